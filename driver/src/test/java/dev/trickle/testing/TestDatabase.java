@@ -1,0 +1,84 @@
+package dev.trickle.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A fresh database for one test class, created before its tests and dropped after them. Declare
+ * it as {@code @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();}.
+ */
+public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
+  private String name;
+
+  TestDatabase() {}
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    name = PostgresFixture.createDatabase();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (name != null) {
+      PostgresFixture.dropDatabase(name);
+      name = null;
+    }
+  }
+
+  /** The database name. */
+  public String name() {
+    return requireStarted();
+  }
+
+  /** {@code jdbc:postgresql://host:port/db} (no credentials). */
+  public String plainUrl() {
+    return "jdbc:postgresql://" + PostgresFixture.server().hostPort() + "/" + requireStarted();
+  }
+
+  /** {@code jdbc:trickle:postgresql://host:port/db} (no credentials). */
+  public String trickleUrl() {
+    return "jdbc:trickle:" + plainUrl().substring("jdbc:".length());
+  }
+
+  /** Credentials of the unprivileged app role. */
+  public Properties appCredentials() {
+    Properties p = new Properties();
+    p.setProperty("user", PostgresFixture.APP_ROLE);
+    p.setProperty("password", PostgresFixture.APP_PASSWORD);
+    return p;
+  }
+
+  /** A connection through the Trickle driver as the app role. */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(trickleUrl(), appCredentials());
+  }
+
+  /** A connection through the Trickle driver with extra connection properties. */
+  public Connection connect(Properties extra) throws SQLException {
+    Properties p = appCredentials();
+    p.putAll(extra);
+    return DriverManager.getConnection(trickleUrl(), p);
+  }
+
+  /** A plain PgJDBC connection as the app role: behaves like psql or another service. */
+  public Connection connectPlain() throws SQLException {
+    return DriverManager.getConnection(plainUrl(), appCredentials());
+  }
+
+  /** A plain PgJDBC connection as the server's admin role, for setup only. */
+  public Connection connectAdmin() throws SQLException {
+    return DriverManager.getConnection(PostgresFixture.server().adminUrl(requireStarted()));
+  }
+
+  private String requireStarted() {
+    if (name == null) {
+      throw new IllegalStateException("the test database is used outside its test class");
+    }
+    return name;
+  }
+}

@@ -1,0 +1,2 @@
+/** The test fixture: one PostgreSQL per test JVM and a fresh database per test class. */
+package dev.trickle.testing;
