@@ -1,0 +1,137 @@
+package dev.trickle.compile;
+
+import dev.trickle.ivm.DeltaCompiler;
+import dev.trickle.ivm.MaintenancePlan;
+import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StorageNames;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs compiled maintenance plans against real tables with a minimal stand-in for capture (a
+ * statement trigger logging row images), so the compiler's SQL is tested in isolation from the
+ * catalog and frontier machinery.
+ */
+final class CompilerHarness {
+  private final Connection c;
+  private final Set<Long> captured = new HashSet<>();
+
+  CompilerHarness(Connection c) {
+    this.c = c;
+  }
+
+  /** Creates storage for {@code query} as table {@code name}, compiles and populates it. */
+  MaintenancePlan create(String name, String query) throws Exception {
+    for (long oid : captured) {
+      exec("DELETE FROM chg_" + oid);
+    }
+    exec("CREATE TABLE " + name + " AS " + query + " WITH NO DATA");
+    List<String> columns = new ArrayList<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT attname FROM pg_attribute WHERE attrelid = '" + name
+                    + "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
+      while (rs.next()) {
+        columns.add(rs.getString(1));
+      }
+    }
+    MaintenancePlan plan =
+        new DeltaCompiler(new JdbcCatalogLookup(c), s -> {})
+            .compile(query, new StorageNames("public", name, columns, "public", name + "_state", name));
+    run(plan.setup());
+    exec("INSERT INTO " + name + " " + query);
+    run(plan.populate());
+    for (long oid : plan.sourceOids()) {
+      capture(oid);
+      exec("DELETE FROM chg_" + oid);
+    }
+    return plan;
+  }
+
+  private void capture(long oid) throws SQLException {
+    if (!captured.add(oid)) {
+      return;
+    }
+    String table = scalar("SELECT " + oid + "::oid::regclass::text");
+    String log = "chg_" + oid;
+    exec("CREATE TABLE " + log + " AS SELECT 'I'::text AS op, * FROM " + table + " WITH NO DATA");
+    exec("CREATE FUNCTION " + log + "_f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+        + " IF TG_OP IN ('DELETE','UPDATE') THEN INSERT INTO " + log + " SELECT 'D', * FROM old_rows; END IF;"
+        + " IF TG_OP IN ('INSERT','UPDATE') THEN INSERT INTO " + log + " SELECT 'I', * FROM new_rows; END IF;"
+        + " RETURN NULL; END$$");
+    exec("CREATE TRIGGER " + log + "_i AFTER INSERT ON " + table
+        + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + log + "_f()");
+    exec("CREATE TRIGGER " + log + "_u AFTER UPDATE ON " + table
+        + " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION " + log + "_f()");
+    exec("CREATE TRIGGER " + log + "_d AFTER DELETE ON " + table
+        + " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + log + "_f()");
+  }
+
+  /** One differential refresh of {@code plan} in one transaction. */
+  void refresh(MaintenancePlan plan) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      Set<Long> changed = new HashSet<>();
+      for (long oid : plan.sourceOids()) {
+        String log = "chg_" + oid;
+        exec("DROP TABLE IF EXISTS pg_temp.\"__pgt_delta_" + oid + "\"");
+        String columns = scalar("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
+            + " WHERE attrelid = " + oid + " AND attnum > 0 AND NOT attisdropped");
+        exec("CREATE TEMP TABLE \"__pgt_delta_" + oid + "\" ON COMMIT DROP AS SELECT " + columns
+            + ", CASE op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM " + log);
+        if (!"0".equals(scalar("SELECT count(*) FROM " + log))) {
+          changed.add(oid);
+        }
+      }
+      run(plan.refresh(changed));
+      for (long oid : plan.sourceOids()) {
+        exec("DELETE FROM chg_" + oid);
+      }
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+  }
+
+  /** Rows in {@code name} not in {@code query} plus rows in {@code query} not in {@code name}. */
+  long difference(String name, String query) throws SQLException {
+    return Long.parseLong(
+        scalar("SELECT (SELECT count(*) FROM ((TABLE " + name + ") EXCEPT ALL (" + query + ")) a)"
+            + " + (SELECT count(*) FROM ((" + query + ") EXCEPT ALL (TABLE " + name + ")) b)"));
+  }
+
+  void run(List<Step> steps) throws SQLException {
+    for (Step step : steps) {
+      try {
+        exec(step.sql());
+      } catch (SQLException e) {
+        throw new SQLException(e.getMessage() + "\n  in: " + step.sql(), e.getSQLState(), e);
+      }
+    }
+  }
+
+  void exec(String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  String scalar(String sql) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}

@@ -1,0 +1,309 @@
+package dev.trickle.ivm;
+
+import dev.trickle.rewriter.parse.CatalogLookup;
+import dev.trickle.rewriter.parse.QueryException;
+import dev.trickle.rewriter.parse.QueryParser;
+import dev.trickle.rewriter.parse.Relation;
+import dev.trickle.rewriter.parse.RelationColumn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.Join;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.SetOperationList;
+
+/**
+ * Pass 1 of the compiler: parses a defining query, resolves its relations against the catalog,
+ * expands {@code *}, and checks that every construct has a differential rule. The result is a
+ * {@link QueryBlock}; anything without a rule is reported with its position.
+ */
+final class BlockAnalyzer {
+  private final String query;
+  private final CatalogLookup catalog;
+
+  BlockAnalyzer(String query, CatalogLookup catalog) {
+    this.query = query;
+    this.catalog = catalog;
+  }
+
+  QueryBlock analyze() throws QueryException, UnsupportedQueryException {
+    Select select = QueryParser.parseSelect(query);
+    while (select instanceof ParenthesedSelect parenthesed) {
+      select = parenthesed.getSelect();
+    }
+    if (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()) {
+      boolean recursive = select.getWithItemsList().stream().anyMatch(w -> w.isRecursive());
+      throw recursive
+          ? unsupported("WITH RECURSIVE", "RECURSIVE")
+          : unsupported("common table expression (WITH)", "WITH");
+    }
+    if (select instanceof SetOperationList setOperations) {
+      String op = setOperations.getOperations().get(0).toString();
+      throw unsupported("set operation " + op, op.split(" ")[0]);
+    }
+    if (!(select instanceof PlainSelect plain)) {
+      throw unsupported("query form " + select.getClass().getSimpleName(), null);
+    }
+    return analyzePlain(plain);
+  }
+
+  private QueryBlock analyzePlain(PlainSelect plain)
+      throws QueryException, UnsupportedQueryException {
+    if (plain.getLimit() != null || plain.getOffset() != null || plain.getFetch() != null) {
+      throw unsupported("LIMIT/OFFSET/FETCH", plain.getLimit() != null ? "LIMIT" : "OFFSET");
+    }
+    if (plain.getDistinct() != null && plain.getDistinct().getOnSelectItems() != null) {
+      throw unsupported("DISTINCT ON", "DISTINCT");
+    }
+    List<Input> inputs = new ArrayList<>();
+    inputs.add(input(0, plain.getFromItem(), Input.JoinType.FIRST, null));
+    List<Join> joins = plain.getJoins() == null ? List.of() : plain.getJoins();
+    for (int i = 0; i < joins.size(); i++) {
+      Join join = joins.get(i);
+      Input.JoinType type = joinType(join, i == joins.size() - 1);
+      String on = join.getOnExpressions().isEmpty() ? null : join.getOnExpression().toString();
+      if (on != null) {
+        check(join.getOnExpression(), false);
+      }
+      inputs.add(input(i + 1, join.getRightItem(), type, on));
+    }
+    List<Expression> outputs = expandOutputs(plain.getSelectItems(), inputs);
+    if (plain.getWhere() != null) {
+      check(plain.getWhere(), false);
+    }
+    boolean aggregates = false;
+    for (Expression output : outputs) {
+      aggregates |= check(output, true);
+    }
+    if (plain.getHaving() != null) {
+      aggregates |= check(plain.getHaving(), true);
+    }
+    List<Expression> groupBy = groupBy(plain, outputs);
+    boolean distinct = plain.getDistinct() != null;
+    if (distinct && (aggregates || !groupBy.isEmpty())) {
+      throw unsupported("DISTINCT together with GROUP BY or aggregates", "DISTINCT");
+    }
+    if (distinct) {
+      groupBy = outputs;
+    }
+    return new QueryBlock(
+        List.copyOf(inputs),
+        plain.getWhere(),
+        outputs,
+        groupBy,
+        plain.getHaving(),
+        aggregates || !groupBy.isEmpty());
+  }
+
+  private Input.JoinType joinType(Join join, boolean last) throws UnsupportedQueryException {
+    if (join.isNatural() || (join.getUsingColumns() != null && !join.getUsingColumns().isEmpty())) {
+      throw unsupported("JOIN ... USING / NATURAL JOIN (write the ON condition)", "USING");
+    }
+    if (join.isRight()) {
+      throw unsupported("RIGHT JOIN (write it as a LEFT JOIN)", "RIGHT");
+    }
+    if (join.isFull()) {
+      throw unsupported("FULL JOIN", "FULL");
+    }
+    if (join.isLeft()) {
+      if (!last) {
+        throw unsupported("LEFT JOIN followed by further joins", "LEFT");
+      }
+      return Input.JoinType.LEFT;
+    }
+    if (join.isSimple() || join.isCross() || join.getOnExpressions().isEmpty()) {
+      return Input.JoinType.CROSS;
+    }
+    return Input.JoinType.INNER;
+  }
+
+  private Input input(int index, FromItem item, Input.JoinType join, String on)
+      throws QueryException, UnsupportedQueryException {
+    if (!(item instanceof Table table)) {
+      String kind = item instanceof ParenthesedSelect ? "subquery in FROM" : "FROM item " + item;
+      throw unsupported(kind, item.toString());
+    }
+    String schema = Names.fold(table.getSchemaName());
+    String name = Names.fold(table.getName());
+    Relation relation =
+        catalog
+            .resolve(schema, name)
+            .orElseThrow(
+                () ->
+                    new QueryException(
+                        "42P01",
+                        "relation "
+                            + table.getFullyQualifiedName()
+                            + " of the defining query does not exist"));
+    if (relation.kind() == Relation.Kind.VIEW) {
+      throw unsupported("view " + relation.displayName() + " (reference its tables)", table.getName());
+    }
+    if (relation.kind() == Relation.Kind.OTHER) {
+      throw unsupported(
+          "relation " + relation.displayName() + " whose changes cannot be captured", table.getName());
+    }
+    String alias = table.getAlias() != null ? Names.fold(table.getAlias().getName()) : relation.name();
+    return new Input(index, alias, relation, join, on);
+  }
+
+  private List<Expression> expandOutputs(List<SelectItem<?>> items, List<Input> inputs)
+      throws UnsupportedQueryException {
+    List<Expression> outputs = new ArrayList<>();
+    for (SelectItem<?> item : items) {
+      Expression e = item.getExpression();
+      if (e instanceof AllTableColumns tableColumns) {
+        String alias = Names.fold(tableColumns.getTable().getName());
+        Input input = inputs.stream().filter(i -> i.alias().equals(alias)).findFirst().orElse(null);
+        if (input == null) {
+          throw unsupported("unknown table reference " + tableColumns, tableColumns.toString());
+        }
+        addColumns(outputs, input);
+      } else if (e instanceof AllColumns) {
+        for (Input input : inputs) {
+          addColumns(outputs, input);
+        }
+      } else {
+        outputs.add(e);
+      }
+    }
+    return outputs;
+  }
+
+  private static void addColumns(List<Expression> outputs, Input input) {
+    for (RelationColumn c : input.relation().columns()) {
+      outputs.add(new Column(new Table(Sql.ident(input.alias())), Sql.ident(c.name())));
+    }
+  }
+
+  private List<Expression> groupBy(PlainSelect plain, List<Expression> outputs)
+      throws UnsupportedQueryException {
+    GroupByElement group = plain.getGroupBy();
+    if (group == null) {
+      return List.of();
+    }
+    if (group.getGroupingSets() != null && !group.getGroupingSets().isEmpty()) {
+      throw unsupported("GROUPING SETS / CUBE / ROLLUP", "GROUPING");
+    }
+    List<Expression> keys = new ArrayList<>();
+    for (Expression e : group.getGroupByExpressionList()) {
+      if (e instanceof LongValue ordinal) {
+        int index = (int) ordinal.getValue() - 1;
+        if (index < 0 || index >= outputs.size()) {
+          throw unsupported("GROUP BY position " + ordinal + " out of range", "GROUP BY");
+        }
+        keys.add(outputs.get(index));
+        continue;
+      }
+      Expression byAlias = outputByAlias(plain, e);
+      keys.add(byAlias != null ? byAlias : e);
+      check(e, false);
+    }
+    return keys;
+  }
+
+  private static Expression outputByAlias(PlainSelect plain, Expression e) {
+    if (!(e instanceof Column column) || column.getTable() != null) {
+      return null;
+    }
+    for (SelectItem<?> item : plain.getSelectItems()) {
+      if (item.getAlias() != null
+          && Names.fold(item.getAlias().getName()).equals(Names.fold(column.getColumnName()))) {
+        return item.getExpression();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks one expression for constructs without a rule. Returns whether it contains an aggregate
+   * (only allowed where {@code aggregatesAllowed}).
+   */
+  private boolean check(Expression expression, boolean aggregatesAllowed)
+      throws UnsupportedQueryException {
+    ConstructFinder finder = new ConstructFinder();
+    expression.accept(finder, null);
+    if (finder.problem != null) {
+      throw unsupported(finder.problem, finder.problemText);
+    }
+    return finder.aggregates > 0;
+  }
+
+  private final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
+    int aggregates;
+    String problem;
+    String problemText;
+
+    private void flag(String what, String text) {
+      if (problem == null) {
+        problem = what;
+        problemText = text;
+      }
+    }
+
+    @Override
+    public <S> Void visit(Function function, S context) {
+      String name = function.getName() == null ? "" : Names.fold(lastPart(function.getName()));
+      if (catalog.isVolatile(name)) {
+        flag("volatile function " + name + "()", function.getName());
+        return null;
+      }
+      if (catalog.isAggregate(name)) {
+        aggregates++;
+        return null;
+      }
+      return super.visit(function, context);
+    }
+
+    @Override
+    public <S> Void visit(AnalyticExpression analytic, S context) {
+      flag(
+          analytic.getWindowDefinition() != null || analytic.getWindowName() != null
+              ? "window function " + analytic.getName() + "() OVER"
+              : "aggregate with FILTER/WITHIN GROUP " + analytic.getName() + "()",
+          analytic.getName());
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(ParenthesedSelect subquery, S context) {
+      flag("subquery", "SELECT");
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(Select select, S context) {
+      flag("subquery", "SELECT");
+      return null;
+    }
+  }
+
+  static String lastPart(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? name : name.substring(dot + 1);
+  }
+
+  private UnsupportedQueryException unsupported(String construct, String text) {
+    return new UnsupportedQueryException(construct, query, offsetOf(text));
+  }
+
+  private int offsetOf(String text) {
+    if (text == null || text.isEmpty()) {
+      return -1;
+    }
+    return query.toLowerCase(Locale.ROOT).indexOf(text.toLowerCase(Locale.ROOT));
+  }
+}

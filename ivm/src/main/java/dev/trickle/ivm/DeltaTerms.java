@@ -1,0 +1,150 @@
+package dev.trickle.ivm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The delta rule of a select-project-join block, in post-state form. Filters and projections are
+ * linear (they apply to delta rows as they are); inner and cross joins are multilinear, so for the
+ * set C of inputs that changed in this refresh
+ *
+ * <pre>  ΔQ = Σ over non-empty S ⊆ C of (−1)^(|S|+1) · Q(ΔS, current state of the others)</pre>
+ *
+ * with weights multiplied across the delta inputs of a term. Every term is driven by a small delta
+ * probing current tables, so the cost is O(changes × index lookups); no old state of a whole
+ * table is ever built.
+ *
+ * <p>A LEFT JOIN of the last input R to the inputs L before it is the inner join plus the rows of L
+ * without a match, padded with NULLs (N). N is linear in L but not in R:
+ *
+ * <pre>  ΔN = N(ΔL, R₁) + M(L₁) − M(ΔL),   M(X) = Σ over x in X matching ΔR of (nomatch₁(x) − nomatch₀(x))</pre>
+ *
+ * where nomatch₀ is computed from the current matches minus the signed matches in ΔR. Cost: the
+ * left rows whose match status may have changed, found through ΔR.
+ */
+final class DeltaTerms {
+  private final QueryBlock block;
+
+  DeltaTerms(QueryBlock block) {
+    this.block = block;
+  }
+
+  /**
+   * The SELECTs whose UNION ALL is the block's delta, each ending with the weight column.
+   *
+   * @param selectList the projected expressions (without the weight), already aliased
+   * @param changed oids of the sources with changes
+   */
+  List<String> terms(String selectList, Set<Long> changed) {
+    List<Input> inputs = block.inputs();
+    Input right = block.leftJoined();
+    List<Input> changedInputs = new ArrayList<>();
+    for (Input input : inputs) {
+      if (changed.contains(input.relation().oid())) {
+        changedInputs.add(input);
+      }
+    }
+    List<String> terms = new ArrayList<>();
+    for (List<Input> subset : subsets(changedInputs)) {
+      terms.add(term(selectList, subset, null, List.of(), weight(subset, sign(subset))));
+    }
+    if (right == null) {
+      return terms;
+    }
+    List<Input> changedLeft = new ArrayList<>(changedInputs);
+    changedLeft.remove(right);
+    String noMatchNow = "NOT EXISTS (SELECT 1 FROM " + right.current() + " WHERE " + right.on() + ")";
+    for (List<Input> subset : subsets(changedLeft)) {
+      terms.add(term(selectList, subset, right, List.of(noMatchNow), weight(subset, sign(subset))));
+    }
+    if (changedInputs.contains(right)) {
+      String touched = "EXISTS (SELECT 1 FROM " + right.delta() + " WHERE " + right.on() + ")";
+      String matchesBefore =
+          "(SELECT count(*) FROM "
+              + right.current()
+              + " WHERE "
+              + right.on()
+              + ") - (SELECT COALESCE(sum("
+              + Sql.ident(right.alias())
+              + "."
+              + Sql.WEIGHT
+              + "), 0) FROM "
+              + right.delta()
+              + " WHERE "
+              + right.on()
+              + ")";
+      String statusChange = "((" + noMatchNow + ")::int - ((" + matchesBefore + ") = 0)::int)";
+      terms.add(term(selectList, List.of(), right, List.of(touched), statusChange));
+      for (List<Input> subset : subsets(changedLeft)) {
+        String w = weight(subset, -sign(subset)) + " * " + statusChange;
+        terms.add(term(selectList, subset, right, List.of(touched), w));
+      }
+    }
+    return terms;
+  }
+
+  /**
+   * One term: the inputs in {@code deltas} read their changes, {@code padded} (if not null) is the
+   * NULL row, every other input reads its current state.
+   */
+  private String term(
+      String selectList, List<Input> deltas, Input padded, List<String> extra, String weight) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(selectList);
+    sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(Sql.WEIGHT);
+    sql.append(" FROM ");
+    for (Input input : block.inputs()) {
+      String item =
+          input == padded ? input.nulls() : deltas.contains(input) ? input.delta() : input.current();
+      if (input.join() == Input.JoinType.FIRST) {
+        sql.append(item);
+      } else if (input == padded || input.join() == Input.JoinType.CROSS) {
+        sql.append(" CROSS JOIN ").append(item);
+      } else {
+        sql.append(" JOIN ").append(item).append(" ON ").append(input.on());
+      }
+    }
+    List<String> conditions = new ArrayList<>();
+    if (block.where() != null) {
+      conditions.add("(" + block.where() + ")");
+    }
+    conditions.addAll(extra);
+    if (!conditions.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", conditions));
+    }
+    return sql.toString();
+  }
+
+  private static int sign(List<Input> subset) {
+    return subset.size() % 2 == 1 ? 1 : -1;
+  }
+
+  private static String weight(List<Input> deltas, int sign) {
+    StringBuilder w = new StringBuilder(sign < 0 ? "-1" : "1");
+    for (Input input : deltas) {
+      w.append(" * ").append(Sql.ident(input.alias())).append('.').append(Sql.WEIGHT);
+    }
+    return w.toString();
+  }
+
+  /** All non-empty subsets, smallest first. */
+  static <T> List<List<T>> subsets(List<T> items) {
+    List<List<T>> result = new ArrayList<>();
+    int n = items.size();
+    for (int size = 1; size <= n; size++) {
+      for (int mask = 1; mask < (1 << n); mask++) {
+        if (Integer.bitCount(mask) != size) {
+          continue;
+        }
+        List<T> subset = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          if ((mask & (1 << i)) != 0) {
+            subset.add(items.get(i));
+          }
+        }
+        result.add(subset);
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,50 @@
+package dev.trickle.ivm;
+
+import dev.trickle.rewriter.parse.Relation;
+import dev.trickle.rewriter.parse.RelationColumn;
+import java.util.stream.Collectors;
+
+/**
+ * One FROM-clause occurrence of a relation in a query block (a self-join has two), with how it is
+ * joined to the inputs before it. Each occurrence is one argument of the block's multilinear join,
+ * so it is substituted separately by the delta rule.
+ *
+ * @param alias the name the query uses for it (its alias, or the table name when unaliased)
+ * @param join how it joins the inputs before it ({@link JoinType#FIRST} for the first)
+ * @param on the join condition as SQL text, or null
+ */
+record Input(int index, String alias, Relation relation, JoinType join, String on) {
+
+  /** The join kinds the compiler has rules for. */
+  enum JoinType {
+    FIRST,
+    INNER,
+    CROSS,
+    LEFT
+  }
+
+  /** The FROM item reading the relation's current state (at the refresh snapshot). */
+  String current() {
+    return Sql.qualified(relation.schema(), relation.name()) + " AS " + Sql.ident(alias);
+  }
+
+  /** The FROM item reading the relation's consumed changes, with their weights. */
+  String delta() {
+    return Sql.deltaTable(relation.oid()) + " AS " + Sql.ident(alias);
+  }
+
+  /** A one-row FROM item of NULLs typed like the relation: the padding of an outer join. */
+  String nulls() {
+    String columns =
+        relation.columns().stream()
+            .map(c -> "NULL::" + c.type() + " AS " + Sql.ident(c.name()))
+            .collect(Collectors.joining(", "));
+    return "(SELECT " + columns + ") AS " + Sql.ident(alias);
+  }
+
+  /** True when the column is declared NOT NULL and this input is never NULL-padded. */
+  boolean neverNull(String column) {
+    RelationColumn c = relation.column(column);
+    return c != null && c.notNull() && join != JoinType.LEFT;
+  }
+}

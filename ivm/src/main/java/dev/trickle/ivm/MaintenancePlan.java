@@ -1,0 +1,37 @@
+package dev.trickle.ivm;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How one stream table is maintained differentially: the objects to create once, what to run after
+ * every full population, and the statements of a differential refresh. Produced by {@link
+ * DeltaCompiler} from the defining query; the driver executes it inside the refresh transaction,
+ * after the delta tables of the changed sources ({@link Sql#deltaTable}) exist.
+ */
+public interface MaintenancePlan {
+  /** A one-line description of the strategy, for the history and {@code explain_st}. */
+  String strategy();
+
+  /** The oids of the captured relations whose changes drive this plan. */
+  Set<Long> sourceOids();
+
+  /** Created once after the storage table exists: state tables, indexes. */
+  List<Step> setup();
+
+  /** Run after the storage table was (re)populated from the defining query: rebuild state. */
+  List<Step> populate();
+
+  /**
+   * The differential refresh for the sources that changed.
+   *
+   * @param changedSources oids of sources whose delta tables are non-empty
+   */
+  List<Step> refresh(Set<Long> changedSources);
+
+  /** Drops what {@link #setup()} created outside the storage table. */
+  List<Step> teardown();
+
+  /** Human-readable lines: the operators, the rule used for each, the key. */
+  List<String> explain();
+}

@@ -1,0 +1,41 @@
+package dev.trickle.ivm;
+
+import java.util.List;
+import net.sf.jsqlparser.expression.Expression;
+
+/**
+ * One analyzed SELECT block: the joined inputs, the filter, the output expressions with {@code *}
+ * expanded, and, when it aggregates, its grouping. Expressions stay JSqlParser trees (printed as
+ * SQL by their {@code toString}); the block is built fresh for each use because the aggregate
+ * rewrite edits expressions in place.
+ *
+ * @param where the WHERE condition, or null
+ * @param outputs the output expressions, one per storage column
+ * @param groupBy grouping expressions (ordinals and output aliases resolved), empty when none
+ * @param having the HAVING condition, or null
+ * @param aggregating true when the block groups, aggregates or is DISTINCT
+ */
+record QueryBlock(
+    List<Input> inputs,
+    Expression where,
+    List<Expression> outputs,
+    List<Expression> groupBy,
+    Expression having,
+    boolean aggregating) {
+
+  /** The input joined with LEFT JOIN (always the last one), or null. */
+  Input leftJoined() {
+    Input last = inputs.get(inputs.size() - 1);
+    return last.join() == Input.JoinType.LEFT ? last : null;
+  }
+
+  /** The input named {@code alias} (case-sensitive, as folded), or null. */
+  Input input(String alias) {
+    for (Input i : inputs) {
+      if (i.alias().equals(alias)) {
+        return i;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.trickle.ivm;
+
+import java.util.List;
+
+/**
+ * Applies a consolidated signed delta (a temporary table with the storage columns and a weight per
+ * distinct row) to the storage table. With a key (unique per row of the result) a weight is −1 or
+ * +1 and rows are matched by key through the storage's unique index; without one the storage is a
+ * bag and |w| copies are deleted (by ctid) or inserted. Deletes run first, so an update (−old, +new
+ * with one key) becomes a delete and an insert. Cost: O(delta rows × index lookups).
+ */
+final class RowApplier {
+  private final StorageNames names;
+  private final List<Integer> keyColumns;
+  private final List<Boolean> keyNullable;
+
+  /**
+   * @param keyColumns indexes of the storage columns forming a key, or empty for a bag
+   */
+  RowApplier(StorageNames names, List<Integer> keyColumns, List<Boolean> keyNullable) {
+    this.names = names;
+    this.keyColumns = List.copyOf(keyColumns);
+    this.keyNullable = List.copyOf(keyNullable);
+  }
+
+  boolean keyed() {
+    return !keyColumns.isEmpty();
+  }
+
+  /** The key's column names, in storage order. */
+  List<String> keyNames() {
+    return keyColumns.stream().map(i -> names.columns().get(i)).toList();
+  }
+
+  /** The unique index that makes keyed matching an index probe. */
+  List<Step> setup() {
+    if (!keyed()) {
+      return List.of();
+    }
+    return List.of(
+        Step.of(
+            "CREATE UNIQUE INDEX ON "
+                + names.storage()
+                + " ("
+                + Sql.identList(keyNames())
+                + ") NULLS NOT DISTINCT"));
+  }
+
+  /**
+   * Consolidates {@code signedRows} (a query producing the storage columns plus the weight) into a
+   * temporary table and applies it.
+   */
+  List<Step> apply(String signedRows) {
+    String out = names.temp("out");
+    String columns = Sql.identList(names.columns());
+    Step consolidate =
+        Step.of(
+            "CREATE TEMP TABLE "
+                + out
+                + " ON COMMIT DROP AS SELECT "
+                + columns
+                + ", sum("
+                + Sql.WEIGHT
+                + ")::bigint AS "
+                + Sql.WEIGHT
+                + " FROM ("
+                + signedRows
+                + ") AS x GROUP BY "
+                + columns
+                + " HAVING sum("
+                + Sql.WEIGHT
+                + ") <> 0");
+    Step drop = Step.of("DROP TABLE IF EXISTS " + out);
+    if (keyed()) {
+      List<String> keys = keyNames();
+      String match = KeyMatch.of(KeyMatch.columns("t", keys), KeyMatch.columns("d", keys), keyNullable);
+      return List.of(
+          drop,
+          consolidate,
+          new Step(
+              "DELETE FROM " + names.storage() + " AS t USING " + out + " AS d WHERE d."
+                  + Sql.WEIGHT + " < 0 AND " + match,
+              Step.Counts.DELETED),
+          new Step(
+              "INSERT INTO " + names.storage() + " (" + columns + ") SELECT "
+                  + Sql.columnList("d", names.columns()) + " FROM " + out + " AS d WHERE d."
+                  + Sql.WEIGHT + " > 0",
+              Step.Counts.INSERTED));
+    }
+    String allMatch =
+        KeyMatch.of(
+            KeyMatch.columns("t", names.columns()),
+            KeyMatch.columns("d", names.columns()),
+            names.columns().stream().map(c -> true).toList());
+    return List.of(
+        drop,
+        consolidate,
+        new Step(
+            "DELETE FROM " + names.storage() + " WHERE ctid = ANY (ARRAY(SELECT m.ctid FROM"
+                + " (SELECT t.ctid, row_number() OVER (PARTITION BY d.\"__pgt_rid\") AS rn, -d."
+                + Sql.WEIGHT + " AS copies FROM " + names.storage()
+                + " AS t JOIN (SELECT *, row_number() OVER () AS \"__pgt_rid\" FROM " + out
+                + " WHERE " + Sql.WEIGHT + " < 0) AS d ON " + allMatch
+                + ") AS m WHERE m.rn <= m.copies))",
+            Step.Counts.DELETED),
+        new Step(
+            "INSERT INTO " + names.storage() + " (" + columns + ") SELECT "
+                + Sql.columnList("d", names.columns()) + " FROM " + out
+                + " AS d CROSS JOIN LATERAL generate_series(1, d." + Sql.WEIGHT + ") WHERE d."
+                + Sql.WEIGHT + " > 0",
+            Step.Counts.INSERTED));
+  }
+}
