@@ -47,6 +47,7 @@ final class ConnectionOptions {
    * IllegalArgumentException} for an unusable combination of options or URL.
    */
   DatabaseSession open(PrintWriter err) throws SQLException, IOException {
+    requireTrickleDriver();
     if (url != null) {
       if (dataDirectory != null) {
         throw new IllegalArgumentException(
@@ -80,12 +81,19 @@ final class ConnectionOptions {
     if (password != null) {
       properties.setProperty("password", password);
     }
+    return DriverManager.getConnection(jdbcUrl, properties);
+  }
+
+  /** Fails fast, before any server is started, when no driver takes {@code jdbc:trickle:} URLs. */
+  private static void requireTrickleDriver() throws SQLException {
     try {
-      DriverManager.getDriver(jdbcUrl);
+      DriverManager.getDriver("jdbc:trickle:postgresql://localhost/postgres");
     } catch (SQLException e) {
       throw new SQLException(
-          "the Trickle driver (jdbc:trickle:) is not on the class path: run the trickle jar", "08001", e);
+          "no driver accepts jdbc:trickle: URLs: the Trickle driver"
+              + " (dev.trickle.jdbc.TrickleDriver) is missing from the class path",
+          "08001",
+          e);
     }
-    return DriverManager.getConnection(jdbcUrl, properties);
   }
 }

@@ -5,6 +5,7 @@ import dev.trickle.rewriter.scan.StatementSplitter.Statement;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
@@ -39,6 +40,10 @@ final class RunCommand implements Callable<Integer> {
     List<Statement> statements;
     try {
       statements = StatementSplitter.splitWithPositions(Files.readString(script));
+    } catch (NoSuchFileException e) {
+      err.println("ERROR: cannot read " + script + ": no such file");
+      err.flush();
+      return 1;
     } catch (IOException e) {
       err.println("ERROR: cannot read " + script + ": " + e.getMessage());
       err.flush();

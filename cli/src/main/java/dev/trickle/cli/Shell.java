@@ -59,6 +59,7 @@ final class Shell {
             .appName("trickle")
             .variable(LineReader.HISTORY_FILE, historyFile)
             .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+            .option(LineReader.Option.HISTORY_IGNORE_SPACE, false)
             .build();
     this.out = terminal.writer();
     this.executor = new StatementExecutor(connection, out, out);

@@ -5,19 +5,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
  * The {@code trickle} command and its subcommands. Each subcommand is one class listed in {@code
  * subcommands} below; those that talk to a database mix in {@link ConnectionOptions} and run their
  * work through {@link Sessions}, so adding one (for example {@code trickle scheduler}) is one class
- * and one entry here.
+ * and one entry here. Help and version options ({@code -h}, {@code -V}) are inherited by every
+ * subcommand.
  */
 @Command(
     name = "trickle",
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = TrickleCommandLine.Version.class,
-    description = "Stream tables for PostgreSQL: a SQL shell and script runner using the Trickle driver.",
+    description =
+        "Stream tables for PostgreSQL: a SQL shell and script runner using the Trickle driver.",
     subcommands = {ShellCommand.class, RunCommand.class})
 final class TrickleCommandLine implements Runnable {
   @Spec CommandSpec spec;
