@@ -10,21 +10,40 @@ import java.util.Set;
  * {@code CREATE TABLE}, {@code UPDATE 2}).
  *
  * <p>JDBC exposes only the update count, not the server's tag, so the tag is rebuilt, best effort,
- * from the statement's leading keywords and that count. Known differences from the server: a
- * {@code CREATE TABLE ... AS} that copied no rows prints {@code CREATE TABLE} instead of {@code
- * SELECT 0}, and the OID field of {@code INSERT} is always 0 (as on every modern server).
+ * from the statement's leading keywords and that count. Known differences from the server: a {@code
+ * CREATE TABLE ... AS} that copied no rows prints {@code CREATE TABLE} instead of {@code SELECT 0},
+ * and the OID field of {@code INSERT} is always 0 (as on every modern server).
  */
 final class CommandTag {
-  private static final Set<String> COUNTED = Set.of("UPDATE", "DELETE", "MERGE", "FETCH", "MOVE", "COPY");
+  private static final Set<String> COUNTED =
+      Set.of("UPDATE", "DELETE", "MERGE", "FETCH", "MOVE", "COPY");
   private static final Set<String> ROW_SOURCES = Set.of("SELECT", "TABLE", "VALUES");
   private static final Set<String> MODIFIERS =
       Set.of(
-          "OR", "REPLACE", "TEMP", "TEMPORARY", "UNIQUE", "UNLOGGED", "GLOBAL", "LOCAL", "RECURSIVE",
-          "TRUSTED", "PROCEDURAL", "CONSTRAINT");
+          "OR",
+          "REPLACE",
+          "TEMP",
+          "TEMPORARY",
+          "UNIQUE",
+          "UNLOGGED",
+          "GLOBAL",
+          "LOCAL",
+          "RECURSIVE",
+          "TRUSTED",
+          "PROCEDURAL",
+          "CONSTRAINT");
   private static final Set<String> TWO_WORD_OBJECTS =
       Set.of(
-          "MATERIALIZED VIEW", "STREAM TABLE", "FOREIGN TABLE", "FOREIGN DATA", "EVENT TRIGGER",
-          "ACCESS METHOD", "USER MAPPING", "OPERATOR CLASS", "OPERATOR FAMILY", "DEFAULT PRIVILEGES",
+          "MATERIALIZED VIEW",
+          "STREAM TABLE",
+          "FOREIGN TABLE",
+          "FOREIGN DATA",
+          "EVENT TRIGGER",
+          "ACCESS METHOD",
+          "USER MAPPING",
+          "OPERATOR CLASS",
+          "OPERATOR FAMILY",
+          "DEFAULT PRIVILEGES",
           "TEXT SEARCH");
   private static final Set<String> THREE_WORD_OBJECTS = Set.of("FOREIGN DATA", "TEXT SEARCH");
   private static final int WORDS_NEEDED = 6;
@@ -72,7 +91,9 @@ final class CommandTag {
     }
   }
 
-  /** The object kind after CREATE/DROP/ALTER/REFRESH and its modifiers: {@code MATERIALIZED VIEW}. */
+  /**
+   * The object kind after CREATE/DROP/ALTER/REFRESH and its modifiers: {@code MATERIALIZED VIEW}.
+   */
   private static String objectType(List<String> words) {
     int i = 1;
     while (i < words.size() && MODIFIERS.contains(words.get(i))) {
@@ -140,7 +161,9 @@ final class CommandTag {
       } else if (Character.isLetter(c) || c == '_') {
         int end = i;
         while (end < sql.length()
-            && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_' || sql.charAt(end) == '$')) {
+            && (Character.isLetterOrDigit(sql.charAt(end))
+                || sql.charAt(end) == '_'
+                || sql.charAt(end) == '$')) {
           end++;
         }
         if (depth == 0) {

@@ -25,7 +25,11 @@ final class ConnectionOptions {
               + " started for the session.")
   String url;
 
-  @Option(names = "--user", paramLabel = "USER", description = "Role to connect as (overrides the URL's user unless the URL has a user parameter).")
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      description =
+          "Role to connect as (overrides the URL's user unless the URL has a user parameter).")
   String user;
 
   @Option(
@@ -39,7 +43,9 @@ final class ConnectionOptions {
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Keep the embedded server's data in DIR (created if missing, reused if it holds a cluster).")
+      description =
+          "Keep the embedded server's data in DIR (created if missing, reused if it holds a"
+              + " cluster).")
   Path dataDirectory;
 
   /**

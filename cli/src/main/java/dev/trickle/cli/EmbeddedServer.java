@@ -26,8 +26,8 @@ final class EmbeddedServer implements AutoCloseable {
 
   /**
    * Starts a server on a free port. With {@code keptDataDirectory} null the data goes to a new
-   * temporary directory deleted on {@link #close()}; otherwise that directory is created (or
-   * reused if it already holds a cluster) and kept.
+   * temporary directory deleted on {@link #close()}; otherwise that directory is created (or reused
+   * if it already holds a cluster) and kept.
    */
   static EmbeddedServer start(Path keptDataDirectory) throws IOException {
     boolean temporary = keptDataDirectory == null;

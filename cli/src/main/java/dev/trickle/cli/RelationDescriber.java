@@ -9,9 +9,9 @@ import java.sql.Statement;
 
 /**
  * The shell's {@code \d} commands, answered from {@code pg_catalog}: the tables, views and stream
- * tables of the search path, and the columns of one of them. A relation is a stream table when
- * the Trickle catalog ({@code pgtrickle.pgt_stream_tables}, matched on {@code pgt_schema} and
- * {@code pgt_name}) exists and lists it.
+ * tables of the search path, and the columns of one of them. A relation is a stream table when the
+ * Trickle catalog ({@code pgtrickle.pgt_stream_tables}, matched on {@code pgt_schema} and {@code
+ * pgt_name}) exists and lists it.
  */
 final class RelationDescriber {
   private static final String NO_CATALOG = "false";

@@ -18,8 +18,8 @@ import java.util.List;
  *
  * <p>Column names are centered, numbers right-aligned, text left-aligned, NULL printed as nothing;
  * a value spanning several lines continues below with a {@code +} in the right margin; the footer
- * counts the rows and a blank line follows it. A result without columns prints as {@code --}.
- * Width is counted in code points.
+ * counts the rows and a blank line follows it. A result without columns prints as {@code --}. Width
+ * is counted in code points.
  */
 final class ResultPrinter {
   private final PrintWriter out;

@@ -17,9 +17,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trickle run FILE.sql}: executes a script statement by statement through the Trickle
- * driver and prints every result like psql (tables, command tags, warnings and notices). It stops
- * at the first error, printing the error and where the failing statement starts ({@code at
+ * {@code trickle run FILE.sql}: executes a script statement by statement through the Trickle driver
+ * and prints every result like psql (tables, command tags, warnings and notices). It stops at the
+ * first error, printing the error and where the failing statement starts ({@code at
  * FILE:LINE:COL}), and exits with status 1.
  */
 @Command(
@@ -49,20 +49,23 @@ final class RunCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
-    return Sessions.run(connection, err, session -> {
-      StatementExecutor executor = new StatementExecutor(session.connection(), out, err);
-      for (Statement statement : statements) {
-        try {
-          executor.execute(statement.text());
-        } catch (SQLException e) {
-          out.flush();
-          ServerMessages.error(e).forEach(err::println);
-          err.println("at " + script + ":" + statement.line() + ":" + statement.column());
-          err.flush();
-          return 1;
-        }
-      }
-      return 0;
-    });
+    return Sessions.run(
+        connection,
+        err,
+        session -> {
+          StatementExecutor executor = new StatementExecutor(session.connection(), out, err);
+          for (Statement statement : statements) {
+            try {
+              executor.execute(statement.text());
+            } catch (SQLException e) {
+              out.flush();
+              ServerMessages.error(e).forEach(err::println);
+              err.println("at " + script + ":" + statement.line() + ":" + statement.column());
+              err.flush();
+              return 1;
+            }
+          }
+          return 0;
+        });
   }
 }

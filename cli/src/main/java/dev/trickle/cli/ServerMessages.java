@@ -10,7 +10,7 @@ import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Renders errors and notices the way psql shows them: {@code ERROR: message} followed by the
- * server's {@code DETAIL:} and {@code HINT:} lines, and {@code WARNING:  message} (or {@code
+ * server's {@code DETAIL:} and {@code HINT:} lines, and {@code WARNING: message} (or {@code
  * NOTICE:}, {@code INFO:} ... as the server labelled it) for each warning.
  */
 final class ServerMessages {

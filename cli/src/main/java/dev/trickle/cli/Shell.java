@@ -17,8 +17,8 @@ import org.jline.terminal.Terminal.Signal;
 import org.jline.terminal.Terminal.SignalHandler;
 
 /**
- * The interactive loop of {@code trickle shell}: reads lines with JLine (editing, history kept in
- * a file), collects them until a statement ends with a top-level {@code ;}, executes each complete
+ * The interactive loop of {@code trickle shell}: reads lines with JLine (editing, history kept in a
+ * file), collects them until a statement ends with a top-level {@code ;}, executes each complete
  * statement through the {@link StatementExecutor} and answers backslash commands ({@code \q},
  * {@code \d}, {@code \d NAME}, {@code \?}). Errors are printed and the loop goes on; Ctrl-C clears
  * the statement being typed or cancels the running one, Ctrl-D quits.

@@ -26,11 +26,14 @@ final class ShellCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     Path history = Path.of(System.getProperty("user.home"), ".trickle_history");
-    return Sessions.run(connection, err, session -> {
-      try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
-        new Shell(session.connection(), terminal, history).run();
-      }
-      return 0;
-    });
+    return Sessions.run(
+        connection,
+        err,
+        session -> {
+          try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
+            new Shell(session.connection(), terminal, history).run();
+          }
+          return 0;
+        });
   }
 }

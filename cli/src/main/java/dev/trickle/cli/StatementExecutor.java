@@ -7,10 +7,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Executes one SQL statement on a connection and prints everything it produced, as psql does:
- * each result set as an aligned table, each update count as a command tag, and the statement's
- * warnings and notices (on the error writer) as they are collected, including those raised before
- * a failure. The failure itself is thrown for the caller to report.
+ * Executes one SQL statement on a connection and prints everything it produced, as psql does: each
+ * result set as an aligned table, each update count as a command tag, and the statement's warnings
+ * and notices (on the error writer) as they are collected, including those raised before a failure.
+ * The failure itself is thrown for the caller to report.
  */
 final class StatementExecutor {
   private final Connection connection;

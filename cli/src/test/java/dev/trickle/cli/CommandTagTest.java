@@ -32,7 +32,8 @@ class CommandTagTest {
     assertThat(CommandTag.of("CREATE TEMP TABLE t (id int)", 0)).isEqualTo("CREATE TABLE");
     assertThat(CommandTag.of("CREATE EXTENSION IF NOT EXISTS pg_trickle", 0))
         .isEqualTo("CREATE EXTENSION");
-    assertThat(CommandTag.of("CREATE STREAM TABLE s AS SELECT 1", 0)).isEqualTo("CREATE STREAM TABLE");
+    assertThat(CommandTag.of("CREATE STREAM TABLE s AS SELECT 1", 0))
+        .isEqualTo("CREATE STREAM TABLE");
     assertThat(CommandTag.of("DROP MATERIALIZED VIEW IF EXISTS m", 0))
         .isEqualTo("DROP MATERIALIZED VIEW");
     assertThat(CommandTag.of("CREATE FOREIGN DATA WRAPPER w", 0))

@@ -23,7 +23,8 @@ class ConnectionUrlTest {
   @Test
   void convertsALibpqUriMovingDecodedCredentialsToProperties() {
     ConnectionUrl url =
-        ConnectionUrl.parse("postgresql://app%40corp:p%3Ass+w@db1:5432,db2:5433/sales?sslmode=require");
+        ConnectionUrl.parse(
+            "postgresql://app%40corp:p%3Ass+w@db1:5432,db2:5433/sales?sslmode=require");
 
     assertThat(url.jdbcUrl())
         .isEqualTo("jdbc:trickle:postgresql://db1:5432,db2:5433/sales?sslmode=require");

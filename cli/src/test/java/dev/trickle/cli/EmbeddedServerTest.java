@@ -22,7 +22,8 @@ class EmbeddedServerTest {
 
   @Test
   void runsOnATemporaryServerAndRemovesItsData() throws IOException {
-    Outcome outcome = Outcome.of("run", script("who.sql", "SELECT current_user AS who;").toString());
+    Outcome outcome =
+        Outcome.of("run", script("who.sql", "SELECT current_user AS who;").toString());
 
     assertThat(outcome.status()).isZero();
     assertThat(outcome.out()).contains(" postgres\n(1 row)");
@@ -37,11 +38,18 @@ class EmbeddedServerTest {
     Outcome first =
         Outcome.of(
             "run",
-            script("create.sql", "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here');").toString(),
+            script(
+                    "create.sql",
+                    "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here');")
+                .toString(),
             "--data-dir",
             data.toString());
     Outcome second =
-        Outcome.of("run", script("read.sql", "SELECT v FROM kept;").toString(), "--data-dir", data.toString());
+        Outcome.of(
+            "run",
+            script("read.sql", "SELECT v FROM kept;").toString(),
+            "--data-dir",
+            data.toString());
 
     assertThat(first.status()).isZero();
     assertThat(first.err()).endsWith("data in " + data.toAbsolutePath() + "\n");

@@ -11,9 +11,9 @@ import java.util.logging.Logger;
 
 /**
  * Test-only stand-in for {@code dev.trickle.jdbc.TrickleDriver} while that driver is not in this
- * branch: accepts {@code jdbc:trickle:postgresql:} URLs and hands them to PgJDBC without the
- * {@code trickle:} part. Registered through this module's test {@code META-INF/services}; delete
- * both when the real driver is merged (it would otherwise compete for the same URLs).
+ * branch: accepts {@code jdbc:trickle:postgresql:} URLs and hands them to PgJDBC without the {@code
+ * trickle:} part. Registered through this module's test {@code META-INF/services}; delete both when
+ * the real driver is merged (it would otherwise compete for the same URLs).
  */
 public final class FakeTrickleDriver implements Driver {
   private static final String PREFIX = "jdbc:trickle:postgresql:";

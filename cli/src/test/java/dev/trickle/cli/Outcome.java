@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
 
-/** What one in-process invocation of {@code trickle ARGS} returned and printed (lines end in \n). */
+/**
+ * What one in-process invocation of {@code trickle ARGS} returned and printed (lines end in \n).
+ */
 record Outcome(int status, String out, String err) {
   /** Runs {@code trickle args} with captured output. */
   static Outcome of(String... args) {

@@ -26,9 +26,7 @@ class ResultPrinterTest {
         new ResultTable(
             null,
             List.of(new Column("id", true), new Column("name", false), new Column("salary", true)),
-            List.of(
-                List.of("1", "Alice", "120000.00"),
-                List.of("12", "Bob", "95000.00")));
+            List.of(List.of("1", "Alice", "120000.00"), List.of("12", "Bob", "95000.00")));
 
     assertThat(print(table))
         .isEqualTo(

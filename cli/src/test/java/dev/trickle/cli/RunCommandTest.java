@@ -87,13 +87,12 @@ class RunCommandTest {
     Outcome outcome = run(script, db.trickleUrl());
 
     assertThat(outcome.status()).isEqualTo(1);
-    assertThat(outcome.out()).startsWith("CREATE TABLE\nINSERT 0 1\n ok \n").doesNotContain("later");
+    assertThat(outcome.out())
+        .startsWith("CREATE TABLE\nINSERT 0 1\n ok \n")
+        .doesNotContain("later");
     assertThat(outcome.err())
         .isEqualTo(
-            "ERROR: relation \"missing_table\" does not exist\n"
-                + "at "
-                + script
-                + ":3:17\n");
+            "ERROR: relation \"missing_table\" does not exist\n" + "at " + script + ":3:17\n");
   }
 
   @Test
@@ -128,7 +127,12 @@ class RunCommandTest {
             "run",
             script.toString(),
             "--url",
-            "postgresql://" + PostgresFixture.APP_ROLE + ":" + PostgresFixture.APP_PASSWORD + "@" + hostPortDb);
+            "postgresql://"
+                + PostgresFixture.APP_ROLE
+                + ":"
+                + PostgresFixture.APP_PASSWORD
+                + "@"
+                + hostPortDb);
 
     for (Outcome outcome : List.of(pgjdbc, libpq)) {
       assertThat(outcome.status()).isZero();
@@ -144,7 +148,8 @@ class RunCommandTest {
         .isEqualTo("ERROR: cannot read " + dir.resolve("nope.sql") + ": no such file\n");
 
     Outcome badUrl =
-        trickle("run", script("x.sql", "SELECT 1;").toString(), "--url", "mysql://root:secret@db/app");
+        trickle(
+            "run", script("x.sql", "SELECT 1;").toString(), "--url", "mysql://root:secret@db/app");
     assertThat(badUrl.status()).isEqualTo(1);
     assertThat(badUrl.err())
         .startsWith("ERROR: unsupported connection URL 'mysql://...'")

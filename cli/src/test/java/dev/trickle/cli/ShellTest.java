@@ -97,7 +97,8 @@ class ShellTest {
         java.sql.Statement statement = plain.createStatement()) {
       // the catalog's identifying columns only, as a stand-in until stream tables can be created
       statement.execute("CREATE SCHEMA pgtrickle");
-      statement.execute("CREATE TABLE pgtrickle.pgt_stream_tables (pgt_schema text, pgt_name text)");
+      statement.execute(
+          "CREATE TABLE pgtrickle.pgt_stream_tables (pgt_schema text, pgt_name text)");
       statement.execute("CREATE TABLE public.dept_stats (dept int, headcount bigint)");
       statement.execute("INSERT INTO pgtrickle.pgt_stream_tables VALUES ('public', 'dept_stats')");
     }

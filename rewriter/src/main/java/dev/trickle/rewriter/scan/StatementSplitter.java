@@ -9,10 +9,10 @@ import java.util.List;
  * nested {@code /* *}{@code /}), a dollar-quoted body ({@code $tag$...$tag$}) or parentheses does
  * not end a statement.
  *
- * <p>Each statement is returned trimmed, without its terminating semicolon and without the
- * comments before it, together with the 1-based line and column of its first character so that
- * tools can point at the statement that failed. Pieces holding only whitespace and comments are
- * dropped; text after the last semicolon is a statement of its own.
+ * <p>Each statement is returned trimmed, without its terminating semicolon and without the comments
+ * before it, together with the 1-based line and column of its first character so that tools can
+ * point at the statement that failed. Pieces holding only whitespace and comments are dropped; text
+ * after the last semicolon is a statement of its own.
  */
 public final class StatementSplitter {
   private StatementSplitter() {}

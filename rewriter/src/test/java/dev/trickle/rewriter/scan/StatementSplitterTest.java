@@ -32,7 +32,12 @@ class StatementSplitterTest {
   @Test
   void keepsDollarQuotedBodiesWholeAndCountsTheirLines() {
     String script =
-        "DO $body$ BEGIN\n  RAISE NOTICE 'x;';\nEND $body$;\nSELECT $1, a$b$ FROM t$x;\nSELECT $$;\n$$;";
+        "DO $body$ BEGIN\n"
+            + "  RAISE NOTICE 'x;';\n"
+            + "END $body$;\n"
+            + "SELECT $1, a$b$ FROM t$x;\n"
+            + "SELECT $$;\n"
+            + "$$;";
 
     assertThat(StatementSplitter.splitWithPositions(script))
         .containsExactly(
@@ -49,6 +54,7 @@ class StatementSplitterTest {
 
   @Test
   void anUnterminatedStringRunsToTheEnd() {
-    assertThat(StatementSplitter.split("SELECT 'open; still open")).containsExactly("SELECT 'open; still open");
+    assertThat(StatementSplitter.split("SELECT 'open; still open"))
+        .containsExactly("SELECT 'open; still open");
   }
 }
