@@ -1,0 +1,35 @@
+package dev.trickle.cli;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The connection a command works on, together with the embedded server it may run on; closing the
+ * session closes the connection and then stops that server.
+ */
+final class DatabaseSession implements AutoCloseable {
+  private final Connection connection;
+  private final EmbeddedServer server;
+
+  /** {@code server} is null when the connection goes to a server the user named. */
+  DatabaseSession(Connection connection, EmbeddedServer server) {
+    this.connection = connection;
+    this.server = server;
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  @Override
+  public void close() throws SQLException, IOException {
+    try {
+      connection.close();
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+}
