@@ -165,6 +165,11 @@ public record QualifiedName(String schema, String name) {
         : minimallyQuoted(schema) + '.' + minimallyQuoted(name);
   }
 
+  /** True for a reserved keyword (lower case), which PostgreSQL accepts as a name only quoted. */
+  static boolean isReservedKeyword(String word) {
+    return RESERVED_KEYWORDS.contains(word);
+  }
+
   private static String part(String text, Token token) throws RecognitionException {
     if (token.kind() == TokenKind.UNTERMINATED) {
       throw invalid(text, "unterminated quoted identifier");

@@ -109,18 +109,18 @@ final class TokenCursor {
    */
   String relationName(String expected) throws RecognitionException {
     Token first = peek();
-    if (first == null || !first.isIdentifier()) {
+    if (!isName(first)) {
       throw syntaxError(expected);
     }
     index++;
     Token last = first;
     if (peekPunctuation('.')) {
       index++;
-      last = next();
-      if (last == null || !last.isIdentifier()) {
-        index--;
+      last = peek();
+      if (!isName(last)) {
         throw syntaxError("a name after the dot in " + expected);
       }
+      index++;
     }
     String name = sql.substring(first.start(), last.end());
     QualifiedName.parse(name);
@@ -161,6 +161,13 @@ final class TokenCursor {
       case OPERATOR -> (token.isOperator("-") ? "-" : "") + next().text();
       default -> throw new IllegalStateException("not a constant: " + token);
     };
+  }
+
+  /** An identifier that can name a relation without quotes: not a reserved keyword. */
+  private static boolean isName(Token token) {
+    return token != null
+        && token.isIdentifier()
+        && !(token.kind() == TokenKind.WORD && QualifiedName.isReservedKeyword(token.identifier()));
   }
 
   /** The statement text from the start of token {@code fromIndex} to the end of the last token. */
