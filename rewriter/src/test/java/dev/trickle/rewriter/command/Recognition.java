@@ -3,6 +3,7 @@ package dev.trickle.rewriter.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.trickle.rewriter.scan.StatementScanner;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,8 +17,11 @@ final class Recognition {
   }
 
   static TrickleCommand command(String sql, ParameterValues params) throws RecognitionException {
-    return CommandRecognizer.recognize(sql, params)
-        .orElseThrow(() -> new AssertionError("not recognized: " + sql));
+    TrickleCommand command =
+        CommandRecognizer.recognize(sql, params)
+            .orElseThrow(() -> new AssertionError("not recognized: " + sql));
+    assertScannerFlags(sql);
+    return command;
   }
 
   /** True when {@code sql} is passed through to the server. */
@@ -33,7 +37,13 @@ final class Recognition {
             () -> CommandRecognizer.recognize(sql, ParameterValues.NONE));
     assertThat(e).as("refusal of %s", sql).isNotNull();
     assertThat(e.getSqlState()).as("SQLState of: %s", e.getMessage()).isEqualTo(sqlState);
+    assertScannerFlags(sql);
     return e;
+  }
+
+  /** Whatever the recognizer accepts or refuses must get past the scanner to reach it. */
+  private static void assertScannerFlags(String sql) {
+    assertThat(StatementScanner.mayConcernTrickle(sql)).as("scanner flags %s", sql).isTrue();
   }
 
   /** Options from alternating names and values. */
