@@ -52,7 +52,7 @@ final class TokenCursor {
     return atEnd() ? null : tokens.get(index++);
   }
 
-  /** The index of the current token, to come back to or to take text from. */
+  /** The index of the current token, for {@link #textFrom}. */
   int mark() {
     return index;
   }

@@ -11,36 +11,36 @@ package dev.trickle.rewriter.scan;
  * identifiers may contain {@code $} after their first character (so a dollar quote cannot start
  * inside one), and every non-ASCII character counts as a letter.
  */
-public final class SqlLexer {
+final class SqlLexer {
   /** Returned by the skip methods when the construct runs unterminated to the end of the text. */
-  public static final int UNTERMINATED = -1;
+  static final int UNTERMINATED = -1;
 
   private SqlLexer() {}
 
   /** PostgreSQL whitespace: space, tab, newline, carriage return, form feed, vertical tab. */
-  public static boolean isSpace(char c) {
+  static boolean isSpace(char c) {
     return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\u000B';
   }
 
   /** A character that can start an unquoted identifier or keyword. */
-  public static boolean isIdentifierStart(char c) {
+  static boolean isIdentifierStart(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
   }
 
   /**
    * A character that can continue an unquoted identifier: a start character, digit or {@code $}.
    */
-  public static boolean isIdentifierPart(char c) {
+  static boolean isIdentifierPart(char c) {
     return isIdentifierStart(c) || (c >= '0' && c <= '9') || c == '$';
   }
 
   /** An ASCII digit. */
-  public static boolean isDigit(char c) {
+  static boolean isDigit(char c) {
     return c >= '0' && c <= '9';
   }
 
   /** The end of the identifier (or keyword) whose first character is at {@code start}. */
-  public static int skipIdentifier(String sql, int start) {
+  static int skipIdentifier(String sql, int start) {
     int i = start + 1;
     int n = sql.length();
     while (i < n && isIdentifierPart(sql.charAt(i))) {
@@ -56,7 +56,7 @@ public final class SqlLexer {
    *
    * @return the index after the closing quote, or {@link #UNTERMINATED}
    */
-  public static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
+  static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
     int n = sql.length();
     int i = start + 1;
     while (i < n) {
@@ -74,12 +74,12 @@ public final class SqlLexer {
   }
 
   /** True when a {@code --} line comment starts at {@code i}. */
-  public static boolean isLineCommentStart(String sql, int i) {
+  static boolean isLineCommentStart(String sql, int i) {
     return sql.charAt(i) == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-';
   }
 
   /** True when a {@code /*} block comment starts at {@code i}. */
-  public static boolean isBlockCommentStart(String sql, int i) {
+  static boolean isBlockCommentStart(String sql, int i) {
     return sql.charAt(i) == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*';
   }
 
@@ -87,7 +87,7 @@ public final class SqlLexer {
    * The index of the line break (or end of text) ending the line comment that starts at {@code
    * start}.
    */
-  public static int skipLineComment(String sql, int start) {
+  static int skipLineComment(String sql, int start) {
     int n = sql.length();
     int i = start + 2;
     while (i < n) {
@@ -106,7 +106,7 @@ public final class SqlLexer {
    *
    * @return the index after the final {@code *}{@code /}, or {@link #UNTERMINATED}
    */
-  public static int skipBlockComment(String sql, int start) {
+  static int skipBlockComment(String sql, int start) {
     int n = sql.length();
     int depth = 1;
     int i = start + 2;
@@ -132,7 +132,7 @@ public final class SqlLexer {
    * The index of the next character that is neither whitespace nor inside a comment (the length of
    * the text when none is left, also after an unterminated block comment).
    */
-  public static int skipSpaceAndComments(String sql, int start) {
+  static int skipSpaceAndComments(String sql, int start) {
     int n = sql.length();
     int i = start;
     while (i < n) {
@@ -159,7 +159,7 @@ public final class SqlLexer {
    * made of letters, digits and underscores and not starting with a digit), the index after its
    * opening delimiter; otherwise -1 (for example a {@code $1} parameter).
    */
-  public static int dollarDelimiterEnd(String sql, int start) {
+  static int dollarDelimiterEnd(String sql, int start) {
     int n = sql.length();
     int i = start + 1;
     if (i < n && isIdentifierStart(sql.charAt(i))) {
@@ -178,7 +178,7 @@ public final class SqlLexer {
    *
    * @return the index after the closing delimiter, or {@link #UNTERMINATED}
    */
-  public static int skipDollarQuoted(String sql, int start, int delimiterEnd) {
+  static int skipDollarQuoted(String sql, int start, int delimiterEnd) {
     int length = delimiterEnd - start;
     int last = sql.length() - length;
     int i = sql.indexOf('$', delimiterEnd);
@@ -195,7 +195,7 @@ public final class SqlLexer {
    * True when {@code sql[start, end)} equals {@code lowerWord} ignoring ASCII case, as PostgreSQL
    * compares keywords. {@code lowerWord} must be lower case.
    */
-  public static boolean equalsWordIgnoreCase(String sql, int start, int end, String lowerWord) {
+  static boolean equalsWordIgnoreCase(String sql, int start, int end, String lowerWord) {
     int length = lowerWord.length();
     if (end - start != length) {
       return false;

@@ -61,7 +61,7 @@ public record Token(TokenKind kind, int start, int end, String text) {
   }
 
   /** {@code text} with ASCII letters in lower case, as PostgreSQL folds unquoted identifiers. */
-  public static String foldAsciiLowerCase(String text) {
+  private static String foldAsciiLowerCase(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c >= 'A' && c <= 'Z') {
