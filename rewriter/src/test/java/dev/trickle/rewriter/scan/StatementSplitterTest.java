@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.trickle.rewriter.scan.StatementSplitter.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatementSplitterTest {
@@ -76,5 +77,14 @@ class StatementSplitterTest {
     assertThat(StatementSplitter.splitWithPositions(script))
         .extracting(Statement::line, Statement::column)
         .containsExactly(tuple(1, 1), tuple(3, 6), tuple(4, 5));
+  }
+
+  @Test
+  void splitsLongScripts() {
+    String script = "INSERT INTO t VALUES (1, 'a;b', $$c;d$$); -- e;f\n".repeat(20_000);
+    List<Statement> statements = StatementSplitter.splitWithPositions(script);
+    assertThat(statements).hasSize(20_000);
+    assertThat(statements.get(19_999))
+        .isEqualTo(new Statement("INSERT INTO t VALUES (1, 'a;b', $$c;d$$)", 20_000, 1));
   }
 }
