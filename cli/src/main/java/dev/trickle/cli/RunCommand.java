@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
           StatementExecutor executor = new StatementExecutor(session.connection(), out, err);
           for (Statement statement : statements) {
             try {
-              executor.execute(statement.text());
+              executor.execute(statement.sql());
             } catch (SQLException e) {
               out.flush();
               ServerMessages.error(e).forEach(err::println);

@@ -113,7 +113,7 @@ final class Shell {
       pending.append(text, openStart, text.length());
     }
     for (Statement statement : pieces.subList(0, pieces.size() - 1)) {
-      execute(statement.text());
+      execute(statement.sql());
     }
   }
 
