@@ -7,6 +7,7 @@ import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.PreparedStatement;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.Arrays;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -187,8 +189,8 @@ class TrickleDriverTest {
             SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
         .hasMessageContaining("trickle.schedular")
         .hasMessageContaining("trickle.scheduler");
-    assertThatThrownBy(
-            () -> DriverManager.getConnection(db.trickleUrl() + "?trickle.debug_plan=maybe", db.appCredentials()))
+    String badValue = db.trickleUrl() + "?trickle.debug_plan=maybe";
+    assertThatThrownBy(() -> DriverManager.getConnection(badValue, db.appCredentials()))
         .isInstanceOfSatisfying(
             SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
         .hasMessageContaining("trickle.debug_plan");
@@ -202,6 +204,12 @@ class TrickleDriverTest {
         .contains("user", "password", "trickle.scheduler", "trickle.debug_plan");
     assertThat(Arrays.stream(info).filter(p -> p.name.equals("trickle.scheduler")).findFirst())
         .hasValueSatisfying(p -> assertThat(p.value).isEqualTo("false"));
+  }
+
+  @Test
+  void serviceLoaderFindsTheDriver() {
+    assertThat(ServiceLoader.load(Driver.class).stream().map(ServiceLoader.Provider::type))
+        .contains(TrickleDriver.class);
   }
 
   @Test
