@@ -8,9 +8,9 @@ import java.util.UUID;
 import org.postgresql.util.PGobject;
 
 /**
- * The values bound to a prepared stream-table command, recorded as text as the setters are
- * called. Values Trickle cannot read as text (streams, LOBs, arrays, ...) are remembered by the
- * setter used, and refused when the command runs.
+ * The values bound to a prepared stream-table command, recorded as text as the setters are called.
+ * Values Trickle cannot read as text (streams, LOBs, arrays, ...) are remembered by the setter
+ * used, and refused when the command runs.
  */
 final class BoundParameters implements ParameterValues {
   private static final Object UNBOUND = new Object();

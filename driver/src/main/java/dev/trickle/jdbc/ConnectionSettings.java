@@ -56,7 +56,8 @@ final class ConnectionSettings {
     Properties trickleProperties = new Properties();
     if (info != null) {
       for (String key : info.stringPropertyNames()) {
-        Properties target = TrickleProperty.isTrickleKey(key) ? trickleProperties : delegateProperties;
+        Properties target =
+            TrickleProperty.isTrickleKey(key) ? trickleProperties : delegateProperties;
         target.setProperty(key, info.getProperty(key));
       }
     }
@@ -105,7 +106,8 @@ final class ConnectionSettings {
       int equals = parameter.indexOf('=');
       String key = decode(equals < 0 ? parameter : parameter.substring(0, equals));
       if (TrickleProperty.isTrickleKey(key)) {
-        trickleProperties.setProperty(key, equals < 0 ? "" : decode(parameter.substring(equals + 1)));
+        trickleProperties.setProperty(
+            key, equals < 0 ? "" : decode(parameter.substring(equals + 1)));
       } else if (!parameter.isEmpty()) {
         kept.append(separator).append(parameter);
         separator = '&';

@@ -2,8 +2,8 @@ package dev.trickle.jdbc;
 
 /**
  * Counts the JDBC {@code ?} placeholders of a statement as PgJDBC does: outside {@code '...'}
- * literals (backslash escapes in {@code E'...'}), {@code "..."} identifiers, {@code $tag$}
- * bodies and comments, with {@code ??} standing for a literal question mark.
+ * literals (backslash escapes in {@code E'...'}), {@code "..."} identifiers, {@code $tag$} bodies
+ * and comments, with {@code ??} standing for a literal question mark.
  */
 final class Placeholders {
   private Placeholders() {}

@@ -3,8 +3,8 @@ package dev.trickle.jdbc;
 import dev.trickle.rewriter.command.ParameterValues;
 
 /**
- * A prepared statement's stream-table command, kept as text until execution because its
- * arguments are only known then.
+ * A prepared statement's stream-table command, kept as text until execution because its arguments
+ * are only known then.
  *
  * @param statement the command text, recognized again with the bound values at execute time
  * @param placeholders how many {@code ?} placeholders it has

@@ -115,13 +115,16 @@ final class StatementRouter {
 
   /** Adds {@code sql} to the delegate's batch, refusing stream-table commands (0A000). */
   void addBatch(Statement delegate, String sql) throws SQLException {
-    if (concernsTrickle(sql) && recognizeAll(StatementSplitter.split(sql)).stream().anyMatch(c -> c != null)) {
+    if (concernsTrickle(sql)
+        && recognizeAll(StatementSplitter.split(sql)).stream().anyMatch(c -> c != null)) {
       throw batchRefusal(sql);
     }
     delegate.addBatch(sql);
   }
 
-  /** The driver's form of {@code sql}: PgJDBC's escape translation, the same for every statement. */
+  /**
+   * The driver's form of {@code sql}: PgJDBC's escape translation, the same for every statement.
+   */
   String nativeSql(String sql) throws SQLException {
     return physical.nativeSQL(sql);
   }

@@ -3,16 +3,13 @@ package dev.trickle.jdbc;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
-import java.net.URL;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
 import java.sql.Clob;
 import java.sql.Connection;
-import java.sql.Date;
 import java.sql.NClob;
 import java.sql.ParameterMetaData;
-import java.sql.PreparedStatement;
 import java.sql.Ref;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -21,8 +18,6 @@ import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
-import java.sql.Time;
-import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
 
@@ -267,8 +262,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setAsciiStream(
-      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+  public void setAsciiStream(int parameterIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setAsciiStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setAsciiStream");
@@ -277,8 +272,8 @@ public final class TrickleCallableStatement implements CallableStatement {
 
   @Deprecated
   @Override
-  public void setUnicodeStream(
-      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+  public void setUnicodeStream(int parameterIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setUnicodeStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setUnicodeStream");
@@ -286,8 +281,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setBinaryStream(
-      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+  public void setBinaryStream(int parameterIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setBinaryStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setBinaryStream");
@@ -311,8 +306,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setCharacterStream(
-      int parameterIndex, java.io.Reader reader, int length) throws SQLException {
+  public void setCharacterStream(int parameterIndex, java.io.Reader reader, int length)
+      throws SQLException {
     delegate.setCharacterStream(parameterIndex, reader, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setCharacterStream");
@@ -368,8 +363,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setTimestamp(
-      int parameterIndex, java.sql.Timestamp x, Calendar cal) throws SQLException {
+  public void setTimestamp(int parameterIndex, java.sql.Timestamp x, Calendar cal)
+      throws SQLException {
     delegate.setTimestamp(parameterIndex, x, cal);
     if (parameters != null) {
       parameters.setObject(parameterIndex, x);
@@ -409,8 +404,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setNCharacterStream(
-      int parameterIndex, Reader value, long length) throws SQLException {
+  public void setNCharacterStream(int parameterIndex, Reader value, long length)
+      throws SQLException {
     delegate.setNCharacterStream(parameterIndex, value, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setNCharacterStream");
@@ -434,8 +429,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setBlob(
-      int parameterIndex, InputStream inputStream, long length) throws SQLException {
+  public void setBlob(int parameterIndex, InputStream inputStream, long length)
+      throws SQLException {
     delegate.setBlob(parameterIndex, inputStream, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setBlob");
@@ -459,8 +454,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setObject(
-      int parameterIndex, Object x, int targetSqlType, int scaleOrLength) throws SQLException {
+  public void setObject(int parameterIndex, Object x, int targetSqlType, int scaleOrLength)
+      throws SQLException {
     delegate.setObject(parameterIndex, x, targetSqlType, scaleOrLength);
     if (parameters != null) {
       parameters.setObject(parameterIndex, x);
@@ -468,8 +463,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setAsciiStream(
-      int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+  public void setAsciiStream(int parameterIndex, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.setAsciiStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setAsciiStream");
@@ -477,8 +472,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setBinaryStream(
-      int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+  public void setBinaryStream(int parameterIndex, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.setBinaryStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setBinaryStream");
@@ -486,8 +481,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setCharacterStream(
-      int parameterIndex, java.io.Reader reader, long length) throws SQLException {
+  public void setCharacterStream(int parameterIndex, java.io.Reader reader, long length)
+      throws SQLException {
     delegate.setCharacterStream(parameterIndex, reader, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setCharacterStream");
@@ -551,8 +546,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setObject(
-      int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+  public void setObject(int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength)
+      throws SQLException {
     delegate.setObject(parameterIndex, x, targetSqlType, scaleOrLength);
     if (parameters != null) {
       parameters.setObject(parameterIndex, x);
@@ -701,8 +696,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void registerOutParameter(
-      int parameterIndex, int sqlType, String typeName) throws SQLException {
+  public void registerOutParameter(int parameterIndex, int sqlType, String typeName)
+      throws SQLException {
     delegate.registerOutParameter(parameterIndex, sqlType, typeName);
   }
 
@@ -712,14 +707,14 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void registerOutParameter(
-      String parameterName, int sqlType, int scale) throws SQLException {
+  public void registerOutParameter(String parameterName, int sqlType, int scale)
+      throws SQLException {
     delegate.registerOutParameter(parameterName, sqlType, scale);
   }
 
   @Override
-  public void registerOutParameter(
-      String parameterName, int sqlType, String typeName) throws SQLException {
+  public void registerOutParameter(String parameterName, int sqlType, String typeName)
+      throws SQLException {
     delegate.registerOutParameter(parameterName, sqlType, typeName);
   }
 
@@ -804,20 +799,20 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setAsciiStream(
-      String parameterName, java.io.InputStream x, int length) throws SQLException {
+  public void setAsciiStream(String parameterName, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setAsciiStream(parameterName, x, length);
   }
 
   @Override
-  public void setBinaryStream(
-      String parameterName, java.io.InputStream x, int length) throws SQLException {
+  public void setBinaryStream(String parameterName, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setBinaryStream(parameterName, x, length);
   }
 
   @Override
-  public void setObject(
-      String parameterName, Object x, int targetSqlType, int scale) throws SQLException {
+  public void setObject(String parameterName, Object x, int targetSqlType, int scale)
+      throws SQLException {
     delegate.setObject(parameterName, x, targetSqlType, scale);
   }
 
@@ -832,8 +827,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setCharacterStream(
-      String parameterName, java.io.Reader reader, int length) throws SQLException {
+  public void setCharacterStream(String parameterName, java.io.Reader reader, int length)
+      throws SQLException {
     delegate.setCharacterStream(parameterName, reader, length);
   }
 
@@ -848,8 +843,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setTimestamp(
-      String parameterName, java.sql.Timestamp x, Calendar cal) throws SQLException {
+  public void setTimestamp(String parameterName, java.sql.Timestamp x, Calendar cal)
+      throws SQLException {
     delegate.setTimestamp(parameterName, x, cal);
   }
 
@@ -994,8 +989,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setNCharacterStream(
-      String parameterName, Reader value, long length) throws SQLException {
+  public void setNCharacterStream(String parameterName, Reader value, long length)
+      throws SQLException {
     delegate.setNCharacterStream(parameterName, value, length);
   }
 
@@ -1010,8 +1005,8 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setBlob(
-      String parameterName, InputStream inputStream, long length) throws SQLException {
+  public void setBlob(String parameterName, InputStream inputStream, long length)
+      throws SQLException {
     delegate.setBlob(parameterName, inputStream, length);
   }
 
@@ -1086,20 +1081,20 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setAsciiStream(
-      String parameterName, java.io.InputStream x, long length) throws SQLException {
+  public void setAsciiStream(String parameterName, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.setAsciiStream(parameterName, x, length);
   }
 
   @Override
-  public void setBinaryStream(
-      String parameterName, java.io.InputStream x, long length) throws SQLException {
+  public void setBinaryStream(String parameterName, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.setBinaryStream(parameterName, x, length);
   }
 
   @Override
-  public void setCharacterStream(
-      String parameterName, java.io.Reader reader, long length) throws SQLException {
+  public void setCharacterStream(String parameterName, java.io.Reader reader, long length)
+      throws SQLException {
     delegate.setCharacterStream(parameterName, reader, length);
   }
 
@@ -1149,8 +1144,7 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void setObject(
-      String parameterName, Object x, SQLType targetSqlType, int scaleOrLength)
+  public void setObject(String parameterName, Object x, SQLType targetSqlType, int scaleOrLength)
       throws SQLException {
     delegate.setObject(parameterName, x, targetSqlType, scaleOrLength);
   }
@@ -1166,14 +1160,14 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void registerOutParameter(
-      int parameterIndex, SQLType sqlType, int scale) throws SQLException {
+  public void registerOutParameter(int parameterIndex, SQLType sqlType, int scale)
+      throws SQLException {
     delegate.registerOutParameter(parameterIndex, sqlType, scale);
   }
 
   @Override
-  public void registerOutParameter(
-      int parameterIndex, SQLType sqlType, String typeName) throws SQLException {
+  public void registerOutParameter(int parameterIndex, SQLType sqlType, String typeName)
+      throws SQLException {
     delegate.registerOutParameter(parameterIndex, sqlType, typeName);
   }
 
@@ -1183,14 +1177,14 @@ public final class TrickleCallableStatement implements CallableStatement {
   }
 
   @Override
-  public void registerOutParameter(
-      String parameterName, SQLType sqlType, int scale) throws SQLException {
+  public void registerOutParameter(String parameterName, SQLType sqlType, int scale)
+      throws SQLException {
     delegate.registerOutParameter(parameterName, sqlType, scale);
   }
 
   @Override
-  public void registerOutParameter(
-      String parameterName, SQLType sqlType, String typeName) throws SQLException {
+  public void registerOutParameter(String parameterName, SQLType sqlType, String typeName)
+      throws SQLException {
     delegate.registerOutParameter(parameterName, sqlType, typeName);
   }
 

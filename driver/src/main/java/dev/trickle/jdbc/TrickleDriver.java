@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  * everything else goes to PostgreSQL untouched.
  *
  * <p>Registered with {@link DriverManager} when the class loads (found through {@code
- * META-INF/services/java.sql.Driver}); {@link #deregister()} and {@link #register()} let
- * containers unload and reload it. PgJDBC is called through an instance held here, never through
- * {@code DriverManager}, so Trickle's properties cannot leak to it.
+ * META-INF/services/java.sql.Driver}); {@link #deregister()} and {@link #register()} let containers
+ * unload and reload it. PgJDBC is called through an instance held here, never through {@code
+ * DriverManager}, so Trickle's properties cannot leak to it.
  */
 public final class TrickleDriver implements Driver {
   private static final TrickleDriver INSTANCE = new TrickleDriver();
@@ -37,7 +37,10 @@ public final class TrickleDriver implements Driver {
   private final Driver delegate;
   private final CommandExecutor executor;
 
-  /** A driver over PgJDBC and the stream-table service; applications normally let {@code DriverManager} make it. */
+  /**
+   * A driver over PgJDBC and the stream-table service; applications normally let {@code
+   * DriverManager} make it.
+   */
   public TrickleDriver() {
     this(new org.postgresql.Driver(), new StreamTableService());
   }
@@ -110,7 +113,10 @@ public final class TrickleDriver implements Driver {
         physical, new StatementRouter(physical, executor, settings.trickleProperties()));
   }
 
-  /** True for every {@code jdbc:trickle:} URL; {@link #connect} explains what is wrong with a bad one. */
+  /**
+   * True for every {@code jdbc:trickle:} URL; {@link #connect} explains what is wrong with a bad
+   * one.
+   */
   @Override
   public boolean acceptsURL(String url) {
     return ConnectionSettings.accepts(url);

@@ -3,12 +3,10 @@ package dev.trickle.jdbc;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
-import java.net.URL;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Clob;
 import java.sql.Connection;
-import java.sql.Date;
 import java.sql.NClob;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
@@ -20,15 +18,13 @@ import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
-import java.sql.Time;
-import java.sql.Timestamp;
 import java.util.Calendar;
 
 /**
- * A prepared statement of a {@link TrickleConnection}. When its text is a stream-table command
- * (see {@link StatementRouter}), the delegate holds a statement of the command's result shape, the
- * bound values are recorded as text, and each execution runs the command with them before the
- * delegate produces the result.
+ * A prepared statement of a {@link TrickleConnection}. When its text is a stream-table command (see
+ * {@link StatementRouter}), the delegate holds a statement of the command's result shape, the bound
+ * values are recorded as text, and each execution runs the command with them before the delegate
+ * produces the result.
  */
 public final class TricklePreparedStatement implements PreparedStatement {
   private final TrickleConnection connection;
@@ -266,8 +262,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setAsciiStream(
-      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+  public void setAsciiStream(int parameterIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setAsciiStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setAsciiStream");
@@ -276,8 +272,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Deprecated
   @Override
-  public void setUnicodeStream(
-      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+  public void setUnicodeStream(int parameterIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setUnicodeStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setUnicodeStream");
@@ -285,8 +281,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setBinaryStream(
-      int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+  public void setBinaryStream(int parameterIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.setBinaryStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setBinaryStream");
@@ -310,8 +306,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setCharacterStream(
-      int parameterIndex, java.io.Reader reader, int length) throws SQLException {
+  public void setCharacterStream(int parameterIndex, java.io.Reader reader, int length)
+      throws SQLException {
     delegate.setCharacterStream(parameterIndex, reader, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setCharacterStream");
@@ -367,8 +363,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setTimestamp(
-      int parameterIndex, java.sql.Timestamp x, Calendar cal) throws SQLException {
+  public void setTimestamp(int parameterIndex, java.sql.Timestamp x, Calendar cal)
+      throws SQLException {
     delegate.setTimestamp(parameterIndex, x, cal);
     if (parameters != null) {
       parameters.setObject(parameterIndex, x);
@@ -408,8 +404,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setNCharacterStream(
-      int parameterIndex, Reader value, long length) throws SQLException {
+  public void setNCharacterStream(int parameterIndex, Reader value, long length)
+      throws SQLException {
     delegate.setNCharacterStream(parameterIndex, value, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setNCharacterStream");
@@ -433,8 +429,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setBlob(
-      int parameterIndex, InputStream inputStream, long length) throws SQLException {
+  public void setBlob(int parameterIndex, InputStream inputStream, long length)
+      throws SQLException {
     delegate.setBlob(parameterIndex, inputStream, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setBlob");
@@ -458,8 +454,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setObject(
-      int parameterIndex, Object x, int targetSqlType, int scaleOrLength) throws SQLException {
+  public void setObject(int parameterIndex, Object x, int targetSqlType, int scaleOrLength)
+      throws SQLException {
     delegate.setObject(parameterIndex, x, targetSqlType, scaleOrLength);
     if (parameters != null) {
       parameters.setObject(parameterIndex, x);
@@ -467,8 +463,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setAsciiStream(
-      int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+  public void setAsciiStream(int parameterIndex, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.setAsciiStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setAsciiStream");
@@ -476,8 +472,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setBinaryStream(
-      int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+  public void setBinaryStream(int parameterIndex, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.setBinaryStream(parameterIndex, x, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setBinaryStream");
@@ -485,8 +481,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setCharacterStream(
-      int parameterIndex, java.io.Reader reader, long length) throws SQLException {
+  public void setCharacterStream(int parameterIndex, java.io.Reader reader, long length)
+      throws SQLException {
     delegate.setCharacterStream(parameterIndex, reader, length);
     if (parameters != null) {
       parameters.setUnreadable(parameterIndex, "setCharacterStream");
@@ -550,8 +546,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   }
 
   @Override
-  public void setObject(
-      int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+  public void setObject(int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength)
+      throws SQLException {
     delegate.setObject(parameterIndex, x, targetSqlType, scaleOrLength);
     if (parameters != null) {
       parameters.setObject(parameterIndex, x);

@@ -3,11 +3,9 @@ package dev.trickle.jdbc;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
-import java.net.URL;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Clob;
-import java.sql.Date;
 import java.sql.NClob;
 import java.sql.Ref;
 import java.sql.ResultSet;
@@ -18,8 +16,6 @@ import java.sql.SQLType;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
 import java.sql.Statement;
-import java.sql.Time;
-import java.sql.Timestamp;
 import java.util.Calendar;
 import java.util.Map;
 
@@ -479,20 +475,20 @@ public final class TrickleResultSet implements ResultSet {
   }
 
   @Override
-  public void updateAsciiStream(
-      int columnIndex, java.io.InputStream x, int length) throws SQLException {
+  public void updateAsciiStream(int columnIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.updateAsciiStream(columnIndex, x, length);
   }
 
   @Override
-  public void updateBinaryStream(
-      int columnIndex, java.io.InputStream x, int length) throws SQLException {
+  public void updateBinaryStream(int columnIndex, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.updateBinaryStream(columnIndex, x, length);
   }
 
   @Override
-  public void updateCharacterStream(
-      int columnIndex, java.io.Reader x, int length) throws SQLException {
+  public void updateCharacterStream(int columnIndex, java.io.Reader x, int length)
+      throws SQLException {
     delegate.updateCharacterStream(columnIndex, x, length);
   }
 
@@ -577,20 +573,20 @@ public final class TrickleResultSet implements ResultSet {
   }
 
   @Override
-  public void updateAsciiStream(
-      String columnLabel, java.io.InputStream x, int length) throws SQLException {
+  public void updateAsciiStream(String columnLabel, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.updateAsciiStream(columnLabel, x, length);
   }
 
   @Override
-  public void updateBinaryStream(
-      String columnLabel, java.io.InputStream x, int length) throws SQLException {
+  public void updateBinaryStream(String columnLabel, java.io.InputStream x, int length)
+      throws SQLException {
     delegate.updateBinaryStream(columnLabel, x, length);
   }
 
   @Override
-  public void updateCharacterStream(
-      String columnLabel, java.io.Reader reader, int length) throws SQLException {
+  public void updateCharacterStream(String columnLabel, java.io.Reader reader, int length)
+      throws SQLException {
     delegate.updateCharacterStream(columnLabel, reader, length);
   }
 
@@ -865,62 +861,62 @@ public final class TrickleResultSet implements ResultSet {
   }
 
   @Override
-  public void updateNCharacterStream(
-      int columnIndex, java.io.Reader x, long length) throws SQLException {
+  public void updateNCharacterStream(int columnIndex, java.io.Reader x, long length)
+      throws SQLException {
     delegate.updateNCharacterStream(columnIndex, x, length);
   }
 
   @Override
-  public void updateNCharacterStream(
-      String columnLabel, java.io.Reader reader, long length) throws SQLException {
+  public void updateNCharacterStream(String columnLabel, java.io.Reader reader, long length)
+      throws SQLException {
     delegate.updateNCharacterStream(columnLabel, reader, length);
   }
 
   @Override
-  public void updateAsciiStream(
-      int columnIndex, java.io.InputStream x, long length) throws SQLException {
+  public void updateAsciiStream(int columnIndex, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.updateAsciiStream(columnIndex, x, length);
   }
 
   @Override
-  public void updateBinaryStream(
-      int columnIndex, java.io.InputStream x, long length) throws SQLException {
+  public void updateBinaryStream(int columnIndex, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.updateBinaryStream(columnIndex, x, length);
   }
 
   @Override
-  public void updateCharacterStream(
-      int columnIndex, java.io.Reader x, long length) throws SQLException {
+  public void updateCharacterStream(int columnIndex, java.io.Reader x, long length)
+      throws SQLException {
     delegate.updateCharacterStream(columnIndex, x, length);
   }
 
   @Override
-  public void updateAsciiStream(
-      String columnLabel, java.io.InputStream x, long length) throws SQLException {
+  public void updateAsciiStream(String columnLabel, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.updateAsciiStream(columnLabel, x, length);
   }
 
   @Override
-  public void updateBinaryStream(
-      String columnLabel, java.io.InputStream x, long length) throws SQLException {
+  public void updateBinaryStream(String columnLabel, java.io.InputStream x, long length)
+      throws SQLException {
     delegate.updateBinaryStream(columnLabel, x, length);
   }
 
   @Override
-  public void updateCharacterStream(
-      String columnLabel, java.io.Reader reader, long length) throws SQLException {
+  public void updateCharacterStream(String columnLabel, java.io.Reader reader, long length)
+      throws SQLException {
     delegate.updateCharacterStream(columnLabel, reader, length);
   }
 
   @Override
-  public void updateBlob(
-      int columnIndex, InputStream inputStream, long length) throws SQLException {
+  public void updateBlob(int columnIndex, InputStream inputStream, long length)
+      throws SQLException {
     delegate.updateBlob(columnIndex, inputStream, length);
   }
 
   @Override
-  public void updateBlob(
-      String columnLabel, InputStream inputStream, long length) throws SQLException {
+  public void updateBlob(String columnLabel, InputStream inputStream, long length)
+      throws SQLException {
     delegate.updateBlob(columnLabel, inputStream, length);
   }
 
@@ -950,8 +946,8 @@ public final class TrickleResultSet implements ResultSet {
   }
 
   @Override
-  public void updateNCharacterStream(
-      String columnLabel, java.io.Reader reader) throws SQLException {
+  public void updateNCharacterStream(String columnLabel, java.io.Reader reader)
+      throws SQLException {
     delegate.updateNCharacterStream(columnLabel, reader);
   }
 
@@ -1026,14 +1022,14 @@ public final class TrickleResultSet implements ResultSet {
   }
 
   @Override
-  public void updateObject(
-      int columnIndex, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+  public void updateObject(int columnIndex, Object x, SQLType targetSqlType, int scaleOrLength)
+      throws SQLException {
     delegate.updateObject(columnIndex, x, targetSqlType, scaleOrLength);
   }
 
   @Override
-  public void updateObject(
-      String columnLabel, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+  public void updateObject(String columnLabel, Object x, SQLType targetSqlType, int scaleOrLength)
+      throws SQLException {
     delegate.updateObject(columnLabel, x, targetSqlType, scaleOrLength);
   }
 
@@ -1043,8 +1039,8 @@ public final class TrickleResultSet implements ResultSet {
   }
 
   @Override
-  public void updateObject(
-      String columnLabel, Object x, SQLType targetSqlType) throws SQLException {
+  public void updateObject(String columnLabel, Object x, SQLType targetSqlType)
+      throws SQLException {
     delegate.updateObject(columnLabel, x, targetSqlType);
   }
 }

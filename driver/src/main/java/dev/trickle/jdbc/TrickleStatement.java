@@ -7,9 +7,9 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 
 /**
- * A statement of a {@link TrickleConnection}: every method taking SQL text goes through the
- * {@link StatementRouter}; {@link #getConnection()} and the result sets' {@code getStatement()}
- * lead back to the wrappers.
+ * A statement of a {@link TrickleConnection}: every method taking SQL text goes through the {@link
+ * StatementRouter}; {@link #getConnection()} and the result sets' {@code getStatement()} lead back
+ * to the wrappers.
  */
 public final class TrickleStatement implements Statement {
   private final TrickleConnection connection;

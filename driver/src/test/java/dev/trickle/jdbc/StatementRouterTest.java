@@ -43,7 +43,8 @@ class StatementRouterTest {
         Statement st = c.createStatement()) {
       st.execute("CREATE TABLE log (n int)");
       st.execute("CREATE SCHEMA pgtrickle");
-      st.execute("CREATE FUNCTION pgtrickle.pgt_status() RETURNS text LANGUAGE sql AS $$SELECT 'ok'$$");
+      st.execute(
+          "CREATE FUNCTION pgtrickle.pgt_status() RETURNS text LANGUAGE sql AS $$SELECT 'ok'$$");
     }
   }
 
@@ -100,7 +101,10 @@ class StatementRouterTest {
       assertThat(ours.wasNull()).isEqualTo(real.wasNull()).isFalse();
     }
     assertThatThrownBy(
-            () -> connection.createStatement().executeUpdate("SELECT pgtrickle.refresh_stream_table('x')"))
+            () ->
+                connection
+                    .createStatement()
+                    .executeUpdate("SELECT pgtrickle.refresh_stream_table('x')"))
         .as("executeUpdate refuses a row-returning call as PgJDBC does, after the command ran")
         .isInstanceOf(SQLException.class)
         .hasMessageContaining("A result was returned when none was expected");
@@ -123,7 +127,11 @@ class StatementRouterTest {
             new TrickleCommand.RefreshStreamTable(Form.DDL, "x"),
             new TrickleCommand.DropStreamTable(Form.DDL, "s.x", true, true),
             new TrickleCommand.CreateStreamTable(
-                Form.DDL, CreateMode.CREATE, "s.y", "SELECT n FROM log", StreamTableOptions.empty()));
+                Form.DDL,
+                CreateMode.CREATE,
+                "s.y",
+                "SELECT n FROM log",
+                StreamTableOptions.empty()));
   }
 
   @Test
@@ -251,10 +259,7 @@ class StatementRouterTest {
     assertThat(sqlState(() -> connection.prepareStatement("DROP STREAM TABLE t; SELECT 1")))
         .isEqualTo("0A000");
     assertThat(
-            sqlState(
-                () ->
-                    connection.prepareStatement(
-                        "ALTER STREAM TABLE t SET (schedule = ?)")))
+            sqlState(() -> connection.prepareStatement("ALTER STREAM TABLE t SET (schedule = ?)")))
         .isEqualTo("0A000");
     assertThat(executor.commands).isEmpty();
   }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
 
 class TrickleDriverTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -144,6 +145,14 @@ class TrickleDriverTest {
   void closeIsIdempotentAndReported() throws SQLException {
     Connection c = db.connect();
     Statement st = c.createStatement();
+    assertThat(st.unwrap(PGStatement.class)).isNotInstanceOf(TrickleStatement.class);
+    assertThat(st.isWrapperFor(PGStatement.class)).isTrue();
+    assertThat(st.unwrap(Statement.class)).isSameAs(st);
+    ResultSet rs = st.executeQuery("SELECT 1");
+    assertThat(st.getResultSet()).isSameAs(rs);
+    rs.close();
+    rs.close();
+    assertThat(rs.isClosed()).isTrue();
     st.close();
     st.close();
     assertThat(st.isClosed()).isTrue();

@@ -45,8 +45,12 @@ class TricklePropertyTest {
     for (TrickleProperty p : TrickleProperty.values()) {
       assertThat(section)
           .as("docs/configuration.md documents " + p.getName())
-          .containsPattern("\\| *`" + p.getName().replace(".", "\\.") + "` *\\| *`"
-              + p.getDefaultValue() + "` *\\|");
+          .containsPattern(
+              "\\| *`"
+                  + p.getName().replace(".", "\\.")
+                  + "` *\\| *`"
+                  + p.getDefaultValue()
+                  + "` *\\|");
     }
     assertThat(Arrays.stream(section.split("\n")).filter(l -> l.startsWith("| `trickle.")))
         .as("no documented property is missing from the enum")

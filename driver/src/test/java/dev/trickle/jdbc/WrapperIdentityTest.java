@@ -103,8 +103,8 @@ class WrapperIdentityTest {
   }
 
   /**
-   * Plausible arguments: SQL text for connections and statements, null patterns for metadata,
-   * and the usual result-set type, concurrency and holdability (or "no generated keys").
+   * Plausible arguments: SQL text for connections and statements, null patterns for metadata, and
+   * the usual result-set type, concurrency and holdability (or "no generated keys").
    */
   private static Object[] arguments(Object target, Method method) {
     Class<?>[] types = method.getParameterTypes();

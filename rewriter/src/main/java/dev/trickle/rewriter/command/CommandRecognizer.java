@@ -1,9 +1,9 @@
 package dev.trickle.rewriter.command;
 
-import dev.trickle.rewriter.command.TrickleCommand.CreateMode;
-import dev.trickle.rewriter.command.TrickleCommand.Form;
 import dev.trickle.rewriter.command.Tokens.Kind;
 import dev.trickle.rewriter.command.Tokens.Token;
+import dev.trickle.rewriter.command.TrickleCommand.CreateMode;
+import dev.trickle.rewriter.command.TrickleCommand.Form;
 import dev.trickle.rewriter.scan.StatementScanner;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,20 +108,27 @@ public final class CommandRecognizer {
     String name = arguments.remove("name");
     return Optional.of(
         switch (function) {
-          case "refresh_stream_table" -> new TrickleCommand.RefreshStreamTable(Form.FUNCTION_CALL, name);
-          case "resume_stream_table" -> new TrickleCommand.ResumeStreamTable(Form.FUNCTION_CALL, name);
+          case "refresh_stream_table" ->
+              new TrickleCommand.RefreshStreamTable(Form.FUNCTION_CALL, name);
+          case "resume_stream_table" ->
+              new TrickleCommand.ResumeStreamTable(Form.FUNCTION_CALL, name);
           case "drop_stream_table" ->
               new TrickleCommand.DropStreamTable(
                   Form.FUNCTION_CALL, name, false, isTrue(arguments.get("cascade")));
           case "alter_stream_table" ->
               new TrickleCommand.AlterStreamTable(
-                  Form.FUNCTION_CALL, name, arguments.remove("query"), StreamTableOptions.of(arguments));
+                  Form.FUNCTION_CALL,
+                  name,
+                  arguments.remove("query"),
+                  StreamTableOptions.of(arguments));
           default ->
               new TrickleCommand.CreateStreamTable(
                   Form.FUNCTION_CALL,
                   function.endsWith("if_not_exists")
                       ? CreateMode.IF_NOT_EXISTS
-                      : function.startsWith("create_or_replace") ? CreateMode.OR_REPLACE : CreateMode.CREATE,
+                      : function.startsWith("create_or_replace")
+                          ? CreateMode.OR_REPLACE
+                          : CreateMode.CREATE,
                   name,
                   arguments.remove("query"),
                   StreamTableOptions.of(arguments));
@@ -145,14 +152,20 @@ public final class CommandRecognizer {
         tokens.expectSymbol("=>");
         if (!parameters.contains(parameter)) {
           throw new RecognitionException(
-              "pgtrickle." + function + " has no parameter " + parameter + "; its parameters are " + parameters,
+              "pgtrickle."
+                  + function
+                  + " has no parameter "
+                  + parameter
+                  + "; its parameters are "
+                  + parameters,
               "22023");
         }
       } else if (position < parameters.size()) {
         parameter = parameters.get(position);
       } else {
         throw new RecognitionException(
-            "pgtrickle." + function + " takes at most " + parameters.size() + " arguments", "22023");
+            "pgtrickle." + function + " takes at most " + parameters.size() + " arguments",
+            "22023");
       }
       arguments.put(parameter, value(tokens, params));
       position++;
@@ -211,7 +224,8 @@ public final class CommandRecognizer {
     Map<String, String> options = options(tokens, params);
     tokens.expectEnd();
     String query = options.remove("query");
-    return new TrickleCommand.AlterStreamTable(Form.DDL, name, query, StreamTableOptions.of(options));
+    return new TrickleCommand.AlterStreamTable(
+        Form.DDL, name, query, StreamTableOptions.of(options));
   }
 
   private static Optional<TrickleCommand> drop(Tokens tokens) throws RecognitionException {
@@ -280,7 +294,8 @@ public final class CommandRecognizer {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "true", "t", "on", "yes", "1" -> true;
       case "false", "f", "off", "no", "0" -> false;
-      default -> throw new RecognitionException("cascade must be true or false, not " + value, "22023");
+      default ->
+          throw new RecognitionException("cascade must be true or false, not " + value, "22023");
     };
   }
 }

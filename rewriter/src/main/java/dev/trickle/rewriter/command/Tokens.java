@@ -145,7 +145,8 @@ final class Tokens {
       char c = sql.charAt(i);
       int skipped = SqlText.skipQuotedOrComment(sql, i);
       if ((c == '\'' || c == '"') && !closes(i, skipped, c)) {
-        throw new RecognitionException("unterminated quote at position " + (i + 1) + ": " + sql, "42601");
+        throw new RecognitionException(
+            "unterminated quote at position " + (i + 1) + ": " + sql, "42601");
       }
       if (Character.isWhitespace(c)) {
         i++;
@@ -153,7 +154,12 @@ final class Tokens {
         add(Kind.STRING, literalValue(sql.substring(i, skipped)), i, skipped, 0);
         i = skipped;
       } else if (c == '"') {
-        add(Kind.QUOTED_IDENTIFIER, sql.substring(i + 1, skipped - 1).replace("\"\"", "\""), i, skipped, 0);
+        add(
+            Kind.QUOTED_IDENTIFIER,
+            sql.substring(i + 1, skipped - 1).replace("\"\"", "\""),
+            i,
+            skipped,
+            0);
         i = skipped;
       } else if (skipped != i) {
         i = skipped;

@@ -1,10 +1,9 @@
 package dev.trickle.rewriter.scan;
 
 /**
- * Where the quoted parts and comments of SQL text end, so scanners can skip them. Knows
- * {@code '...'} literals (with {@code E'...'} backslash escapes), {@code "..."} identifiers,
- * {@code $tag$...$tag$} bodies, {@code --} line comments and nested {@code /* *}{@code /}
- * comments.
+ * Where the quoted parts and comments of SQL text end, so scanners can skip them. Knows {@code
+ * '...'} literals (with {@code E'...'} backslash escapes), {@code "..."} identifiers, {@code
+ * $tag$...$tag$} bodies, {@code --} line comments and nested {@code /* *}{@code /} comments.
  */
 public final class SqlText {
   private SqlText() {}

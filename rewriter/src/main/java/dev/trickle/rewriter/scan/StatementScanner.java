@@ -35,8 +35,7 @@ public final class StatementScanner {
         while (end < n && SqlText.isWordChar(sql.charAt(end))) {
           end++;
         }
-        if (isTrickleSchema(sql, i, end)
-            || previousWordIsStream && isWord(sql, i, end, "table")) {
+        if (isTrickleSchema(sql, i, end) || previousWordIsStream && isWord(sql, i, end, "table")) {
           return true;
         }
         previousWordIsStream = isWord(sql, i, end, "stream");
