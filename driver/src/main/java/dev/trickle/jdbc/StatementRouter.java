@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -94,7 +95,7 @@ final class StatementRouter {
     requireOpen(delegate);
     List<String> statements = StatementSplitter.split(sql);
     List<TrickleCommand> commands = recognizeAll(statements);
-    if (commands.stream().allMatch(c -> c == null)) {
+    if (commands.stream().allMatch(Objects::isNull)) {
       return result.call(sql);
     }
     int last = statements.size() - 1;
@@ -116,7 +117,7 @@ final class StatementRouter {
   /** Adds {@code sql} to the delegate's batch, refusing stream-table commands (0A000). */
   void addBatch(Statement delegate, String sql) throws SQLException {
     if (concernsTrickle(sql)
-        && recognizeAll(StatementSplitter.split(sql)).stream().anyMatch(c -> c != null)) {
+        && recognizeAll(StatementSplitter.split(sql)).stream().anyMatch(Objects::nonNull)) {
       throw batchRefusal(sql);
     }
     delegate.addBatch(sql);
@@ -141,7 +142,7 @@ final class StatementRouter {
     }
     List<String> statements = StatementSplitter.split(sql);
     List<TrickleCommand> commands = recognizeAll(statements, PreparedCommand.UNKNOWN_VALUES);
-    if (commands.stream().allMatch(c -> c == null)) {
+    if (commands.stream().allMatch(Objects::isNull)) {
       return null;
     }
     if (statements.size() > 1) {
