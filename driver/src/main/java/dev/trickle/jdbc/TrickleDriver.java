@@ -1,0 +1,161 @@
+package dev.trickle.jdbc;
+
+import dev.trickle.service.CommandExecutor;
+import dev.trickle.service.StreamTableService;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The {@code jdbc:trickle:postgresql:} JDBC driver: opens a PgJDBC connection for the URL without
+ * its {@code jdbc:trickle:} prefix and wraps it so that stream-table statements reach Trickle while
+ * everything else goes to PostgreSQL untouched.
+ *
+ * <p>Registered with {@link DriverManager} when the class loads (found through {@code
+ * META-INF/services/java.sql.Driver}); {@link #deregister()} and {@link #register()} let containers
+ * unload and reload it. PgJDBC is called through an instance held here, never through {@code
+ * DriverManager}, so Trickle's properties cannot leak to it.
+ */
+public final class TrickleDriver implements Driver {
+  private static final TrickleDriver INSTANCE = new TrickleDriver();
+  private static boolean registered;
+
+  static {
+    try {
+      register();
+    } catch (SQLException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Driver delegate;
+  private final CommandExecutor executor;
+
+  /**
+   * A driver over PgJDBC and the stream-table service; applications normally let {@code
+   * DriverManager} make it.
+   */
+  public TrickleDriver() {
+    this(new org.postgresql.Driver(), new StreamTableService());
+  }
+
+  /** A driver over the given PgJDBC driver and command executor (tests substitute either). */
+  TrickleDriver(Driver delegate, CommandExecutor executor) {
+    this.delegate = delegate;
+    this.executor = executor;
+  }
+
+  /**
+   * Registers the driver with {@link DriverManager}. Done when the class loads; call it again only
+   * after {@link #deregister()}.
+   *
+   * @throws IllegalStateException if the driver is already registered
+   */
+  public static synchronized void register() throws SQLException {
+    if (registered) {
+      throw new IllegalStateException(
+          "the Trickle driver is already registered; it can be registered only once");
+    }
+    DriverManager.registerDriver(INSTANCE);
+    registered = true;
+  }
+
+  /**
+   * Deregisters the driver from {@link DriverManager}, for example when a web application stops.
+   *
+   * @throws IllegalStateException if the driver is not registered
+   */
+  public static synchronized void deregister() throws SQLException {
+    if (!registered) {
+      throw new IllegalStateException(
+          "the Trickle driver is not registered; call TrickleDriver.register() first");
+    }
+    DriverManager.deregisterDriver(INSTANCE);
+    registered = false;
+  }
+
+  /** True while the driver is registered with {@link DriverManager}. */
+  public static synchronized boolean isRegistered() {
+    return registered;
+  }
+
+  /** The instance {@link #register()} registers, also used by {@link TrickleDataSource}. */
+  static TrickleDriver instance() {
+    return INSTANCE;
+  }
+
+  /**
+   * Opens a wrapped PostgreSQL connection.
+   *
+   * @return null when {@code url} is not a {@code jdbc:trickle:} URL, as {@link Driver} requires
+   * @throws SQLException 08001 for a malformed Trickle URL, 22023 for a bad {@code trickle.*}
+   *     property, or whatever PgJDBC reports
+   */
+  @Override
+  public Connection connect(String url, Properties info) throws SQLException {
+    if (!acceptsURL(url)) {
+      return null;
+    }
+    ConnectionSettings settings = ConnectionSettings.parse(url, info);
+    Connection physical = delegate.connect(settings.delegateUrl(), settings.delegateProperties());
+    if (physical == null) {
+      throw new SQLException(
+          "PgJDBC did not accept " + settings.delegateUrl() + "; check the URL after jdbc:trickle:",
+          "08001");
+    }
+    return new TrickleConnection(
+        physical, new StatementRouter(physical, executor, settings.trickleProperties()));
+  }
+
+  /**
+   * True for every {@code jdbc:trickle:} URL; {@link #connect} explains what is wrong with a bad
+   * one.
+   */
+  @Override
+  public boolean acceptsURL(String url) {
+    return ConnectionSettings.accepts(url);
+  }
+
+  /** PgJDBC's properties for the delegated URL followed by Trickle's own. */
+  @Override
+  public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
+    if (!acceptsURL(url)) {
+      return new DriverPropertyInfo[0];
+    }
+    ConnectionSettings settings = ConnectionSettings.parse(url, info);
+    DriverPropertyInfo[] postgres =
+        delegate.getPropertyInfo(settings.delegateUrl(), settings.delegateProperties());
+    return Stream.concat(
+            Arrays.stream(postgres),
+            Arrays.stream(TrickleProperty.values())
+                .map(p -> p.toDriverPropertyInfo(settings.trickleProperties())))
+        .toArray(DriverPropertyInfo[]::new);
+  }
+
+  @Override
+  public int getMajorVersion() {
+    return 0;
+  }
+
+  @Override
+  public int getMinorVersion() {
+    return 1;
+  }
+
+  /** False: the wrapped PgJDBC driver does not claim full JDBC compliance either. */
+  @Override
+  public boolean jdbcCompliant() {
+    return false;
+  }
+
+  @Override
+  public Logger getParentLogger() {
+    return Logger.getLogger("dev.trickle");
+  }
+}

@@ -1,0 +1,116 @@
+package dev.trickle.jdbc;
+
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The connection properties Trickle reads, all named {@code trickle.*}. They may be given in the
+ * {@link java.util.Properties} passed to the driver or in the URL's query string ({@code
+ * ?trickle.scheduler=false}); the driver removes them before handing the rest to PgJDBC. Every
+ * constant is documented in {@code docs/configuration.md} (a test keeps the two in step).
+ */
+public enum TrickleProperty {
+  /** Whether this connection starts the background refresh scheduler for its database. */
+  SCHEDULER(
+      "trickle.scheduler",
+      "true",
+      "Start the background refresh scheduler for this database (one per JVM and database).",
+      "true",
+      "false"),
+
+  /** Whether the delta compiler logs its plan around each pass. */
+  DEBUG_PLAN(
+      "trickle.debug_plan",
+      "false",
+      "Dump the plan before and after each compiler pass to the log, for diagnosing the delta"
+          + " compiler.",
+      "true",
+      "false");
+
+  /** The prefix every Trickle property name starts with. */
+  public static final String PREFIX = "trickle.";
+
+  private final String name;
+  private final String defaultValue;
+  private final String description;
+  private final String[] choices;
+
+  TrickleProperty(String name, String defaultValue, String description, String... choices) {
+    this.name = name;
+    this.defaultValue = defaultValue;
+    this.description = description;
+    this.choices = choices;
+  }
+
+  /** The property's name, as given in {@code Properties} or the URL. */
+  public String getName() {
+    return name;
+  }
+
+  /** The value used when the property is not given. */
+  public String getDefaultValue() {
+    return defaultValue;
+  }
+
+  /** What the property does, for humans. */
+  public String getDescription() {
+    return description;
+  }
+
+  /** The values the property accepts (case-insensitive), or empty when any text is accepted. */
+  public String[] getChoices() {
+    return choices.clone();
+  }
+
+  /** The value given in {@code settings}, or the default. */
+  public String get(Properties settings) {
+    return settings.getProperty(name, defaultValue);
+  }
+
+  /** The value given in {@code settings}, or the default, read as a boolean. */
+  public boolean getBoolean(Properties settings) {
+    return Boolean.parseBoolean(get(settings));
+  }
+
+  /** The property called {@code name}, if Trickle has one. */
+  public static Optional<TrickleProperty> forName(String name) {
+    return Arrays.stream(values()).filter(p -> p.name.equals(name)).findFirst();
+  }
+
+  /** True when {@code key} is in Trickle's namespace (whether or not it is a known property). */
+  static boolean isTrickleKey(String key) {
+    return key.startsWith(PREFIX);
+  }
+
+  /**
+   * Checks that {@code value} is acceptable for this property.
+   *
+   * @throws SQLException 22023 naming the property and the values it accepts
+   */
+  void validate(String value) throws SQLException {
+    if (choices.length > 0
+        && Arrays.stream(choices).noneMatch(c -> c.equals(value.toLowerCase(Locale.ROOT)))) {
+      throw new SQLException(
+          "connection property "
+              + name
+              + " cannot be '"
+              + value
+              + "'; use one of "
+              + String.join(", ", choices),
+          "22023");
+    }
+  }
+
+  /** This property as {@link java.sql.Driver#getPropertyInfo} describes it. */
+  DriverPropertyInfo toDriverPropertyInfo(Properties settings) {
+    DriverPropertyInfo info = new DriverPropertyInfo(name, get(settings));
+    info.description = description;
+    info.required = false;
+    info.choices = choices.length == 0 ? null : choices.clone();
+    return info;
+  }
+}
