@@ -11,6 +11,11 @@ import dev.trickle.rewriter.command.ParameterValues;
  * @param delegateSql the result-shape statement the delegate is prepared with
  */
 record PreparedCommand(String statement, int placeholders, String delegateSql) {
-  /** Placeholder values at prepare time: not known yet, read as SQL NULL. */
-  static final ParameterValues UNKNOWN_VALUES = index -> null;
+  /**
+   * Placeholder values at prepare time, when only the command's shape matters: a value every
+   * parameter accepts syntactically ({@code 'true'} is a valid name, query text, schedule text and
+   * boolean), so recognition tells commands from other statements; the real values are checked at
+   * execute time.
+   */
+  static final ParameterValues UNKNOWN_VALUES = index -> "true";
 }
