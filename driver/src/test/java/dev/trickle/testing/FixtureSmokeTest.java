@@ -25,4 +25,19 @@ class FixtureSmokeTest {
       assertThat(rs.getBoolean(3)).isTrue();
     }
   }
+
+  @Test
+  void runsTheRequestedPostgresMajor() throws Exception {
+    String expected = System.getProperty("trickle.test.expected.major", "18");
+    try (Connection c = db.connectPlain();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
+      assertThat(rs.next()).isTrue();
+      if (System.getProperty("trickle.test.url", "").isBlank()) {
+        assertThat(rs.getString(1)).isEqualTo(expected);
+      } else {
+        assertThat(rs.getInt(1)).isBetween(15, 18);
+      }
+    }
+  }
 }
