@@ -9,6 +9,7 @@ public final class UnsupportedQueryException extends Exception {
   private static final long serialVersionUID = 1L;
 
   private final String construct;
+  private final int offset;
   private final int line;
   private final int column;
 
@@ -20,6 +21,7 @@ public final class UnsupportedQueryException extends Exception {
   public UnsupportedQueryException(String construct, String query, int offset) {
     super(message(construct, query, offset));
     this.construct = construct;
+    this.offset = offset;
     int[] position = position(query, offset);
     this.line = position[0];
     this.column = position[1];
@@ -28,6 +30,11 @@ public final class UnsupportedQueryException extends Exception {
   /** The construct's name. */
   public String construct() {
     return construct;
+  }
+
+  /** 1-based character position of the construct in the defining query, or 0 when unknown. */
+  public int position() {
+    return offset < 0 ? 0 : offset + 1;
   }
 
   /** 1-based line of the construct in the defining query, or 0 when unknown. */
