@@ -113,6 +113,13 @@ final class CompilerHarness {
 
   void run(List<Step> steps) throws SQLException {
     for (Step step : steps) {
+      if (step.isLoop()) {
+        int iterations = 0;
+        do {
+          run(step.body());
+        } while ("t".equals(scalar(step.sql())) && ++iterations < Step.MAX_ITERATIONS);
+        continue;
+      }
       try {
         exec(step.sql());
       } catch (SQLException e) {

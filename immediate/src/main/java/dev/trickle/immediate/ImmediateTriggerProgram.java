@@ -62,15 +62,13 @@ public final class ImmediateTriggerProgram {
     String delta = Sql.deltaTable(sourceOid);
     String columns = Sql.identList(sourceColumns);
     StringBuilder body = new StringBuilder();
-    body.append("BEGIN\n");
+    body.append("DECLARE\n  more boolean;\n  iterations int;\nBEGIN\n");
     body.append("  PERFORM set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
     body.append("    DELETE FROM ").append(storage).append(";\n");
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identList(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");
-    for (Step step : plan.populate()) {
-      body.append("    EXECUTE ").append(Sql.literal(step.sql())).append(";\n");
-    }
+    appendSteps(body, plan.populate(), "    ");
     body.append("  ELSE\n");
     body.append("    DROP TABLE IF EXISTS ").append(delta).append(";\n");
     body.append("    IF TG_OP = 'INSERT' THEN\n");
@@ -86,9 +84,7 @@ public final class ImmediateTriggerProgram {
         .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", -1 AS ").append(Sql.WEIGHT)
         .append(" FROM old_rows UNION ALL SELECT ").append(columns).append(", 1 FROM new_rows;\n");
     body.append("    END IF;\n");
-    for (Step step : plan.refresh(Set.of(sourceOid))) {
-      body.append("    EXECUTE ").append(Sql.literal(step.sql())).append(";\n");
-    }
+    appendSteps(body, plan.refresh(Set.of(sourceOid)), "    ");
     body.append("    DROP TABLE ").append(delta).append(";\n");
     body.append("  END IF;\n");
     body.append("  PERFORM set_config('pgtrickle.maintenance', 'off', true);\n");
@@ -104,6 +100,23 @@ public final class ImmediateTriggerProgram {
     statements.add(trigger(prefix + "_del", "DELETE", "REFERENCING OLD TABLE AS old_rows", source, function));
     statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", source, function));
     return statements;
+  }
+
+  /** Appends the steps as PL/pgSQL; loops become LOOP ... EXIT WHEN NOT condition. */
+  private static void appendSteps(StringBuilder body, List<Step> steps, String indent) {
+    for (Step step : steps) {
+      if (step.isLoop()) {
+        body.append(indent).append("iterations := 0;\n");
+        body.append(indent).append("LOOP\n");
+        appendSteps(body, step.body(), indent + "  ");
+        body.append(indent).append("  EXECUTE ").append(Sql.literal(step.sql())).append(" INTO more;\n");
+        body.append(indent).append("  iterations := iterations + 1;\n");
+        body.append(indent).append("  EXIT WHEN NOT more OR iterations >= ").append(Step.MAX_ITERATIONS).append(";\n");
+        body.append(indent).append("END LOOP;\n");
+      } else {
+        body.append(indent).append("EXECUTE ").append(Sql.literal(step.sql())).append(";\n");
+      }
+    }
   }
 
   /** The statements that remove what {@link #install} created. */

@@ -8,6 +8,7 @@ import dev.trickle.rewriter.parse.RelationColumn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
@@ -34,10 +35,20 @@ import net.sf.jsqlparser.statement.select.SetOperationList;
 final class BlockAnalyzer {
   private final String query;
   private final CatalogLookup catalog;
+  private final Map<String, Relation> localRelations;
 
   BlockAnalyzer(String query, CatalogLookup catalog) {
+    this(query, catalog, Map.of());
+  }
+
+  /**
+   * @param localRelations relations the query defines itself (a recursive CTE), by folded name;
+   *     they shadow catalog relations of the same unqualified name
+   */
+  BlockAnalyzer(String query, CatalogLookup catalog, Map<String, Relation> localRelations) {
     this.query = query;
     this.catalog = catalog;
+    this.localRelations = localRelations;
   }
 
   QueryBlock analyze() throws QueryException, UnsupportedQueryException {
@@ -48,7 +59,7 @@ final class BlockAnalyzer {
     if (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()) {
       boolean recursive = select.getWithItemsList().stream().anyMatch(w -> w.isRecursive());
       throw recursive
-          ? unsupported("WITH RECURSIVE", "RECURSIVE")
+          ? unsupported("WITH RECURSIVE in this form", "RECURSIVE")
           : unsupported("common table expression (WITH)", "WITH");
     }
     if (select instanceof SetOperationList setOperations) {
@@ -61,7 +72,8 @@ final class BlockAnalyzer {
     return analyzePlain(plain);
   }
 
-  private QueryBlock analyzePlain(PlainSelect plain)
+  /** Analyzes one SELECT block of the query (used for the branches of a recursive CTE). */
+  QueryBlock analyzePlain(PlainSelect plain)
       throws QueryException, UnsupportedQueryException {
     if (plain.getLimit() != null || plain.getOffset() != null || plain.getFetch() != null) {
       throw unsupported("LIMIT/OFFSET/FETCH", plain.getLimit() != null ? "LIMIT" : "OFFSET");
@@ -139,8 +151,11 @@ final class BlockAnalyzer {
     }
     String schema = Names.fold(table.getSchemaName());
     String name = Names.fold(table.getName());
+    Relation local = schema == null ? localRelations.get(name) : null;
     Relation relation =
-        catalog
+        local != null
+            ? local
+            : catalog
             .resolve(schema, name)
             .orElseThrow(
                 () ->
@@ -156,7 +171,7 @@ final class BlockAnalyzer {
       throw unsupported(
           "relation " + relation.displayName() + " whose changes cannot be captured", table.getName());
     }
-    String alias = table.getAlias() != null ? Names.fold(table.getAlias().getName()) : relation.name();
+    String alias = table.getAlias() != null ? Names.fold(table.getAlias().getName()) : name;
     return new Input(index, alias, relation, join, on);
   }
 
@@ -296,7 +311,7 @@ final class BlockAnalyzer {
     return dot < 0 ? name : name.substring(dot + 1);
   }
 
-  private UnsupportedQueryException unsupported(String construct, String text) {
+  UnsupportedQueryException unsupported(String construct, String text) {
     return new UnsupportedQueryException(construct, query, offsetOf(text));
   }
 

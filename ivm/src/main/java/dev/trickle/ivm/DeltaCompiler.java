@@ -4,6 +4,9 @@ import dev.trickle.rewriter.parse.CatalogLookup;
 import dev.trickle.rewriter.parse.QueryException;
 import java.util.List;
 import java.util.function.Consumer;
+import dev.trickle.rewriter.parse.QueryParser;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
 
 /**
  * Compiles a defining query into its {@link MaintenancePlan}, as an ordered list of named passes:
@@ -40,6 +43,14 @@ public final class DeltaCompiler {
    */
   public MaintenancePlan compile(String query, StorageNames names)
       throws QueryException, UnsupportedQueryException {
+    Select select = QueryParser.parseSelect(query);
+    if (select.getWithItemsList() != null
+        && select.getWithItemsList().stream().anyMatch(w -> w.isRecursive())
+        && select instanceof PlainSelect) {
+      MaintenancePlan plan = new RecursiveQueryAnalyzer(query, catalog).analyze(select, names, this);
+      debug.accept("after plan: " + String.join("; ", plan.explain()));
+      return plan;
+    }
     QueryBlock block = new BlockAnalyzer(query, catalog).analyze();
     debug.accept("after analyze: " + describe(block));
     if (block.outputs().size() != names.columns().size()) {
@@ -50,14 +61,25 @@ public final class DeltaCompiler {
               + " output columns but the storage table has "
               + names.columns().size());
     }
-    debug.accept("after classify: " + (block.aggregating() ? "aggregate" : "select-project-join"));
     MaintenancePlan plan =
-        block.aggregating()
-            ? new AggregatePlan(
-                block, new BlockAnalyzer(query, catalog).analyze(), names, catalog, query)
-            : new SpjPlan(block, names);
+        planBlock(query, block, () -> new BlockAnalyzer(query, catalog).analyze(), names);
     debug.accept("after plan: " + String.join("; ", plan.explain()));
     return plan;
+  }
+
+  /** A fresh analysis of the same block (the aggregate projection rewrites its copy in place). */
+  @FunctionalInterface
+  interface Reanalysis {
+    QueryBlock get() throws QueryException, UnsupportedQueryException;
+  }
+
+  /** Pass {@code classify} and {@code plan} for one analyzed block. */
+  MaintenancePlan planBlock(String query, QueryBlock block, Reanalysis again, StorageNames names)
+      throws QueryException, UnsupportedQueryException {
+    debug.accept("after classify: " + (block.aggregating() ? "aggregate" : "select-project-join"));
+    return block.aggregating()
+        ? new AggregatePlan(block, again.get(), names, catalog, query)
+        : new SpjPlan(block, names);
   }
 
   private static String describe(QueryBlock block) {

@@ -90,12 +90,32 @@ final class DeltaTerms {
    */
   private String term(
       String selectList, List<Input> deltas, Input padded, List<String> extra, String weight) {
+    return render(
+        selectList,
+        input ->
+            input == padded
+                ? input.nulls()
+                : deltas.contains(input) ? input.delta() : input.current(),
+        padded,
+        extra,
+        weight);
+  }
+
+  /**
+   * The block as one SELECT with each input read from {@code fromItem.apply(input)} (a FROM item
+   * with its alias), {@code padded} cross-joined as a NULL row, extra conditions and a weight.
+   */
+  String render(
+      String selectList,
+      java.util.function.Function<Input, String> fromItem,
+      Input padded,
+      List<String> extra,
+      String weight) {
     StringBuilder sql = new StringBuilder("SELECT ").append(selectList);
     sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(Sql.WEIGHT);
     sql.append(" FROM ");
     for (Input input : block.inputs()) {
-      String item =
-          input == padded ? input.nulls() : deltas.contains(input) ? input.delta() : input.current();
+      String item = fromItem.apply(input);
       if (input.join() == Input.JoinType.FIRST) {
         sql.append(item);
       } else if (input == padded || input.join() == Input.JoinType.CROSS) {

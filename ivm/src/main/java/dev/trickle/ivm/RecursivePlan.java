@@ -1,0 +1,238 @@
+package dev.trickle.ivm;
+
+import dev.trickle.rewriter.parse.Relation;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Maintenance of {@code WITH RECURSIVE r AS (base UNION ALL step) outer}, where {@code step} joins
+ * one source S to {@code r}. The recursive relation R is kept in a state table; the outer query is
+ * maintained over R's delta by the plan of its own block.
+ *
+ * <p>Rules (DRed for multisets, then semi-naive evaluation), with S₀ = S₁ − ΔS the old source:
+ *
+ * <ol>
+ *   <li>over-delete: D₀ = base⁻ + step(ΔS⁻, R_old); D_{i+1} = step(S₀, D_i), computed as
+ *       step(S₁, D_i) − step(ΔS, D_i); until empty. Every derivation that used a removed fact is in
+ *       exactly one D_i (UNION ALL counts derivations, so nothing needs re-deriving);
+ *   <li>R_mid = R_old − ΣD;
+ *   <li>insert: N₀ = base⁺ + step(ΔS⁺, R_mid); N_{i+1} = step(S₁, N_i); until empty;
+ *   <li>R_new = R_mid + ΣN; ΔR = ΣN − ΣD feeds the outer plan.
+ * </ol>
+ *
+ * An update is a delete and an insert, so renaming a node rewrites every descendant's derived
+ * columns and moving a subtree re-derives it under the new parent. Cost: the derivations that
+ * depend on changed facts (the affected subgraph), each found through the step's join.
+ */
+final class RecursivePlan implements MaintenancePlan {
+  /** The pseudo-oid naming R's delta table: the outer plan reads R like a captured source. */
+  static final long RECURSIVE_RELATION = -1;
+
+  private final String materialize;
+  private final Relation recursive;
+  private final QueryBlock base;
+  private final QueryBlock step;
+  private final Input stepSource;
+  private final Input stepRecursive;
+  private final MaintenancePlan outer;
+  private final StorageNames names;
+  private final StorageNames stateNames;
+
+  /**
+   * @param materialize the query computing R ({@code WITH RECURSIVE ... SELECT * FROM r})
+   * @param recursive R as a relation (the state table, pseudo-oid {@link #RECURSIVE_RELATION})
+   */
+  RecursivePlan(
+      String materialize,
+      Relation recursive,
+      QueryBlock base,
+      QueryBlock step,
+      MaintenancePlan outer,
+      StorageNames names) {
+    this.materialize = materialize;
+    this.recursive = recursive;
+    this.base = base;
+    this.step = step;
+    this.stepSource = step.inputs().stream().filter(i -> i.relation() != recursive).findFirst().orElseThrow();
+    this.stepRecursive = step.inputs().stream().filter(i -> i.relation() == recursive).findFirst().orElseThrow();
+    this.outer = outer;
+    this.names = names;
+    List<String> columns = recursive.columns().stream().map(c -> c.name()).toList();
+    this.stateNames =
+        new StorageNames(
+            recursive.schema(), recursive.name(), columns, recursive.schema(), recursive.name(), names.tag() + "_r");
+  }
+
+  @Override
+  public String strategy() {
+    return "DIFFERENTIAL: recursive CTE by delete-and-rederive and semi-naive evaluation; outer: "
+        + outer.strategy();
+  }
+
+  @Override
+  public Set<Long> sourceOids() {
+    Set<Long> oids = new LinkedHashSet<>();
+    base.inputs().forEach(i -> oids.add(i.relation().oid()));
+    oids.add(stepSource.relation().oid());
+    for (long oid : outer.sourceOids()) {
+      if (oid != RECURSIVE_RELATION) {
+        oids.add(oid);
+      }
+    }
+    return oids;
+  }
+
+  @Override
+  public List<Step> setup() {
+    List<Step> steps = new ArrayList<>();
+    steps.add(Step.of("CREATE TABLE " + stateNames.storage() + " AS " + materialize + " WITH NO DATA"));
+    steps.add(Step.of("CREATE INDEX ON " + stateNames.storage() + " (" + Sql.ident(stateNames.columns().get(0)) + ")"));
+    steps.addAll(outer.setup());
+    return steps;
+  }
+
+  @Override
+  public List<Step> populate() {
+    List<Step> steps = new ArrayList<>();
+    steps.add(Step.of("DELETE FROM " + stateNames.storage()));
+    steps.add(Step.of("INSERT INTO " + stateNames.storage() + " " + materialize));
+    steps.addAll(outer.populate());
+    return steps;
+  }
+
+  @Override
+  public List<Step> refresh(Set<Long> changedSources) {
+    Set<Long> recursiveChanged = new LinkedHashSet<>();
+    base.inputs().forEach(i -> {
+      if (changedSources.contains(i.relation().oid())) {
+        recursiveChanged.add(i.relation().oid());
+      }
+    });
+    boolean sourceChanged = changedSources.contains(stepSource.relation().oid());
+    List<Step> steps = new ArrayList<>();
+    Set<Long> outerChanged = new LinkedHashSet<>(changedSources);
+    outerChanged.retainAll(outer.sourceOids());
+    if (!recursiveChanged.isEmpty() || sourceChanged) {
+      steps.addAll(maintainRecursive(recursiveChanged, sourceChanged));
+      outerChanged.add(RECURSIVE_RELATION);
+    }
+    if (outerChanged.isEmpty()) {
+      return steps;
+    }
+    steps.addAll(outer.refresh(outerChanged));
+    return steps;
+  }
+
+  private List<Step> maintainRecursive(Set<Long> baseChanged, boolean sourceChanged) {
+    String columns = Sql.identList(stateNames.columns());
+    String sourceDelta = names.temp("sdelta");
+    String baseDelta = names.temp("bdelta");
+    String deleted = names.temp("deleted");
+    String inserted = names.temp("inserted");
+    String frontier = names.temp("frontier");
+    String next = names.temp("next");
+    String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
+    List<Step> steps = new ArrayList<>();
+    for (String temp : List.of(sourceDelta, baseDelta, deleted, inserted, frontier, next, recursiveDelta)) {
+      steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
+    }
+    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r WITH NO DATA";
+    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
+    steps.add(Step.of("CREATE TEMP TABLE " + sourceDelta + " ON COMMIT DROP AS "
+        + (sourceChanged
+            ? "SELECT " + sourceColumns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM "
+                + Sql.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
+                + Sql.WEIGHT + ") <> 0"
+            : "SELECT " + Sql.ident(stepSource.alias()) + ".*, 0::bigint AS " + Sql.WEIGHT + " FROM "
+                + stepSource.current() + " WITH NO DATA")));
+    List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
+    steps.add(Step.of("CREATE TEMP TABLE " + baseDelta + " ON COMMIT DROP AS "
+        + (baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0"))));
+    String stepSelect = outputs(step);
+    DeltaTerms stepTerms = new DeltaTerms(step);
+    // Over-delete.
+    List<String> firstDeleted = new ArrayList<>();
+    firstDeleted.add("SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " < 0");
+    if (sourceChanged) {
+      firstDeleted.add(stepTerms.render(stepSelect,
+          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
+          null, List.of(), "-" + weightOf(stepSource)));
+    }
+    steps.add(Step.of("CREATE TEMP TABLE " + deleted + " ON COMMIT DROP AS " + consolidate(String.join(" UNION ALL ", firstDeleted), "> 0")));
+    steps.add(Step.of("CREATE TEMP TABLE " + frontier + " ON COMMIT DROP AS SELECT * FROM " + deleted));
+    String oldStep =
+        stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, List.of(), weightOf(stepRecursive))
+            + " UNION ALL "
+            + stepTerms.render(stepSelect,
+                i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
+                null, List.of(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
+    steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    RowApplier state = new RowApplier(stateNames, List.of(), List.of());
+    steps.addAll(state.apply("SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
+    // Semi-naive insertion.
+    List<String> firstInserted = new ArrayList<>();
+    firstInserted.add("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " > 0");
+    if (sourceChanged) {
+      firstInserted.add(stepTerms.render(stepSelect,
+          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
+          null, List.of(), weightOf(stepSource)));
+    }
+    steps.add(Step.of("CREATE TEMP TABLE " + inserted + " ON COMMIT DROP AS " + consolidate(String.join(" UNION ALL ", firstInserted), "> 0")));
+    steps.add(Step.of("TRUNCATE " + frontier));
+    steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
+    String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, List.of(), weightOf(stepRecursive));
+    steps.add(Step.loop(advance(frontier, next, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    steps.addAll(state.apply("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + inserted));
+    steps.add(Step.of("CREATE TEMP TABLE " + recursiveDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT "
+        + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
+        + Sql.WEIGHT + " FROM " + inserted));
+    return steps;
+  }
+
+  /** One fixpoint iteration: next := f(frontier); accumulate it; frontier := next. */
+  private static List<Step> advance(String frontier, String next, String accumulator, String nextQuery) {
+    return List.of(
+        Step.of("DROP TABLE IF EXISTS " + next),
+        Step.of("CREATE TEMP TABLE " + next + " ON COMMIT DROP AS " + nextQuery),
+        Step.of("INSERT INTO " + accumulator + " SELECT * FROM " + next),
+        Step.of("TRUNCATE " + frontier),
+        Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next));
+  }
+
+  private String consolidate(String signedRows, String keep) {
+    String columns = Sql.identList(stateNames.columns());
+    return "SELECT " + columns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM (" + signedRows
+        + ") AS x GROUP BY " + columns + " HAVING sum(" + Sql.WEIGHT + ") " + keep;
+  }
+
+  private String outputs(QueryBlock block) {
+    List<String> select = new ArrayList<>();
+    for (int i = 0; i < block.outputs().size(); i++) {
+      select.add(block.outputs().get(i) + " AS " + Sql.ident(stateNames.columns().get(i)));
+    }
+    return String.join(", ", select);
+  }
+
+  private static String weightOf(Input input) {
+    return Sql.ident(input.alias()) + "." + Sql.WEIGHT;
+  }
+
+  @Override
+  public List<Step> teardown() {
+    List<Step> steps = new ArrayList<>(outer.teardown());
+    steps.add(Step.of("DROP TABLE IF EXISTS " + stateNames.storage()));
+    return steps;
+  }
+
+  @Override
+  public List<String> explain() {
+    List<String> lines = new ArrayList<>();
+    lines.add(strategy());
+    lines.add("recursive relation kept in " + stateNames.storage() + "; step joins " + stepSource.relation().displayName());
+    lines.add("rule: over-delete D_{i+1} = step(S₀, D_i); insert N_{i+1} = step(S₁, N_i)");
+    lines.addAll(outer.explain());
+    return lines;
+  }
+}

@@ -1,0 +1,114 @@
+package dev.trickle.ivm;
+
+import dev.trickle.rewriter.parse.CatalogLookup;
+import dev.trickle.rewriter.parse.QueryException;
+import dev.trickle.rewriter.parse.Relation;
+import dev.trickle.rewriter.parse.RelationColumn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.SetOperationList;
+import net.sf.jsqlparser.statement.select.UnionOp;
+import net.sf.jsqlparser.statement.select.WithItem;
+
+/**
+ * Pass {@code analyze} for {@code WITH RECURSIVE}: checks the shape the recursive rules cover (one
+ * recursive CTE, a non-recursive base UNION ALL a step joining one source to the CTE, no
+ * aggregate, DISTINCT or set operation inside the step, no SEARCH/CYCLE clause) and builds the
+ * blocks of a {@link RecursivePlan}.
+ */
+final class RecursiveQueryAnalyzer {
+  private final String query;
+  private final CatalogLookup catalog;
+
+  RecursiveQueryAnalyzer(String query, CatalogLookup catalog) {
+    this.query = query;
+    this.catalog = catalog;
+  }
+
+  MaintenancePlan analyze(Select select, StorageNames names, DeltaCompiler compiler)
+      throws QueryException, UnsupportedQueryException {
+    BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
+    List<WithItem<?>> withItems = select.getWithItemsList();
+    if (withItems.size() != 1) {
+      throw probe.unsupported("WITH RECURSIVE with several common table expressions", "WITH");
+    }
+    WithItem<?> cte = withItems.get(0);
+    if (cte.getSearchClause() != null || cte.getCycleClause() != null) {
+      throw probe.unsupported("SEARCH/CYCLE clause of a recursive CTE (filter cycles in the step instead)",
+          cte.getSearchClause() != null ? "SEARCH" : "CYCLE");
+    }
+    String name = Names.fold(cte.getAliasName());
+    Select body = (Select) cte.getSelect();
+    while (body instanceof ParenthesedSelect parenthesed) {
+      body = parenthesed.getSelect();
+    }
+    if (!(body instanceof SetOperationList union)
+        || union.getSelects().size() != 2
+        || !(union.getOperation(0) instanceof UnionOp op)
+        || !(union.getSelect(0) instanceof PlainSelect base)
+        || !(union.getSelect(1) instanceof PlainSelect step)) {
+      throw probe.unsupported("recursive CTE that is not 'base UNION ALL step'", "RECURSIVE");
+    }
+    if (!op.isAll()) {
+      throw probe.unsupported("UNION without ALL in a recursive CTE (duplicate elimination)", "UNION");
+    }
+    List<String> columns = columnNames(cte, base, probe);
+    List<RelationColumn> relationColumns = new ArrayList<>();
+    columns.forEach(c -> relationColumns.add(new RelationColumn(c, "unknown", false)));
+    Relation recursive =
+        new Relation(RecursivePlan.RECURSIVE_RELATION, names.stateSchema(), names.stateTable() + "_rec",
+            Relation.Kind.TABLE, relationColumns, List.of(), null);
+    Map<String, Relation> local = Map.of(name, recursive);
+    QueryBlock baseBlock = new BlockAnalyzer(query, catalog).analyzePlain(base);
+    QueryBlock stepBlock = new BlockAnalyzer(query, catalog, local).analyzePlain(step);
+    if (baseBlock.aggregating() || stepBlock.aggregating()) {
+      throw probe.unsupported("aggregate or DISTINCT inside a recursive CTE (not monotone)", "GROUP BY");
+    }
+    if (stepBlock.inputs().size() != 2
+        || stepBlock.inputs().stream().filter(i -> i.relation() == recursive).count() != 1
+        || stepBlock.leftJoined() != null) {
+      throw probe.unsupported(
+          "recursive step that does not inner-join exactly one table to the CTE", name);
+    }
+    if (baseBlock.outputs().size() != columns.size() || stepBlock.outputs().size() != columns.size()) {
+      throw new QueryException("42601", "the branches of recursive CTE " + name + " have different column counts");
+    }
+    PlainSelect outerSelect = (PlainSelect) select;
+    Map<String, Relation> outerLocal = Map.of(name, recursive);
+    QueryBlock outer = new BlockAnalyzer(query, catalog, outerLocal).analyzePlain(outerSelect);
+    MaintenancePlan outerPlan =
+        compiler.planBlock(query, outer, () -> new BlockAnalyzer(query, catalog, outerLocal).analyzePlain(outerSelect), names);
+    String materialize = "WITH RECURSIVE " + cte.toString().replaceFirst("(?i)^\\s*RECURSIVE\\s+", "")
+        + " SELECT * FROM " + Sql.ident(name);
+    return new RecursivePlan(materialize, recursive, baseBlock, stepBlock, outerPlan, names);
+  }
+
+  private List<String> columnNames(WithItem<?> cte, PlainSelect base, BlockAnalyzer probe)
+      throws UnsupportedQueryException {
+    List<String> names = new ArrayList<>();
+    if (cte.getWithItemList() != null && !cte.getWithItemList().isEmpty()) {
+      for (SelectItem<?> item : cte.getWithItemList()) {
+        names.add(Names.fold(item.toString()));
+      }
+      return names;
+    }
+    for (SelectItem<?> item : base.getSelectItems()) {
+      Expression e = item.getExpression();
+      if (item.getAlias() != null) {
+        names.add(Names.fold(item.getAlias().getName()));
+      } else if (e instanceof Column column) {
+        names.add(Names.fold(column.getColumnName()));
+      } else {
+        throw probe.unsupported("unnamed expression " + e + " in the base of a recursive CTE (add AS name)", e.toString());
+      }
+    }
+    return names;
+  }
+}
