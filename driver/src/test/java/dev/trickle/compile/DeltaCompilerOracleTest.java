@@ -33,6 +33,7 @@ class DeltaCompilerOracleTest {
     harness.exec("CREATE TABLE dept (id int PRIMARY KEY, name text, region text)");
     harness.exec("CREATE TABLE emp (id int PRIMARY KEY, dept_id int, salary numeric(10,2), tag text)");
     harness.exec("CREATE TABLE note (emp_id int, body text)");
+    harness.exec("CREATE VIEW rich AS SELECT id, dept_id, salary FROM emp WHERE salary > 80");
   }
 
   @AfterAll
@@ -61,7 +62,16 @@ class DeltaCompilerOracleTest {
             + " FROM dept d LEFT JOIN emp e ON e.dept_id = d.id GROUP BY d.id, d.name"),
         Arguments.of("SELECT d.region, sum(e.salary) AS total FROM emp e JOIN dept d ON e.dept_id = d.id GROUP BY d.region"),
         Arguments.of("SELECT split_part(name, ' ', 1) AS word, count(*) AS n FROM dept GROUP BY 1"),
-        Arguments.of("SELECT sum(salary) AS total FROM emp GROUP BY dept_id"));
+        Arguments.of("SELECT sum(salary) AS total FROM emp GROUP BY dept_id"),
+        Arguments.of("SELECT d.name, s.total FROM dept d JOIN (SELECT dept_id, sum(salary) AS total FROM emp GROUP BY dept_id) s ON s.dept_id = d.id"),
+        Arguments.of("SELECT x.id, x.pay FROM (SELECT id, salary * 2 AS pay FROM emp WHERE tag IS NOT NULL) AS x WHERE x.pay > 40"),
+        Arguments.of("WITH big AS (SELECT id, dept_id FROM emp WHERE salary > 50) SELECT b.id, d.name FROM big b JOIN dept d ON d.id = b.dept_id"),
+        Arguments.of("SELECT r.dept_id, count(*) AS n FROM rich r GROUP BY r.dept_id"),
+        Arguments.of("SELECT id, name FROM dept UNION ALL SELECT id, tag FROM emp"),
+        Arguments.of("SELECT dept_id AS k FROM emp UNION SELECT id FROM dept WHERE region = 'north'"),
+        Arguments.of("SELECT dept_id FROM emp INTERSECT SELECT id FROM dept"),
+        Arguments.of("SELECT id FROM dept EXCEPT SELECT dept_id FROM emp"),
+        Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 
   @ParameterizedTest

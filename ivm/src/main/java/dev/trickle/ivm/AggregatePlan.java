@@ -3,7 +3,6 @@ package dev.trickle.ivm;
 import dev.trickle.rewriter.parse.CatalogLookup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,13 +36,21 @@ final class AggregatePlan implements MaintenancePlan {
   private final List<String> projection;
   private final String having;
   private final RowApplier applier;
+  private final DeltaSink sink;
+  private final boolean root;
 
   /**
    * @param block the analyzed block, used for the delta and the state
    * @param projectionBlock a second analysis of the same query, whose expressions are rewritten
    *     to read the state
    */
-  AggregatePlan(QueryBlock block, QueryBlock projectionBlock, StorageNames names, CatalogLookup catalog, String query)
+  AggregatePlan(
+      QueryBlock block,
+      QueryBlock projectionBlock,
+      StorageNames names,
+      CatalogLookup catalog,
+      String query,
+      DeltaSink sink)
       throws UnsupportedQueryException {
     this.block = block;
     this.names = names;
@@ -73,6 +80,18 @@ final class AggregatePlan implements MaintenancePlan {
     this.projection = List.copyOf(projected);
     this.having = projectionBlock.having() == null ? null : rewriter.rewrite(projectionBlock.having());
     this.applier = outputKey();
+    this.sink = sink != null ? sink : applier::apply;
+    this.root = sink == null;
+  }
+
+  /** The current visible rows, read from the state: the parent's view of a derived aggregate. */
+  String currentSql() {
+    List<String> select = new ArrayList<>();
+    for (int i = 0; i < projection.size(); i++) {
+      select.add(projection.get(i) + " AS " + Sql.ident(names.columns().get(i)));
+    }
+    return "SELECT " + String.join(", ", select) + " FROM " + names.state() + " AS s"
+        + (having == null ? "" : " WHERE " + having);
   }
 
   private static void collect(Expression e, CatalogLookup catalog, List<Function> found) {
@@ -189,27 +208,28 @@ final class AggregatePlan implements MaintenancePlan {
 
   @Override
   public Set<Long> sourceOids() {
-    Set<Long> oids = new LinkedHashSet<>();
-    block.inputs().forEach(i -> oids.add(i.relation().oid()));
-    return oids;
+    return DerivedInputs.sources(block);
   }
 
   @Override
   public List<Step> setup() {
-    List<Step> steps = new ArrayList<>();
+    List<Step> steps = new ArrayList<>(DerivedInputs.setup(block));
     steps.add(Step.of("CREATE TABLE " + names.state() + " AS " + stateQuery(null, false) + " WITH NO DATA"));
     if (!keys.isEmpty()) {
       steps.add(Step.of("CREATE UNIQUE INDEX ON " + names.state() + " (" + Sql.identList(keyColumns()) + ") NULLS NOT DISTINCT"));
     }
-    steps.addAll(applier.setup());
+    if (root) {
+      steps.addAll(applier.setup());
+    }
     return steps;
   }
 
   @Override
   public List<Step> populate() {
-    return List.of(
-        Step.of("DELETE FROM " + names.state()),
-        Step.of("INSERT INTO " + names.state() + " " + stateQuery(null, false)));
+    List<Step> steps = new ArrayList<>(DerivedInputs.populate(block));
+    steps.add(Step.of("DELETE FROM " + names.state()));
+    steps.add(Step.of("INSERT INTO " + names.state() + " " + stateQuery(null, false)));
+    return steps;
   }
 
   @Override
@@ -223,7 +243,9 @@ final class AggregatePlan implements MaintenancePlan {
         selectList.add(call.argument() + " AS " + Sql.ident("x" + call.index()));
       }
     }
-    List<String> terms = new DeltaTerms(block).terms(String.join(", ", selectList), changedSources);
+    List<String> terms =
+        new DeltaTerms(block)
+            .terms(String.join(", ", selectList), DerivedInputs.changedInputs(block, changedSources));
     if (terms.isEmpty()) {
       return List.of();
     }
@@ -238,7 +260,7 @@ final class AggregatePlan implements MaintenancePlan {
         deltaColumns.add(call.deltaSelect());
       }
     }
-    List<Step> steps = new ArrayList<>();
+    List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
     for (String temp : List.of(d, old, fresh, rescan)) {
       steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
     }
@@ -268,7 +290,7 @@ final class AggregatePlan implements MaintenancePlan {
         + " AS s JOIN " + d + " AS d ON " + match("s", "d")));
     String visibleOld = visible(old, "-1");
     String visibleNew = visible(fresh, "1");
-    steps.addAll(applier.apply(visibleOld + " UNION ALL " + visibleNew));
+    steps.addAll(sink.accept(visibleOld + " UNION ALL " + visibleNew));
     return steps;
   }
 
@@ -306,7 +328,9 @@ final class AggregatePlan implements MaintenancePlan {
 
   @Override
   public List<Step> teardown() {
-    return List.of(Step.of("DROP TABLE IF EXISTS " + names.state()));
+    List<Step> steps = new ArrayList<>(DerivedInputs.teardown(block));
+    steps.add(Step.of("DROP TABLE IF EXISTS " + names.state()));
+    return steps;
   }
 
   @Override

@@ -36,45 +36,55 @@ final class BlockAnalyzer {
   private final String query;
   private final CatalogLookup catalog;
   private final Map<String, Relation> localRelations;
+  private final DerivedFactory derivedFactory;
+  private final Map<String, String> commonTableExpressions = new java.util.HashMap<>();
+
+  /** Compiles a subquery, CTE body or view definition into a derived input. */
+  @FunctionalInterface
+  interface DerivedFactory {
+    /**
+     * @param subquery the SELECT text
+     * @param columnAliases names given to its columns (e.g. {@code AS s(a, b)}), or empty
+     */
+    Derived create(String subquery, List<String> columnAliases)
+        throws QueryException, UnsupportedQueryException;
+  }
 
   BlockAnalyzer(String query, CatalogLookup catalog) {
-    this(query, catalog, Map.of());
+    this(query, catalog, Map.of(), null);
   }
 
   /**
    * @param localRelations relations the query defines itself (a recursive CTE), by folded name;
    *     they shadow catalog relations of the same unqualified name
+   * @param derivedFactory compiles derived inputs, or null when none are allowed
    */
-  BlockAnalyzer(String query, CatalogLookup catalog, Map<String, Relation> localRelations) {
+  BlockAnalyzer(
+      String query,
+      CatalogLookup catalog,
+      Map<String, Relation> localRelations,
+      DerivedFactory derivedFactory) {
     this.query = query;
     this.catalog = catalog;
     this.localRelations = localRelations;
-  }
-
-  QueryBlock analyze() throws QueryException, UnsupportedQueryException {
-    Select select = QueryParser.parseSelect(query);
-    while (select instanceof ParenthesedSelect parenthesed) {
-      select = parenthesed.getSelect();
-    }
-    if (select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()) {
-      boolean recursive = select.getWithItemsList().stream().anyMatch(w -> w.isRecursive());
-      throw recursive
-          ? unsupported("WITH RECURSIVE in this form", "RECURSIVE")
-          : unsupported("common table expression (WITH)", "WITH");
-    }
-    if (select instanceof SetOperationList setOperations) {
-      String op = setOperations.getOperations().get(0).toString();
-      throw unsupported("set operation " + op, op.split(" ")[0]);
-    }
-    if (!(select instanceof PlainSelect plain)) {
-      throw unsupported("query form " + select.getClass().getSimpleName(), null);
-    }
-    return analyzePlain(plain);
+    this.derivedFactory = derivedFactory;
   }
 
   /** Analyzes one SELECT block of the query (used for the branches of a recursive CTE). */
   QueryBlock analyzePlain(PlainSelect plain)
       throws QueryException, UnsupportedQueryException {
+    if (plain.getWithItemsList() != null && !plain.getWithItemsList().isEmpty()) {
+      boolean recursive = plain.getWithItemsList().stream().anyMatch(w -> w.isRecursive());
+      if (recursive || derivedFactory == null) {
+        throw recursive
+            ? unsupported("WITH RECURSIVE in this position", "RECURSIVE")
+            : unsupported("common table expression (WITH)", "WITH");
+      }
+      for (var cte : plain.getWithItemsList()) {
+        commonTableExpressions.put(
+            Names.fold(cte.getAliasName()), cte.getSelect().getSelect().toString());
+      }
+    }
     if (plain.getLimit() != null || plain.getOffset() != null || plain.getFetch() != null) {
       throw unsupported("LIMIT/OFFSET/FETCH", plain.getLimit() != null ? "LIMIT" : "OFFSET");
     }
@@ -93,7 +103,8 @@ final class BlockAnalyzer {
       }
       inputs.add(input(i + 1, join.getRightItem(), type, on));
     }
-    List<Expression> outputs = expandOutputs(plain.getSelectItems(), inputs);
+    List<String> outputNames = new ArrayList<>();
+    List<Expression> outputs = expandOutputs(plain.getSelectItems(), inputs, outputNames);
     if (plain.getWhere() != null) {
       check(plain.getWhere(), false);
     }
@@ -116,6 +127,7 @@ final class BlockAnalyzer {
         List.copyOf(inputs),
         plain.getWhere(),
         outputs,
+        List.copyOf(outputNames),
         groupBy,
         plain.getHaving(),
         aggregates || !groupBy.isEmpty());
@@ -145,12 +157,23 @@ final class BlockAnalyzer {
 
   private Input input(int index, FromItem item, Input.JoinType join, String on)
       throws QueryException, UnsupportedQueryException {
+    if (item instanceof ParenthesedSelect subquery && derivedFactory != null) {
+      if (subquery.getAlias() == null) {
+        throw unsupported("subquery in FROM without an alias", "SELECT");
+      }
+      String alias = Names.fold(subquery.getAlias().getName());
+      return derivedInput(index, alias, subquery.getSelect().toString(), aliasColumns(subquery.getAlias()), join, on);
+    }
     if (!(item instanceof Table table)) {
       String kind = item instanceof ParenthesedSelect ? "subquery in FROM" : "FROM item " + item;
       throw unsupported(kind, item.toString());
     }
     String schema = Names.fold(table.getSchemaName());
     String name = Names.fold(table.getName());
+    String alias = table.getAlias() != null ? Names.fold(table.getAlias().getName()) : name;
+    if (schema == null && commonTableExpressions.containsKey(name)) {
+      return derivedInput(index, alias, commonTableExpressions.get(name), aliasColumns(table.getAlias()), join, on);
+    }
     Relation local = schema == null ? localRelations.get(name) : null;
     Relation relation =
         local != null
@@ -165,17 +188,38 @@ final class BlockAnalyzer {
                             + table.getFullyQualifiedName()
                             + " of the defining query does not exist"));
     if (relation.kind() == Relation.Kind.VIEW) {
-      throw unsupported("view " + relation.displayName() + " (reference its tables)", table.getName());
+      if (derivedFactory == null || relation.viewDefinition() == null) {
+        throw unsupported("view " + relation.displayName() + " (reference its tables)", table.getName());
+      }
+      return derivedInput(index, alias, relation.viewDefinition(), aliasColumns(table.getAlias()), join, on);
     }
     if (relation.kind() == Relation.Kind.OTHER) {
       throw unsupported(
           "relation " + relation.displayName() + " whose changes cannot be captured", table.getName());
     }
-    String alias = table.getAlias() != null ? Names.fold(table.getAlias().getName()) : name;
     return new Input(index, alias, relation, join, on);
   }
 
-  private List<Expression> expandOutputs(List<SelectItem<?>> items, List<Input> inputs)
+  private Input derivedInput(
+      int index, String alias, String subquery, List<String> columnAliases, Input.JoinType join, String on)
+      throws QueryException, UnsupportedQueryException {
+    Derived derived = derivedFactory.create(subquery.strip().replaceAll(";+\\s*$", ""), columnAliases);
+    List<RelationColumn> columns = new ArrayList<>();
+    derived.columns().forEach(c -> columns.add(new RelationColumn(c, "unknown", false)));
+    Relation relation =
+        new Relation(derived.pseudoOid(), null, alias, Relation.Kind.TABLE, columns, List.of(), null);
+    return new Input(index, alias, relation, join, on, derived);
+  }
+
+  private static List<String> aliasColumns(net.sf.jsqlparser.expression.Alias alias) {
+    if (alias == null || alias.getAliasColumns() == null) {
+      return List.of();
+    }
+    return alias.getAliasColumns().stream().map(c -> Names.fold(c.name)).toList();
+  }
+
+  private List<Expression> expandOutputs(
+      List<SelectItem<?>> items, List<Input> inputs, List<String> names)
       throws UnsupportedQueryException {
     List<Expression> outputs = new ArrayList<>();
     for (SelectItem<?> item : items) {
@@ -186,22 +230,42 @@ final class BlockAnalyzer {
         if (input == null) {
           throw unsupported("unknown table reference " + tableColumns, tableColumns.toString());
         }
-        addColumns(outputs, input);
+        addColumns(outputs, input, names);
       } else if (e instanceof AllColumns) {
         for (Input input : inputs) {
-          addColumns(outputs, input);
+          addColumns(outputs, input, names);
         }
       } else {
         outputs.add(e);
+        names.add(nameOf(item));
       }
     }
     return outputs;
   }
 
-  private static void addColumns(List<Expression> outputs, Input input) {
+  private static void addColumns(List<Expression> outputs, Input input, List<String> names) {
     for (RelationColumn c : input.relation().columns()) {
       outputs.add(new Column(new Table(Sql.ident(input.alias())), Sql.ident(c.name())));
+      names.add(c.name());
     }
+  }
+
+  /** The name PostgreSQL gives an output: its alias, column name or function name. */
+  static String nameOf(SelectItem<?> item) {
+    if (item.getAlias() != null) {
+      return Names.fold(item.getAlias().getName());
+    }
+    Expression e = item.getExpression();
+    if (e instanceof Column c) {
+      return Names.fold(c.getColumnName());
+    }
+    if (e instanceof Function f && f.getName() != null) {
+      return Names.fold(lastPart(f.getName()));
+    }
+    if (e instanceof net.sf.jsqlparser.expression.CastExpression cast) {
+      return cast.getColDataType().getDataType().toLowerCase(Locale.ROOT);
+    }
+    return "?column?";
   }
 
   private List<Expression> groupBy(PlainSelect plain, List<Expression> outputs)

@@ -2,21 +2,30 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.CatalogLookup;
 import dev.trickle.rewriter.parse.QueryException;
-import java.util.List;
-import java.util.function.Consumer;
 import dev.trickle.rewriter.parse.QueryParser;
+import dev.trickle.rewriter.parse.Relation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.SetOperation;
+import net.sf.jsqlparser.statement.select.SetOperationList;
+import net.sf.jsqlparser.statement.select.UnionOp;
 
 /**
  * Compiles a defining query into its {@link MaintenancePlan}, as an ordered list of named passes:
  *
  * <ol>
- *   <li>{@code analyze}: parse, resolve relations, expand {@code *}, refuse constructs without a
- *       rule ({@link BlockAnalyzer});
- *   <li>{@code classify}: a select-project-join block or an aggregating block;
- *   <li>{@code plan}: the block's delta rule and storage layout ({@link SpjPlan}, {@link
- *       AggregatePlan}).
+ *   <li>{@code analyze}: parse, resolve relations, expand {@code *}, turn subqueries in FROM,
+ *       CTEs, views and set-operation branches into derived inputs with nested plans, refuse
+ *       constructs without a rule ({@link BlockAnalyzer}, {@link RecursiveQueryAnalyzer});
+ *   <li>{@code rewrite}: UNION, INTERSECT and EXCEPT become DISTINCT or grouping over UNION ALL;
+ *   <li>{@code classify}: select-project-join, aggregate, UNION ALL or recursive;
+ *   <li>{@code plan}: each operator's delta rule and storage ({@link SpjPlan}, {@link
+ *       AggregatePlan}, {@link UnionAllPlan}, {@link RecursivePlan}).
  * </ol>
  *
  * A debug listener receives the plan after each pass. Pure Java: the SQL it emits is executed by
@@ -43,28 +52,14 @@ public final class DeltaCompiler {
    */
   public MaintenancePlan compile(String query, StorageNames names)
       throws QueryException, UnsupportedQueryException {
-    Select select = QueryParser.parseSelect(query);
-    if (select.getWithItemsList() != null
-        && select.getWithItemsList().stream().anyMatch(w -> w.isRecursive())
-        && select instanceof PlainSelect) {
-      MaintenancePlan plan = new RecursiveQueryAnalyzer(query, catalog).analyze(select, names, this);
-      debug.accept("after plan: " + String.join("; ", plan.explain()));
-      return plan;
-    }
-    QueryBlock block = new BlockAnalyzer(query, catalog).analyze();
-    debug.accept("after analyze: " + describe(block));
-    if (block.outputs().size() != names.columns().size()) {
-      throw new QueryException(
-          "42P17",
-          "the defining query has "
-              + block.outputs().size()
-              + " output columns but the storage table has "
-              + names.columns().size());
-    }
-    MaintenancePlan plan =
-        planBlock(query, block, () -> new BlockAnalyzer(query, catalog).analyze(), names);
+    MaintenancePlan plan = new Session(query, names).plan(query, names.columns(), names, null);
     debug.accept("after plan: " + String.join("; ", plan.explain()));
     return plan;
+  }
+
+  /** The names of the passes, in order, for documentation and debug output. */
+  public static List<String> passes() {
+    return List.of("analyze", "rewrite", "classify", "plan");
   }
 
   /** A fresh analysis of the same block (the aggregate projection rewrites its copy in place). */
@@ -73,13 +68,174 @@ public final class DeltaCompiler {
     QueryBlock get() throws QueryException, UnsupportedQueryException;
   }
 
-  /** Pass {@code classify} and {@code plan} for one analyzed block. */
-  MaintenancePlan planBlock(String query, QueryBlock block, Reanalysis again, StorageNames names)
-      throws QueryException, UnsupportedQueryException {
-    debug.accept("after classify: " + (block.aggregating() ? "aggregate" : "select-project-join"));
-    return block.aggregating()
-        ? new AggregatePlan(block, again.get(), names, catalog, query)
-        : new SpjPlan(block, names);
+  /** One compilation: the user's query, its storage, and a counter naming derived inputs. */
+  final class Session {
+    private final String query;
+    private final StorageNames root;
+    private int derivedCount;
+
+    Session(String query, StorageNames root) {
+      this.query = query;
+      this.root = root;
+    }
+
+    BlockAnalyzer analyzer(Map<String, Relation> local) {
+      return new BlockAnalyzer(query, catalog, local, this::derived);
+    }
+
+    /**
+     * Plans {@code text}.
+     *
+     * @param columns the output names, or null to take the query's own
+     * @param names storage names when known (the root), or null for a derived input
+     * @param sink the derived input's sink, or null for the root
+     */
+    MaintenancePlan plan(String text, List<String> columns, StorageNames names, DeltaSink sink)
+        throws QueryException, UnsupportedQueryException {
+      Select select = unwrap(QueryParser.parseSelect(text));
+      if (select.getWithItemsList() != null
+          && select.getWithItemsList().stream().anyMatch(w -> w.isRecursive())
+          && select instanceof PlainSelect) {
+        StorageNames storage = names != null ? names : childNames(columnsOf(text, select, columns));
+        return new RecursiveQueryAnalyzer(query, catalog).analyze(select, storage, sink, this);
+      }
+      if (select instanceof SetOperationList setOperations) {
+        return setOperation(setOperations, columns, names, sink);
+      }
+      if (!(select instanceof PlainSelect plain)) {
+        throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
+      }
+      QueryBlock block = analyzer(Map.of()).analyzePlain(plain);
+      debug.accept("after analyze: " + describe(block));
+      List<String> outputColumns = columns != null ? columns : block.outputNames();
+      if (block.outputs().size() != outputColumns.size()) {
+        throw new QueryException(
+            "42P17",
+            "the defining query has " + block.outputs().size()
+                + " output columns but its storage has " + outputColumns.size());
+      }
+      StorageNames storage = names != null ? names : childNames(outputColumns);
+      return planBlock(query, block, () -> namesOnly(Map.of()).analyzePlain(
+          (PlainSelect) unwrap(QueryParser.parseSelect(text))), storage, sink);
+    }
+
+    /** An analyzer whose derived inputs only carry names: for re-analyses that plan nothing. */
+    BlockAnalyzer namesOnly(Map<String, Relation> local) {
+      return new BlockAnalyzer(query, catalog, local, this::placeholder);
+    }
+
+    /** Pass {@code classify} and {@code plan} for one analyzed block. */
+    MaintenancePlan planBlock(String text, QueryBlock block, Reanalysis again, StorageNames names, DeltaSink sink)
+        throws QueryException, UnsupportedQueryException {
+      debug.accept("after classify: " + (block.aggregating() ? "aggregate" : "select-project-join"));
+      return block.aggregating()
+          ? new AggregatePlan(block, again.get(), names, catalog, text, sink)
+          : new SpjPlan(block, names, sink);
+    }
+
+    private MaintenancePlan setOperation(
+        SetOperationList list, List<String> columns, StorageNames names, DeltaSink sink)
+        throws QueryException, UnsupportedQueryException {
+      BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
+      List<String> outputColumns = columns != null ? columns : columnsOf(list.getSelect(0).toString(), list.getSelect(0), null);
+      boolean allUnionAll = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && u.isAll());
+      boolean allUnion = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && !u.isAll());
+      String renamed = "AS u(" + Sql.identList(outputColumns) + ")";
+      if (allUnionAll) {
+        List<Derived> branches = new ArrayList<>();
+        for (Select branch : list.getSelects()) {
+          branches.add(derived(branch.toString(), outputColumns));
+        }
+        debug.accept("after rewrite: UNION ALL of " + branches.size() + " branches");
+        return new UnionAllPlan(branches, names != null ? names : childNames(outputColumns), sink);
+      }
+      if (allUnion) {
+        String unionAll = String.join(" UNION ALL ", list.getSelects().stream().map(s -> "(" + s + ")").toList());
+        String rewritten = "SELECT DISTINCT * FROM (" + unionAll + ") " + renamed;
+        debug.accept("after rewrite: " + rewritten);
+        return plan(rewritten, outputColumns, names, sink);
+      }
+      SetOperation op = list.getOperation(0);
+      String kind = op.toString().trim().toUpperCase(java.util.Locale.ROOT);
+      if (list.getSelects().size() != 2 || kind.endsWith("ALL") || !(kind.equals("INTERSECT") || kind.equals("EXCEPT"))) {
+        throw probe.unsupported("set operation " + kind + (list.getSelects().size() > 2 ? " mixed with others" : ""), kind.split(" ")[0]);
+      }
+      String side = Sql.ident("__pgt_side");
+      String cols = Sql.identList(outputColumns);
+      String tagged = "SELECT " + cols + ", 1 AS " + side + " FROM (" + list.getSelect(0) + ") AS a(" + cols + ")"
+          + " UNION ALL SELECT " + cols + ", 2 AS " + side + " FROM (" + list.getSelect(1) + ") AS b(" + cols + ")";
+      String left = "sum(CASE WHEN " + side + " = 1 THEN 1 ELSE 0 END) > 0";
+      String right = "sum(CASE WHEN " + side + " = 2 THEN 1 ELSE 0 END) " + (kind.equals("INTERSECT") ? "> 0" : "= 0");
+      String rewritten = "SELECT " + cols + " FROM (" + tagged + ") AS t GROUP BY " + cols + " HAVING " + left + " AND " + right;
+      debug.accept("after rewrite: " + rewritten);
+      return plan(rewritten, outputColumns, names, sink);
+    }
+
+    /** Compiles a subquery, CTE body, view or branch into a derived input. */
+    Derived derived(String subquery, List<String> columnAliases)
+        throws QueryException, UnsupportedQueryException {
+      int n = ++derivedCount;
+      Select select = unwrap(QueryParser.parseSelect(subquery));
+      List<String> columns = new ArrayList<>(columnsOf(subquery, select, null));
+      for (int i = 0; i < columnAliases.size() && i < columns.size(); i++) {
+        columns.set(i, columnAliases.get(i));
+      }
+      String deltaTable = "pg_temp." + Sql.ident("__pgt_ddelta_" + root.tag() + "_" + n);
+      StorageNames names =
+          new StorageNames(null, "derived_" + n, columns, root.stateSchema(), root.stateTable() + "_d" + n, root.tag() + "_d" + n);
+      MaintenancePlan plan = plan(subquery, columns, names, DeltaSink.temporaryTable(deltaTable, columns));
+      String current =
+          plan instanceof AggregatePlan aggregate
+              ? aggregate.currentSql()
+              : plan instanceof UnionAllPlan union
+                  ? "SELECT * FROM (" + union.currentSql() + ") AS u(" + Sql.identList(columns) + ")"
+                  : "SELECT * FROM (" + subquery + ") AS q(" + Sql.identList(columns) + ")";
+      return new Derived(-(n + 1), deltaTable, current, columns, plan);
+    }
+
+    private StorageNames childNames(List<String> columns) {
+      int n = ++derivedCount;
+      return new StorageNames(null, "derived_" + n, columns, root.stateSchema(), root.stateTable() + "_d" + n, root.tag() + "_d" + n);
+    }
+
+    /** The output names of a query: its first SELECT block's. */
+    private List<String> columnsOf(String text, Select select, List<String> given)
+        throws QueryException, UnsupportedQueryException {
+      if (given != null) {
+        return given;
+      }
+      Select s = unwrap(select);
+      if (s instanceof SetOperationList list) {
+        return columnsOf(list.getSelect(0).toString(), list.getSelect(0), null);
+      }
+      if (s instanceof PlainSelect plain) {
+        if (s.getWithItemsList() != null && s.getWithItemsList().stream().anyMatch(w -> w.isRecursive())) {
+          List<String> names = new ArrayList<>();
+          plain.getSelectItems().forEach(item -> names.add(BlockAnalyzer.nameOf(item)));
+          return names;
+        }
+        return namesOnly(Map.of()).analyzePlain(plain).outputNames();
+      }
+      throw new BlockAnalyzer(query, catalog).unsupported("query form " + s, null);
+    }
+
+    /** A derived input used only to learn column names (never planned). */
+    private Derived placeholder(String subquery, List<String> aliases)
+        throws QueryException, UnsupportedQueryException {
+      List<String> columns = new ArrayList<>(columnsOf(subquery, unwrap(QueryParser.parseSelect(subquery)), null));
+      for (int i = 0; i < aliases.size() && i < columns.size(); i++) {
+        columns.set(i, aliases.get(i));
+      }
+      return new Derived(0, "", "", columns, null);
+    }
+  }
+
+  static Select unwrap(Select select) {
+    Select s = select;
+    while (s instanceof ParenthesedSelect parenthesed && parenthesed.getWithItemsList() == null) {
+      s = parenthesed.getSelect();
+    }
+    return s;
   }
 
   private static String describe(QueryBlock block) {
@@ -97,10 +253,5 @@ public final class DeltaCompiler {
       s.append("; GROUP BY ").append(block.groupBy()).append("; HAVING ").append(block.having());
     }
     return s.toString();
-  }
-
-  /** The names of the passes, in order, for documentation and debug output. */
-  public static List<String> passes() {
-    return List.of("analyze", "classify", "plan");
   }
 }

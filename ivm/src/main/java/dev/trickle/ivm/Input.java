@@ -2,7 +2,6 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.Relation;
 import dev.trickle.rewriter.parse.RelationColumn;
-import java.util.stream.Collectors;
 
 /**
  * One FROM-clause occurrence of a relation in a query block (a self-join has two), with how it is
@@ -13,7 +12,11 @@ import java.util.stream.Collectors;
  * @param join how it joins the inputs before it ({@link JoinType#FIRST} for the first)
  * @param on the join condition as SQL text, or null
  */
-record Input(int index, String alias, Relation relation, JoinType join, String on) {
+record Input(int index, String alias, Relation relation, JoinType join, String on, Derived derived) {
+
+  Input(int index, String alias, Relation relation, JoinType join, String on) {
+    this(index, alias, relation, join, on, null);
+  }
 
   /** The join kinds the compiler has rules for. */
   enum JoinType {
@@ -25,21 +28,25 @@ record Input(int index, String alias, Relation relation, JoinType join, String o
 
   /** The FROM item reading the relation's current state (at the refresh snapshot). */
   String current() {
-    return Sql.qualified(relation.schema(), relation.name()) + " AS " + Sql.ident(alias);
+    return source() + " AS " + Sql.ident(alias);
+  }
+
+  private String source() {
+    return derived != null
+        ? "(" + derived.currentSql() + ")"
+        : Sql.qualified(relation.schema(), relation.name());
   }
 
   /** The FROM item reading the relation's consumed changes, with their weights. */
   String delta() {
-    return Sql.deltaTable(relation.oid()) + " AS " + Sql.ident(alias);
+    return (derived != null ? derived.deltaTable() : Sql.deltaTable(relation.oid()))
+        + " AS " + Sql.ident(alias);
   }
 
   /** A one-row FROM item of NULLs typed like the relation: the padding of an outer join. */
   String nulls() {
-    String columns =
-        relation.columns().stream()
-            .map(c -> "NULL::" + c.type() + " AS " + Sql.ident(c.name()))
-            .collect(Collectors.joining(", "));
-    return "(SELECT " + columns + ") AS " + Sql.ident(alias);
+    return "(SELECT x.* FROM (SELECT 1) AS one LEFT JOIN " + source() + " AS x ON false) AS "
+        + Sql.ident(alias);
   }
 
   /** True when the column is declared NOT NULL and this input is never NULL-padded. */

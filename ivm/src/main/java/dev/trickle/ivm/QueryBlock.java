@@ -11,6 +11,7 @@ import net.sf.jsqlparser.expression.Expression;
  *
  * @param where the WHERE condition, or null
  * @param outputs the output expressions, one per storage column
+ * @param outputNames the names PostgreSQL gives the outputs (alias, column or function name)
  * @param groupBy grouping expressions (ordinals and output aliases resolved), empty when none
  * @param having the HAVING condition, or null
  * @param aggregating true when the block groups, aggregates or is DISTINCT
@@ -19,6 +20,7 @@ record QueryBlock(
     List<Input> inputs,
     Expression where,
     List<Expression> outputs,
+    List<String> outputNames,
     List<Expression> groupBy,
     Expression having,
     boolean aggregating) {
@@ -27,6 +29,11 @@ record QueryBlock(
   Input leftJoined() {
     Input last = inputs.get(inputs.size() - 1);
     return last.join() == Input.JoinType.LEFT ? last : null;
+  }
+
+  /** The derived inputs (subqueries, CTEs, views), whose nested plans run first. */
+  List<Input> derivedInputs() {
+    return inputs.stream().filter(i -> i.derived() != null).toList();
   }
 
   /** The input named {@code alias} (case-sensitive, as folded), or null. */

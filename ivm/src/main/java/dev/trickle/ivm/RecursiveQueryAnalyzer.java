@@ -32,7 +32,8 @@ final class RecursiveQueryAnalyzer {
     this.catalog = catalog;
   }
 
-  MaintenancePlan analyze(Select select, StorageNames names, DeltaCompiler compiler)
+  MaintenancePlan analyze(
+      Select select, StorageNames names, DeltaSink sink, DeltaCompiler.Session session)
       throws QueryException, UnsupportedQueryException {
     BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
     List<WithItem<?>> withItems = select.getWithItemsList();
@@ -45,6 +46,7 @@ final class RecursiveQueryAnalyzer {
           cte.getSearchClause() != null ? "SEARCH" : "CYCLE");
     }
     String name = Names.fold(cte.getAliasName());
+    String cteText = cte.toString().replaceFirst("(?i)^\\s*RECURSIVE\\s+", "");
     Select body = (Select) cte.getSelect();
     while (body instanceof ParenthesedSelect parenthesed) {
       body = parenthesed.getSelect();
@@ -67,7 +69,7 @@ final class RecursiveQueryAnalyzer {
             Relation.Kind.TABLE, relationColumns, List.of(), null);
     Map<String, Relation> local = Map.of(name, recursive);
     QueryBlock baseBlock = new BlockAnalyzer(query, catalog).analyzePlain(base);
-    QueryBlock stepBlock = new BlockAnalyzer(query, catalog, local).analyzePlain(step);
+    QueryBlock stepBlock = new BlockAnalyzer(query, catalog, local, null).analyzePlain(step);
     if (baseBlock.aggregating() || stepBlock.aggregating()) {
       throw probe.unsupported("aggregate or DISTINCT inside a recursive CTE (not monotone)", "GROUP BY");
     }
@@ -82,11 +84,12 @@ final class RecursiveQueryAnalyzer {
     }
     PlainSelect outerSelect = (PlainSelect) select;
     Map<String, Relation> outerLocal = Map.of(name, recursive);
-    QueryBlock outer = new BlockAnalyzer(query, catalog, outerLocal).analyzePlain(outerSelect);
+    outerSelect.setWithItemsList(null);
+    QueryBlock outer = session.analyzer(outerLocal).analyzePlain(outerSelect);
     MaintenancePlan outerPlan =
-        compiler.planBlock(query, outer, () -> new BlockAnalyzer(query, catalog, outerLocal).analyzePlain(outerSelect), names);
-    String materialize = "WITH RECURSIVE " + cte.toString().replaceFirst("(?i)^\\s*RECURSIVE\\s+", "")
-        + " SELECT * FROM " + Sql.ident(name);
+        session.planBlock(
+            query, outer, () -> session.namesOnly(outerLocal).analyzePlain(outerSelect), names, sink);
+    String materialize = "WITH RECURSIVE " + cteText + " SELECT * FROM " + Sql.ident(name);
     return new RecursivePlan(materialize, recursive, baseBlock, stepBlock, outerPlan, names);
   }
 

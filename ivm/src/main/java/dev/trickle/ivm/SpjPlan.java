@@ -1,7 +1,6 @@
 package dev.trickle.ivm;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,18 +17,25 @@ final class SpjPlan implements MaintenancePlan {
   private final QueryBlock block;
   private final StorageNames names;
   private final RowApplier applier;
+  private final DeltaSink sink;
+  private final boolean root;
 
-  SpjPlan(QueryBlock block, StorageNames names) {
+  /**
+   * @param sink where the delta goes, or null to apply it to the storage table
+   */
+  SpjPlan(QueryBlock block, StorageNames names, DeltaSink sink) {
     this.block = block;
     this.names = names;
     this.applier = keyOf(block, names);
+    this.sink = sink != null ? sink : applier::apply;
+    this.root = sink == null;
   }
 
   private static RowApplier keyOf(QueryBlock block, StorageNames names) {
     List<Integer> keys = new ArrayList<>();
     List<Boolean> nullable = new ArrayList<>();
     for (Input input : block.inputs()) {
-      if (input.relation().primaryKey().isEmpty()) {
+      if (input.derived() != null || input.relation().primaryKey().isEmpty()) {
         return new RowApplier(names, List.of(), List.of());
       }
       for (String pk : input.relation().primaryKey()) {
@@ -69,19 +75,21 @@ final class SpjPlan implements MaintenancePlan {
 
   @Override
   public Set<Long> sourceOids() {
-    Set<Long> oids = new LinkedHashSet<>();
-    block.inputs().forEach(i -> oids.add(i.relation().oid()));
-    return oids;
+    return DerivedInputs.sources(block);
   }
 
   @Override
   public List<Step> setup() {
-    return applier.setup();
+    List<Step> steps = new ArrayList<>(DerivedInputs.setup(block));
+    if (root) {
+      steps.addAll(applier.setup());
+    }
+    return steps;
   }
 
   @Override
   public List<Step> populate() {
-    return List.of();
+    return DerivedInputs.populate(block);
   }
 
   @Override
@@ -90,16 +98,20 @@ final class SpjPlan implements MaintenancePlan {
     for (int i = 0; i < block.outputs().size(); i++) {
       outputs.add(block.outputs().get(i) + " AS " + Sql.ident(names.columns().get(i)));
     }
-    List<String> terms = new DeltaTerms(block).terms(String.join(", ", outputs), changedSources);
+    List<String> terms =
+        new DeltaTerms(block)
+            .terms(String.join(", ", outputs), DerivedInputs.changedInputs(block, changedSources));
     if (terms.isEmpty()) {
       return List.of();
     }
-    return applier.apply(String.join(" UNION ALL ", terms));
+    List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
+    steps.addAll(sink.accept(String.join(" UNION ALL ", terms)));
+    return steps;
   }
 
   @Override
   public List<Step> teardown() {
-    return List.of();
+    return DerivedInputs.teardown(block);
   }
 
   @Override
