@@ -71,6 +71,11 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT dept_id AS k FROM emp UNION SELECT id FROM dept WHERE region = 'north'"),
         Arguments.of("SELECT dept_id FROM emp INTERSECT SELECT id FROM dept"),
         Arguments.of("SELECT id FROM dept EXCEPT SELECT dept_id FROM emp"),
+        Arguments.of("SELECT d.id, d.name FROM dept d WHERE EXISTS (SELECT 1 FROM emp e WHERE e.dept_id = d.id AND e.salary > 100)"),
+        Arguments.of("SELECT d.id FROM dept d WHERE NOT EXISTS (SELECT 1 FROM emp e WHERE e.dept_id = d.id)"),
+        Arguments.of("SELECT e.id, e.tag FROM emp e WHERE e.dept_id IN (SELECT id FROM dept WHERE region = 'south')"),
+        Arguments.of("SELECT id FROM emp WHERE dept_id NOT IN (SELECT emp_id FROM note)"),
+        Arguments.of("SELECT d.region, count(*) AS n FROM dept d WHERE d.id IN (SELECT dept_id FROM emp) GROUP BY d.region"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 

@@ -105,8 +105,16 @@ final class BlockAnalyzer {
     }
     List<String> outputNames = new ArrayList<>();
     List<Expression> outputs = expandOutputs(plain.getSelectItems(), inputs, outputNames);
+    SemiJoin semiJoin = null;
     if (plain.getWhere() != null) {
-      check(plain.getWhere(), false);
+      SemiJoinFinder.Split split = SemiJoinFinder.split(plain.getWhere(), this::semiJoinInput);
+      semiJoin = split.semiJoin();
+      for (Expression conjunct : split.others()) {
+        check(conjunct, false);
+      }
+      if (semiJoin != null && inputs.stream().anyMatch(i -> i.join() == Input.JoinType.LEFT)) {
+        throw unsupported("[NOT] EXISTS / IN subquery together with an outer join", "EXISTS");
+      }
     }
     boolean aggregates = false;
     for (Expression output : outputs) {
@@ -130,7 +138,19 @@ final class BlockAnalyzer {
         List.copyOf(outputNames),
         groupBy,
         plain.getHaving(),
-        aggregates || !groupBy.isEmpty());
+        aggregates || !groupBy.isEmpty(),
+        semiJoin);
+  }
+
+  private Input semiJoinInput(PlainSelect subquery) throws QueryException, UnsupportedQueryException {
+    Input input = input(-1, subquery.getFromItem(), Input.JoinType.FIRST, null);
+    if (input.derived() != null) {
+      throw unsupported("EXISTS / IN subquery over a view or CTE", "EXISTS");
+    }
+    if (subquery.getWhere() != null) {
+      check(subquery.getWhere(), false);
+    }
+    return input;
   }
 
   private Input.JoinType joinType(Join join, boolean last) throws UnsupportedQueryException {

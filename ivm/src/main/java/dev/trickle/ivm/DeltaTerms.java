@@ -49,6 +49,19 @@ final class DeltaTerms {
     for (List<Input> subset : subsets(changedInputs)) {
       terms.add(term(selectList, subset, null, List.of(), weight(subset, sign(subset))));
     }
+    SemiJoin semi = block.semiJoin();
+    if (semi != null && changed.contains(semi.input().relation().oid())) {
+      List<String> where = new ArrayList<>();
+      if (semi.rest() != null) {
+        where.add(semi.rest());
+      }
+      where.add(semi.touched());
+      terms.add(render(selectList, Input::current, null, where, semi.statusChange()));
+      for (List<Input> subset : subsets(changedInputs)) {
+        String w = weight(subset, -sign(subset)) + " * " + semi.statusChange();
+        terms.add(render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null, where, w));
+      }
+    }
     if (right == null) {
       return terms;
     }
@@ -90,6 +103,11 @@ final class DeltaTerms {
    */
   private String term(
       String selectList, List<Input> deltas, Input padded, List<String> extra, String weight) {
+    List<String> conditions = new ArrayList<>();
+    if (block.where() != null) {
+      conditions.add("(" + block.where() + ")");
+    }
+    conditions.addAll(extra);
     return render(
         selectList,
         input ->
@@ -97,19 +115,20 @@ final class DeltaTerms {
                 ? input.nulls()
                 : deltas.contains(input) ? input.delta() : input.current(),
         padded,
-        extra,
+        conditions,
         weight);
   }
 
   /**
    * The block as one SELECT with each input read from {@code fromItem.apply(input)} (a FROM item
-   * with its alias), {@code padded} cross-joined as a NULL row, extra conditions and a weight.
+   * with its alias), {@code padded} cross-joined as a NULL row, the given WHERE conditions (the
+   * caller includes the block's own) and a weight.
    */
   String render(
       String selectList,
       java.util.function.Function<Input, String> fromItem,
       Input padded,
-      List<String> extra,
+      List<String> conditions,
       String weight) {
     StringBuilder sql = new StringBuilder("SELECT ").append(selectList);
     sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(Sql.WEIGHT);
@@ -124,11 +143,6 @@ final class DeltaTerms {
         sql.append(" JOIN ").append(item).append(" ON ").append(input.on());
       }
     }
-    List<String> conditions = new ArrayList<>();
-    if (block.where() != null) {
-      conditions.add("(" + block.where() + ")");
-    }
-    conditions.addAll(extra);
     if (!conditions.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));
     }

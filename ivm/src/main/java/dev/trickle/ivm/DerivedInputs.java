@@ -23,6 +23,9 @@ final class DerivedInputs {
         oids.add(input.relation().oid());
       }
     }
+    if (block.semiJoin() != null) {
+      oids.add(block.semiJoin().input().relation().oid());
+    }
     return oids;
   }
 

@@ -15,6 +15,7 @@ import net.sf.jsqlparser.expression.Expression;
  * @param groupBy grouping expressions (ordinals and output aliases resolved), empty when none
  * @param having the HAVING condition, or null
  * @param aggregating true when the block groups, aggregates or is DISTINCT
+ * @param semiJoin the block's [NOT] EXISTS / [NOT] IN conjunct, or null
  */
 record QueryBlock(
     List<Input> inputs,
@@ -23,7 +24,8 @@ record QueryBlock(
     List<String> outputNames,
     List<Expression> groupBy,
     Expression having,
-    boolean aggregating) {
+    boolean aggregating,
+    SemiJoin semiJoin) {
 
   /** The input joined with LEFT JOIN (always the last one), or null. */
   Input leftJoined() {

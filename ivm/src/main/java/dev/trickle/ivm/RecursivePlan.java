@@ -158,16 +158,16 @@ final class RecursivePlan implements MaintenancePlan {
     if (sourceChanged) {
       firstDeleted.add(stepTerms.render(stepSelect,
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
-          null, List.of(), "-" + weightOf(stepSource)));
+          null, stepWhere(), "-" + weightOf(stepSource)));
     }
     steps.add(Step.of("CREATE TEMP TABLE " + deleted + " ON COMMIT DROP AS " + consolidate(String.join(" UNION ALL ", firstDeleted), "> 0")));
     steps.add(Step.of("CREATE TEMP TABLE " + frontier + " ON COMMIT DROP AS SELECT * FROM " + deleted));
     String oldStep =
-        stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, List.of(), weightOf(stepRecursive))
+        stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive))
             + " UNION ALL "
             + stepTerms.render(stepSelect,
                 i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
-                null, List.of(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
+                null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
     steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     RowApplier state = new RowApplier(stateNames, List.of(), List.of());
     steps.addAll(state.apply("SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
@@ -177,12 +177,12 @@ final class RecursivePlan implements MaintenancePlan {
     if (sourceChanged) {
       firstInserted.add(stepTerms.render(stepSelect,
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
-          null, List.of(), weightOf(stepSource)));
+          null, stepWhere(), weightOf(stepSource)));
     }
     steps.add(Step.of("CREATE TEMP TABLE " + inserted + " ON COMMIT DROP AS " + consolidate(String.join(" UNION ALL ", firstInserted), "> 0")));
     steps.add(Step.of("TRUNCATE " + frontier));
     steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
-    String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, List.of(), weightOf(stepRecursive));
+    String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
     steps.add(Step.loop(advance(frontier, next, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     steps.addAll(state.apply("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + inserted));
     steps.add(Step.of("CREATE TEMP TABLE " + recursiveDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT "
@@ -213,6 +213,10 @@ final class RecursivePlan implements MaintenancePlan {
       select.add(block.outputs().get(i) + " AS " + Sql.ident(stateNames.columns().get(i)));
     }
     return String.join(", ", select);
+  }
+
+  private List<String> stepWhere() {
+    return step.where() == null ? List.of() : List.of("(" + step.where() + ")");
   }
 
   private static String weightOf(Input input) {
