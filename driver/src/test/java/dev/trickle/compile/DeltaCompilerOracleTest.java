@@ -76,6 +76,9 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT e.id, e.tag FROM emp e WHERE e.dept_id IN (SELECT id FROM dept WHERE region = 'south')"),
         Arguments.of("SELECT id FROM emp WHERE dept_id NOT IN (SELECT emp_id FROM note)"),
         Arguments.of("SELECT d.region, count(*) AS n FROM dept d WHERE d.id IN (SELECT dept_id FROM emp) GROUP BY d.region"),
+        Arguments.of("SELECT d.name, e.id AS eid FROM emp e RIGHT JOIN dept d ON d.id = e.dept_id"),
+        Arguments.of("SELECT d.id AS did, e.id AS eid, e.salary FROM dept d FULL JOIN emp e ON d.id = e.dept_id"),
+        Arguments.of("SELECT d.region, count(e.id) AS n, count(*) AS total FROM dept d FULL JOIN emp e ON d.id = e.dept_id GROUP BY d.region"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 

@@ -116,10 +116,10 @@ final class AggregatePlan implements MaintenancePlan {
     String column = Names.fold(c.getColumnName());
     if (c.getTable() != null && c.getTable().getName() != null) {
       Input input = block.input(Names.fold(c.getTable().getName()));
-      return input != null && input.neverNull(column);
+      return input != null && block.neverNull(input, column);
     }
     List<Input> owners = block.inputs().stream().filter(i -> i.relation().column(column) != null).toList();
-    return owners.size() == 1 && owners.get(0).neverNull(column);
+    return owners.size() == 1 && block.neverNull(owners.get(0), column);
   }
 
   private RowApplier outputKey() {
@@ -157,6 +157,7 @@ final class AggregatePlan implements MaintenancePlan {
         case CROSS -> sql.append(" CROSS JOIN ").append(input.current());
         case INNER -> sql.append(" JOIN ").append(input.current()).append(" ON ").append(input.on());
         case LEFT -> sql.append(" LEFT JOIN ").append(input.current()).append(" ON ").append(input.on());
+        case FULL -> sql.append(" FULL JOIN ").append(input.current()).append(" ON ").append(input.on());
       }
     }
     return sql.toString();

@@ -96,7 +96,7 @@ final class BlockAnalyzer {
     List<Join> joins = plain.getJoins() == null ? List.of() : plain.getJoins();
     for (int i = 0; i < joins.size(); i++) {
       Join join = joins.get(i);
-      Input.JoinType type = joinType(join, i == joins.size() - 1);
+      Input.JoinType type = joinType(join, i == joins.size() - 1, joins.size());
       String on = join.getOnExpressions().isEmpty() ? null : join.getOnExpression().toString();
       if (on != null) {
         check(join.getOnExpression(), false);
@@ -105,6 +105,12 @@ final class BlockAnalyzer {
     }
     List<String> outputNames = new ArrayList<>();
     List<Expression> outputs = expandOutputs(plain.getSelectItems(), inputs, outputNames);
+    if (inputs.get(1 < inputs.size() ? 1 : 0).join() == Input.JoinType.RIGHT_SWAPPED) {
+      Input left = inputs.get(0);
+      Input right = inputs.get(1);
+      inputs.set(0, right.as(0, Input.JoinType.FIRST, null));
+      inputs.set(1, left.as(1, Input.JoinType.LEFT, right.on()));
+    }
     SemiJoin semiJoin = null;
     if (plain.getWhere() != null) {
       SemiJoinFinder.Split split = SemiJoinFinder.split(plain.getWhere(), this::semiJoinInput);
@@ -112,7 +118,8 @@ final class BlockAnalyzer {
       for (Expression conjunct : split.others()) {
         check(conjunct, false);
       }
-      if (semiJoin != null && inputs.stream().anyMatch(i -> i.join() == Input.JoinType.LEFT)) {
+      if (semiJoin != null
+          && inputs.stream().anyMatch(i -> i.join() == Input.JoinType.LEFT || i.join() == Input.JoinType.FULL)) {
         throw unsupported("[NOT] EXISTS / IN subquery together with an outer join", "EXISTS");
       }
     }
@@ -153,15 +160,17 @@ final class BlockAnalyzer {
     return input;
   }
 
-  private Input.JoinType joinType(Join join, boolean last) throws UnsupportedQueryException {
+  private Input.JoinType joinType(Join join, boolean last, int joinCount)
+      throws UnsupportedQueryException {
     if (join.isNatural() || (join.getUsingColumns() != null && !join.getUsingColumns().isEmpty())) {
       throw unsupported("JOIN ... USING / NATURAL JOIN (write the ON condition)", "USING");
     }
-    if (join.isRight()) {
-      throw unsupported("RIGHT JOIN (write it as a LEFT JOIN)", "RIGHT");
-    }
-    if (join.isFull()) {
-      throw unsupported("FULL JOIN", "FULL");
+    if (join.isRight() || join.isFull()) {
+      if (!last || joinCount != 1) {
+        throw unsupported((join.isRight() ? "RIGHT" : "FULL") + " JOIN of more than two relations",
+            join.isRight() ? "RIGHT" : "FULL");
+      }
+      return join.isRight() ? Input.JoinType.RIGHT_SWAPPED : Input.JoinType.FULL;
     }
     if (join.isLeft()) {
       if (!last) {

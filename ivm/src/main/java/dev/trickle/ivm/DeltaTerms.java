@@ -62,22 +62,35 @@ final class DeltaTerms {
         terms.add(render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null, where, w));
       }
     }
-    if (right == null) {
-      return terms;
+    if (right != null) {
+      terms.addAll(paddingTerms(selectList, changedInputs, right));
+    } else if (block.fullJoin()) {
+      terms.addAll(paddingTerms(selectList, changedInputs, inputs.get(1)));
+      terms.addAll(paddingTerms(selectList, changedInputs, inputs.get(0)));
     }
+    return terms;
+  }
+
+  /**
+   * The terms of the NULL-padded rows of the other inputs L that have no match in {@code right}:
+   * N(ΔL, R₁) + M(L₁) − M(ΔL).
+   */
+  private List<String> paddingTerms(String selectList, List<Input> changedInputs, Input right) {
+    String on = block.inputs().get(block.inputs().size() - 1).on();
+    List<String> terms = new ArrayList<>();
     List<Input> changedLeft = new ArrayList<>(changedInputs);
     changedLeft.remove(right);
-    String noMatchNow = "NOT EXISTS (SELECT 1 FROM " + right.current() + " WHERE " + right.on() + ")";
+    String noMatchNow = "NOT EXISTS (SELECT 1 FROM " + right.current() + " WHERE " + on + ")";
     for (List<Input> subset : subsets(changedLeft)) {
       terms.add(term(selectList, subset, right, List.of(noMatchNow), weight(subset, sign(subset))));
     }
     if (changedInputs.contains(right)) {
-      String touched = "EXISTS (SELECT 1 FROM " + right.delta() + " WHERE " + right.on() + ")";
+      String touched = "EXISTS (SELECT 1 FROM " + right.delta() + " WHERE " + on + ")";
       String matchesBefore =
           "(SELECT count(*) FROM "
               + right.current()
               + " WHERE "
-              + right.on()
+              + on
               + ") - (SELECT COALESCE(sum("
               + Sql.ident(right.alias())
               + "."
@@ -85,7 +98,7 @@ final class DeltaTerms {
               + "), 0) FROM "
               + right.delta()
               + " WHERE "
-              + right.on()
+              + on
               + ")";
       String statusChange = "((" + noMatchNow + ")::int - ((" + matchesBefore + ") = 0)::int)";
       terms.add(term(selectList, List.of(), right, List.of(touched), statusChange));
@@ -137,7 +150,9 @@ final class DeltaTerms {
       String item = fromItem.apply(input);
       if (input.join() == Input.JoinType.FIRST) {
         sql.append(item);
-      } else if (input == padded || input.join() == Input.JoinType.CROSS) {
+      } else if (input == padded
+          || input.join() == Input.JoinType.CROSS
+          || (padded != null && input.join() == Input.JoinType.FULL)) {
         sql.append(" CROSS JOIN ").append(item);
       } else {
         sql.append(" JOIN ").append(item).append(" ON ").append(input.on());

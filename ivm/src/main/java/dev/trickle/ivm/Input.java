@@ -23,7 +23,10 @@ record Input(int index, String alias, Relation relation, JoinType join, String o
     FIRST,
     INNER,
     CROSS,
-    LEFT
+    LEFT,
+    FULL,
+    /** A RIGHT JOIN while the block is being built; the analyzer turns it into a LEFT JOIN. */
+    RIGHT_SWAPPED
   }
 
   /** The FROM item reading the relation's current state (at the refresh snapshot). */
@@ -49,9 +52,14 @@ record Input(int index, String alias, Relation relation, JoinType join, String o
         + Sql.ident(alias);
   }
 
-  /** True when the column is declared NOT NULL and this input is never NULL-padded. */
-  boolean neverNull(String column) {
+  /** True when the column is declared NOT NULL; the block decides whether the input is padded. */
+  boolean declaredNotNull(String column) {
     RelationColumn c = relation.column(column);
-    return c != null && c.notNull() && join != JoinType.LEFT;
+    return c != null && c.notNull();
+  }
+
+  /** This input with another position and join (RIGHT JOIN becomes a LEFT JOIN the other way). */
+  Input as(int newIndex, JoinType newJoin, String newOn) {
+    return new Input(newIndex, alias, relation, newJoin, newOn, derived);
   }
 }

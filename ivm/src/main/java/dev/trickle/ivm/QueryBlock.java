@@ -33,6 +33,21 @@ record QueryBlock(
     return last.join() == Input.JoinType.LEFT ? last : null;
   }
 
+  /** True for a two-input FULL JOIN. */
+  boolean fullJoin() {
+    return inputs.get(inputs.size() - 1).join() == Input.JoinType.FULL;
+  }
+
+  /** True when the input's columns may be NULL-padded by an outer join. */
+  boolean padded(Input input) {
+    return input.join() == Input.JoinType.LEFT || fullJoin();
+  }
+
+  /** True when {@code column} of {@code input} is never NULL in the block's rows. */
+  boolean neverNull(Input input, String column) {
+    return input.declaredNotNull(column) && !padded(input);
+  }
+
   /** The derived inputs (subqueries, CTEs, views), whose nested plans run first. */
   List<Input> derivedInputs() {
     return inputs.stream().filter(i -> i.derived() != null).toList();

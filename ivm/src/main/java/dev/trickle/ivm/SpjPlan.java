@@ -44,7 +44,7 @@ final class SpjPlan implements MaintenancePlan {
           return new RowApplier(names, List.of(), List.of());
         }
         keys.add(index);
-        nullable.add(input.join() == Input.JoinType.LEFT);
+        nullable.add(block.padded(input));
       }
     }
     return new RowApplier(names, keys, nullable);
