@@ -79,6 +79,13 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT d.name, e.id AS eid FROM emp e RIGHT JOIN dept d ON d.id = e.dept_id"),
         Arguments.of("SELECT d.id AS did, e.id AS eid, e.salary FROM dept d FULL JOIN emp e ON d.id = e.dept_id"),
         Arguments.of("SELECT d.region, count(e.id) AS n, count(*) AS total FROM dept d FULL JOIN emp e ON d.id = e.dept_id GROUP BY d.region"),
+        Arguments.of("SELECT id, dept_id, rank() OVER (PARTITION BY dept_id ORDER BY salary DESC NULLS LAST) AS r,"
+            + " row_number() OVER (PARTITION BY dept_id ORDER BY salary, id) AS rn, sum(salary) OVER (PARTITION BY dept_id) AS dept_total FROM emp"),
+        Arguments.of("SELECT id, lag(salary) OVER w AS prev, dense_rank() OVER w AS dr, percent_rank() OVER w AS pr,"
+            + " avg(salary) OVER (PARTITION BY tag ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS moving"
+            + " FROM emp WINDOW w AS (PARTITION BY tag ORDER BY salary, id)"),
+        Arguments.of("SELECT e.id, ntile(3) OVER (ORDER BY e.salary, e.id) AS bucket FROM emp e JOIN dept d ON d.id = e.dept_id"),
+        Arguments.of("SELECT DISTINCT ON (dept_id) dept_id, id, salary FROM emp ORDER BY dept_id, salary DESC, id"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 

@@ -88,8 +88,9 @@ final class BlockAnalyzer {
     if (plain.getLimit() != null || plain.getOffset() != null || plain.getFetch() != null) {
       throw unsupported("LIMIT/OFFSET/FETCH", plain.getLimit() != null ? "LIMIT" : "OFFSET");
     }
+    List<String> distinctOn = null;
     if (plain.getDistinct() != null && plain.getDistinct().getOnSelectItems() != null) {
-      throw unsupported("DISTINCT ON", "DISTINCT");
+      distinctOn = plain.getDistinct().getOnSelectItems().stream().map(i -> i.getExpression().toString()).toList();
     }
     List<Input> inputs = new ArrayList<>();
     inputs.add(input(0, plain.getFromItem(), Input.JoinType.FIRST, null));
@@ -124,13 +125,27 @@ final class BlockAnalyzer {
       }
     }
     boolean aggregates = false;
+    windows.clear();
+    windowSelect = plain;
     for (Expression output : outputs) {
-      aggregates |= check(output, true);
+      aggregates |= check(output, true, true);
     }
     if (plain.getHaving() != null) {
       aggregates |= check(plain.getHaving(), true);
     }
     List<Expression> groupBy = groupBy(plain, outputs);
+    QueryBlock.Partitioning partitioning = null;
+    if (!windows.isEmpty() || distinctOn != null) {
+      if (aggregates || !groupBy.isEmpty() || (distinctOn != null && !windows.isEmpty())) {
+        throw unsupported("window function or DISTINCT ON over grouped rows", "OVER");
+      }
+      partitioning =
+          distinctOn != null
+              ? new QueryBlock.Partitioning(distinctOn, "DISTINCT ON")
+              : new QueryBlock.Partitioning(commonPartition(), "window functions");
+      return new QueryBlock(List.copyOf(inputs), plain.getWhere(), outputs, List.copyOf(outputNames),
+          List.of(), null, false, semiJoin, partitioning);
+    }
     boolean distinct = plain.getDistinct() != null;
     if (distinct && (aggregates || !groupBy.isEmpty())) {
       throw unsupported("DISTINCT together with GROUP BY or aggregates", "DISTINCT");
@@ -146,7 +161,17 @@ final class BlockAnalyzer {
         groupBy,
         plain.getHaving(),
         aggregates || !groupBy.isEmpty(),
-        semiJoin);
+        semiJoin,
+        null);
+  }
+
+  /** The partition keys every window of the block shares (a change touches those partitions). */
+  private List<String> commonPartition() {
+    List<String> common = new ArrayList<>(windows.get(0));
+    for (List<String> partition : windows) {
+      common.retainAll(partition);
+    }
+    return common;
   }
 
   private Input semiJoinInput(PlainSelect subquery) throws QueryException, UnsupportedQueryException {
@@ -342,7 +367,12 @@ final class BlockAnalyzer {
    */
   private boolean check(Expression expression, boolean aggregatesAllowed)
       throws UnsupportedQueryException {
-    ConstructFinder finder = new ConstructFinder();
+    return check(expression, aggregatesAllowed, false);
+  }
+
+  private boolean check(Expression expression, boolean aggregatesAllowed, boolean windowsAllowed)
+      throws UnsupportedQueryException {
+    ConstructFinder finder = new ConstructFinder(windowsAllowed);
     expression.accept(finder, null);
     if (finder.problem != null) {
       throw unsupported(finder.problem, finder.problemText);
@@ -351,9 +381,14 @@ final class BlockAnalyzer {
   }
 
   private final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
+    private final boolean windowsAllowed;
     int aggregates;
     String problem;
     String problemText;
+
+    ConstructFinder(boolean windowsAllowed) {
+      this.windowsAllowed = windowsAllowed;
+    }
 
     private void flag(String what, String text) {
       if (problem == null) {
@@ -378,6 +413,13 @@ final class BlockAnalyzer {
 
     @Override
     public <S> Void visit(AnalyticExpression analytic, S context) {
+      boolean window =
+          analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.OVER
+              || analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.WITHIN_GROUP_OVER;
+      if (window && windowsAllowed && analytic.getFilterExpression() == null) {
+        windows.add(partitionOf(analytic));
+        return null;
+      }
       flag(
           analytic.getWindowDefinition() != null || analytic.getWindowName() != null
               ? "window function " + analytic.getName() + "() OVER"
@@ -397,6 +439,26 @@ final class BlockAnalyzer {
       flag("subquery", "SELECT");
       return null;
     }
+  }
+
+  private final List<List<String>> windows = new ArrayList<>();
+  private PlainSelect windowSelect;
+
+  private List<String> partitionOf(AnalyticExpression analytic) {
+    net.sf.jsqlparser.expression.operators.relational.ExpressionList<?> partition =
+        analytic.getPartitionExpressionList();
+    if (partition == null && analytic.getWindowName() != null && windowSelect.getWindowDefinitions() != null) {
+      for (var definition : windowSelect.getWindowDefinitions()) {
+        if (analytic.getWindowName().equalsIgnoreCase(definition.getWindowName())) {
+          partition = definition.getPartitionExpressionList();
+        }
+      }
+    }
+    List<String> keys = new ArrayList<>();
+    if (partition != null) {
+      partition.forEach(e -> keys.add(e.toString()));
+    }
+    return keys;
   }
 
   static String lastPart(String name) {

@@ -115,7 +115,7 @@ public final class DeltaCompiler {
                 + " output columns but its storage has " + outputColumns.size());
       }
       StorageNames storage = names != null ? names : childNames(outputColumns);
-      return planBlock(query, block, () -> namesOnly(Map.of()).analyzePlain(
+      return planBlock(text, block, () -> namesOnly(Map.of()).analyzePlain(
           (PlainSelect) unwrap(QueryParser.parseSelect(text))), storage, sink);
     }
 
@@ -127,6 +127,10 @@ public final class DeltaCompiler {
     /** Pass {@code classify} and {@code plan} for one analyzed block. */
     MaintenancePlan planBlock(String text, QueryBlock block, Reanalysis again, StorageNames names, DeltaSink sink)
         throws QueryException, UnsupportedQueryException {
+      if (block.partitioning() != null) {
+        debug.accept("after classify: partitioned (" + block.partitioning().operator() + ")");
+        return new PartitionPlan(block, text, names, sink);
+      }
       debug.accept("after classify: " + (block.aggregating() ? "aggregate" : "select-project-join"));
       return block.aggregating()
           ? new AggregatePlan(block, again.get(), names, catalog, text, sink)
@@ -187,7 +191,9 @@ public final class DeltaCompiler {
       String current =
           plan instanceof AggregatePlan aggregate
               ? aggregate.currentSql()
-              : plan instanceof UnionAllPlan union
+              : plan instanceof PartitionPlan partitioned
+                  ? partitioned.currentSql()
+                  : plan instanceof UnionAllPlan union
                   ? "SELECT * FROM (" + union.currentSql() + ") AS u(" + Sql.identList(columns) + ")"
                   : "SELECT * FROM (" + subquery + ") AS q(" + Sql.identList(columns) + ")";
       return new Derived(-(n + 1), deltaTable, current, columns, plan);

@@ -16,6 +16,7 @@ import net.sf.jsqlparser.expression.Expression;
  * @param having the HAVING condition, or null
  * @param aggregating true when the block groups, aggregates or is DISTINCT
  * @param semiJoin the block's [NOT] EXISTS / [NOT] IN conjunct, or null
+ * @param partitioning set when the block has window functions or DISTINCT ON, else null
  */
 record QueryBlock(
     List<Input> inputs,
@@ -25,7 +26,18 @@ record QueryBlock(
     List<Expression> groupBy,
     Expression having,
     boolean aggregating,
-    SemiJoin semiJoin) {
+    SemiJoin semiJoin,
+    Partitioning partitioning) {
+
+  /**
+   * The partition keys of a block whose rows depend on other rows of their partition (window
+   * functions, DISTINCT ON): a change recomputes the partitions it touches.
+   *
+   * @param keys partition key expressions (empty: the whole result is one partition)
+   * @param operator what partitions the block, for explanations
+   */
+  record Partitioning(List<String> keys, String operator) {}
+
 
   /** The input joined with LEFT JOIN (always the last one), or null. */
   Input leftJoined() {

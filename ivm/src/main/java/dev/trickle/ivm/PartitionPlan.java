@@ -1,0 +1,168 @@
+package dev.trickle.ivm;
+
+import dev.trickle.rewriter.parse.QueryException;
+import dev.trickle.rewriter.parse.QueryParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.SelectItem;
+
+/**
+ * Maintenance of a block whose output rows depend on other rows of their partition: window
+ * functions (ROW_NUMBER, RANK, LAG, aggregates OVER frames ...) and DISTINCT ON. The block's rows
+ * are kept in a state table with their partition key; a refresh finds the partitions the changed
+ * input rows belong to (before and after the change, so a row moving between partitions touches
+ * both), recomputes exactly those partitions with the defining query restricted to their keys,
+ * and emits old rows −1, new rows +1 (unchanged rows cancel). Cost: the rows of the affected
+ * partitions. Without PARTITION BY the whole result is one partition and every change recomputes
+ * it; {@link #strategy()} says so.
+ */
+final class PartitionPlan implements MaintenancePlan {
+  private final QueryBlock block;
+  private final StorageNames names;
+  private final String query;
+  private final List<String> keys;
+  private final DeltaSink sink;
+
+  /**
+   * @param query the block's own SELECT text (recomputed per affected partition)
+   * @param sink where the delta goes, or null to apply it to the storage table
+   */
+  PartitionPlan(QueryBlock block, String query, StorageNames names, DeltaSink sink) {
+    this.block = block;
+    this.names = names;
+    this.query = query;
+    this.keys = block.partitioning().keys();
+    RowApplier applier = new RowApplier(names, List.of(), List.of());
+    this.sink = sink != null ? sink : applier::apply;
+  }
+
+  private List<String> keyColumns() {
+    List<String> columns = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      columns.add("__pgt_k" + i);
+    }
+    return columns;
+  }
+
+  /** The block's query with the partition keys as leading columns, optionally restricted. */
+  private String keyed(String restriction) {
+    try {
+      PlainSelect plain = (PlainSelect) DeltaCompiler.unwrap(QueryParser.parseSelect(query));
+      List<SelectItem<?>> items = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        items.add(SelectItem.from(CCJSqlParserUtil.parseExpression(keys.get(i)),
+            new net.sf.jsqlparser.expression.Alias(Sql.ident("__pgt_k" + i))));
+      }
+      for (int i = 0; i < plain.getSelectItems().size(); i++) {
+        SelectItem<?> item = plain.getSelectItems().get(i);
+        items.add(item);
+      }
+      plain.setSelectItems(items);
+      if (restriction != null) {
+        plain.setWhere(CCJSqlParserUtil.parseCondExpression(
+            plain.getWhere() == null ? restriction : "(" + plain.getWhere() + ") AND " + restriction));
+      }
+      plain.setOrderByElements(plain.getDistinct() != null && plain.getDistinct().getOnSelectItems() != null
+          ? plain.getOrderByElements() : null);
+      return "SELECT * FROM (" + plain + ") AS q(" + Sql.identList(allColumns()) + ")";
+    } catch (QueryException | net.sf.jsqlparser.JSQLParserException e) {
+      throw new IllegalStateException("cannot restrict the partitioned query: " + e.getMessage(), e);
+    }
+  }
+
+  private List<String> allColumns() {
+    List<String> columns = new ArrayList<>(keyColumns());
+    columns.addAll(names.columns());
+    return columns;
+  }
+
+  private String matchAffected(String affected, String alias) {
+    return "EXISTS (SELECT 1 FROM " + affected + " AS a WHERE "
+        + KeyMatch.of(KeyMatch.columns("a", keyColumns()), KeyMatch.columns(alias, keyColumns()),
+            keys.stream().map(k -> true).toList())
+        + ")";
+  }
+
+  /** The current rows, read from the state. */
+  String currentSql() {
+    return "SELECT " + Sql.identList(names.columns()) + " FROM " + names.state();
+  }
+
+  @Override
+  public String strategy() {
+    return "DIFFERENTIAL: " + block.partitioning().operator() + " recomputed per affected partition"
+        + (keys.isEmpty() ? " (no PARTITION BY: the whole result is one partition)" : " of " + keys);
+  }
+
+  @Override
+  public Set<Long> sourceOids() {
+    return DerivedInputs.sources(block);
+  }
+
+  @Override
+  public List<Step> setup() {
+    List<Step> steps = new ArrayList<>(DerivedInputs.setup(block));
+    steps.add(Step.of("CREATE TABLE " + names.state() + " AS " + keyed(null) + " WITH NO DATA"));
+    if (!keys.isEmpty()) {
+      steps.add(Step.of("CREATE INDEX ON " + names.state() + " (" + Sql.identList(keyColumns()) + ")"));
+    }
+    return steps;
+  }
+
+  @Override
+  public List<Step> populate() {
+    List<Step> steps = new ArrayList<>(DerivedInputs.populate(block));
+    steps.add(Step.of("DELETE FROM " + names.state()));
+    steps.add(Step.of("INSERT INTO " + names.state() + " " + keyed(null)));
+    return steps;
+  }
+
+  @Override
+  public List<Step> refresh(Set<Long> changedSources) {
+    List<String> keySelect = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      keySelect.add(keys.get(i) + " AS " + Sql.ident("__pgt_k" + i));
+    }
+    List<String> terms =
+        new DeltaTerms(block).terms(String.join(", ", keySelect), DerivedInputs.changedInputs(block, changedSources));
+    if (terms.isEmpty()) {
+      return List.of();
+    }
+    String affected = names.temp("affected");
+    String old = names.temp("old");
+    List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
+    steps.add(Step.of("DROP TABLE IF EXISTS " + affected));
+    steps.add(Step.of("DROP TABLE IF EXISTS " + old));
+    steps.add(Step.of("CREATE TEMP TABLE " + affected.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT "
+        + (keys.isEmpty() ? "1 AS one" : Sql.identList(keyColumns())) + " FROM (" + String.join(" UNION ALL ", terms) + ") AS x"));
+    steps.add(Step.of("CREATE TEMP TABLE " + old.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT s.* FROM "
+        + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
+    steps.add(Step.of("DELETE FROM " + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
+    List<String> restrictedKeys = new ArrayList<>();
+    for (String key : keys) {
+      restrictedKeys.add("(" + key + ")");
+    }
+    String restriction = "EXISTS (SELECT 1 FROM " + affected + " AS a WHERE "
+        + KeyMatch.of(KeyMatch.columns("a", keyColumns()), restrictedKeys, keys.stream().map(k -> true).toList()) + ")";
+    steps.add(Step.of("INSERT INTO " + names.state() + " " + keyed(restriction)));
+    String columns = Sql.columnList("s", names.columns());
+    steps.addAll(sink.accept("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + old + " AS s UNION ALL SELECT "
+        + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
+    return steps;
+  }
+
+  @Override
+  public List<Step> teardown() {
+    List<Step> steps = new ArrayList<>(DerivedInputs.teardown(block));
+    steps.add(Step.of("DROP TABLE IF EXISTS " + names.state()));
+    return steps;
+  }
+
+  @Override
+  public List<String> explain() {
+    return List.of(strategy(), "state: " + names.state() + " keyed by the partition");
+  }
+}
