@@ -86,6 +86,10 @@ class DeltaCompilerOracleTest {
             + " FROM emp WINDOW w AS (PARTITION BY tag ORDER BY salary, id)"),
         Arguments.of("SELECT e.id, ntile(3) OVER (ORDER BY e.salary, e.id) AS bucket FROM emp e JOIN dept d ON d.id = e.dept_id"),
         Arguments.of("SELECT DISTINCT ON (dept_id) dept_id, id, salary FROM emp ORDER BY dept_id, salary DESC, id"),
+        Arguments.of("SELECT id, salary FROM emp ORDER BY salary DESC NULLS LAST, id LIMIT 5"),
+        Arguments.of("SELECT dept_id, sum(salary) AS total FROM emp GROUP BY dept_id ORDER BY total DESC NULLS LAST, dept_id NULLS FIRST LIMIT 3"),
+        Arguments.of("SELECT id FROM emp ORDER BY id LIMIT 3 OFFSET 2"),
+        Arguments.of("SELECT id, salary FROM emp WHERE salary IS NOT NULL ORDER BY salary FETCH FIRST 2 ROWS WITH TIES"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 

@@ -93,6 +93,9 @@ public final class DeltaCompiler {
     MaintenancePlan plan(String text, List<String> columns, StorageNames names, DeltaSink sink)
         throws QueryException, UnsupportedQueryException {
       Select select = unwrap(QueryParser.parseSelect(text));
+      if (select.getLimit() != null || select.getOffset() != null || select.getFetch() != null) {
+        return topK(select, columns, names, sink);
+      }
       if (select.getWithItemsList() != null
           && select.getWithItemsList().stream().anyMatch(w -> w.isRecursive())
           && select instanceof PlainSelect) {
@@ -175,6 +178,70 @@ public final class DeltaCompiler {
       return plan(rewritten, outputColumns, names, sink);
     }
 
+    private MaintenancePlan topK(Select select, List<String> columns, StorageNames names, DeltaSink sink)
+        throws QueryException, UnsupportedQueryException {
+      BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
+      if (select.getOrderByElements() == null || select.getOrderByElements().isEmpty()) {
+        throw new QueryException("0A000",
+            "LIMIT/OFFSET/FETCH without ORDER BY keeps an arbitrary subset of rows, so the stream table"
+                + " could not equal its query; add an ORDER BY that decides which rows are kept");
+      }
+      long count;
+      if (select.getLimit() != null && select.getLimit().getRowCount() instanceof net.sf.jsqlparser.expression.LongValue n) {
+        count = n.getValue();
+      } else if (select.getFetch() != null && select.getFetch().getExpression() == null) {
+        count = select.getFetch().getRowCount();
+      } else if (select.getFetch() != null && select.getFetch().getExpression() instanceof net.sf.jsqlparser.expression.LongValue n) {
+        count = n.getValue();
+      } else if (select.getLimit() == null && select.getFetch() == null) {
+        count = Long.MAX_VALUE;
+      } else {
+        throw probe.unsupported("LIMIT or FETCH with a non-constant row count", "LIMIT");
+      }
+      String limitClause = (select.getLimit() != null ? " " + select.getLimit() : "")
+          + (select.getOffset() != null ? " " + select.getOffset() : "")
+          + (select.getFetch() != null ? " " + select.getFetch() : "");
+      List<net.sf.jsqlparser.statement.select.OrderByElement> orderBy = select.getOrderByElements();
+      select.setOrderByElements(null);
+      select.setLimit(null);
+      select.setOffset(null);
+      select.setFetch(null);
+      String innerText = select.toString();
+      List<String> innerColumns = columnsOf(innerText, select, columns);
+      Derived inner = derived(innerText, innerColumns);
+      List<String> outputExpressions = select instanceof PlainSelect plain
+          ? plain.getSelectItems().stream().map(i -> i.getExpression().toString()).toList() : List.of();
+      List<TopKPlan.SortKey> keys = new ArrayList<>();
+      for (var element : orderBy) {
+        String column = sortColumn(element.getExpression(), innerColumns, outputExpressions);
+        if (column == null) {
+          throw probe.unsupported("ORDER BY " + element.getExpression() + " that is not an output column of the query", element.getExpression().toString());
+        }
+        String nulls = element.getNullOrdering() == null ? null
+            : element.getNullOrdering() == net.sf.jsqlparser.statement.select.OrderByElement.NullOrdering.NULLS_FIRST ? "NULLS FIRST" : "NULLS LAST";
+        keys.add(new TopKPlan.SortKey(column, !element.isAsc(), nulls));
+      }
+      debug.accept("after rewrite: TopK over derived input; order " + keys + limitClause);
+      return new TopKPlan(inner, keys, count, limitClause, names != null ? names : childNames(innerColumns), sink);
+    }
+
+    private String sortColumn(net.sf.jsqlparser.expression.Expression e, List<String> columns, List<String> outputs) {
+      if (e instanceof net.sf.jsqlparser.expression.LongValue ordinal) {
+        int i = (int) ordinal.getValue() - 1;
+        return i >= 0 && i < columns.size() ? columns.get(i) : null;
+      }
+      for (int i = 0; i < outputs.size() && i < columns.size(); i++) {
+        if (outputs.get(i).equals(e.toString())) {
+          return columns.get(i);
+        }
+      }
+      if (e instanceof net.sf.jsqlparser.schema.Column c && c.getTable() == null) {
+        String name = Names.fold(c.getColumnName());
+        return columns.contains(name) ? name : null;
+      }
+      return null;
+    }
+
     /** Compiles a subquery, CTE body, view or branch into a derived input. */
     Derived derived(String subquery, List<String> columnAliases)
         throws QueryException, UnsupportedQueryException {
@@ -191,6 +258,8 @@ public final class DeltaCompiler {
       String current =
           plan instanceof AggregatePlan aggregate
               ? aggregate.currentSql()
+              : plan instanceof TopKPlan topK
+                  ? topK.currentSql()
               : plan instanceof PartitionPlan partitioned
                   ? partitioned.currentSql()
                   : plan instanceof UnionAllPlan union
