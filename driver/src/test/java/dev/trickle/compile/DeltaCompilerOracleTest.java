@@ -90,6 +90,9 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT dept_id, sum(salary) AS total FROM emp GROUP BY dept_id ORDER BY total DESC NULLS LAST, dept_id NULLS FIRST LIMIT 3"),
         Arguments.of("SELECT id FROM emp ORDER BY id LIMIT 3 OFFSET 2"),
         Arguments.of("SELECT id, salary FROM emp WHERE salary IS NOT NULL ORDER BY salary FETCH FIRST 2 ROWS WITH TIES"),
+        Arguments.of("SELECT dept_id, tag, count(*) AS n, sum(salary) AS total, GROUPING(dept_id, tag) AS g FROM emp GROUP BY ROLLUP(dept_id, tag)"),
+        Arguments.of("SELECT dept_id, tag, count(*) AS n FROM emp GROUP BY CUBE(dept_id, tag)"),
+        Arguments.of("SELECT dept_id, tag, max(salary) AS top FROM emp GROUP BY GROUPING SETS ((dept_id), (tag), ())"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 

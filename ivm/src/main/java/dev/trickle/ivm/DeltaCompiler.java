@@ -108,6 +108,13 @@ public final class DeltaCompiler {
       if (!(select instanceof PlainSelect plain)) {
         throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
       }
+      if (GroupingSetsRewrite.applies(plain)) {
+        List<String> outputColumns = columns != null ? columns : namesOnly(Map.of()).analyzePlain(
+            groupedByAll(plain)).outputNames();
+        String rewritten = GroupingSetsRewrite.rewrite(text, new BlockAnalyzer(query, catalog));
+        debug.accept("after rewrite: " + rewritten);
+        return plan(rewritten, outputColumns, names, sink);
+      }
       QueryBlock block = analyzer(Map.of()).analyzePlain(plain);
       debug.accept("after analyze: " + describe(block));
       List<String> outputColumns = columns != null ? columns : block.outputNames();
@@ -240,6 +247,13 @@ public final class DeltaCompiler {
         return columns.contains(name) ? name : null;
       }
       return null;
+    }
+
+    /** A copy of {@code plain} without grouping, only to learn its output names. */
+    private PlainSelect groupedByAll(PlainSelect plain) throws QueryException {
+      PlainSelect copy = (PlainSelect) unwrap(QueryParser.parseSelect(plain.toString()));
+      copy.setGroupByElement(null);
+      return copy;
     }
 
     /** Compiles a subquery, CTE body, view or branch into a derived input. */
