@@ -33,6 +33,7 @@ class DeltaCompilerOracleTest {
     harness.exec("CREATE TABLE dept (id int PRIMARY KEY, name text, region text)");
     harness.exec("CREATE TABLE emp (id int PRIMARY KEY, dept_id int, salary numeric(10,2), tag text)");
     harness.exec("CREATE TABLE note (emp_id int, body text)");
+    harness.exec("CREATE TABLE doc (id int PRIMARY KEY, tags text[], body jsonb)");
     harness.exec("CREATE VIEW rich AS SELECT id, dept_id, salary FROM emp WHERE salary > 80");
   }
 
@@ -93,6 +94,10 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT dept_id, tag, count(*) AS n, sum(salary) AS total, GROUPING(dept_id, tag) AS g FROM emp GROUP BY ROLLUP(dept_id, tag)"),
         Arguments.of("SELECT dept_id, tag, count(*) AS n FROM emp GROUP BY CUBE(dept_id, tag)"),
         Arguments.of("SELECT dept_id, tag, max(salary) AS top FROM emp GROUP BY GROUPING SETS ((dept_id), (tag), ())"),
+        Arguments.of("SELECT d.id, t.tag, t.n FROM doc d, LATERAL unnest(d.tags) WITH ORDINALITY AS t(tag, n)"),
+        Arguments.of("SELECT d.id, e.key, e.value FROM doc d CROSS JOIN LATERAL jsonb_each_text(d.body) AS e(key, value)"),
+        Arguments.of("SELECT t.tag, count(*) AS n FROM doc d, unnest(d.tags) AS t(tag) GROUP BY t.tag"),
+        Arguments.of("SELECT d.id, g FROM doc d, generate_series(1, d.id % 3) AS g"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 
@@ -117,7 +122,7 @@ class DeltaCompilerOracleTest {
     for (int i = 0; i < changes; i++) {
       int id = r.nextInt(30);
       String value = r.nextInt(5) == 0 ? "NULL" : String.valueOf(r.nextInt(8));
-      switch (r.nextInt(9)) {
+      switch (r.nextInt(11)) {
         case 0 -> harness.exec("INSERT INTO dept VALUES (" + id + ", " + word(r) + ", " + region(r) + ") ON CONFLICT DO NOTHING");
         case 1 -> harness.exec("UPDATE dept SET name = " + word(r) + ", region = " + region(r) + " WHERE id = " + id);
         case 2 -> harness.exec("DELETE FROM dept WHERE id = " + id);
@@ -125,6 +130,9 @@ class DeltaCompilerOracleTest {
         case 5 -> harness.exec("UPDATE emp SET dept_id = " + value + ", salary = salary + " + (r.nextInt(50) - 25) + " WHERE id % 7 = " + (id % 7));
         case 6 -> harness.exec("UPDATE emp SET id = id + 100 WHERE id = " + id + " AND NOT EXISTS (SELECT 1 FROM emp WHERE id = " + (id + 100) + ")");
         case 7 -> harness.exec("DELETE FROM emp WHERE id = " + id + " OR id = " + (id + 100));
+        case 9 -> harness.exec("INSERT INTO doc VALUES (" + id + ", ARRAY['a', " + word(r) + ", 'b" + r.nextInt(3)
+            + "'], jsonb_build_object('k" + r.nextInt(3) + "', " + r.nextInt(5) + ", 'z', " + word(r) + ")) ON CONFLICT (id) DO UPDATE SET tags = excluded.tags[1:" + r.nextInt(3) + "]");
+        case 10 -> harness.exec("DELETE FROM doc WHERE id % 5 = " + (id % 5));
         default -> harness.exec("INSERT INTO note VALUES (" + value + ", " + word(r) + ")");
       }
       if (r.nextInt(10) == 0) {

@@ -154,7 +154,7 @@ final class AggregatePlan implements MaintenancePlan {
     for (Input input : block.inputs()) {
       switch (input.join()) {
         case FIRST -> sql.append(input.current());
-        case CROSS -> sql.append(" CROSS JOIN ").append(input.current());
+        case CROSS -> sql.append(input.isFunction() ? ", " : " CROSS JOIN ").append(input.current());
         case INNER -> sql.append(" JOIN ").append(input.current()).append(" ON ").append(input.on());
         case LEFT -> sql.append(" LEFT JOIN ").append(input.current()).append(" ON ").append(input.on());
         case FULL -> sql.append(" FULL JOIN ").append(input.current()).append(" ON ").append(input.on());

@@ -218,6 +218,27 @@ final class BlockAnalyzer {
       String alias = Names.fold(subquery.getAlias().getName());
       return derivedInput(index, alias, subquery.getSelect().toString(), aliasColumns(subquery.getAlias()), join, on);
     }
+    if (item instanceof net.sf.jsqlparser.statement.select.TableFunction function && index > 0) {
+      if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL || join == Input.JoinType.RIGHT_SWAPPED) {
+        throw unsupported("outer join to a set-returning function", function.toString());
+      }
+      String text = function.toString().replaceFirst("(?i)^\\s*LATERAL\\s+", "");
+      net.sf.jsqlparser.expression.Alias alias = function.getAlias();
+      String name = alias != null ? Names.fold(alias.getName()) : Names.fold(lastPart(function.getFunction().getName()));
+      List<String> columns = aliasColumns(alias);
+      if (columns.isEmpty()) {
+        columns = List.of(name);
+      }
+      if (catalog.isVolatile(Names.fold(lastPart(function.getFunction().getName())))) {
+        throw unsupported("volatile function " + function.getFunction().getName() + "() in FROM", text);
+      }
+      List<RelationColumn> relationColumns = columns.stream().map(c -> new RelationColumn(c, "unknown", false)).toList();
+      Relation relation = new Relation(0, null, name, Relation.Kind.OTHER, relationColumns, List.of(), text);
+      return new Input(index, name, relation, join == Input.JoinType.INNER ? join : Input.JoinType.CROSS, on);
+    }
+    if (item instanceof net.sf.jsqlparser.statement.select.LateralSubSelect) {
+      throw unsupported("LATERAL subquery", "LATERAL");
+    }
     if (!(item instanceof Table table)) {
       String kind = item instanceof ParenthesedSelect ? "subquery in FROM" : "FROM item " + item;
       throw unsupported(kind, item.toString());

@@ -150,6 +150,8 @@ final class DeltaTerms {
       String item = fromItem.apply(input);
       if (input.join() == Input.JoinType.FIRST) {
         sql.append(item);
+      } else if (input.isFunction() && input.join() == Input.JoinType.CROSS) {
+        sql.append(", ").append(item);
       } else if (input == padded
           || input.join() == Input.JoinType.CROSS
           || (padded != null && input.join() == Input.JoinType.FULL)) {

@@ -19,7 +19,7 @@ final class DerivedInputs {
     for (Input input : block.inputs()) {
       if (input.derived() != null) {
         oids.addAll(input.derived().plan().sourceOids());
-      } else if (input.relation().oid() > 0) {
+      } else if (!input.isFunction() && input.relation().oid() > 0) {
         oids.add(input.relation().oid());
       }
     }

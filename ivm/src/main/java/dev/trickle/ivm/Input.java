@@ -29,8 +29,21 @@ record Input(int index, String alias, Relation relation, JoinType join, String o
     RIGHT_SWAPPED
   }
 
+  /**
+   * A set-returning function in FROM ({@code unnest(t.a)}, {@code jsonb_each(t.j)}, {@code
+   * generate_series(...)}, WITH ORDINALITY): rendered verbatim as a LATERAL item in every term. It
+   * is a function of the rows of the inputs before it, so it is linear in them: their delta rows
+   * expand to exactly the output rows they derive. Its relation has pseudo-oid 0 (never changes).
+   */
+  boolean isFunction() {
+    return relation.kind() == Relation.Kind.OTHER && relation.oid() == 0;
+  }
+
   /** The FROM item reading the relation's current state (at the refresh snapshot). */
   String current() {
+    if (isFunction()) {
+      return "LATERAL " + relation.viewDefinition();
+    }
     return source() + " AS " + Sql.ident(alias);
   }
 
@@ -42,6 +55,9 @@ record Input(int index, String alias, Relation relation, JoinType join, String o
 
   /** The FROM item reading the relation's consumed changes, with their weights. */
   String delta() {
+    if (isFunction()) {
+      return current();
+    }
     return (derived != null ? derived.deltaTable() : Sql.deltaTable(relation.oid()))
         + " AS " + Sql.ident(alias);
   }
