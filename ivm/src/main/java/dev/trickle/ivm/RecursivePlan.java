@@ -39,6 +39,7 @@ final class RecursivePlan implements MaintenancePlan {
   private final MaintenancePlan outer;
   private final StorageNames names;
   private final StorageNames stateNames;
+  private final boolean distinct;
 
   /**
    * @param materialize the query computing R ({@code WITH RECURSIVE ... SELECT * FROM r})
@@ -50,7 +51,9 @@ final class RecursivePlan implements MaintenancePlan {
       QueryBlock base,
       QueryBlock step,
       MaintenancePlan outer,
-      StorageNames names) {
+      StorageNames names,
+      boolean distinct) {
+    this.distinct = distinct;
     this.materialize = materialize;
     this.recursive = recursive;
     this.base = base;
@@ -115,7 +118,9 @@ final class RecursivePlan implements MaintenancePlan {
     Set<Long> outerChanged = new LinkedHashSet<>(changedSources);
     outerChanged.retainAll(outer.sourceOids());
     if (!recursiveChanged.isEmpty() || sourceChanged) {
-      steps.addAll(maintainRecursive(recursiveChanged, sourceChanged));
+      steps.addAll(distinct
+          ? maintainRecursiveSet(recursiveChanged, sourceChanged)
+          : maintainRecursive(recursiveChanged, sourceChanged));
       outerChanged.add(RECURSIVE_RELATION);
     }
     if (outerChanged.isEmpty()) {
@@ -189,6 +194,105 @@ final class RecursivePlan implements MaintenancePlan {
         + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
         + Sql.WEIGHT + " FROM " + inserted));
     return steps;
+  }
+
+  /**
+   * UNION (set) recursion, which terminates on cyclic data: DRed with re-derivation. Over-delete
+   * every row with some derivation through a removed fact (D, within R_old); R_mid = R_old − D;
+   * then seed with the rows of D still derivable in one step from R_mid, and the rows the new facts
+   * derive, and iterate the step from them, keeping only rows not yet present.
+   */
+  private List<Step> maintainRecursiveSet(Set<Long> baseChanged, boolean sourceChanged) {
+    String columns = Sql.identList(stateNames.columns());
+    String sourceDelta = names.temp("sdelta");
+    String baseDelta = names.temp("bdelta");
+    String deleted = names.temp("deleted");
+    String inserted = names.temp("inserted");
+    String frontier = names.temp("frontier");
+    String next = names.temp("next");
+    String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
+    List<Step> steps = new ArrayList<>();
+    for (String temp : List.of(sourceDelta, baseDelta, deleted, inserted, frontier, next, recursiveDelta)) {
+      steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
+    }
+    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r WITH NO DATA";
+    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
+    steps.add(Step.of("CREATE TEMP TABLE " + sourceDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
+        + (sourceChanged
+            ? "SELECT " + sourceColumns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM "
+                + Sql.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
+                + Sql.WEIGHT + ") <> 0"
+            : "SELECT " + Sql.ident(stepSource.alias()) + ".*, 0::bigint AS " + Sql.WEIGHT + " FROM "
+                + stepSource.current() + " WITH NO DATA")));
+    List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
+    steps.add(Step.of("CREATE TEMP TABLE " + baseDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
+        + (baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0"))));
+    String stepSelect = outputs(step);
+    DeltaTerms stepTerms = new DeltaTerms(step);
+    String inR = inRelation(stateNames.storage());
+    // Over-delete within R_old.
+    List<String> firstDeleted = new ArrayList<>();
+    firstDeleted.add("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " < 0");
+    if (sourceChanged) {
+      firstDeleted.add(stepTerms.render(stepSelect,
+          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
+          null, stepWhere(), "1"));
+    }
+    steps.add(Step.of("CREATE TEMP TABLE " + deleted.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT "
+        + columns + ", 1::bigint AS " + Sql.WEIGHT + " FROM (" + String.join(" UNION ALL ", firstDeleted) + ") AS x WHERE " + inR.replace("$", "x")));
+    steps.add(Step.of("CREATE TEMP TABLE " + frontier.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT * FROM " + deleted));
+    String oldStep =
+        stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), "1")
+            + " UNION ALL "
+            + stepTerms.render(stepSelect,
+                i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
+                null, stepWhere(), "-" + weightOf(stepSource));
+    steps.add(Step.loop(List.of(
+        Step.of("DROP TABLE IF EXISTS " + next),
+        Step.of("CREATE TEMP TABLE " + next.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT " + columns + ", 1::bigint AS "
+            + Sql.WEIGHT + " FROM (" + consolidate(oldStep, "> 0") + ") AS x WHERE " + inR.replace("$", "x") + " AND NOT "
+            + inRelation(deleted).replace("$", "x")),
+        Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
+        Step.of("TRUNCATE " + frontier),
+        Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    RowApplier state = new RowApplier(stateNames, List.of(), List.of());
+    steps.addAll(state.apply("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted));
+    // Re-derive and insert.
+    List<String> seeds = new ArrayList<>();
+    seeds.add("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " > 0");
+    seeds.add("SELECT * FROM (" + new DeltaTerms(base).render(outputs(base), Input::current, null,
+        base.where() == null ? List.of() : List.of("(" + base.where() + ")"), "1") + ") AS x0 WHERE "
+        + inRelation(deleted).replace("$", "x0"));
+    seeds.add("SELECT * FROM (" + stepTerms.render(stepSelect, Input::current, null, stepWhere(), "1") + ") AS x1 WHERE "
+        + inRelation(deleted).replace("$", "x1"));
+    if (sourceChanged) {
+      seeds.add(stepTerms.render(stepSelect,
+          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
+          null, stepWhere(), "1"));
+    }
+    steps.add(Step.of("CREATE TEMP TABLE " + inserted.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT " + columns
+        + ", 1::bigint AS " + Sql.WEIGHT + " FROM (" + String.join(" UNION ALL ", seeds) + ") AS x WHERE NOT " + inR.replace("$", "x")));
+    steps.add(Step.of("TRUNCATE " + frontier));
+    steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
+    String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), "1");
+    steps.add(Step.loop(List.of(
+        Step.of("DROP TABLE IF EXISTS " + next),
+        Step.of("CREATE TEMP TABLE " + next.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT " + columns + ", 1::bigint AS "
+            + Sql.WEIGHT + " FROM (" + newStep + ") AS x WHERE NOT " + inR.replace("$", "x") + " AND NOT " + inRelation(inserted).replace("$", "x")),
+        Step.of("INSERT INTO " + inserted + " SELECT * FROM " + next),
+        Step.of("TRUNCATE " + frontier),
+        Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    steps.addAll(state.apply("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + inserted));
+    steps.add(Step.of("CREATE TEMP TABLE " + recursiveDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT "
+        + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", 1 FROM " + inserted));
+    return steps;
+  }
+
+  /** {@code EXISTS} a row of {@code table} equal (NULL-safe) to row alias {@code $}. */
+  private String inRelation(String table) {
+    return "EXISTS (SELECT 1 FROM " + table + " AS m WHERE "
+        + KeyMatch.of(KeyMatch.columns("m", stateNames.columns()), KeyMatch.columns("$", stateNames.columns()),
+            stateNames.columns().stream().map(c -> true).toList()) + ")";
   }
 
   /** One fixpoint iteration: next := f(frontier); accumulate it; frontier := next. */

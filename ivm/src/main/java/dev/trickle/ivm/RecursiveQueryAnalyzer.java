@@ -58,9 +58,6 @@ final class RecursiveQueryAnalyzer {
         || !(union.getSelect(1) instanceof PlainSelect step)) {
       throw probe.unsupported("recursive CTE that is not 'base UNION ALL step'", "RECURSIVE");
     }
-    if (!op.isAll()) {
-      throw probe.unsupported("UNION without ALL in a recursive CTE (duplicate elimination)", "UNION");
-    }
     List<String> columns = columnNames(cte, base, probe);
     List<RelationColumn> relationColumns = new ArrayList<>();
     columns.forEach(c -> relationColumns.add(new RelationColumn(c, "unknown", false)));
@@ -90,7 +87,7 @@ final class RecursiveQueryAnalyzer {
         session.planBlock(
             query, outer, () -> session.namesOnly(outerLocal).analyzePlain(outerSelect), names, sink);
     String materialize = "WITH RECURSIVE " + cteText + " SELECT * FROM " + Sql.ident(name);
-    return new RecursivePlan(materialize, recursive, baseBlock, stepBlock, outerPlan, names);
+    return new RecursivePlan(materialize, recursive, baseBlock, stepBlock, outerPlan, names, !op.isAll());
   }
 
   private List<String> columnNames(WithItem<?> cte, PlainSelect base, BlockAnalyzer probe)
