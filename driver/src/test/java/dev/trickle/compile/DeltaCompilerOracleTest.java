@@ -98,6 +98,8 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT d.id, e.key, e.value FROM doc d CROSS JOIN LATERAL jsonb_each_text(d.body) AS e(key, value)"),
         Arguments.of("SELECT t.tag, count(*) AS n FROM doc d, unnest(d.tags) AS t(tag) GROUP BY t.tag"),
         Arguments.of("SELECT d.id, g FROM doc d, generate_series(1, d.id % 3) AS g"),
+        Arguments.of("SELECT e.id, e.salary - (SELECT avg(salary) FROM emp) AS diff FROM emp e WHERE e.salary > (SELECT min(x.salary) + 10 FROM emp x)"),
+        Arguments.of("SELECT d.id, (SELECT count(*) FROM note) AS notes FROM dept d"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 

@@ -108,6 +108,11 @@ public final class DeltaCompiler {
       if (!(select instanceof PlainSelect plain)) {
         throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
       }
+      String scalarRewrite = ScalarSubqueryRewrite.rewrite(text, catalog);
+      if (scalarRewrite != null) {
+        debug.accept("after rewrite: " + scalarRewrite);
+        return plan(scalarRewrite, columns != null ? columns : columnsOf(text, select, null), names, sink);
+      }
       if (GroupingSetsRewrite.applies(plain)) {
         List<String> outputColumns = columns != null ? columns : namesOnly(Map.of()).analyzePlain(
             groupedByAll(plain)).outputNames();
