@@ -100,6 +100,8 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT d.id, g FROM doc d, generate_series(1, d.id % 3) AS g"),
         Arguments.of("SELECT e.id, e.salary - (SELECT avg(salary) FROM emp) AS diff FROM emp e WHERE e.salary > (SELECT min(x.salary) + 10 FROM emp x)"),
         Arguments.of("SELECT d.id, (SELECT count(*) FROM note) AS notes FROM dept d"),
+        Arguments.of("SELECT d.id, top.id AS eid, top.salary FROM dept d CROSS JOIN LATERAL"
+            + " (SELECT e.id, e.salary FROM emp e WHERE e.dept_id = d.id ORDER BY e.salary DESC NULLS LAST, e.id LIMIT 2) top"),
         Arguments.of("SELECT region, count(*) AS n FROM (SELECT d.region, e.id FROM dept d JOIN emp e ON e.dept_id = d.id UNION ALL SELECT region, id FROM dept) u GROUP BY region"));
   }
 

@@ -95,6 +95,13 @@ final class BlockAnalyzer {
     List<Input> inputs = new ArrayList<>();
     inputs.add(input(0, plain.getFromItem(), Input.JoinType.FIRST, null));
     List<Join> joins = plain.getJoins() == null ? List.of() : plain.getJoins();
+    QueryBlock.Lateral lateral = null;
+    if (joins.size() == 1
+        && joins.get(0).getRightItem() instanceof net.sf.jsqlparser.statement.select.LateralSubSelect sub
+        && !joins.get(0).isLeft()) {
+      lateral = lateral(sub, inputs.get(0));
+      joins = List.of();
+    }
     for (int i = 0; i < joins.size(); i++) {
       Join join = joins.get(i);
       Input.JoinType type = joinType(join, i == joins.size() - 1, joins.size());
@@ -135,6 +142,16 @@ final class BlockAnalyzer {
     }
     List<Expression> groupBy = groupBy(plain, outputs);
     QueryBlock.Partitioning partitioning = null;
+    if (lateral != null) {
+      if (!windows.isEmpty() || distinctOn != null || aggregates || !groupBy.isEmpty() || semiJoin != null) {
+        throw unsupported("LATERAL subquery combined with grouping, windows or semi-joins", "LATERAL");
+      }
+      Input outer = inputs.get(0);
+      List<String> keys = outer.relation().primaryKey().stream()
+          .map(k -> Sql.ident(outer.alias()) + "." + Sql.ident(k)).toList();
+      return new QueryBlock(List.copyOf(inputs), plain.getWhere(), outputs, List.copyOf(outputNames),
+          List.of(), null, false, null, new QueryBlock.Partitioning(keys, "LATERAL subquery", lateral));
+    }
     if (!windows.isEmpty() || distinctOn != null) {
       if (aggregates || !groupBy.isEmpty() || (distinctOn != null && !windows.isEmpty())) {
         throw unsupported("window function or DISTINCT ON over grouped rows", "OVER");
@@ -163,6 +180,25 @@ final class BlockAnalyzer {
         aggregates || !groupBy.isEmpty(),
         semiJoin,
         null);
+  }
+
+  private QueryBlock.Lateral lateral(net.sf.jsqlparser.statement.select.LateralSubSelect sub, Input outer)
+      throws QueryException, UnsupportedQueryException {
+    if (!(sub.getSelect() instanceof PlainSelect inner)
+        || !(inner.getFromItem() instanceof Table)
+        || (inner.getJoins() != null && !inner.getJoins().isEmpty())
+        || outer.derived() != null
+        || outer.relation().primaryKey().isEmpty()) {
+      throw unsupported("LATERAL subquery that is not over one table, after one table with a primary key", "LATERAL");
+    }
+    Input table = input(-1, inner.getFromItem(), Input.JoinType.FIRST, null);
+    if (table.derived() != null) {
+      throw unsupported("LATERAL subquery over a view or CTE", "LATERAL");
+    }
+    if (inner.getWhere() != null) {
+      check(inner.getWhere(), false);
+    }
+    return new QueryBlock.Lateral(table, inner.getWhere() == null ? "TRUE" : inner.getWhere().toString());
   }
 
   /** The partition keys every window of the block shares (a change touches those partitions). */
@@ -237,7 +273,7 @@ final class BlockAnalyzer {
       return new Input(index, name, relation, join == Input.JoinType.INNER ? join : Input.JoinType.CROSS, on);
     }
     if (item instanceof net.sf.jsqlparser.statement.select.LateralSubSelect) {
-      throw unsupported("LATERAL subquery", "LATERAL");
+      throw unsupported("LATERAL subquery in this position (it must follow one table with a primary key)", "LATERAL");
     }
     if (!(item instanceof Table table)) {
       String kind = item instanceof ParenthesedSelect ? "subquery in FROM" : "FROM item " + item;

@@ -99,7 +99,29 @@ final class PartitionPlan implements MaintenancePlan {
 
   @Override
   public Set<Long> sourceOids() {
-    return DerivedInputs.sources(block);
+    Set<Long> oids = new java.util.LinkedHashSet<>(DerivedInputs.sources(block));
+    if (block.partitioning().lateral() != null) {
+      oids.add(block.partitioning().lateral().table().relation().oid());
+    }
+    return oids;
+  }
+
+  /**
+   * For a LATERAL subquery: the keys of changed outer rows, and of current outer rows correlated
+   * with changed rows of the subquery's table.
+   */
+  private List<String> lateralTerms(String keySelect, Set<Long> changed) {
+    QueryBlock.Lateral lateral = block.partitioning().lateral();
+    Input outer = block.inputs().get(0);
+    List<String> terms = new ArrayList<>();
+    if (changed.contains(outer.relation().oid())) {
+      terms.add("SELECT " + keySelect + ", 1 AS " + Sql.WEIGHT + " FROM " + outer.delta());
+    }
+    if (changed.contains(lateral.table().relation().oid())) {
+      terms.add("SELECT " + keySelect + ", 1 AS " + Sql.WEIGHT + " FROM " + outer.current()
+          + " WHERE EXISTS (SELECT 1 FROM " + lateral.table().delta() + " WHERE " + lateral.correlation() + ")");
+    }
+    return terms;
   }
 
   @Override
@@ -127,7 +149,9 @@ final class PartitionPlan implements MaintenancePlan {
       keySelect.add(keys.get(i) + " AS " + Sql.ident("__pgt_k" + i));
     }
     List<String> terms =
-        new DeltaTerms(block).terms(String.join(", ", keySelect), DerivedInputs.changedInputs(block, changedSources));
+        block.partitioning().lateral() != null
+            ? lateralTerms(String.join(", ", keySelect), changedSources)
+            : new DeltaTerms(block).terms(String.join(", ", keySelect), DerivedInputs.changedInputs(block, changedSources));
     if (terms.isEmpty()) {
       return List.of();
     }

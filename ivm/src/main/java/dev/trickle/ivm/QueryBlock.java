@@ -36,7 +36,20 @@ record QueryBlock(
    * @param keys partition key expressions (empty: the whole result is one partition)
    * @param operator what partitions the block, for explanations
    */
-  record Partitioning(List<String> keys, String operator) {}
+  record Partitioning(List<String> keys, String operator, Lateral lateral) {
+    Partitioning(List<String> keys, String operator) {
+      this(keys, operator, null);
+    }
+  }
+
+  /**
+   * A LATERAL subquery over one table, correlated with the block's single outer input: a change
+   * to the table affects the outer rows its correlation matches.
+   *
+   * @param table the subquery's table (not an input of the block's joins)
+   * @param correlation the subquery's WHERE, referencing the table and the outer alias
+   */
+  record Lateral(Input table, String correlation) {}
 
 
   /** The input joined with LEFT JOIN (always the last one), or null. */
