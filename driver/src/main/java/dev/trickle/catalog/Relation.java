@@ -96,7 +96,7 @@ public record Relation(
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT relid FROM pg_partition_tree(?::oid::regclass) WHERE relid <> ?::oid::regclass"
+            "SELECT relid::oid FROM pg_partition_tree(?::oid::regclass) WHERE relid <> ?::oid::regclass"
                 + " ORDER BY level, relid")) {
       ps.setLong(1, relid);
       ps.setLong(2, relid);
