@@ -1,0 +1,41 @@
+package dev.trickle.capture;
+
+import dev.trickle.catalog.Quoting;
+import java.util.List;
+
+/**
+ * The names of the capture objects of one source relation. The buffer {@code
+ * pgtrickle_changes."changes_<oid>"} has the columns {@code __pgt_seq} (identity), {@code
+ * __pgt_xid} (the writing transaction, {@code xid8}), {@code __pgt_op} ({@code 'I'} inserted row
+ * image, {@code 'D'} deleted row image, {@code 'T'} truncate marker) and then the source's columns
+ * with the same names and types.
+ *
+ * @param sourceRelid the oid of the captured relation (of the parent, for partitioned tables)
+ */
+public record ChangeBuffer(long sourceRelid) {
+  /** The schema of buffers and capture functions. */
+  public static final String SCHEMA = "pgtrickle_changes";
+
+  /** The trigger names installed on a captured relation (and on each of its partitions). */
+  public static final List<String> TRIGGER_NAMES =
+      List.of(
+          "pgtrickle_capture_ins",
+          "pgtrickle_capture_upd",
+          "pgtrickle_capture_del",
+          "pgtrickle_capture_trunc");
+
+  /** The buffer table's name (unqualified). */
+  public String tableName() {
+    return "changes_" + sourceRelid;
+  }
+
+  /** {@code "pgtrickle_changes"."changes_<oid>"}. */
+  public String qualifiedTable() {
+    return Quoting.qualified(SCHEMA, tableName());
+  }
+
+  /** {@code "pgtrickle_changes"."capture_<oid>"}: the trigger function. */
+  public String qualifiedFunction() {
+    return Quoting.qualified(SCHEMA, "capture_" + sourceRelid);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.trickle.catalog;
+
+import java.util.List;
+
+/**
+ * One relation a stream table reads ({@code pgt_dependencies} row).
+ *
+ * @param sourceRelid the relation's oid
+ * @param schema its schema at the time it was recorded
+ * @param name its name at the time it was recorded
+ * @param kind what kind of relation it is
+ * @param columnsUsed the columns the query reads, in the relation's column order (empty when it
+ *     reads none, as in {@code count(*)})
+ */
+public record Dependency(
+    long sourceRelid, String schema, String name, SourceKind kind, List<String> columnsUsed) {
+  public Dependency {
+    columnsUsed = List.copyOf(columnsUsed);
+  }
+
+  /** {@code schema.name} for messages. */
+  public String displayName() {
+    return Quoting.display(schema, name);
+  }
+}

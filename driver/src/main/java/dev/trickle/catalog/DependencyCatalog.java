@@ -1,0 +1,117 @@
+package dev.trickle.catalog;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads and writes rows of {@code pgtrickle.pgt_dependencies}. */
+public final class DependencyCatalog {
+  private DependencyCatalog() {}
+
+  /** The relations a stream table reads, by schema and name. */
+  public static List<Dependency> of(Connection c, long pgtId) throws SQLException {
+    List<Dependency> deps = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT source_relid, source_schema, source_name, source_kind, columns_used"
+                + " FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?"
+                + " ORDER BY source_schema, source_name")) {
+      ps.setLong(1, pgtId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          deps.add(
+              new Dependency(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  SourceKind.valueOf(rs.getString(4)),
+                  StreamTableCatalog.textArray(rs.getArray(5))));
+        }
+      }
+    }
+    return deps;
+  }
+
+  /** Replaces the recorded dependencies of a stream table. */
+  public static void replace(Connection c, long pgtId, List<Dependency> deps)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?")) {
+      ps.setLong(1, pgtId);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_schema,"
+                + " source_name, source_kind, columns_used) VALUES (?, ?::oid, ?, ?, ?, ?)")) {
+      for (Dependency d : deps) {
+        ps.setLong(1, pgtId);
+        ps.setLong(2, d.sourceRelid());
+        ps.setString(3, d.schema());
+        ps.setString(4, d.name());
+        ps.setString(5, d.kind().name());
+        ps.setArray(6, c.createArrayOf("text", d.columnsUsed().toArray()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** The stream tables that read the relation {@code relid}, by schema and name. */
+  public static List<StreamTable> readersOf(Connection c, long relid) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT s.pgt_id FROM pgtrickle.pgt_dependencies d"
+                + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id"
+                + " WHERE d.source_relid = ?::oid ORDER BY s.pgt_schema, s.pgt_name")) {
+      ps.setLong(1, relid);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    List<StreamTable> readers = new ArrayList<>();
+    for (long id : ids) {
+      StreamTableCatalog.findById(c, id).ifPresent(readers::add);
+    }
+    return readers;
+  }
+
+  /** True when some stream table still reads {@code relid} with capture. */
+  public static boolean isCapturedSourceInUse(Connection c, long relid) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = ?::oid"
+                + " AND source_kind IN ('TABLE', 'PARTITIONED', 'STREAM_TABLE'))")) {
+      ps.setLong(1, relid);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * Every edge "stream table reads stream table" as pairs of storage oids {@code [reader,
+   * source]}: the graph cycle checks walk.
+   */
+  public static List<long[]> streamTableEdges(Connection c) throws SQLException {
+    List<long[]> edges = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT s.pgt_relid, d.source_relid FROM pgtrickle.pgt_dependencies d"
+                + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id"
+                + " WHERE d.source_kind = 'STREAM_TABLE'");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        edges.add(new long[] {rs.getLong(1), rs.getLong(2)});
+      }
+    }
+    return edges;
+  }
+}

@@ -1,0 +1,232 @@
+package dev.trickle.catalog;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads and writes rows of {@code pgtrickle.pgt_stream_tables}. */
+public final class StreamTableCatalog {
+  private static final String SELECT =
+      "SELECT pgt_id, pgt_schema, pgt_name, pgt_relid, defining_query, search_path,"
+          + " requested_mode, effective_mode, mode_reason, schedule, diamond_consistency,"
+          + " diamond_schedule_policy, cdc_mode, definition_version, teardown_sql, status,"
+          + " is_populated, consecutive_errors, last_error_message, data_timestamp"
+          + " FROM pgtrickle.pgt_stream_tables ";
+
+  private StreamTableCatalog() {}
+
+  /** The stream table with this catalog id. */
+  public static Optional<StreamTable> findById(Connection c, long pgtId) throws SQLException {
+    return one(c, SELECT + "WHERE pgt_id = ?", pgtId);
+  }
+
+  /** The stream table with exactly this schema and name. */
+  public static Optional<StreamTable> find(Connection c, String schema, String name)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE pgt_schema = ? AND pgt_name = ?")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      List<StreamTable> found = read(ps);
+      return found.stream().findFirst();
+    }
+  }
+
+  /** The stream table whose storage table has this oid. */
+  public static Optional<StreamTable> findByRelid(Connection c, long relid) throws SQLException {
+    return one(c, SELECT + "WHERE pgt_relid = ?::oid", relid);
+  }
+
+  /** Every stream table, by schema and name. */
+  public static List<StreamTable> all(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(SELECT + "ORDER BY pgt_schema, pgt_name")) {
+      return read(ps);
+    }
+  }
+
+  /** Inserts a new stream table in status INITIALIZING and returns its id. */
+  public static long insert(
+      Connection c, String schema, String name, long relid, StreamTableSpec spec)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO pgtrickle.pgt_stream_tables (pgt_schema, pgt_name, pgt_relid,"
+                + " defining_query, search_path, requested_mode, effective_mode, mode_reason,"
+                + " schedule, diamond_consistency, diamond_schedule_policy, cdc_mode,"
+                + " definition_version, teardown_sql)"
+                + " VALUES (?, ?, ?::oid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pgt_id")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      ps.setLong(3, relid);
+      bindSpec(c, ps, 4, spec);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Replaces the definition columns of a stream table. */
+  public static void updateSpec(Connection c, long pgtId, StreamTableSpec spec)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_stream_tables SET defining_query = ?, search_path = ?,"
+                + " requested_mode = ?, effective_mode = ?, mode_reason = ?, schedule = ?,"
+                + " diamond_consistency = ?, diamond_schedule_policy = ?, cdc_mode = ?,"
+                + " definition_version = ?, teardown_sql = ?, updated_at = now()"
+                + " WHERE pgt_id = ?")) {
+      bindSpec(c, ps, 1, spec);
+      ps.setLong(12, pgtId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Sets the status; {@code clearErrors} also resets the error count and message. */
+  public static void setStatus(
+      Connection c, long pgtId, StreamTableStatus status, boolean clearErrors)
+      throws SQLException {
+    String errors = clearErrors ? ", consecutive_errors = 0, last_error_message = NULL" : "";
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_stream_tables SET status = ?, updated_at = now()"
+                + errors
+                + " WHERE pgt_id = ?")) {
+      ps.setString(1, status.name());
+      ps.setLong(2, pgtId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Marks the storage as not holding the query's result (alter with {@code initialize false}). */
+  public static void markUnpopulated(Connection c, long pgtId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_stream_tables SET is_populated = false, data_timestamp = NULL,"
+                + " updated_at = now() WHERE pgt_id = ?")) {
+      ps.setLong(1, pgtId);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Records a successful refresh: populated as of {@code dataTimestamp}, errors cleared, status
+   * ACTIVE (a suspended table stays suspended).
+   */
+  public static void recordSuccess(Connection c, long pgtId, OffsetDateTime dataTimestamp)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = ?,"
+                + " consecutive_errors = 0, last_error_message = NULL,"
+                + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
+                + " WHERE pgt_id = ?")) {
+      ps.setObject(1, dataTimestamp);
+      ps.setLong(2, pgtId);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Records a failed refresh and returns the resulting status: ERROR when {@code permanent},
+   * SUSPENDED once {@code maxConsecutiveErrors} failures followed each other, else unchanged.
+   */
+  public static StreamTableStatus recordFailure(
+      Connection c, long pgtId, String message, boolean permanent, int maxConsecutiveErrors)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1,"
+                + " last_error_message = ?, updated_at = now(), status = CASE WHEN ? THEN 'ERROR'"
+                + " WHEN consecutive_errors + 1 >= ? THEN 'SUSPENDED' ELSE status END"
+                + " WHERE pgt_id = ? RETURNING status")) {
+      ps.setString(1, message);
+      ps.setBoolean(2, permanent);
+      ps.setInt(3, maxConsecutiveErrors);
+      ps.setLong(4, pgtId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? StreamTableStatus.valueOf(rs.getString(1)) : StreamTableStatus.ERROR;
+      }
+    }
+  }
+
+  /** Deletes the row; dependencies, frontiers and history go with it. */
+  public static void delete(Connection c, long pgtId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?")) {
+      ps.setLong(1, pgtId);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void bindSpec(Connection c, PreparedStatement ps, int first, StreamTableSpec s)
+      throws SQLException {
+    ps.setString(first, s.query());
+    ps.setString(first + 1, s.searchPath());
+    ps.setString(first + 2, s.requestedMode().name());
+    ps.setString(first + 3, s.effectiveMode().name());
+    ps.setString(first + 4, s.modeReason());
+    ps.setString(first + 5, s.schedule());
+    ps.setString(first + 6, s.diamondConsistency());
+    ps.setString(first + 7, s.diamondSchedulePolicy());
+    ps.setString(first + 8, s.cdcMode());
+    ps.setInt(first + 9, s.version());
+    ps.setArray(first + 10, c.createArrayOf("text", s.teardownSql().toArray()));
+  }
+
+  private static Optional<StreamTable> one(Connection c, String sql, long key)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, key);
+      return read(ps).stream().findFirst();
+    }
+  }
+
+  private static List<StreamTable> read(PreparedStatement ps) throws SQLException {
+    List<StreamTable> rows = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        StreamTableSpec spec =
+            new StreamTableSpec(
+                rs.getString("defining_query"),
+                rs.getString("search_path"),
+                RefreshMode.valueOf(rs.getString("requested_mode")),
+                RefreshMode.valueOf(rs.getString("effective_mode")),
+                rs.getString("mode_reason"),
+                rs.getString("schedule"),
+                rs.getString("diamond_consistency"),
+                rs.getString("diamond_schedule_policy"),
+                rs.getString("cdc_mode"),
+                rs.getInt("definition_version"),
+                textArray(rs.getArray("teardown_sql")));
+        StreamTableState state =
+            new StreamTableState(
+                StreamTableStatus.valueOf(rs.getString("status")),
+                rs.getBoolean("is_populated"),
+                rs.getInt("consecutive_errors"),
+                rs.getString("last_error_message"),
+                rs.getObject("data_timestamp", OffsetDateTime.class));
+        rows.add(
+            new StreamTable(
+                rs.getLong("pgt_id"),
+                rs.getString("pgt_schema"),
+                rs.getString("pgt_name"),
+                rs.getLong("pgt_relid"),
+                spec,
+                state));
+      }
+    }
+    return rows;
+  }
+
+  /** The elements of a SQL {@code text[]} (empty for NULL). */
+  static List<String> textArray(Array array) throws SQLException {
+    return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+  }
+}

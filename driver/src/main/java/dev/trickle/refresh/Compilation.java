@@ -1,0 +1,47 @@
+package dev.trickle.refresh;
+
+import java.util.List;
+
+/** What a {@link MaintenanceCompiler} decided for one stream table definition. */
+public sealed interface Compilation permits Compilation.Differential, Compilation.FullOnly {
+
+  /**
+   * Differential maintenance is possible.
+   *
+   * @param program applies a refresh's deltas
+   * @param setupStatements run once at create/alter time, after the storage table exists and
+   *     before the first population (for example: create state tables, indexes)
+   * @param populateStatements run after every FULL (re)population of the storage table, in the same
+   *     transaction, to rebuild whatever state the program keeps beside the storage
+   * @param teardownStatements remove what the setup statements created; stored in the catalog and
+   *     run when the stream table is dropped or its query or mode changes
+   */
+  record Differential(
+      DifferentialProgram program,
+      List<String> setupStatements,
+      List<String> populateStatements,
+      List<String> teardownStatements)
+      implements Compilation {
+    public Differential {
+      setupStatements = List.copyOf(setupStatements);
+      populateStatements = List.copyOf(populateStatements);
+      teardownStatements = List.copyOf(teardownStatements);
+    }
+  }
+
+  /**
+   * Only FULL refresh is possible. With refresh mode AUTO the stream table falls back to FULL with a
+   * WARNING; with DIFFERENTIAL the command fails with 0A000. Both messages name the construct.
+   *
+   * @param construct the construct that prevents differential maintenance, as the user would name
+   *     it (for example {@code "window function"})
+   * @param position its 1-based character position in the defining query, or 0 when unknown
+   * @param reason why it prevents differential maintenance
+   */
+  record FullOnly(String construct, int position, String reason) implements Compilation {
+    /** "reason (construct at position n)" for messages. */
+    public String describe() {
+      return reason + " (" + construct + (position > 0 ? " at position " + position : "") + ")";
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.trickle.refresh;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Applies one refresh's changes to a stream table incrementally. The engine calls it inside the
+ * refresh transaction after it has:
+ *
+ * <ul>
+ *   <li>set {@code search_path} to the stream table's and {@code pgtrickle.maintenance} to {@code
+ *       on} (so the storage's guard trigger lets the writes through),
+ *   <li>created, for every captured source, the temporary table named by {@link
+ *       StreamTableDefinition.Source#deltaTable()} with that source's buffer columns plus {@code
+ *       __pgt_w int} (+1 inserted image, -1 deleted image): the source's changes between the old
+ *       and the new frontier, empty when it did not change,
+ *   <li>made sure no source was truncated in between (then it runs FULL instead).
+ * </ul>
+ *
+ * The sources read directly show their state at the new frontier. The program writes only the
+ * storage table and the objects its setup statements created, and reports what it wrote.
+ */
+@FunctionalInterface
+public interface DifferentialProgram {
+  /** Applies the deltas and returns the rows inserted into and deleted from the storage table. */
+  RefreshCounts run(Connection c) throws SQLException;
+}

@@ -1,0 +1,222 @@
+package dev.trickle.refresh;
+
+import dev.trickle.catalog.DependencyCatalog;
+import dev.trickle.catalog.Relation;
+import dev.trickle.catalog.ServerNotices;
+import dev.trickle.catalog.SqlState;
+import dev.trickle.catalog.StreamTable;
+import dev.trickle.catalog.StreamTableCatalog;
+import dev.trickle.catalog.StreamTableStatus;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Refreshes stream tables. A refresh is one transaction (DESIGN principles 3 and 4):
+ *
+ * <ul>
+ *   <li>On a connection in autocommit it opens its own REPEATABLE READ transaction, so every
+ *       statement reads sources and buffers at the one snapshot it records as the new frontier.
+ *       The first statement is {@code LOCK TABLE storage IN SHARE UPDATE EXCLUSIVE MODE}, which
+ *       takes no snapshot: a refresh that waited for another one gets a snapshot that includes it.
+ *   <li>Inside the caller's transaction it runs under a savepoint (a failure rolls back to it). In
+ *       READ COMMITTED, where each statement has a new snapshot, it also locks the captured sources
+ *       in SHARE mode, which lets readers through but waits for and blocks writers, so all its
+ *       statements see the same source state and buffer contents as the frontier. In REPEATABLE
+ *       READ or SERIALIZABLE the transaction snapshot is the frontier; if it is older than the last
+ *       refresh the refresh is refused (55000) rather than move the frontier backwards.
+ * </ul>
+ *
+ * Every attempt is recorded in {@code pgt_refresh_history}. A failed attempt is recorded after the
+ * rollback of its work (in its own transaction in autocommit, else in the caller's), and counts
+ * towards {@code pg_trickle.max_consecutive_errors}: permanent failures (the query no longer fits
+ * the database, such as a dropped source) set status ERROR, repeated other failures SUSPENDED.
+ * Consumed change-buffer rows are cleaned up afterwards in READ COMMITTED (skipped inside a
+ * caller's REPEATABLE READ transaction; the next refresh does it).
+ */
+public final class RefreshEngine {
+  private final MaintenanceCompiler compiler;
+
+  /** An engine that asks {@code compiler} for differential programs. */
+  public RefreshEngine(MaintenanceCompiler compiler) {
+    this.compiler = compiler;
+  }
+
+  /**
+   * Refreshes the stream table now: DIFFERENTIAL when possible, FULL when required, NO_DATA when
+   * nothing changed. Refuses (55000) a suspended stream table.
+   *
+   * @param maxConsecutiveErrors failures in a row after which the stream table is suspended
+   */
+  public RefreshOutcome refresh(
+      Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      throws SQLException {
+    return c.getAutoCommit()
+        ? refreshInOwnTransaction(c, pgtId, initiatedBy, maxConsecutiveErrors)
+        : refreshUnderSavepoint(c, pgtId, initiatedBy, maxConsecutiveErrors);
+  }
+
+  /**
+   * (Re)populates the stream table with a FULL recompute inside the current transaction, for create
+   * and alter. Takes the same locks as a refresh and locks the captured sources in SHARE mode. A
+   * failure is not recorded: the command that called this fails as a whole.
+   */
+  public RefreshOutcome populate(Connection c, long pgtId, RefreshAction action, String reason)
+      throws SQLException {
+    StreamTable st = load(c, pgtId);
+    Relation storage =
+        Relation.find(c, st.relid()).orElseThrow(() -> RefreshFailures.storageMissing(st));
+    return new RefreshRun(compiler, st, InitiatedBy.MANUAL).run(c, storage, action, reason, true);
+  }
+
+  private RefreshOutcome refreshInOwnTransaction(
+      Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      throws SQLException {
+    StreamTable st = load(c, pgtId);
+    Relation storage = storageOrFail(c, st, initiatedBy, maxConsecutiveErrors);
+    RefreshRun run = new RefreshRun(compiler, st, initiatedBy);
+    int isolation = c.getTransactionIsolation();
+    c.setAutoCommit(false);
+    RefreshOutcome outcome;
+    try {
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      outcome = run.run(c, storage, null, null, false);
+      c.commit();
+    } catch (RefreshRefusal refusal) {
+      c.rollback();
+      throw refusal;
+    } catch (SQLException e) {
+      c.rollback();
+      c.setTransactionIsolation(isolation);
+      recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
+      c.commit();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+      c.setTransactionIsolation(isolation);
+    }
+    cleanUpInOwnTransaction(c, st);
+    return outcome;
+  }
+
+  private RefreshOutcome refreshUnderSavepoint(
+      Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      throws SQLException {
+    boolean readCommitted =
+        c.getTransactionIsolation() == Connection.TRANSACTION_READ_COMMITTED;
+    StreamTable st = load(c, pgtId);
+    Relation storage = storageOrFail(c, st, initiatedBy, maxConsecutiveErrors);
+    RefreshRun run = new RefreshRun(compiler, st, initiatedBy);
+    Savepoint savepoint = c.setSavepoint();
+    RefreshOutcome outcome;
+    try {
+      outcome = run.run(c, storage, null, null, readCommitted);
+      c.releaseSavepoint(savepoint);
+    } catch (RefreshRefusal refusal) {
+      c.rollback(savepoint);
+      c.releaseSavepoint(savepoint);
+      throw refusal;
+    } catch (SQLException e) {
+      c.rollback(savepoint);
+      c.releaseSavepoint(savepoint);
+      recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
+      throw e;
+    }
+    if (readCommitted) {
+      Savepoint cleanup = c.setSavepoint();
+      try {
+        Frontiers.cleanUp(c, capturedSources(c, st));
+        c.releaseSavepoint(cleanup);
+      } catch (SQLException e) {
+        c.rollback(cleanup);
+        c.releaseSavepoint(cleanup);
+        warnCleanupFailed(c, st, e);
+      }
+    }
+    return outcome;
+  }
+
+  /** The storage table, or a recorded permanent failure when it was dropped directly. */
+  private Relation storageOrFail(
+      Connection c, StreamTable st, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      throws SQLException {
+    if (st.state().status() == StreamTableStatus.SUSPENDED) {
+      throw RefreshFailures.suspended(st);
+    }
+    Optional<Relation> storage = Relation.find(c, st.relid());
+    if (storage.isPresent()) {
+      return storage.get();
+    }
+    SQLException missing = RefreshFailures.storageMissing(st);
+    boolean own = c.getAutoCommit();
+    if (own) {
+      c.setAutoCommit(false);
+    }
+    try {
+      recordFailure(
+          c, st, new RefreshRun(compiler, st, initiatedBy), missing, initiatedBy,
+          maxConsecutiveErrors);
+    } finally {
+      if (own) {
+        c.setAutoCommit(true);
+      }
+    }
+    throw missing;
+  }
+
+  private static void recordFailure(
+      Connection c,
+      StreamTable st,
+      RefreshRun run,
+      SQLException error,
+      InitiatedBy initiatedBy,
+      int maxConsecutiveErrors)
+      throws SQLException {
+    if (StreamTableCatalog.findById(c, st.pgtId()).isEmpty()) {
+      return;
+    }
+    String message = RefreshFailures.messageOf(error);
+    RefreshHistory.failed(
+        c, st.pgtId(), run.start(), run.action(), message, run.reason(), initiatedBy);
+    StreamTableCatalog.recordFailure(
+        c, st.pgtId(), message, RefreshFailures.isPermanent(error), maxConsecutiveErrors);
+  }
+
+  private static void cleanUpInOwnTransaction(Connection c, StreamTable st) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      Frontiers.cleanUp(c, capturedSources(c, st));
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      warnCleanupFailed(c, st, e);
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  private static void warnCleanupFailed(Connection c, StreamTable st, SQLException e)
+      throws SQLException {
+    ServerNotices.warning(
+        c,
+        "refreshed stream table "
+            + st.displayName()
+            + ", but could not clean up its change buffers (the next refresh retries): "
+            + RefreshFailures.messageOf(e));
+  }
+
+  private static List<Long> capturedSources(Connection c, StreamTable st) throws SQLException {
+    return DependencyCatalog.of(c, st.pgtId()).stream()
+        .filter(d -> d.kind().captured())
+        .map(d -> d.sourceRelid())
+        .toList();
+  }
+
+  private static StreamTable load(Connection c, long pgtId) throws SQLException {
+    return StreamTableCatalog.findById(c, pgtId)
+        .orElseThrow(
+            () -> SqlState.UNDEFINED_OBJECT.exception("stream table " + pgtId + " does not exist"));
+  }
+}

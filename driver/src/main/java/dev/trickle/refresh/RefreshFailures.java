@@ -1,0 +1,81 @@
+package dev.trickle.refresh;
+
+import dev.trickle.catalog.Dependency;
+import dev.trickle.catalog.ServerErrors;
+import dev.trickle.catalog.SqlState;
+import dev.trickle.catalog.StreamTable;
+import java.sql.SQLException;
+
+/** The errors a refresh reports, and how a failure is classified. */
+final class RefreshFailures {
+  private RefreshFailures() {}
+
+  static SQLException storageMissing(StreamTable st) {
+    return SqlState.UNDEFINED_OBJECT.exception(
+        "the storage table of stream table "
+            + st.displayName()
+            + " no longer exists (dropped directly?); drop the stream table with"
+            + " pgtrickle.drop_stream_table and create it again");
+  }
+
+  static SQLException dropped(StreamTable st) {
+    return SqlState.UNDEFINED_OBJECT.exception(
+        "stream table " + st.displayName() + " was dropped while its refresh was waiting");
+  }
+
+  static SQLException sourceMissing(StreamTable st, Dependency source) {
+    return SqlState.UNDEFINED_OBJECT.exception(
+        "source "
+            + source.displayName()
+            + " of stream table "
+            + st.displayName()
+            + " no longer exists (dropped or replaced); change the query with"
+            + " pgtrickle.alter_stream_table or drop the stream table");
+  }
+
+  static RefreshRefusal suspended(StreamTable st) {
+    return new RefreshRefusal(
+        "stream table "
+            + st.displayName()
+            + " is suspended; resume it with pgtrickle.resume_stream_table("
+            + literalName(st)
+            + ") before refreshing",
+        SqlState.OBJECT_STATE.code());
+  }
+
+  static RefreshRefusal staleSnapshot(StreamTable st) {
+    return new RefreshRefusal(
+        "the transaction's snapshot is older than the last refresh of stream table "
+            + st.displayName()
+            + "; refresh it in a new transaction",
+        SqlState.OBJECT_STATE.code());
+  }
+
+  static SQLException shapeChanged(StreamTable st) {
+    return new SQLException(
+        "the defining query of stream table "
+            + st.displayName()
+            + " now returns other columns than its storage table has (a source column changed?);"
+            + " re-create the stream table or change its query with pgtrickle.alter_stream_table",
+        "42804");
+  }
+
+  /**
+   * Permanent failures put the stream table in ERROR: the query no longer fits the database
+   * (SQLState class 42: missing relation, column or function, type mismatch). Everything else may
+   * pass (data, locks, resources) and counts towards suspension.
+   */
+  static boolean isPermanent(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && state.startsWith("42");
+  }
+
+  /** The server's message without PgJDBC's decorations, for the catalog and history. */
+  static String messageOf(SQLException e) {
+    return ServerErrors.message(e);
+  }
+
+  private static String literalName(StreamTable st) {
+    return "'" + st.displayName().replace("'", "''") + "'";
+  }
+}

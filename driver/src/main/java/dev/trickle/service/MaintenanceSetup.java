@@ -1,0 +1,107 @@
+package dev.trickle.service;
+
+import dev.trickle.catalog.Dependency;
+import dev.trickle.catalog.DependencyCatalog;
+import dev.trickle.catalog.RefreshMode;
+import dev.trickle.catalog.ServerNotices;
+import dev.trickle.catalog.SqlState;
+import dev.trickle.catalog.StreamTable;
+import dev.trickle.catalog.StreamTableCatalog;
+import dev.trickle.catalog.StreamTableSpec;
+import dev.trickle.refresh.Compilation;
+import dev.trickle.refresh.MaintenanceCompiler;
+import dev.trickle.refresh.StreamTableDefinition;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Chooses how a stream table is maintained and sets it up: FULL when requested; otherwise asks the
+ * {@link MaintenanceCompiler}. When differential maintenance is impossible (the compiler says so,
+ * or a source's changes cannot be captured), AUTO falls back to FULL with a WARNING and
+ * DIFFERENTIAL is refused with 0A000; both name the reason, which is also stored as {@code
+ * mode_reason}. When it is possible the compiler's setup statements run and its teardown
+ * statements are stored.
+ */
+final class MaintenanceSetup {
+  private MaintenanceSetup() {}
+
+  /** Decides and sets up the maintenance of the cataloged stream table; returns its new spec. */
+  static StreamTableSpec apply(Connection c, MaintenanceCompiler compiler, StreamTable st)
+      throws SQLException {
+    StreamTableSpec spec = st.spec();
+    RefreshMode requested = spec.requestedMode();
+    if (requested == RefreshMode.IMMEDIATE) {
+      throw immediateUnavailable(st.displayName());
+    }
+    StreamTableSpec result;
+    if (requested == RefreshMode.FULL) {
+      result = spec.withMaintenance(RefreshMode.FULL, null, List.of());
+    } else {
+      String obstacle = uncapturableSource(c, st);
+      Compilation compilation =
+          obstacle == null
+              ? compiler.compile(c, StreamTableDefinition.load(c, st))
+              : new Compilation.FullOnly("source", 0, obstacle);
+      if (compilation instanceof Compilation.Differential differential) {
+        run(c, differential.setupStatements());
+        result =
+            spec.withMaintenance(
+                RefreshMode.DIFFERENTIAL, null, differential.teardownStatements());
+      } else {
+        String reason = ((Compilation.FullOnly) compilation).describe();
+        if (requested == RefreshMode.DIFFERENTIAL) {
+          throw SqlState.UNSUPPORTED.exception(
+              "stream table "
+                  + st.displayName()
+                  + " cannot use refresh_mode DIFFERENTIAL: "
+                  + reason
+                  + "; use refresh_mode AUTO or FULL");
+        }
+        ServerNotices.warning(
+            c, "stream table " + st.displayName() + " uses FULL refresh: " + reason);
+        result = spec.withMaintenance(RefreshMode.FULL, reason, List.of());
+      }
+    }
+    StreamTableCatalog.updateSpec(c, st.pgtId(), result);
+    return result;
+  }
+
+  /** Runs the stored teardown statements of the current maintenance. */
+  static void tearDown(Connection c, StreamTable st) throws SQLException {
+    run(c, st.spec().teardownSql());
+  }
+
+  /** 0A000 for refresh_mode IMMEDIATE, until it lands. */
+  static SQLException immediateUnavailable(String streamTable) {
+    return SqlState.UNSUPPORTED.exception(
+        "refresh_mode IMMEDIATE for stream table "
+            + streamTable
+            + " is not available yet; use AUTO, DIFFERENTIAL or FULL");
+  }
+
+  private static String uncapturableSource(Connection c, StreamTable st) throws SQLException {
+    for (Dependency d : DependencyCatalog.of(c, st.pgtId())) {
+      if (d.kind().uncapturable()) {
+        String what =
+            switch (d.kind()) {
+              case MATERIALIZED_VIEW -> "a materialized view";
+              case FOREIGN_TABLE -> "a foreign table";
+              default -> "a partition named directly (read its partitioned table instead)";
+            };
+        return "source " + d.displayName() + " is " + what + ", whose changes cannot be captured";
+      }
+    }
+    return null;
+  }
+
+  private static void run(Connection c, List<String> statements) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      for (String sql : statements) {
+        st.execute(sql);
+      }
+    }
+  }
+}
