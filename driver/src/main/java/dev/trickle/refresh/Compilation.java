@@ -15,17 +15,33 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
    *     transaction, to rebuild whatever state the program keeps beside the storage
    * @param teardownStatements remove what the setup statements created; stored in the catalog and
    *     run when the stream table is dropped or its query or mode changes
+   * @param immediateInstall install the trigger programs that maintain the stream table inside
+   *     each writing transaction (IMMEDIATE mode), run after setup
+   * @param immediateUninstall remove those trigger programs
    */
   record Differential(
       DifferentialProgram program,
       List<String> setupStatements,
       List<String> populateStatements,
-      List<String> teardownStatements)
+      List<String> teardownStatements,
+      List<String> immediateInstall,
+      List<String> immediateUninstall)
       implements Compilation {
     public Differential {
       setupStatements = List.copyOf(setupStatements);
       populateStatements = List.copyOf(populateStatements);
       teardownStatements = List.copyOf(teardownStatements);
+      immediateInstall = List.copyOf(immediateInstall);
+      immediateUninstall = List.copyOf(immediateUninstall);
+    }
+
+    /** Without IMMEDIATE trigger programs. */
+    public Differential(
+        DifferentialProgram program,
+        List<String> setupStatements,
+        List<String> populateStatements,
+        List<String> teardownStatements) {
+      this(program, setupStatements, populateStatements, teardownStatements, List.of(), List.of());
     }
   }
 

@@ -32,11 +32,10 @@ final class MaintenanceSetup {
       throws SQLException {
     StreamTableSpec spec = st.spec();
     RefreshMode requested = spec.requestedMode();
-    if (requested == RefreshMode.IMMEDIATE) {
-      throw immediateUnavailable(st.displayName());
-    }
     StreamTableSpec result;
-    if (requested == RefreshMode.FULL) {
+    if (requested == RefreshMode.IMMEDIATE) {
+      result = immediate(c, compiler, st, spec);
+    } else if (requested == RefreshMode.FULL) {
       result = spec.withMaintenance(RefreshMode.FULL, null, List.of());
     } else {
       String obstacle = uncapturableSource(c, st);
@@ -73,12 +72,37 @@ final class MaintenanceSetup {
     run(c, st.spec().teardownSql());
   }
 
-  /** 0A000 for refresh_mode IMMEDIATE, until it lands. */
-  static SQLException immediateUnavailable(String streamTable) {
-    return SqlState.UNSUPPORTED.exception(
-        "refresh_mode IMMEDIATE for stream table "
-            + streamTable
-            + " is not available yet; use AUTO, DIFFERENTIAL or FULL");
+  /**
+   * IMMEDIATE: the differential program's setup, then trigger programs on every source that keep
+   * the stream table current inside each writing transaction. Queries without a differential rule
+   * are refused (there is no FULL fallback inside a writer's transaction).
+   */
+  private static StreamTableSpec immediate(
+      Connection c, MaintenanceCompiler compiler, StreamTable st, StreamTableSpec spec)
+      throws SQLException {
+    String obstacle = uncapturableSource(c, st);
+    Compilation compilation =
+        obstacle == null
+            ? compiler.compile(c, StreamTableDefinition.load(c, st))
+            : new Compilation.FullOnly("source", 0, obstacle);
+    if (!(compilation instanceof Compilation.Differential differential)
+        || differential.immediateInstall().isEmpty()) {
+      String reason =
+          compilation instanceof Compilation.FullOnly fullOnly
+              ? fullOnly.describe()
+              : "its sources cannot be maintained by triggers";
+      throw SqlState.UNSUPPORTED.exception(
+          "stream table "
+              + st.displayName()
+              + " cannot use refresh_mode IMMEDIATE: "
+              + reason
+              + "; use refresh_mode AUTO, DIFFERENTIAL or FULL");
+    }
+    run(c, differential.setupStatements());
+    run(c, differential.immediateInstall());
+    List<String> teardown = new java.util.ArrayList<>(differential.immediateUninstall());
+    teardown.addAll(differential.teardownStatements());
+    return spec.withMaintenance(RefreshMode.IMMEDIATE, null, teardown);
   }
 
   private static String uncapturableSource(Connection c, StreamTable st) throws SQLException {

@@ -52,9 +52,6 @@ final class StreamTableAlterer {
       throws SQLException {
     StreamTableSpec old = st.spec();
     RefreshMode mode = changes.mode().orElse(old.requestedMode());
-    if (mode == RefreshMode.IMMEDIATE) {
-      throw MaintenanceSetup.immediateUnavailable(st.displayName());
-    }
     boolean queryChanged = query != null && !query.text().equals(old.query());
     boolean modeChanged = mode != old.requestedMode();
     String searchPath = queryChanged ? currentSearchPath(c) : old.searchPath();

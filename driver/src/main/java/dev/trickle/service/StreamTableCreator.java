@@ -66,9 +66,6 @@ final class StreamTableCreator {
               + relation.kindName()
               + "; choose another name or drop it");
     }
-    if (settings.mode() == RefreshMode.IMMEDIATE) {
-      throw MaintenanceSetup.immediateUnavailable(display);
-    }
     createNew(c, target, query, settings);
   }
 

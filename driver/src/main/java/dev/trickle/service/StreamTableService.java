@@ -6,7 +6,7 @@ import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableStatus;
-import dev.trickle.refresh.FullOnlyCompiler;
+import dev.trickle.compile.IvmMaintenanceCompiler;
 import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshEngine;
@@ -31,9 +31,9 @@ public final class StreamTableService implements CommandExecutor {
   private final StreamTableCreator creator;
   private final StreamTableAlterer alterer;
 
-  /** A service that maintains every stream table by FULL refresh, until differential lands. */
+  /** A service whose differential and IMMEDIATE maintenance come from the delta compiler. */
   public StreamTableService() {
-    this(new FullOnlyCompiler());
+    this(new IvmMaintenanceCompiler());
   }
 
   /** A service whose differential maintenance comes from {@code compiler}. */

@@ -62,7 +62,8 @@ public final class ImmediateTriggerProgram {
     String delta = Sql.deltaTable(sourceOid);
     String columns = Sql.identList(sourceColumns);
     StringBuilder body = new StringBuilder();
-    body.append("DECLARE\n  more boolean;\n  iterations int;\nBEGIN\n");
+    body.append("DECLARE\n  more boolean;\n  iterations int;\n  previous text;\nBEGIN\n");
+    body.append("  previous := current_setting('pgtrickle.maintenance', true);\n");
     body.append("  PERFORM set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
     body.append("    DELETE FROM ").append(storage).append(";\n");
@@ -87,7 +88,7 @@ public final class ImmediateTriggerProgram {
     appendSteps(body, plan.refresh(Set.of(sourceOid)), "    ");
     body.append("    DROP TABLE ").append(delta).append(";\n");
     body.append("  END IF;\n");
-    body.append("  PERFORM set_config('pgtrickle.maintenance', 'off', true);\n");
+    body.append("  PERFORM set_config('pgtrickle.maintenance', COALESCE(previous, 'off'), true);\n");
     body.append("  RETURN NULL;\n");
     body.append("END");
     List<String> statements = new ArrayList<>();
