@@ -174,7 +174,7 @@ final class RecursivePlan implements MaintenancePlan {
                 i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
                 null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
     steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
-    RowApplier state = new RowApplier(stateNames, List.of(), List.of());
+    RowApplier state = RowApplier.forState(stateNames);
     steps.addAll(state.apply("SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
     // Semi-naive insertion.
     List<String> firstInserted = new ArrayList<>();
@@ -255,7 +255,7 @@ final class RecursivePlan implements MaintenancePlan {
         Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
         Step.of("TRUNCATE " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
-    RowApplier state = new RowApplier(stateNames, List.of(), List.of());
+    RowApplier state = RowApplier.forState(stateNames);
     steps.addAll(state.apply("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted));
     // Re-derive and insert.
     List<String> seeds = new ArrayList<>();

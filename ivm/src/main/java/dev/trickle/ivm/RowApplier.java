@@ -13,14 +13,30 @@ final class RowApplier {
   private final StorageNames names;
   private final List<Integer> keyColumns;
   private final List<Boolean> keyNullable;
+  private final boolean reported;
 
   /**
    * @param keyColumns indexes of the storage columns forming a key, or empty for a bag
    */
   RowApplier(StorageNames names, List<Integer> keyColumns, List<Boolean> keyNullable) {
+    this(names, keyColumns, keyNullable, true);
+  }
+
+  private RowApplier(
+      StorageNames names, List<Integer> keyColumns, List<Boolean> keyNullable, boolean reported) {
     this.names = names;
     this.keyColumns = List.copyOf(keyColumns);
     this.keyNullable = List.copyOf(keyNullable);
+    this.reported = reported;
+  }
+
+  /** An applier for a state table (a bag): its row counts are not the stream table's. */
+  static RowApplier forState(StorageNames state) {
+    return new RowApplier(state, List.of(), List.of(), false);
+  }
+
+  private Step.Counts counts(Step.Counts kind) {
+    return reported ? kind : Step.Counts.NONE;
   }
 
   boolean keyed() {
@@ -80,12 +96,12 @@ final class RowApplier {
           new Step(
               "DELETE FROM " + names.storage() + " AS t USING " + out + " AS d WHERE d."
                   + Sql.WEIGHT + " < 0 AND " + match,
-              Step.Counts.DELETED),
+              counts(Step.Counts.DELETED)),
           new Step(
               "INSERT INTO " + names.storage() + " (" + columns + ") SELECT "
                   + Sql.columnList("d", names.columns()) + " FROM " + out + " AS d WHERE d."
                   + Sql.WEIGHT + " > 0",
-              Step.Counts.INSERTED));
+              counts(Step.Counts.INSERTED)));
     }
     String allMatch =
         KeyMatch.of(
@@ -102,12 +118,12 @@ final class RowApplier {
                 + " AS t JOIN (SELECT *, row_number() OVER () AS \"__pgt_rid\" FROM " + out
                 + " WHERE " + Sql.WEIGHT + " < 0) AS d ON " + allMatch
                 + ") AS m WHERE m.rn <= m.copies))",
-            Step.Counts.DELETED),
+            counts(Step.Counts.DELETED)),
         new Step(
             "INSERT INTO " + names.storage() + " (" + columns + ") SELECT "
                 + Sql.columnList("d", names.columns()) + " FROM " + out
                 + " AS d CROSS JOIN LATERAL generate_series(1, d." + Sql.WEIGHT + ") WHERE d."
                 + Sql.WEIGHT + " > 0",
-            Step.Counts.INSERTED));
+            counts(Step.Counts.INSERTED)));
   }
 }
