@@ -74,24 +74,57 @@ final class CompilerHarness {
         + " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION " + log + "_f()");
   }
 
+  /**
+   * Runs one differential refresh of {@code plan} and returns the output delta it applied (the
+   * consolidated rows with their weights, as {@code value|value|...|weight} strings), then rolls
+   * back, so the same change can be examined again.
+   */
+  List<String> peekDelta(MaintenancePlan plan, String tag) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      run(plan.refresh(prepareDeltas(plan)));
+      List<String> rows = new ArrayList<>();
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT * FROM pg_temp.\"__pgt_out_" + tag + "\" ORDER BY 1, 2")) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          StringBuilder row = new StringBuilder();
+          for (int i = 1; i <= n; i++) {
+            row.append(i > 1 ? "|" : "").append(rs.getString(i));
+          }
+          rows.add(row.toString());
+        }
+      }
+      return rows;
+    } finally {
+      c.rollback();
+      c.setAutoCommit(auto);
+    }
+  }
+
+  private Set<Long> prepareDeltas(MaintenancePlan plan) throws SQLException {
+    Set<Long> changed = new HashSet<>();
+    for (long oid : plan.sourceOids()) {
+      String log = "chg_" + oid;
+      exec("DROP TABLE IF EXISTS pg_temp.\"__pgt_delta_" + oid + "\"");
+      String columns = scalar("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
+          + " WHERE attrelid = " + oid + " AND attnum > 0 AND NOT attisdropped");
+      exec("CREATE TEMP TABLE \"__pgt_delta_" + oid + "\" ON COMMIT DROP AS SELECT " + columns
+          + ", CASE op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM " + log);
+      if (!"0".equals(scalar("SELECT count(*) FROM " + log))) {
+        changed.add(oid);
+      }
+    }
+    return changed;
+  }
+
   /** One differential refresh of {@code plan} in one transaction. */
   void refresh(MaintenancePlan plan) throws SQLException {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      Set<Long> changed = new HashSet<>();
-      for (long oid : plan.sourceOids()) {
-        String log = "chg_" + oid;
-        exec("DROP TABLE IF EXISTS pg_temp.\"__pgt_delta_" + oid + "\"");
-        String columns = scalar("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
-            + " WHERE attrelid = " + oid + " AND attnum > 0 AND NOT attisdropped");
-        exec("CREATE TEMP TABLE \"__pgt_delta_" + oid + "\" ON COMMIT DROP AS SELECT " + columns
-            + ", CASE op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM " + log);
-        if (!"0".equals(scalar("SELECT count(*) FROM " + log))) {
-          changed.add(oid);
-        }
-      }
-      run(plan.refresh(changed));
+      run(plan.refresh(prepareDeltas(plan)));
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
       }

@@ -83,6 +83,10 @@ final class RecursiveQueryAnalyzer {
     Map<String, Relation> outerLocal = Map.of(name, recursive);
     outerSelect.setWithItemsList(null);
     QueryBlock outer = session.analyzer(outerLocal).analyzePlain(outerSelect);
+    if (outer.outputs().size() != names.columns().size()) {
+      throw new QueryException("42P17", "the defining query has " + outer.outputs().size()
+          + " output columns but its storage has " + names.columns().size());
+    }
     MaintenancePlan outerPlan =
         session.planBlock(
             query, outer, () -> session.namesOnly(outerLocal).analyzePlain(outerSelect), names, sink);

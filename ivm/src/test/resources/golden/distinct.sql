@@ -1,0 +1,1 @@
+SELECT DISTINCT dept_id FROM emp

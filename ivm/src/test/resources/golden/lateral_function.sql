@@ -1,0 +1,1 @@
+SELECT e.id, x.v FROM emp e, LATERAL unnest(ARRAY[e.tag, 'z']) AS x(v)

@@ -1,0 +1,1 @@
+WITH RECURSIVE tree AS (SELECT id, name, 0 AS depth FROM departments WHERE parent_id IS NULL UNION ALL SELECT d.id, d.name, tree.depth + 1 FROM departments d JOIN tree ON d.parent_id = tree.id) SELECT id, name, depth FROM tree

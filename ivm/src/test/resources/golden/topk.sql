@@ -1,0 +1,1 @@
+SELECT id, salary FROM emp ORDER BY salary DESC, id LIMIT 10

@@ -1,0 +1,1 @@
+SELECT id FROM dept UNION SELECT dept_id FROM emp
