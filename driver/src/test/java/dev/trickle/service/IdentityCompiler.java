@@ -38,12 +38,12 @@ final class IdentityCompiler implements MaintenanceCompiler {
           try (Statement s = c1.createStatement()) {
             long deleted =
                 s.executeUpdate(
-                    "DELETE FROM " + target + " t USING (SELECT o.rid FROM (SELECT x.ctid AS rid,"
-                        + " x::text AS k, row_number() OVER (PARTITION BY x::text) AS rn FROM "
-                        + target + " x) o JOIN (SELECT " + tupleOfDelta + " AS k,"
+                    "DELETE FROM " + target + " __pgt_t USING (SELECT o.rid FROM (SELECT"
+                        + " __pgt_x.ctid AS rid, __pgt_x::text AS k, row_number() OVER"
+                        + " (PARTITION BY __pgt_x::text) AS rn FROM " + target + " __pgt_x) o JOIN (SELECT " + tupleOfDelta + " AS k,"
                         + " -sum(\"__pgt_w\") AS n FROM " + delta + " GROUP BY 1"
                         + " HAVING sum(\"__pgt_w\") < 0) d ON d.k = o.k WHERE o.rn <= d.n) gone"
-                        + " WHERE t.ctid = gone.rid");
+                        + " WHERE __pgt_t.ctid = gone.rid");
             long inserted =
                 s.executeUpdate(
                     "INSERT INTO " + target + " SELECT " + columns + " FROM (SELECT " + columns
