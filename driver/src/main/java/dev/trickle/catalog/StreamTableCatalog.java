@@ -27,6 +27,15 @@ public final class StreamTableCatalog {
     return one(c, SELECT + "WHERE pgt_id = ?", pgtId);
   }
 
+  /**
+   * The stream table with this catalog id, its row locked until the transaction ends. In a
+   * REPEATABLE READ transaction whose snapshot predates the row's last change this fails with
+   * SQLState 40001.
+   */
+  public static Optional<StreamTable> lockById(Connection c, long pgtId) throws SQLException {
+    return one(c, SELECT + "WHERE pgt_id = ? FOR UPDATE", pgtId);
+  }
+
   /** The stream table with exactly this schema and name. */
   public static Optional<StreamTable> find(Connection c, String schema, String name)
       throws SQLException {

@@ -55,9 +55,15 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
    * @param reason why it prevents differential maintenance
    */
   record FullOnly(String construct, int position, String reason) implements Compilation {
-    /** "reason (construct at position n)" for messages. */
+    /**
+     * "reason (construct at position n)" for messages; the parenthesis is left out when it would
+     * say nothing the reason does not.
+     */
     public String describe() {
-      return reason + " (" + construct + (position > 0 ? " at position " + position : "") + ")";
+      if (position > 0) {
+        return reason + " (" + construct + " at position " + position + ")";
+      }
+      return reason.contains(construct) ? reason : reason + " (" + construct + ")";
     }
   }
 }

@@ -51,29 +51,6 @@ final class Frontiers {
   }
 
   /**
-   * True when {@code snapshot} sees everything every stored frontier of the stream table saw. A
-   * refresh in a transaction whose snapshot predates the last refresh would otherwise move the
-   * frontier backwards and apply changes twice.
-   */
-  static boolean covers(Connection c, long pgtId, String snapshot) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT coalesce(bool_and(pg_snapshot_xmax(f.frontier) <= pg_snapshot_xmax(n.s)"
-                + " AND NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(n.s) x"
-                + " WHERE x < pg_snapshot_xmax(f.frontier)"
-                + " AND pg_visible_in_snapshot(x, f.frontier))), true)"
-                + " FROM pgtrickle.pgt_frontiers f, (SELECT ?::pg_snapshot AS s) n"
-                + " WHERE f.pgt_id = ? AND f.frontier IS NOT NULL")) {
-      ps.setString(1, snapshot);
-      ps.setLong(2, pgtId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
-  }
-
-  /**
    * Stores {@code frontier} (null: unpopulated) for exactly these sources, forgetting sources the
    * stream table no longer reads.
    */

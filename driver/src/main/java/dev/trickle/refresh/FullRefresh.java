@@ -20,7 +20,8 @@ import java.util.List;
  * <p>The difference is a multiset difference keyed by the row's text form ({@code row::text}),
  * which works for every column type (also those without equality, such as {@code json}) and treats
  * NULLs and duplicates exactly: for each distinct row, surplus copies in the storage are deleted
- * by {@code ctid}, missing copies inserted.
+ * by {@code ctid}, missing copies inserted. Table aliases use the reserved prefix {@code __pgt_},
+ * which no output column may have, so a whole-row reference never resolves to a column.
  */
 final class FullRefresh {
   private FullRefresh() {}
@@ -47,19 +48,21 @@ final class FullRefresh {
       } else {
         deleted =
             s.executeUpdate(
-                "DELETE FROM " + target + " s USING (SELECT o.rid FROM"
-                    + " (SELECT t.ctid AS rid, t::text AS k,"
-                    + " row_number() OVER (PARTITION BY t::text) AS rn FROM " + target + " t) o"
-                    + " LEFT JOIN (SELECT n::text AS k, count(*) AS c FROM " + qualifiedTemp
-                    + " n GROUP BY 1) nc ON nc.k = o.k"
-                    + " WHERE o.rn > coalesce(nc.c, 0)) d WHERE s.ctid = d.rid");
+                "DELETE FROM " + target + " __pgt_s USING (SELECT __pgt_o.rid FROM"
+                    + " (SELECT __pgt_t.ctid AS rid, __pgt_t::text AS k,"
+                    + " row_number() OVER (PARTITION BY __pgt_t::text) AS rn FROM " + target
+                    + " __pgt_t) __pgt_o LEFT JOIN (SELECT __pgt_n::text AS k, count(*) AS c FROM "
+                    + qualifiedTemp + " __pgt_n GROUP BY 1) __pgt_nc ON __pgt_nc.k = __pgt_o.k"
+                    + " WHERE __pgt_o.rn > coalesce(__pgt_nc.c, 0)) __pgt_d"
+                    + " WHERE __pgt_s.ctid = __pgt_d.rid");
         inserted =
             s.executeUpdate(
-                "INSERT INTO " + target + " SELECT (x.r).* FROM"
-                    + " (SELECT n AS r, n::text AS k,"
-                    + " row_number() OVER (PARTITION BY n::text) AS rn FROM " + qualifiedTemp
-                    + " n) x LEFT JOIN (SELECT t::text AS k, count(*) AS c FROM " + target
-                    + " t GROUP BY 1) oc ON oc.k = x.k WHERE x.rn > coalesce(oc.c, 0)");
+                "INSERT INTO " + target + " SELECT (__pgt_x.r).* FROM"
+                    + " (SELECT __pgt_n AS r, __pgt_n::text AS k,"
+                    + " row_number() OVER (PARTITION BY __pgt_n::text) AS rn FROM "
+                    + qualifiedTemp + " __pgt_n) __pgt_x LEFT JOIN (SELECT __pgt_t::text AS k,"
+                    + " count(*) AS c FROM " + target + " __pgt_t GROUP BY 1) __pgt_oc"
+                    + " ON __pgt_oc.k = __pgt_x.k WHERE __pgt_x.rn > coalesce(__pgt_oc.c, 0)");
       }
       s.execute("DROP TABLE " + qualifiedTemp);
     }

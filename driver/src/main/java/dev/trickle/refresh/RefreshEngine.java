@@ -174,14 +174,19 @@ public final class RefreshEngine {
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors)
       throws SQLException {
-    if (StreamTableCatalog.findById(c, st.pgtId()).isEmpty()) {
-      return;
+    try {
+      if (StreamTableCatalog.findById(c, st.pgtId()).isEmpty()) {
+        return;
+      }
+      String message = RefreshFailures.messageOf(error);
+      RefreshHistory.failed(
+          c, st.pgtId(), run.start(), run.action(), message, run.reason(), initiatedBy);
+      StreamTableCatalog.recordFailure(
+          c, st.pgtId(), message, RefreshFailures.isPermanent(error), maxConsecutiveErrors);
+    } catch (SQLException e) {
+      error.addSuppressed(e);
+      throw error;
     }
-    String message = RefreshFailures.messageOf(error);
-    RefreshHistory.failed(
-        c, st.pgtId(), run.start(), run.action(), message, run.reason(), initiatedBy);
-    StreamTableCatalog.recordFailure(
-        c, st.pgtId(), message, RefreshFailures.isPermanent(error), maxConsecutiveErrors);
   }
 
   private static void cleanUpInOwnTransaction(Connection c, StreamTable st) throws SQLException {

@@ -64,9 +64,7 @@ final class RefreshRun {
     }
     lockStorage(c, storage);
     AdvisoryLocks.lockRefresh(c, storage.relid());
-    st =
-        StreamTableCatalog.findById(c, st.pgtId())
-            .orElseThrow(() -> RefreshFailures.dropped(st));
+    st = lockCatalogRow(c);
     if (forced == null && st.state().status() == StreamTableStatus.SUSPENDED) {
       throw RefreshFailures.suspended(st);
     }
@@ -93,9 +91,6 @@ final class RefreshRun {
     }
     Frontiers.Snapshot snapshot = Frontiers.take(c);
     start = snapshot.takenAt();
-    if (!Frontiers.covers(c, st.pgtId(), snapshot.frontier())) {
-      throw RefreshFailures.staleSnapshot(st);
-    }
     Map<Long, String> old = Frontiers.read(c, st.pgtId());
     List<Long> sourceIds = captured.stream().map(Relation::relid).toList();
     StreamTableDefinition definition = StreamTableDefinition.load(c, st);
@@ -137,6 +132,23 @@ final class RefreshRun {
     StreamTableCatalog.recordSuccess(c, st.pgtId(), snapshot.takenAt());
     RefreshHistory.completed(c, st.pgtId(), start, outcome, initiatedBy);
     return outcome;
+  }
+
+  /**
+   * Re-reads the catalog row under a row lock: every refresh updates that row, so in a REPEATABLE
+   * READ transaction whose snapshot is older than the last refresh the lock fails (40001), and the
+   * refresh is refused instead of moving the frontier backwards.
+   */
+  private StreamTable lockCatalogRow(Connection c) throws SQLException {
+    try {
+      return StreamTableCatalog.lockById(c, st.pgtId())
+          .orElseThrow(() -> RefreshFailures.dropped(st));
+    } catch (SQLException e) {
+      if ("40001".equals(e.getSQLState())) {
+        throw RefreshFailures.staleSnapshot(st);
+      }
+      throw e;
+    }
   }
 
   OffsetDateTime start() {

@@ -62,7 +62,7 @@ final class StreamTableAlterer {
             mode,
             old.effectiveMode(),
             old.modeReason(),
-            changes.schedule().map(Schedule::text).orElse(old.schedule()),
+            changes.schedule().isPresent() ? changes.schedule().get().text() : old.schedule(),
             changes.diamondConsistency().orElse(old.diamondConsistency()),
             changes.diamondSchedulePolicy().orElse(old.diamondSchedulePolicy()),
             changes.cdcMode().orElse(old.cdcMode()),

@@ -1,0 +1,63 @@
+package dev.trickle.service;
+
+import dev.trickle.catalog.Quoting;
+import dev.trickle.refresh.Compilation;
+import dev.trickle.refresh.MaintenanceCompiler;
+import dev.trickle.refresh.RefreshCounts;
+import dev.trickle.refresh.StreamTableDefinition;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A test compiler for queries of the form {@code SELECT * FROM one_table}: applies each delta row
+ * to the storage as a signed multiset (exercises the seam the real compiler plugs into). Its setup
+ * creates {@code <name>_state}, which its populate statements fill with the row count and its
+ * teardown drops. Other queries are FULL only.
+ */
+final class IdentityCompiler implements MaintenanceCompiler {
+  @Override
+  public Compilation compile(Connection c, StreamTableDefinition def) {
+    List<StreamTableDefinition.Source> sources = def.capturedSources();
+    if (sources.size() != 1 || !sources.get(0).columns().equals(def.columns())) {
+      return new Compilation.FullOnly("query shape", 1, "only SELECT * FROM t is supported here");
+    }
+    StreamTableDefinition.Source source = sources.get(0);
+    String target = def.qualifiedName();
+    String delta = source.deltaTable();
+    String columns =
+        def.columns().stream().map(col -> Quoting.identifier(col.name()))
+            .collect(Collectors.joining(", "));
+    String state = Quoting.qualified(def.schema(), def.name() + "_state");
+    String tupleOfDelta = "ROW(" + columns + ")::text";
+    List<String> populate =
+        List.of("DELETE FROM " + state, "INSERT INTO " + state + " SELECT count(*) FROM " + target);
+    return new Compilation.Differential(
+        c1 -> {
+          try (Statement s = c1.createStatement()) {
+            long deleted =
+                s.executeUpdate(
+                    "DELETE FROM " + target + " __pgt_t USING (SELECT o.rid FROM (SELECT"
+                        + " __pgt_x.ctid AS rid, __pgt_x::text AS k, row_number() OVER"
+                        + " (PARTITION BY __pgt_x::text) AS rn FROM " + target + " __pgt_x) o JOIN (SELECT " + tupleOfDelta + " AS k,"
+                        + " -sum(\"__pgt_w\") AS n FROM " + delta + " GROUP BY 1"
+                        + " HAVING sum(\"__pgt_w\") < 0) d ON d.k = o.k WHERE o.rn <= d.n) gone"
+                        + " WHERE __pgt_t.ctid = gone.rid");
+            long inserted =
+                s.executeUpdate(
+                    "INSERT INTO " + target + " SELECT " + columns + " FROM (SELECT " + columns
+                        + ", sum(\"__pgt_w\") AS n FROM " + delta + " GROUP BY " + columns
+                        + " HAVING sum(\"__pgt_w\") > 0) d, generate_series(1, d.n)");
+            for (String sql : populate) {
+              s.execute(sql);
+            }
+            return new RefreshCounts(inserted, deleted);
+          }
+        },
+        List.of("CREATE TABLE " + state + " (n bigint)"),
+        populate,
+        List.of("DROP TABLE " + state));
+  }
+
+}
