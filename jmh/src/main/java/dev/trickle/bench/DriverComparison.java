@@ -35,13 +35,12 @@ record DriverComparison(String loop, Measurement plain, Measurement trickle) {
 
   /** The overhead in percent with its error, e.g. {@code +0.42% ± 1.10%}. */
   String formatOverhead() {
-    return String.format(
-        Locale.ROOT, "%+.2f%% ± %.2f%%", (ratio() - 1) * 100, ratioError() * 100);
+    return String.format(Locale.ROOT, "%+.2f%% ± %.2f%%", (ratio() - 1) * 100, ratioError() * 100);
   }
 
   /**
-   * Whether the whole confidence interval lies within the target ("meets"), above it ("misses"),
-   * or straddles it ("not resolved": the error bars are wider than the distance to the target).
+   * Whether the whole confidence interval lies within the target ("meets"), above it ("misses"), or
+   * straddles it ("not resolved": the error bars are wider than the distance to the target).
    */
   String verdict() {
     double error = ratioError();

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,6 +43,9 @@ public class PassThroughBenchmark {
   /** The value of {@link #driver} that connects through PgJDBC directly. */
   public static final String PLAIN = "plain";
 
+  /** The benchmark methods, one per statement loop, in the order the report lists them. */
+  public static final List<String> LOOPS = List.of("selectOne", "pointQuery", "insertBatch");
+
   private static final int TABLE_ROWS = 10_000;
   private static final int BATCH_SIZE = 100;
   private static final String POINT_QUERY = "SELECT v FROM bench WHERE id = ?";
@@ -71,8 +75,8 @@ public class PassThroughBenchmark {
       st.execute("CREATE TABLE bench_batch (id integer NOT NULL, v text NOT NULL)");
       st.execute("VACUUM ANALYZE bench");
     }
-    String url = TRICKLE.equals(driver) ? "jdbc:trickle:" + plainUrl.substring("jdbc:".length())
-        : plainUrl;
+    String url =
+        TRICKLE.equals(driver) ? "jdbc:trickle:" + plainUrl.substring("jdbc:".length()) : plainUrl;
     connection = DriverManager.getConnection(url);
     if (TRICKLE.equals(driver) != connection.getClass().getName().startsWith("dev.trickle.")) {
       throw new IllegalStateException(

@@ -10,13 +10,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.results.RunResult;
 
 /**
  * Renders the results of one JMH run of {@link PassThroughBenchmark} and {@link ScannerBenchmark}
- * as {@code docs/benchmarks/pass-through.md}: every figure in it comes from the run, none is
- * typed in.
+ * as {@code docs/benchmarks/pass-through.md}: every figure in it comes from the run, none is typed
+ * in.
  */
 final class PassThroughReport {
   private static final Map<String, String> LOOP_NAMES =
@@ -24,12 +23,12 @@ final class PassThroughReport {
           "selectOne", "`SELECT 1` (Statement, executeQuery, read)",
           "pointQuery", "prepared point query on 10,000 rows",
           "insertBatch", "batch of 100 prepared inserts");
-  private static final List<String> LOOP_ORDER = List.of("selectOne", "pointQuery", "insertBatch");
 
   private final Collection<RunResult> runs;
   private final MachineFacts machine;
   private final String postgresVersion;
   private final ZonedDateTime measuredAt;
+  private final String runShape;
   private final String command;
 
   PassThroughReport(
@@ -37,11 +36,13 @@ final class PassThroughReport {
       MachineFacts machine,
       String postgresVersion,
       ZonedDateTime measuredAt,
+      String runShape,
       String command) {
     this.runs = List.copyOf(runs);
     this.machine = machine;
     this.postgresVersion = postgresVersion;
     this.measuredAt = measuredAt;
+    this.runShape = runShape;
     this.command = command;
   }
 
@@ -81,15 +82,19 @@ final class PassThroughReport {
                     + " (embedded, zonky binaries, loopback TCP; "
                     + serverSettings()
                     + ")"))
-        .append(row("JMH", params.getJmhVersion() + ", " + runShape(params)))
+        .append(row("JMH", params.getJmhVersion() + ", mode " + params.getMode().longLabel()))
+        .append(row("run", runShape))
         .append('\n');
   }
 
   private void appendPassThrough(StringBuilder md, List<DriverComparison> comparisons) {
     md.append("## Trickle driver against plain PgJDBC\n\n")
         .append("The same statement loop through `jdbc:postgresql:` (plain) and through ")
-        .append("`jdbc:trickle:postgresql:` (trickle), each on its own embedded server in its own ")
-        .append("forked JVM, one after the other in the same run. Scores are average time per ")
+        .append(
+            "`jdbc:trickle:postgresql:` (trickle), each fork on its own embedded server in its ")
+        .append(
+            "own JVM, the two drivers' forks interleaved in the same run. Scores are average time"
+                + " per ")
         .append("operation ± the half-width of JMH's 99.9% confidence interval. The ratio's error ")
         .append("propagates both relative errors in quadrature. Target: overhead at most 1% ")
         .append("(ratio ≤ ")
@@ -131,7 +136,8 @@ final class PassThroughReport {
         .append("over a generated corpus of realistic statements (ORM selects with joins, inserts ")
         .append("with many values, updates, DDL, comments, dollar-quoted bodies, and some that do ")
         .append("concern Trickle).\n\n")
-        .append("| statements | mean length (chars) | concern Trickle | time per statement (ns) |\n")
+        .append(
+            "| statements | mean length (chars) | concern Trickle | time per statement (ns) |\n")
         .append("|---:|---:|---:|---:|\n")
         .append("| ")
         .append(corpus.size())
@@ -147,13 +153,14 @@ final class PassThroughReport {
         .findFirst()
         .ifPresent(
             selectOne ->
-                md.append("One scan takes ")
+                md.append("Scanning a statement of the corpus's mean length takes ")
                     .append(
                         String.format(
                             Locale.ROOT,
                             "%.3f%%",
                             scanner.score() / (selectOne.plain().score() * 1000) * 100))
-                    .append(" of a plain `SELECT 1` round trip measured above.\n"));
+                    .append(" of the plain `SELECT 1` loop's time above (whose own 8-character")
+                    .append(" statement scans far faster).\n"));
   }
 
   private List<DriverComparison> comparisons() {
@@ -167,7 +174,7 @@ final class PassThroughReport {
       }
     }
     List<DriverComparison> comparisons = new ArrayList<>();
-    for (String loop : LOOP_ORDER) {
+    for (String loop : PassThroughBenchmark.LOOPS) {
       Map<String, Measurement> drivers = byLoop.get(loop);
       if (drivers == null
           || !drivers.containsKey(PassThroughBenchmark.PLAIN)
@@ -201,23 +208,6 @@ final class PassThroughReport {
         .entrySet().stream()
             .map(e -> e.getKey() + "=" + e.getValue())
             .collect(Collectors.joining(", "));
-  }
-
-  private static String runShape(BenchmarkParams params) {
-    return "forks "
-        + params.getForks()
-        + ", warmup "
-        + iterations(params.getWarmup())
-        + ", measurement "
-        + iterations(params.getMeasurement())
-        + ", "
-        + params.getThreads()
-        + " thread, mode "
-        + params.getMode().longLabel();
-  }
-
-  private static String iterations(IterationParams iterations) {
-    return iterations.getCount() + " × " + iterations.getTime();
   }
 
   private static String row(String name, String value) {

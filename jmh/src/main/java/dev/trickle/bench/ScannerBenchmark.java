@@ -13,8 +13,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The time {@link StatementScanner#mayConcernTrickle} takes per statement, averaged over the
- * {@link StatementCorpus} of {@value StatementCorpus#SIZE} statements: the part of the driver's
+ * The time {@link StatementScanner#mayConcernTrickle} takes per statement, averaged over the {@link
+ * StatementCorpus} of {@value StatementCorpus#SIZE} statements: the part of the driver's
  * pass-through cost that grows with the statement's length.
  *
  * <p>Not final: JMH generates subclasses of its state classes.
@@ -28,8 +28,8 @@ public class ScannerBenchmark {
   /** Generates the corpus. */
   @Setup
   public void generateCorpus() {
-    statements = StatementCorpus.generate().stream().map(StatementCorpus.Entry::sql)
-        .toArray(String[]::new);
+    statements =
+        StatementCorpus.generate().stream().map(StatementCorpus.Entry::sql).toArray(String[]::new);
   }
 
   /** Scans every statement of the corpus once; JMH divides the time by the corpus size. */

@@ -161,9 +161,11 @@ final class StatementCorpus {
           .append(", '")
           .append(name)
           .append("', ")
-          .append(random.nextInt(5) == 0 ? "NULL" : "'user" + random.nextInt(10_000) + "@example.com'")
+          .append(
+              random.nextInt(5) == 0 ? "NULL" : "'user" + random.nextInt(10_000) + "@example.com'")
           .append(", ")
-          .append(random.nextInt(8) == 0 ? "E'north\\nwest'" : "'region-" + random.nextInt(12) + "'")
+          .append(
+              random.nextInt(8) == 0 ? "E'north\\nwest'" : "'region-" + random.nextInt(12) + "'")
           .append(", TIMESTAMP '2025-")
           .append(10 + random.nextInt(3))
           .append("-0")
@@ -182,7 +184,13 @@ final class StatementCorpus {
       values.append(values.length() == 0 ? "?" : ",?");
     }
     String returning = random.nextBoolean() ? " returning id" : "";
-    return "insert into " + entity.table() + " (" + columns + ") values (" + values + ")"
+    return "insert into "
+        + entity.table()
+        + " ("
+        + columns
+        + ") values ("
+        + values
+        + ")"
         + returning;
   }
 
@@ -225,10 +233,14 @@ final class StatementCorpus {
             + random.nextInt(100)
             + "_idx ON orders (customer_id, created_at DESC) WHERE status <> 'cancelled'";
       case 2:
-        return "ALTER TABLE " + pick(ENTITIES).table() + " ADD COLUMN IF NOT EXISTS note_"
-            + random.nextInt(100) + " text DEFAULT 'stream table pending'";
+        return "ALTER TABLE "
+            + pick(ENTITIES).table()
+            + " ADD COLUMN IF NOT EXISTS note_"
+            + random.nextInt(100)
+            + " text DEFAULT 'stream table pending'";
       case 3:
-        return "COMMENT ON TABLE event_stream IS 'Feeds pgtrickle.order_totals; not a STREAM TABLE'";
+        return "COMMENT ON TABLE event_stream IS 'Feeds pgtrickle.order_totals; not a STREAM"
+                   + " TABLE'";
       default:
         return "CREATE VIEW streamed_tables AS SELECT stream_id AS table_id FROM event_stream";
     }
@@ -242,8 +254,7 @@ final class StatementCorpus {
       case 1:
         return "-- read by the pgtrickle refresh? no: plain application query\n" + statement;
       case 2:
-        return "/* outer /* nested: CREATE STREAM TABLE x AS ... */ still comment */\n"
-            + statement;
+        return "/* outer /* nested: CREATE STREAM TABLE x AS ... */ still comment */\n" + statement;
       default:
         return statement + " -- stream table candidate";
     }
