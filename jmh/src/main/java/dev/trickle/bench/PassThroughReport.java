@@ -13,9 +13,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * Renders the results of one JMH run of {@link PassThroughBenchmark} and {@link ScannerBenchmark}
- * as {@code docs/benchmarks/pass-through.md}: every figure in it comes from the run, none is typed
- * in.
+ * Renders the results of one {@link BenchmarkRun} of {@link PassThroughBenchmark} and {@link
+ * ScannerBenchmark} as {@code docs/benchmarks/pass-through.md}: every figure in it comes from the
+ * run, none is typed in.
  */
 final class PassThroughReport {
   private static final Map<String, String> LOOP_NAMES =
