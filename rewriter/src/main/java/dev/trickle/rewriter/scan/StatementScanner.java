@@ -16,6 +16,9 @@ public final class StatementScanner {
 
   /** True when {@code sql} mentions the Trickle schema or extension, or {@code STREAM TABLE}. */
   public static boolean mayConcernTrickle(String sql) {
+    if (!mentionsTrickleOrStream(sql)) {
+      return false;
+    }
     int n = sql.length();
     int i = 0;
     boolean afterStream = false;
@@ -67,6 +70,22 @@ public final class StatementScanner {
         i = SqlLexer.skipIdentifier(sql, i);
       } else {
         i++;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The fast path for almost every statement: every positive answer needs the letters {@code
+   * trickle} or {@code stream} somewhere (any case), so a text without them is rejected by a
+   * tight loop that only tests for a {@code k} or {@code m}, before any lexing.
+   */
+  private static boolean mentionsTrickleOrStream(String sql) {
+    for (int i = 4, n = sql.length(); i < n; i++) {
+      int c = sql.charAt(i) | 0x20;
+      if ((c == 'k' && sql.regionMatches(true, i - 4, "trickle", 0, 7))
+          || (c == 'm' && sql.regionMatches(true, i - 5, "stream", 0, 6))) {
+        return true;
       }
     }
     return false;
