@@ -77,14 +77,23 @@ public final class StatementScanner {
 
   /**
    * The fast path for almost every statement: every positive answer needs the letters {@code
-   * trickle} or {@code stream} somewhere (any case), so a text without them is rejected by a
-   * tight loop that only tests for a {@code k} or {@code m}, before any lexing.
+   * trickle} or {@code stream} somewhere (any case), so a text without them is rejected before any
+   * lexing. {@link String#indexOf(int, int)} is vectorized by the JVM, so looking for a rare
+   * letter of each word ({@code k}, {@code m}) and checking the word around it costs a fraction of
+   * a character-by-character pass.
    */
   private static boolean mentionsTrickleOrStream(String sql) {
-    for (int i = 4, n = sql.length(); i < n; i++) {
-      int c = sql.charAt(i) | 0x20;
-      if ((c == 'k' && sql.regionMatches(true, i - 4, "trickle", 0, 7))
-          || (c == 'm' && sql.regionMatches(true, i - 5, "stream", 0, 6))) {
+    return containsAround(sql, 'k', "trickle")
+        || containsAround(sql, 'K', "trickle")
+        || containsAround(sql, 'm', "stream")
+        || containsAround(sql, 'M', "stream");
+  }
+
+  /** True when {@code word} (any case) occurs around an occurrence of its letter {@code anchor}. */
+  private static boolean containsAround(String sql, char anchor, String word) {
+    int back = word.indexOf(Character.toLowerCase(anchor));
+    for (int i = sql.indexOf(anchor, back); i >= 0; i = sql.indexOf(anchor, i + 1)) {
+      if (sql.regionMatches(true, i - back, word, 0, word.length())) {
         return true;
       }
     }
