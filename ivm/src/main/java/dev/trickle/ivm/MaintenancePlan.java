@@ -34,4 +34,12 @@ public interface MaintenancePlan {
 
   /** Human-readable lines: the operators, the rule used for each, the key. */
   List<String> explain();
+
+  /**
+   * Source oid → columns the delta probes by equality in the source's current state. Each should
+   * lead an index, or every refresh scans the source.
+   */
+  default java.util.Map<Long, java.util.Set<String>> probedColumns() {
+    return java.util.Map.of();
+  }
 }

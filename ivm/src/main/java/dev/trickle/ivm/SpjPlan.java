@@ -115,6 +115,11 @@ final class SpjPlan implements MaintenancePlan {
   }
 
   @Override
+  public java.util.Map<Long, java.util.Set<String>> probedColumns() {
+    return ProbeKeys.of(block);
+  }
+
+  @Override
   public List<String> explain() {
     List<String> lines = new ArrayList<>();
     lines.add(strategy());

@@ -16,6 +16,9 @@ public final class StatementScanner {
 
   /** True when {@code sql} mentions the Trickle schema or extension, or {@code STREAM TABLE}. */
   public static boolean mayConcernTrickle(String sql) {
+    if (!mentionsTrickleOrStream(sql)) {
+      return false;
+    }
     int n = sql.length();
     int i = 0;
     boolean afterStream = false;
@@ -67,6 +70,31 @@ public final class StatementScanner {
         i = SqlLexer.skipIdentifier(sql, i);
       } else {
         i++;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The fast path for almost every statement: every positive answer needs the letters {@code
+   * trickle} or {@code stream} somewhere (any case), so a text without them is rejected before any
+   * lexing. {@link String#indexOf(int, int)} is vectorized by the JVM, so looking for a rare
+   * letter of each word ({@code k}, {@code m}) and checking the word around it costs a fraction of
+   * a character-by-character pass.
+   */
+  private static boolean mentionsTrickleOrStream(String sql) {
+    return containsAround(sql, 'k', "trickle")
+        || containsAround(sql, 'K', "trickle")
+        || containsAround(sql, 'm', "stream")
+        || containsAround(sql, 'M', "stream");
+  }
+
+  /** True when {@code word} (any case) occurs around an occurrence of its letter {@code anchor}. */
+  private static boolean containsAround(String sql, char anchor, String word) {
+    int back = word.indexOf(Character.toLowerCase(anchor));
+    for (int i = sql.indexOf(anchor, back); i >= 0; i = sql.indexOf(anchor, i + 1)) {
+      if (sql.regionMatches(true, i - back, word, 0, word.length())) {
+        return true;
       }
     }
     return false;

@@ -1,0 +1,69 @@
+package dev.trickle.ivm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.sf.jsqlparser.JSQLParserException;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.schema.Column;
+
+/**
+ * The columns a block's delta terms probe in each input's current state: both sides of every
+ * column-to-column equality in its join conditions and WHERE. A delta is only cheap when those
+ * probes hit an index, so the driver warns, naming the column, when a source has none.
+ */
+final class ProbeKeys {
+  private ProbeKeys() {}
+
+  /** Source oid → columns probed by equality joins. */
+  static Map<Long, Set<String>> of(QueryBlock block) {
+    Map<Long, Set<String>> keys = new LinkedHashMap<>();
+    List<String> conditions = new ArrayList<>();
+    block.inputs().forEach(i -> {
+      if (i.on() != null) {
+        conditions.add(i.on());
+      }
+    });
+    if (block.where() != null) {
+      conditions.add(block.where().toString());
+    }
+    for (String condition : conditions) {
+      Expression e;
+      try {
+        e = CCJSqlParserUtil.parseCondExpression(condition);
+      } catch (JSQLParserException ex) {
+        continue;
+      }
+      e.accept(new ExpressionVisitorAdapter<Void>() {
+        @Override
+        public <S> Void visit(EqualsTo equals, S context) {
+          if (equals.getLeftExpression() instanceof Column left && equals.getRightExpression() instanceof Column right) {
+            add(block, left, keys);
+            add(block, right, keys);
+          }
+          return null;
+        }
+      }, null);
+    }
+    return keys;
+  }
+
+  private static void add(QueryBlock block, Column column, Map<Long, Set<String>> keys) {
+    String name = Names.fold(column.getColumnName());
+    String table = column.getTable() == null || column.getTable().getName() == null ? null : Names.fold(column.getTable().getName());
+    for (Input input : block.inputs()) {
+      boolean matches = table != null ? input.alias().equals(table) : input.relation().column(name) != null;
+      if (matches && input.derived() == null && !input.isFunction() && input.relation().oid() > 0
+          && input.relation().column(name) != null) {
+        keys.computeIfAbsent(input.relation().oid(), k -> new LinkedHashSet<>()).add(name);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.trickle.bench;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * The embedded PostgreSQL the benchmarks run against: the zonky binaries on the class path, with
+ * durability settings off so that disk flushes (which depend on whatever else the machine is doing)
+ * do not drown the driver's cost.
+ */
+final class EmbeddedServer {
+  /** The server settings every benchmark server starts with; the report lists them. */
+  static final Map<String, String> SETTINGS =
+      Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "off");
+
+  private EmbeddedServer() {}
+
+  /** Starts a fresh server in a temporary directory; closing it stops it and removes the data. */
+  static EmbeddedPostgres start() throws IOException {
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    SETTINGS.forEach(builder::setServerConfig);
+    return builder.start();
+  }
+
+  /** The plain PgJDBC URL of the server's {@code postgres} database, as superuser. */
+  static String url(EmbeddedPostgres server) {
+    return "jdbc:postgresql://localhost:" + server.getPort() + "/postgres?user=postgres";
+  }
+
+  /** The version string of the server the benchmarks run against, e.g. {@code 18.3}. */
+  static String version() throws IOException, SQLException {
+    try (EmbeddedPostgres server = start();
+        Connection c = DriverManager.getConnection(url(server));
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}
