@@ -83,7 +83,14 @@ final class StatementExecutor {
     for (String line : ServerMessages.warnings(statement.getWarnings())) {
       err.println(line);
     }
+    // Stream-table commands raise their warnings (AUTO falling back to FULL, a source without a
+    // primary key) on the connection, where the driver records them.
+    Connection connection = statement.getConnection();
+    for (String line : ServerMessages.warnings(connection.getWarnings())) {
+      err.println(line);
+    }
     err.flush();
     statement.clearWarnings();
+    connection.clearWarnings();
   }
 }

@@ -43,14 +43,23 @@ class LifecycleTest {
   @Test
   void createPopulatesARealTableWithTheQueryColumns() throws SQLException {
     h.create("by_dept", "SELECT dept, sum(salary) AS total, count(*) AS n FROM emp GROUP BY dept");
-    assertThat(h.takeWarnings()).anyMatch(w -> w.contains("uses FULL refresh"));
+    assertThat(h.takeWarnings()).noneMatch(w -> w.contains("uses FULL refresh"));
     h.assertMatches("app.by_dept", "SELECT dept, sum(salary), count(*) FROM emp GROUP BY dept");
     assertThat(h.rows("SELECT column_name, data_type FROM information_schema.columns"
             + " WHERE table_schema = 'app' AND table_name = 'by_dept' ORDER BY ordinal_position"))
         .containsExactly(
             List.of("dept", "text"), List.of("total", "numeric"), List.of("n", "bigint"));
     assertThat(h.rows("SELECT status, is_populated, refresh_mode FROM pgtrickle.pgt_status()"))
-        .containsExactly(List.of("ACTIVE", "t", "FULL"));
+        .containsExactly(List.of("ACTIVE", "t", "DIFFERENTIAL"));
+  }
+
+  @Test
+  void autoFallsBackToFullWithAWarningNamingTheConstruct() throws SQLException {
+    h.create("sampled", "SELECT id, random() AS r FROM emp");
+    assertThat(h.takeWarnings())
+        .anyMatch(w -> w.contains("uses FULL refresh") && w.contains("volatile function random()"));
+    assertThat(h.rows("SELECT refresh_mode FROM pgtrickle.pgt_status()"))
+        .containsExactly(List.of("FULL"));
   }
 
   @Test
@@ -78,7 +87,7 @@ class LifecycleTest {
     h.assertMatches("copy", "SELECT * FROM emp");
     assertThat(h.rows("SELECT action, status, rows_inserted, rows_deleted"
             + " FROM pgtrickle.get_refresh_history('app.copy') ORDER BY start_time DESC LIMIT 1"))
-        .containsExactly(List.of("FULL", "COMPLETED", "2", "2"));
+        .containsExactly(List.of("DIFFERENTIAL", "COMPLETED", "2", "2"));
   }
 
   @Test

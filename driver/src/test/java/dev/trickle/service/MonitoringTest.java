@@ -131,15 +131,15 @@ class MonitoringTest {
   void statusAndStatistics() throws SQLException {
     assertThat(h.rows("SELECT name, status, refresh_mode, schedule FROM pgtrickle.pgt_status()"))
         .containsExactly(
-            List.of("public.department_report", "ACTIVE", "FULL", "1m"),
-            List.of("public.department_stats", "ACTIVE", "FULL", "calculated"),
-            List.of("public.department_tree", "ACTIVE", "FULL", "1m"));
+            List.of("public.department_report", "ACTIVE", "DIFFERENTIAL", "1m"),
+            List.of("public.department_stats", "ACTIVE", "DIFFERENTIAL", "calculated"),
+            List.of("public.department_tree", "ACTIVE", "DIFFERENTIAL", "1m"));
     assertThat(h.rows("SELECT pgt_name, total_refreshes, successful_refreshes, failed_refreshes,"
             + " last_refresh_action FROM pgtrickle.pg_stat_stream_tables ORDER BY 1"))
         .containsExactly(
-            List.of("department_report", "2", "2", "0", "FULL"),
-            List.of("department_stats", "2", "2", "0", "FULL"),
-            List.of("department_tree", "2", "2", "0", "FULL"));
+            List.of("department_report", "2", "2", "0", "DIFFERENTIAL"),
+            List.of("department_stats", "2", "2", "0", "DIFFERENTIAL"),
+            List.of("department_tree", "2", "2", "0", "DIFFERENTIAL"));
     assertThat(h.rows("SELECT check_name, severity FROM pgtrickle.health_check()"))
         .contains(List.of("tables_in_error", "OK"), List.of("capture_triggers", "OK"),
             List.of("scheduler_running", "WARN"));
