@@ -97,6 +97,19 @@ public final class StreamTableCatalog {
     }
   }
 
+  /** Stores how the stream table is maintained, as {@code pgtrickle.explain_st} shows it. */
+  public static void setPlanDescription(Connection c, long pgtId, List<String> explain, String deltaSql)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_stream_tables SET plan_explain = ?, plan_delta_sql = ? WHERE pgt_id = ?")) {
+      ps.setArray(1, c.createArrayOf("text", explain.toArray()));
+      ps.setString(2, deltaSql);
+      ps.setLong(3, pgtId);
+      ps.executeUpdate();
+    }
+  }
+
   /** Sets the status; {@code clearErrors} also resets the error count and message. */
   public static void setStatus(
       Connection c, long pgtId, StreamTableStatus status, boolean clearErrors)

@@ -9,6 +9,7 @@ import dev.trickle.ivm.StorageNames;
 import dev.trickle.ivm.UnsupportedQueryException;
 import dev.trickle.refresh.Compilation;
 import dev.trickle.refresh.MaintenanceCompiler;
+import dev.trickle.refresh.PlanDescription;
 import dev.trickle.refresh.StreamTableDefinition;
 import dev.trickle.rewriter.parse.QueryException;
 import java.sql.Connection;
@@ -102,7 +103,22 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
         sql(plan.populate()),
         sql(plan.teardown()),
         install,
-        uninstall);
+        uninstall,
+        new PlanDescription(plan.explain(), render(plan.refresh(plan.sourceOids()), ""), plan.probedColumns()));
+  }
+
+  /** The steps as one SQL text (loops as commented LOOP ... WHILE blocks), for explain_st. */
+  private static String render(List<Step> steps, String indent) {
+    StringBuilder sql = new StringBuilder();
+    for (Step step : steps) {
+      if (step.isLoop()) {
+        sql.append(indent).append("-- LOOP\n").append(render(step.body(), indent + "  "))
+            .append(indent).append("-- WHILE ").append(step.sql()).append('\n');
+      } else {
+        sql.append(indent).append(step.sql()).append(";\n");
+      }
+    }
+    return sql.toString();
   }
 
   private MaintenancePlan plan(Connection c, StreamTableDefinition definition)

@@ -18,6 +18,8 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
    * @param immediateInstall install the trigger programs that maintain the stream table inside
    *     each writing transaction (IMMEDIATE mode), run after setup
    * @param immediateUninstall remove those trigger programs
+   * @param description what {@code pgtrickle.explain_st} shows and which source columns the
+   *     delta probes
    */
   record Differential(
       DifferentialProgram program,
@@ -25,7 +27,8 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
       List<String> populateStatements,
       List<String> teardownStatements,
       List<String> immediateInstall,
-      List<String> immediateUninstall)
+      List<String> immediateUninstall,
+      PlanDescription description)
       implements Compilation {
     public Differential {
       setupStatements = List.copyOf(setupStatements);
@@ -41,7 +44,8 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
         List<String> setupStatements,
         List<String> populateStatements,
         List<String> teardownStatements) {
-      this(program, setupStatements, populateStatements, teardownStatements, List.of(), List.of());
+      this(program, setupStatements, populateStatements, teardownStatements, List.of(), List.of(),
+          PlanDescription.NONE);
     }
   }
 

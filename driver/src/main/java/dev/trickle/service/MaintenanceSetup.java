@@ -10,6 +10,7 @@ import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableSpec;
 import dev.trickle.refresh.Compilation;
 import dev.trickle.refresh.MaintenanceCompiler;
+import dev.trickle.refresh.PlanDescription;
 import dev.trickle.refresh.StreamTableDefinition;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,6 +38,7 @@ final class MaintenanceSetup {
       result = immediate(c, compiler, st, spec);
     } else if (requested == RefreshMode.FULL) {
       result = spec.withMaintenance(RefreshMode.FULL, null, List.of());
+      StreamTableCatalog.setPlanDescription(c, st.pgtId(), List.of("FULL (requested)"), null);
     } else {
       String obstacle = uncapturableSource(c, st);
       Compilation compilation =
@@ -45,6 +47,7 @@ final class MaintenanceSetup {
               : new Compilation.FullOnly("source", 0, obstacle);
       if (compilation instanceof Compilation.Differential differential) {
         run(c, differential.setupStatements());
+        describe(c, st, differential.description());
         result =
             spec.withMaintenance(
                 RefreshMode.DIFFERENTIAL, null, differential.teardownStatements());
@@ -61,10 +64,18 @@ final class MaintenanceSetup {
         ServerNotices.warning(
             c, "stream table " + st.displayName() + " uses FULL refresh: " + reason);
         result = spec.withMaintenance(RefreshMode.FULL, reason, List.of());
+        StreamTableCatalog.setPlanDescription(c, st.pgtId(), List.of("FULL: " + reason), null);
       }
     }
     StreamTableCatalog.updateSpec(c, st.pgtId(), result);
     return result;
+  }
+
+  /** Stores the plan for explain_st and warns about join columns without an index. */
+  private static void describe(Connection c, StreamTable st, PlanDescription description)
+      throws SQLException {
+    StreamTableCatalog.setPlanDescription(c, st.pgtId(), description.explain(), description.deltaSql());
+    IndexAdvice.warnMissing(c, st.displayName(), description.probedColumns());
   }
 
   /** Runs the stored teardown statements of the current maintenance. */
@@ -100,6 +111,7 @@ final class MaintenanceSetup {
     }
     run(c, differential.setupStatements());
     run(c, differential.immediateInstall());
+    describe(c, st, differential.description());
     List<String> teardown = new java.util.ArrayList<>(differential.immediateUninstall());
     teardown.addAll(differential.teardownStatements());
     return spec.withMaintenance(RefreshMode.IMMEDIATE, null, teardown);
