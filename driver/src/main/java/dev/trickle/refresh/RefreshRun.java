@@ -179,6 +179,8 @@ final class RefreshRun {
       outcome = full(c, storage, compilation, "source truncated");
     } else if (changes.stream().allMatch(ch -> ch.rows() == 0)) {
       outcome = noData();
+    } else if (ChangeVolume.mostlyChanged(c, changes) != null) {
+      outcome = full(c, storage, compilation, ChangeVolume.mostlyChanged(c, changes));
     } else {
       action = RefreshAction.DIFFERENTIAL;
       reason = null;
