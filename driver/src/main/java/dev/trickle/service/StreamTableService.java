@@ -7,6 +7,7 @@ import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.jdbc.TrickleProperty;
 import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshEngine;
@@ -45,6 +46,12 @@ public final class StreamTableService implements CommandExecutor {
 
   @Override
   public void execute(Connection c, TrickleCommand command, Properties settings)
+      throws SQLException {
+    IvmMaintenanceCompiler.withPlanDebugging(
+        TrickleProperty.DEBUG_PLAN.getBoolean(settings), () -> run(c, command, settings));
+  }
+
+  private void run(Connection c, TrickleCommand command, Properties settings)
       throws SQLException {
     if (command instanceof TrickleCommand.CreateExtension) {
       CommandTransaction.run(c, () -> createExtension(c));

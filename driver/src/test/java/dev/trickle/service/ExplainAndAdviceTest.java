@@ -18,10 +18,43 @@ class ExplainAndAdviceTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
   @Test
+  void debugPlanLogsThePlanAroundEveryPass() throws Exception {
+    java.util.logging.Logger logger =
+        java.util.logging.Logger.getLogger(dev.trickle.compile.IvmMaintenanceCompiler.class.getName());
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            lines.add(r.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    logger.addHandler(handler);
+    java.util.Properties debug = new java.util.Properties();
+    debug.setProperty("trickle.debug_plan", "true");
+    try (Connection c = db.connect(debug);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+      st.execute("CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, kind text)");
+      st.execute("CREATE STREAM TABLE kinds AS SELECT kind, count(*) AS n FROM items GROUP BY kind");
+    } finally {
+      logger.removeHandler(handler);
+    }
+    assertThat(String.join("\n", lines))
+        .contains("before analyze", "after analyze", "after classify: aggregate", "after plan");
+  }
+
+  @Test
   void explainShowsModeStrategyDeltaSqlSourcesAndFrontiers() throws Exception {
     try (Connection c = db.connect();
         Statement st = c.createStatement()) {
-      st.execute("CREATE EXTENSION pg_trickle");
+      st.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
       st.execute("CREATE TABLE dept (id int PRIMARY KEY, name text)");
       st.execute("CREATE TABLE emp (id int PRIMARY KEY, dept_id int, salary int)");
       c.clearWarnings();

@@ -52,6 +52,7 @@ public final class DeltaCompiler {
    */
   public MaintenancePlan compile(String query, StorageNames names)
       throws QueryException, UnsupportedQueryException {
+    debug.accept("before analyze: " + query.strip());
     MaintenancePlan plan = new Session(query, names).plan(query, names.columns(), names, null);
     debug.accept("after plan: " + String.join("; ", plan.explain()));
     return plan;
