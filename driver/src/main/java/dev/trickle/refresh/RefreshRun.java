@@ -94,8 +94,9 @@ final class RefreshRun {
     Map<Long, String> old = Frontiers.read(c, st.pgtId());
     List<Long> sourceIds = captured.stream().map(Relation::relid).toList();
     StreamTableDefinition definition = StreamTableDefinition.load(c, st);
+    RefreshMode mode = st.spec().effectiveMode();
     Compilation compilation =
-        st.spec().effectiveMode() == RefreshMode.DIFFERENTIAL
+        mode == RefreshMode.DIFFERENTIAL || mode == RefreshMode.IMMEDIATE
             ? compiler.compile(c, definition)
             : null;
     String searchPath = enterMaintenance(c);
@@ -106,6 +107,10 @@ final class RefreshRun {
       outcome = full(c, storage, compilation, "not populated");
     } else if (!sourceIds.stream().allMatch(id -> old.get(id) != null)) {
       outcome = full(c, storage, compilation, "no frontier recorded for a source");
+    } else if (mode == RefreshMode.IMMEDIATE) {
+      // Its triggers keep it current inside every writing transaction; consuming the buffered
+      // changes again would apply them twice. Only the frontier advances.
+      outcome = noData();
     } else if (compilation == null) {
       if (allCaptured && !DeltaTables.anyPending(c, sourceIds, old, snapshot.frontier())) {
         outcome = noData();
