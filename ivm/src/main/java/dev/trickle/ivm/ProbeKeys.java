@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.expression.Expression;
-import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
@@ -24,34 +23,49 @@ final class ProbeKeys {
   /** Source oid → columns probed by equality joins. */
   static Map<Long, Set<String>> of(QueryBlock block) {
     Map<Long, Set<String>> keys = new LinkedHashMap<>();
+    for (Column[] pair : equalities(block)) {
+      add(block, pair[0], keys);
+      add(block, pair[1], keys);
+    }
+    return keys;
+  }
+
+  /**
+   * Column-to-column equalities that hold in every row of the block: conjuncts of the ON
+   * conditions of inner joins and of WHERE (not under OR or NOT).
+   */
+  static List<Column[]> equalities(QueryBlock block) {
     List<String> conditions = new ArrayList<>();
     block.inputs().forEach(i -> {
-      if (i.on() != null) {
+      if (i.on() != null && (i.join() == Input.JoinType.INNER || i.join() == Input.JoinType.CROSS)) {
         conditions.add(i.on());
       }
     });
     if (block.where() != null) {
       conditions.add(block.where().toString());
     }
+    List<Column[]> pairs = new ArrayList<>();
     for (String condition : conditions) {
-      Expression e;
       try {
-        e = CCJSqlParserUtil.parseCondExpression(condition);
-      } catch (JSQLParserException ex) {
-        continue;
+        collect(CCJSqlParserUtil.parseCondExpression(condition), pairs);
+      } catch (JSQLParserException e) {
+        // not a plain condition: no equalities to use
       }
-      e.accept(new ExpressionVisitorAdapter<Void>() {
-        @Override
-        public <S> Void visit(EqualsTo equals, S context) {
-          if (equals.getLeftExpression() instanceof Column left && equals.getRightExpression() instanceof Column right) {
-            add(block, left, keys);
-            add(block, right, keys);
-          }
-          return null;
-        }
-      }, null);
     }
-    return keys;
+    return pairs;
+  }
+
+  private static void collect(Expression e, List<Column[]> pairs) {
+    if (e instanceof net.sf.jsqlparser.expression.operators.conditional.AndExpression and) {
+      collect(and.getLeftExpression(), pairs);
+      collect(and.getRightExpression(), pairs);
+    } else if (e instanceof net.sf.jsqlparser.expression.Parenthesis p) {
+      collect(p.getExpression(), pairs);
+    } else if (e instanceof EqualsTo equals
+        && equals.getLeftExpression() instanceof Column left
+        && equals.getRightExpression() instanceof Column right) {
+      pairs.add(new Column[] {left, right});
+    }
   }
 
   private static void add(QueryBlock block, Column column, Map<Long, Set<String>> keys) {

@@ -14,16 +14,30 @@ final class RowApplier {
   private final List<Integer> keyColumns;
   private final List<Boolean> keyNullable;
   private final boolean reported;
+  private final List<String> notNullColumns;
 
   /**
    * @param keyColumns indexes of the storage columns forming a key, or empty for a bag
    */
   RowApplier(StorageNames names, List<Integer> keyColumns, List<Boolean> keyNullable) {
-    this(names, keyColumns, keyNullable, true);
+    this(names, keyColumns, keyNullable, true, List.of());
+  }
+
+  /**
+   * A bag applier that knows which storage columns are never NULL: rows are then matched with
+   * {@code =} on those (through an index the setup creates) instead of hashing whole rows.
+   */
+  static RowApplier bag(StorageNames names, List<String> notNullColumns) {
+    return new RowApplier(names, List.of(), List.of(), true, notNullColumns);
   }
 
   private RowApplier(
-      StorageNames names, List<Integer> keyColumns, List<Boolean> keyNullable, boolean reported) {
+      StorageNames names,
+      List<Integer> keyColumns,
+      List<Boolean> keyNullable,
+      boolean reported,
+      List<String> notNullColumns) {
+    this.notNullColumns = List.copyOf(notNullColumns);
     this.names = names;
     this.keyColumns = List.copyOf(keyColumns);
     this.keyNullable = List.copyOf(keyNullable);
@@ -32,7 +46,7 @@ final class RowApplier {
 
   /** An applier for a state table (a bag): its row counts are not the stream table's. */
   static RowApplier forState(StorageNames state) {
-    return new RowApplier(state, List.of(), List.of(), false);
+    return new RowApplier(state, List.of(), List.of(), false, List.of());
   }
 
   private Step.Counts counts(Step.Counts kind) {
@@ -51,7 +65,10 @@ final class RowApplier {
   /** The unique index that makes keyed matching an index probe. */
   List<Step> setup() {
     if (!keyed()) {
-      return List.of();
+      return notNullColumns.isEmpty()
+          ? List.of()
+          : List.of(Step.of("CREATE INDEX ON " + names.storage() + " ("
+              + Sql.identList(notNullColumns.subList(0, Math.min(2, notNullColumns.size()))) + ")"));
     }
     return List.of(
         Step.of(
@@ -60,6 +77,26 @@ final class RowApplier {
                 + " ("
                 + Sql.identList(keyNames())
                 + ") NULLS NOT DISTINCT"));
+  }
+
+  /**
+   * How a storage row {@code t} equals a delta row {@code d}: {@code =} on the never-NULL columns
+   * (index probes) and {@code IS NOT DISTINCT FROM} on the others; without any never-NULL column,
+   * equality of the rows' text forms, which PostgreSQL can hash-join (one pass over the storage
+   * instead of one per delta row).
+   */
+  private String bagMatch() {
+    if (notNullColumns.isEmpty()) {
+      return "ROW(" + Sql.columnList("t", names.columns()) + ")::text = ROW("
+          + Sql.columnList("d", names.columns()) + ")::text";
+    }
+    List<String> parts = new java.util.ArrayList<>();
+    for (String column : names.columns()) {
+      String t = "t." + Sql.ident(column);
+      String d = "d." + Sql.ident(column);
+      parts.add(notNullColumns.contains(column) ? t + " = " + d : t + " IS NOT DISTINCT FROM " + d);
+    }
+    return String.join(" AND ", parts);
   }
 
   /**
@@ -103,11 +140,7 @@ final class RowApplier {
                   + Sql.WEIGHT + " > 0",
               counts(Step.Counts.INSERTED)));
     }
-    String allMatch =
-        KeyMatch.of(
-            KeyMatch.columns("t", names.columns()),
-            KeyMatch.columns("d", names.columns()),
-            names.columns().stream().map(c -> true).toList());
+    String allMatch = bagMatch();
     return List.of(
         drop,
         consolidate,

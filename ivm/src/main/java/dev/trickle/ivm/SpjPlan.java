@@ -36,18 +36,74 @@ final class SpjPlan implements MaintenancePlan {
     List<Boolean> nullable = new ArrayList<>();
     for (Input input : block.inputs()) {
       if (input.derived() != null || input.relation().primaryKey().isEmpty()) {
-        return new RowApplier(names, List.of(), List.of());
+        return RowApplier.bag(names, notNullOutputs(block, names));
       }
       for (String pk : input.relation().primaryKey()) {
         int index = outputOf(block, input, pk);
+        if (index < 0 && !block.padded(input)) {
+          index = equatedOutput(block, input, pk);
+        }
         if (index < 0) {
-          return new RowApplier(names, List.of(), List.of());
+          return RowApplier.bag(names, notNullOutputs(block, names));
         }
         keys.add(index);
         nullable.add(block.padded(input));
       }
     }
     return new RowApplier(names, keys, nullable);
+  }
+
+  /** The storage columns whose output is a NOT NULL column of an input that is never padded. */
+  private static List<String> notNullOutputs(QueryBlock block, StorageNames names) {
+    List<String> columns = new ArrayList<>();
+    for (int i = 0; i < block.outputs().size() && i < names.columns().size(); i++) {
+      if (block.outputs().get(i) instanceof Column c) {
+        String column = Names.fold(c.getColumnName());
+        for (Input input : block.inputs()) {
+          if (input.derived() == null && refersTo(block, c, input, column) && block.neverNull(input, column)) {
+            columns.add(names.columns().get(i));
+            break;
+          }
+        }
+      }
+    }
+    return columns;
+  }
+
+  /**
+   * The output position of a column that an inner join or WHERE equality makes equal to {@code
+   * input.column} (so it determines it), or -1: in {@code o JOIN c ON c.id = o.customer_id},
+   * {@code o.customer_id} stands for {@code c.id} in the key.
+   */
+  private static int equatedOutput(QueryBlock block, Input input, String column) {
+    for (Column[] pair : ProbeKeys.equalities(block)) {
+      for (int side = 0; side < 2; side++) {
+        Column mine = pair[side];
+        Column other = pair[1 - side];
+        if (refersTo(block, mine, input, column)) {
+          for (Input candidate : block.inputs()) {
+            if (candidate != input && !block.padded(candidate)
+                && refersTo(block, other, candidate, Names.fold(other.getColumnName()))) {
+              int index = outputOf(block, candidate, Names.fold(other.getColumnName()));
+              if (index >= 0) {
+                return index;
+              }
+            }
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static boolean refersTo(QueryBlock block, Column c, Input input, String column) {
+    if (!Names.fold(c.getColumnName()).equals(column) || input.relation().column(column) == null) {
+      return false;
+    }
+    String table = c.getTable() == null || c.getTable().getName() == null ? null : Names.fold(c.getTable().getName());
+    return table != null
+        ? input.alias().equals(table)
+        : block.inputs().stream().filter(in -> in.relation().column(column) != null).count() == 1;
   }
 
   /** The output position that is exactly column {@code column} of {@code input}, or -1. */
