@@ -97,7 +97,9 @@ public final class RefreshEngine {
       c.setAutoCommit(true);
       c.setTransactionIsolation(isolation);
     }
-    cleanUpInOwnTransaction(c, st);
+    if (outcome.action() != RefreshAction.NO_DATA) {
+      cleanUpInOwnTransaction(c, st);
+    }
     return outcome;
   }
 

@@ -177,6 +177,10 @@ final class RefreshRun {
       Frontiers.Snapshot snapshot)
       throws SQLException {
     List<StreamTableDefinition.Source> sources = definition.capturedSources();
+    if (!DeltaTables.anyPending(
+        c, sources.stream().map(StreamTableDefinition.Source::relid).toList(), old, snapshot.frontier())) {
+      return noData();
+    }
     List<SourceChanges> changes =
         DeltaTables.materialize(c, sources, old, snapshot.frontier());
     RefreshOutcome outcome;
