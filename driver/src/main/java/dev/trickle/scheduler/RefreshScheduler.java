@@ -147,8 +147,8 @@ public final class RefreshScheduler {
       closeControl();
       workers.close();
       LOG.info(() -> "scheduler for " + target.key() + " stopped");
-      exited.countDown();
       onExit.run();
+      exited.countDown();
     }
   }
 
@@ -172,7 +172,7 @@ public final class RefreshScheduler {
           continue;
         }
         catalogMissingSince = null;
-        refreshSettings(false);
+        refreshSettings();
         if (!settings.enabled()) {
           if (leader) {
             LOG.info(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
@@ -239,12 +239,11 @@ public final class RefreshScheduler {
       LOG.finer(() -> "pass refreshes " + plan.units().size() + " unit(s)");
       workers.run(control, plan, settings, () -> stopping);
     }
-    refreshSettings(true);
     return plan.nextWake();
   }
 
   /** Re-reads the settings (and, as leader, writes the heartbeat) once per interval. */
-  private void refreshSettings(boolean beat) throws SQLException {
+  private void refreshSettings() throws SQLException {
     Instant now = clock.instant();
     if (Duration.between(settingsReadAt, now).compareTo(settings.interval()) < 0) {
       return;
@@ -255,7 +254,7 @@ public final class RefreshScheduler {
     if (!previous.equals(settings)) {
       LOG.info(() -> "scheduler for " + target.key() + " settings: " + settings);
     }
-    if (beat && leader) {
+    if (leader) {
       journal.beat(control, settings, now);
     }
   }
