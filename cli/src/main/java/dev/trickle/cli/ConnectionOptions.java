@@ -80,14 +80,28 @@ final class ConnectionOptions {
     }
   }
 
+  /**
+   * The {@code --url} as a Trickle URL with the {@code --user} and {@code --password} properties;
+   * {@link IllegalArgumentException} for a URL of another form.
+   */
+  ConnectionUrl target() {
+    ConnectionUrl target = ConnectionUrl.parse(url);
+    withCredentials(target.properties());
+    return target;
+  }
+
   private Connection connect(String jdbcUrl, Properties properties) throws SQLException {
+    withCredentials(properties);
+    return DriverManager.getConnection(jdbcUrl, properties);
+  }
+
+  private void withCredentials(Properties properties) {
     if (user != null) {
       properties.setProperty("user", user);
     }
     if (password != null) {
       properties.setProperty("password", password);
     }
-    return DriverManager.getConnection(jdbcUrl, properties);
   }
 
   /** Fails fast, before any server is started, when no driver takes {@code jdbc:trickle:} URLs. */

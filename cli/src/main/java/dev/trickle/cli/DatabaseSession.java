@@ -1,5 +1,6 @@
 package dev.trickle.cli;
 
+import dev.trickle.scheduler.Schedulers;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,12 +23,14 @@ final class DatabaseSession implements AutoCloseable {
     return connection;
   }
 
+  /** Closes the connection; before an embedded server stops, the schedulers using it stop. */
   @Override
   public void close() throws SQLException, IOException {
     try {
       connection.close();
     } finally {
       if (server != null) {
+        Schedulers.stopAll();
         server.close();
       }
     }

@@ -21,20 +21,22 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = TrickleCommandLine.Version.class,
     description =
-        "Stream tables for PostgreSQL: a SQL shell and script runner using the Trickle driver.",
-    subcommands = {ShellCommand.class, RunCommand.class})
+        "Stream tables for PostgreSQL: a SQL shell, a script runner and the standalone refresh"
+            + " scheduler, using the Trickle driver.",
+    subcommands = {ShellCommand.class, RunCommand.class, SchedulerCommand.class})
 final class TrickleCommandLine implements Runnable {
   @Spec CommandSpec spec;
 
   /** The command line to {@code execute(args)}. */
   static CommandLine create() {
+    SchedulerLog.quiet();
     return new CommandLine(new TrickleCommandLine());
   }
 
   /** {@code trickle} alone names no subcommand: a usage error. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: shell or run");
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: shell, run or scheduler");
   }
 
   /** The version recorded in the jar's manifest (absent when run from classes). */

@@ -1,5 +1,8 @@
 package dev.trickle.jdbc;
 
+import dev.trickle.scheduler.RefreshScheduler;
+import dev.trickle.scheduler.SchedulerTarget;
+import dev.trickle.scheduler.Schedulers;
 import dev.trickle.service.CommandExecutor;
 import dev.trickle.service.StreamTableService;
 import java.sql.Connection;
@@ -21,8 +24,14 @@ import java.util.stream.Stream;
  * META-INF/services/java.sql.Driver}); {@link #deregister()} and {@link #register()} let containers
  * unload and reload it. PgJDBC is called through an instance held here, never through {@code
  * DriverManager}, so Trickle's properties cannot leak to it.
+ *
+ * <p>Connecting also starts the background refresh scheduler of the database (one per JVM and
+ * database, see {@link Schedulers}) when its catalog is installed, unless the connection property
+ * {@code trickle.scheduler} is false; a stream-table command on the connection (such as {@code
+ * CREATE EXTENSION pg_trickle}) starts it too. {@link #deregister()} stops every scheduler.
  */
 public final class TrickleDriver implements Driver {
+  private static final Logger LOG = Logger.getLogger(TrickleDriver.class.getName());
   private static final TrickleDriver INSTANCE = new TrickleDriver();
   private static boolean registered;
 
@@ -67,7 +76,8 @@ public final class TrickleDriver implements Driver {
   }
 
   /**
-   * Deregisters the driver from {@link DriverManager}, for example when a web application stops.
+   * Deregisters the driver from {@link DriverManager}, for example when a web application stops,
+   * and stops the refresh schedulers it started (a refresh in progress finishes first).
    *
    * @throws IllegalStateException if the driver is not registered
    */
@@ -78,6 +88,24 @@ public final class TrickleDriver implements Driver {
     }
     DriverManager.deregisterDriver(INSTANCE);
     registered = false;
+    Schedulers.stopAll();
+  }
+
+  /**
+   * Starts the refresh scheduler for the database of a {@code jdbc:trickle:postgresql:} URL (or
+   * returns the one running in this JVM), whatever its {@code trickle.scheduler} property says: for
+   * processes that run only the scheduler, such as {@code trickle scheduler}. It stands by until
+   * the database's catalog exists (giving up after a while) and until it wins the leadership.
+   *
+   * @param info connection properties: credentials and {@code trickle.*} settings
+   * @throws SQLException 08001 for a malformed URL, 22023 for a bad {@code trickle.*} property
+   */
+  public static RefreshScheduler startScheduler(String url, Properties info) throws SQLException {
+    if (!ConnectionSettings.accepts(url)) {
+      throw new SQLException(
+          "the scheduler needs a jdbc:trickle:postgresql: URL, not " + url, "08001");
+    }
+    return Schedulers.start(target(ConnectionSettings.parse(url, info)));
   }
 
   /** True while the driver is registered with {@link DriverManager}. */
@@ -109,9 +137,33 @@ public final class TrickleDriver implements Driver {
           "PgJDBC did not accept " + settings.delegateUrl() + "; check the URL after jdbc:trickle:",
           "08001");
     }
+    CommandExecutor commands = executor;
+    if (TrickleProperty.SCHEDULER.getBoolean(settings.trickleProperties())) {
+      SchedulerTarget target = target(settings);
+      startSchedulerQuietly(target, physical);
+      commands = new SchedulerStartingExecutor(executor, target);
+    }
     return new TrickleConnection(
-        physical, new StatementRouter(physical, executor, settings.trickleProperties()));
+        physical, new StatementRouter(physical, commands, settings.trickleProperties()));
   }
+
+  private static SchedulerTarget target(ConnectionSettings settings) throws SQLException {
+    return SchedulerTarget.of(
+        settings.delegateUrl(), settings.delegateProperties(), settings.trickleProperties());
+  }
+
+  /**
+   * Starts the database's scheduler if it should run; a failure of the check never fails the
+   * application's connection or command.
+   */
+  static void startSchedulerQuietly(SchedulerTarget target, Connection physical) {
+    try {
+      Schedulers.startIfInstalled(target, physical);
+    } catch (SQLException e) {
+      LOG.fine(() -> "could not check whether to start the scheduler: " + e.getMessage());
+    }
+  }
+
 
   /**
    * True for every {@code jdbc:trickle:} URL; {@link #connect} explains what is wrong with a bad

@@ -22,6 +22,46 @@ public enum TrickleProperty {
       "true",
       "false"),
 
+  /**
+   * How often the scheduler checks for due stream tables without a change notification, in
+   * milliseconds (overrides {@code pg_trickle.scheduler_interval_ms}).
+   */
+  SCHEDULER_INTERVAL_MS(
+      "trickle.scheduler_interval_ms",
+      "1000",
+      "Milliseconds between the scheduler's checks for due stream tables when no change"
+          + " notification wakes it; overrides the server setting pg_trickle.scheduler_interval_ms."),
+
+  /** Whether the scheduler refreshes independent stream tables concurrently. */
+  PARALLEL_REFRESH_MODE(
+      "trickle.parallel_refresh_mode",
+      "off",
+      "Refresh independent stream tables at the same depth concurrently ('on') or one at a time"
+          + " in topological order ('off'); overrides pg_trickle.parallel_refresh_mode.",
+      "off",
+      "on"),
+
+  /** The most refreshes the scheduler runs at once in parallel mode. */
+  MAX_DYNAMIC_REFRESH_WORKERS(
+      "trickle.max_dynamic_refresh_workers",
+      "4",
+      "The most refreshes the scheduler runs at once in parallel mode; overrides"
+          + " pg_trickle.max_dynamic_refresh_workers."),
+
+  /** Failed refreshes in a row after which a stream table is suspended. */
+  MAX_CONSECUTIVE_ERRORS(
+      "trickle.max_consecutive_errors",
+      "3",
+      "Failed refreshes in a row after which a stream table is SUSPENDED; overrides"
+          + " pg_trickle.max_consecutive_errors."),
+
+  /** The shortest schedule create and alter accept. */
+  MIN_SCHEDULE_SECONDS(
+      "trickle.min_schedule_seconds",
+      "1",
+      "The shortest schedule, in seconds, that create and alter accept; overrides"
+          + " pg_trickle.min_schedule_seconds."),
+
   /** Whether the delta compiler logs its plan around each pass. */
   DEBUG_PLAN(
       "trickle.debug_plan",

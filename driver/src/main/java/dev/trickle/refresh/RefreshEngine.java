@@ -53,9 +53,52 @@ public final class RefreshEngine {
   public RefreshOutcome refresh(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
+    return refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, false);
+  }
+
+  /**
+   * Like {@link #refresh}, but returns empty at once, without recording anything, when another
+   * transaction holds the stream table's refresh lock (a manual or scheduled refresh of it is
+   * running): the scheduler skips a busy stream table instead of queueing behind it.
+   */
+  public Optional<RefreshOutcome> refreshUnlessBusy(
+      Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      throws SQLException {
+    try {
+      return Optional.of(refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, true));
+    } catch (RefreshRefusal refusal) {
+      if (RefreshFailures.LOCK_NOT_AVAILABLE.equals(refusal.getSQLState())) {
+        return Optional.empty();
+      }
+      throw refusal;
+    }
+  }
+
+  /**
+   * Deletes the change-buffer rows of the stream table's sources that every consumer has consumed,
+   * in its own READ COMMITTED transaction; for callers that refreshed inside a REPEATABLE READ
+   * transaction of their own, where {@link #refresh} leaves the cleanup to the next refresh. A
+   * failure is reported as a warning on the connection, never thrown: the next refresh retries.
+   *
+   * @param c a connection in autocommit
+   */
+  public void cleanUp(Connection c, long pgtId) throws SQLException {
+    Optional<StreamTable> st = StreamTableCatalog.findById(c, pgtId);
+    if (st.isPresent()) {
+      cleanUpInOwnTransaction(c, st.get());
+    }
+  }
+
+  private RefreshOutcome refresh(
+      Connection c,
+      long pgtId,
+      InitiatedBy initiatedBy,
+      int maxConsecutiveErrors,
+      boolean skipIfBusy)
+      throws SQLException {
     return c.getAutoCommit()
-        ? refreshInOwnTransaction(c, pgtId, initiatedBy, maxConsecutiveErrors)
-        : refreshUnderSavepoint(c, pgtId, initiatedBy, maxConsecutiveErrors);
+        ? refreshInOwnTransaction(c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy)
+        : refreshUnderSavepoint(c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy);
   }
 
   /**
@@ -72,11 +115,15 @@ public final class RefreshEngine {
   }
 
   private RefreshOutcome refreshInOwnTransaction(
-      Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      Connection c,
+      long pgtId,
+      InitiatedBy initiatedBy,
+      int maxConsecutiveErrors,
+      boolean skipIfBusy)
       throws SQLException {
     StreamTable st = load(c, pgtId);
     Relation storage = storageOrFail(c, st, initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = new RefreshRun(compiler, st, initiatedBy);
+    RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy);
     int isolation = c.getTransactionIsolation();
     c.setAutoCommit(false);
     RefreshOutcome outcome;
@@ -104,13 +151,17 @@ public final class RefreshEngine {
   }
 
   private RefreshOutcome refreshUnderSavepoint(
-      Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      Connection c,
+      long pgtId,
+      InitiatedBy initiatedBy,
+      int maxConsecutiveErrors,
+      boolean skipIfBusy)
       throws SQLException {
     boolean readCommitted =
         c.getTransactionIsolation() == Connection.TRANSACTION_READ_COMMITTED;
     StreamTable st = load(c, pgtId);
     Relation storage = storageOrFail(c, st, initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = new RefreshRun(compiler, st, initiatedBy);
+    RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy);
     Savepoint savepoint = c.setSavepoint();
     RefreshOutcome outcome;
     try {

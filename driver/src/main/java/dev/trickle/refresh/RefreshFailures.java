@@ -8,7 +8,17 @@ import java.sql.SQLException;
 
 /** The errors a refresh reports, and how a failure is classified. */
 final class RefreshFailures {
+  /** SQLState of {@code NOWAIT} lock failures, also used for {@link #busy}. */
+  static final String LOCK_NOT_AVAILABLE = "55P03";
+
   private RefreshFailures() {}
+
+  /** Another transaction is refreshing the stream table (or otherwise holds its storage lock). */
+  static RefreshRefusal busy(StreamTable st) {
+    return new RefreshRefusal(
+        "stream table " + st.displayName() + " is being refreshed by another transaction",
+        LOCK_NOT_AVAILABLE);
+  }
 
   static SQLException storageMissing(StreamTable st) {
     return SqlState.UNDEFINED_OBJECT.exception(

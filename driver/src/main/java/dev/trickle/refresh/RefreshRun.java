@@ -30,14 +30,25 @@ final class RefreshRun {
   private final MaintenanceCompiler compiler;
   private StreamTable st;
   private final InitiatedBy initiatedBy;
+  private final boolean skipIfBusy;
   private OffsetDateTime start;
   private RefreshAction action = RefreshAction.FULL;
   private String reason;
 
   RefreshRun(MaintenanceCompiler compiler, StreamTable st, InitiatedBy initiatedBy) {
+    this(compiler, st, initiatedBy, false);
+  }
+
+  /**
+   * A run that, with {@code skipIfBusy}, refuses ({@link RefreshFailures#busy}) instead of waiting
+   * when another transaction holds the storage lock (a refresh of the same stream table).
+   */
+  RefreshRun(
+      MaintenanceCompiler compiler, StreamTable st, InitiatedBy initiatedBy, boolean skipIfBusy) {
     this.compiler = compiler;
     this.st = st;
     this.initiatedBy = initiatedBy;
+    this.skipIfBusy = skipIfBusy;
   }
 
   /**
@@ -260,9 +271,18 @@ final class RefreshRun {
     }
   }
 
-  private static void lockStorage(Connection c, Relation storage) throws SQLException {
+  private void lockStorage(Connection c, Relation storage) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute("LOCK TABLE " + storage.qualifiedName() + " IN SHARE UPDATE EXCLUSIVE MODE");
+      s.execute(
+          "LOCK TABLE "
+              + storage.qualifiedName()
+              + " IN SHARE UPDATE EXCLUSIVE MODE"
+              + (skipIfBusy ? " NOWAIT" : ""));
+    } catch (SQLException e) {
+      if (skipIfBusy && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw RefreshFailures.busy(st);
+      }
+      throw e;
     }
   }
 }

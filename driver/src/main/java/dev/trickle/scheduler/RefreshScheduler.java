@@ -1,0 +1,346 @@
+package dev.trickle.scheduler;
+
+import dev.trickle.catalog.AdvisoryLocks;
+import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.refresh.RefreshEngine;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Keeps the stream tables of one database within their schedules: one per JVM and database (see
+ * {@link Schedulers}), on its own daemon thread and its own connections.
+ *
+ * <p>Every scheduler of the database, in any JVM, opens a control connection and tries for the
+ * leadership lock ({@link AdvisoryLocks#tryLockSchedulerLeader}) about once a second; the one that
+ * holds it leads, the others stand by. When the leader's process dies its connection ends, the
+ * server releases the lock and a standby takes over within about a second. The leader writes a
+ * heartbeat ({@link SchedulerJournal}), {@code LISTEN}s on {@code pgtrickle_changes} (the capture
+ * triggers notify it with the source's oid when a statement changes rows), and runs passes: read
+ * the catalog and pending changes, plan ({@link RefreshPlanner}), run the plan ({@link
+ * RefreshWorkers}). It runs a pass as soon as a change notification arrives, when a paced or
+ * backed-off unit or a cron time comes due, and at least every {@code pg_trickle.scheduler_interval_ms}
+ * (which also covers notifications sent while no leader listened). Settings are re-read every
+ * interval.
+ *
+ * <p>{@link #stop} lets a running refresh finish (a killed JVM rolls it back instead), releases the
+ * leadership and closes the connections. The scheduler also stops by itself when its database is
+ * dropped or its catalog stays absent for {@link #CATALOG_GRACE}.
+ */
+public final class RefreshScheduler {
+  /** How long a scheduler waits for the catalog to appear (or come back) before it stops. */
+  static final Duration CATALOG_GRACE = Duration.ofSeconds(30);
+
+  private static final Logger LOG = Logger.getLogger(RefreshScheduler.class.getName());
+  private static final Duration STANDBY_RETRY = Duration.ofSeconds(1);
+  private static final Duration MAX_RECONNECT_WAIT = Duration.ofSeconds(30);
+  private static final int LONGEST_NOTIFICATION_WAIT_MS = 500;
+  private static final String CHANNEL = "pgtrickle_changes";
+
+  private final SchedulerTarget target;
+  private final Runnable onExit;
+  private final Clock clock = Clock.systemUTC();
+  private final SettingsReader settingsReader;
+  private final SchedulerCatalog catalog = new SchedulerCatalog();
+  private final RefreshPlanner planner = new RefreshPlanner(ZoneId.systemDefault());
+  private final UnitMemory memory = new UnitMemory();
+  private final SchedulerJournal journal =
+      new SchedulerJournal(hostName(), ProcessHandle.current().pid());
+  private final RefreshWorkers workers;
+  private final CountDownLatch exited = new CountDownLatch(1);
+  private final Object sleeper = new Object();
+  private final Thread thread;
+
+  private volatile boolean stopping;
+  private volatile boolean leader;
+  private Connection control;
+  private SchedulerSettings settings = SchedulerSettings.DEFAULTS;
+  private Instant settingsReadAt = Instant.EPOCH;
+  private Set<Long> storageRelids = Set.of();
+
+  RefreshScheduler(SchedulerTarget target, Runnable onExit) {
+    this.target = target;
+    this.onExit = onExit;
+    this.settingsReader = new SettingsReader(target.settings());
+    this.workers =
+        new RefreshWorkers(
+            target,
+            new UnitRefresher(new RefreshEngine(new IvmMaintenanceCompiler())),
+            journal,
+            memory,
+            clock);
+    this.thread = new Thread(this::run, "trickle-scheduler-" + target.key());
+    thread.setDaemon(true);
+  }
+
+  /** Starts the scheduler's thread. */
+  void start() {
+    thread.start();
+  }
+
+  /** The database, as {@code host:port/database}. */
+  public String database() {
+    return target.key();
+  }
+
+  /** True while this scheduler leads its database. */
+  public boolean isLeader() {
+    return leader;
+  }
+
+  /** True until the scheduler has stopped. */
+  public boolean isRunning() {
+    return exited.getCount() > 0;
+  }
+
+  /**
+   * Stops the scheduler and waits up to {@code timeout} for it: a refresh in progress finishes,
+   * then the leadership is released and the connections closed.
+   *
+   * @return true when it stopped within the timeout
+   */
+  public boolean stop(Duration timeout) {
+    stopping = true;
+    synchronized (sleeper) {
+      sleeper.notifyAll();
+    }
+    return awaitTermination(timeout);
+  }
+
+  /** Waits up to {@code timeout} for the scheduler to stop; true when it has. */
+  public boolean awaitTermination(Duration timeout) {
+    try {
+      return exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !isRunning();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RefreshScheduler[" + target.key() + (leader ? ", leader" : ", standby") + "]";
+  }
+
+  private void run() {
+    LOG.info(() -> "scheduler for " + target.key() + " started");
+    try {
+      loop();
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.SEVERE, e, () -> "scheduler for " + target.key() + " failed");
+    } finally {
+      resign();
+      closeControl();
+      workers.close();
+      LOG.info(() -> "scheduler for " + target.key() + " stopped");
+      onExit.run();
+      exited.countDown();
+    }
+  }
+
+  private void loop() {
+    Instant catalogMissingSince = null;
+    Duration reconnectWait = STANDBY_RETRY;
+    while (!stopping) {
+      try {
+        if (control == null) {
+          control = target.open("control");
+        }
+        if (!SchedulerCatalog.installed(control)) {
+          Instant now = clock.instant();
+          catalogMissingSince = catalogMissingSince == null ? now : catalogMissingSince;
+          if (Duration.between(catalogMissingSince, now).compareTo(CATALOG_GRACE) >= 0) {
+            LOG.info(() -> "the Trickle catalog is not installed in " + target.key());
+            return;
+          }
+          resign();
+          sleep(STANDBY_RETRY);
+          continue;
+        }
+        catalogMissingSince = null;
+        refreshSettings();
+        if (!settings.enabled()) {
+          if (leader) {
+            LOG.info(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
+          }
+          resign();
+          sleep(settings.interval());
+          continue;
+        }
+        if (!leader && !lead()) {
+          sleep(STANDBY_RETRY);
+          continue;
+        }
+        Instant nextWake = pass();
+        reconnectWait = STANDBY_RETRY;
+        awaitWork(nextWake);
+      } catch (SQLException e) {
+        if ("3D000".equals(e.getSQLState())) {
+          LOG.info(() -> "database " + target.key() + " no longer exists");
+          return;
+        }
+        Duration wait = reconnectWait;
+        LOG.log(
+            leader ? Level.WARNING : Level.FINE,
+            () -> "scheduler for " + target.key() + " lost its connection (" + e.getMessage()
+                + "); retrying in " + wait.toSeconds() + " s");
+        closeControl();
+        sleep(wait);
+        reconnectWait = reconnectWait.multipliedBy(2);
+        if (reconnectWait.compareTo(MAX_RECONNECT_WAIT) > 0) {
+          reconnectWait = MAX_RECONNECT_WAIT;
+        }
+      }
+    }
+  }
+
+  /** Tries for the leadership; on success listens and starts the heartbeat. */
+  private boolean lead() throws SQLException {
+    if (!AdvisoryLocks.tryLockSchedulerLeader(control)) {
+      return false;
+    }
+    try (Statement st = control.createStatement()) {
+      st.execute("LISTEN " + CHANNEL);
+    }
+    journal.lead(control, settings);
+    leader = true;
+    settingsReadAt = clock.instant();
+    LOG.info(
+        () -> "scheduler for " + target.key() + " leads (parallel_refresh_mode "
+            + settings.parallelMode() + ")");
+    return true;
+  }
+
+  /** One pass: plan from the catalog and run the plan; returns when the next is due, or null. */
+  private Instant pass() throws SQLException {
+    SchedulerCatalog.State state = catalog.read(control);
+    RefreshGraph graph = RefreshGraph.build(state.nodes(), state.edges());
+    Set<Long> relids = new HashSet<>();
+    state.nodes().forEach(n -> relids.add(n.relid()));
+    storageRelids = relids;
+    memory.retain(graph.units());
+    RefreshPlan plan = planner.plan(graph, state.pending(), memory, clock.instant());
+    SchedulerCatalog.confirm(control, plan.confirmed(), state.checkedAt());
+    if (!plan.isEmpty()) {
+      LOG.finer(() -> "pass refreshes " + plan.units().size() + " unit(s)");
+      workers.run(control, plan, settings, () -> stopping);
+    }
+    return plan.nextWake();
+  }
+
+  /** Re-reads the settings (and, as leader, writes the heartbeat) once per interval. */
+  private void refreshSettings() throws SQLException {
+    Instant now = clock.instant();
+    if (Duration.between(settingsReadAt, now).compareTo(settings.interval()) < 0) {
+      return;
+    }
+    SchedulerSettings previous = settings;
+    settings = settingsReader.read(control);
+    settingsReadAt = now;
+    if (!previous.equals(settings)) {
+      LOG.info(() -> "scheduler for " + target.key() + " settings: " + settings);
+    }
+    if (leader) {
+      journal.beat(control, settings, now);
+    }
+  }
+
+  /**
+   * Waits until {@code nextWake} (at most one interval) or until a change notification for a
+   * source that is not a stream table arrives (stream tables change only by refreshes, whose
+   * readers the same pass handled).
+   */
+  private void awaitWork(Instant nextWake) throws SQLException {
+    Instant deadline = clock.instant().plus(settings.interval());
+    if (nextWake != null && nextWake.isBefore(deadline)) {
+      deadline = nextWake;
+    }
+    PGConnection listener = control.unwrap(PGConnection.class);
+    while (!stopping) {
+      long wait = Duration.between(clock.instant(), deadline).toMillis();
+      if (wait <= 0) {
+        return;
+      }
+      PGNotification[] notifications =
+          listener.getNotifications((int) Math.min(wait, LONGEST_NOTIFICATION_WAIT_MS));
+      if (notifications != null) {
+        for (PGNotification n : notifications) {
+          if (!isStreamTable(n.getParameter())) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  private boolean isStreamTable(String payload) {
+    try {
+      return storageRelids.contains(Long.parseLong(payload));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** Gives up the leadership, if held: heartbeat, notifications and lock. */
+  private void resign() {
+    if (leader && control != null) {
+      leader = false;
+      try (Statement st = control.createStatement()) {
+        journal.retire(control);
+        st.execute("UNLISTEN " + CHANNEL);
+        AdvisoryLocks.unlockSchedulerLeader(control);
+      } catch (SQLException e) {
+        LOG.log(Level.FINE, e, () -> "could not resign cleanly; closing the connection");
+        closeControl();
+      }
+      LOG.info(() -> "scheduler for " + target.key() + " no longer leads");
+    }
+  }
+
+  private void closeControl() {
+    leader = false;
+    if (control != null) {
+      try {
+        control.close();
+      } catch (SQLException ignored) {
+        // a broken connection; the server cleans up its session
+      }
+      control = null;
+    }
+  }
+
+  private void sleep(Duration duration) {
+    synchronized (sleeper) {
+      if (!stopping) {
+        try {
+          sleeper.wait(Math.max(1, duration.toMillis()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          stopping = true;
+        }
+      }
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "unknown-host";
+    }
+  }
+}

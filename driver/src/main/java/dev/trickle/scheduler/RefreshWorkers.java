@@ -1,0 +1,258 @@
+package dev.trickle.scheduler;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs a {@link RefreshPlan} on the scheduler's worker connections. With {@code
+ * parallel_refresh_mode = 'off'} every unit runs on one connection, in the calling thread, in
+ * topological order. With {@code 'on'}, the units of one depth run concurrently on a fixed pool of
+ * {@code max_dynamic_refresh_workers} daemon threads, each holding one connection for the unit, and
+ * the next depth starts when all of them are done. Connections are opened on demand with the
+ * target's URL and credentials, kept between passes, and discarded after a connection failure.
+ * Every unit is journaled as jobs ({@link SchedulerJournal}); the outcome feeds the {@link
+ * UnitMemory}.
+ */
+final class RefreshWorkers implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RefreshWorkers.class.getName());
+
+  /** A worker connection and its number (shown in {@code pgt_jobs.worker}). */
+  private record Slot(int number, Connection connection) {}
+
+  private final SchedulerTarget target;
+  private final UnitRefresher refresher;
+  private final SchedulerJournal journal;
+  private final UnitMemory memory;
+  private final Clock clock;
+  private final Deque<Slot> idle = new ArrayDeque<>();
+  private final Set<Slot> all = new HashSet<>();
+  private final AtomicInteger threads = new AtomicInteger();
+  private ExecutorService pool;
+  private int poolSize;
+
+  RefreshWorkers(
+      SchedulerTarget target,
+      UnitRefresher refresher,
+      SchedulerJournal journal,
+      UnitMemory memory,
+      Clock clock) {
+    this.target = target;
+    this.refresher = refresher;
+    this.journal = journal;
+    this.memory = memory;
+    this.clock = clock;
+  }
+
+  /**
+   * Runs the plan; stops starting units once {@code stopping} says so (what runs finishes).
+   *
+   * @param control the leader connection, where the jobs are queued
+   */
+  void run(
+      Connection control, RefreshPlan plan, SchedulerSettings settings, BooleanSupplier stopping)
+      throws SQLException {
+    Map<String, List<Long>> jobs = enqueue(control, plan.units());
+    List<Long> unstarted = new ArrayList<>();
+    if (!settings.parallel()) {
+      serialMode();
+      for (RefreshUnit unit : plan.units()) {
+        if (stopping.getAsBoolean()) {
+          unstarted.addAll(jobs.get(unit.key()));
+        } else {
+          runUnit(unit, jobs.get(unit.key()), settings);
+        }
+      }
+    } else {
+      ExecutorService executor = parallelMode(settings.maxWorkers());
+      for (List<RefreshUnit> level : plan.levels()) {
+        if (stopping.getAsBoolean()) {
+          level.forEach(u -> unstarted.addAll(jobs.get(u.key())));
+          continue;
+        }
+        List<Future<?>> running = new ArrayList<>();
+        for (RefreshUnit unit : level) {
+          running.add(executor.submit(() -> runUnit(unit, jobs.get(unit.key()), settings)));
+        }
+        awaitAll(running);
+      }
+    }
+    if (!unstarted.isEmpty()) {
+      journal.withdraw(control, unstarted);
+    }
+  }
+
+  /** Waits for running units, shuts the pool down and closes every connection. */
+  @Override
+  public synchronized void close() {
+    if (pool != null) {
+      pool.shutdown();
+      try {
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      pool = null;
+    }
+    for (Slot slot : all) {
+      closeQuietly(slot.connection());
+    }
+    all.clear();
+    idle.clear();
+  }
+
+  private Map<String, List<Long>> enqueue(Connection control, List<RefreshUnit> units)
+      throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    units.forEach(u -> u.members().forEach(m -> ids.add(m.pgtId())));
+    List<Long> jobIds = journal.enqueue(control, ids);
+    Map<String, List<Long>> jobs = new HashMap<>();
+    int i = 0;
+    for (RefreshUnit unit : units) {
+      jobs.put(unit.key(), List.copyOf(jobIds.subList(i, i + unit.members().size())));
+      i += unit.members().size();
+    }
+    return jobs;
+  }
+
+  private void runUnit(RefreshUnit unit, List<Long> jobs, SchedulerSettings settings) {
+    Instant start = clock.instant();
+    UnitRefresher.Result result;
+    Slot slot = null;
+    try {
+      slot = borrow();
+      journal.started(slot.connection(), jobs, journal.worker(slot.number()));
+      result = refresher.refresh(slot.connection(), unit, settings.maxConsecutiveErrors());
+      if (result == UnitRefresher.Result.SKIPPED) {
+        journal.withdraw(slot.connection(), jobs);
+      } else {
+        journal.finished(slot.connection(), jobs, result == UnitRefresher.Result.REFRESHED);
+      }
+      giveBack(slot);
+    } catch (SQLException e) {
+      LOG.log(
+          Level.WARNING,
+          () -> "worker connection failed while refreshing [" + unit.describe() + "]: "
+              + e.getMessage());
+      if (slot != null) {
+        discard(slot);
+      }
+      result = UnitRefresher.Result.FAILED;
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, e, () -> "unexpected failure refreshing [" + unit.describe() + "]");
+      if (slot != null) {
+        discard(slot);
+      }
+      result = UnitRefresher.Result.FAILED;
+    }
+    if (result == UnitRefresher.Result.REFRESHED) {
+      memory.refreshed(unit, start);
+    } else if (result == UnitRefresher.Result.FAILED) {
+      memory.failed(unit, clock.instant(), settings.interval());
+    }
+  }
+
+  private synchronized Slot borrow() throws SQLException {
+    Slot slot = idle.poll();
+    if (slot != null) {
+      return slot;
+    }
+    Set<Integer> used = new HashSet<>();
+    all.forEach(s -> used.add(s.number()));
+    int number = 1;
+    while (used.contains(number)) {
+      number++;
+    }
+    slot = new Slot(number, target.open("worker " + number));
+    all.add(slot);
+    return slot;
+  }
+
+  private synchronized void giveBack(Slot slot) {
+    if (all.contains(slot)) {
+      idle.push(slot);
+    }
+  }
+
+  private synchronized void discard(Slot slot) {
+    all.remove(slot);
+    idle.remove(slot);
+    closeQuietly(slot.connection());
+  }
+
+  /** One connection, no threads: units run in the caller's thread. */
+  private synchronized void serialMode() {
+    trim(1);
+    if (pool != null) {
+      pool.shutdown();
+      pool = null;
+    }
+  }
+
+  /** A pool of {@code workers} threads and at most as many idle connections. */
+  private synchronized ExecutorService parallelMode(int workers) {
+    trim(workers);
+    if (pool == null || poolSize != workers) {
+      if (pool != null) {
+        pool.shutdown();
+      }
+      poolSize = workers;
+      pool =
+          Executors.newFixedThreadPool(
+              workers,
+              r -> {
+                Thread t =
+                    new Thread(
+                        r, "trickle-refresh-" + target.key() + "-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    return pool;
+  }
+
+  private void trim(int connections) {
+    while (idle.size() > connections) {
+      discard(idle.peekLast());
+    }
+  }
+
+  private static void awaitAll(List<Future<?>> running) {
+    for (Future<?> future : running) {
+      try {
+        future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        LOG.log(Level.SEVERE, e.getCause(), () -> "a refresh worker failed unexpectedly");
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // closing a broken connection; nothing left to release
+    }
+  }
+}

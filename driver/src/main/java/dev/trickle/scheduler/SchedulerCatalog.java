@@ -1,0 +1,152 @@
+package dev.trickle.scheduler;
+
+import dev.trickle.catalog.Quoting;
+import dev.trickle.catalog.StreamTableStatus;
+import dev.trickle.service.Schedule;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The catalog reads and writes of a scheduler pass: the stream tables and their dependencies, the
+ * stream tables with changes waiting ({@code pgtrickle.pending_stream_tables()}), and the
+ * confirmation that idle stream tables are still current. Three statements per pass, all on the
+ * leader connection in autocommit.
+ */
+final class SchedulerCatalog {
+  private static final Logger LOG = Logger.getLogger(SchedulerCatalog.class.getName());
+  private static final String NODES =
+      "SELECT s.pgt_id, s.pgt_relid, s.pgt_schema, s.pgt_name, s.schedule,"
+          + " s.status, s.is_populated, s.effective_mode = 'IMMEDIATE',"
+          + " s.diamond_consistency = 'atomic', s.diamond_schedule_policy = 'slowest',"
+          + " s.data_timestamp,"
+          + " EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = s.pgt_id"
+          + " AND d.source_kind IN ('MATERIALIZED_VIEW', 'FOREIGN_TABLE', 'PARTITION')),"
+          + " NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.pgt_relid)"
+          + " OR EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = s.pgt_id"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = d.source_relid))"
+          + " FROM pgtrickle.pgt_stream_tables s";
+  private static final String EDGES =
+      "SELECT pgt_id, source_relid FROM pgtrickle.pgt_dependencies WHERE source_kind <> 'VIEW'";
+  private static final String PENDING =
+      "SELECT now(), ARRAY(SELECT pgtrickle.pending_stream_tables())";
+  private static final String CONFIRM =
+      "UPDATE pgtrickle.pgt_stream_tables SET data_timestamp = greatest(data_timestamp, ?)"
+          + " WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_stream_tables"
+          + " WHERE pgt_id = ANY (?) AND status = 'ACTIVE' AND is_populated"
+          + " FOR UPDATE SKIP LOCKED)";
+
+  /**
+   * The catalog as one pass sees it.
+   *
+   * @param nodes every stream table
+   * @param edges what they read
+   * @param pending the stream tables with changes waiting
+   * @param checkedAt the time of the snapshot {@code pending} was read at
+   */
+  record State(
+      List<StreamTableNode> nodes, List<SourceEdge> edges, Set<Long> pending, Instant checkedAt) {}
+
+  private final Map<String, Schedule> schedules = new HashMap<>();
+
+  /** True when the database has a Trickle catalog of a version with the scheduler's objects. */
+  static boolean installed(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT to_regprocedure('pgtrickle.pending_stream_tables()') IS NOT NULL")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  /** Reads the state for a pass. */
+  State read(Connection c) throws SQLException {
+    List<StreamTableNode> nodes = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NODES)) {
+      while (rs.next()) {
+        OffsetDateTime data = rs.getObject(11, OffsetDateTime.class);
+        nodes.add(
+            new StreamTableNode(
+                rs.getLong(1),
+                rs.getLong(2),
+                rs.getString(3),
+                rs.getString(4),
+                schedule(rs.getString(5), Quoting.display(rs.getString(3), rs.getString(4))),
+                StreamTableStatus.valueOf(rs.getString(6)),
+                rs.getBoolean(7),
+                rs.getBoolean(8),
+                rs.getBoolean(9),
+                rs.getBoolean(10),
+                data == null ? null : data.toInstant(),
+                rs.getBoolean(12),
+                rs.getBoolean(13)));
+      }
+    }
+    List<SourceEdge> edges = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(EDGES)) {
+      while (rs.next()) {
+        edges.add(new SourceEdge(rs.getLong(1), rs.getLong(2)));
+      }
+    }
+    Set<Long> pending = new HashSet<>();
+    Instant checkedAt;
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(PENDING)) {
+      rs.next();
+      checkedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
+      Array ids = rs.getArray(2);
+      for (Long id : (Long[]) ids.getArray()) {
+        pending.add(id);
+      }
+    }
+    return new State(nodes, edges, pending, checkedAt);
+  }
+
+  /**
+   * Moves the {@code data_timestamp} of stream tables with nothing waiting upstream to {@code at},
+   * the time of the snapshot that found nothing waiting: their content is that of the query then.
+   * Rows locked by a refresh are skipped (the refresh sets the time itself).
+   */
+  static void confirm(Connection c, List<Long> pgtIds, Instant at) throws SQLException {
+    if (pgtIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(CONFIRM)) {
+      ps.setObject(1, at.atOffset(ZoneOffset.UTC));
+      ps.setArray(2, c.createArrayOf("int8", pgtIds.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  private Schedule schedule(String text, String streamTable) {
+    return schedules.computeIfAbsent(
+        text == null ? "" : text,
+        t -> {
+          try {
+            return Schedule.parse(t);
+          } catch (SQLException e) {
+            LOG.warning(
+                () ->
+                    "stream table "
+                        + streamTable
+                        + " has a schedule the scheduler cannot read ("
+                        + e.getMessage()
+                        + "); it is treated as calculated until it is altered");
+            return Schedule.calculated();
+          }
+        });
+  }
+}

@@ -1,0 +1,148 @@
+package dev.trickle.scheduler;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the leading scheduler writes for monitoring ({@code worker_pool_status()}, {@code
+ * parallel_job_status()}, {@code health_check()}): its heartbeat row in {@code
+ * pgtrickle.pgt_scheduler} and one row per refresh job in {@code pgtrickle.pgt_jobs}. Rows left by
+ * a leader that died are cleaned up by the next one; finished jobs are kept for {@link #KEEP_JOBS}.
+ */
+final class SchedulerJournal {
+  /** How long finished job rows are kept. */
+  static final Duration KEEP_JOBS = Duration.ofHours(1);
+
+  private final String host;
+  private final long pid;
+  private Instant lastPrune = Instant.EPOCH;
+
+  /** The journal of the scheduler in process {@code pid} on {@code host}. */
+  SchedulerJournal(String host, long pid) {
+    this.host = host;
+    this.pid = pid;
+  }
+
+  /** The name of one of this process's workers, as {@code pgt_jobs.worker} shows it. */
+  String worker(int number) {
+    return host + ':' + pid + "/worker-" + number;
+  }
+
+  /**
+   * Starts a term as leader: replaces every heartbeat row by this scheduler's (only the leader
+   * writes one, so others are left by dead leaders) and marks jobs they left unfinished as failed.
+   */
+  void lead(Connection c, SchedulerSettings settings) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM pgtrickle.pgt_scheduler")) {
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO pgtrickle.pgt_scheduler (host, pid, max_workers, parallel_mode)"
+                + " VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, host);
+      ps.setLong(2, pid);
+      ps.setInt(3, settings.maxWorkers());
+      ps.setString(4, settings.parallelMode());
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_jobs SET status = 'FAILED', finished_at = now()"
+                + " WHERE status IN ('QUEUED', 'RUNNING')")) {
+      ps.executeUpdate();
+    }
+  }
+
+  /** Records a tick with the settings in force; now and then prunes old jobs. */
+  void beat(Connection c, SchedulerSettings settings, Instant now) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_scheduler SET last_tick = now(), max_workers = ?,"
+                + " parallel_mode = ? WHERE host = ? AND pid = ?")) {
+      ps.setInt(1, settings.maxWorkers());
+      ps.setString(2, settings.parallelMode());
+      ps.setString(3, host);
+      ps.setLong(4, pid);
+      ps.executeUpdate();
+    }
+    if (Duration.between(lastPrune, now).toMinutes() >= 1) {
+      lastPrune = now;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "DELETE FROM pgtrickle.pgt_jobs WHERE status IN ('COMPLETED', 'FAILED')"
+                  + " AND enqueued_at < now() - make_interval(secs => ?)")) {
+        ps.setLong(1, KEEP_JOBS.toSeconds());
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Ends the term: removes this scheduler's heartbeat. */
+  void retire(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM pgtrickle.pgt_scheduler WHERE host = ? AND pid = ?")) {
+      ps.setString(1, host);
+      ps.setLong(2, pid);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Queues one job per stream table; returns their ids in the same order. */
+  List<Long> enqueue(Connection c, List<Long> pgtIds) throws SQLException {
+    List<Long> jobs = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO pgtrickle.pgt_jobs (pgt_id, status)"
+                + " SELECT id, 'QUEUED' FROM unnest(?::bigint[]) WITH ORDINALITY AS q (id, n)"
+                + " ORDER BY n RETURNING job_id")) {
+      ps.setArray(1, c.createArrayOf("int8", pgtIds.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(rs.getLong(1));
+        }
+      }
+    }
+    return jobs;
+  }
+
+  /** Marks jobs as running on {@code worker}. */
+  void started(Connection c, List<Long> jobs, String worker) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_jobs SET status = 'RUNNING', worker = ?,"
+                + " started_at = clock_timestamp()"
+                + " WHERE job_id = ANY (?)")) {
+      ps.setString(1, worker);
+      ps.setArray(2, c.createArrayOf("int8", jobs.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** Removes jobs that were not run (their stream table was busy or no longer refreshable). */
+  void withdraw(Connection c, List<Long> jobs) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM pgtrickle.pgt_jobs WHERE job_id = ANY (?)")) {
+      ps.setArray(1, c.createArrayOf("int8", jobs.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** Marks jobs as finished. */
+  void finished(Connection c, List<Long> jobs, boolean completed) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE pgtrickle.pgt_jobs SET status = ?, finished_at = clock_timestamp()"
+                + " WHERE job_id = ANY (?)")) {
+      ps.setString(1, completed ? "COMPLETED" : "FAILED");
+      ps.setArray(2, c.createArrayOf("int8", jobs.toArray()));
+      ps.executeUpdate();
+    }
+  }
+}
