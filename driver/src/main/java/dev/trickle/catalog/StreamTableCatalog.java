@@ -28,12 +28,12 @@ public final class StreamTableCatalog {
   }
 
   /**
-   * The stream table with this catalog id, its row locked until the transaction ends. In a
+   * The stream table with this catalog id, its row locked until the transaction ends (FOR NO KEY UPDATE, so rows referencing it, such as scheduler jobs, can still be inserted). In a
    * REPEATABLE READ transaction whose snapshot predates the row's last change this fails with
    * SQLState 40001.
    */
   public static Optional<StreamTable> lockById(Connection c, long pgtId) throws SQLException {
-    return one(c, SELECT + "WHERE pgt_id = ? FOR UPDATE", pgtId);
+    return one(c, SELECT + "WHERE pgt_id = ? FOR NO KEY UPDATE", pgtId);
   }
 
   /** The stream table with exactly this schema and name. */
