@@ -19,7 +19,7 @@ import java.util.function.Function;
  *   <li>{@code --tree-max 100000}: the largest hierarchy built for the recursive query.
  *   <li>{@code --seed 42}: seeds the data and every change.
  *   <li>{@code --out docs/benchmarks}: where the report, chart and raw CSV go.
- *   <li>{@code --timeout-s 120}: {@code statement_timeout} for refreshes; a DIFFERENTIAL refresh
+ *   <li>{@code --timeout-s 60}: {@code statement_timeout} for refreshes; a DIFFERENTIAL refresh
  *       cancelled by it is reported as timed out and its contenders are rebuilt.
  *   <li>{@code --slow-ms 5000}: after a DIFFERENTIAL refresh slower than this, the configuration
  *       gets no further repetitions (the report says how many ran).
@@ -64,7 +64,7 @@ public record BenchmarkOptions(
     List<BenchmarkQuery> queries = List.of(BenchmarkQuery.values());
     int treeMax = 100_000;
     long seed = 42;
-    int timeoutSeconds = 120;
+    int timeoutSeconds = 60;
     int slowMillis = 5000;
     int explainOverMillis = 0;
     Path out = Path.of("docs", "benchmarks");

@@ -154,9 +154,13 @@ final class ResultReport {
     List<Measurement> slower = new ArrayList<>();
     long considered = 0;
     for (Measurement m : results) {
-      if (m.complete() && m.changedShare() < 0.10) {
+      if (m.changedShare() >= 0.10 || m.fullMillis().isEmpty()) {
+        continue;
+      }
+      if (m.complete() || m.differentialTimedOut()) {
         considered++;
-        if (m.differential() > m.full()) {
+        // A timed-out DIFFERENTIAL refresh ran longer than the timeout, so longer than any FULL that finished.
+        if (m.differentialTimedOut() || m.differential() > m.full()) {
           slower.add(m);
         }
       }
@@ -168,9 +172,11 @@ final class ResultReport {
       md.append("**not met** in ").append(slower.size()).append(" of ").append(considered)
           .append(" configurations:\n\n");
       for (Measurement m : slower) {
-        md.append(String.format(Locale.ROOT, "- %s, %,d rows, %s changed: DIFFERENTIAL %s ms vs FULL %s ms%n",
-            m.query().title(), m.sourceRows(), m.change().label(m.sourceRows()), millis(m.differential()),
-            millis(m.full())));
+        String differential = m.differentialTimedOut()
+            ? String.format(Locale.ROOT, "> %,d ms (timed out)", options.timeoutSeconds() * 1000)
+            : millis(m.differential()) + " ms";
+        md.append(String.format(Locale.ROOT, "- %s, %,d rows, %s changed: DIFFERENTIAL %s vs FULL %s ms%n",
+            m.query().title(), m.sourceRows(), m.change().label(m.sourceRows()), differential, millis(m.full())));
       }
       md.append("\n");
     }
