@@ -46,7 +46,7 @@ final class SpeedupChart {
     }
     CategoryChart chart = new CategoryChartBuilder()
         .width(1200)
-        .height(650)
+        .height(700)
         .title("DIFFERENTIAL refresh vs REFRESH MATERIALIZED VIEW, 10 changed rows")
         .xAxisTitle("query")
         .yAxisTitle("times faster than REFRESH MATERIALIZED VIEW (log scale)")
@@ -58,6 +58,7 @@ final class SpeedupChart {
     chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setYAxisDecimalPattern("#,##0.##");
+    chart.getStyler().setXAxisLabelRotation(15);
     List<String> categories = new ArrayList<>();
     List<Double> targets = new ArrayList<>();
     for (BenchmarkQuery q : speedups.keySet()) {

@@ -21,7 +21,7 @@ class SpeedupChartTest {
         .write(png);
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(1200);
-    assertThat(image.getHeight()).isEqualTo(650);
+    assertThat(image.getHeight()).isEqualTo(700);
   }
 
   @Test
