@@ -1,0 +1,132 @@
+package dev.trickle.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The benchmark's command-line options. Each is {@code --name value} or {@code --name=value}:
+ *
+ * <ul>
+ *   <li>{@code --sizes 10000,100000,1000000}: rows of {@code orders} (and of {@code tree}, capped by
+ *       {@code --tree-max}); {@code customers} has a tenth as many.
+ *   <li>{@code --changes 10,1000,1%}: changed source rows per refresh.
+ *   <li>{@code --repetitions 5}: timed refreshes per configuration (the median is reported).
+ *   <li>{@code --queries scan,filter,...}: a subset of {@link BenchmarkQuery} (default: all).
+ *   <li>{@code --tree-max 100000}: the largest hierarchy built for the recursive query.
+ *   <li>{@code --seed 42}: seeds the data and every change.
+ *   <li>{@code --out docs/benchmarks}: where the report, chart and raw CSV go.
+ *   <li>{@code --timeout-s 60}: {@code statement_timeout} for refreshes; a DIFFERENTIAL refresh
+ *       cancelled by it is reported as timed out and its contenders are rebuilt.
+ *   <li>{@code --slow-ms 5000}: after a DIFFERENTIAL refresh slower than this, the configuration
+ *       gets no further repetitions (the report says how many ran).
+ *   <li>{@code --explain-over-ms 0}: when positive, {@code auto_explain} logs the plan of every
+ *       statement slower than this to {@code <out>/pg-log/postgresql.log} (diagnosis only: it slows
+ *       every statement down).
+ *   <li>{@code --debug-plan}: connect with {@code trickle.debug_plan=true} (logs compiler plans).
+ * </ul>
+ *
+ * @param sizes source sizes, ascending
+ * @param changes change sizes
+ * @param repetitions timed repetitions per configuration
+ * @param queries the queries to run
+ * @param treeMax the largest hierarchy for the recursive query
+ * @param seed the random seed
+ * @param timeoutSeconds the statement timeout for refreshes
+ * @param slowMillis the DIFFERENTIAL time after which a configuration is not repeated
+ * @param explainOverMillis auto_explain threshold, 0 for off
+ * @param outputDirectory where results are written
+ * @param debugPlan whether the compiler logs its plans
+ * @param arguments the arguments as given, for the report's reproduce command
+ */
+public record BenchmarkOptions(
+    List<Integer> sizes,
+    List<ChangeSize> changes,
+    int repetitions,
+    List<BenchmarkQuery> queries,
+    int treeMax,
+    long seed,
+    int timeoutSeconds,
+    int slowMillis,
+    int explainOverMillis,
+    Path outputDirectory,
+    boolean debugPlan,
+    List<String> arguments) {
+
+  /** Parses the command line; throws {@link IllegalArgumentException} naming a bad option. */
+  public static BenchmarkOptions parse(String... args) {
+    List<Integer> sizes = List.of(10_000, 100_000, 1_000_000);
+    List<ChangeSize> changes = List.of(ChangeSize.parse("10"), ChangeSize.parse("1000"), ChangeSize.parse("1%"));
+    int repetitions = 5;
+    List<BenchmarkQuery> queries = List.of(BenchmarkQuery.values());
+    int treeMax = 100_000;
+    long seed = 42;
+    int timeoutSeconds = 60;
+    int slowMillis = 5000;
+    int explainOverMillis = 0;
+    Path out = Path.of("docs", "benchmarks");
+    boolean debugPlan = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--debug-plan")) {
+        debugPlan = true;
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      String name = eq < 0 ? arg : arg.substring(0, eq);
+      String value;
+      if (eq >= 0) {
+        value = arg.substring(eq + 1);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new IllegalArgumentException("option " + name + " needs a value");
+      }
+      switch (name) {
+        case "--sizes" -> sizes = list(value, BenchmarkOptions::positive).stream().sorted().toList();
+        case "--changes" -> changes = list(value, ChangeSize::parse);
+        case "--repetitions" -> repetitions = positive(value);
+        case "--queries" -> queries = list(value, BenchmarkQuery::forKey);
+        case "--tree-max" -> treeMax = positive(value);
+        case "--seed" -> seed = Long.parseLong(value);
+        case "--timeout-s" -> timeoutSeconds = positive(value);
+        case "--slow-ms" -> slowMillis = positive(value);
+        case "--explain-over-ms" -> explainOverMillis = positive(value);
+        case "--out" -> out = Path.of(value);
+        default -> throw new IllegalArgumentException("unknown option " + name);
+      }
+    }
+    return new BenchmarkOptions(
+        sizes, changes, repetitions, queries, treeMax, seed, timeoutSeconds, slowMillis, explainOverMillis,
+        out, debugPlan, Arrays.asList(args.clone()));
+  }
+
+  /** The hierarchy size used with a source size, or 0 when it is above {@link #treeMax()}. */
+  public int treeSizeFor(int size) {
+    return size <= treeMax ? size : 0;
+  }
+
+  private static int positive(String value) {
+    int n = Integer.parseInt(value.trim().replace("_", ""));
+    if (n <= 0) {
+      throw new IllegalArgumentException("expected a positive number, got " + value);
+    }
+    return n;
+  }
+
+  private static <T> List<T> list(String value, Function<String, T> parser) {
+    List<T> items = new ArrayList<>();
+    for (String part : value.split(",")) {
+      if (!part.isBlank()) {
+        items.add(parser.apply(part.trim().toLowerCase(Locale.ROOT)));
+      }
+    }
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("empty list: " + value);
+    }
+    return List.copyOf(items);
+  }
+}

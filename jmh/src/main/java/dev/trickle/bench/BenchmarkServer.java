@@ -1,0 +1,117 @@
+package dev.trickle.bench;
+
+import dev.trickle.jdbc.TrickleDriver;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * One embedded PostgreSQL (the build's zonky binaries) tuned for benchmarking, with a database
+ * owned by a non-superuser role, as an application would run. Durability is switched off (fsync,
+ * synchronous_commit, full_page_writes) so the disk of a shared machine does not dominate; every
+ * contender runs with the same settings, listed by {@link #settings()}.
+ *
+ * <p>Connections are opened through driver instances rather than {@code DriverManager}, so the
+ * benchmark also runs where the class loader hides the drivers from it (as under {@code exec:java}).
+ */
+public final class BenchmarkServer implements AutoCloseable {
+  /** The role the benchmark connects as (owner of its database, not a superuser). */
+  static final String ROLE = "bench";
+
+  private static final String DATABASE = "bench";
+  private static final Map<String, String> BASE_SETTINGS = baseSettings();
+
+  private final EmbeddedPostgres postgres;
+  private final Map<String, String> settings;
+  private final TrickleDriver trickleDriver = new TrickleDriver();
+  private final org.postgresql.Driver plainDriver = new org.postgresql.Driver();
+
+  private BenchmarkServer(EmbeddedPostgres postgres, Map<String, String> settings) {
+    this.postgres = postgres;
+    this.settings = settings;
+  }
+
+  /**
+   * Starts the server and creates the role and its database. With {@code explainOverMillis > 0},
+   * {@code auto_explain} logs the plan (with actual row counts) of every statement slower than that,
+   * including statements inside functions, to {@code postgresql.log} in {@code logDirectory}: for
+   * diagnosing a slow refresh, not for timing runs.
+   */
+  public static BenchmarkServer start(int explainOverMillis, Path logDirectory) throws IOException, SQLException {
+    Map<String, String> settings = new LinkedHashMap<>(BASE_SETTINGS);
+    if (explainOverMillis > 0) {
+      Files.createDirectories(logDirectory);
+      settings.put("session_preload_libraries", "auto_explain");
+      settings.put("auto_explain.log_min_duration", explainOverMillis + "ms");
+      settings.put("auto_explain.log_analyze", "on");
+      settings.put("auto_explain.log_timing", "off");
+      settings.put("auto_explain.log_nested_statements", "on");
+      settings.put("logging_collector", "on");
+      settings.put("log_directory", logDirectory.toAbsolutePath().toString());
+      settings.put("log_filename", "postgresql.log");
+    }
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofMinutes(2));
+    settings.forEach(builder::setServerConfig);
+    BenchmarkServer server = new BenchmarkServer(builder.start(), Collections.unmodifiableMap(settings));
+    try (Connection c = server.postgres.getPostgresDatabase().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + ROLE + "' NOSUPERUSER NOCREATEDB NOCREATEROLE");
+      st.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
+    } catch (SQLException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** The non-default server settings, for the report. */
+  public Map<String, String> settings() {
+    return settings;
+  }
+
+  /** A connection through the Trickle driver, with the background scheduler off. */
+  public Connection connectTrickle(boolean debugPlan) throws SQLException {
+    String url = "jdbc:trickle:postgresql://localhost:" + postgres.getPort() + "/" + DATABASE
+        + "?trickle.scheduler=false" + (debugPlan ? "&trickle.debug_plan=true" : "");
+    return trickleDriver.connect(url, credentials());
+  }
+
+  /** A plain PgJDBC connection as the same role (for source changes and materialized views). */
+  public Connection connectPlain() throws SQLException {
+    return plainDriver.connect(
+        "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + DATABASE, credentials());
+  }
+
+  @Override
+  public void close() throws IOException {
+    postgres.close();
+  }
+
+  private static Properties credentials() {
+    Properties p = new Properties();
+    p.setProperty("user", ROLE);
+    p.setProperty("password", ROLE);
+    return p;
+  }
+
+  private static Map<String, String> baseSettings() {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("shared_buffers", "512MB");
+    s.put("work_mem", "64MB");
+    s.put("maintenance_work_mem", "256MB");
+    s.put("fsync", "off");
+    s.put("synchronous_commit", "off");
+    s.put("full_page_writes", "off");
+    s.put("max_wal_size", "4GB");
+    return Collections.unmodifiableMap(s);
+  }
+}

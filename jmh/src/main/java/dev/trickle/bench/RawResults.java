@@ -1,0 +1,55 @@
+package dev.trickle.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+
+/**
+ * Every timed repetition as one CSV line ({@code refresh-raw.csv}), written as the run goes so a
+ * cut-short run keeps what it measured; the report shows only medians.
+ */
+final class RawResults {
+  private static final String HEADER =
+      "query,source_rows,change,changed_rows,repetition,differential_ms,full_ms,matview_ms,"
+          + "differential_action,differential_status,differential_rows_inserted,"
+          + "differential_rows_deleted,differential_history_ms,differential_reason\n";
+
+  private final Path file;
+  private boolean started;
+
+  RawResults(Path file) {
+    this.file = file;
+  }
+
+  /** Appends one repetition. */
+  void append(
+      BenchmarkQuery query,
+      int sourceRows,
+      ChangeSize change,
+      int changedRows,
+      int repetition,
+      double differentialMillis,
+      double fullMillis,
+      double matviewMillis,
+      RefreshRecord differential) {
+    String line = String.format(Locale.ROOT, "%s,%d,%s,%d,%d,%.3f,%.3f,%.3f,%s,%s,%d,%d,%.3f,\"%s\"%n",
+        query.key(), sourceRows, change, changedRows, repetition, differentialMillis, fullMillis,
+        matviewMillis, differential.action(), differential.status(), differential.rowsInserted(),
+        differential.rowsDeleted(), differential.serverMillis(),
+        differential.reason() == null ? "" : differential.reason().replace("\"", "\"\""));
+    try {
+      if (!started) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, HEADER, StandardCharsets.UTF_8);
+        started = true;
+      }
+      Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}
