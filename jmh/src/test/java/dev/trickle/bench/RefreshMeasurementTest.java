@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class MeasurementTest {
+class RefreshMeasurementTest {
   private static final RefreshRecord DIFFERENTIAL = new RefreshRecord("DIFFERENTIAL", "COMPLETED", null, 1, 1, 2.0);
   private static final RefreshRecord FALLBACK = new RefreshRecord("FULL", "COMPLETED", "too many changes", 9, 9, 50.0);
 
   @Test
   void speedUpsAreRatiosOfMedians() {
-    Measurement m = measurement(List.of(3.0, 1.0, 2.0), List.of(DIFFERENTIAL));
+    RefreshMeasurement m = measurement(List.of(3.0, 1.0, 2.0), List.of(DIFFERENTIAL));
     assertThat(m.differential()).isEqualTo(2.0);
     assertThat(m.full()).isEqualTo(20.0);
     assertThat(m.matview()).isEqualTo(200.0);
     assertThat(m.speedupVsMatview()).isEqualTo(100.0);
     assertThat(m.speedupVsFull()).isEqualTo(10.0);
     assertThat(m.changedShare()).isEqualTo(0.001);
-    assertThat(Measurement.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
+    assertThat(RefreshMeasurement.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
   }
 
   @Test
@@ -29,7 +29,7 @@ class MeasurementTest {
 
   @Test
   void theReportShowsTheVerdictsFromTheNumbers() {
-    Measurement m = measurement(List.of(2.0), List.of(DIFFERENTIAL));
+    RefreshMeasurement m = measurement(List.of(2.0), List.of(DIFFERENTIAL));
     BenchmarkOptions options = BenchmarkOptions.parse("--sizes", "10000", "--queries", "scan", "--repetitions", "1");
     String md = new ResultReport(options,
         new MachineInfo("cpu", 2, "1 GiB", "os", "jvm", "PostgreSQL 18"), java.util.Map.of("fsync", "off"),
@@ -42,8 +42,8 @@ class MeasurementTest {
         .contains("`fsync = off`");
   }
 
-  private static Measurement measurement(List<Double> differential, List<RefreshRecord> records) {
-    return new Measurement(BenchmarkQuery.SCAN, 10_000, ChangeSize.parse("10"), 10, differential,
+  private static RefreshMeasurement measurement(List<Double> differential, List<RefreshRecord> records) {
+    return new RefreshMeasurement(BenchmarkQuery.SCAN, 10_000, ChangeSize.parse("10"), 10, differential,
         List.of(20.0), List.of(200.0), records, false, 0, List.of());
   }
 }
