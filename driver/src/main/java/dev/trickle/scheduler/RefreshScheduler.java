@@ -2,6 +2,7 @@ package dev.trickle.scheduler;
 
 import dev.trickle.catalog.AdvisoryLocks;
 import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.refresh.CompilationCache;
 import dev.trickle.refresh.RefreshEngine;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -79,7 +80,8 @@ public final class RefreshScheduler {
     this.workers =
         new RefreshWorkers(
             target,
-            new UnitRefresher(new RefreshEngine(new IvmMaintenanceCompiler())),
+            new UnitRefresher(
+                new RefreshEngine(new CompilationCache(new IvmMaintenanceCompiler()))),
             journal,
             memory,
             clock);
