@@ -2,6 +2,7 @@ package dev.trickle.scheduler;
 
 import dev.trickle.catalog.AdvisoryLocks;
 import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.refresh.CompilationCache;
 import dev.trickle.refresh.RefreshEngine;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -79,7 +80,8 @@ public final class RefreshScheduler {
     this.workers =
         new RefreshWorkers(
             target,
-            new UnitRefresher(new RefreshEngine(new IvmMaintenanceCompiler())),
+            new UnitRefresher(
+                new RefreshEngine(new CompilationCache(new IvmMaintenanceCompiler()))),
             journal,
             memory,
             clock);
@@ -159,24 +161,31 @@ public final class RefreshScheduler {
       try {
         if (control == null) {
           control = target.open("control");
+          settingsReadAt = Instant.EPOCH;
         }
-        if (!SchedulerCatalog.installed(control)) {
-          Instant now = clock.instant();
-          catalogMissingSince = catalogMissingSince == null ? now : catalogMissingSince;
-          if (Duration.between(catalogMissingSince, now).compareTo(CATALOG_GRACE) >= 0) {
-            LOG.info(() -> "the Trickle catalog is not installed in " + target.key());
+        if (housekeepingDue()) {
+          SchedulerCatalog.Readiness catalogState = SchedulerCatalog.prepare(control);
+          if (catalogState == SchedulerCatalog.Readiness.NEWER) {
+            LOG.warning(
+                () -> "the Trickle catalog in " + target.key() + " is newer than this driver;"
+                    + " its scheduler stops (upgrade the driver)");
             return;
           }
-          resign();
-          sleep(STANDBY_RETRY);
-          continue;
-        }
-        catalogMissingSince = null;
-        refreshSettings();
-        if (!settings.enabled()) {
-          if (leader) {
-            LOG.info(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
+          if (catalogState == SchedulerCatalog.Readiness.ABSENT) {
+            Instant now = clock.instant();
+            catalogMissingSince = catalogMissingSince == null ? now : catalogMissingSince;
+            if (Duration.between(catalogMissingSince, now).compareTo(CATALOG_GRACE) >= 0) {
+              LOG.info(() -> "the Trickle catalog is not installed in " + target.key());
+              return;
+            }
+            resign();
+            sleep(STANDBY_RETRY);
+            continue;
           }
+          catalogMissingSince = null;
+          refreshSettings();
+        }
+        if (!settings.enabled()) {
           resign();
           sleep(settings.interval());
           continue;
@@ -194,10 +203,12 @@ public final class RefreshScheduler {
           return;
         }
         Duration wait = reconnectWait;
+        String what =
+            UnitRefresher.isConnectionFailure(e) ? "lost its connection" : "failed a pass";
         LOG.log(
             leader ? Level.WARNING : Level.FINE,
-            () -> "scheduler for " + target.key() + " lost its connection (" + e.getMessage()
-                + "); retrying in " + wait.toSeconds() + " s");
+            () -> "scheduler for " + target.key() + " " + what + " (" + e.getMessage()
+                + "); reconnecting in " + wait.toSeconds() + " s");
         closeControl();
         sleep(wait);
         reconnectWait = reconnectWait.multipliedBy(2);
@@ -206,6 +217,14 @@ public final class RefreshScheduler {
         }
       }
     }
+  }
+
+  /**
+   * True once per interval (and right after connecting, and while the catalog is absent): time to
+   * check the catalog, re-read the settings and, as leader, write the heartbeat.
+   */
+  private boolean housekeepingDue() {
+    return Duration.between(settingsReadAt, clock.instant()).compareTo(settings.interval()) >= 0;
   }
 
   /** Tries for the leadership; on success listens and starts the heartbeat. */
@@ -242,19 +261,19 @@ public final class RefreshScheduler {
     return plan.nextWake();
   }
 
-  /** Re-reads the settings (and, as leader, writes the heartbeat) once per interval. */
+  /** Re-reads the settings and, as leader, writes the heartbeat. */
   private void refreshSettings() throws SQLException {
     Instant now = clock.instant();
-    if (Duration.between(settingsReadAt, now).compareTo(settings.interval()) < 0) {
-      return;
-    }
     SchedulerSettings previous = settings;
     settings = settingsReader.read(control);
     settingsReadAt = now;
     if (!previous.equals(settings)) {
       LOG.info(() -> "scheduler for " + target.key() + " settings: " + settings);
     }
-    if (leader) {
+    if (!settings.enabled() && leader) {
+      LOG.info(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
+    }
+    if (leader && settings.enabled()) {
       journal.beat(control, settings, now);
     }
   }

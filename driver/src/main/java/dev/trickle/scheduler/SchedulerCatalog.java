@@ -1,5 +1,6 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.service.Schedule;
@@ -62,15 +63,41 @@ final class SchedulerCatalog {
 
   private final Map<String, Schedule> schedules = new HashMap<>();
 
-  /** True when the database has a Trickle catalog of a version with the scheduler's objects. */
-  static boolean installed(Connection c) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT to_regprocedure('pgtrickle.pending_stream_tables()') IS NOT NULL")) {
-      rs.next();
-      return rs.getBoolean(1);
+  /** Whether the database's catalog can be scheduled. */
+  enum Readiness {
+    /** No catalog (not installed yet, or dropped). */
+    ABSENT,
+    /** The catalog is current (an older one was just upgraded). */
+    READY,
+    /** The catalog is newer than this driver: a newer driver's scheduler must serve it. */
+    NEWER
+  }
+
+  /**
+   * Checks the catalog version, upgrading an older catalog in place (in its own transaction, as
+   * any stream-table command would), so that a newer driver's scheduler finds what it needs.
+   */
+  static Readiness prepare(Connection c) throws SQLException {
+    int version = CatalogInstaller.installedVersion(c);
+    if (version == 0) {
+      return Readiness.ABSENT;
     }
+    if (version > CatalogInstaller.CURRENT_VERSION) {
+      return Readiness.NEWER;
+    }
+    if (version < CatalogInstaller.CURRENT_VERSION) {
+      c.setAutoCommit(false);
+      try {
+        CatalogInstaller.install(c);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+    return Readiness.READY;
   }
 
   /** Reads the state for a pass. */

@@ -66,10 +66,18 @@ public final class SchedulerTarget {
     return copy(settings);
   }
 
-  /** A new plain PgJDBC connection, named {@code trickle scheduler (purpose)} on the server. */
+  /**
+   * A new plain PgJDBC connection, named {@code trickle scheduler (purpose)} on the server, with
+   * {@code synchronous_commit = off}: what the scheduler commits (refreshes, their history, its
+   * heartbeat and jobs) is derived from data that is already durable, so a crash may lose only
+   * whole refresh transactions of the last moments, which the next refresh redoes; in exchange a
+   * refresh does not wait for its commit to reach the disk.
+   */
   Connection open(String purpose) throws SQLException {
     Properties p = copy(connectionProperties);
     p.setProperty("ApplicationName", "trickle scheduler (" + purpose + ")");
+    String options = p.getProperty("options", "");
+    p.setProperty("options", (options + " -c synchronous_commit=off").strip());
     Connection c = PGJDBC.connect(url, p);
     if (c == null) {
       throw new SQLException("PgJDBC did not accept " + withoutQuery(url), "08001");
