@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -25,7 +24,7 @@ import java.util.stream.Collectors;
  * Connects the delta compiler ({@code ivm}) to the refresh engine: compiles a stream table's
  * defining query against the live catalog into a differential program and the trigger programs
  * of IMMEDIATE mode, or says which construct keeps it FULL. Plans are rebuilt from the catalog
- * whenever needed; nothing is cached beyond a compilation.
+ * whenever needed; {@link dev.trickle.refresh.CompilationCache} in front of it keeps them.
  */
 public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
   private static final Logger LOG = Logger.getLogger(IvmMaintenanceCompiler.class.getName());
@@ -52,37 +51,8 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
     void run() throws E;
   }
 
-  /**
-   * Compiled plans by database and definition. The definition carries the query, the storage
-   * columns and every source's oid and columns, so any change that affects the plan (an alter, a
-   * source dropped and recreated, a source column added) misses the cache; a refresh then costs no
-   * parsing and no catalog lookups for compilation.
-   */
-  private final Map<List<Object>, Compilation> cache =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(64, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<List<Object>, Compilation> eldest) {
-              return size() > 512;
-            }
-          });
-
   @Override
   public Compilation compile(Connection c, StreamTableDefinition definition) throws SQLException {
-    List<Object> key = List.of(c.getCatalog(), definition);
-    Compilation cached = DEBUG_PLAN.get() ? null : cache.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    Compilation compilation = compileUncached(c, definition);
-    cache.put(key, compilation);
-    return compilation;
-  }
-
-  private Compilation compileUncached(Connection c, StreamTableDefinition definition)
-      throws SQLException {
     MaintenancePlan plan;
     try {
       plan = plan(c, definition);

@@ -7,6 +7,7 @@ import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.refresh.CompilationCache;
 import dev.trickle.jdbc.TrickleProperty;
 import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.MaintenanceCompiler;
@@ -34,7 +35,7 @@ public final class StreamTableService implements CommandExecutor {
 
   /** A service whose differential and IMMEDIATE maintenance come from the delta compiler. */
   public StreamTableService() {
-    this(new IvmMaintenanceCompiler());
+    this(new CompilationCache(new IvmMaintenanceCompiler()));
   }
 
   /** A service whose differential maintenance comes from {@code compiler}. */
