@@ -25,6 +25,7 @@ final class PartitionPlan implements MaintenancePlan {
   private final String query;
   private final List<String> keys;
   private final DeltaSink sink;
+  private final boolean keysNeverNull;
 
   /**
    * @param query the block's own SELECT text (recomputed per affected partition)
@@ -35,8 +36,33 @@ final class PartitionPlan implements MaintenancePlan {
     this.names = names;
     this.query = query;
     this.keys = block.partitioning().keys();
+    this.keysNeverNull = neverNull(block);
     RowApplier applier = new RowApplier(names, List.of(), List.of());
     this.sink = sink != null ? sink : applier::apply;
+  }
+
+  /** True when every partition key is a NOT NULL column of an input that is never padded. */
+  private static boolean neverNull(QueryBlock block) {
+    for (String key : block.partitioning().keys()) {
+      net.sf.jsqlparser.expression.Expression e;
+      try {
+        e = net.sf.jsqlparser.parser.CCJSqlParserUtil.parseExpression(key);
+      } catch (net.sf.jsqlparser.JSQLParserException ex) {
+        return false;
+      }
+      if (!(e instanceof net.sf.jsqlparser.schema.Column c)) {
+        return false;
+      }
+      String column = Names.fold(c.getColumnName());
+      String table = c.getTable() == null || c.getTable().getName() == null ? null : Names.fold(c.getTable().getName());
+      List<Input> owners = block.inputs().stream()
+          .filter(i -> table != null ? i.alias().equals(table) : i.relation().column(column) != null)
+          .toList();
+      if (owners.size() != 1 || !block.neverNull(owners.get(0), column)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private List<String> keyColumns() {
@@ -80,9 +106,24 @@ final class PartitionPlan implements MaintenancePlan {
   }
 
   private String matchAffected(String affected, String alias) {
+    return inAffected(affected, KeyMatch.columns(alias, keyColumns()));
+  }
+
+  /**
+   * {@code expressions} are the keys of an affected partition. With keys that are never NULL this
+   * is a row IN subquery, which PostgreSQL plans as a semi-join probing an index on the keys;
+   * otherwise a NULL-safe EXISTS.
+   */
+  private String inAffected(String affected, List<String> expressions) {
+    if (keys.isEmpty()) {
+      return "EXISTS (SELECT 1 FROM " + affected + ")";
+    }
+    if (keysNeverNull) {
+      return "(" + String.join(", ", expressions) + ") IN (SELECT " + Sql.identList(keyColumns())
+          + " FROM " + affected + ")";
+    }
     return "EXISTS (SELECT 1 FROM " + affected + " AS a WHERE "
-        + KeyMatch.of(KeyMatch.columns("a", keyColumns()), KeyMatch.columns(alias, keyColumns()),
-            keys.stream().map(k -> true).toList())
+        + KeyMatch.of(KeyMatch.columns("a", keyColumns()), expressions, keys.stream().map(k -> true).toList())
         + ")";
   }
 
@@ -169,8 +210,7 @@ final class PartitionPlan implements MaintenancePlan {
     for (String key : keys) {
       restrictedKeys.add("(" + key + ")");
     }
-    String restriction = "EXISTS (SELECT 1 FROM " + affected + " AS a WHERE "
-        + KeyMatch.of(KeyMatch.columns("a", keyColumns()), restrictedKeys, keys.stream().map(k -> true).toList()) + ")";
+    String restriction = inAffected(affected, restrictedKeys);
     steps.add(Step.of("INSERT INTO " + names.state() + " " + keyed(restriction)));
     String columns = Sql.columnList("s", names.columns());
     steps.addAll(sink.accept("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + old + " AS s UNION ALL SELECT "
