@@ -249,7 +249,7 @@ public final class RefreshScheduler {
     SchedulerCatalog.State state = catalog.read(control);
     RefreshGraph graph = RefreshGraph.build(state.nodes(), state.edges());
     Set<Long> relids = new HashSet<>();
-    state.nodes().forEach(n -> relids.add(n.relid()));
+    state.nodes().stream().filter(n -> !n.immediate()).forEach(n -> relids.add(n.relid()));
     storageRelids = relids;
     memory.retain(graph.units());
     RefreshPlan plan = planner.plan(graph, state.pending(), memory, clock.instant());
@@ -279,9 +279,9 @@ public final class RefreshScheduler {
   }
 
   /**
-   * Waits until {@code nextWake} (at most one interval) or until a change notification for a
-   * source that is not a stream table arrives (stream tables change only by refreshes, whose
-   * readers the same pass handled).
+   * Waits until {@code nextWake} (at most one interval) or until a change notification arrives,
+   * except those about stream tables the scheduler refreshes: their readers were handled in the
+   * same pass (a manual refresh's readers are picked up at the next interval).
    */
   private void awaitWork(Instant nextWake) throws SQLException {
     Instant deadline = clock.instant().plus(settings.interval());
