@@ -21,6 +21,7 @@ final class RefreshGraph {
   private final List<StreamTableNode> nodes;
   private final Map<Long, List<StreamTableNode>> upstreamNodes = new HashMap<>();
   private final Map<Long, List<StreamTableNode>> downstreamNodes = new HashMap<>();
+  private final Map<Long, List<Long>> sources = new HashMap<>();
   private final List<RefreshUnit> units = new ArrayList<>();
   private final Map<String, List<RefreshUnit>> upstreamUnits = new HashMap<>();
   private final Map<String, List<RefreshUnit>> downstreamUnits = new HashMap<>();
@@ -37,6 +38,7 @@ final class RefreshGraph {
       byId.put(node.pgtId(), node);
     }
     for (SourceEdge edge : edges) {
+      sources.computeIfAbsent(edge.readerPgtId(), k -> new ArrayList<>()).add(edge.sourceRelid());
       StreamTableNode reader = byId.get(edge.readerPgtId());
       StreamTableNode source = byRelid.get(edge.sourceRelid());
       if (reader != null && source != null && reader != source) {
@@ -62,6 +64,11 @@ final class RefreshGraph {
   /** The stream tables {@code node} reads. */
   List<StreamTableNode> upstreamOf(StreamTableNode node) {
     return upstreamNodes.getOrDefault(node.pgtId(), List.of());
+  }
+
+  /** The oids of every relation {@code node} reads (tables and stream tables). */
+  List<Long> sourcesOf(StreamTableNode node) {
+    return sources.getOrDefault(node.pgtId(), List.of());
   }
 
   /** The stream tables that read {@code node}. */

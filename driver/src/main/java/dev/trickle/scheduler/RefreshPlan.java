@@ -2,6 +2,7 @@ package dev.trickle.scheduler;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one scheduler pass does.
@@ -13,11 +14,19 @@ import java.util.List;
  *     pass's snapshot time instead of refreshing them
  * @param nextWake when something becomes due without a new change (a paced or backed-off unit, a
  *     cron time), or null
+ * @param changeDueAt for each relation a refreshable stream table reads: the earliest time a new
+ *     change to it can be refreshed (now, or when the pace or back-off of its readers allows), so
+ *     that a change notification wakes the scheduler only when there is something to do
  */
-record RefreshPlan(List<List<RefreshUnit>> levels, List<Long> confirmed, Instant nextWake) {
+record RefreshPlan(
+    List<List<RefreshUnit>> levels,
+    List<Long> confirmed,
+    Instant nextWake,
+    Map<Long, Instant> changeDueAt) {
   RefreshPlan {
     levels = levels.stream().map(List::copyOf).toList();
     confirmed = List.copyOf(confirmed);
+    changeDueAt = Map.copyOf(changeDueAt);
   }
 
   /** True when the pass refreshes nothing. */

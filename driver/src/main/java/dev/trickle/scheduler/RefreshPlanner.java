@@ -40,7 +40,8 @@ import java.util.TreeMap;
  *
  * Stream tables with nothing waiting anywhere upstream whose content is older than their pace
  * (their duration schedule, or for calculated ones the tightest duration below them) are
- * confirmed: still current, without a refresh.
+ * confirmed: still current, without a refresh. For each relation read, the plan also says from when
+ * a new change to it can be refreshed, so notifications about paced tables wait for their time.
  */
 final class RefreshPlanner {
   private final ZoneId zone;
@@ -56,6 +57,7 @@ final class RefreshPlanner {
     Map<String, Boolean> due = new HashMap<>();
     Map<String, Boolean> waiting = new HashMap<>();
     List<Instant> wakes = new ArrayList<>();
+    Map<String, Instant> allowedAt = new HashMap<>();
     for (RefreshUnit unit : graph.units()) {
       Instant retryAt = memory.retryAt(unit);
       boolean backingOff = retryAt != null && now.isBefore(retryAt);
@@ -76,14 +78,18 @@ final class RefreshPlanner {
                               && (v.calculated() || due.get(v.key())));
       changed.put(unit.key(), isChanged);
       boolean isDue = false;
-      if (!backingOff && urgent) {
+      if (backingOff) {
+        allowedAt.put(unit.key(), retryAt);
+      } else if (urgent) {
         isDue = true;
-      } else if (!backingOff && !unit.calculated()) {
+        allowedAt.put(unit.key(), now);
+      } else if (!unit.calculated()) {
         Timing timing = timing(unit, memory.lastRun(unit), now);
         isDue = timing.timeDue() && (isChanged || timing.cronReached());
         timing.next().stream()
             .filter(t -> t.isAfter(now) && (isChanged || timing.cron()))
             .forEach(wakes::add);
+        allowedAt.put(unit.key(), timing.timeDue() ? now : timing.allowedAt(unit.slowest()));
       }
       due.put(unit.key(), isDue);
     }
@@ -99,6 +105,13 @@ final class RefreshPlanner {
               && graph.downstreamOf(unit).stream()
                   .anyMatch(w -> due.get(w.key()) || needed.get(w.key()));
       needed.put(unit.key(), isNeeded);
+      if (unit.calculated() && !waiting.get(unit.key())) {
+        graph.downstreamOf(unit).stream()
+            .map(w -> allowedAt.get(w.key()))
+            .filter(Objects::nonNull)
+            .min(Instant::compareTo)
+            .ifPresent(t -> allowedAt.put(unit.key(), t));
+      }
     }
     TreeMap<Integer, List<RefreshUnit>> levels = new TreeMap<>();
     for (RefreshUnit unit : graph.units()) {
@@ -108,7 +121,26 @@ final class RefreshPlanner {
     }
     List<Long> confirmed = confirmations(graph, pending, levels, now);
     Instant nextWake = wakes.stream().min(Instant::compareTo).orElse(null);
-    return new RefreshPlan(new ArrayList<>(levels.values()), confirmed, nextWake);
+    return new RefreshPlan(
+        new ArrayList<>(levels.values()), confirmed, nextWake, changeDueAt(graph, allowedAt));
+  }
+
+  /** For each relation read by a unit: the earliest time any of its readers may refresh. */
+  private static Map<Long, Instant> changeDueAt(
+      RefreshGraph graph, Map<String, Instant> allowedAt) {
+    Map<Long, Instant> dueAt = new HashMap<>();
+    for (RefreshUnit unit : graph.units()) {
+      Instant allowed = allowedAt.get(unit.key());
+      if (allowed == null) {
+        continue;
+      }
+      for (StreamTableNode member : unit.members()) {
+        for (long source : graph.sourcesOf(member)) {
+          dueAt.merge(source, allowed, (a, b) -> a.isBefore(b) ? a : b);
+        }
+      }
+    }
+    return dueAt;
   }
 
   /**
@@ -119,7 +151,12 @@ final class RefreshPlanner {
    * @param cron the unit has a cron member
    * @param next when each member allows it next
    */
-  private record Timing(boolean timeDue, boolean cronReached, boolean cron, List<Instant> next) {}
+  private record Timing(boolean timeDue, boolean cronReached, boolean cron, List<Instant> next) {
+    /** When the policy's members allow a refresh: the first of them, or the last. */
+    Instant allowedAt(boolean slowest) {
+      return next.stream().reduce((a, b) -> (a.isBefore(b) == slowest) ? b : a).orElse(null);
+    }
+  }
 
   private Timing timing(RefreshUnit unit, Instant lastRun, Instant now) {
     boolean any = false;

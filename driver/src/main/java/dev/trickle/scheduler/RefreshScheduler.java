@@ -68,6 +68,7 @@ public final class RefreshScheduler {
 
   private volatile boolean stopping;
   private volatile boolean leader;
+  private volatile long passes;
   private Connection control;
   private SchedulerSettings settings = SchedulerSettings.DEFAULTS;
   private Instant settingsReadAt = Instant.EPOCH;
@@ -194,9 +195,9 @@ public final class RefreshScheduler {
           sleep(STANDBY_RETRY);
           continue;
         }
-        Instant nextWake = pass();
+        RefreshPlan plan = pass();
         reconnectWait = STANDBY_RETRY;
-        awaitWork(nextWake);
+        awaitWork(plan);
       } catch (SQLException e) {
         if ("3D000".equals(e.getSQLState())) {
           LOG.info(() -> "database " + target.key() + " no longer exists");
@@ -244,12 +245,18 @@ public final class RefreshScheduler {
     return true;
   }
 
-  /** One pass: plan from the catalog and run the plan; returns when the next is due, or null. */
-  private Instant pass() throws SQLException {
+  /** How many passes this scheduler has run as leader (for tests and diagnostics). */
+  long passes() {
+    return passes;
+  }
+
+  /** One pass: plans from the catalog and runs the plan; returns the plan. */
+  private RefreshPlan pass() throws SQLException {
+    passes++;
     SchedulerCatalog.State state = catalog.read(control);
     RefreshGraph graph = RefreshGraph.build(state.nodes(), state.edges());
     Set<Long> relids = new HashSet<>();
-    state.nodes().forEach(n -> relids.add(n.relid()));
+    state.nodes().stream().filter(n -> !n.immediate()).forEach(n -> relids.add(n.relid()));
     storageRelids = relids;
     memory.retain(graph.units());
     RefreshPlan plan = planner.plan(graph, state.pending(), memory, clock.instant());
@@ -258,7 +265,7 @@ public final class RefreshScheduler {
       LOG.finer(() -> "pass refreshes " + plan.units().size() + " unit(s)");
       workers.run(control, plan, settings, () -> stopping);
     }
-    return plan.nextWake();
+    return plan;
   }
 
   /** Re-reads the settings and, as leader, writes the heartbeat. */
@@ -279,14 +286,16 @@ public final class RefreshScheduler {
   }
 
   /**
-   * Waits until {@code nextWake} (at most one interval) or until a change notification for a
-   * source that is not a stream table arrives (stream tables change only by refreshes, whose
-   * readers the same pass handled).
+   * Waits until the plan's next wake (at most one interval), or until a change notification
+   * arrives about a relation whose readers may refresh now; about one whose readers are paced or
+   * backing off, it waits until they may. Notifications about stream tables the scheduler
+   * refreshes are ignored: their readers were handled in the same pass (the readers of a manual
+   * refresh are picked up at the next interval).
    */
-  private void awaitWork(Instant nextWake) throws SQLException {
+  private void awaitWork(RefreshPlan plan) throws SQLException {
     Instant deadline = clock.instant().plus(settings.interval());
-    if (nextWake != null && nextWake.isBefore(deadline)) {
-      deadline = nextWake;
+    if (plan.nextWake() != null && plan.nextWake().isBefore(deadline)) {
+      deadline = plan.nextWake();
     }
     PGConnection listener = control.unwrap(PGConnection.class);
     while (!stopping) {
@@ -296,21 +305,27 @@ public final class RefreshScheduler {
       }
       PGNotification[] notifications =
           listener.getNotifications((int) Math.min(wait, LONGEST_NOTIFICATION_WAIT_MS));
-      if (notifications != null) {
-        for (PGNotification n : notifications) {
-          if (!isStreamTable(n.getParameter())) {
-            return;
-          }
+      for (PGNotification n : notifications == null ? new PGNotification[0] : notifications) {
+        Long relid = relid(n.getParameter());
+        if (relid != null && storageRelids.contains(relid)) {
+          continue;
+        }
+        Instant due = relid == null ? null : plan.changeDueAt().get(relid);
+        if (due == null || !due.isAfter(clock.instant())) {
+          return;
+        }
+        if (due.isBefore(deadline)) {
+          deadline = due;
         }
       }
     }
   }
 
-  private boolean isStreamTable(String payload) {
+  private static Long relid(String payload) {
     try {
-      return storageRelids.contains(Long.parseLong(payload));
+      return Long.valueOf(payload);
     } catch (NumberFormatException e) {
-      return false;
+      return null;
     }
   }
 

@@ -44,11 +44,7 @@ final class SchedulerCatalog {
       "SELECT pgt_id, source_relid FROM pgtrickle.pgt_dependencies WHERE source_kind <> 'VIEW'";
   private static final String PENDING =
       "SELECT now(), ARRAY(SELECT pgtrickle.pending_stream_tables())";
-  private static final String CONFIRM =
-      "UPDATE pgtrickle.pgt_stream_tables SET data_timestamp = greatest(data_timestamp, ?)"
-          + " WHERE pgt_id IN (SELECT pgt_id FROM pgtrickle.pgt_stream_tables"
-          + " WHERE pgt_id = ANY (?) AND status = 'ACTIVE' AND is_populated"
-          + " FOR UPDATE SKIP LOCKED)";
+  private static final String CONFIRM = "SELECT pgtrickle.confirm_current(?, ?)";
 
   /**
    * The catalog as one pass sees it.
@@ -145,16 +141,17 @@ final class SchedulerCatalog {
   /**
    * Moves the {@code data_timestamp} of stream tables with nothing waiting upstream to {@code at},
    * the time of the snapshot that found nothing waiting: their content is that of the query then.
-   * Rows locked by a refresh are skipped (the refresh sets the time itself).
+   * A stream table being refreshed is skipped (the refresh sets the time itself); see {@code
+   * pgtrickle.confirm_current} for why this cannot disturb a refresh.
    */
   static void confirm(Connection c, List<Long> pgtIds, Instant at) throws SQLException {
     if (pgtIds.isEmpty()) {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement(CONFIRM)) {
-      ps.setObject(1, at.atOffset(ZoneOffset.UTC));
-      ps.setArray(2, c.createArrayOf("int8", pgtIds.toArray()));
-      ps.executeUpdate();
+      ps.setArray(1, c.createArrayOf("int8", pgtIds.toArray()));
+      ps.setObject(2, at.atOffset(ZoneOffset.UTC));
+      ps.execute();
     }
   }
 

@@ -28,6 +28,37 @@ BEGIN
 END
 $fn$;
 
+-- Moves data_timestamp of idle stream tables (nothing waiting anywhere upstream at time "at") to
+-- "at": their content is the query's result then. Each is confirmed only if its storage lock is
+-- free, taken NOWAIT as every refresh takes it before its snapshot: so no refresh that could
+-- still commit an older time is running, and none that starts afterwards (waiting for this
+-- transaction) conflicts with the update. Returns how many were confirmed.
+CREATE FUNCTION pgtrickle.confirm_current(ids bigint[], at timestamptz)
+RETURNS integer
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  r record;
+  confirmed integer := 0;
+BEGIN
+  FOR r IN
+    SELECT s.pgt_id, s.pgt_relid FROM pgtrickle.pgt_stream_tables s
+     WHERE s.pgt_id = ANY (ids) AND s.status = 'ACTIVE' AND s.is_populated
+       AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.pgt_relid)
+     ORDER BY s.pgt_id
+  LOOP
+    BEGIN
+      EXECUTE format('LOCK TABLE %s IN SHARE UPDATE EXCLUSIVE MODE NOWAIT', r.pgt_relid::regclass);
+      UPDATE pgtrickle.pgt_stream_tables SET data_timestamp = greatest(data_timestamp, at)
+       WHERE pgt_id = r.pgt_id;
+      confirmed := confirmed + 1;
+    EXCEPTION WHEN lock_not_available THEN
+      NULL;  -- being refreshed: the refresh sets the time itself
+    END;
+  END LOOP;
+  RETURN confirmed;
+END
+$fn$;
+
 -- Diamonds: a stream table (the convergence point, with diamond_consistency = 'atomic') whose
 -- direct sources share an upstream relation (a base table or a stream table), so two paths from
 -- that relation meet again in it. The group is the convergence point and every stream table on a

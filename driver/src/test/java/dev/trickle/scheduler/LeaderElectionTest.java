@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two processes run a scheduler for one database: exactly one leads and refreshes; when the
- * leader's process is killed hard, the other takes over within five seconds.
+ * leader's process is killed hard in the middle of a refresh, the other takes over within five
+ * seconds and the stream table converges (the killed refresh rolled back as a whole).
  */
 class LeaderElectionTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -37,7 +38,10 @@ class LeaderElectionTest {
           c,
           "CREATE EXTENSION pg_trickle",
           "CREATE TABLE t (id int PRIMARY KEY, v int)",
-          "SELECT pgtrickle.create_stream_table('st', 'SELECT count(*) AS n FROM t', '1s')");
+          "CREATE TABLE gate (open boolean NOT NULL)",
+          "INSERT INTO gate VALUES (true)",
+          "SELECT pgtrickle.create_stream_table('st',"
+              + " 'SELECT count(*) AS n FROM t, gate WHERE gate.open', '1s')");
 
       Process other = startOtherProcess();
       try {
@@ -63,13 +67,31 @@ class LeaderElectionTest {
             () -> "1".equals(value(c, "SELECT n FROM st")));
         assertThat(local.isLeader()).as("this JVM stands by").isFalse();
 
-        other.destroyForcibly();
-        Await.until(Duration.ofSeconds(5), "this JVM's scheduler leads", local::isLeader);
-        reader.join(5000);
+        try (Connection gate = db.connectPlain()) {
+          gate.setAutoCommit(false);
+          execute(gate, "LOCK TABLE gate IN ACCESS EXCLUSIVE MODE");
+          execute(c, "INSERT INTO t VALUES (2, 2)");
+          Await.until(Duration.ofSeconds(10), "the other process is in the middle of a refresh",
+              () -> "1".equals(value(c, "SELECT count(*) FROM pgtrickle.pgt_jobs"
+                  + " WHERE status = 'RUNNING'")));
 
-        execute(c, "INSERT INTO t VALUES (2, 2)");
+          other.destroyForcibly();
+          Await.until(Duration.ofSeconds(5), "this JVM's scheduler leads", local::isLeader);
+          reader.join(5000);
+          gate.commit();
+        }
         Await.until(Duration.ofSeconds(10), "this JVM refreshes st",
             () -> "2".equals(value(c, "SELECT n FROM st")));
+        assertThat(SchedulerHarness.matchesQuery(c, "st")).isTrue();
+        Await.until(Duration.ofSeconds(10), "the killed leader's job is closed by the new one",
+            () -> "0".equals(value(c, "SELECT count(*) FROM pgtrickle.pgt_jobs"
+                + " WHERE status IN ('QUEUED', 'RUNNING')")));
+        assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_jobs WHERE status = 'FAILED'"
+                + " AND worker LIKE '%:" + other.pid() + "/%'"))
+            .isEqualTo("1");
+        execute(c, "INSERT INTO t VALUES (3, 3)");
+        Await.until(Duration.ofSeconds(10), "this JVM keeps refreshing st",
+            () -> "3".equals(value(c, "SELECT n FROM st")));
         assertThat(value(c, "SELECT pid FROM pgtrickle.pgt_scheduler"))
             .isEqualTo(Long.toString(ProcessHandle.current().pid()));
       } finally {

@@ -60,9 +60,11 @@ class ParallelRefreshTest {
 
       lock.commit();
       awaitPopulated(c, tables);
-      assertThat(value(c, "SELECT count(*) FROM pgtrickle.parallel_job_status(60) j"
-              + " WHERE j.status = 'COMPLETED' AND j.stream_table LIKE 'public.p%'"))
-          .isEqualTo("5");
+      Await.until(
+          Duration.ofSeconds(10),
+          "parallel_job_status shows five completed jobs",
+          () -> "5".equals(value(c, "SELECT count(*) FROM pgtrickle.parallel_job_status(60) j"
+              + " WHERE j.status = 'COMPLETED' AND j.stream_table LIKE 'public.p%'")));
     }
   }
 

@@ -34,6 +34,19 @@ class RefreshPlannerTest {
   }
 
   @Test
+  void aChangeToASourceOfAPacedChainIsDueWhenItsScheduledReaderMayRefresh() throws Exception {
+    RefreshGraph g = chain("calculated", "calculated", "1s");
+    assertThat(planner.plan(g, Set.of(), memory, T0).changeDueAt())
+        .containsEntry(7L, T0)
+        .containsEntry(Nodes.relid(1), T0);
+    memory.refreshed(unit(g, 3), T0);
+    RefreshPlan paced = planner.plan(g, Set.of(), memory, T0.plusMillis(300));
+    assertThat(paced.changeDueAt())
+        .containsEntry(7L, T0.plusSeconds(1))
+        .containsEntry(Nodes.relid(2), T0.plusSeconds(1));
+  }
+
+  @Test
   void aDurationScheduleWithoutChangesIsNotRefreshedButConfirmedOnceStale() throws Exception {
     RefreshGraph g = graph(List.of(node(1, "5m", T0)), List.of(readsTable(1, 7)));
     RefreshPlan fresh = planner.plan(g, Set.of(), memory, T0.plusSeconds(60));

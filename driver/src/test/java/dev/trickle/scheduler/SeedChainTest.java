@@ -5,6 +5,8 @@ import static dev.trickle.scheduler.SchedulerHarness.rows;
 import static dev.trickle.scheduler.SchedulerHarness.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trickle.jdbc.TrickleDataSource;
+import dev.trickle.jdbc.TrickleDriver;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The seed's chain (departments → department_tree → department_stats → department_report) with
  * only department_report scheduled ('1s') keeps itself current: base writes reach the top with no
- * refresh call, in dependency order, started by nothing but the driver connecting.
+ * refresh call, in dependency order, started by nothing but the driver connecting. The scheduler is
+ * shared by every connection to the database and stops when the driver is deregistered.
  */
 class SeedChainTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -31,7 +34,13 @@ class SeedChainTest {
   void baseWritesReachTheTopOfTheChainWithoutRefreshCalls() throws Exception {
     try (Connection c = db.connect()) {
       SchedulerHarness.createSeedChain(c, "1s");
-      assertThat(Schedulers.running(SchedulerHarness.key(db))).isPresent();
+      RefreshScheduler scheduler = Schedulers.running(SchedulerHarness.key(db)).orElseThrow();
+      TrickleDataSource dataSource = new TrickleDataSource();
+      dataSource.setUrl(db.trickleUrl());
+      try (Connection other =
+          dataSource.getConnection(PostgresFixture.APP_ROLE, PostgresFixture.APP_PASSWORD)) {
+        assertThat(Schedulers.running(SchedulerHarness.key(db))).containsSame(scheduler);
+      }
 
       execute(c, "INSERT INTO employees (name, department_id, salary) VALUES ('Heidi', 6, 105000)");
       Await.until(
@@ -74,6 +83,16 @@ class SeedChainTest {
                       + " WHERE initiated_by = 'MANUAL' AND action NOT IN ('FULL')"))
           .as("no manual refresh besides the initial population")
           .isEqualTo("0");
+
+      TrickleDriver.deregister();
+      try {
+        assertThat(scheduler.isRunning()).isFalse();
+        assertThat(value(c, "SELECT count(*) FROM pgtrickle.pgt_scheduler"))
+            .as("the stopped scheduler removed its heartbeat")
+            .isEqualTo("0");
+      } finally {
+        TrickleDriver.register();
+      }
     }
   }
 }

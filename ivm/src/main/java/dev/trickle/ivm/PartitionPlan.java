@@ -26,6 +26,8 @@ final class PartitionPlan implements MaintenancePlan {
   private final List<String> keys;
   private final DeltaSink sink;
   private final boolean keysNeverNull;
+  private final RowApplier applier;
+  private final boolean root;
 
   /**
    * @param query the block's own SELECT text (recomputed per affected partition)
@@ -37,8 +39,14 @@ final class PartitionPlan implements MaintenancePlan {
     this.query = query;
     this.keys = block.partitioning().keys();
     this.keysNeverNull = neverNull(block);
-    RowApplier applier = new RowApplier(names, List.of(), List.of());
+    // A window or DISTINCT ON keeps at most one output row per input row, so the inputs' keys stay
+    // keys; a LATERAL subquery may derive several rows from one outer row, so it stays a bag.
+    this.applier =
+        block.partitioning().lateral() == null
+            ? SpjPlan.keyOf(block, names)
+            : new RowApplier(names, List.of(), List.of());
     this.sink = sink != null ? sink : applier::apply;
+    this.root = sink == null;
   }
 
   /** True when every partition key is a NOT NULL column of an input that is never padded. */
@@ -171,6 +179,9 @@ final class PartitionPlan implements MaintenancePlan {
     steps.add(Step.of("CREATE TABLE " + names.state() + " AS " + keyed(null) + " WITH NO DATA"));
     if (!keys.isEmpty()) {
       steps.add(Step.of("CREATE INDEX ON " + names.state() + " (" + Sql.identList(keyColumns()) + ")"));
+    }
+    if (root) {
+      steps.addAll(applier.setup());
     }
     return steps;
   }

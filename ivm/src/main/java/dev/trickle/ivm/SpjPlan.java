@@ -31,7 +31,7 @@ final class SpjPlan implements MaintenancePlan {
     this.root = sink == null;
   }
 
-  private static RowApplier keyOf(QueryBlock block, StorageNames names) {
+  static RowApplier keyOf(QueryBlock block, StorageNames names) {
     List<Integer> keys = new ArrayList<>();
     List<Boolean> nullable = new ArrayList<>();
     for (Input input : block.inputs()) {

@@ -65,15 +65,17 @@ public final class LatencyBenchmark {
         while (!scheduler.isLeader() && System.nanoTime() < deadline) {
           Thread.sleep(10);
         }
+        String loadBefore = loadAverage();
         Sampler sampler = new Sampler(setup, reader);
         sampler.run(WARMUP, SPACING);
         long[] spaced = sampler.run(writes, SPACING);
         long[] paced = sampler.run(backToBack, Duration.ZERO);
         List<String> refreshes = refreshDurations(setup);
         String version = serverVersion(setup);
+        String load = loadBefore + " before, " + loadAverage() + " after";
         scheduler.stop(Duration.ofSeconds(10));
         Files.createDirectories(out.getParent());
-        Files.writeString(out, report(spaced, paced, refreshes, version));
+        Files.writeString(out, report(spaced, paced, refreshes, version, load));
         System.out.println(Files.readString(out));
       }
     }
@@ -174,8 +176,17 @@ public final class LatencyBenchmark {
     }
   }
 
+  /** The 1-minute load average (Linux), to tell how busy the machine was. */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   private static String report(
-      long[] spaced, long[] paced, List<String> refreshes, String serverVersion) {
+      long[] spaced, long[] paced, List<String> refreshes, String serverVersion, String load) {
     StringBuilder md = new StringBuilder();
     md.append("# Change-to-visible latency\n\n")
         .append("Measured by `dev.trickle.bench.LatencyBenchmark` (module `jmh`) on ")
@@ -186,7 +197,9 @@ public final class LatencyBenchmark {
         .append(Runtime.version())
         .append(", ")
         .append(Runtime.getRuntime().availableProcessors())
-        .append(" CPUs shared with other work.\n\n")
+        .append(" CPUs shared with other work (1-minute load average ")
+        .append(load)
+        .append(").\n\n")
         .append("The seed's chain `departments → department_tree → department_stats →")
         .append(" department_report` (docs/getting-started.sql steps 1-3), only `department_report`")
         .append(" scheduled (`")
