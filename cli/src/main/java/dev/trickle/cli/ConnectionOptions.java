@@ -106,6 +106,9 @@ final class ConnectionOptions {
 
   /** Fails fast, before any server is started, when no driver takes {@code jdbc:trickle:} URLs. */
   private static void requireTrickleDriver() throws SQLException {
+    if (!dev.trickle.jdbc.TrickleDriver.isRegistered()) {
+      dev.trickle.jdbc.TrickleDriver.register();
+    }
     try {
       DriverManager.getDriver("jdbc:trickle:postgresql://localhost/postgres");
     } catch (SQLException e) {

@@ -55,13 +55,22 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
 
   /** A connection through the Trickle driver as the app role. */
   public Connection connect() throws SQLException {
+    ensureDriver();
     return DriverManager.getConnection(trickleUrl(), appCredentials());
+  }
+
+  /** Registers the Trickle driver if nothing loaded it yet (or a test deregistered it). */
+  private static void ensureDriver() throws SQLException {
+    if (!dev.trickle.jdbc.TrickleDriver.isRegistered()) {
+      dev.trickle.jdbc.TrickleDriver.register();
+    }
   }
 
   /** A connection through the Trickle driver with extra connection properties. */
   public Connection connect(Properties extra) throws SQLException {
     Properties p = appCredentials();
     p.putAll(extra);
+    ensureDriver();
     return DriverManager.getConnection(trickleUrl(), p);
   }
 
