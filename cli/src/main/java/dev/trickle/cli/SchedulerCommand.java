@@ -33,7 +33,8 @@ final class SchedulerCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     if (connection.url == null || connection.dataDirectory != null) {
-      err.println("ERROR: trickle scheduler needs --url (and no --data-dir): the database to serve");
+      err.println(
+          "ERROR: trickle scheduler needs --url (and no --data-dir): the database to serve");
       err.flush();
       return 1;
     }

@@ -61,7 +61,8 @@ class SchedulerCommandTest {
     try (Connection c = setUp()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder builder =
-          new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
+          new ProcessBuilder(
+              java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
       builder.command().addAll(List.of(args()));
       Process process = builder.redirectErrorStream(true).start();
       StringBuilder output = new StringBuilder();

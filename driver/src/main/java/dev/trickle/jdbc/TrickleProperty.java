@@ -30,7 +30,7 @@ public enum TrickleProperty {
       "trickle.scheduler_interval_ms",
       "1000",
       "Milliseconds between the scheduler's checks for due stream tables when no change"
-          + " notification wakes it; overrides the server setting pg_trickle.scheduler_interval_ms."),
+          + " notification wakes it; overrides pg_trickle.scheduler_interval_ms."),
 
   /** Whether the scheduler refreshes independent stream tables concurrently. */
   PARALLEL_REFRESH_MODE(

@@ -33,10 +33,10 @@ import org.postgresql.PGNotification;
  * heartbeat ({@link SchedulerJournal}), {@code LISTEN}s on {@code pgtrickle_changes} (the capture
  * triggers notify it with the source's oid when a statement changes rows), and runs passes: read
  * the catalog and pending changes, plan ({@link RefreshPlanner}), run the plan ({@link
- * RefreshWorkers}). It runs a pass as soon as a change notification arrives, when a paced or
- * backed-off unit or a cron time comes due, and at least every {@code pg_trickle.scheduler_interval_ms}
- * (which also covers notifications sent while no leader listened). Settings are re-read every
- * interval.
+ * RefreshWorkers}). It runs a pass as soon as a change notification arrives that a reader may
+ * refresh, when a paced or backed-off unit or a cron time comes due, and at least every {@code
+ * pg_trickle.scheduler_interval_ms} (which also covers notifications sent while no leader
+ * listened). Settings are re-read every interval.
  *
  * <p>{@link #stop} lets a running refresh finish (a killed JVM rolls it back instead), releases the
  * leadership and closes the connections. The scheduler also stops by itself when its database is
@@ -260,11 +260,12 @@ public final class RefreshScheduler {
     storageRelids = relids;
     memory.retain(graph.units());
     RefreshPlan plan = planner.plan(graph, state.pending(), memory, clock.instant());
-    SchedulerCatalog.confirm(control, plan.confirmed(), state.checkedAt());
     if (!plan.isEmpty()) {
       LOG.finer(() -> "pass refreshes " + plan.units().size() + " unit(s)");
       workers.run(control, plan, settings, () -> stopping);
     }
+    // after the refreshes, out of their way: what was current at the check stays so
+    SchedulerCatalog.confirm(control, plan.confirmed(), state.checkedAt());
     return plan;
   }
 

@@ -72,8 +72,11 @@ final class SettingsReader {
         bool(PARALLEL, value(TrickleProperty.PARALLEL_REFRESH_MODE, server.get(PARALLEL)),
             d.parallel()),
         (int)
-            integer(WORKERS, value(TrickleProperty.MAX_DYNAMIC_REFRESH_WORKERS, server.get(WORKERS)),
-                d.maxWorkers(), 1),
+            integer(
+                WORKERS,
+                value(TrickleProperty.MAX_DYNAMIC_REFRESH_WORKERS, server.get(WORKERS)),
+                d.maxWorkers(),
+                1),
         (int)
             integer(ERRORS, value(TrickleProperty.MAX_CONSECUTIVE_ERRORS, server.get(ERRORS)),
                 d.maxConsecutiveErrors(), 1));

@@ -20,7 +20,8 @@ final class Await {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.holds()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting until " + what);
+        throw new AssertionError(
+            "timed out after " + timeout.toMillis() + " ms waiting until " + what);
       }
       Thread.sleep(10);
     }

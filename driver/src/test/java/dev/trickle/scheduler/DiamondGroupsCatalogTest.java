@@ -46,8 +46,12 @@ class DiamondGroupsCatalogTest {
               + " 'SELECT b.id FROM b JOIN c USING (id)', '1s', diamond_consistency => 'none')");
 
       Map<String, Set<String>> fromSql = new TreeMap<>();
-      for (List<String> row : rows(c, "SELECT g.member_name, c.member_name FROM pgtrickle.diamond_groups() g"
-          + " JOIN pgtrickle.diamond_groups() c USING (group_id) WHERE c.is_convergence")) {
+      List<List<String>> pairs =
+          rows(
+              c,
+              "SELECT g.member_name, c.member_name FROM pgtrickle.diamond_groups() g"
+                  + " JOIN pgtrickle.diamond_groups() c USING (group_id) WHERE c.is_convergence");
+      for (List<String> row : pairs) {
         fromSql.computeIfAbsent(row.get(1), k -> new TreeSet<>()).add(row.get(0));
       }
       assertThat(fromSql)
@@ -67,7 +71,9 @@ class DiamondGroupsCatalogTest {
       for (DiamondGroups.Group group : DiamondGroups.find(state.nodes(), state.edges())) {
         fromJava.put(
             names.get(group.convergence()),
-            group.members().stream().map(names::get).collect(Collectors.toCollection(TreeSet::new)));
+            group.members().stream()
+                .map(names::get)
+                .collect(Collectors.toCollection(TreeSet::new)));
       }
       assertThat(fromJava).isEqualTo(fromSql);
     }

@@ -118,6 +118,7 @@ class FailureLadderTest {
   }
 
   private static String status(Connection c, String name) throws Exception {
-    return value(c, "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '" + name + "'");
+    return value(
+        c, "SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '" + name + "'");
   }
 }

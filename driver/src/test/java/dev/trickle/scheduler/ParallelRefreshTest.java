@@ -79,7 +79,8 @@ class ParallelRefreshTest {
           Duration.ofSeconds(10),
           "one refresh runs and two wait",
           () -> jobs(c, "q").equals(List.of(List.of("QUEUED", "2"), List.of("RUNNING", "1"))));
-      assertThat(rows(c, "SELECT active_workers, parallel_mode FROM pgtrickle.worker_pool_status()"))
+      assertThat(
+              rows(c, "SELECT active_workers, parallel_mode FROM pgtrickle.worker_pool_status()"))
           .containsExactly(List.of("1", "off"));
 
       lock.commit();

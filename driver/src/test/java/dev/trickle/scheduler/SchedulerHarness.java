@@ -94,7 +94,11 @@ final class SchedulerHarness {
   /** True when the stream table's content equals its defining query's result (as multisets). */
   static boolean matchesQuery(Connection c, String name) throws SQLException {
     String query =
-        value(c, "SELECT defining_query FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '" + name + "'");
+        value(
+            c,
+            "SELECT defining_query FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '"
+                + name
+                + "'");
     return "0".equals(
         value(
             c,

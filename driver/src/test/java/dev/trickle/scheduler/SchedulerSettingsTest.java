@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Settings changed with ALTER DATABASE (by a superuser) apply to the running scheduler without a restart, and the
- * monitoring functions show its state from any client: heartbeat, parallel mode, health, and
- * staleness that stays within the schedule while nothing changes (confirmed without refreshing).
+ * Settings changed with ALTER DATABASE (by a superuser) apply to the running scheduler without a
+ * restart, and the monitoring functions show its state from any client: heartbeat, parallel mode,
+ * health, and staleness that stays within the schedule while nothing changes (confirmed without
+ * refreshing).
  */
 class SchedulerSettingsTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -53,13 +54,17 @@ class SchedulerSettingsTest {
       Await.until(
           Duration.ofSeconds(10),
           "the running scheduler switched to parallel mode",
-          () -> "on".equals(value(psql, "SELECT parallel_mode FROM pgtrickle.worker_pool_status()")));
+          () ->
+              "on".equals(
+                  value(psql, "SELECT parallel_mode FROM pgtrickle.worker_pool_status()")));
 
       String created = value(psql, "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables");
       Await.until(
           Duration.ofSeconds(10),
           "an idle stream table is confirmed current",
-          () -> !created.equals(value(psql, "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables")));
+          () ->
+              !created.equals(
+                  value(psql, "SELECT data_timestamp FROM pgtrickle.pgt_stream_tables")));
       assertThat(value(psql, "SELECT staleness < interval '3 seconds' FROM pgtrickle.pgt_status()"))
           .isEqualTo("t");
       assertThat(value(psql, "SELECT count(*) FROM pgtrickle.pgt_refresh_history"))

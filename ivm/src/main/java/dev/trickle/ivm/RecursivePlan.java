@@ -139,22 +139,7 @@ final class RecursivePlan implements MaintenancePlan {
     String frontier = names.temp("frontier");
     String next = names.temp("next");
     String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
-    List<Step> steps = new ArrayList<>();
-    for (String temp : List.of(sourceDelta, baseDelta, deleted, inserted, frontier, next, recursiveDelta)) {
-      steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
-    }
-    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r WITH NO DATA";
-    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
-    steps.add(Step.of("CREATE TEMP TABLE " + sourceDelta + " ON COMMIT DROP AS "
-        + (sourceChanged
-            ? "SELECT " + sourceColumns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM "
-                + Sql.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
-                + Sql.WEIGHT + ") <> 0"
-            : "SELECT " + Sql.ident(stepSource.alias()) + ".*, 0::bigint AS " + Sql.WEIGHT + " FROM "
-                + stepSource.current() + " WITH NO DATA")));
-    List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
-    steps.add(Step.of("CREATE TEMP TABLE " + baseDelta + " ON COMMIT DROP AS "
-        + (baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0"))));
+    List<Step> steps = prologue(baseChanged, sourceChanged);
     String stepSelect = outputs(step);
     DeltaTerms stepTerms = new DeltaTerms(step);
     // Over-delete.
@@ -211,22 +196,7 @@ final class RecursivePlan implements MaintenancePlan {
     String frontier = names.temp("frontier");
     String next = names.temp("next");
     String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
-    List<Step> steps = new ArrayList<>();
-    for (String temp : List.of(sourceDelta, baseDelta, deleted, inserted, frontier, next, recursiveDelta)) {
-      steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
-    }
-    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r WITH NO DATA";
-    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
-    steps.add(Step.of("CREATE TEMP TABLE " + sourceDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
-        + (sourceChanged
-            ? "SELECT " + sourceColumns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM "
-                + Sql.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
-                + Sql.WEIGHT + ") <> 0"
-            : "SELECT " + Sql.ident(stepSource.alias()) + ".*, 0::bigint AS " + Sql.WEIGHT + " FROM "
-                + stepSource.current() + " WITH NO DATA")));
-    List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
-    steps.add(Step.of("CREATE TEMP TABLE " + baseDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
-        + (baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0"))));
+    List<Step> steps = prologue(baseChanged, sourceChanged);
     String stepSelect = outputs(step);
     DeltaTerms stepTerms = new DeltaTerms(step);
     String inR = inRelation(stateNames.storage());
@@ -293,6 +263,33 @@ final class RecursivePlan implements MaintenancePlan {
     return "EXISTS (SELECT 1 FROM " + table + " AS m WHERE "
         + KeyMatch.of(KeyMatch.columns("m", stateNames.columns()), KeyMatch.columns("$", stateNames.columns()),
             stateNames.columns().stream().map(c -> true).toList()) + ")";
+  }
+
+  /**
+   * What both recursive rules start with: fresh temporary tables, the step source's consolidated
+   * delta (empty when it did not change) and the base query's consolidated delta.
+   */
+  private List<Step> prologue(Set<Long> baseChanged, boolean sourceChanged) {
+    String sourceDelta = names.temp("sdelta");
+    String baseDelta = names.temp("bdelta");
+    List<Step> steps = new ArrayList<>();
+    for (String temp : List.of(sourceDelta, baseDelta, names.temp("deleted"), names.temp("inserted"),
+        names.temp("frontier"), names.temp("next"), Sql.deltaTable(RECURSIVE_RELATION))) {
+      steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
+    }
+    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r WITH NO DATA";
+    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
+    steps.add(Step.of("CREATE TEMP TABLE " + sourceDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
+        + (sourceChanged
+            ? "SELECT " + sourceColumns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM "
+                + Sql.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
+                + Sql.WEIGHT + ") <> 0"
+            : "SELECT " + Sql.ident(stepSource.alias()) + ".*, 0::bigint AS " + Sql.WEIGHT + " FROM "
+                + stepSource.current() + " WITH NO DATA")));
+    List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
+    steps.add(Step.of("CREATE TEMP TABLE " + baseDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
+        + (baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0"))));
+    return steps;
   }
 
   /** One fixpoint iteration: next := f(frontier); accumulate it; frontier := next. */
