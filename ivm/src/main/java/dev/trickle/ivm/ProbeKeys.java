@@ -23,7 +23,7 @@ final class ProbeKeys {
   /** Source oid → columns probed by equality joins. */
   static Map<Long, Set<String>> of(QueryBlock block) {
     Map<Long, Set<String>> keys = new LinkedHashMap<>();
-    for (Column[] pair : equalities(block)) {
+    for (Column[] pair : equalities(block, true)) {
       add(block, pair[0], keys);
       add(block, pair[1], keys);
     }
@@ -35,9 +35,15 @@ final class ProbeKeys {
    * conditions of inner joins and of WHERE (not under OR or NOT).
    */
   static List<Column[]> equalities(QueryBlock block) {
+    return equalities(block, false);
+  }
+
+  /** As {@link #equalities(QueryBlock)}, with outer joins' conditions too when {@code outer}. */
+  private static List<Column[]> equalities(QueryBlock block, boolean outer) {
     List<String> conditions = new ArrayList<>();
     block.inputs().forEach(i -> {
-      if (i.on() != null && (i.join() == Input.JoinType.INNER || i.join() == Input.JoinType.CROSS)) {
+      if (i.on() != null
+          && (outer || i.join() == Input.JoinType.INNER || i.join() == Input.JoinType.CROSS)) {
         conditions.add(i.on());
       }
     });
