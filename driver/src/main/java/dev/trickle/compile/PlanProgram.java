@@ -1,7 +1,6 @@
 package dev.trickle.compile;
 
 import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.Sql;
 import dev.trickle.ivm.Step;
 import dev.trickle.refresh.DifferentialProgram;
 import dev.trickle.refresh.RefreshCounts;
@@ -9,14 +8,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Runs a compiled {@link MaintenancePlan} as one refresh: finds which sources' delta tables hold
- * rows, runs the plan's steps for exactly those (fixpoint loops included), and adds up the rows
- * written to the storage.
+ * Runs a compiled {@link MaintenancePlan} as one refresh: the plan's steps for exactly the sources
+ * that changed (fixpoint loops included), adding up the rows written to the storage.
  */
 final class PlanProgram implements DifferentialProgram {
   private final MaintenancePlan plan;
@@ -26,20 +23,11 @@ final class PlanProgram implements DifferentialProgram {
   }
 
   @Override
-  public RefreshCounts run(Connection c) throws SQLException {
-    Set<Long> changed = new HashSet<>();
+  public RefreshCounts run(Connection c, Set<Long> changedSources) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
-      for (long oid : plan.sourceOids()) {
-        try (ResultSet rs =
-            st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + Sql.deltaTable(oid) + ")")) {
-          if (rs.next() && rs.getBoolean(1)) {
-            changed.add(oid);
-          }
-        }
-      }
       long[] counts = new long[2];
-      run(st, plan.refresh(changed), counts);
+      run(st, plan.refresh(changedSources), counts);
       return new RefreshCounts(counts[0], counts[1]);
     }
   }

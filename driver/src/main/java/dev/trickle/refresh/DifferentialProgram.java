@@ -22,6 +22,10 @@ import java.sql.SQLException;
  */
 @FunctionalInterface
 public interface DifferentialProgram {
-  /** Applies the deltas and returns the rows inserted into and deleted from the storage table. */
-  RefreshCounts run(Connection c) throws SQLException;
+  /**
+   * Applies the deltas and returns the rows inserted into and deleted from the storage table.
+   *
+   * @param changedSources oids of the sources whose delta tables hold rows (the engine counted them)
+   */
+  RefreshCounts run(Connection c, java.util.Set<Long> changedSources) throws SQLException;
 }

@@ -199,12 +199,17 @@ final class RefreshRun {
       outcome = full(c, storage, compilation, "source truncated");
     } else if (changes.stream().allMatch(ch -> ch.rows() == 0)) {
       outcome = noData();
-    } else if (ChangeVolume.mostlyChanged(c, changes) != null) {
-      outcome = full(c, storage, compilation, ChangeVolume.mostlyChanged(c, changes));
     } else {
-      action = RefreshAction.DIFFERENTIAL;
-      reason = null;
-      outcome = new RefreshOutcome(action, compilation.program().run(c), null);
+      String mostlyChanged = ChangeVolume.mostlyChanged(c, changes);
+      if (mostlyChanged != null) {
+        outcome = full(c, storage, compilation, mostlyChanged);
+      } else {
+        action = RefreshAction.DIFFERENTIAL;
+        reason = null;
+        java.util.Set<Long> changed = new java.util.HashSet<>();
+        changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
+        outcome = new RefreshOutcome(action, compilation.program().run(c, changed), null);
+      }
     }
     DeltaTables.drop(c, sources);
     return outcome;

@@ -58,10 +58,6 @@ public final class DeltaCompiler {
     return plan;
   }
 
-  /** The names of the passes, in order, for documentation and debug output. */
-  public static List<String> passes() {
-    return List.of("analyze", "rewrite", "classify", "plan");
-  }
 
   /** A fresh analysis of the same block (the aggregate projection rewrites its copy in place). */
   @FunctionalInterface
