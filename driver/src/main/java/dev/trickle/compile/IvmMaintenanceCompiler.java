@@ -115,7 +115,9 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
         sql.append(indent).append("-- LOOP\n").append(render(step.body(), indent + "  "))
             .append(indent).append("-- WHILE ").append(step.sql()).append('\n');
       } else {
-        sql.append(indent).append(step.sql()).append(";\n");
+        for (String statement : step.transactionScoped()) {
+          sql.append(indent).append(statement).append(";\n");
+        }
       }
     }
     return sql.toString();
@@ -146,7 +148,7 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
       if (step.isLoop()) {
         throw new IllegalStateException("setup, populate and teardown steps never loop");
       }
-      statements.add(step.sql());
+      statements.addAll(step.transactionScoped());
     }
     return statements;
   }

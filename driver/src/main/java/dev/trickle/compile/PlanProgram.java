@@ -4,62 +4,107 @@ import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.refresh.DifferentialProgram;
 import dev.trickle.refresh.RefreshCounts;
+import dev.trickle.refresh.SessionTempTables;
+import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs a compiled {@link MaintenancePlan} as one refresh: the plan's steps for exactly the sources
- * that changed (fixpoint loops included), adding up the rows written to the storage.
+ * that changed (fixpoint loops included), adding up the rows written to the storage. Consecutive
+ * statements go to the server as one {@link StatementBatch} (a loop iteration, its condition
+ * included, is one more), and temporary tables are the session's reusable work tables.
  */
 final class PlanProgram implements DifferentialProgram {
+  private static final AtomicLong VERSIONS = new AtomicLong();
+
   private final MaintenancePlan plan;
+  /** Names this compilation in work-table shape keys: a recompilation may change column types. */
+  private final String version = "plan " + VERSIONS.incrementAndGet();
 
   PlanProgram(MaintenancePlan plan) {
     this.plan = plan;
   }
 
   @Override
-  public RefreshCounts run(Connection c, Set<Long> changedSources) throws SQLException {
+  public RefreshCounts run(Connection c, Set<Long> changedSources, SessionTempTables temps)
+      throws SQLException {
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
-      long[] counts = new long[2];
-      run(st, plan.refresh(changedSources), counts);
-      return new RefreshCounts(counts[0], counts[1]);
+      BatchedRun run = new BatchedRun(st, temps);
+      run.run(plan.refresh(changedSources));
+      run.flush();
+      return new RefreshCounts(run.inserted, run.deleted);
     }
   }
 
-  private static void run(Statement st, List<Step> steps, long[] counts) throws SQLException {
-    for (Step step : steps) {
-      if (step.isLoop()) {
-        int iterations = 0;
-        do {
-          run(st, step.body(), counts);
-          if (++iterations >= Step.MAX_ITERATIONS) {
-            throw new SQLException(
-                "recursive maintenance did not reach a fixpoint after " + iterations
-                    + " iterations; the recursive query may not terminate on this data",
-                "54000");
+  /** Batches statements and adds up their counts. */
+  private final class BatchedRun {
+    private final Statement st;
+    private final SessionTempTables temps;
+    private final StatementBatch batch = new StatementBatch();
+    private final List<Step.Counts> kinds = new ArrayList<>();
+    private long inserted;
+    private long deleted;
+
+    BatchedRun(Statement st, SessionTempTables temps) {
+      this.st = st;
+      this.temps = temps;
+    }
+
+    void run(List<Step> steps) throws SQLException {
+      for (Step step : steps) {
+        if (step.isLoop()) {
+          loop(step);
+        } else if (step.isFill()) {
+          for (String sql : temps.fill(step.fills(), version + "\n" + step.sql(), step.sql())) {
+            add(sql, Step.Counts.NONE);
           }
-        } while (condition(st, step.sql()));
-        continue;
-      }
-      st.execute(step.sql());
-      long count = Math.max(0, st.getLargeUpdateCount());
-      switch (step.counts()) {
-        case INSERTED -> counts[0] += count;
-        case DELETED -> counts[1] += count;
-        case NONE -> { }
+        } else {
+          add(step.sql(), step.counts());
+        }
       }
     }
-  }
 
-  private static boolean condition(Statement st, String sql) throws SQLException {
-    try (ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() && rs.getBoolean(1);
+    private void loop(Step step) throws SQLException {
+      int iterations = 0;
+      boolean again;
+      do {
+        run(step.body());
+        add(step.sql(), Step.Counts.NONE);
+        List<String> condition = flush();
+        again = !condition.isEmpty() && "t".equals(condition.get(0));
+        if (++iterations >= Step.MAX_ITERATIONS && again) {
+          throw new SQLException(
+              "recursive maintenance did not reach a fixpoint after " + iterations
+                  + " iterations; the recursive query may not terminate on this data",
+              "54000");
+        }
+      } while (again);
+    }
+
+    private void add(String sql, Step.Counts counts) {
+      batch.add(sql);
+      kinds.add(counts);
+    }
+
+    /** Runs what is batched; returns the last statement's first row when it is a query. */
+    List<String> flush() throws SQLException {
+      StatementBatch.Result result = batch.run(st);
+      for (int i = 0; i < kinds.size(); i++) {
+        switch (kinds.get(i)) {
+          case INSERTED -> inserted += result.count(i);
+          case DELETED -> deleted += result.count(i);
+          case NONE -> { }
+        }
+      }
+      kinds.clear();
+      return result.lastRow();
     }
   }
 }

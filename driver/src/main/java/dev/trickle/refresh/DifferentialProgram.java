@@ -2,6 +2,7 @@ package dev.trickle.refresh;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * Applies one refresh's changes to a stream table incrementally. The engine calls it inside the
@@ -26,6 +27,8 @@ public interface DifferentialProgram {
    * Applies the deltas and returns the rows inserted into and deleted from the storage table.
    *
    * @param changedSources oids of the sources whose delta tables hold rows (the engine counted them)
+   * @param temps the session's work tables, for the program's temporary tables
    */
-  RefreshCounts run(Connection c, java.util.Set<Long> changedSources) throws SQLException;
+  RefreshCounts run(Connection c, Set<Long> changedSources, SessionTempTables temps)
+      throws SQLException;
 }

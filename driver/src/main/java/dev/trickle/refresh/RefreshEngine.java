@@ -111,7 +111,7 @@ public final class RefreshEngine {
     StreamTable st = load(c, pgtId);
     Relation storage =
         Relation.find(c, st.relid()).orElseThrow(() -> RefreshFailures.storageMissing(st));
-    return new RefreshRun(compiler, st, InitiatedBy.MANUAL).run(c, storage, action, reason, true);
+    return new RefreshRun(compiler, st, InitiatedBy.MANUAL).run(c, storage, action, reason, true, false);
   }
 
   private RefreshOutcome refreshInOwnTransaction(
@@ -129,7 +129,7 @@ public final class RefreshEngine {
     RefreshOutcome outcome;
     try {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      outcome = run.run(c, storage, null, null, false);
+      outcome = run.run(c, storage, null, null, false, true);
       c.commit();
     } catch (RefreshRefusal refusal) {
       c.rollback();
@@ -165,7 +165,7 @@ public final class RefreshEngine {
     Savepoint savepoint = c.setSavepoint();
     RefreshOutcome outcome;
     try {
-      outcome = run.run(c, storage, null, null, readCommitted);
+      outcome = run.run(c, storage, null, null, readCommitted, false);
       c.releaseSavepoint(savepoint);
     } catch (RefreshRefusal refusal) {
       c.rollback(savepoint);

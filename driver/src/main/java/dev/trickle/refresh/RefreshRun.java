@@ -15,9 +15,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -65,9 +67,16 @@ final class RefreshRun {
    * @param lockSources lock the captured sources in SHARE mode before taking the snapshot: in READ
    *     COMMITTED every statement has its own snapshot, and blocking writers keeps the sources and
    *     buffers identical for all of them, so they match the one frontier
+   * @param ownTransaction the engine opened the transaction for this refresh alone (so the
+   *     session's work tables start empty)
    */
   RefreshOutcome run(
-      Connection c, Relation storage, RefreshAction forced, String forcedReason, boolean lockSources)
+      Connection c,
+      Relation storage,
+      RefreshAction forced,
+      String forcedReason,
+      boolean lockSources,
+      boolean ownTransaction)
       throws SQLException {
     if (forced != null) {
       action = forced;
@@ -102,7 +111,7 @@ final class RefreshRun {
     }
     Frontiers.Snapshot snapshot = Frontiers.take(c);
     start = snapshot.takenAt();
-    Map<Long, String> old = Frontiers.read(c, st.pgtId());
+    Map<Long, Frontiers.Consumed> old = Frontiers.read(c, st.pgtId());
     List<Long> sourceIds = captured.stream().map(Relation::relid).toList();
     StreamTableDefinition definition = StreamTableDefinition.load(c, st);
     RefreshMode mode = st.spec().effectiveMode();
@@ -141,7 +150,13 @@ final class RefreshRun {
     } else {
       outcome =
           differential(
-              c, storage, (Compilation.Differential) compilation, definition, old, snapshot);
+              c,
+              storage,
+              (Compilation.Differential) compilation,
+              definition,
+              old,
+              snapshot,
+              SessionTempTables.load(c, ownTransaction));
     }
     leaveMaintenance(c, searchPath);
     Frontiers.store(c, st.pgtId(), sourceIds, snapshot.frontier());
@@ -184,8 +199,9 @@ final class RefreshRun {
       Relation storage,
       Compilation.Differential compilation,
       StreamTableDefinition definition,
-      Map<Long, String> old,
-      Frontiers.Snapshot snapshot)
+      Map<Long, Frontiers.Consumed> old,
+      Frontiers.Snapshot snapshot,
+      SessionTempTables temps)
       throws SQLException {
     List<StreamTableDefinition.Source> sources = definition.capturedSources();
     if (!DeltaTables.anyPending(
@@ -193,7 +209,7 @@ final class RefreshRun {
       return noData();
     }
     List<SourceChanges> changes =
-        DeltaTables.materialize(c, sources, old, snapshot.frontier());
+        DeltaTables.materialize(c, sources, old, snapshot.frontier(), temps);
     RefreshOutcome outcome;
     if (changes.stream().anyMatch(SourceChanges::truncated)) {
       outcome = full(c, storage, compilation, "source truncated");
@@ -206,12 +222,12 @@ final class RefreshRun {
       } else {
         action = RefreshAction.DIFFERENTIAL;
         reason = null;
-        java.util.Set<Long> changed = new java.util.HashSet<>();
+        Set<Long> changed = new HashSet<>();
         changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
-        outcome = new RefreshOutcome(action, compilation.program().run(c, changed), null);
+        outcome = new RefreshOutcome(action, compilation.program().run(c, changed, temps), null);
       }
     }
-    DeltaTables.drop(c, sources);
+    temps.remember(c);
     return outcome;
   }
 

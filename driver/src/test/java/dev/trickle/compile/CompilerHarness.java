@@ -4,13 +4,16 @@ import dev.trickle.ivm.DeltaCompiler;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.ivm.StorageNames;
+import dev.trickle.refresh.SessionTempTables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,6 +24,8 @@ import java.util.Set;
 final class CompilerHarness {
   private final Connection c;
   private final Set<Long> captured = new HashSet<>();
+  /** One program per plan, as the engine caches compilations: its work tables are reused. */
+  private final Map<MaintenancePlan, PlanProgram> programs = new IdentityHashMap<>();
 
   CompilerHarness(Connection c) {
     this.c = c;
@@ -119,12 +124,17 @@ final class CompilerHarness {
     return changed;
   }
 
-  /** One differential refresh of {@code plan} in one transaction. */
+  /**
+   * One differential refresh of {@code plan} in one transaction, run as the engine runs it:
+   * batched, with the session's reusable work tables.
+   */
   void refresh(MaintenancePlan plan) throws SQLException {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      run(plan.refresh(prepareDeltas(plan)));
+      programs
+          .computeIfAbsent(plan, PlanProgram::new)
+          .run(c, prepareDeltas(plan), SessionTempTables.load(c, true));
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
       }
@@ -154,7 +164,9 @@ final class CompilerHarness {
         continue;
       }
       try {
-        exec(step.sql());
+        for (String statement : step.transactionScoped()) {
+          exec(statement);
+        }
       } catch (SQLException e) {
         throw new SQLException(e.getMessage() + "\n  in: " + step.sql(), e.getSQLState(), e);
       }

@@ -65,6 +65,8 @@ class ExtensionTest {
             + " pgtrickle.diamond_groups(), pgtrickle.worker_pool_status(),"
             + " pgtrickle.parallel_job_status(integer), pgtrickle.explain_st(text),"
             + " pgtrickle.pending_stream_tables(), pgtrickle.confirm_current(bigint[], timestamptz)",
+        "DROP FUNCTION pgtrickle.unconsumed(xid8, bigint, pg_snapshot, xid8, bigint)",
+        "ALTER TABLE pgtrickle.pgt_frontiers DROP COLUMN own_xid, DROP COLUMN own_seq",
         "DROP INDEX pgtrickle.pgt_jobs_enqueued_idx",
         "ALTER TABLE pgtrickle.pgt_stream_tables DROP COLUMN plan_explain, DROP COLUMN plan_delta_sql",
         "UPDATE pgtrickle.pgt_meta SET value = '1' WHERE key = 'catalog_version'",

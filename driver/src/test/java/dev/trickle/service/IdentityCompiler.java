@@ -34,7 +34,7 @@ final class IdentityCompiler implements MaintenanceCompiler {
     List<String> populate =
         List.of("DELETE FROM " + state, "INSERT INTO " + state + " SELECT count(*) FROM " + target);
     return new Compilation.Differential(
-        (c1, changed) -> {
+        (c1, changed, temps) -> {
           try (Statement s = c1.createStatement()) {
             long deleted =
                 s.executeUpdate(

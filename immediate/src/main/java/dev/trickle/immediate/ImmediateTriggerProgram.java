@@ -115,7 +115,9 @@ public final class ImmediateTriggerProgram {
         body.append(indent).append("  EXIT WHEN NOT more OR iterations >= ").append(Step.MAX_ITERATIONS).append(";\n");
         body.append(indent).append("END LOOP;\n");
       } else {
-        body.append(indent).append("EXECUTE ").append(Sql.literal(step.sql())).append(";\n");
+        for (String statement : step.transactionScoped()) {
+          body.append(indent).append("EXECUTE ").append(Sql.literal(statement)).append(";\n");
+        }
       }
     }
   }

@@ -262,18 +262,15 @@ final class AggregatePlan implements MaintenancePlan {
       }
     }
     List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
-    for (String temp : List.of(d, old, fresh, rescan)) {
-      steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
-    }
-    steps.add(Step.of("CREATE TEMP TABLE " + d + " ON COMMIT DROP AS SELECT " + String.join(", ", deltaColumns)
+    steps.add(Step.fill(d, "SELECT " + String.join(", ", deltaColumns)
         + " FROM (" + String.join(" UNION ALL ", terms) + ") AS x"
         + (keys.isEmpty() ? "" : " GROUP BY " + String.join(", ", KeyMatch.columns("x", keyColumns())))));
-    steps.add(Step.of("CREATE TEMP TABLE " + old + " ON COMMIT DROP AS SELECT s.* FROM " + names.state()
+    steps.add(Step.fill(old, "SELECT s.* FROM " + names.state()
         + " AS s JOIN " + d + " AS d ON " + match("s", "d")));
     steps.add(Step.of(merge(d)));
     List<String> rescanConditions = calls.stream().map(AggregateCall::rescanCondition).filter(c -> c != null).toList();
     if (!rescanConditions.isEmpty()) {
-      steps.add(Step.of("CREATE TEMP TABLE " + rescan + " ON COMMIT DROP AS SELECT " + String.join(", ", KeyMatch.columns("d", keyColumns()))
+      steps.add(Step.fill(rescan, "SELECT " + String.join(", ", KeyMatch.columns("d", keyColumns()))
           + (keys.isEmpty() ? "1 AS one" : "") + " FROM " + d + " AS d LEFT JOIN " + old + " AS o ON " + match("o", "d")
           + " WHERE " + String.join(" OR ", rescanConditions)));
       List<String> sets = calls.stream().map(AggregateCall::rescanSet).filter(s -> s != null).toList();
@@ -287,7 +284,7 @@ final class AggregatePlan implements MaintenancePlan {
       steps.add(Step.of("DELETE FROM " + names.state() + " AS s USING " + d + " AS d WHERE " + match("s", "d")
           + " AND s.\"__pgt_count\" = 0"));
     }
-    steps.add(Step.of("CREATE TEMP TABLE " + fresh + " ON COMMIT DROP AS SELECT s.* FROM " + names.state()
+    steps.add(Step.fill(fresh, "SELECT s.* FROM " + names.state()
         + " AS s JOIN " + d + " AS d ON " + match("s", "d")));
     String visibleOld = visible(old, "-1");
     String visibleNew = visible(fresh, "1");

@@ -17,8 +17,7 @@ interface DeltaSink {
     String list = Sql.identList(columns);
     return rows ->
         List.of(
-            Step.of("DROP TABLE IF EXISTS " + table),
-            Step.of("CREATE TEMP TABLE " + table.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT "
+            Step.fill(table, "SELECT "
                 + list + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM (" + rows
                 + ") AS x GROUP BY " + list + " HAVING sum(" + Sql.WEIGHT + ") <> 0"));
   }

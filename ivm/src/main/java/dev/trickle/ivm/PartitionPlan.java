@@ -210,11 +210,9 @@ final class PartitionPlan implements MaintenancePlan {
     String affected = names.temp("affected");
     String old = names.temp("old");
     List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
-    steps.add(Step.of("DROP TABLE IF EXISTS " + affected));
-    steps.add(Step.of("DROP TABLE IF EXISTS " + old));
-    steps.add(Step.of("CREATE TEMP TABLE " + affected.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT "
+    steps.add(Step.fill(affected, "SELECT DISTINCT "
         + (keys.isEmpty() ? "1 AS one" : Sql.identList(keyColumns())) + " FROM (" + String.join(" UNION ALL ", terms) + ") AS x"));
-    steps.add(Step.of("CREATE TEMP TABLE " + old.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT s.* FROM "
+    steps.add(Step.fill(old, "SELECT s.* FROM "
         + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
     steps.add(Step.of("DELETE FROM " + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
     List<String> restrictedKeys = new ArrayList<>();

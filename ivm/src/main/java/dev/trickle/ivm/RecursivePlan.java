@@ -150,8 +150,8 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
           null, stepWhere(), "-" + weightOf(stepSource)));
     }
-    steps.add(Step.of("CREATE TEMP TABLE " + deleted + " ON COMMIT DROP AS " + consolidate(String.join(" UNION ALL ", firstDeleted), "> 0")));
-    steps.add(Step.of("CREATE TEMP TABLE " + frontier + " ON COMMIT DROP AS SELECT * FROM " + deleted));
+    steps.add(Step.fill(deleted, consolidate(String.join(" UNION ALL ", firstDeleted), "> 0")));
+    steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
     String oldStep =
         stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive))
             + " UNION ALL "
@@ -169,13 +169,13 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
           null, stepWhere(), weightOf(stepSource)));
     }
-    steps.add(Step.of("CREATE TEMP TABLE " + inserted + " ON COMMIT DROP AS " + consolidate(String.join(" UNION ALL ", firstInserted), "> 0")));
+    steps.add(Step.fill(inserted, consolidate(String.join(" UNION ALL ", firstInserted), "> 0")));
     steps.add(Step.of("TRUNCATE " + frontier));
     steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
     String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
     steps.add(Step.loop(advance(frontier, next, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     steps.addAll(state.apply("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + inserted));
-    steps.add(Step.of("CREATE TEMP TABLE " + recursiveDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT "
+    steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
         + Sql.WEIGHT + " FROM " + inserted));
     return steps;
@@ -208,9 +208,9 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
           null, stepWhere(), "1"));
     }
-    steps.add(Step.of("CREATE TEMP TABLE " + deleted.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT "
+    steps.add(Step.fill(deleted, "SELECT DISTINCT "
         + columns + ", 1::bigint AS " + Sql.WEIGHT + " FROM (" + String.join(" UNION ALL ", firstDeleted) + ") AS x WHERE " + inR.replace("$", "x")));
-    steps.add(Step.of("CREATE TEMP TABLE " + frontier.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT * FROM " + deleted));
+    steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
     String oldStep =
         stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), "1")
             + " UNION ALL "
@@ -218,8 +218,7 @@ final class RecursivePlan implements MaintenancePlan {
                 i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
                 null, stepWhere(), "-" + weightOf(stepSource));
     steps.add(Step.loop(List.of(
-        Step.of("DROP TABLE IF EXISTS " + next),
-        Step.of("CREATE TEMP TABLE " + next.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT " + columns + ", 1::bigint AS "
+        Step.fill(next, "SELECT " + columns + ", 1::bigint AS "
             + Sql.WEIGHT + " FROM (" + consolidate(oldStep, "> 0") + ") AS x WHERE " + inR.replace("$", "x") + " AND NOT "
             + inRelation(deleted).replace("$", "x")),
         Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
@@ -240,20 +239,19 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
           null, stepWhere(), "1"));
     }
-    steps.add(Step.of("CREATE TEMP TABLE " + inserted.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT " + columns
+    steps.add(Step.fill(inserted, "SELECT DISTINCT " + columns
         + ", 1::bigint AS " + Sql.WEIGHT + " FROM (" + String.join(" UNION ALL ", seeds) + ") AS x WHERE NOT " + inR.replace("$", "x")));
     steps.add(Step.of("TRUNCATE " + frontier));
     steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
     String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), "1");
     steps.add(Step.loop(List.of(
-        Step.of("DROP TABLE IF EXISTS " + next),
-        Step.of("CREATE TEMP TABLE " + next.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT DISTINCT " + columns + ", 1::bigint AS "
+        Step.fill(next, "SELECT DISTINCT " + columns + ", 1::bigint AS "
             + Sql.WEIGHT + " FROM (" + newStep + ") AS x WHERE NOT " + inR.replace("$", "x") + " AND NOT " + inRelation(inserted).replace("$", "x")),
         Step.of("INSERT INTO " + inserted + " SELECT * FROM " + next),
         Step.of("TRUNCATE " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     steps.addAll(state.apply("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + inserted));
-    steps.add(Step.of("CREATE TEMP TABLE " + recursiveDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT "
+    steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", 1 FROM " + inserted));
     return steps;
   }
@@ -273,30 +271,25 @@ final class RecursivePlan implements MaintenancePlan {
     String sourceDelta = names.temp("sdelta");
     String baseDelta = names.temp("bdelta");
     List<Step> steps = new ArrayList<>();
-    for (String temp : List.of(sourceDelta, baseDelta, names.temp("deleted"), names.temp("inserted"),
-        names.temp("frontier"), names.temp("next"), Sql.deltaTable(RECURSIVE_RELATION))) {
-      steps.add(Step.of("DROP TABLE IF EXISTS " + temp));
-    }
-    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r WITH NO DATA";
+    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r LIMIT 0";
     String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
-    steps.add(Step.of("CREATE TEMP TABLE " + sourceDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
-        + (sourceChanged
+    steps.add(Step.fill(sourceDelta,
+        sourceChanged
             ? "SELECT " + sourceColumns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM "
                 + Sql.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
                 + Sql.WEIGHT + ") <> 0"
             : "SELECT " + Sql.ident(stepSource.alias()) + ".*, 0::bigint AS " + Sql.WEIGHT + " FROM "
-                + stepSource.current() + " WITH NO DATA")));
+                + stepSource.current() + " LIMIT 0"));
     List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
-    steps.add(Step.of("CREATE TEMP TABLE " + baseDelta.substring("pg_temp.".length()) + " ON COMMIT DROP AS "
-        + (baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0"))));
+    steps.add(Step.fill(baseDelta,
+        baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0")));
     return steps;
   }
 
   /** One fixpoint iteration: next := f(frontier); accumulate it; frontier := next. */
   private static List<Step> advance(String frontier, String next, String accumulator, String nextQuery) {
     return List.of(
-        Step.of("DROP TABLE IF EXISTS " + next),
-        Step.of("CREATE TEMP TABLE " + next + " ON COMMIT DROP AS " + nextQuery),
+        Step.fill(next, nextQuery),
         Step.of("INSERT INTO " + accumulator + " SELECT * FROM " + next),
         Step.of("TRUNCATE " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next));

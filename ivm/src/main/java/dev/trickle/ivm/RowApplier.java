@@ -107,10 +107,9 @@ final class RowApplier {
     String out = names.temp("out");
     String columns = Sql.identList(names.columns());
     Step consolidate =
-        Step.of(
-            "CREATE TEMP TABLE "
-                + out
-                + " ON COMMIT DROP AS SELECT "
+        Step.fill(
+            out,
+            "SELECT "
                 + columns
                 + ", sum("
                 + Sql.WEIGHT
@@ -123,12 +122,10 @@ final class RowApplier {
                 + " HAVING sum("
                 + Sql.WEIGHT
                 + ") <> 0");
-    Step drop = Step.of("DROP TABLE IF EXISTS " + out);
     if (keyed()) {
       List<String> keys = keyNames();
       String match = KeyMatch.of(KeyMatch.columns("t", keys), KeyMatch.columns("d", keys), keyNullable);
       return List.of(
-          drop,
           consolidate,
           new Step(
               "DELETE FROM " + names.storage() + " AS t USING " + out + " AS d WHERE d."
@@ -142,7 +139,6 @@ final class RowApplier {
     }
     String allMatch = bagMatch();
     return List.of(
-        drop,
         consolidate,
         new Step(
             "DELETE FROM " + names.storage() + " WHERE ctid = ANY (ARRAY(SELECT m.ctid FROM"

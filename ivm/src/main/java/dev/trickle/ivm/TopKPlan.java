@@ -93,14 +93,12 @@ final class TopKPlan implements MaintenancePlan {
     String fresh = names.temp("topk_new");
     String last = "(SELECT t.* FROM " + names.state() + " AS t ORDER BY "
         + String.join(", ", order.stream().map(k -> k.reversed("t")).toList()) + " LIMIT 1)";
-    steps.add(Step.of("DROP TABLE IF EXISTS " + check));
-    steps.add(Step.of("DROP TABLE IF EXISTS " + fresh));
-    steps.add(Step.of("CREATE TEMP TABLE " + check.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT"
+    steps.add(Step.fill(check, "SELECT"
         + " (SELECT count(*) FROM " + names.state() + ") < " + count
         + " OR EXISTS (SELECT 1 FROM " + inner.deltaTable() + " AS d, " + last + " AS t WHERE ("
         + after(0) + ") IS NOT TRUE) AS affected"));
     String gate = "(SELECT affected FROM " + check + ")";
-    steps.add(Step.of("CREATE TEMP TABLE " + fresh.substring("pg_temp.".length()) + " ON COMMIT DROP AS SELECT * FROM ("
+    steps.add(Step.fill(fresh, "SELECT * FROM ("
         + top() + ") AS n WHERE " + gate));
     String columns = Sql.identList(names.columns());
     steps.addAll(sink.accept("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + names.state() + " WHERE " + gate

@@ -88,7 +88,8 @@ class GoldenPlanTest {
         append(out, step.body(), indent + "  ");
         out.append(indent).append("WHILE ").append(step.sql()).append(";\n");
       } else {
-        out.append(indent).append(step.sql()).append(step.counts() == Step.Counts.NONE ? "" : " -- " + step.counts())
+        String statements = String.join(";\n" + indent, step.transactionScoped());
+        out.append(indent).append(statements).append(step.counts() == Step.Counts.NONE ? "" : " -- " + step.counts())
             .append(";\n");
       }
     }

@@ -1,0 +1,204 @@
+package dev.trickle.refresh;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The temporary work tables ({@code pg_temp."__pgt_..."}) of one server session, reused from one
+ * refresh to the next. Creating a table writes the system catalogs (and dropping it again at
+ * commit), which costs more than a small refresh's real work; a table created {@code ON COMMIT
+ * DELETE ROWS} stays, empties itself at every commit, and is refilled with a plain {@code INSERT}.
+ *
+ * <p>What a session holds is read from {@code pg_class} at the start of every refresh, never
+ * assumed: a rollback, {@code DISCARD}, a connection pooler handing out another server session, or
+ * an IMMEDIATE trigger dropping a table of the same name all just make a table unknown, and it is
+ * created again. A table is reused only when this JVM created it (its oid is remembered) with the
+ * same shape key, which the caller derives from what fixes the columns (a compilation and its
+ * query text, or a buffer's column list with types).
+ * Tables are emptied by commit, so inside a refresh's own transaction a table not yet filled in it
+ * is empty; inside a caller's transaction it is truncated first.
+ *
+ * <p>At most {@link #CAPACITY} tables are kept per session (the least recently used are dropped):
+ * every commit of a transaction that touched temporary tables empties all of them.
+ */
+public final class SessionTempTables {
+  /** Work tables kept per server session. */
+  static final int CAPACITY = 64;
+
+  /** Shape keys and last use of the tables this JVM created, by oid; bounded. */
+  private static final Map<Long, Known> KNOWN =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Known> eldest) {
+          return size() > 100_000;
+        }
+      };
+
+  private static final AtomicLong CLOCK = new AtomicLong();
+
+  private record Known(String shape, long lastUse) {}
+
+  private final Map<String, Long> existing;
+  private final boolean emptyAtStart;
+  private final Map<String, String> created = new HashMap<>();
+  private final Set<String> filled = new HashSet<>();
+
+  private SessionTempTables(Map<String, Long> existing, boolean emptyAtStart) {
+    this.existing = existing;
+    this.emptyAtStart = emptyAtStart;
+  }
+
+  /**
+   * The session's work tables now.
+   *
+   * @param emptyAtStart true in a transaction the refresh opened itself (every kept table is empty
+   *     then); false inside a caller's transaction, where an earlier refresh may have filled them
+   */
+  public static SessionTempTables load(Connection c, boolean emptyAtStart) throws SQLException {
+    Map<String, Long> existing = new HashMap<>();
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT relname::text, oid::bigint FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
+                    + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r'");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        existing.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return new SessionTempTables(existing, emptyAtStart);
+  }
+
+  /**
+   * The statements that make {@code table} hold exactly the rows of {@code query}.
+   *
+   * @param table {@code pg_temp."name"}
+   * @param shape fixes the query's column names and types: equal shapes, equal columns
+   */
+  public List<String> fill(String table, String shape, String query) {
+    String name = relationName(table);
+    List<String> statements = new ArrayList<>(2);
+    if (shape.equals(shapeOf(name))) {
+      if (filled.contains(name) || !emptyAtStart) {
+        statements.add("TRUNCATE " + table);
+      }
+      statements.add("INSERT INTO " + table + " " + query);
+    } else {
+      statements.addAll(evictions());
+      statements.add("DROP TABLE IF EXISTS " + table);
+      statements.add("CREATE TEMP TABLE " + table + " ON COMMIT DELETE ROWS AS " + query);
+      statements.add("ANALYZE " + table);
+      existing.remove(name);
+      created.put(name, shape);
+    }
+    filled.add(name);
+    return statements;
+  }
+
+  /**
+   * Learns the oids of the tables this refresh created (one query, only when it created any), so
+   * the next refresh in this session reuses them.
+   */
+  public void remember(Connection c) throws SQLException {
+    if (created.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT relname::text, oid::bigint FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
+                + " AND relname = ANY (?)")) {
+      Array names = c.createArrayOf("text", created.keySet().toArray());
+      ps.setArray(1, names);
+      try (ResultSet rs = ps.executeQuery()) {
+        synchronized (KNOWN) {
+          while (rs.next()) {
+            String name = rs.getString(1);
+            KNOWN.put(rs.getLong(2), new Known(created.get(name), CLOCK.incrementAndGet()));
+            existing.put(name, rs.getLong(2));
+          }
+        }
+      }
+    }
+    created.clear();
+  }
+
+  private String shapeOf(String name) {
+    String shape = created.get(name);
+    if (shape != null) {
+      return shape;
+    }
+    Long oid = existing.get(name);
+    if (oid == null) {
+      return null;
+    }
+    synchronized (KNOWN) {
+      Known known = KNOWN.get(oid);
+      if (known == null) {
+        return null;
+      }
+      KNOWN.put(oid, new Known(known.shape(), CLOCK.incrementAndGet()));
+      return known.shape();
+    }
+  }
+
+  /**
+   * Drops the least recently used kept tables when one more would exceed the capacity. Only tables
+   * this JVM created count and are dropped: a {@code __pgt_} table made by anything else (an
+   * IMMEDIATE trigger, a caller) may be in use by the current transaction.
+   */
+  private List<String> evictions() {
+    Map<String, Long> kept = new HashMap<>();
+    synchronized (KNOWN) {
+      existing.forEach(
+          (name, oid) -> {
+            Known known = KNOWN.get(oid);
+            if (known != null && !filled.contains(name)) {
+              kept.put(name, known.lastUse());
+            }
+          });
+    }
+    List<String> drops = new ArrayList<>();
+    while (!kept.isEmpty() && kept.size() + created.size() >= CAPACITY) {
+      String oldest = null;
+      long oldestUse = Long.MAX_VALUE;
+      for (Map.Entry<String, Long> e : kept.entrySet()) {
+        if (e.getValue() < oldestUse) {
+          oldestUse = e.getValue();
+          oldest = e.getKey();
+        }
+      }
+      kept.remove(oldest);
+      existing.remove(oldest);
+      drops.add("DROP TABLE IF EXISTS pg_temp." + quoted(oldest));
+    }
+    return drops;
+  }
+
+  /** {@code pg_temp."a""b"} → {@code a"b}. */
+  static String relationName(String table) {
+    if (!table.startsWith("pg_temp.")) {
+      throw new IllegalArgumentException("not a pg_temp table: " + table);
+    }
+    String name = table.substring("pg_temp.".length());
+    if (name.startsWith("\"") && name.endsWith("\"") && name.length() >= 2) {
+      return name.substring(1, name.length() - 1).replace("\"\"", "\"");
+    }
+    return name;
+  }
+
+  private static String quoted(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+}

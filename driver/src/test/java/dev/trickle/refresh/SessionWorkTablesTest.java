@@ -1,0 +1,186 @@
+package dev.trickle.refresh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The session's reusable work tables ({@link SessionTempTables}): reused from one refresh to the
+ * next, and never trusted when the session lost or replaced them (rollback, DISCARD, an IMMEDIATE
+ * trigger using the same names, two refreshes in one transaction); and refreshes inside a caller's
+ * transaction that keeps writing. After every refresh the stream table must equal its query and
+ * the refresh must have been DIFFERENTIAL.
+ */
+class SessionWorkTablesTest {
+  @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
+
+  private static final String QUERY =
+      "SELECT g.name, count(*) AS n, sum(o.amount) AS total FROM orders o JOIN grp g ON g.id = o.grp"
+          + " GROUP BY g.name";
+
+  private Connection c;
+  private Statement s;
+  private final Random random = new Random(20261124);
+
+  @BeforeEach
+  void setUp() throws SQLException {
+    Properties noScheduler = new Properties();
+    noScheduler.setProperty("trickle.scheduler", "false");
+    c = db.connect(noScheduler);
+    s = c.createStatement();
+    s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+    s.execute("DROP TABLE IF EXISTS orders, grp CASCADE");
+    s.execute("CREATE TABLE grp (id int PRIMARY KEY, name text)");
+    s.execute("CREATE TABLE orders (id int PRIMARY KEY, grp int, amount int)");
+    s.execute("INSERT INTO grp SELECT g, 'g' || (g % 4) FROM generate_series(1, 8) g");
+    s.execute("INSERT INTO orders SELECT g, 1 + g % 8, g % 13 FROM generate_series(1, 200) g");
+    s.execute("SELECT pgtrickle.create_stream_table(name => 'totals', query => $$" + QUERY
+        + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+  }
+
+  @AfterEach
+  void tearDown() throws SQLException {
+    if (!c.getAutoCommit()) {
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+    s.execute("DROP EXTENSION IF EXISTS pg_trickle CASCADE");
+    c.close();
+  }
+
+  @Test
+  void repeatedRefreshesReuseTheSameTables() throws SQLException {
+    change();
+    refreshAndCheck();
+    List<String> first = workTables();
+    assertThat(first).isNotEmpty();
+    for (int i = 0; i < 5; i++) {
+      change();
+      refreshAndCheck();
+    }
+    assertThat(workTables()).isEqualTo(first);
+  }
+
+  @Test
+  void twoRefreshesInOneCallerTransaction() throws SQLException {
+    refreshAndCheck();
+    c.setAutoCommit(false);
+    change();
+    refreshAndCheck();
+    change();
+    refreshAndCheck();
+    c.commit();
+    c.setAutoCommit(true);
+    change();
+    refreshAndCheck();
+  }
+
+  @Test
+  void changesWrittenAfterARefreshInTheSameTransactionAreNotLost() throws SQLException {
+    refreshAndCheck();
+    c.setAutoCommit(false);
+    change();
+    refreshAndCheck();
+    change();
+    c.commit();
+    c.setAutoCommit(true);
+    refreshAndCheck();
+    try (ResultSet rs = s.executeQuery("SELECT sum(pending_rows) FROM pgtrickle.change_buffer_sizes()")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isZero();
+    }
+  }
+
+  @Test
+  void aRolledBackRefreshLeavesNothingStale() throws SQLException {
+    s.execute("DISCARD TEMP");
+    c.setAutoCommit(false);
+    change();
+    refreshAndCheck();
+    c.rollback();
+    c.setAutoCommit(true);
+    change();
+    refreshAndCheck();
+  }
+
+  @Test
+  void discardedTablesAreCreatedAgain() throws SQLException {
+    change();
+    refreshAndCheck();
+    s.execute("DISCARD TEMP");
+    change();
+    refreshAndCheck();
+    s.execute("DISCARD ALL");
+    change();
+    refreshAndCheck();
+  }
+
+  @Test
+  void anImmediateStreamTableOnTheSameSourceDoesNotBreakReuse() throws SQLException {
+    change();
+    refreshAndCheck();
+    s.execute("SELECT pgtrickle.create_stream_table(name => 'live', query => $$SELECT id, amount FROM"
+        + " orders WHERE amount > 5$$, refresh_mode => 'IMMEDIATE')");
+    for (int i = 0; i < 3; i++) {
+      change();
+      assertThat(difference("live", "SELECT id, amount FROM orders WHERE amount > 5")).isZero();
+      refreshAndCheck();
+    }
+  }
+
+  private void change() throws SQLException {
+    for (int i = 0; i < 5; i++) {
+      int id = 1 + random.nextInt(220);
+      switch (random.nextInt(4)) {
+        case 0 -> s.execute("INSERT INTO orders VALUES (" + id + ", " + (1 + random.nextInt(9)) + ", "
+            + random.nextInt(20) + ") ON CONFLICT DO NOTHING");
+        case 1 -> s.execute("DELETE FROM orders WHERE id = " + id);
+        case 2 -> s.execute("UPDATE orders SET grp = " + (1 + random.nextInt(9)) + " WHERE id = " + id);
+        default -> s.execute("UPDATE grp SET name = 'g" + random.nextInt(5) + "' WHERE id = "
+            + (1 + random.nextInt(8)));
+      }
+    }
+  }
+
+  private void refreshAndCheck() throws SQLException {
+    s.execute("SELECT pgtrickle.refresh_stream_table('totals')");
+    assertThat(difference("totals", QUERY)).isZero();
+    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('totals')"
+        + " ORDER BY start_time DESC LIMIT 1")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isIn("DIFFERENTIAL", "NO_DATA");
+    }
+  }
+
+  private long difference(String table, String query) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ((TABLE " + table + ") EXCEPT ALL ("
+        + query + ")) a) + (SELECT count(*) FROM ((" + query + ") EXCEPT ALL (TABLE " + table + ")) b)")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private List<String> workTables() throws SQLException {
+    List<String> tables = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery("SELECT relname || ':' || oid FROM pg_class WHERE relnamespace"
+        + " = pg_my_temp_schema() AND relname LIKE '\\_\\_pgt\\_%' ORDER BY relname")) {
+      while (rs.next()) {
+        tables.add(rs.getString(1));
+      }
+    }
+    return tables;
+  }
+}
