@@ -42,21 +42,12 @@ public final class AdvisoryLocks {
     lock(c, CATALOG, 0);
   }
 
-  /** Waits for the refresh lock of the stream table stored in {@code storageRelid}. */
-  public static void lockRefresh(Connection c, long storageRelid) throws SQLException {
-    lock(c, REFRESH, storageRelid);
-  }
-
-  /** Takes the cleanup lock of a source's change buffer if free; true when taken. */
-  public static boolean tryLockBufferCleanup(Connection c, long sourceRelid) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?, ?)")) {
-      ps.setInt(1, BUFFER_CLEANUP);
-      ps.setInt(2, (int) sourceRelid);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
+  /**
+   * The query that waits for the refresh lock of the stream table stored in {@code storageRelid},
+   * for a statement batch.
+   */
+  public static String lockRefreshQuery(long storageRelid) {
+    return "SELECT pg_advisory_xact_lock(" + REFRESH + ", " + (int) storageRelid + ")";
   }
 
   /**

@@ -36,6 +36,22 @@ public final class StreamTableCatalog {
     return one(c, SELECT + "WHERE pgt_id = ? FOR NO KEY UPDATE", pgtId);
   }
 
+  /**
+   * The query of {@link #findById} with the id written in, for a statement batch; read its rows
+   * with {@link #read(ResultSet)}.
+   */
+  public static String findByIdQuery(long pgtId) {
+    return SELECT + "WHERE pgt_id = " + pgtId;
+  }
+
+  /**
+   * The query of {@link #lockById} with the id written in, for a statement batch; read its rows
+   * with {@link #read(ResultSet)}.
+   */
+  public static String lockByIdQuery(long pgtId) {
+    return SELECT + "WHERE pgt_id = " + pgtId + " FOR NO KEY UPDATE";
+  }
+
   /** The stream table with exactly this schema and name. */
   public static Optional<StreamTable> find(Connection c, String schema, String name)
       throws SQLException {
@@ -138,21 +154,17 @@ public final class StreamTableCatalog {
   }
 
   /**
-   * Records a successful refresh: populated as of {@code dataTimestamp}, errors cleared, status
-   * ACTIVE (a suspended table stays suspended).
+   * The statement that records a successful refresh: populated as of {@code dataTimestamp}, errors
+   * cleared, status ACTIVE (a suspended table stays suspended). A statement, not a call, so the
+   * refresh sends it with its other closing statements in one round trip.
    */
-  public static void recordSuccess(Connection c, long pgtId, OffsetDateTime dataTimestamp)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = ?,"
-                + " consecutive_errors = 0, last_error_message = NULL,"
-                + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
-                + " WHERE pgt_id = ?")) {
-      ps.setObject(1, dataTimestamp);
-      ps.setLong(2, pgtId);
-      ps.executeUpdate();
-    }
+  public static String recordSuccessStatement(long pgtId, OffsetDateTime dataTimestamp) {
+    return "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = "
+        + Quoting.literal(dataTimestamp.toString())
+        + "::timestamptz, consecutive_errors = 0, last_error_message = NULL,"
+        + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
+        + " WHERE pgt_id = "
+        + pgtId;
   }
 
   /**
@@ -211,38 +223,43 @@ public final class StreamTableCatalog {
   }
 
   private static List<StreamTable> read(PreparedStatement ps) throws SQLException {
-    List<StreamTable> rows = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        StreamTableSpec spec =
-            new StreamTableSpec(
-                rs.getString("defining_query"),
-                rs.getString("search_path"),
-                RefreshMode.valueOf(rs.getString("requested_mode")),
-                RefreshMode.valueOf(rs.getString("effective_mode")),
-                rs.getString("mode_reason"),
-                rs.getString("schedule"),
-                rs.getString("diamond_consistency"),
-                rs.getString("diamond_schedule_policy"),
-                rs.getString("cdc_mode"),
-                rs.getInt("definition_version"),
-                textArray(rs.getArray("teardown_sql")));
-        StreamTableState state =
-            new StreamTableState(
-                StreamTableStatus.valueOf(rs.getString("status")),
-                rs.getBoolean("is_populated"),
-                rs.getInt("consecutive_errors"),
-                rs.getString("last_error_message"),
-                rs.getObject("data_timestamp", OffsetDateTime.class));
-        rows.add(
-            new StreamTable(
-                rs.getLong("pgt_id"),
-                rs.getString("pgt_schema"),
-                rs.getString("pgt_name"),
-                rs.getLong("pgt_relid"),
-                spec,
-                state));
-      }
+      return read(rs);
+    }
+  }
+
+  /** The stream tables in the rows of a query of this class's catalog columns. */
+  public static List<StreamTable> read(ResultSet rs) throws SQLException {
+    List<StreamTable> rows = new ArrayList<>();
+    while (rs.next()) {
+      StreamTableSpec spec =
+          new StreamTableSpec(
+              rs.getString("defining_query"),
+              rs.getString("search_path"),
+              RefreshMode.valueOf(rs.getString("requested_mode")),
+              RefreshMode.valueOf(rs.getString("effective_mode")),
+              rs.getString("mode_reason"),
+              rs.getString("schedule"),
+              rs.getString("diamond_consistency"),
+              rs.getString("diamond_schedule_policy"),
+              rs.getString("cdc_mode"),
+              rs.getInt("definition_version"),
+              textArray(rs.getArray("teardown_sql")));
+      StreamTableState state =
+          new StreamTableState(
+              StreamTableStatus.valueOf(rs.getString("status")),
+              rs.getBoolean("is_populated"),
+              rs.getInt("consecutive_errors"),
+              rs.getString("last_error_message"),
+              rs.getObject("data_timestamp", OffsetDateTime.class));
+      rows.add(
+          new StreamTable(
+              rs.getLong("pgt_id"),
+              rs.getString("pgt_schema"),
+              rs.getString("pgt_name"),
+              rs.getLong("pgt_relid"),
+              spec,
+              state));
     }
     return rows;
   }

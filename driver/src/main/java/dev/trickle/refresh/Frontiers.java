@@ -4,14 +4,14 @@ import dev.trickle.capture.ChangeBuffer;
 import dev.trickle.catalog.AdvisoryLocks;
 import dev.trickle.catalog.Quoting;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Frontiers: per stream table and captured source, the snapshot ({@code pg_snapshot}) up to which
@@ -26,14 +26,17 @@ final class Frontiers {
 
   private Frontiers() {}
 
-  /** Takes the snapshot that becomes the refresh's frontier. */
-  static Snapshot take(Connection c) throws SQLException {
-    try (PreparedStatement ps =
-            c.prepareStatement("SELECT pgtrickle.current_frontier()::text, clock_timestamp()");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class));
-    }
+  /**
+   * Adds the query that takes the snapshot which becomes the refresh's frontier to {@code batch};
+   * {@code taken} receives it.
+   */
+  static void take(StatementBatch batch, Consumer<Snapshot> taken) {
+    batch.add(
+        "SELECT pgtrickle.current_frontier()::text, clock_timestamp()",
+        rs -> {
+          rs.next();
+          taken.accept(new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class)));
+        });
   }
 
   /**
@@ -50,41 +53,45 @@ final class Frontiers {
     }
   }
 
-  /** The stored frontiers of a stream table by source (a null snapshot: never populated). */
-  static Map<Long, Consumed> read(Connection c, long pgtId) throws SQLException {
-    Map<Long, Consumed> frontiers = new HashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT source_relid, frontier::text, own_xid::text, coalesce(own_seq, 0)"
-                + " FROM pgtrickle.pgt_frontiers WHERE pgt_id = ?")) {
-      ps.setLong(1, pgtId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          frontiers.put(
-              rs.getLong(1),
-              rs.getString(2) == null ? null : new Consumed(rs.getString(2), rs.getString(3), rs.getLong(4)));
-        }
-      }
-    }
-    return frontiers;
+  /**
+   * Adds the query reading the stored frontiers of a stream table by source (a null snapshot: never
+   * populated) to {@code batch}; {@code read} receives them.
+   */
+  static void read(StatementBatch batch, long pgtId, Consumer<Map<Long, Consumed>> read) {
+    batch.add(
+        "SELECT source_relid, frontier::text, own_xid::text, coalesce(own_seq, 0)"
+            + " FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
+            + pgtId,
+        rs -> {
+          Map<Long, Consumed> frontiers = new HashMap<>();
+          while (rs.next()) {
+            frontiers.put(
+                rs.getLong(1),
+                rs.getString(2) == null
+                    ? null
+                    : new Consumed(rs.getString(2), rs.getString(3), rs.getLong(4)));
+          }
+          read.accept(frontiers);
+        });
   }
 
   /**
-   * Stores {@code frontier} (null: unpopulated) for exactly these sources, forgetting sources the
-   * stream table no longer reads. With it goes the current transaction and its last row in each
-   * source's buffer: what it wrote so far is consumed, what it writes later is not.
+   * The statements that store {@code frontier} (null: unpopulated) for exactly these sources,
+   * forgetting sources the stream table no longer reads. With it goes the current transaction and
+   * its last row in each source's buffer: what it wrote so far is consumed, what it writes later is
+   * not.
    */
-  static void store(Connection c, long pgtId, List<Long> sources, String frontier)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = ? AND source_relid <> ALL (?::oid[])")) {
-      ps.setLong(1, pgtId);
-      ps.setArray(2, c.createArrayOf("int8", sources.toArray()));
-      ps.executeUpdate();
-    }
+  static List<String> store(long pgtId, List<Long> sources, String frontier) {
+    List<String> statements = new ArrayList<>(2);
+    statements.add(
+        "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
+            + pgtId
+            + sources.stream()
+                .map(String::valueOf)
+                .collect(Collectors.joining(", ", " AND source_relid NOT IN (", ")"))
+                .replace(" AND source_relid NOT IN ()", ""));
     if (sources.isEmpty()) {
-      return;
+      return statements;
     }
     List<String> rows = new ArrayList<>();
     for (long source : sources) {
@@ -95,40 +102,52 @@ final class Frontiers {
                   + new ChangeBuffer(source).qualifiedTable()
                   + " WHERE __pgt_xid = pg_current_xact_id_if_assigned()))");
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO pgtrickle.pgt_frontiers (pgt_id, source_relid, frontier, own_xid, own_seq)"
-                + " SELECT ?, v.source, ?::pg_snapshot, v.own_xid, v.own_seq FROM (VALUES "
-                + String.join(", ", rows)
-                + ") AS v (source, own_xid, own_seq) ON CONFLICT (pgt_id, source_relid)"
-                + " DO UPDATE SET frontier = excluded.frontier, own_xid = excluded.own_xid,"
-                + " own_seq = excluded.own_seq")) {
-      ps.setLong(1, pgtId);
-      ps.setString(2, frontier);
-      ps.executeUpdate();
-    }
+    statements.add(
+        "INSERT INTO pgtrickle.pgt_frontiers (pgt_id, source_relid, frontier, own_xid, own_seq)"
+            + " SELECT "
+            + pgtId
+            + ", v.source, "
+            + (frontier == null ? "NULL" : Quoting.literal(frontier))
+            + "::pg_snapshot, v.own_xid, v.own_seq FROM (VALUES "
+            + String.join(", ", rows)
+            + ") AS v (source, own_xid, own_seq) ON CONFLICT (pgt_id, source_relid)"
+            + " DO UPDATE SET frontier = excluded.frontier, own_xid = excluded.own_xid,"
+            + " own_seq = excluded.own_seq");
+    return statements;
   }
 
   /**
-   * Deletes the buffer rows of these sources that every consumer has consumed. Runs in READ
-   * COMMITTED only: a concurrent cleanup's deletes would make a REPEATABLE READ delete fail with a
-   * serialization error. A buffer whose cleanup lock is taken is skipped.
+   * Deletes the buffer rows of these sources that every consumer has consumed, one statement per
+   * source run as one batch. Runs in READ COMMITTED only: a concurrent cleanup's deletes would make
+   * a REPEATABLE READ delete fail with a serialization error. A buffer whose cleanup lock is taken
+   * is skipped (the lock is taken inside the statement, so a skipped buffer costs nothing more).
+   *
+   * @param ownTransaction the caller opened a transaction for the cleanup alone: it is made READ
+   *     COMMITTED and committed in the same round trip
    */
-  static void cleanUp(Connection c, List<Long> sources) throws SQLException {
-    for (long source : sources) {
-      if (!AdvisoryLocks.tryLockBufferCleanup(c, source)) {
-        continue;
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "DELETE FROM "
-                  + new ChangeBuffer(source).qualifiedTable()
-                  + " b WHERE NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_frontiers f"
-                  + " WHERE f.source_relid = ?::oid AND f.frontier IS NOT NULL AND pgtrickle.unconsumed("
-                  + "b.__pgt_xid, b.__pgt_seq, f.frontier, f.own_xid, f.own_seq))")) {
-        ps.setLong(1, source);
-        ps.executeUpdate();
-      }
+  static void cleanUp(Connection c, List<Long> sources, boolean ownTransaction)
+      throws SQLException {
+    StatementBatch batch = new StatementBatch();
+    if (ownTransaction) {
+      batch.add("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     }
+    for (long source : sources) {
+      batch.add(
+          "WITH cleanup_lock AS (SELECT pg_try_advisory_xact_lock("
+              + AdvisoryLocks.BUFFER_CLEANUP
+              + ", "
+              + (int) source
+              + ") AS taken) DELETE FROM "
+              + new ChangeBuffer(source).qualifiedTable()
+              + " b USING cleanup_lock WHERE cleanup_lock.taken AND NOT EXISTS (SELECT 1 FROM"
+              + " pgtrickle.pgt_frontiers f WHERE f.source_relid = "
+              + source
+              + "::oid AND f.frontier IS NOT NULL AND pgtrickle.unconsumed(b.__pgt_xid,"
+              + " b.__pgt_seq, f.frontier, f.own_xid, f.own_seq))");
+    }
+    if (ownTransaction) {
+      batch.add("COMMIT");
+    }
+    batch.run(c);
   }
 }

@@ -10,6 +10,7 @@ import dev.trickle.catalog.StreamTableStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -85,7 +86,7 @@ public final class RefreshEngine {
   public void cleanUp(Connection c, long pgtId) throws SQLException {
     Optional<StreamTable> st = StreamTableCatalog.findById(c, pgtId);
     if (st.isPresent()) {
-      cleanUpInOwnTransaction(c, st.get());
+      cleanUpInOwnTransaction(c, st.get(), capturedSources(c, st.get()));
     }
   }
 
@@ -121,14 +122,21 @@ public final class RefreshEngine {
       int maxConsecutiveErrors,
       boolean skipIfBusy)
       throws SQLException {
-    StreamTable st = load(c, pgtId);
-    Relation storage = storageOrFail(c, st, initiatedBy, maxConsecutiveErrors);
+    StatementBatch batch = new StatementBatch();
+    List<List<StreamTable>> found = new ArrayList<>(1);
+    List<Optional<StorageRelation>> storageFound = new ArrayList<>(1);
+    batch.add(StreamTableCatalog.findByIdQuery(pgtId), rs -> found.add(StreamTableCatalog.read(rs)));
+    StorageRelation.loadOfStreamTable(batch, pgtId, storageFound::add);
+    batch.run(c);
+    StreamTable st = found.get(0).stream().findFirst().orElseThrow(() -> undefined(pgtId));
+    Relation storage =
+        storageOrFail(
+            c, st, storageFound.get(0).map(StorageRelation::relation), initiatedBy,
+            maxConsecutiveErrors);
     RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy);
-    int isolation = c.getTransactionIsolation();
     c.setAutoCommit(false);
     RefreshOutcome outcome;
     try {
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       outcome = run.run(c, storage, null, null, false, true);
       c.commit();
     } catch (RefreshRefusal refusal) {
@@ -136,16 +144,14 @@ public final class RefreshEngine {
       throw refusal;
     } catch (SQLException e) {
       c.rollback();
-      c.setTransactionIsolation(isolation);
       recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
       c.commit();
       throw e;
     } finally {
       c.setAutoCommit(true);
-      c.setTransactionIsolation(isolation);
     }
     if (outcome.action() != RefreshAction.NO_DATA) {
-      cleanUpInOwnTransaction(c, st);
+      cleanUpInOwnTransaction(c, st, run.capturedSources());
     }
     return outcome;
   }
@@ -160,7 +166,8 @@ public final class RefreshEngine {
     boolean readCommitted =
         c.getTransactionIsolation() == Connection.TRANSACTION_READ_COMMITTED;
     StreamTable st = load(c, pgtId);
-    Relation storage = storageOrFail(c, st, initiatedBy, maxConsecutiveErrors);
+    Relation storage =
+        storageOrFail(c, st, Relation.find(c, st.relid()), initiatedBy, maxConsecutiveErrors);
     RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy);
     Savepoint savepoint = c.setSavepoint();
     RefreshOutcome outcome;
@@ -180,7 +187,7 @@ public final class RefreshEngine {
     if (readCommitted) {
       Savepoint cleanup = c.setSavepoint();
       try {
-        Frontiers.cleanUp(c, capturedSources(c, st));
+        Frontiers.cleanUp(c, run.capturedSources(), false);
         c.releaseSavepoint(cleanup);
       } catch (SQLException e) {
         c.rollback(cleanup);
@@ -193,12 +200,15 @@ public final class RefreshEngine {
 
   /** The storage table, or a recorded permanent failure when it was dropped directly. */
   private Relation storageOrFail(
-      Connection c, StreamTable st, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      Connection c,
+      StreamTable st,
+      Optional<Relation> storage,
+      InitiatedBy initiatedBy,
+      int maxConsecutiveErrors)
       throws SQLException {
     if (st.state().status() == StreamTableStatus.SUSPENDED) {
       throw RefreshFailures.suspended(st);
     }
-    Optional<Relation> storage = Relation.find(c, st.relid());
     if (storage.isPresent()) {
       return storage.get();
     }
@@ -242,10 +252,15 @@ public final class RefreshEngine {
     }
   }
 
-  private static void cleanUpInOwnTransaction(Connection c, StreamTable st) throws SQLException {
+  /** Cleans up in one round trip: the transaction's isolation level and COMMIT go with the deletes. */
+  private static void cleanUpInOwnTransaction(Connection c, StreamTable st, List<Long> sources)
+      throws SQLException {
+    if (sources.isEmpty()) {
+      return;
+    }
     c.setAutoCommit(false);
     try {
-      Frontiers.cleanUp(c, capturedSources(c, st));
+      Frontiers.cleanUp(c, sources, true);
       c.commit();
     } catch (SQLException e) {
       c.rollback();
@@ -273,8 +288,10 @@ public final class RefreshEngine {
   }
 
   private static StreamTable load(Connection c, long pgtId) throws SQLException {
-    return StreamTableCatalog.findById(c, pgtId)
-        .orElseThrow(
-            () -> SqlState.UNDEFINED_OBJECT.exception("stream table " + pgtId + " does not exist"));
+    return StreamTableCatalog.findById(c, pgtId).orElseThrow(() -> undefined(pgtId));
+  }
+
+  private static SQLException undefined(long pgtId) {
+    return SqlState.UNDEFINED_OBJECT.exception("stream table " + pgtId + " does not exist");
   }
 }

@@ -1,29 +1,24 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.Quoting;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 
-/** Writes rows of {@code pgtrickle.pgt_refresh_history}: one per refresh attempt. */
+/**
+ * Writes rows of {@code pgtrickle.pgt_refresh_history}: one per refresh attempt. A completed
+ * refresh's row is a statement the refresh sends with its other closing statements (one round
+ * trip), so every value is written as a quoted literal.
+ */
 final class RefreshHistory {
   private RefreshHistory() {}
 
-  /** Records a completed refresh (end time: now). */
-  static void completed(
-      Connection c, long pgtId, OffsetDateTime start, RefreshOutcome outcome, InitiatedBy by)
-      throws SQLException {
-    insert(
-        c,
-        pgtId,
-        start,
-        outcome.action(),
-        "COMPLETED",
-        outcome.counts(),
-        null,
-        outcome.reason(),
-        by);
+  /** The statement recording a completed refresh (end time: when it runs). */
+  static String completedStatement(
+      long pgtId, OffsetDateTime start, RefreshOutcome outcome, InitiatedBy by) {
+    return insert(
+        pgtId, start, outcome.action(), "COMPLETED", outcome.counts(), null, outcome.reason(), by);
   }
 
   /** Records a failed attempt (start null: it failed before it started its work). */
@@ -36,11 +31,14 @@ final class RefreshHistory {
       String reason,
       InitiatedBy by)
       throws SQLException {
-    insert(c, pgtId, start, action, "FAILED", RefreshCounts.NONE, error, reason, by);
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      st.executeUpdate(
+          insert(pgtId, start, action, "FAILED", RefreshCounts.NONE, error, reason, by));
+    }
   }
 
-  private static void insert(
-      Connection c,
+  private static String insert(
       long pgtId,
       OffsetDateTime start,
       RefreshAction action,
@@ -48,24 +46,30 @@ final class RefreshHistory {
       RefreshCounts counts,
       String error,
       String reason,
-      InitiatedBy by)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
-                + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)"
-                + " VALUES (?, coalesce(?, clock_timestamp()), clock_timestamp(), ?, ?, ?, ?, ?,"
-                + " ?, ?)")) {
-      ps.setLong(1, pgtId);
-      ps.setObject(2, start, Types.TIMESTAMP_WITH_TIMEZONE);
-      ps.setString(3, action.name());
-      ps.setString(4, status);
-      ps.setLong(5, counts.rowsInserted());
-      ps.setLong(6, counts.rowsDeleted());
-      ps.setString(7, error);
-      ps.setString(8, reason);
-      ps.setString(9, by.name());
-      ps.executeUpdate();
-    }
+      InitiatedBy by) {
+    return "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
+        + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by) VALUES ("
+        + pgtId
+        + ", "
+        + (start == null ? "clock_timestamp()" : Quoting.literal(start.toString()) + "::timestamptz")
+        + ", clock_timestamp(), "
+        + Quoting.literal(action.name())
+        + ", "
+        + Quoting.literal(status)
+        + ", "
+        + counts.rowsInserted()
+        + ", "
+        + counts.rowsDeleted()
+        + ", "
+        + literalOrNull(error)
+        + ", "
+        + literalOrNull(reason)
+        + ", "
+        + Quoting.literal(by.name())
+        + ")";
+  }
+
+  private static String literalOrNull(String value) {
+    return value == null ? "NULL" : Quoting.literal(value);
   }
 }

@@ -1,16 +1,13 @@
 package dev.trickle.refresh;
 
 import dev.trickle.catalog.AdvisoryLocks;
-import dev.trickle.catalog.Dependency;
-import dev.trickle.catalog.DependencyCatalog;
+import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableStatus;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -36,6 +33,7 @@ final class RefreshRun {
   private OffsetDateTime start;
   private RefreshAction action = RefreshAction.FULL;
   private String reason;
+  private List<Long> capturedSources = List.of();
 
   RefreshRun(MaintenanceCompiler compiler, StreamTable st, InitiatedBy initiatedBy) {
     this(compiler, st, initiatedBy, false);
@@ -82,44 +80,21 @@ final class RefreshRun {
       action = forced;
       reason = forcedReason;
     }
-    lockStorage(c, storage);
-    AdvisoryLocks.lockRefresh(c, storage.relid());
-    st = lockCatalogRow(c);
+    Prologue prologue = open(c, storage, lockSources, ownTransaction);
     if (forced == null && st.state().status() == StreamTableStatus.SUSPENDED) {
       throw RefreshFailures.suspended(st);
     }
-    List<Relation> captured = new ArrayList<>();
-    boolean allCaptured = true;
-    for (Dependency d : DependencyCatalog.of(c, st.pgtId())) {
-      Optional<Relation> source = Relation.find(c, d.sourceRelid());
-      if (source.isEmpty()) {
-        throw RefreshFailures.sourceMissing(st, d);
-      }
-      if (d.kind().captured()) {
-        captured.add(source.get());
-      } else if (d.kind().uncapturable()) {
-        allCaptured = false;
-      }
-    }
-    if (lockSources && !captured.isEmpty()) {
-      try (Statement s = c.createStatement()) {
-        s.execute(
-            "LOCK TABLE "
-                + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
-                + " IN SHARE MODE");
-      }
-    }
-    Frontiers.Snapshot snapshot = Frontiers.take(c);
+    Frontiers.Snapshot snapshot = prologue.snapshot;
     start = snapshot.takenAt();
-    Map<Long, Frontiers.Consumed> old = Frontiers.read(c, st.pgtId());
-    List<Long> sourceIds = captured.stream().map(Relation::relid).toList();
-    StreamTableDefinition definition = StreamTableDefinition.load(c, st);
+    Map<Long, Frontiers.Consumed> old = prologue.frontiers;
+    List<Long> sourceIds = capturedSources();
+    StreamTableDefinition definition =
+        StreamTableDefinition.of(st, prologue.storage.get(), prologue.sources);
     RefreshMode mode = st.spec().effectiveMode();
     Compilation compilation =
         mode == RefreshMode.DIFFERENTIAL || mode == RefreshMode.IMMEDIATE
             ? compiler.compile(c, definition)
             : null;
-    String searchPath = enterMaintenance(c);
     RefreshOutcome outcome;
     if (forced != null) {
       outcome = full(c, storage, compilation);
@@ -132,6 +107,8 @@ final class RefreshRun {
       // changes again would apply them twice. Only the frontier advances.
       outcome = noData();
     } else if (compilation == null) {
+      boolean allCaptured =
+          prologue.sources.stream().noneMatch(s -> s.dependency().kind().uncapturable());
       if (allCaptured && !DeltaTables.anyPending(c, sourceIds, old, snapshot.frontier())) {
         outcome = noData();
       } else {
@@ -150,36 +127,126 @@ final class RefreshRun {
     } else {
       outcome =
           differential(
-              c,
-              storage,
-              (Compilation.Differential) compilation,
-              definition,
-              old,
-              snapshot,
-              SessionTempTables.load(c, ownTransaction));
+              c, storage, (Compilation.Differential) compilation, definition, old, snapshot,
+              prologue.temps);
     }
-    leaveMaintenance(c, searchPath);
-    Frontiers.store(c, st.pgtId(), sourceIds, snapshot.frontier());
-    StreamTableCatalog.recordSuccess(c, st.pgtId(), snapshot.takenAt());
-    RefreshHistory.completed(c, st.pgtId(), start, outcome, initiatedBy);
+    StatementBatch close = new StatementBatch();
+    close.add(leaveMaintenance(prologue.searchPath));
+    close.addAll(Frontiers.store(st.pgtId(), sourceIds, snapshot.frontier()));
+    close.add(StreamTableCatalog.recordSuccessStatement(st.pgtId(), snapshot.takenAt()));
+    close.add(RefreshHistory.completedStatement(st.pgtId(), start, outcome, initiatedBy));
+    if (ownTransaction) {
+      close.add("COMMIT");
+    }
+    close.run(c);
     return outcome;
   }
 
+  /** The oids of the captured sources, known once the run has read them. */
+  List<Long> capturedSources() {
+    return capturedSources;
+  }
+
+  /** What the opening round trips read, under the refresh's locks. */
+  private static final class Prologue {
+    private List<StreamTable> locked;
+    private List<LiveSources.Source> sources;
+    private Optional<StorageRelation> storage;
+    private Frontiers.Snapshot snapshot;
+    private Map<Long, Frontiers.Consumed> frontiers;
+    private String searchPath;
+    private SessionTempTables temps;
+  }
+
   /**
-   * Re-reads the catalog row under a row lock: every refresh updates that row, so in a REPEATABLE
+   * Takes the locks and reads everything the refresh decides from, in one round trip (two when
+   * {@code lockSources}, whose lock must precede the snapshot): in an own transaction it first
+   * makes it REPEATABLE READ; locks the storage (so refreshes of one stream table queue up; {@code
+   * LOCK TABLE} takes no snapshot, so a REPEATABLE READ refresh gets its snapshot only after the
+   * previous refresh committed) and takes the advisory refresh lock (see {@link AdvisoryLocks});
+   * re-reads the catalog row under a row lock: every refresh updates that row, so in a REPEATABLE
    * READ transaction whose snapshot is older than the last refresh the lock fails (40001), and the
-   * refresh is refused instead of moving the frontier backwards.
+   * refresh is refused instead of moving the frontier backwards; reads the sources, the frontier
+   * snapshot and stored frontiers, and the session's work tables; sets the stream table's {@code
+   * search_path} and enables writes to storage.
    */
-  private StreamTable lockCatalogRow(Connection c) throws SQLException {
+  private Prologue open(Connection c, Relation storage, boolean lockSources, boolean ownTransaction)
+      throws SQLException {
+    Prologue p = new Prologue();
+    StatementBatch batch = new StatementBatch();
+    if (ownTransaction) {
+      batch.add("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    }
+    batch.add(
+        "LOCK TABLE "
+            + storage.qualifiedName()
+            + " IN SHARE UPDATE EXCLUSIVE MODE"
+            + (skipIfBusy ? " NOWAIT" : ""));
+    batch.add(AdvisoryLocks.lockRefreshQuery(storage.relid()));
+    batch.add(StreamTableCatalog.lockByIdQuery(st.pgtId()), rs -> p.locked = StreamTableCatalog.read(rs));
+    LiveSources.load(batch, st.pgtId(), sources -> p.sources = sources);
+    StorageRelation.load(batch, storage.relid(), found -> p.storage = found);
+    if (!lockSources) {
+      readAtSnapshot(batch, p, ownTransaction);
+    }
     try {
-      return StreamTableCatalog.lockById(c, st.pgtId())
-          .orElseThrow(() -> RefreshFailures.dropped(st));
+      batch.run(c);
     } catch (SQLException e) {
+      if (skipIfBusy && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw RefreshFailures.busy(st);
+      }
       if ("40001".equals(e.getSQLState())) {
         throw RefreshFailures.staleSnapshot(st);
       }
       throw e;
     }
+    if (p.locked.isEmpty()) {
+      throw RefreshFailures.dropped(st);
+    }
+    st = p.locked.get(0);
+    List<Relation> captured = new ArrayList<>();
+    for (LiveSources.Source source : p.sources) {
+      if (source.relation().isEmpty()) {
+        throw RefreshFailures.sourceMissing(st, source.dependency());
+      }
+      if (source.dependency().kind().captured()) {
+        captured.add(source.relation().get());
+      }
+    }
+    capturedSources = captured.stream().map(Relation::relid).toList();
+    if (p.storage.isEmpty()) {
+      throw RefreshFailures.storageMissing(st);
+    }
+    if (lockSources) {
+      StatementBatch atSnapshot = new StatementBatch();
+      if (!captured.isEmpty()) {
+        atSnapshot.add(
+            "LOCK TABLE "
+                + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
+                + " IN SHARE MODE");
+      }
+      readAtSnapshot(atSnapshot, p, ownTransaction);
+      atSnapshot.run(c);
+    }
+    return p;
+  }
+
+  /** The reads that must see the frontier snapshot, and entering maintenance. */
+  private void readAtSnapshot(StatementBatch batch, Prologue p, boolean ownTransaction) {
+    Frontiers.take(batch, snapshot -> p.snapshot = snapshot);
+    Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
+    batch.add(
+        "SELECT current_setting('search_path')",
+        rs -> {
+          rs.next();
+          p.searchPath = rs.getString(1);
+        });
+    batch.add(
+        "SELECT set_config('pgtrickle.maintenance', 'on', true), set_config('search_path',"
+            + " (SELECT search_path FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
+            + st.pgtId()
+            + "), true)");
+    SessionTempTables.load(batch, ownTransaction, temps -> p.temps = temps);
   }
 
   OffsetDateTime start() {
@@ -204,10 +271,6 @@ final class RefreshRun {
       SessionTempTables temps)
       throws SQLException {
     List<StreamTableDefinition.Source> sources = definition.capturedSources();
-    if (!DeltaTables.anyPending(
-        c, sources.stream().map(StreamTableDefinition.Source::relid).toList(), old, snapshot.frontier())) {
-      return noData();
-    }
     List<SourceChanges> changes =
         DeltaTables.materialize(c, sources, old, snapshot.frontier(), temps);
     RefreshOutcome outcome;
@@ -254,33 +317,11 @@ final class RefreshRun {
     return new RefreshOutcome(action, counts, reason);
   }
 
-  /** Sets the stream table's search_path and enables writes to storage; returns the old path. */
-  private String enterMaintenance(Connection c) throws SQLException {
-    String previous;
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT current_setting('search_path')")) {
-      rs.next();
-      previous = rs.getString(1);
-    }
-    setMaintenance(c, "on", st.spec().searchPath());
-    return previous;
-  }
-
-  /** Guards the storage again for the rest of the caller's transaction. */
-  private static void leaveMaintenance(Connection c, String searchPath) throws SQLException {
-    setMaintenance(c, "off", searchPath);
-  }
-
-  private static void setMaintenance(Connection c, String mode, String searchPath)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT set_config('pgtrickle.maintenance', ?, true),"
-                + " set_config('search_path', ?, true)")) {
-      ps.setString(1, mode);
-      ps.setString(2, searchPath);
-      ps.execute();
-    }
+  /** The statement that guards the storage again and restores the caller's {@code search_path}. */
+  private static String leaveMaintenance(String searchPath) {
+    return "SELECT set_config('pgtrickle.maintenance', 'off', true), set_config('search_path', "
+        + Quoting.literal(searchPath)
+        + ", true)";
   }
 
   private static void run(Connection c, List<String> statements) throws SQLException {
@@ -289,21 +330,6 @@ final class RefreshRun {
       for (String sql : statements) {
         s.execute(sql);
       }
-    }
-  }
-
-  private void lockStorage(Connection c, Relation storage) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(
-          "LOCK TABLE "
-              + storage.qualifiedName()
-              + " IN SHARE UPDATE EXCLUSIVE MODE"
-              + (skipIfBusy ? " NOWAIT" : ""));
-    } catch (SQLException e) {
-      if (skipIfBusy && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-        throw RefreshFailures.busy(st);
-      }
-      throw e;
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The temporary work tables ({@code pg_temp."__pgt_..."}) of one server session, reused from one
@@ -68,17 +69,25 @@ public final class SessionTempTables {
    *     then); false inside a caller's transaction, where an earlier refresh may have filled them
    */
   public static SessionTempTables load(Connection c, boolean emptyAtStart) throws SQLException {
-    Map<String, Long> existing = new HashMap<>();
-    try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT relname::text, oid::bigint FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
-                    + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r'");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        existing.put(rs.getString(1), rs.getLong(2));
-      }
-    }
-    return new SessionTempTables(existing, emptyAtStart);
+    StatementBatch batch = new StatementBatch();
+    List<SessionTempTables> loaded = new ArrayList<>(1);
+    load(batch, emptyAtStart, loaded::add);
+    batch.run(c);
+    return loaded.get(0);
+  }
+
+  /** Like {@link #load(Connection, boolean)}, as a query of {@code batch}. */
+  static void load(StatementBatch batch, boolean emptyAtStart, Consumer<SessionTempTables> loaded) {
+    batch.add(
+        "SELECT relname::text, oid::bigint FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
+            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r'",
+        rs -> {
+          Map<String, Long> existing = new HashMap<>();
+          while (rs.next()) {
+            existing.put(rs.getString(1), rs.getLong(2));
+          }
+          loaded.accept(new SessionTempTables(existing, emptyAtStart));
+        });
   }
 
   /**

@@ -1,10 +1,13 @@
 package dev.trickle.refresh;
 
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Statements sent to the server as one multi-statement string, so they cost one network round
@@ -14,6 +17,13 @@ import java.util.List;
  */
 public final class StatementBatch {
   private final List<String> statements = new ArrayList<>();
+  private final Map<Integer, RowsReader> readers = new HashMap<>();
+
+  /** Reads the rows of one query of the batch. */
+  @FunctionalInterface
+  public interface RowsReader {
+    void read(ResultSet rows) throws SQLException;
+  }
 
   /** What a run returned. */
   public record Result(long[] counts, List<String> lastRow) {
@@ -29,6 +39,13 @@ public final class StatementBatch {
     return statements.size() - 1;
   }
 
+  /** Appends a query whose rows {@code reader} reads when the batch runs; returns its index. */
+  public int add(String query, RowsReader reader) {
+    int index = add(query);
+    readers.put(index, reader);
+    return index;
+  }
+
   /** Appends statements. */
   public void addAll(List<String> sql) {
     statements.addAll(sql);
@@ -40,9 +57,19 @@ public final class StatementBatch {
   }
 
   /**
-   * Runs the statements (none: no round trip) and forgets them. Returns the update count of every
-   * statement and the first row (as text) of the last statement when that is a query, else an empty
-   * row.
+   * Runs the statements (none: no round trip) and forgets them. Hands every query that has a
+   * reader its rows; returns the update count of every statement and the first row (as text) of
+   * the last statement when that is a query without a reader, else an empty row.
+   */
+  public Result run(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      return run(st);
+    }
+  }
+
+  /**
+   * Like {@link #run(Connection)}, on a statement the caller owns.
    *
    * @param st a statement with escape processing off (the texts are plain SQL)
    */
@@ -53,15 +80,21 @@ public final class StatementBatch {
       return new Result(counts, lastRow);
     }
     int n = statements.size();
-    boolean query = st.execute(statements.size() == 1 ? statements.get(0) : String.join(";\n", statements));
+    Map<Integer, RowsReader> rowsReaders = new HashMap<>(readers);
+    String sql = statements.size() == 1 ? statements.get(0) : String.join(";\n", statements);
     statements.clear();
+    readers.clear();
+    boolean query = st.execute(sql);
     for (int i = 0; i < n; i++) {
       if (i > 0) {
         query = st.getMoreResults();
       }
       if (query) {
         try (ResultSet rs = st.getResultSet()) {
-          if (i == n - 1 && rs.next()) {
+          RowsReader reader = rowsReaders.get(i);
+          if (reader != null) {
+            reader.read(rs);
+          } else if (i == n - 1 && rs.next()) {
             lastRow = firstRow(rs);
           }
         }

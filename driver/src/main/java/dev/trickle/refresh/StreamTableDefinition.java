@@ -1,11 +1,7 @@
 package dev.trickle.refresh;
 
-import dev.trickle.capture.ChangeCapture;
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Dependency;
-import dev.trickle.catalog.DependencyCatalog;
 import dev.trickle.catalog.Quoting;
-import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SourceKind;
 import dev.trickle.catalog.StreamTable;
 import java.sql.Connection;
@@ -89,32 +85,35 @@ public record StreamTableDefinition(
     return sources.stream().filter(s -> s.kind().captured()).toList();
   }
 
-  /** Builds the definition of a cataloged stream table from the catalog and the live relations. */
+  /**
+   * Builds the definition of a cataloged stream table from the catalog and the live relations, in
+   * one round trip.
+   */
   public static StreamTableDefinition load(Connection c, StreamTable st) throws SQLException {
-    Relation storage =
-        Relation.find(c, st.relid())
-            .orElseThrow(() -> RefreshFailures.storageMissing(st));
-    List<Source> sources = new ArrayList<>();
-    for (Dependency d : DependencyCatalog.of(c, st.pgtId())) {
-      List<Column> columns;
-      if (d.kind().captured()) {
-        columns = ChangeCapture.bufferColumns(c, d.sourceRelid());
-      } else {
-        Optional<Relation> relation = Relation.find(c, d.sourceRelid());
-        columns = relation.isPresent() ? relation.get().columns(c) : List.of();
-      }
-      sources.add(
-          new Source(d.sourceRelid(), d.schema(), d.name(), d.kind(), d.columnsUsed(), columns));
-    }
+    StatementBatch batch = new StatementBatch();
+    List<List<LiveSources.Source>> sources = new ArrayList<>(1);
+    List<Optional<StorageRelation>> storage = new ArrayList<>(1);
+    LiveSources.load(batch, st.pgtId(), sources::add);
+    StorageRelation.load(batch, st.relid(), storage::add);
+    batch.run(c);
+    return of(
+        st,
+        storage.get(0).orElseThrow(() -> RefreshFailures.storageMissing(st)),
+        sources.get(0));
+  }
+
+  /** The definition from what a refresh read about the storage table and the sources. */
+  static StreamTableDefinition of(
+      StreamTable st, StorageRelation storage, List<LiveSources.Source> sources) {
     return new StreamTableDefinition(
         st.pgtId(),
         st.relid(),
-        storage.schema(),
-        storage.name(),
+        storage.relation().schema(),
+        storage.relation().name(),
         st.spec().query(),
         st.spec().searchPath(),
-        storage.columns(c),
-        sources,
+        storage.columns(),
+        sources.stream().map(LiveSources.Source::definition).toList(),
         st.spec().version());
   }
 }

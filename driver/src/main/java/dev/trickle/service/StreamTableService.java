@@ -62,7 +62,10 @@ public final class StreamTableService implements CommandExecutor {
       CommandTransaction.run(c, () -> dropExtension(c, drop));
       return;
     }
-    CommandTransaction.run(c, () -> CatalogInstaller.requireCurrent(c));
+    if (!c.getAutoCommit()
+        || CatalogInstaller.installedVersion(c) != CatalogInstaller.CURRENT_VERSION) {
+      CommandTransaction.run(c, () -> CatalogInstaller.requireCurrent(c));
+    }
     if (command instanceof TrickleCommand.CreateStreamTable create) {
       int minSeconds = ServiceSetting.MIN_SCHEDULE_SECONDS.read(c, settings);
       CommandTransaction.run(c, () -> creator.create(c, create, minSeconds));

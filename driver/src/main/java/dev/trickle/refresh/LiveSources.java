@@ -1,0 +1,95 @@
+package dev.trickle.refresh;
+
+import dev.trickle.catalog.Column;
+import dev.trickle.catalog.Dependency;
+import dev.trickle.catalog.Relation;
+import dev.trickle.catalog.SourceKind;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The relations a stream table reads, as its catalog records them and as they are now, read with
+ * one query: a refresh needs to know that each still exists, which ones are captured, and their
+ * columns (for captured sources the change buffer's, for the rest the relation's), and asking per
+ * source would cost a round trip each.
+ */
+final class LiveSources {
+  /**
+   * One source.
+   *
+   * @param dependency the catalog's record of it
+   * @param relation the relation now, empty when it was dropped
+   * @param columns the change buffer's columns for a captured source, else the relation's
+   */
+  record Source(Dependency dependency, Optional<Relation> relation, List<Column> columns) {
+    /** As the delta compiler sees it. */
+    StreamTableDefinition.Source definition() {
+      return new StreamTableDefinition.Source(
+          dependency.sourceRelid(),
+          dependency.schema(),
+          dependency.name(),
+          dependency.kind(),
+          dependency.columnsUsed(),
+          columns);
+    }
+  }
+
+  private LiveSources() {}
+
+  /**
+   * Adds the query ({@code pgtrickle.refresh_sources}, whose plans the session keeps) to {@code
+   * batch}; {@code loaded} receives the sources by schema and name.
+   */
+  static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
+    batch.add(
+        "SELECT * FROM pgtrickle.refresh_sources(" + pgtId + ")", rs -> loaded.accept(read(rs)));
+  }
+
+  private static List<Source> read(ResultSet rs) throws SQLException {
+    List<Source> sources = new ArrayList<>();
+    while (rs.next()) {
+      long relid = rs.getLong(1);
+      SourceKind kind = SourceKind.valueOf(rs.getString(4));
+      Dependency dependency =
+          new Dependency(relid, rs.getString(2), rs.getString(3), kind, texts(rs.getArray(5)));
+      Optional<Relation> relation =
+          rs.getString(6) != null
+              ? Optional.of(
+                  new Relation(
+                      relid,
+                      rs.getString(6),
+                      rs.getString(7),
+                      rs.getString(8).charAt(0),
+                      rs.getBoolean(9),
+                      rs.getBoolean(10),
+                      rs.getBoolean(11)))
+              : Optional.empty();
+      List<Column> columns =
+          kind.captured()
+              ? columns(rs.getArray(14), rs.getArray(15))
+              : columns(rs.getArray(12), rs.getArray(13));
+      sources.add(new Source(dependency, relation, columns));
+    }
+    return sources;
+  }
+
+  private static List<Column> columns(Array names, Array types) throws SQLException {
+    List<String> n = texts(names);
+    List<String> t = texts(types);
+    List<Column> columns = new ArrayList<>(n.size());
+    for (int i = 0; i < n.size(); i++) {
+      columns.add(new Column(n.get(i), t.get(i)));
+    }
+    return columns;
+  }
+
+  private static List<String> texts(Array array) throws SQLException {
+    return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+  }
+}
