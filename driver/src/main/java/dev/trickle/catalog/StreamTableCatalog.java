@@ -52,6 +52,22 @@ public final class StreamTableCatalog {
     return SELECT + "WHERE pgt_id = " + pgtId + " FOR NO KEY UPDATE";
   }
 
+  /**
+   * The stream table of this name in the first schema of the {@code search_path} that has one
+   * (implicit schemas left out, as {@code current_schemas(false)} lists them).
+   */
+  public static Optional<StreamTable> findOnSearchPath(Connection c, String name)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            SELECT
+                + "JOIN unnest(current_schemas(false)) WITH ORDINALITY AS p (schema_name, position)"
+                + " ON p.schema_name = pgt_schema WHERE pgt_name = ? ORDER BY p.position LIMIT 1")) {
+      ps.setString(1, name);
+      return read(ps).stream().findFirst();
+    }
+  }
+
   /** The stream table with exactly this schema and name. */
   public static Optional<StreamTable> find(Connection c, String schema, String name)
       throws SQLException {

@@ -53,13 +53,9 @@ final class StreamTableNames {
 
   /** The stream table the name denotes, if any. */
   static Optional<StreamTable> find(Connection c, RelationName name) throws SQLException {
-    for (String schema : candidateSchemas(c, name)) {
-      Optional<StreamTable> found = StreamTableCatalog.find(c, schema, name.name());
-      if (found.isPresent()) {
-        return found;
-      }
-    }
-    return Optional.empty();
+    return name.schema() == null
+        ? StreamTableCatalog.findOnSearchPath(c, name.name())
+        : StreamTableCatalog.find(c, name.schema(), name.name());
   }
 
   /** The stream table the written name denotes; 42P01 when there is none. */

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,9 +36,9 @@ import java.util.concurrent.locks.LockSupport;
  * right after the previous one became visible, where the 1 s schedule paces the refreshes by
  * design. Results are written as Markdown.
  *
- * <p>Run from the repository root: {@code java -cp ... dev.trickle.bench.LatencyBenchmark
- * [--writes 200] [--back-to-back 30] [--out docs/benchmarks/latency.md]}; it starts an embedded
- * PostgreSQL with default settings.
+ * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Platency-benchmark
+ * package [-Dexec.args="--writes 200 --back-to-back 30 --out docs/benchmarks/latency.md"]}; it
+ * starts an embedded PostgreSQL with default settings.
  */
 public final class LatencyBenchmark {
   private static final String SCHEDULE = "1s";
@@ -68,14 +69,17 @@ public final class LatencyBenchmark {
         String loadBefore = loadAverage();
         Sampler sampler = new Sampler(setup, reader);
         sampler.run(WARMUP, SPACING);
+        sampler.takeMoments();
         long[] spaced = sampler.run(writes, SPACING);
+        List<Instant[]> spacedMoments = sampler.takeMoments();
         long[] paced = sampler.run(backToBack, Duration.ZERO);
         List<Refreshes> refreshes = refreshDurations(setup);
+        String breakdown = Breakdown.of(setup, spacedMoments);
         String version = serverVersion(setup);
         String load = loadBefore + " before, " + loadAverage() + " after";
         scheduler.stop(Duration.ofSeconds(10));
         Files.createDirectories(out.getParent());
-        Files.writeString(out, report(spaced, paced, refreshes, version, load));
+        Files.writeString(out, report(spaced, paced, refreshes, breakdown, version, load));
         System.out.println(Files.readString(out));
       }
     }
@@ -101,6 +105,7 @@ public final class LatencyBenchmark {
     private final PreparedStatement read;
     private BigDecimal payroll;
     private long lastVisible = System.nanoTime();
+    private final List<Instant[]> moments = new ArrayList<>();
 
     Sampler(Connection writer, Connection reader) throws SQLException {
       write =
@@ -110,6 +115,13 @@ public final class LatencyBenchmark {
           reader.prepareStatement(
               "SELECT total_payroll FROM department_report WHERE division = 'Engineering'");
       payroll = payroll();
+    }
+
+    /** Commit and first-visible wall-clock times of the samples since the last call. */
+    List<Instant[]> takeMoments() {
+      List<Instant[]> taken = new ArrayList<>(moments);
+      moments.clear();
+      return taken;
     }
 
     /** {@code n} samples, each written at least {@code spacing} after the last was visible. */
@@ -123,6 +135,7 @@ public final class LatencyBenchmark {
         BigDecimal expected = payroll.add(BigDecimal.ONE);
         write.executeUpdate();
         long committed = System.nanoTime();
+        Instant committedAt = Instant.now();
         long timeout = committed + Duration.ofSeconds(30).toNanos();
         while (payroll().compareTo(expected) != 0) {
           if (System.nanoTime() > timeout) {
@@ -132,6 +145,7 @@ public final class LatencyBenchmark {
         }
         lastVisible = System.nanoTime();
         latencies[i] = lastVisible - committed;
+        moments.add(new Instant[] {committedAt, Instant.now()});
         payroll = expected;
       }
       return latencies;
@@ -185,7 +199,12 @@ public final class LatencyBenchmark {
   }
 
   private static String report(
-      long[] spaced, long[] paced, List<Refreshes> refreshes, String serverVersion, String load) {
+      long[] spaced,
+      long[] paced,
+      List<Refreshes> refreshes,
+      String breakdown,
+      String serverVersion,
+      String load) {
     StringBuilder md = new StringBuilder();
     md.append("# Change-to-visible latency\n\n")
         .append("Measured by `dev.trickle.bench.LatencyBenchmark` (module `jmh`) on ")
@@ -199,6 +218,8 @@ public final class LatencyBenchmark {
         .append(" CPUs shared with other work (1-minute load average ")
         .append(load)
         .append(").\n\n")
+        .append("Command: `mvn -B -pl jmh -am -DskipTests -Platency-benchmark package` (about five")
+        .append(" minutes; `-Dexec.args=\"--writes 200 --back-to-back 30\"` sets the samples).\n\n")
         .append("The seed's chain `departments → department_tree → department_stats →")
         .append(" department_report` (docs/getting-started.sql steps 1-3), only")
         .append(" `department_report`")
@@ -224,40 +245,13 @@ public final class LatencyBenchmark {
         .append("Scheduled refreshes during the runs (duration from the refresh's snapshot to its")
         .append(" end, as `pgt_refresh_history` records it):\n\n")
         .append("| stream table | action | refreshes | median ms |\n|---|---|---|---|\n");
-    double inRefreshes = 0;
     for (Refreshes r : refreshes) {
       md.append(
           String.format(
               Locale.ROOT, "| %s | %s | %d | %.1f |%n", r.streamTable(), r.action(), r.count(),
               r.medianMs()));
-      if (!r.action().equals("NO_DATA")) {
-        inRefreshes += r.medianMs();
-      }
     }
-    long[] sorted = spaced.clone();
-    Arrays.sort(sorted);
-    double p50 = ms(percentile(sorted, 50));
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "%nOf the spaced p50 (%.1f ms), the refresh transactions account for about %.1f ms"
-                + " (the medians above, from each refresh's snapshot to its end); the other"
-                + " %.1f ms are spent outside them: notification delivery, the scheduler's pass"
-                + " (three catalog reads, the job journal), the engine's work before its snapshot"
-                + " and its change-buffer cleanup transaction, and polling.%n",
-            p50,
-            inRefreshes,
-            p50 - inRefreshes));
-    md.append(
-        "\nWhere a refresh's time goes (a PostgreSQL statement log of one warm pass, taken while"
-            + " developing the scheduler): about 110 statements on the worker connection, 17 ms"
-            + " of server time, about 10 ms of it in 11 `CREATE TEMP TABLE ... ON COMMIT DROP`:"
-            + " the delta tables of the sources and the delta programs' intermediate tables. That"
-            + " DDL, more"
-            + " than the scheduler, stands between these figures and the 15 ms target; reusing"
-            + " session-lifetime temporary tables (`ON COMMIT DELETE ROWS`) or single-statement"
-            + " deltas would be the next step. Before the scheduler cached compiled delta programs"
-            + " and committed asynchronously, the spaced p50 was about 75 ms.\n");
+    md.append("\n").append(breakdown);
     return md.toString();
   }
 
