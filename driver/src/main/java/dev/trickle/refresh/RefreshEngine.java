@@ -54,19 +54,21 @@ public final class RefreshEngine {
   public RefreshOutcome refresh(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
-    return refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, false);
+    return refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, false, true);
   }
 
   /**
-   * Like {@link #refresh}, but returns empty at once, without recording anything, when another
-   * transaction holds the stream table's refresh lock (a manual or scheduled refresh of it is
-   * running): the scheduler skips a busy stream table instead of queueing behind it.
+   * Like {@link #refresh}, for the scheduler: returns empty at once, without recording anything,
+   * when another transaction holds the stream table's refresh lock (a manual or scheduled refresh
+   * of it is running), so a busy stream table is skipped instead of queued behind; and it leaves
+   * the change-buffer cleanup to the caller ({@link #cleanUp}), which the scheduler does after its
+   * pass, out of the way of the refreshes downstream.
    */
   public Optional<RefreshOutcome> refreshUnlessBusy(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
     try {
-      return Optional.of(refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, true));
+      return Optional.of(refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, true, false));
     } catch (RefreshRefusal refusal) {
       if (RefreshFailures.LOCK_NOT_AVAILABLE.equals(refusal.getSQLState())) {
         return Optional.empty();
@@ -95,11 +97,14 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      boolean skipIfBusy)
+      boolean skipIfBusy,
+      boolean cleanUpAfter)
       throws SQLException {
     return c.getAutoCommit()
-        ? refreshInOwnTransaction(c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy)
-        : refreshUnderSavepoint(c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy);
+        ? refreshInOwnTransaction(
+            c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter)
+        : refreshUnderSavepoint(
+            c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter);
   }
 
   /**
@@ -120,7 +125,8 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      boolean skipIfBusy)
+      boolean skipIfBusy,
+      boolean cleanUpAfter)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
     List<List<StreamTable>> found = new ArrayList<>(1);
@@ -150,7 +156,7 @@ public final class RefreshEngine {
     } finally {
       c.setAutoCommit(true);
     }
-    if (outcome.action() != RefreshAction.NO_DATA) {
+    if (cleanUpAfter && outcome.action() != RefreshAction.NO_DATA) {
       cleanUpInOwnTransaction(c, st, run.capturedSources());
     }
     return outcome;
@@ -161,7 +167,8 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      boolean skipIfBusy)
+      boolean skipIfBusy,
+      boolean cleanUpAfter)
       throws SQLException {
     boolean readCommitted =
         c.getTransactionIsolation() == Connection.TRANSACTION_READ_COMMITTED;
@@ -184,7 +191,7 @@ public final class RefreshEngine {
       recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
       throw e;
     }
-    if (readCommitted) {
+    if (cleanUpAfter && readCommitted) {
       Savepoint cleanup = c.setSavepoint();
       try {
         Frontiers.cleanUp(c, run.capturedSources(), false);

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,13 +73,14 @@ final class RefreshWorkers implements AutoCloseable {
       throws SQLException {
     Map<String, List<Long>> jobs = enqueue(control, plan.units());
     List<Long> unstarted = new ArrayList<>();
+    List<RefreshUnit> refreshed = Collections.synchronizedList(new ArrayList<>());
     if (!settings.parallel()) {
       serialMode();
       for (RefreshUnit unit : plan.units()) {
         if (stopping.getAsBoolean()) {
           unstarted.addAll(jobs.get(unit.key()));
         } else {
-          runUnit(unit, jobs.get(unit.key()), settings);
+          runUnit(unit, jobs.get(unit.key()), settings, refreshed);
         }
       }
     } else {
@@ -90,13 +92,41 @@ final class RefreshWorkers implements AutoCloseable {
         }
         List<Future<?>> running = new ArrayList<>();
         for (RefreshUnit unit : level) {
-          running.add(executor.submit(() -> runUnit(unit, jobs.get(unit.key()), settings)));
+          running.add(
+              executor.submit(() -> runUnit(unit, jobs.get(unit.key()), settings, refreshed)));
         }
         awaitAll(running);
       }
     }
     if (!unstarted.isEmpty()) {
       journal.withdraw(control, unstarted);
+    }
+    cleanUp(refreshed);
+  }
+
+  /**
+   * Cleans up the change buffers the refreshed units consumed, after the whole plan ran: cleanup
+   * is not on the way of a change to the top of its chain.
+   */
+  private void cleanUp(List<RefreshUnit> units) {
+    if (units.isEmpty()) {
+      return;
+    }
+    Slot slot = null;
+    try {
+      slot = borrow();
+      for (RefreshUnit unit : units) {
+        refresher.cleanUp(slot.connection(), unit);
+      }
+      giveBack(slot);
+    } catch (SQLException e) {
+      LOG.log(
+          Level.WARNING,
+          () -> "worker connection failed while cleaning up change buffers (the next pass"
+              + " retries): " + e.getMessage());
+      if (slot != null) {
+        discard(slot);
+      }
     }
   }
 
@@ -133,7 +163,8 @@ final class RefreshWorkers implements AutoCloseable {
     return jobs;
   }
 
-  private void runUnit(RefreshUnit unit, List<Long> jobs, SchedulerSettings settings) {
+  private void runUnit(
+      RefreshUnit unit, List<Long> jobs, SchedulerSettings settings, List<RefreshUnit> refreshed) {
     Instant start = clock.instant();
     UnitRefresher.Result result;
     Slot slot = null;
@@ -165,6 +196,7 @@ final class RefreshWorkers implements AutoCloseable {
     }
     if (result == UnitRefresher.Result.REFRESHED) {
       memory.refreshed(unit, start);
+      refreshed.add(unit);
     } else if (result == UnitRefresher.Result.FAILED) {
       memory.failed(unit, clock.instant(), settings.interval());
     }

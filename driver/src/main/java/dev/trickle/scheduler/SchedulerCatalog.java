@@ -3,17 +3,17 @@ package dev.trickle.scheduler;
 import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTableStatus;
+import dev.trickle.refresh.StatementBatch;
 import dev.trickle.service.Schedule;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
 /**
  * The catalog reads and writes of a scheduler pass: the stream tables and their dependencies, the
  * stream tables with changes waiting ({@code pgtrickle.pending_stream_tables()}), and the
- * confirmation that idle stream tables are still current. Three statements per pass, all on the
+ * confirmation that idle stream tables are still current. Two round trips per pass, both on the
  * leader connection in autocommit.
  */
 final class SchedulerCatalog {
@@ -96,46 +96,51 @@ final class SchedulerCatalog {
     return Readiness.READY;
   }
 
-  /** Reads the state for a pass. */
+  /** Reads the state for a pass: its three queries in one round trip. */
   State read(Connection c) throws SQLException {
     List<StreamTableNode> nodes = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(NODES)) {
-      while (rs.next()) {
-        OffsetDateTime data = rs.getObject(11, OffsetDateTime.class);
-        nodes.add(
-            new StreamTableNode(
-                rs.getLong(1),
-                rs.getLong(2),
-                rs.getString(3),
-                rs.getString(4),
-                schedule(rs.getString(5), Quoting.display(rs.getString(3), rs.getString(4))),
-                StreamTableStatus.valueOf(rs.getString(6)),
-                rs.getBoolean(7),
-                rs.getBoolean(8),
-                rs.getBoolean(9),
-                rs.getBoolean(10),
-                data == null ? null : data.toInstant(),
-                rs.getBoolean(12),
-                rs.getBoolean(13)));
-      }
-    }
     List<SourceEdge> edges = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(EDGES)) {
-      while (rs.next()) {
-        edges.add(new SourceEdge(rs.getLong(1), rs.getLong(2)));
-      }
-    }
     Set<Long> pending = new HashSet<>();
-    Instant checkedAt;
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(PENDING)) {
-      rs.next();
-      checkedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
-      Array ids = rs.getArray(2);
-      for (Long id : (Long[]) ids.getArray()) {
-        pending.add(id);
-      }
+    Instant[] checkedAt = new Instant[1];
+    StatementBatch batch = new StatementBatch();
+    batch.add(NODES, rs -> readNodes(rs, nodes));
+    batch.add(
+        EDGES,
+        rs -> {
+          while (rs.next()) {
+            edges.add(new SourceEdge(rs.getLong(1), rs.getLong(2)));
+          }
+        });
+    batch.add(
+        PENDING,
+        rs -> {
+          rs.next();
+          checkedAt[0] = rs.getObject(1, OffsetDateTime.class).toInstant();
+          pending.addAll(Arrays.asList((Long[]) rs.getArray(2).getArray()));
+        });
+    batch.run(c);
+    return new State(nodes, edges, pending, checkedAt[0]);
+  }
+
+  private void readNodes(ResultSet rs, List<StreamTableNode> nodes) throws SQLException {
+    while (rs.next()) {
+      OffsetDateTime data = rs.getObject(11, OffsetDateTime.class);
+      nodes.add(
+          new StreamTableNode(
+              rs.getLong(1),
+              rs.getLong(2),
+              rs.getString(3),
+              rs.getString(4),
+              schedule(rs.getString(5), Quoting.display(rs.getString(3), rs.getString(4))),
+              StreamTableStatus.valueOf(rs.getString(6)),
+              rs.getBoolean(7),
+              rs.getBoolean(8),
+              rs.getBoolean(9),
+              rs.getBoolean(10),
+              data == null ? null : data.toInstant(),
+              rs.getBoolean(12),
+              rs.getBoolean(13)));
     }
-    return new State(nodes, edges, pending, checkedAt);
   }
 
   /**

@@ -49,7 +49,20 @@ final class UnitRefresher {
   }
 
   /**
-   * Refreshes the unit on {@code c} (in autocommit).
+   * Deletes the change-buffer rows the unit's members consumed and nobody needs any more; the
+   * scheduler calls it after its pass, once the changes have reached the top of every chain.
+   *
+   * @param c a connection in autocommit
+   */
+  void cleanUp(Connection c, RefreshUnit unit) throws SQLException {
+    for (StreamTableNode member : unit.members()) {
+      engine.cleanUp(c, member.pgtId());
+    }
+  }
+
+  /**
+   * Refreshes the unit on {@code c} (in autocommit); the change-buffer cleanup is left to {@link
+   * #cleanUp}.
    *
    * @throws SQLException only when the connection itself failed; the caller discards it
    */
@@ -143,9 +156,6 @@ final class UnitRefresher {
       return Result.FAILED;
     } finally {
       restore(c);
-    }
-    for (StreamTableNode member : unit.members()) {
-      engine.cleanUp(c, member.pgtId());
     }
     LOG.fine(
         () ->

@@ -76,6 +76,16 @@ class SeedChainTest {
             .as("scheduled refreshes of " + name)
             .isNotEqualTo("0");
       }
+      Await.until(
+          Duration.ofSeconds(10),
+          "the scheduler cleans up the change buffers its refreshes consumed",
+          () ->
+              value(c, "SELECT coalesce(sum(pending_rows), 0) + count(*) FILTER (WHERE"
+                      + " buffer_bytes IS NULL) FROM pgtrickle.change_buffer_sizes()")
+                  .equals("0")
+                  && value(c, "SELECT count(*) FROM pgtrickle_changes.changes_"
+                          + value(c, "SELECT 'employees'::regclass::oid"))
+                      .equals("0"));
       assertThat(
               value(
                   c,
