@@ -65,8 +65,8 @@ final class RefreshRun {
    * @param lockSources lock the captured sources in SHARE mode before taking the snapshot: in READ
    *     COMMITTED every statement has its own snapshot, and blocking writers keeps the sources and
    *     buffers identical for all of them, so they match the one frontier
-   * @param ownTransaction the engine opened the transaction for this refresh alone (so the
-   *     session's work tables start empty)
+   * @param ownTransaction the engine opened the transaction for this refresh alone: the run makes
+   *     it REPEATABLE READ and commits it with its closing statements
    */
   RefreshOutcome run(
       Connection c,
@@ -187,7 +187,7 @@ final class RefreshRun {
     LiveSources.load(batch, st.pgtId(), sources -> p.sources = sources);
     StorageRelation.load(batch, storage.relid(), found -> p.storage = found);
     if (!lockSources) {
-      readAtSnapshot(batch, p, ownTransaction);
+      readAtSnapshot(batch, p);
     }
     try {
       batch.run(c);
@@ -225,14 +225,14 @@ final class RefreshRun {
                 + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                 + " IN SHARE MODE");
       }
-      readAtSnapshot(atSnapshot, p, ownTransaction);
+      readAtSnapshot(atSnapshot, p);
       atSnapshot.run(c);
     }
     return p;
   }
 
   /** The reads that must see the frontier snapshot, and entering maintenance. */
-  private void readAtSnapshot(StatementBatch batch, Prologue p, boolean ownTransaction) {
+  private void readAtSnapshot(StatementBatch batch, Prologue p) {
     Frontiers.take(batch, snapshot -> p.snapshot = snapshot);
     Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
     batch.add(
@@ -246,7 +246,7 @@ final class RefreshRun {
             + " (SELECT search_path FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
             + st.pgtId()
             + "), true)");
-    SessionTempTables.load(batch, ownTransaction, temps -> p.temps = temps);
+    SessionTempTables.load(batch, temps -> p.temps = temps);
   }
 
   OffsetDateTime start() {

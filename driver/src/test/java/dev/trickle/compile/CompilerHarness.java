@@ -134,7 +134,7 @@ final class CompilerHarness {
     try {
       programs
           .computeIfAbsent(plan, PlanProgram::new)
-          .run(c, prepareDeltas(plan), SessionTempTables.load(c, true));
+          .run(c, prepareDeltas(plan), SessionTempTables.load(c));
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
       }

@@ -141,6 +141,25 @@ class SessionWorkTablesTest {
     }
   }
 
+  @Test
+  void aWorkTableThatGrewLargeIsEmptiedByTruncateAndStaysReused() throws SQLException {
+    change();
+    refreshAndCheck();
+    String delta = "pg_temp.\"__pgt_delta_" + scalar("SELECT 'orders'::regclass::oid") + "\"";
+    String deltaOid = scalar("SELECT '" + delta + "'::regclass::oid");
+    s.execute("UPDATE orders SET amount = amount + 1");
+    s.execute("INSERT INTO orders SELECT g, 1 + g % 8, g % 13 FROM generate_series(1000, 30000) g");
+    s.execute("SELECT pgtrickle.refresh_stream_table('totals')"); // most rows changed: FULL
+    assertThat(difference("totals", QUERY)).isZero();
+    assertThat(Long.parseLong(scalar("SELECT pg_relation_size('" + delta + "')")))
+        .isGreaterThanOrEqualTo(SessionTempTables.TRUNCATE_BYTES);
+    change();
+    refreshAndCheck();
+    assertThat(Long.parseLong(scalar("SELECT pg_relation_size('" + delta + "')")))
+        .isLessThan(SessionTempTables.TRUNCATE_BYTES);
+    assertThat(scalar("SELECT '" + delta + "'::regclass::oid")).as("the same table").isEqualTo(deltaOid);
+  }
+
   private void change() throws SQLException {
     for (int i = 0; i < 5; i++) {
       int id = 1 + random.nextInt(220);
@@ -162,6 +181,13 @@ class SessionWorkTablesTest {
         + " ORDER BY start_time DESC LIMIT 1")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isIn("DIFFERENTIAL", "NO_DATA");
+    }
+  }
+
+  private String scalar(String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 
