@@ -40,10 +40,13 @@ final class RecursivePlan implements MaintenancePlan {
   private final StorageNames names;
   private final StorageNames stateNames;
   private final boolean distinct;
+  private final List<String> neverNull;
 
   /**
    * @param materialize the query computing R ({@code WITH RECURSIVE ... SELECT * FROM r})
    * @param recursive R as a relation (the state table, pseudo-oid {@link #RECURSIVE_RELATION})
+   * @param neverNull R's columns that are never NULL: state rows are matched on them with {@code
+   *     =} through an index
    */
   RecursivePlan(
       String materialize,
@@ -52,8 +55,10 @@ final class RecursivePlan implements MaintenancePlan {
       QueryBlock step,
       MaintenancePlan outer,
       StorageNames names,
-      boolean distinct) {
+      boolean distinct,
+      List<String> neverNull) {
     this.distinct = distinct;
+    this.neverNull = List.copyOf(neverNull);
     this.materialize = materialize;
     this.recursive = recursive;
     this.base = base;
@@ -91,7 +96,9 @@ final class RecursivePlan implements MaintenancePlan {
   public List<Step> setup() {
     List<Step> steps = new ArrayList<>();
     steps.add(Step.of("CREATE TABLE " + stateNames.storage() + " AS " + materialize + " WITH NO DATA"));
-    steps.add(Step.of("CREATE INDEX ON " + stateNames.storage() + " (" + Sql.ident(stateNames.columns().get(0)) + ")"));
+    List<String> indexed =
+        neverNull.isEmpty() ? stateNames.columns().subList(0, 1) : neverNull.subList(0, Math.min(2, neverNull.size()));
+    steps.add(Step.of("CREATE INDEX ON " + stateNames.storage() + " (" + Sql.identList(indexed) + ")"));
     steps.addAll(outer.setup());
     return steps;
   }
@@ -159,7 +166,7 @@ final class RecursivePlan implements MaintenancePlan {
                 i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
                 null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
     steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
-    RowApplier state = RowApplier.forState(stateNames);
+    RowApplier state = RowApplier.forState(stateNames, neverNull);
     steps.addAll(state.apply("SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
     // Semi-naive insertion.
     List<String> firstInserted = new ArrayList<>();
@@ -224,7 +231,7 @@ final class RecursivePlan implements MaintenancePlan {
         Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
         Step.of("TRUNCATE " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
-    RowApplier state = RowApplier.forState(stateNames);
+    RowApplier state = RowApplier.forState(stateNames, neverNull);
     steps.addAll(state.apply("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted));
     // Re-derive and insert.
     List<String> seeds = new ArrayList<>();
@@ -260,7 +267,7 @@ final class RecursivePlan implements MaintenancePlan {
   private String inRelation(String table) {
     return "EXISTS (SELECT 1 FROM " + table + " AS m WHERE "
         + KeyMatch.of(KeyMatch.columns("m", stateNames.columns()), KeyMatch.columns("$", stateNames.columns()),
-            stateNames.columns().stream().map(c -> true).toList()) + ")";
+            stateNames.columns().stream().map(c -> !neverNull.contains(c)).toList()) + ")";
   }
 
   /**

@@ -5,9 +5,14 @@ import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.Relation;
 import dev.trickle.rewriter.parse.RelationColumn;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
@@ -79,8 +84,14 @@ final class RecursiveQueryAnalyzer {
     if (baseBlock.outputs().size() != columns.size() || stepBlock.outputs().size() != columns.size()) {
       throw new QueryException("42601", "the branches of recursive CTE " + name + " have different column counts");
     }
+    Set<String> neverNull = neverNullColumns(baseBlock, stepBlock, recursive, columns);
+    List<RelationColumn> knownColumns = new ArrayList<>();
+    columns.forEach(c -> knownColumns.add(new RelationColumn(c, "unknown", neverNull.contains(c))));
+    Relation known =
+        new Relation(RecursivePlan.RECURSIVE_RELATION, recursive.schema(), recursive.name(),
+            Relation.Kind.TABLE, knownColumns, List.of(), null);
     PlainSelect outerSelect = (PlainSelect) select;
-    Map<String, Relation> outerLocal = Map.of(name, recursive);
+    Map<String, Relation> outerLocal = Map.of(name, known);
     outerSelect.setWithItemsList(null);
     QueryBlock outer = session.analyzer(outerLocal).analyzePlain(outerSelect);
     if (outer.outputs().size() != names.columns().size()) {
@@ -91,7 +102,67 @@ final class RecursiveQueryAnalyzer {
         session.planBlock(
             query, outer, () -> session.namesOnly(outerLocal).analyzePlain(outerSelect), names, sink);
     String materialize = "WITH RECURSIVE " + cteText + " SELECT * FROM " + Sql.ident(name);
-    return new RecursivePlan(materialize, recursive, baseBlock, stepBlock, outerPlan, names, !op.isAll());
+    return new RecursivePlan(
+        materialize, recursive, baseBlock, stepBlock, outerPlan, names, !op.isAll(),
+        columns.stream().filter(neverNull::contains).toList());
+  }
+
+  /**
+   * The CTE's columns that are never NULL: in the base case and in the step, the output is a NOT
+   * NULL column of a table that no outer join pads, a non-NULL literal, or (in the step) a column
+   * of the CTE itself that is never NULL. Computed as the greatest fixpoint: start from every
+   * column and drop those the step cannot keep non-NULL until nothing changes. State and storage
+   * rows are then matched with {@code =} on these columns through an index, instead of hashing
+   * every row's text.
+   */
+  private static Set<String> neverNullColumns(
+      QueryBlock base, QueryBlock step, Relation recursive, List<String> columns) {
+    Set<String> candidates = new LinkedHashSet<>();
+    for (int i = 0; i < columns.size(); i++) {
+      if (neverNull(base, base.outputs().get(i), recursive, columns, Set.of())) {
+        candidates.add(columns.get(i));
+      }
+    }
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (int i = 0; i < columns.size(); i++) {
+        String column = columns.get(i);
+        if (candidates.contains(column)
+            && !neverNull(step, step.outputs().get(i), recursive, columns, candidates)) {
+          candidates.remove(column);
+          changed = true;
+        }
+      }
+    }
+    return candidates;
+  }
+
+  private static boolean neverNull(
+      QueryBlock block, Expression output, Relation recursive, List<String> columns,
+      Set<String> recursiveNeverNull) {
+    if (output instanceof LongValue || output instanceof StringValue || output instanceof DoubleValue) {
+      return true;
+    }
+    if (!(output instanceof Column column)) {
+      return false;
+    }
+    String name = Names.fold(column.getColumnName());
+    Input input = null;
+    if (column.getTable() != null && column.getTable().getName() != null) {
+      input = block.input(Names.fold(column.getTable().getName()));
+    } else {
+      List<Input> having =
+          block.inputs().stream().filter(in -> in.relation().column(name) != null).toList();
+      input = having.size() == 1 ? having.get(0) : null;
+    }
+    if (input == null || input.derived() != null || block.padded(input)) {
+      return false;
+    }
+    if (input.relation() == recursive) {
+      return columns.contains(name) && recursiveNeverNull.contains(name);
+    }
+    return block.neverNull(input, name);
   }
 
   private List<String> columnNames(WithItem<?> cte, PlainSelect base, BlockAnalyzer probe)

@@ -44,9 +44,12 @@ final class RowApplier {
     this.reported = reported;
   }
 
-  /** An applier for a state table (a bag): its row counts are not the stream table's. */
-  static RowApplier forState(StorageNames state) {
-    return new RowApplier(state, List.of(), List.of(), false, List.of());
+  /**
+   * An applier for a state table (a bag) whose {@code notNullColumns} are indexed by its owner: its
+   * row counts are not the stream table's.
+   */
+  static RowApplier forState(StorageNames state, List<String> notNullColumns) {
+    return new RowApplier(state, List.of(), List.of(), false, notNullColumns);
   }
 
   private Step.Counts counts(Step.Counts kind) {

@@ -1,0 +1,1 @@
+WITH RECURSIVE t(id, root, parent) AS (SELECT id, id, id FROM departments WHERE parent_id IS NULL UNION ALL SELECT d.id, t.root, d.parent_id FROM departments d JOIN t ON d.parent_id = t.id) SELECT id, root, parent FROM t
