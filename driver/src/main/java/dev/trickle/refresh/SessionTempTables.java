@@ -28,6 +28,11 @@ import java.util.function.Consumer;
  * table grown past {@link #TRUNCATE_BYTES} is emptied with {@code TRUNCATE} instead (a new file and
  * a catalog update, once in a while).
  *
+ * <p>A table is {@code ANALYZE}d when created, and once more after a fill when its statistics say
+ * it had no pages (created empty, or truncated) but it has rows now: with no pages recorded the
+ * planner assumes ten pages of rows, and joins a small delta by scanning a large table instead of
+ * probing its index.
+ *
  * <p>What a session holds is read from {@code pg_class} at the start of every refresh, never
  * assumed: a rollback, {@code DISCARD}, a connection pooler handing out another server session, or
  * an IMMEDIATE trigger dropping a table of the same name all just make a table unknown, and it is
@@ -61,12 +66,14 @@ public final class SessionTempTables {
 
   private final Map<String, Long> existing;
   private final Set<String> large;
+  private final Set<String> unanalyzed;
   private final Map<String, String> created = new HashMap<>();
   private final Set<String> filled = new HashSet<>();
 
-  private SessionTempTables(Map<String, Long> existing, Set<String> large) {
+  private SessionTempTables(Map<String, Long> existing, Set<String> large, Set<String> unanalyzed) {
     this.existing = existing;
     this.large = large;
+    this.unanalyzed = unanalyzed;
   }
 
   /** The session's work tables now. */
@@ -83,18 +90,23 @@ public final class SessionTempTables {
     batch.add(
         "SELECT relname::text, oid::bigint, pg_relation_size(oid) >= "
             + TRUNCATE_BYTES
+            + ", relpages = 0 AND pg_relation_size(oid) > 0"
             + " FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
             + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r'",
         rs -> {
           Map<String, Long> existing = new HashMap<>();
           Set<String> large = new HashSet<>();
+          Set<String> unanalyzed = new HashSet<>();
           while (rs.next()) {
             existing.put(rs.getString(1), rs.getLong(2));
             if (rs.getBoolean(3)) {
               large.add(rs.getString(1));
             }
+            if (rs.getBoolean(4)) {
+              unanalyzed.add(rs.getString(1));
+            }
           }
-          loaded.accept(new SessionTempTables(existing, large));
+          loaded.accept(new SessionTempTables(existing, large, unanalyzed));
         });
   }
 
@@ -110,6 +122,9 @@ public final class SessionTempTables {
     if (shape.equals(shapeOf(name))) {
       statements.add((large.remove(name) ? "TRUNCATE " : "DELETE FROM ") + table);
       statements.add("INSERT INTO " + table + " " + query);
+      if (unanalyzed.remove(name)) {
+        statements.add("ANALYZE " + table);
+      }
     } else {
       statements.addAll(evictions());
       statements.add("DROP TABLE IF EXISTS " + table);

@@ -108,6 +108,7 @@ final class RecursivePlan implements MaintenancePlan {
     List<Step> steps = new ArrayList<>();
     steps.add(Step.of("DELETE FROM " + stateNames.storage()));
     steps.add(Step.of("INSERT INTO " + stateNames.storage() + " " + materialize));
+    steps.add(Step.of("ANALYZE " + stateNames.storage()));
     steps.addAll(outer.populate());
     return steps;
   }
@@ -145,6 +146,7 @@ final class RecursivePlan implements MaintenancePlan {
     String inserted = names.temp("inserted");
     String frontier = names.temp("frontier");
     String next = names.temp("next");
+    String grow = names.temp("grow");
     String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
     List<Step> steps = prologue(baseChanged, sourceChanged);
     String stepSelect = outputs(step);
@@ -177,10 +179,10 @@ final class RecursivePlan implements MaintenancePlan {
           null, stepWhere(), weightOf(stepSource)));
     }
     steps.add(Step.fill(inserted, consolidate(String.join(" UNION ALL ", firstInserted), "> 0")));
-    steps.add(Step.of("TRUNCATE " + frontier));
+    steps.add(Step.of("DELETE FROM " + frontier));
     steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
     String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
-    steps.add(Step.loop(advance(frontier, next, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     steps.addAll(state.apply("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + inserted));
     steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
@@ -202,6 +204,7 @@ final class RecursivePlan implements MaintenancePlan {
     String inserted = names.temp("inserted");
     String frontier = names.temp("frontier");
     String next = names.temp("next");
+    String grow = names.temp("grow");
     String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
     List<Step> steps = prologue(baseChanged, sourceChanged);
     String stepSelect = outputs(step);
@@ -229,7 +232,7 @@ final class RecursivePlan implements MaintenancePlan {
             + Sql.WEIGHT + " FROM (" + consolidate(oldStep, "> 0") + ") AS x WHERE " + inR.replace("$", "x") + " AND NOT "
             + inRelation(deleted).replace("$", "x")),
         Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
-        Step.of("TRUNCATE " + frontier),
+        Step.of("DELETE FROM " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     RowApplier state = RowApplier.forState(stateNames, neverNull);
     steps.addAll(state.apply("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted));
@@ -248,15 +251,15 @@ final class RecursivePlan implements MaintenancePlan {
     }
     steps.add(Step.fill(inserted, "SELECT DISTINCT " + columns
         + ", 1::bigint AS " + Sql.WEIGHT + " FROM (" + String.join(" UNION ALL ", seeds) + ") AS x WHERE NOT " + inR.replace("$", "x")));
-    steps.add(Step.of("TRUNCATE " + frontier));
+    steps.add(Step.of("DELETE FROM " + frontier));
     steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
     String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), "1");
     steps.add(Step.loop(List.of(
-        Step.fill(next, "SELECT DISTINCT " + columns + ", 1::bigint AS "
+        Step.fill(grow, "SELECT DISTINCT " + columns + ", 1::bigint AS "
             + Sql.WEIGHT + " FROM (" + newStep + ") AS x WHERE NOT " + inR.replace("$", "x") + " AND NOT " + inRelation(inserted).replace("$", "x")),
-        Step.of("INSERT INTO " + inserted + " SELECT * FROM " + next),
-        Step.of("TRUNCATE " + frontier),
-        Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+        Step.of("INSERT INTO " + inserted + " SELECT * FROM " + grow),
+        Step.of("DELETE FROM " + frontier),
+        Step.of("INSERT INTO " + frontier + " SELECT * FROM " + grow)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     steps.addAll(state.apply("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + inserted));
     steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", 1 FROM " + inserted));
@@ -293,12 +296,17 @@ final class RecursivePlan implements MaintenancePlan {
     return steps;
   }
 
-  /** One fixpoint iteration: next := f(frontier); accumulate it; frontier := next. */
+  /**
+   * One fixpoint iteration: next := f(frontier); accumulate it; frontier := next. The frontier is
+   * emptied with DELETE, not TRUNCATE: a session work table keeps its file and its statistics, so
+   * the planner keeps seeing a small frontier (and probes the step's index) instead of assuming ten
+   * pages after every truncation.
+   */
   private static List<Step> advance(String frontier, String next, String accumulator, String nextQuery) {
     return List.of(
         Step.fill(next, nextQuery),
         Step.of("INSERT INTO " + accumulator + " SELECT * FROM " + next),
-        Step.of("TRUNCATE " + frontier),
+        Step.of("DELETE FROM " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next));
   }
 
