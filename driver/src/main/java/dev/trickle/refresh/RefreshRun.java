@@ -311,6 +311,11 @@ final class RefreshRun {
   private RefreshOutcome full(Connection c, Relation storage, Compilation compilation)
       throws SQLException {
     RefreshCounts counts = FullRefresh.apply(c, st, storage);
+    if (!st.state().populated()) {
+      // First population: without statistics the planner would match a small delta against the
+      // storage by scanning it whole, until autovacuum gets to it.
+      run(c, List.of("ANALYZE " + storage.qualifiedName()));
+    }
     if (compilation instanceof Compilation.Differential differential) {
       run(c, differential.populateStatements());
     }
