@@ -80,6 +80,9 @@ final class TopKPlan implements MaintenancePlan {
     List<Step> steps = new ArrayList<>(inner.plan().populate());
     steps.add(Step.of("DELETE FROM " + names.state()));
     steps.add(Step.of("INSERT INTO " + names.state() + " " + top()));
+    // Statistics now: the planner must see the state table's size to probe its index for a
+    // small delta rather than scan it whole until autovacuum gets to it.
+    steps.add(Step.of("ANALYZE " + names.state()));
     return steps;
   }
 
