@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,6 +28,11 @@ final class PlanProgram implements DifferentialProgram {
   private final MaintenancePlan plan;
   /** Names this compilation in work-table shape keys: a recompilation may change column types. */
   private final String version = "plan " + VERSIONS.incrementAndGet();
+  /**
+   * The plan's steps by set of changed sources, printed once: a plan is immutable, and printing
+   * its SQL costs more than some small refreshes spend on the server.
+   */
+  private final Map<Set<Long>, List<Step>> steps = new ConcurrentHashMap<>();
 
   PlanProgram(MaintenancePlan plan) {
     this.plan = plan;
@@ -37,7 +44,7 @@ final class PlanProgram implements DifferentialProgram {
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       BatchedRun run = new BatchedRun(st, temps);
-      run.run(plan.refresh(changedSources));
+      run.run(steps.computeIfAbsent(Set.copyOf(changedSources), plan::refresh));
       run.flush();
       return new RefreshCounts(run.inserted, run.deleted);
     }
