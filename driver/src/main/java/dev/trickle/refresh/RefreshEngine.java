@@ -140,21 +140,23 @@ public final class RefreshEngine {
             c, st, storageFound.get(0).map(StorageRelation::relation), initiatedBy,
             maxConsecutiveErrors);
     RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy);
-    c.setAutoCommit(false);
     RefreshOutcome outcome;
-    try {
-      outcome = run.run(c, storage, null, null, false, true);
-      c.commit();
-    } catch (RefreshRefusal refusal) {
-      c.rollback();
-      throw refusal;
-    } catch (SQLException e) {
-      c.rollback();
-      recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
-      c.commit();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
+    try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
+      c.setAutoCommit(false);
+      try {
+        outcome = run.run(c, storage, null, null, false, true);
+        c.commit();
+      } catch (RefreshRefusal refusal) {
+        c.rollback();
+        throw refusal;
+      } catch (SQLException e) {
+        c.rollback();
+        recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
+        c.commit();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
     }
     if (cleanUpAfter && outcome.action() != RefreshAction.NO_DATA) {
       cleanUpInOwnTransaction(c, st, run.capturedSources());
@@ -265,15 +267,17 @@ public final class RefreshEngine {
     if (sources.isEmpty()) {
       return;
     }
-    c.setAutoCommit(false);
-    try {
-      Frontiers.cleanUp(c, sources, true);
-      c.commit();
-    } catch (SQLException e) {
-      c.rollback();
-      warnCleanupFailed(c, st, e);
-    } finally {
-      c.setAutoCommit(true);
+    try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
+      c.setAutoCommit(false);
+      try {
+        Frontiers.cleanUp(c, sources, true);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        warnCleanupFailed(c, st, e);
+      } finally {
+        c.setAutoCommit(true);
+      }
     }
   }
 

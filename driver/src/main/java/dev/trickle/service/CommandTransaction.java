@@ -1,5 +1,6 @@
 package dev.trickle.service;
 
+import dev.trickle.refresh.AutosaveOff;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -22,18 +23,20 @@ final class CommandTransaction {
 
   static void run(Connection c, Work work) throws SQLException {
     if (c.getAutoCommit()) {
-      c.setAutoCommit(false);
-      try {
-        try (Statement st = c.createStatement()) {
-          st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
+        c.setAutoCommit(false);
+        try {
+          try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+          }
+          work.run();
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollback(c, null, e);
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
         }
-        work.run();
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollback(c, null, e);
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
     } else {
       Savepoint savepoint = c.setSavepoint();
