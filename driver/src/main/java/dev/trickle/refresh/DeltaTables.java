@@ -56,7 +56,7 @@ public final class DeltaTables {
 
   /**
    * Fills the delta table of every source and reports what each consumed, in one round trip. The
-   * tables are session work tables ({@link SessionTempTables}), emptied at commit.
+   * tables are session work tables ({@link SessionTempTables}), emptied by each fill.
    */
   static List<SourceChanges> materialize(
       Connection c,
@@ -88,11 +88,7 @@ public final class DeltaTables {
       return List.of();
     }
     batch.add("SELECT " + String.join(", ", report));
-    List<String> row;
-    try (Statement st = c.createStatement()) {
-      st.setEscapeProcessing(false);
-      row = batch.run(st).lastRow();
-    }
+    List<String> row = batch.run(c).lastRow();
     List<SourceChanges> changes = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
       changes.add(

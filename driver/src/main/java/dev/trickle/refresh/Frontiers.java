@@ -83,16 +83,16 @@ final class Frontiers {
    */
   static List<String> store(long pgtId, List<Long> sources, String frontier) {
     List<String> statements = new ArrayList<>(2);
-    statements.add(
-        "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
-            + pgtId
-            + sources.stream()
-                .map(String::valueOf)
-                .collect(Collectors.joining(", ", " AND source_relid NOT IN (", ")"))
-                .replace(" AND source_relid NOT IN ()", ""));
+    String forgotten = "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId;
     if (sources.isEmpty()) {
+      statements.add(forgotten);
       return statements;
     }
+    statements.add(
+        forgotten
+            + sources.stream()
+                .map(String::valueOf)
+                .collect(Collectors.joining(", ", " AND source_relid NOT IN (", ")")));
     List<String> rows = new ArrayList<>();
     for (long source : sources) {
       rows.add(

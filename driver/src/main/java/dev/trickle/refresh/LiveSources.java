@@ -79,7 +79,8 @@ final class LiveSources {
     return sources;
   }
 
-  private static List<Column> columns(Array names, Array types) throws SQLException {
+  /** Columns from parallel arrays of names and {@code format_type} texts. */
+  static List<Column> columns(Array names, Array types) throws SQLException {
     List<String> n = texts(names);
     List<String> t = texts(types);
     List<Column> columns = new ArrayList<>(n.size());

@@ -1,6 +1,5 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.DependencyCatalog;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.ServerNotices;
 import dev.trickle.catalog.SqlState;
@@ -86,10 +85,21 @@ public final class RefreshEngine {
    * @param c a connection in autocommit
    */
   public void cleanUp(Connection c, long pgtId) throws SQLException {
-    Optional<StreamTable> st = StreamTableCatalog.findById(c, pgtId);
-    if (st.isPresent()) {
-      cleanUpInOwnTransaction(c, st.get(), capturedSources(c, st.get()));
+    StatementBatch batch = new StatementBatch();
+    List<List<StreamTable>> found = new ArrayList<>(1);
+    List<List<LiveSources.Source>> sources = new ArrayList<>(1);
+    batch.add(StreamTableCatalog.findByIdQuery(pgtId), rs -> found.add(StreamTableCatalog.read(rs)));
+    LiveSources.load(batch, pgtId, sources::add);
+    batch.run(c);
+    if (found.get(0).isEmpty()) {
+      return;
     }
+    List<Long> captured =
+        sources.get(0).stream()
+            .filter(source -> source.dependency().kind().captured())
+            .map(source -> source.dependency().sourceRelid())
+            .toList();
+    cleanUpInOwnTransaction(c, found.get(0).get(0), captured);
   }
 
   private RefreshOutcome refresh(
@@ -289,13 +299,6 @@ public final class RefreshEngine {
             + st.displayName()
             + ", but could not clean up its change buffers (the next refresh retries): "
             + RefreshFailures.messageOf(e));
-  }
-
-  private static List<Long> capturedSources(Connection c, StreamTable st) throws SQLException {
-    return DependencyCatalog.of(c, st.pgtId()).stream()
-        .filter(d -> d.kind().captured())
-        .map(d -> d.sourceRelid())
-        .toList();
   }
 
   private static StreamTable load(Connection c, long pgtId) throws SQLException {

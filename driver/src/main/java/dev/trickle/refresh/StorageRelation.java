@@ -4,8 +4,6 @@ import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Relation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -61,12 +59,7 @@ record StorageRelation(Relation relation, List<Column> columns) {
             rs.getBoolean(4),
             rs.getBoolean(5),
             rs.getBoolean(6));
-    List<String> names = Arrays.asList((String[]) rs.getArray(7).getArray());
-    List<String> types = Arrays.asList((String[]) rs.getArray(8).getArray());
-    List<Column> columns = new ArrayList<>(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      columns.add(new Column(names.get(i), types.get(i)));
-    }
-    return Optional.of(new StorageRelation(relation, columns));
+    return Optional.of(
+        new StorageRelation(relation, LiveSources.columns(rs.getArray(7), rs.getArray(8))));
   }
 }
