@@ -18,7 +18,8 @@ import java.sql.SQLException;
  *       {@code SHARE UPDATE EXCLUSIVE} lock. The scheduler asks for that table lock with {@code
  *       NOWAIT} and skips a busy table (see {@code RefreshEngine.refreshUnlessBusy}).
  *   <li>{@code (0x54524B42 'TRKB', source oid)}: cleanup of that source's change buffer
- *       (transaction-scoped); taken with try-lock, a busy buffer is left for the next refresh.
+ *       (transaction-scoped), taken by {@code pgtrickle.clean_up_changes} with try-lock: a busy
+ *       buffer is left for the next refresh.
  *   <li>{@code (0x54524B53 'TRKS', 0)}: scheduler leadership of the database. The only
  *       session-level lock: the leading scheduler holds it on its leader connection for as long as
  *       it leads, standbys try for it ({@code pg_try_advisory_lock}) about once a second, and the
@@ -30,8 +31,6 @@ public final class AdvisoryLocks {
   public static final int CATALOG = 0x54524B43;
   /** Purpose key of refresh locks. */
   public static final int REFRESH = 0x54524B52;
-  /** Purpose key of change-buffer cleanup locks. */
-  public static final int BUFFER_CLEANUP = 0x54524B42;
   /** Purpose key of the scheduler leadership lock (session-level). */
   public static final int SCHEDULER_LEADER = 0x54524B53;
 

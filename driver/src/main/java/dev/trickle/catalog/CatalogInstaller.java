@@ -24,10 +24,17 @@ public final class CatalogInstaller {
   /** The migrations, in order; migration {@code i} (0-based) brings the catalog to version i+1. */
   private static final List<String> MIGRATIONS =
       List.of("V1__catalog.sql", "V2__monitoring.sql", "V3__explain.sql", "V4__scheduler.sql",
-          "V5__own_changes.sql", "V6__refresh_reads.sql");
+          "V5__own_changes.sql", "V6__refresh_reads.sql", "V7__buffer_cleanup.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();
+
+  /**
+   * The query reading the applied version, for a statement batch whose caller knows the catalog
+   * exists (it fails with 42P01 when there is none); read its rows with {@link #readVersion}.
+   */
+  public static final String VERSION_QUERY =
+      "SELECT value FROM pgtrickle.pgt_meta WHERE key = 'catalog_version'";
 
   /** What {@link #install} found and did. */
   public enum Outcome {
@@ -83,11 +90,14 @@ public final class CatalogInstaller {
       }
     }
     try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT value FROM pgtrickle.pgt_meta WHERE key = 'catalog_version'")) {
-      return rs.next() ? Integer.parseInt(rs.getString(1)) : 0;
+        ResultSet rs = st.executeQuery(VERSION_QUERY)) {
+      return readVersion(rs);
     }
+  }
+
+  /** The version in the rows of {@link #VERSION_QUERY}, 0 when none is recorded. */
+  public static int readVersion(ResultSet rs) throws SQLException {
+    return rs.next() ? Integer.parseInt(rs.getString(1)) : 0;
   }
 
   /**

@@ -20,6 +20,18 @@ public final class StreamTableCatalog {
           + " is_populated, consecutive_errors, last_error_message, data_timestamp"
           + " FROM pgtrickle.pgt_stream_tables ";
 
+  /**
+   * The statement that records a successful refresh: populated as of the data timestamp (first
+   * placeholder), errors cleared, status ACTIVE (a suspended table stays suspended), for the stream
+   * table id (second placeholder). A statement, not a call, so the refresh sends it with its other
+   * closing statements in one round trip, the same text every time.
+   */
+  public static final String RECORD_SUCCESS =
+      "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = ?,"
+          + " consecutive_errors = 0, last_error_message = NULL,"
+          + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
+          + " WHERE pgt_id = ?";
+
   private StreamTableCatalog() {}
 
   /** The stream table with this catalog id. */
@@ -41,7 +53,29 @@ public final class StreamTableCatalog {
    * with {@link #read(ResultSet)}.
    */
   public static String findByIdQuery(long pgtId) {
-    return SELECT + "WHERE pgt_id = " + pgtId;
+    return findByIdQuery(String.valueOf(pgtId));
+  }
+
+  /**
+   * Like {@link #findByIdQuery(long)}, for the id an SQL expression yields, such as {@link
+   * #idByNameSql}.
+   */
+  public static String findByIdQuery(String pgtIdSql) {
+    return SELECT + "WHERE pgt_id = " + pgtIdSql;
+  }
+
+  /**
+   * A scalar subquery yielding the id of the stream table a name denotes (NULL when none): with
+   * {@code schema} null, as {@link #findOnSearchPath}; else exactly that schema and name. The
+   * names are written in as quoted literals.
+   */
+  public static String idByNameSql(String schema, String name) {
+    return schema == null
+        ? "(SELECT pgt_id FROM pgtrickle.pgt_stream_tables JOIN unnest(current_schemas(false))"
+            + " WITH ORDINALITY AS p (schema_name, position) ON p.schema_name = pgt_schema"
+            + " WHERE pgt_name = " + Quoting.literal(name) + " ORDER BY p.position LIMIT 1)"
+        : "(SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = "
+            + Quoting.literal(schema) + " AND pgt_name = " + Quoting.literal(name) + ")";
   }
 
   /**
@@ -167,20 +201,6 @@ public final class StreamTableCatalog {
       ps.setLong(1, pgtId);
       ps.executeUpdate();
     }
-  }
-
-  /**
-   * The statement that records a successful refresh: populated as of {@code dataTimestamp}, errors
-   * cleared, status ACTIVE (a suspended table stays suspended). A statement, not a call, so the
-   * refresh sends it with its other closing statements in one round trip.
-   */
-  public static String recordSuccessStatement(long pgtId, OffsetDateTime dataTimestamp) {
-    return "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = "
-        + Quoting.literal(dataTimestamp.toString())
-        + "::timestamptz, consecutive_errors = 0, last_error_message = NULL,"
-        + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
-        + " WHERE pgt_id = "
-        + pgtId;
   }
 
   /**

@@ -8,7 +8,6 @@ import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,26 +40,23 @@ final class PlanProgram implements DifferentialProgram {
   @Override
   public RefreshCounts run(Connection c, Set<Long> changedSources, SessionTempTables temps)
       throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.setEscapeProcessing(false);
-      BatchedRun run = new BatchedRun(st, temps);
-      run.run(steps.computeIfAbsent(Set.copyOf(changedSources), plan::refresh));
-      run.flush();
-      return new RefreshCounts(run.inserted, run.deleted);
-    }
+    BatchedRun run = new BatchedRun(c, temps);
+    run.run(steps.computeIfAbsent(Set.copyOf(changedSources), plan::refresh));
+    run.flush();
+    return new RefreshCounts(run.inserted, run.deleted);
   }
 
   /** Batches statements and adds up their counts. */
   private final class BatchedRun {
-    private final Statement st;
+    private final Connection c;
     private final SessionTempTables temps;
     private final StatementBatch batch = new StatementBatch();
     private final List<Step.Counts> kinds = new ArrayList<>();
     private long inserted;
     private long deleted;
 
-    BatchedRun(Statement st, SessionTempTables temps) {
-      this.st = st;
+    BatchedRun(Connection c, SessionTempTables temps) {
+      this.c = c;
       this.temps = temps;
     }
 
@@ -102,7 +98,7 @@ final class PlanProgram implements DifferentialProgram {
 
     /** Runs what is batched; returns the last statement's first row when it is a query. */
     List<String> flush() throws SQLException {
-      StatementBatch.Result result = batch.run(st);
+      StatementBatch.Result result = batch.run(c);
       for (int i = 0; i < kinds.size(); i++) {
         switch (kinds.get(i)) {
           case INSERTED -> inserted += result.count(i);

@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
  *
  * <p>Each captured source gets {@code pg_temp."__pgt_delta_<oid>"} with the buffer's columns plus
  * {@code __pgt_w int} (+1 for an inserted image, -1 for a deleted one), a session work table
- * ({@link SessionTempTables}). The frontiers are the server's own {@code pg_snapshot} texts and are
- * written into the SQL as quoted literals.
+ * ({@link SessionTempTables}). The frontiers are the server's own {@code pg_snapshot} texts, bound
+ * as values (written in as quoted literals only by {@link #anyPending}).
  */
 public final class DeltaTables {
   private DeltaTables() {}
@@ -56,7 +56,8 @@ public final class DeltaTables {
 
   /**
    * Fills the delta table of every source and reports what each consumed, in one round trip. The
-   * tables are session work tables ({@link SessionTempTables}), emptied by each fill.
+   * tables are session work tables ({@link SessionTempTables}), emptied by each fill. The frontiers
+   * are bound values, so the statements stay prepared from one refresh to the next.
    */
   static List<SourceChanges> materialize(
       Connection c,
@@ -67,6 +68,7 @@ public final class DeltaTables {
       throws SQLException {
     StatementBatch batch = new StatementBatch();
     List<String> report = new ArrayList<>();
+    List<Object> reportValues = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
       String buffer = new ChangeBuffer(source.relid()).qualifiedTable();
       String columns =
@@ -74,20 +76,23 @@ public final class DeltaTables {
               .map(col -> Quoting.identifier(col.name()))
               .collect(Collectors.joining(", "));
       String prefix = columns.isEmpty() ? "" : columns + ", ";
-      String visible = visible(newFrontier, oldFrontiers.get(source.relid()));
-      batch.addAll(
-          temps.fill(
-              source.deltaTable(),
-              buffer + source.columns(),
-              "SELECT " + prefix + "CASE __pgt_op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM "
-                  + buffer + " WHERE __pgt_op <> 'T' AND" + visible));
+      Frontiers.Consumed old = oldFrontiers.get(source.relid());
+      String visible = visiblePlaceholders(old);
+      List<Object> values = visibleValues(newFrontier, old);
+      String query =
+          "SELECT " + prefix + "CASE __pgt_op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM "
+              + buffer + " WHERE __pgt_op <> 'T' AND" + visible;
+      for (String statement : temps.fill(source.deltaTable(), buffer + source.columns(), query)) {
+        batch.addWithValues(statement, statement.endsWith(query) ? values.toArray() : new Object[0]);
+      }
       report.add("(SELECT count(*) FROM " + source.deltaTable() + ")");
       report.add("EXISTS (SELECT 1 FROM " + buffer + " WHERE __pgt_op = 'T' AND" + visible + ")");
+      reportValues.addAll(values);
     }
     if (sources.isEmpty()) {
       return List.of();
     }
-    batch.add("SELECT " + String.join(", ", report));
+    batch.addWithValues("SELECT " + String.join(", ", report), reportValues.toArray());
     List<String> row = batch.run(c).lastRow();
     List<SourceChanges> changes = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
@@ -98,6 +103,25 @@ public final class DeltaTables {
               "t".equals(row.get(2 * i + 1))));
     }
     return changes;
+  }
+
+  /**
+   * Like {@link #visible}, with placeholders for the frontiers ({@link #visibleValues}), so the
+   * text stays the same from refresh to refresh.
+   */
+  private static String visiblePlaceholders(Frontiers.Consumed old) {
+    return " pg_visible_in_snapshot(__pgt_xid, ?::pg_snapshot)"
+        + (old == null ? "" : " AND " + Frontiers.Consumed.unconsumedPlaceholders());
+  }
+
+  /** The values of {@link #visiblePlaceholders}, in order. */
+  private static List<Object> visibleValues(String newFrontier, Frontiers.Consumed old) {
+    List<Object> values = new ArrayList<>(4);
+    values.add(newFrontier);
+    if (old != null) {
+      values.addAll(old.values());
+    }
+    return values;
   }
 
   /** Rows committed by {@code newFrontier} and not consumed by {@code old} (null: nothing before). */

@@ -1,12 +1,12 @@
 package dev.trickle.refresh;
 
 import dev.trickle.capture.ChangeBuffer;
-import dev.trickle.catalog.AdvisoryLocks;
 import dev.trickle.catalog.Quoting;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +51,19 @@ final class Frontiers {
       return "pgtrickle.unconsumed(__pgt_xid, __pgt_seq, " + Quoting.literal(snapshot) + "::pg_snapshot, "
           + (ownXid == null ? "NULL" : Quoting.literal(ownXid) + "::xid8") + ", " + ownSeq + ")";
     }
+
+    /**
+     * Like {@link #unconsumedSql}, with placeholders for the values ({@link #values}), so the text
+     * stays the same from refresh to refresh.
+     */
+    static String unconsumedPlaceholders() {
+      return "pgtrickle.unconsumed(__pgt_xid, __pgt_seq, ?::pg_snapshot, ?::xid8, ?::bigint)";
+    }
+
+    /** The values of {@link #unconsumedPlaceholders}, in order. */
+    List<Object> values() {
+      return Arrays.asList(snapshot, ownXid, ownSeq);
+    }
   }
 
   /**
@@ -76,19 +89,18 @@ final class Frontiers {
   }
 
   /**
-   * The statements that store {@code frontier} (null: unpopulated) for exactly these sources,
-   * forgetting sources the stream table no longer reads. With it goes the current transaction and
-   * its last row in each source's buffer: what it wrote so far is consumed, what it writes later is
-   * not.
+   * Adds the statements that store {@code frontier} (null: unpopulated) for exactly these sources,
+   * forgetting sources the stream table no longer reads, to {@code batch}. With it goes the current
+   * transaction and its last row in each source's buffer: what it wrote so far is consumed, what it
+   * writes later is not.
    */
-  static List<String> store(long pgtId, List<Long> sources, String frontier) {
-    List<String> statements = new ArrayList<>(2);
+  static void store(StatementBatch batch, long pgtId, List<Long> sources, String frontier) {
     String forgotten = "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId;
     if (sources.isEmpty()) {
-      statements.add(forgotten);
-      return statements;
+      batch.add(forgotten);
+      return;
     }
-    statements.add(
+    batch.add(
         forgotten
             + sources.stream()
                 .map(String::valueOf)
@@ -102,52 +114,49 @@ final class Frontiers {
                   + new ChangeBuffer(source).qualifiedTable()
                   + " WHERE __pgt_xid = pg_current_xact_id_if_assigned()))");
     }
-    statements.add(
+    batch.addWithValues(
         "INSERT INTO pgtrickle.pgt_frontiers (pgt_id, source_relid, frontier, own_xid, own_seq)"
             + " SELECT "
             + pgtId
-            + ", v.source, "
-            + (frontier == null ? "NULL" : Quoting.literal(frontier))
-            + "::pg_snapshot, v.own_xid, v.own_seq FROM (VALUES "
+            + ", v.source, ?::pg_snapshot, v.own_xid, v.own_seq FROM (VALUES "
             + String.join(", ", rows)
             + ") AS v (source, own_xid, own_seq) ON CONFLICT (pgt_id, source_relid)"
             + " DO UPDATE SET frontier = excluded.frontier, own_xid = excluded.own_xid,"
-            + " own_seq = excluded.own_seq");
-    return statements;
+            + " own_seq = excluded.own_seq",
+        frontier);
   }
 
   /**
-   * Deletes the buffer rows of these sources that every consumer has consumed, one statement per
-   * source run as one batch. Runs in READ COMMITTED only: a concurrent cleanup's deletes would make
-   * a REPEATABLE READ delete fail with a serialization error. A buffer whose cleanup lock is taken
-   * is skipped (the lock is taken inside the statement, so a skipped buffer costs nothing more).
+   * The query that deletes the buffer rows of these sources that every consumer has consumed
+   * ({@code pgtrickle.clean_up_changes}); its one row holds the failures as text, NULL when there
+   * were none: it never fails itself. A buffer whose cleanup lock another transaction holds is
+   * skipped. Meant for READ COMMITTED: under REPEATABLE READ a concurrent cleanup's deletes make
+   * it fail for that buffer (reported, not thrown).
+   */
+  static String cleanUpQuery(List<Long> sources) {
+    return "SELECT pgtrickle.clean_up_changes("
+        + sources.stream().map(String::valueOf).collect(Collectors.joining(", ", "ARRAY[", "]"))
+        + "::oid[])";
+  }
+
+  /**
+   * Runs {@link #cleanUpQuery}; returns the failures, null when there were none.
    *
    * @param ownTransaction the caller opened a transaction for the cleanup alone: it is made READ
    *     COMMITTED and committed in the same round trip
    */
-  static void cleanUp(Connection c, List<Long> sources, boolean ownTransaction)
+  static String cleanUp(Connection c, List<Long> sources, boolean ownTransaction)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
     if (ownTransaction) {
       batch.add("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     }
-    for (long source : sources) {
-      batch.add(
-          "WITH cleanup_lock AS (SELECT pg_try_advisory_xact_lock("
-              + AdvisoryLocks.BUFFER_CLEANUP
-              + ", "
-              + (int) source
-              + ") AS taken) DELETE FROM "
-              + new ChangeBuffer(source).qualifiedTable()
-              + " b USING cleanup_lock WHERE cleanup_lock.taken AND NOT EXISTS (SELECT 1 FROM"
-              + " pgtrickle.pgt_frontiers f WHERE f.source_relid = "
-              + source
-              + "::oid AND f.frontier IS NOT NULL AND pgtrickle.unconsumed(b.__pgt_xid,"
-              + " b.__pgt_seq, f.frontier, f.own_xid, f.own_seq))");
-    }
+    String[] failures = new String[1];
+    batch.add(cleanUpQuery(sources), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
     if (ownTransaction) {
       batch.add("COMMIT");
     }
     batch.run(c);
+    return failures[0];
   }
 }

@@ -57,6 +57,20 @@ public final class RefreshEngine {
   }
 
   /**
+   * Like {@link #refresh(Connection, long, InitiatedBy, int)}, for a caller that has just read the
+   * stream table and its storage ({@link RefreshTarget#load}) in a round trip of its own; in
+   * autocommit the refresh starts from them instead of reading them again.
+   */
+  public RefreshOutcome refresh(
+      Connection c, RefreshTarget target, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      throws SQLException {
+    if (!c.getAutoCommit()) {
+      return refresh(c, target.streamTable().pgtId(), initiatedBy, maxConsecutiveErrors);
+    }
+    return refreshInOwnTransaction(c, target, initiatedBy, maxConsecutiveErrors, false, true);
+  }
+
+  /**
    * Like {@link #refresh}, for the scheduler: returns empty at once, without recording anything,
    * when another transaction holds the stream table's refresh lock (a manual or scheduled refresh
    * of it is running), so a busy stream table is skipped instead of queued behind; and it leaves
@@ -127,7 +141,7 @@ public final class RefreshEngine {
     StreamTable st = load(c, pgtId);
     Relation storage =
         Relation.find(c, st.relid()).orElseThrow(() -> RefreshFailures.storageMissing(st));
-    return new RefreshRun(compiler, st, InitiatedBy.MANUAL).run(c, storage, action, reason, true, false);
+    return new RefreshRun(compiler, st, InitiatedBy.MANUAL).run(c, storage, action, reason, true, RefreshRun.Ending.CALLER);
   }
 
   private RefreshOutcome refreshInOwnTransaction(
@@ -139,22 +153,37 @@ public final class RefreshEngine {
       boolean cleanUpAfter)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
-    List<List<StreamTable>> found = new ArrayList<>(1);
-    List<Optional<StorageRelation>> storageFound = new ArrayList<>(1);
-    batch.add(StreamTableCatalog.findByIdQuery(pgtId), rs -> found.add(StreamTableCatalog.read(rs)));
-    StorageRelation.loadOfStreamTable(batch, pgtId, storageFound::add);
+    List<Optional<RefreshTarget>> found = new ArrayList<>(1);
+    RefreshTarget.load(batch, String.valueOf(pgtId), found::add);
     batch.run(c);
-    StreamTable st = found.get(0).stream().findFirst().orElseThrow(() -> undefined(pgtId));
-    Relation storage =
-        storageOrFail(
-            c, st, storageFound.get(0).map(StorageRelation::relation), initiatedBy,
-            maxConsecutiveErrors);
+    RefreshTarget target = found.get(0).orElseThrow(() -> undefined(pgtId));
+    return refreshInOwnTransaction(
+        c, target, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter);
+  }
+
+  private RefreshOutcome refreshInOwnTransaction(
+      Connection c,
+      RefreshTarget target,
+      InitiatedBy initiatedBy,
+      int maxConsecutiveErrors,
+      boolean skipIfBusy,
+      boolean cleanUpAfter)
+      throws SQLException {
+    StreamTable st = target.streamTable();
+    Relation storage = storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
     RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy);
     RefreshOutcome outcome;
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
       try {
-        outcome = run.run(c, storage, null, null, false, true);
+        outcome =
+            run.run(
+                c,
+                storage,
+                null,
+                null,
+                false,
+                cleanUpAfter ? RefreshRun.Ending.COMMIT_AND_CLEAN_UP : RefreshRun.Ending.COMMIT);
         c.commit();
       } catch (RefreshRefusal refusal) {
         c.rollback();
@@ -168,8 +197,8 @@ public final class RefreshEngine {
         c.setAutoCommit(true);
       }
     }
-    if (cleanUpAfter && outcome.action() != RefreshAction.NO_DATA) {
-      cleanUpInOwnTransaction(c, st, run.capturedSources());
+    if (run.cleanupFailure() != null) {
+      warnCleanupFailed(c, st, run.cleanupFailure());
     }
     return outcome;
   }
@@ -191,7 +220,7 @@ public final class RefreshEngine {
     Savepoint savepoint = c.setSavepoint();
     RefreshOutcome outcome;
     try {
-      outcome = run.run(c, storage, null, null, readCommitted, false);
+      outcome = run.run(c, storage, null, null, readCommitted, RefreshRun.Ending.CALLER);
       c.releaseSavepoint(savepoint);
     } catch (RefreshRefusal refusal) {
       c.rollback(savepoint);
@@ -206,12 +235,15 @@ public final class RefreshEngine {
     if (cleanUpAfter && readCommitted) {
       Savepoint cleanup = c.setSavepoint();
       try {
-        Frontiers.cleanUp(c, run.capturedSources(), false);
+        String failures = Frontiers.cleanUp(c, run.capturedSources(), false);
         c.releaseSavepoint(cleanup);
+        if (failures != null) {
+          warnCleanupFailed(c, st, failures);
+        }
       } catch (SQLException e) {
         c.rollback(cleanup);
         c.releaseSavepoint(cleanup);
-        warnCleanupFailed(c, st, e);
+        warnCleanupFailed(c, st, RefreshFailures.messageOf(e));
       }
     }
     return outcome;
@@ -271,7 +303,9 @@ public final class RefreshEngine {
     }
   }
 
-  /** Cleans up in one round trip: the transaction's isolation level and COMMIT go with the deletes. */
+  /**
+   * Cleans up in one round trip: the transaction's isolation level and COMMIT go with the deletes.
+   */
   private static void cleanUpInOwnTransaction(Connection c, StreamTable st, List<Long> sources)
       throws SQLException {
     if (sources.isEmpty()) {
@@ -280,25 +314,27 @@ public final class RefreshEngine {
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
       try {
-        Frontiers.cleanUp(c, sources, true);
-        c.commit();
+        String failures = Frontiers.cleanUp(c, sources, true);
+        if (failures != null) {
+          warnCleanupFailed(c, st, failures);
+        }
       } catch (SQLException e) {
         c.rollback();
-        warnCleanupFailed(c, st, e);
+        warnCleanupFailed(c, st, RefreshFailures.messageOf(e));
       } finally {
         c.setAutoCommit(true);
       }
     }
   }
 
-  private static void warnCleanupFailed(Connection c, StreamTable st, SQLException e)
+  private static void warnCleanupFailed(Connection c, StreamTable st, String failures)
       throws SQLException {
     ServerNotices.warning(
         c,
         "refreshed stream table "
             + st.displayName()
             + ", but could not clean up its change buffers (the next refresh retries): "
-            + RefreshFailures.messageOf(e));
+            + failures);
   }
 
   private static StreamTable load(Connection c, long pgtId) throws SQLException {

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * One refresh attempt, inside a transaction (or savepoint) the {@link RefreshEngine} opened: take
@@ -34,6 +36,21 @@ final class RefreshRun {
   private RefreshAction action = RefreshAction.FULL;
   private String reason;
   private List<Long> capturedSources = List.of();
+  private String cleanupFailure;
+
+  /** How a run's transaction ends. */
+  enum Ending {
+    /** In the caller's transaction or savepoint, which goes on: nothing is committed. */
+    CALLER,
+    /** In its own transaction, committed by the closing statements. */
+    COMMIT,
+    /**
+     * In its own transaction, committed by the closing statements, which then delete the consumed
+     * change-buffer rows in a transaction of their own ({@link Frontiers#cleanUpQuery}), all in
+     * one round trip.
+     */
+    COMMIT_AND_CLEAN_UP
+  }
 
   RefreshRun(MaintenanceCompiler compiler, StreamTable st, InitiatedBy initiatedBy) {
     this(compiler, st, initiatedBy, false);
@@ -65,8 +82,8 @@ final class RefreshRun {
    * @param lockSources lock the captured sources in SHARE mode before taking the snapshot: in READ
    *     COMMITTED every statement has its own snapshot, and blocking writers keeps the sources and
    *     buffers identical for all of them, so they match the one frontier
-   * @param ownTransaction the engine opened the transaction for this refresh alone: the run makes
-   *     it REPEATABLE READ and commits it with its closing statements
+   * @param ending whether the engine opened the transaction for this refresh alone (then the run
+   *     makes it REPEATABLE READ and commits it with its closing statements) and cleans up after
    */
   RefreshOutcome run(
       Connection c,
@@ -74,8 +91,9 @@ final class RefreshRun {
       RefreshAction forced,
       String forcedReason,
       boolean lockSources,
-      boolean ownTransaction)
+      Ending ending)
       throws SQLException {
+    boolean ownTransaction = ending != Ending.CALLER;
     if (forced != null) {
       action = forced;
       reason = forcedReason;
@@ -132,14 +150,42 @@ final class RefreshRun {
     }
     StatementBatch close = new StatementBatch();
     close.add(leaveMaintenance(prologue.searchPath));
-    close.addAll(Frontiers.store(st.pgtId(), sourceIds, snapshot.frontier()));
-    close.add(StreamTableCatalog.recordSuccessStatement(st.pgtId(), snapshot.takenAt()));
-    close.add(RefreshHistory.completedStatement(st.pgtId(), start, outcome, initiatedBy));
+    Frontiers.store(close, st.pgtId(), sourceIds, snapshot.frontier());
+    close.addWithValues(StreamTableCatalog.RECORD_SUCCESS, snapshot.takenAt(), st.pgtId());
+    RefreshHistory.addCompleted(close, st.pgtId(), start, outcome, initiatedBy);
     if (ownTransaction) {
       close.add("COMMIT");
     }
-    close.run(c);
+    boolean cleanUp =
+        ending == Ending.COMMIT_AND_CLEAN_UP
+            && outcome.action() != RefreshAction.NO_DATA
+            && !sourceIds.isEmpty();
+    if (cleanUp) {
+      close.add(
+          Frontiers.cleanUpQuery(sourceIds),
+          rs -> cleanupFailure = rs.next() ? rs.getString(1) : null);
+    }
+    try {
+      close.run(c);
+    } catch (SQLException e) {
+      if (!cleanUp || !committed(c)) {
+        throw e;
+      }
+      // Only the cleanup, after the COMMIT, failed (cancelled, say): the refresh stands.
+      cleanupFailure = RefreshFailures.messageOf(e);
+    }
     return outcome;
+  }
+
+  /** Why the cleanup after the commit failed, or null when it did not fail or did not run. */
+  String cleanupFailure() {
+    return cleanupFailure;
+  }
+
+  /** Whether the connection is outside a transaction, so the run's COMMIT went through. */
+  private static boolean committed(Connection c) throws SQLException {
+    return c.isWrapperFor(BaseConnection.class)
+        && c.unwrap(BaseConnection.class).getTransactionState() == TransactionState.IDLE;
   }
 
   /** The oids of the captured sources, known once the run has read them. */

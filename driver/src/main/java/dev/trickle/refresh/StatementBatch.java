@@ -1,10 +1,13 @@
 package dev.trickle.refresh;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,7 @@ import java.util.Map;
 public final class StatementBatch {
   private final List<String> statements = new ArrayList<>();
   private final Map<Integer, RowsReader> readers = new HashMap<>();
+  private final List<Object> values = new ArrayList<>();
 
   /** Reads the rows of one query of the batch. */
   @FunctionalInterface
@@ -46,6 +50,17 @@ public final class StatementBatch {
     return index;
   }
 
+  /**
+   * Appends a statement of Trickle's own whose {@code ?} placeholders take {@code statementValues}
+   * in order (null for SQL NULL), so its text, and with it the server's prepared statement, stays
+   * the same from run to run. A batch with values always runs prepared: every statement in it must
+   * be Trickle's own text, never user SQL, whose {@code ?} may be an operator.
+   */
+  public int addWithValues(String sql, Object... statementValues) {
+    values.addAll(Arrays.asList(statementValues));
+    return add(sql);
+  }
+
   /** Appends statements. */
   public void addAll(List<String> sql) {
     statements.addAll(sql);
@@ -60,31 +75,49 @@ public final class StatementBatch {
    * Runs the statements (none: no round trip) and forgets them. Hands every query that has a
    * reader its rows; returns the update count of every statement and the first row (as text) of
    * the last statement when that is a query without a reader, else an empty row.
+   *
+   * <p>The text runs as a PgJDBC prepared statement: once the connection has run the same text
+   * {@code prepareThreshold} times (PgJDBC's default: 5), PgJDBC keeps its statements prepared on
+   * the server, so they are neither parsed nor planned again. A refresh sends the same texts every
+   * time for a stream table, and for small refreshes parsing and planning cost more than the work.
+   * A text without values ({@link #addWithValues}) that contains {@code ?} or <code>{</code> runs
+   * as plain statements instead: in a prepared text PgJDBC would read {@code ?} (the jsonb
+   * operator, say) as a parameter and <code>{</code> as the start of a JDBC escape.
    */
   public Result run(Connection c) throws SQLException {
+    int n = statements.size();
+    if (n == 0) {
+      return new Result(new long[0], List.of());
+    }
+    Map<Integer, RowsReader> rowsReaders = new HashMap<>(readers);
+    List<Object> bound = new ArrayList<>(values);
+    String sql = n == 1 ? statements.get(0) : String.join(";\n", statements);
+    statements.clear();
+    readers.clear();
+    values.clear();
+    if (!bound.isEmpty() || (sql.indexOf('?') < 0 && sql.indexOf('{') < 0)) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < bound.size(); i++) {
+          if (bound.get(i) == null) {
+            ps.setNull(i + 1, Types.OTHER);
+          } else {
+            ps.setObject(i + 1, bound.get(i));
+          }
+        }
+        return results(ps, ps.execute(), n, rowsReaders);
+      }
+    }
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
-      return run(st);
+      return results(st, st.execute(sql), n, rowsReaders);
     }
   }
 
-  /**
-   * Like {@link #run(Connection)}, on a statement the caller owns.
-   *
-   * @param st a statement with escape processing off (the texts are plain SQL)
-   */
-  public Result run(Statement st) throws SQLException {
-    long[] counts = new long[statements.size()];
+  private static Result results(
+      Statement st, boolean query, int n, Map<Integer, RowsReader> rowsReaders)
+      throws SQLException {
+    long[] counts = new long[n];
     List<String> lastRow = List.of();
-    if (statements.isEmpty()) {
-      return new Result(counts, lastRow);
-    }
-    int n = statements.size();
-    Map<Integer, RowsReader> rowsReaders = new HashMap<>(readers);
-    String sql = statements.size() == 1 ? statements.get(0) : String.join(";\n", statements);
-    statements.clear();
-    readers.clear();
-    boolean query = st.execute(sql);
     for (int i = 0; i < n; i++) {
       if (i > 0) {
         query = st.getMoreResults();

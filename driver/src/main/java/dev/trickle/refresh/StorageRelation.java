@@ -27,13 +27,14 @@ record StorageRelation(Relation relation, List<Column> columns) {
 
   /**
    * Like {@link #load(StatementBatch, long, Consumer)}, for the storage table the catalog records
-   * for stream table {@code pgtId} (empty also when there is no such stream table).
+   * for the stream table whose id {@code pgtIdSql} yields (empty also when there is no such stream
+   * table).
    */
   static void loadOfStreamTable(
-      StatementBatch batch, long pgtId, Consumer<Optional<StorageRelation>> found) {
+      StatementBatch batch, String pgtIdSql, Consumer<Optional<StorageRelation>> found) {
     load(
         batch,
-        "(SELECT pgt_relid FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + pgtId + ")",
+        "(SELECT pgt_relid FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + pgtIdSql + ")",
         found);
   }
 

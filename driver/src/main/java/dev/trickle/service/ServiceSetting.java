@@ -1,5 +1,6 @@
 package dev.trickle.service;
 
+import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SqlState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,17 +31,39 @@ enum ServiceSetting {
 
   /** The effective value; 22023 when a given value is not an integer of at least the minimum. */
   int read(Connection c, Properties properties) throws SQLException {
+    if (isProperty(properties)) {
+      return resolve(properties, null);
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
+      ps.setString(1, serverName());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return resolve(properties, rs.getString(1));
+      }
+    }
+  }
+
+  /** Whether the connection properties set it, so the server setting need not be read. */
+  boolean isProperty(Properties properties) {
+    String value = properties.getProperty("trickle." + name);
+    return value != null && !value.isBlank();
+  }
+
+  /** The query reading the server setting, for a statement batch (one row, one text column). */
+  String serverQuery() {
+    return "SELECT current_setting(" + Quoting.literal(serverName()) + ", true)";
+  }
+
+  /**
+   * The effective value given the server setting's value ({@link #serverQuery}; null when unset or
+   * not read); 22023 when a given value is not an integer of at least the minimum.
+   */
+  int resolve(Properties properties, String serverValue) throws SQLException {
     String value = properties.getProperty("trickle." + name);
     String source = "connection property trickle." + name;
-    if (value == null || value.isBlank()) {
-      source = "setting pg_trickle." + name;
-      try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
-        ps.setString(1, "pg_trickle." + name);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          value = rs.getString(1);
-        }
-      }
+    if (!isProperty(properties)) {
+      value = serverValue;
+      source = "setting " + serverName();
     }
     if (value == null || value.isBlank()) {
       return defaultValue;
@@ -55,5 +78,9 @@ enum ServiceSetting {
     }
     throw SqlState.INVALID_PARAMETER.exception(
         source + " is " + value + "; it must be an integer of at least " + minimum);
+  }
+
+  private String serverName() {
+    return "pg_trickle." + name;
   }
 }

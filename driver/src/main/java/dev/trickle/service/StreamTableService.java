@@ -62,6 +62,15 @@ public final class StreamTableService implements CommandExecutor {
       CommandTransaction.run(c, () -> dropExtension(c, drop));
       return;
     }
+    if (command instanceof TrickleCommand.RefreshStreamTable refresh && c.getAutoCommit()) {
+      Optional<ManualRefreshStart.Found> found =
+          ManualRefreshStart.read(c, refresh.name(), settings);
+      if (found.isPresent()) {
+        engine.refresh(
+            c, found.get().target(), InitiatedBy.MANUAL, found.get().maxConsecutiveErrors());
+        return;
+      }
+    }
     if (!c.getAutoCommit()
         || CatalogInstaller.installedVersion(c) != CatalogInstaller.CURRENT_VERSION) {
       CommandTransaction.run(c, () -> CatalogInstaller.requireCurrent(c));

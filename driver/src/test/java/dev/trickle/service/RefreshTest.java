@@ -92,6 +92,47 @@ class RefreshTest {
   }
 
   @Test
+  void aBufferBeingCleanedElsewhereIsLeftForTheNextRefresh() throws SQLException {
+    h.refresh("st");
+    String buffer = "pgtrickle_changes.changes_" + h.value("SELECT 'src'::regclass::oid");
+    try (Connection other = db.connectPlain(); Statement s = other.createStatement()) {
+      s.execute("SELECT pg_advisory_lock(1414679362, 'src'::regclass::oid::int)");
+      h.sql("UPDATE src SET v = 12 WHERE id = 1");
+      h.refresh("st");
+      h.assertMatches("st", "SELECT * FROM src");
+      assertThat(h.count("SELECT * FROM " + buffer)).as("cleanup lock held elsewhere").isEqualTo(2);
+    }
+    h.sql("UPDATE src SET v = 13 WHERE id = 2");
+    h.refresh("st");
+    h.assertMatches("st", "SELECT * FROM src");
+    assertThat(h.count("SELECT * FROM " + buffer)).as("cleaned by the next refresh").isZero();
+  }
+
+  @Test
+  void aFailedCleanupWarnsAndTheRefreshStands() throws SQLException {
+    h.refresh("st");
+    String buffer = "pgtrickle_changes.changes_" + h.value("SELECT 'src'::regclass::oid");
+    h.sql("CREATE OR REPLACE FUNCTION refuse_deletes() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$BEGIN RAISE EXCEPTION 'deletes refused'; END$$",
+        "CREATE TRIGGER refuse_deletes BEFORE DELETE ON " + buffer
+            + " FOR EACH ROW EXECUTE FUNCTION refuse_deletes()",
+        "UPDATE src SET v = 12 WHERE id = 1");
+    h.takeWarnings();
+    h.refresh("st");
+    h.assertMatches("st", "SELECT * FROM src");
+    assertThat(h.takeWarnings())
+        .singleElement()
+        .asString()
+        .contains("could not clean up its change buffers", "public.src", "deletes refused");
+    assertThat(history()).last().satisfies(r -> assertThat(r.get(1)).isEqualTo("COMPLETED"));
+    assertThat(h.count("SELECT * FROM " + buffer)).isEqualTo(2);
+    h.sql("DROP TRIGGER refuse_deletes ON " + buffer, "UPDATE src SET v = 13 WHERE id = 1");
+    h.refresh("st");
+    h.assertMatches("st", "SELECT * FROM src");
+    assertThat(h.count("SELECT * FROM " + buffer)).isZero();
+  }
+
+  @Test
   void aDroppedSourcePutsTheStreamTableInErrorAtItsNextRefresh() throws SQLException {
     h.sql("DROP TABLE src");
     assertFails(() -> h.refresh("st"), "42P01",
