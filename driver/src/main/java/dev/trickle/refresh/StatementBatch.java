@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.postgresql.PGStatement;
 
 /**
  * Statements sent to the server as one multi-statement string, so they cost one network round
@@ -76,9 +77,9 @@ public final class StatementBatch {
    * reader its rows; returns the update count of every statement and the first row (as text) of
    * the last statement when that is a query without a reader, else an empty row.
    *
-   * <p>The text runs as a PgJDBC prepared statement: once the connection has run the same text
-   * {@code prepareThreshold} times (PgJDBC's default: 5), PgJDBC keeps its statements prepared on
-   * the server, so they are neither parsed nor planned again. A refresh sends the same texts every
+   * <p>The text runs as a PgJDBC prepared statement, prepared on the server from its first run
+   * ({@link #prepareAtOnce}): PgJDBC keeps the statements of a text it has seen prepared, so the
+   * next run of the same text on the connection neither parses nor plans them again. A refresh sends the same texts every
    * time for a stream table, and for small refreshes parsing and planning cost more than the work.
    * A text without values ({@link #addWithValues}) that contains {@code ?} or <code>{</code> runs
    * as plain statements instead: in a prepared text PgJDBC would read {@code ?} (the jsonb
@@ -97,6 +98,7 @@ public final class StatementBatch {
     values.clear();
     if (!bound.isEmpty() || (sql.indexOf('?') < 0 && sql.indexOf('{') < 0)) {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
+        prepareAtOnce(ps);
         for (int i = 0; i < bound.size(); i++) {
           if (bound.get(i) == null) {
             ps.setNull(i + 1, Types.OTHER);
@@ -110,6 +112,21 @@ public final class StatementBatch {
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       return results(st, st.execute(sql), n, rowsReaders);
+    }
+  }
+
+  /**
+   * Has PgJDBC prepare the text on the server from its first run rather than its fifth: a stream
+   * table's refresh texts recur, and a benchmark or a rarely refreshed stream table would otherwise
+   * pay the parsing and planning five times. A connection with server-side preparation off ({@code
+   * prepareThreshold=0}, as for a transaction-mode pooler) keeps it off.
+   */
+  private static void prepareAtOnce(PreparedStatement ps) throws SQLException {
+    if (ps.isWrapperFor(PGStatement.class)) {
+      PGStatement pg = ps.unwrap(PGStatement.class);
+      if (pg.getPrepareThreshold() > 1) {
+        pg.setPrepareThreshold(1);
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -18,7 +19,10 @@ import java.util.Properties;
  * One embedded PostgreSQL (the build's zonky binaries) tuned for benchmarking, with a database
  * owned by a non-superuser role, as an application would run. Durability is switched off (fsync,
  * synchronous_commit, full_page_writes) so the disk of a shared machine does not dominate; every
- * contender runs with the same settings, listed by {@link #settings()}.
+ * contender runs with the same settings, listed by {@link #settings()}. Autovacuum is off and
+ * {@link #quiesce} does its work between timed refreshes instead: otherwise the vacuum of the
+ * million rows one contender rewrote runs on the same two cores as the next contender's refresh,
+ * whenever the autovacuum launcher happens to start it.
  *
  * <p>Connections are opened through driver instances rather than {@code DriverManager}, so the
  * benchmark also runs where the class loader hides the drivers from it (as under {@code exec:java}).
@@ -78,6 +82,24 @@ public final class BenchmarkServer implements AutoCloseable {
     return settings;
   }
 
+  /**
+   * Brings the server to a quiet state before a timed refresh: {@code VACUUM} of the tables the
+   * contenders rewrite whole (what autovacuum would do, done now rather than during the next
+   * refresh) and a {@code CHECKPOINT} (so no contender pays for writing out the pages the one
+   * before dirtied), as the superuser. Nothing is analyzed: new statistics would make every
+   * session plan its prepared statements again, which a stream table refreshing in steady state
+   * does only now and then.
+   *
+   * @param tables names of the tables to vacuum, as SQL identifiers
+   */
+  public void quiesce(List<String> tables) throws SQLException {
+    try (Connection c = postgres.getDatabase("postgres", DATABASE).getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("VACUUM " + String.join(", ", tables));
+      st.execute("CHECKPOINT");
+    }
+  }
+
   /** A connection through the Trickle driver, with the background scheduler off. */
   public Connection connectTrickle(boolean debugPlan) throws SQLException {
     String url = "jdbc:trickle:postgresql://localhost:" + postgres.getPort() + "/" + DATABASE
@@ -112,6 +134,7 @@ public final class BenchmarkServer implements AutoCloseable {
     s.put("synchronous_commit", "off");
     s.put("full_page_writes", "off");
     s.put("max_wal_size", "4GB");
+    s.put("autovacuum", "off");
     return Collections.unmodifiableMap(s);
   }
 }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * The three maintained copies of one query that the benchmark races: a DIFFERENTIAL stream table
@@ -100,6 +101,14 @@ final class Contenders implements AutoCloseable {
     try (Statement st = plain.createStatement()) {
       st.execute("DROP MATERIALIZED VIEW IF EXISTS " + matviewName());
     }
+  }
+
+  /**
+   * The tables every refresh rewrites whole (the FULL stream table and the materialized view), for
+   * {@link BenchmarkServer#quiesce} to vacuum between timed refreshes.
+   */
+  List<String> rewrittenTables() {
+    return List.of(fullName(), matviewName());
   }
 
   String differentialName() {

@@ -31,7 +31,6 @@ import java.util.Random;
  */
 public final class RefreshBenchmark {
   private static final int WARM_UP_ROWS = 10;
-  private static final int WARM_UP_ROUNDS = 5;
   private static final String QUERY_CANCELED = "57014";
 
   private final BenchmarkOptions options;
@@ -79,7 +78,7 @@ public final class RefreshBenchmark {
                 options.treeMax());
             continue;
           }
-          measure(query, tables, workload, trickle, plain);
+          measure(query, tables, workload, trickle, plain, server);
         }
       }
     }
@@ -96,7 +95,12 @@ public final class RefreshBenchmark {
   }
 
   private void measure(
-      BenchmarkQuery query, SourceTables tables, ChangeWorkload workload, Connection trickle, Connection plain)
+      BenchmarkQuery query,
+      SourceTables tables,
+      ChangeWorkload workload,
+      Connection trickle,
+      Connection plain,
+      BenchmarkServer server)
       throws SQLException {
     int sourceRows = query.sources().contains(Source.TREE) ? tables.treeNodes() : tables.orders();
     Contenders contenders = null;
@@ -114,7 +118,7 @@ public final class RefreshBenchmark {
         }
         RefreshMeasurement m;
         try {
-          m = measureChange(query, sourceRows, change, c, workload, contenders, plain);
+          m = measureChange(query, sourceRows, change, c, workload, contenders, plain, server);
         } catch (SQLException e) {
           loud("%s at %,d rows, change %s: failed: %s", query.key(), sourceRows, change, e.getMessage());
           m = failed(query, sourceRows, change, "failed: " + e.getMessage());
@@ -134,10 +138,10 @@ public final class RefreshBenchmark {
   }
 
   /**
-   * Creates the three copies, then warms up: one untimed change refreshed by all three, and a few
-   * more refreshed by the DIFFERENTIAL one only, so the driver's refresh path is compiled by the
-   * JIT before anything is timed (a FULL refresh or a materialized view's cost does not depend on
-   * how many changes are pending).
+   * Creates the three copies, then warms up: one untimed change refreshed by all three, and {@code
+   * --warmup} more refreshed by the DIFFERENTIAL one only, so the driver's refresh path is compiled
+   * by the JIT and its statements are prepared before anything is timed (a FULL refresh or a
+   * materialized view's cost does not depend on how many changes are pending).
    */
   private Contenders prepare(
       BenchmarkQuery query, int sourceRows, ChangeWorkload workload, Connection trickle, Connection plain)
@@ -150,7 +154,7 @@ public final class RefreshBenchmark {
       contenders.refreshDifferential();
       contenders.refreshFull();
       contenders.refreshMatview();
-      for (int round = 1; round < WARM_UP_ROUNDS; round++) {
+      for (int round = 1; round <= options.warmup(); round++) {
         workload.apply(plain, query, WARM_UP_ROWS, random(sourceRows, query, -1, round));
         contenders.refreshDifferential();
       }
@@ -168,7 +172,8 @@ public final class RefreshBenchmark {
       int changeIndex,
       ChangeWorkload workload,
       Contenders contenders,
-      Connection plain)
+      Connection plain,
+      BenchmarkServer server)
       throws SQLException {
     int rows = change.rowsFor(sourceRows);
     String where = String.format(Locale.ROOT, "%s at %,d rows, %s changed", query.key(), sourceRows,
@@ -180,6 +185,7 @@ public final class RefreshBenchmark {
     List<String> notes = new ArrayList<>();
     boolean timedOut = false;
     for (int rep = 0; rep < options.repetitions() && !timedOut; rep++) {
+      server.quiesce(contenders.rewrittenTables());
       workload.apply(plain, query, rows, random(sourceRows, query, changeIndex, rep));
       double differentialMillis = Double.NaN;
       RefreshRecord record;
@@ -205,11 +211,13 @@ public final class RefreshBenchmark {
           loud("%s: DIFFERENTIAL refresh recorded as %s", where, record.describe());
         }
       }
+      server.quiesce(contenders.rewrittenTables());
       full.add(contenders.refreshFull());
       RefreshRecord fullRecord = contenders.lastFull();
       if (!fullRecord.completedAs("FULL")) {
         notes.add("repetition " + (rep + 1) + ": the FULL stream table's refresh was " + fullRecord.describe());
       }
+      server.quiesce(contenders.rewrittenTables());
       matview.add(contenders.refreshMatview());
       raw.append(query, sourceRows, change, rows, rep + 1, differentialMillis, full.get(rep), matview.get(rep),
           record);

@@ -82,8 +82,9 @@ final class ResultReport {
     new TreeMap<>(settings).forEach((k, v) -> shown.add("`" + k + " = " + v + "`"));
     md.append(String.join(", ", shown)).append("; everything else default\n");
     md.append("- **Sizes:** ").append(sizes()).append("; changes: ").append(options.changes())
-        .append("; ").append(options.repetitions()).append(" timed repetitions per configuration (median"
-            + " reported; fewer when one DIFFERENTIAL refresh took over ")
+        .append("; ").append(options.warmup()).append(" untimed cycles of 10 changed rows and a DIFFERENTIAL"
+            + " refresh (warm-up: steady state, not a new stream table's first refreshes), then ").append(options.repetitions()).append(" timed repetitions per configuration"
+            + " (median reported; fewer when one DIFFERENTIAL refresh took over ")
         .append(String.format(Locale.ROOT, "%,d", options.slowMillis())).append(" ms); `statement_timeout`"
             + " for refreshes ").append(options.timeoutSeconds()).append(" s; seed ").append(options.seed())
         .append("\n\n");
