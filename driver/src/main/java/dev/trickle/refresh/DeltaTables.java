@@ -83,7 +83,8 @@ public final class DeltaTables {
           "SELECT " + prefix + "CASE __pgt_op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM "
               + buffer + " WHERE __pgt_op <> 'T' AND" + visible;
       for (String statement : temps.fill(source.deltaTable(), buffer + source.columns(), query)) {
-        batch.addWithValues(statement, statement.endsWith(query) ? values.toArray() : new Object[0]);
+        Object[] statementValues = statement.endsWith(query) ? values.toArray() : new Object[0];
+        batch.addWithValues(statement, statementValues);
       }
       report.add("(SELECT count(*) FROM " + source.deltaTable() + ")");
       report.add("EXISTS (SELECT 1 FROM " + buffer + " WHERE __pgt_op = 'T' AND" + visible + ")");

@@ -141,7 +141,8 @@ public final class RefreshEngine {
     StreamTable st = load(c, pgtId);
     Relation storage =
         Relation.find(c, st.relid()).orElseThrow(() -> RefreshFailures.storageMissing(st));
-    return new RefreshRun(compiler, st, InitiatedBy.MANUAL).run(c, storage, action, reason, true, RefreshRun.Ending.CALLER);
+    return new RefreshRun(compiler, st, InitiatedBy.MANUAL)
+        .run(c, storage, action, reason, true, RefreshRun.Ending.CALLER);
   }
 
   private RefreshOutcome refreshInOwnTransaction(

@@ -26,7 +26,8 @@ public record RefreshTarget(StreamTable streamTable, Optional<Relation> storage)
   public static void load(
       StatementBatch batch, String pgtIdSql, Consumer<Optional<RefreshTarget>> found) {
     List<List<StreamTable>> rows = new ArrayList<>(1);
-    batch.add(StreamTableCatalog.findByIdQuery(pgtIdSql), rs -> rows.add(StreamTableCatalog.read(rs)));
+    batch.add(
+        StreamTableCatalog.findByIdQuery(pgtIdSql), rs -> rows.add(StreamTableCatalog.read(rs)));
     StorageRelation.loadOfStreamTable(
         batch,
         pgtIdSql,

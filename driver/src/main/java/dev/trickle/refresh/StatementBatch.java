@@ -79,8 +79,9 @@ public final class StatementBatch {
    *
    * <p>The text runs as a PgJDBC prepared statement, prepared on the server from its first run
    * ({@link #prepareAtOnce}): PgJDBC keeps the statements of a text it has seen prepared, so the
-   * next run of the same text on the connection neither parses nor plans them again. A refresh sends the same texts every
-   * time for a stream table, and for small refreshes parsing and planning cost more than the work.
+   * next run of the same text on the connection neither parses nor plans them again. A refresh
+   * sends the same texts every time for a stream table, and for small refreshes parsing and
+   * planning cost more than the work.
    * A text without values ({@link #addWithValues}) that contains {@code ?} or <code>{</code> runs
    * as plain statements instead: in a prepared text PgJDBC would read {@code ?} (the jsonb
    * operator, say) as a parameter and <code>{</code> as the start of a JDBC escape.

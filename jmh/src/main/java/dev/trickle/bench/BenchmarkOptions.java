@@ -16,9 +16,10 @@ import java.util.function.Function;
  *   <li>{@code --changes 10,1000,1%}: changed source rows per refresh.
  *   <li>{@code --repetitions 5}: timed refreshes per configuration (the median is reported).
  *   <li>{@code --warmup 100}: untimed cycles of 10 changed rows and a DIFFERENTIAL refresh after
- *       creating the stream tables of a query and size, before anything is timed, so they measure the steady state of a stream table
- *       that refreshes again and again (compiled Java, prepared statements), as one on a 1 s
- *       schedule has after two minutes, not its first refreshes; 0 for none.
+ *       creating the stream tables of a query and size, before anything is timed, so the timed
+ *       refreshes see the steady state of a stream table that refreshes again and again (compiled
+ *       Java, prepared statements), as one on a 1 s schedule has after two minutes, not its first
+ *       refreshes; 0 for none.
  *   <li>{@code --queries scan,filter,...}: a subset of {@link BenchmarkQuery} (default: all).
  *   <li>{@code --tree-max 100000}: the largest hierarchy built for the recursive query.
  *   <li>{@code --seed 42}: seeds the data and every change.

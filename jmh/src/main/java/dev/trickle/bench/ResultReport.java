@@ -83,7 +83,8 @@ final class ResultReport {
     md.append(String.join(", ", shown)).append("; everything else default\n");
     md.append("- **Sizes:** ").append(sizes()).append("; changes: ").append(options.changes())
         .append("; ").append(options.warmup()).append(" untimed cycles of 10 changed rows and a DIFFERENTIAL"
-            + " refresh (warm-up: steady state, not a new stream table's first refreshes), then ").append(options.repetitions()).append(" timed repetitions per configuration"
+            + " refresh (warm-up: steady state, not a new stream table's first refreshes), then ")
+        .append(options.repetitions()).append(" timed repetitions per configuration"
             + " (median reported; fewer when one DIFFERENTIAL refresh took over ")
         .append(String.format(Locale.ROOT, "%,d", options.slowMillis())).append(" ms); `statement_timeout`"
             + " for refreshes ").append(options.timeoutSeconds()).append(" s; seed ").append(options.seed())
