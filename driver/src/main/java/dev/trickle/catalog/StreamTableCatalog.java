@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,9 +66,8 @@ public final class StreamTableCatalog {
   }
 
   /**
-   * A scalar subquery yielding the id of the stream table a name denotes (NULL when none): with
-   * {@code schema} null, as {@link #findOnSearchPath}; else exactly that schema and name. The
-   * names are written in as quoted literals.
+   * A scalar subquery yielding the id of the stream table a name denotes, as {@link #findByName}
+   * resolves it (NULL when none). The names are written in as quoted literals.
    */
   public static String idByNameSql(String schema, String name) {
     return schema == null
@@ -87,29 +87,17 @@ public final class StreamTableCatalog {
   }
 
   /**
-   * The stream table of this name in the first schema of the {@code search_path} that has one
-   * (implicit schemas left out, as {@code current_schemas(false)} lists them).
+   * The stream table a name denotes: with {@code schema} null, the one in the first schema of the
+   * {@code search_path} that has one (implicit schemas left out, as {@code current_schemas(false)}
+   * lists them); else the one with exactly this schema and name.
    */
-  public static Optional<StreamTable> findOnSearchPath(Connection c, String name)
+  public static Optional<StreamTable> findByName(Connection c, String schema, String name)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            SELECT
-                + "JOIN unnest(current_schemas(false)) WITH ORDINALITY AS p (schema_name, position)"
-                + " ON p.schema_name = pgt_schema WHERE pgt_name = ? ORDER BY p.position LIMIT 1")) {
-      ps.setString(1, name);
-      return read(ps).stream().findFirst();
-    }
-  }
-
-  /** The stream table with exactly this schema and name. */
-  public static Optional<StreamTable> find(Connection c, String schema, String name)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE pgt_schema = ? AND pgt_name = ?")) {
-      ps.setString(1, schema);
-      ps.setString(2, name);
-      List<StreamTable> found = read(ps);
-      return found.stream().findFirst();
+    try (Statement st = c.createStatement()) {
+      st.setEscapeProcessing(false);
+      try (ResultSet rs = st.executeQuery(findByIdQuery(idByNameSql(schema, name)))) {
+        return read(rs).stream().findFirst();
+      }
     }
   }
 

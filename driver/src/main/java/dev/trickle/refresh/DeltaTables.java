@@ -3,9 +3,7 @@ package dev.trickle.refresh;
 import dev.trickle.capture.ChangeBuffer;
 import dev.trickle.catalog.Quoting;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,7 @@ import java.util.stream.Collectors;
  * <p>Each captured source gets {@code pg_temp."__pgt_delta_<oid>"} with the buffer's columns plus
  * {@code __pgt_w int} (+1 for an inserted image, -1 for a deleted one), a session work table
  * ({@link SessionTempTables}). The frontiers are the server's own {@code pg_snapshot} texts, bound
- * as values (written in as quoted literals only by {@link #anyPending}).
+ * as values.
  */
 public final class DeltaTables {
   private DeltaTables() {}
@@ -40,18 +38,18 @@ public final class DeltaTables {
     if (sources.isEmpty()) {
       return false;
     }
-    String sql =
-        sources.stream()
-            .map(
-                source ->
-                    "EXISTS (SELECT 1 FROM " + new ChangeBuffer(source).qualifiedTable() + " WHERE"
-                        + visible(newFrontier, oldFrontiers.get(source)) + ")")
-            .collect(Collectors.joining(" OR ", "SELECT ", ""));
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getBoolean(1);
+    List<String> exists = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    for (long source : sources) {
+      Frontiers.Consumed old = oldFrontiers.get(source);
+      exists.add(
+          "EXISTS (SELECT 1 FROM " + new ChangeBuffer(source).qualifiedTable() + " WHERE"
+              + visible(old) + ")");
+      values.addAll(visibleValues(newFrontier, old));
     }
+    StatementBatch batch = new StatementBatch();
+    batch.addWithValues("SELECT " + String.join(" OR ", exists), values.toArray());
+    return "t".equals(batch.run(c).lastRow().get(0));
   }
 
   /**
@@ -77,7 +75,7 @@ public final class DeltaTables {
               .collect(Collectors.joining(", "));
       String prefix = columns.isEmpty() ? "" : columns + ", ";
       Frontiers.Consumed old = oldFrontiers.get(source.relid());
-      String visible = visiblePlaceholders(old);
+      String visible = visible(old);
       List<Object> values = visibleValues(newFrontier, old);
       String query =
           "SELECT " + prefix + "CASE __pgt_op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM "
@@ -107,15 +105,16 @@ public final class DeltaTables {
   }
 
   /**
-   * Like {@link #visible}, with placeholders for the frontiers ({@link #visibleValues}), so the
+   * SQL true for the buffer rows committed by the new frontier and not consumed by {@code old}
+   * (null: nothing before), with placeholders for the frontiers ({@link #visibleValues}), so the
    * text stays the same from refresh to refresh.
    */
-  private static String visiblePlaceholders(Frontiers.Consumed old) {
+  private static String visible(Frontiers.Consumed old) {
     return " pg_visible_in_snapshot(__pgt_xid, ?::pg_snapshot)"
         + (old == null ? "" : " AND " + Frontiers.Consumed.unconsumedPlaceholders());
   }
 
-  /** The values of {@link #visiblePlaceholders}, in order. */
+  /** The values of {@link #visible}, in order. */
   private static List<Object> visibleValues(String newFrontier, Frontiers.Consumed old) {
     List<Object> values = new ArrayList<>(4);
     values.add(newFrontier);
@@ -125,9 +124,4 @@ public final class DeltaTables {
     return values;
   }
 
-  /** Rows committed by {@code newFrontier} and not consumed by {@code old} (null: nothing before). */
-  private static String visible(String newFrontier, Frontiers.Consumed old) {
-    return " pg_visible_in_snapshot(__pgt_xid, " + Quoting.literal(newFrontier) + "::pg_snapshot)"
-        + (old == null ? "" : " AND " + old.unconsumedSql());
-  }
 }

@@ -1,7 +1,6 @@
 package dev.trickle.refresh;
 
 import dev.trickle.capture.ChangeBuffer;
-import dev.trickle.catalog.Quoting;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -46,15 +45,10 @@ final class Frontiers {
    * transaction wrote them after refreshing.
    */
   record Consumed(String snapshot, String ownXid, long ownSeq) {
-    /** SQL true for a buffer row ({@code __pgt_xid}, {@code __pgt_seq}) this has not consumed. */
-    String unconsumedSql() {
-      return "pgtrickle.unconsumed(__pgt_xid, __pgt_seq, " + Quoting.literal(snapshot) + "::pg_snapshot, "
-          + (ownXid == null ? "NULL" : Quoting.literal(ownXid) + "::xid8") + ", " + ownSeq + ")";
-    }
-
     /**
-     * Like {@link #unconsumedSql}, with placeholders for the values ({@link #values}), so the text
-     * stays the same from refresh to refresh.
+     * SQL true for a buffer row ({@code __pgt_xid}, {@code __pgt_seq}) this has not consumed, with
+     * placeholders for the values ({@link #values}), so the text stays the same from refresh to
+     * refresh.
      */
     static String unconsumedPlaceholders() {
       return "pgtrickle.unconsumed(__pgt_xid, __pgt_seq, ?::pg_snapshot, ?::xid8, ?::bigint)";

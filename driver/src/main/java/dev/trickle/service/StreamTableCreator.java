@@ -43,7 +43,7 @@ final class StreamTableCreator {
     StreamTableSettings.Create settings =
         StreamTableSettings.Create.of(command.options(), display, minScheduleSeconds);
     QueryText query = QueryText.of(command.query(), display);
-    Optional<StreamTable> existing = StreamTableCatalog.find(c, target.schema(), target.name());
+    Optional<StreamTable> existing = StreamTableCatalog.findByName(c, target.schema(), target.name());
     if (existing.isPresent()) {
       switch (command.mode()) {
         case CREATE -> throw SqlState.DUPLICATE_OBJECT.exception(

@@ -53,9 +53,7 @@ final class StreamTableNames {
 
   /** The stream table the name denotes, if any. */
   static Optional<StreamTable> find(Connection c, RelationName name) throws SQLException {
-    return name.schema() == null
-        ? StreamTableCatalog.findOnSearchPath(c, name.name())
-        : StreamTableCatalog.find(c, name.schema(), name.name());
+    return StreamTableCatalog.findByName(c, name.schema(), name.name());
   }
 
   /** The stream table the written name denotes; 42P01 when there is none. */
