@@ -62,16 +62,6 @@ public final class StatementBatch {
     return add(sql);
   }
 
-  /** Appends statements. */
-  public void addAll(List<String> sql) {
-    statements.addAll(sql);
-  }
-
-  /** True when nothing was added. */
-  public boolean isEmpty() {
-    return statements.isEmpty();
-  }
-
   /**
    * Runs the statements (none: no round trip) and forgets them. Hands every query that has a
    * reader its rows; returns the update count of every statement and the first row (as text) of
@@ -81,10 +71,10 @@ public final class StatementBatch {
    * ({@link #prepareAtOnce}): PgJDBC keeps the statements of a text it has seen prepared, so the
    * next run of the same text on the connection neither parses nor plans them again. A refresh
    * sends the same texts every time for a stream table, and for small refreshes parsing and
-   * planning cost more than the work.
-   * A text without values ({@link #addWithValues}) that contains {@code ?} or <code>{</code> runs
-   * as plain statements instead: in a prepared text PgJDBC would read {@code ?} (the jsonb
-   * operator, say) as a parameter and <code>{</code> as the start of a JDBC escape.
+   * planning cost more than the work. A text without values ({@link #addWithValues}) that
+   * contains {@code ?} or <code>{</code> runs as plain statements instead: in a prepared text
+   * PgJDBC would read {@code ?} (the jsonb operator, say) as a parameter and <code>{</code> as the
+   * start of a JDBC escape.
    */
   public Result run(Connection c) throws SQLException {
     int n = statements.size();
