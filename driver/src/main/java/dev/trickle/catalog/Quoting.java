@@ -1,5 +1,6 @@
 package dev.trickle.catalog;
 
+import dev.trickle.ivm.Sql;
 import java.util.regex.Pattern;
 
 /**
@@ -38,11 +39,7 @@ public final class Quoting {
 
   /** {@code body} between dollar quotes whose tag does not occur in it. */
   public static String dollarQuoted(String body) {
-    String tag = "$pgt$";
-    for (int i = 1; body.contains(tag); i++) {
-      tag = "$pgt" + i + "$";
-    }
-    return tag + body + tag;
+    return Sql.dollarQuoted(body);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.trickle.compile;
 
+import dev.trickle.catalog.Quoting;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.refresh.DifferentialProgram;
@@ -18,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Runs a compiled {@link MaintenancePlan} as one refresh: the plan's steps for exactly the sources
  * that changed (fixpoint loops included), adding up the rows written to the storage. Consecutive
- * statements go to the server as one {@link StatementBatch} (a loop iteration, its condition
- * included, is one more), and temporary tables are the session's reusable work tables.
+ * statements go to the server as one {@link StatementBatch}, a fixpoint loop among them as one
+ * {@code DO} block; temporary tables are the session's reusable work tables.
  */
 final class PlanProgram implements DifferentialProgram {
   private static final AtomicLong VERSIONS = new AtomicLong();
@@ -44,6 +45,11 @@ final class PlanProgram implements DifferentialProgram {
     run.run(steps.computeIfAbsent(Set.copyOf(changedSources), plan::refresh));
     run.flush();
     return new RefreshCounts(run.inserted, run.deleted);
+  }
+
+  private static String notTerminating(int iterations) {
+    return "recursive maintenance did not reach a fixpoint after " + iterations
+        + " iterations; the recursive query may not terminate on this data";
   }
 
   /** Batches statements and adds up their counts. */
@@ -75,6 +81,10 @@ final class PlanProgram implements DifferentialProgram {
     }
 
     private void loop(Step step) throws SQLException {
+      if (step.body().stream().allMatch(b -> !b.isLoop() && b.counts() == Step.Counts.NONE)) {
+        add(serverSideLoop(step), Step.Counts.NONE);
+        return;
+      }
       int iterations = 0;
       boolean again;
       do {
@@ -83,12 +93,42 @@ final class PlanProgram implements DifferentialProgram {
         List<String> condition = flush();
         again = !condition.isEmpty() && "t".equals(condition.get(0));
         if (++iterations >= Step.MAX_ITERATIONS && again) {
-          throw new SQLException(
-              "recursive maintenance did not reach a fixpoint after " + iterations
-                  + " iterations; the recursive query may not terminate on this data",
-              "54000");
+          throw new SQLException(notTerminating(iterations), "54000");
         }
       } while (again);
+    }
+
+    /**
+     * The loop as one {@code DO} block, so a fixpoint costs one statement in the batch instead of a
+     * round trip per iteration. The body is printed twice: the first iteration may create the
+     * session's work tables, the others refill them. Static statements keep their plans across
+     * iterations; {@code use_column} keeps a user column from being read as the block's counter.
+     */
+    private String serverSideLoop(Step step) {
+      StringBuilder block = new StringBuilder();
+      block.append("#variable_conflict use_column\nDECLARE __pgt_iterations int := 1;\nBEGIN\n");
+      appendBody(block, step.body(), "  ");
+      block.append("  WHILE (").append(step.sql()).append(") LOOP\n");
+      block.append("    IF __pgt_iterations >= ").append(Step.MAX_ITERATIONS).append(" THEN\n");
+      block.append("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = ")
+          .append(Quoting.literal(notTerminating(Step.MAX_ITERATIONS))).append(";\n");
+      block.append("    END IF;\n");
+      appendBody(block, step.body(), "    ");
+      block.append("    __pgt_iterations := __pgt_iterations + 1;\n");
+      block.append("  END LOOP;\nEND\n");
+      return "DO " + Quoting.dollarQuoted("\n" + block);
+    }
+
+    private void appendBody(StringBuilder block, List<Step> body, String indent) {
+      for (Step step : body) {
+        List<String> statements =
+            step.isFill()
+                ? temps.fill(step.fills(), version + "\n" + step.sql(), step.sql())
+                : List.of(step.sql());
+        for (String sql : statements) {
+          block.append(indent).append(sql).append(";\n");
+        }
+      }
     }
 
     private void add(String sql, Step.Counts counts) {

@@ -94,7 +94,7 @@ public final class ImmediateTriggerProgram {
     List<String> statements = new ArrayList<>();
     statements.add(
         "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS "
-            + dollarQuote(body.toString()));
+            + Sql.dollarQuoted("\n" + body + "\n"));
     String prefix = triggerPrefix;
     statements.add(trigger(prefix + "_ins", "INSERT", "REFERENCING NEW TABLE AS new_rows", source, function));
     statements.add(trigger(prefix + "_upd", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", source, function));
@@ -130,14 +130,5 @@ public final class ImmediateTriggerProgram {
   private static String trigger(String name, String event, String referencing, String source, String function) {
     return "CREATE TRIGGER " + Sql.ident(name) + " AFTER " + event + " ON " + source + " "
         + referencing + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()";
-  }
-
-  private static String dollarQuote(String body) {
-    String tag = "$pgt$";
-    int n = 0;
-    while (body.contains(tag)) {
-      tag = "$pgt" + (++n) + "$";
-    }
-    return tag + "\n" + body + "\n" + tag;
   }
 }

@@ -169,7 +169,7 @@ final class RecursivePlan implements MaintenancePlan {
                 null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
     steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     RowApplier state = RowApplier.forState(stateNames, neverNull);
-    steps.addAll(state.apply("SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
+    steps.addAll(state.apply("gone", "SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
     // Semi-naive insertion.
     List<String> firstInserted = new ArrayList<>();
     firstInserted.add("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " > 0");
@@ -235,7 +235,7 @@ final class RecursivePlan implements MaintenancePlan {
         Step.of("DELETE FROM " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     RowApplier state = RowApplier.forState(stateNames, neverNull);
-    steps.addAll(state.apply("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted));
+    steps.addAll(state.apply("gone", "SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted));
     // Re-derive and insert.
     List<String> seeds = new ArrayList<>();
     seeds.add("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " > 0");

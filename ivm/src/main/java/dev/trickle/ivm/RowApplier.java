@@ -107,7 +107,16 @@ final class RowApplier {
    * temporary table and applies it.
    */
   List<Step> apply(String signedRows) {
-    String out = names.temp("out");
+    return apply("out", signedRows);
+  }
+
+  /**
+   * Like {@link #apply(String)}, consolidating into the work table of {@code role}: a plan that
+   * applies twice in one refresh gives each its own table, so each keeps its shape from refresh to
+   * refresh (a session work table is reused only for the same query).
+   */
+  List<Step> apply(String role, String signedRows) {
+    String out = names.temp(role);
     String columns = Sql.identList(names.columns());
     Step consolidate =
         Step.fill(

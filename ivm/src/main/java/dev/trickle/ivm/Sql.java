@@ -25,6 +25,19 @@ public final class Sql {
     return text == null ? "NULL" : "'" + text.replace("'", "''") + "'";
   }
 
+  /**
+   * {@code body} as a dollar-quoted string constant, with a tag ({@code $pgt$}, {@code $pgt1$}, ...)
+   * that does not occur in it.
+   */
+  public static String dollarQuoted(String body) {
+    String tag = "$pgt$";
+    int n = 0;
+    while (body.contains(tag)) {
+      tag = "$pgt" + (++n) + "$";
+    }
+    return tag + body + tag;
+  }
+
   /** The identifiers, each quoted, comma-separated. */
   public static String identList(List<String> names) {
     return names.stream().map(Sql::ident).collect(Collectors.joining(", "));
