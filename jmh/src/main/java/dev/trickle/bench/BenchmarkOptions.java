@@ -20,6 +20,12 @@ import java.util.function.Function;
  *       refreshes see the steady state of a stream table that refreshes again and again (compiled
  *       Java, prepared statements), as one on a 1 s schedule has after two minutes, not its first
  *       refreshes; 0 for none.
+ *   <li>{@code --settle 3}: before each timed repetition, untimed cycles of 10 changed rows and a
+ *       DIFFERENTIAL refresh, and one untimed {@code REFRESH MATERIALIZED VIEW} right before the
+ *       timed one: each of the two is timed in the state its own previous refresh left, not right
+ *       after the other contenders rewrote a million rows through shared buffers; 0 for none (then
+ *       the DIFFERENTIAL refresh is timed right after the previous repetition's FULL and
+ *       materialized-view rewrites).
  *   <li>{@code --queries scan,filter,...}: a subset of {@link BenchmarkQuery} (default: all).
  *   <li>{@code --tree-max 100000}: the largest hierarchy built for the recursive query.
  *   <li>{@code --seed 42}: seeds the data and every change.
@@ -38,6 +44,8 @@ import java.util.function.Function;
  * @param changes change sizes
  * @param repetitions timed repetitions per configuration
  * @param warmup untimed DIFFERENTIAL refresh cycles before the timed ones
+ * @param settle untimed DIFFERENTIAL refresh cycles before each timed repetition (and whether the
+ *     materialized view gets an untimed refresh before its timed one)
  * @param queries the queries to run
  * @param treeMax the largest hierarchy for the recursive query
  * @param seed the random seed
@@ -53,6 +61,7 @@ public record BenchmarkOptions(
     List<ChangeSize> changes,
     int repetitions,
     int warmup,
+    int settle,
     List<BenchmarkQuery> queries,
     int treeMax,
     long seed,
@@ -69,6 +78,7 @@ public record BenchmarkOptions(
     List<ChangeSize> changes = List.of(ChangeSize.parse("10"), ChangeSize.parse("1000"), ChangeSize.parse("1%"));
     int repetitions = 5;
     int warmup = 100;
+    int settle = 3;
     List<BenchmarkQuery> queries = List.of(BenchmarkQuery.values());
     int treeMax = 100_000;
     long seed = 42;
@@ -98,6 +108,7 @@ public record BenchmarkOptions(
         case "--changes" -> changes = list(value, ChangeSize::parse);
         case "--repetitions" -> repetitions = positive(value);
         case "--warmup" -> warmup = nonNegative(value);
+        case "--settle" -> settle = nonNegative(value);
         case "--queries" -> queries = list(value, BenchmarkQuery::forKey);
         case "--tree-max" -> treeMax = positive(value);
         case "--seed" -> seed = Long.parseLong(value);
@@ -109,7 +120,7 @@ public record BenchmarkOptions(
       }
     }
     return new BenchmarkOptions(
-        sizes, changes, repetitions, warmup, queries, treeMax, seed, timeoutSeconds, slowMillis, explainOverMillis,
+        sizes, changes, repetitions, warmup, settle, queries, treeMax, seed, timeoutSeconds, slowMillis, explainOverMillis,
         out, debugPlan, Arrays.asList(args.clone()));
   }
 

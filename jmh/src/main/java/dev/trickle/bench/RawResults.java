@@ -15,6 +15,7 @@ import java.util.Locale;
 final class RawResults {
   private static final String HEADER =
       "query,source_rows,change,changed_rows,repetition,differential_ms,full_ms,matview_ms,"
+          + "differential_unsettled_ms,"
           + "differential_action,differential_status,differential_rows_inserted,"
           + "differential_rows_deleted,differential_history_ms,differential_reason\n";
 
@@ -35,10 +36,11 @@ final class RawResults {
       double differentialMillis,
       double fullMillis,
       double matviewMillis,
+      double unsettledMillis,
       RefreshRecord differential) {
-    String line = String.format(Locale.ROOT, "%s,%d,%s,%d,%d,%.3f,%.3f,%.3f,%s,%s,%d,%d,%.3f,\"%s\"%n",
+    String line = String.format(Locale.ROOT, "%s,%d,%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%s,%s,%d,%d,%.3f,\"%s\"%n",
         query.key(), sourceRows, change, changedRows, repetition, differentialMillis, fullMillis,
-        matviewMillis, differential.action(), differential.status(), differential.rowsInserted(),
+        matviewMillis, unsettledMillis, differential.action(), differential.status(), differential.rowsInserted(),
         differential.rowsDeleted(), differential.serverMillis(),
         differential.reason() == null ? "" : differential.reason().replace("\"", "\"\""));
     try {

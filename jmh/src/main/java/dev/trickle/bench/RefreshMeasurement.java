@@ -15,6 +15,9 @@ import java.util.List;
  * @param differentialMillis DIFFERENTIAL refresh times
  * @param fullMillis FULL refresh times
  * @param matviewMillis REFRESH MATERIALIZED VIEW times
+ * @param unsettledMillis per repetition, the first untimed settling DIFFERENTIAL refresh (10 changed
+ *     rows) right after the previous repetition's FULL and materialized-view rewrites; empty without
+ *     {@code --settle}
  * @param differentialRefreshes the history row of each DIFFERENTIAL refresh
  * @param differentialTimedOut whether a DIFFERENTIAL refresh was cancelled by the statement timeout
  *     (its time is then not in {@code differentialMillis})
@@ -30,6 +33,7 @@ public record RefreshMeasurement(
     List<Double> differentialMillis,
     List<Double> fullMillis,
     List<Double> matviewMillis,
+    List<Double> unsettledMillis,
     List<RefreshRecord> differentialRefreshes,
     boolean differentialTimedOut,
     long differences,
@@ -40,6 +44,7 @@ public record RefreshMeasurement(
     differentialMillis = List.copyOf(differentialMillis);
     fullMillis = List.copyOf(fullMillis);
     matviewMillis = List.copyOf(matviewMillis);
+    unsettledMillis = List.copyOf(unsettledMillis);
     differentialRefreshes = List.copyOf(differentialRefreshes);
     notes = List.copyOf(notes);
   }
@@ -63,6 +68,14 @@ public record RefreshMeasurement(
   /** Median REFRESH MATERIALIZED VIEW time. */
   public double matview() {
     return median(matviewMillis);
+  }
+
+  /**
+   * Median time of a 10-row DIFFERENTIAL refresh right after the other contenders' rewrites, NaN
+   * when not measured.
+   */
+  public double unsettled() {
+    return median(unsettledMillis);
   }
 
   /** How many times faster DIFFERENTIAL is than REFRESH MATERIALIZED VIEW (medians). */

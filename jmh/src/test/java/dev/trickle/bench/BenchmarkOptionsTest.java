@@ -14,6 +14,7 @@ class BenchmarkOptionsTest {
     assertThat(o.changes()).extracting(ChangeSize::toString).containsExactly("10", "1000", "1%");
     assertThat(o.repetitions()).isEqualTo(5);
     assertThat(o.warmup()).isEqualTo(100);
+    assertThat(o.settle()).isEqualTo(3);
     assertThat(o.queries()).containsExactly(BenchmarkQuery.values());
     assertThat(o.outputDirectory()).isEqualTo(Path.of("docs", "benchmarks"));
     assertThat(ResultReport.command(o)).isEqualTo("mvn -B -pl jmh -am -DskipTests -Prefresh-benchmark package");
@@ -23,14 +24,15 @@ class BenchmarkOptionsTest {
   void readsSpaceAndEqualsFormsAndKeepsTheArgumentsForTheReport() {
     BenchmarkOptions o =
         BenchmarkOptions.parse("--sizes", "100000,10000", "--queries=scan,TopK", "--repetitions=3", "--warmup", "0",
-            "--debug-plan");
+            "--settle=0", "--debug-plan");
     assertThat(o.sizes()).containsExactly(10_000, 100_000);
     assertThat(o.queries()).containsExactly(BenchmarkQuery.SCAN, BenchmarkQuery.TOPK);
     assertThat(o.repetitions()).isEqualTo(3);
     assertThat(o.warmup()).isZero();
+    assertThat(o.settle()).isZero();
     assertThat(o.debugPlan()).isTrue();
     assertThat(ResultReport.command(o))
-        .endsWith("-Dexec.args=\"--sizes 100000,10000 --queries=scan,TopK --repetitions=3 --warmup 0 --debug-plan\"");
+        .endsWith("-Dexec.args=\"--sizes 100000,10000 --queries=scan,TopK --repetitions=3 --warmup 0 --settle=0 --debug-plan\"");
   }
 
   @Test

@@ -35,7 +35,7 @@ class RefreshMeasurementTest {
         new MachineInfo("cpu", 2, "1 GiB", "os", "jvm", "PostgreSQL 18"), java.util.Map.of("fsync", "off"),
         java.time.Instant.EPOCH, java.time.Duration.ofSeconds(61), List.of(m)).render();
     assertThat(md)
-        .contains("| 10,000 | 10 | 2.0 | 20.0 | 200 | 100× | 10× | DIFFERENTIAL, equal |")
+        .contains("| 10,000 | 10 | 2.0 | 4.0 | 20.0 | 200 | 100× | 10× | DIFFERENTIAL, equal |")
         .contains("| Scan | 10,000 (target is for 1,000,000) | 100× | 100× | yes |")
         .contains("met in all 1 configurations measured")
         .contains("the run took 1 min 1 s")
@@ -44,6 +44,6 @@ class RefreshMeasurementTest {
 
   private static RefreshMeasurement measurement(List<Double> differential, List<RefreshRecord> records) {
     return new RefreshMeasurement(BenchmarkQuery.SCAN, 10_000, ChangeSize.parse("10"), 10, differential,
-        List.of(20.0), List.of(200.0), records, false, 0, List.of());
+        List.of(20.0), List.of(200.0), List.of(4.0), records, false, 0, List.of());
   }
 }

@@ -33,7 +33,7 @@ class SpeedupChartTest {
 
   private static RefreshMeasurement measurement(BenchmarkQuery query, int rows, double differential, double matview) {
     return new RefreshMeasurement(query, rows, ChangeSize.parse("10"), 10, List.of(differential), List.of(matview),
-        List.of(matview), List.of(new RefreshRecord("DIFFERENTIAL", "COMPLETED", null, 1, 1, 1.0)), false, 0,
+        List.of(matview), List.of(), List.of(new RefreshRecord("DIFFERENTIAL", "COMPLETED", null, 1, 1, 1.0)), false, 0,
         List.of());
   }
 }
