@@ -9,9 +9,10 @@ import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,10 +42,63 @@ final class PlanProgram implements DifferentialProgram {
   @Override
   public RefreshCounts run(Connection c, Set<Long> changedSources, SessionTempTables temps)
       throws SQLException {
-    BatchedRun run = new BatchedRun(c, temps);
-    run.run(steps.computeIfAbsent(Set.copyOf(changedSources), plan::refresh));
+    BatchedRun run = new BatchedRun(c, new StatementBatch(), temps);
+    run.run(stepsFor(changedSources));
     run.flush();
     return new RefreshCounts(run.inserted, run.deleted);
+  }
+
+  @Override
+  public Optional<BatchedProgram> inBatch(Set<Long> changedSources, SessionTempTables temps) {
+    List<Step> program = stepsFor(changedSources);
+    if (!runsInOneBatch(program, temps)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        batch -> {
+          BatchedRun run = new BatchedRun(null, batch, temps);
+          try {
+            run.run(program);
+          } catch (SQLException e) {
+            throw new IllegalStateException("a program without round-trip loops ran a query", e);
+          }
+          return result -> {
+            run.tally(result);
+            return new RefreshCounts(run.inserted, run.deleted);
+          };
+        });
+  }
+
+  private List<Step> stepsFor(Set<Long> changedSources) {
+    return steps.computeIfAbsent(Set.copyOf(changedSources), plan::refresh);
+  }
+
+  /**
+   * Whether the steps can go into one batch of prepared text: loops become {@code DO} blocks,
+   * every work table is refilled as it is, and no statement holds {@code ?} or <code>{</code>.
+   */
+  private boolean runsInOneBatch(List<Step> program, SessionTempTables temps) {
+    for (Step step : program) {
+      if (step.isLoop()) {
+        if (!serverSide(step) || !runsInOneBatch(step.body(), temps)) {
+          return false;
+        }
+      } else if (step.isFill() && !temps.refills(step.fills(), shapeOf(step))) {
+        return false;
+      }
+      if (step.sql().indexOf('?') >= 0 || step.sql().indexOf('{') >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean serverSide(Step loop) {
+    return loop.body().stream().allMatch(b -> !b.isLoop() && b.counts() == Step.Counts.NONE);
+  }
+
+  private String shapeOf(Step fill) {
+    return version + "\n" + fill.sql();
   }
 
   private static String notTerminating(int iterations) {
@@ -52,17 +106,21 @@ final class PlanProgram implements DifferentialProgram {
         + " iterations; the recursive query may not terminate on this data";
   }
 
-  /** Batches statements and adds up their counts. */
+  /**
+   * Batches statements and adds up their counts. Without a connection it only adds to the batch,
+   * which its owner runs; then no loop may need a round trip.
+   */
   private final class BatchedRun {
     private final Connection c;
     private final SessionTempTables temps;
-    private final StatementBatch batch = new StatementBatch();
-    private final List<Step.Counts> kinds = new ArrayList<>();
+    private final StatementBatch batch;
+    private final Map<Integer, Step.Counts> counted = new HashMap<>();
     private long inserted;
     private long deleted;
 
-    BatchedRun(Connection c, SessionTempTables temps) {
+    BatchedRun(Connection c, StatementBatch batch, SessionTempTables temps) {
       this.c = c;
+      this.batch = batch;
       this.temps = temps;
     }
 
@@ -71,7 +129,7 @@ final class PlanProgram implements DifferentialProgram {
         if (step.isLoop()) {
           loop(step);
         } else if (step.isFill()) {
-          for (String sql : temps.fill(step.fills(), version + "\n" + step.sql(), step.sql())) {
+          for (String sql : temps.fill(step.fills(), shapeOf(step), step.sql())) {
             add(sql, Step.Counts.NONE);
           }
         } else {
@@ -81,7 +139,7 @@ final class PlanProgram implements DifferentialProgram {
     }
 
     private void loop(Step step) throws SQLException {
-      if (step.body().stream().allMatch(b -> !b.isLoop() && b.counts() == Step.Counts.NONE)) {
+      if (serverSide(step)) {
         add(serverSideLoop(step), Step.Counts.NONE);
         return;
       }
@@ -123,7 +181,7 @@ final class PlanProgram implements DifferentialProgram {
       for (Step step : body) {
         List<String> statements =
             step.isFill()
-                ? temps.fill(step.fills(), version + "\n" + step.sql(), step.sql())
+                ? temps.fill(step.fills(), shapeOf(step), step.sql())
                 : List.of(step.sql());
         for (String sql : statements) {
           block.append(indent).append(sql).append(";\n");
@@ -132,22 +190,33 @@ final class PlanProgram implements DifferentialProgram {
     }
 
     private void add(String sql, Step.Counts counts) {
-      batch.add(sql);
-      kinds.add(counts);
+      int index = batch.add(sql);
+      if (counts != Step.Counts.NONE) {
+        counted.put(index, counts);
+      }
     }
 
     /** Runs what is batched; returns the last statement's first row when it is a query. */
     List<String> flush() throws SQLException {
-      StatementBatch.Result result = batch.run(c);
-      for (int i = 0; i < kinds.size(); i++) {
-        switch (kinds.get(i)) {
-          case INSERTED -> inserted += result.count(i);
-          case DELETED -> deleted += result.count(i);
-          case NONE -> { }
-        }
+      if (c == null) {
+        throw new SQLException("a loop needs a round trip per iteration here");
       }
-      kinds.clear();
+      StatementBatch.Result result = batch.run(c);
+      tally(result);
       return result.lastRow();
+    }
+
+    /** Adds up the counts of the counted statements of a run of the batch. */
+    void tally(StatementBatch.Result result) {
+      counted.forEach(
+          (index, kind) -> {
+            if (kind == Step.Counts.INSERTED) {
+              inserted += result.count(index);
+            } else {
+              deleted += result.count(index);
+            }
+          });
+      counted.clear();
     }
   }
 }

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -65,6 +66,24 @@ public final class DeltaTables {
       SessionTempTables temps)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
+    Supplier<List<SourceChanges>> changes = fill(batch, sources, oldFrontiers, newFrontier, temps);
+    batch.run(c);
+    return changes.get();
+  }
+
+  /**
+   * Like {@link #materialize}, as statements of {@code batch} (which holds bound values from then
+   * on); what each source consumed is known once the batch has run.
+   */
+  static Supplier<List<SourceChanges>> fill(
+      StatementBatch batch,
+      List<StreamTableDefinition.Source> sources,
+      Map<Long, Frontiers.Consumed> oldFrontiers,
+      String newFrontier,
+      SessionTempTables temps) {
+    if (sources.isEmpty()) {
+      return List::of;
+    }
     List<String> report = new ArrayList<>();
     List<Object> reportValues = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
@@ -88,20 +107,19 @@ public final class DeltaTables {
       report.add("EXISTS (SELECT 1 FROM " + buffer + " WHERE __pgt_op = 'T' AND" + visible + ")");
       reportValues.addAll(values);
     }
-    if (sources.isEmpty()) {
-      return List.of();
-    }
-    batch.addWithValues("SELECT " + String.join(", ", report), reportValues.toArray());
-    List<String> row = batch.run(c).lastRow();
     List<SourceChanges> changes = new ArrayList<>();
-    for (int i = 0; i < sources.size(); i++) {
-      changes.add(
-          new SourceChanges(
-              sources.get(i).relid(),
-              Long.parseLong(row.get(2 * i)),
-              "t".equals(row.get(2 * i + 1))));
-    }
-    return changes;
+    batch.queryWithValues(
+        "SELECT " + String.join(", ", report),
+        rs -> {
+          rs.next();
+          for (int i = 0; i < sources.size(); i++) {
+            changes.add(
+                new SourceChanges(
+                    sources.get(i).relid(), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
+          }
+        },
+        reportValues.toArray());
+    return () -> List.copyOf(changes);
   }
 
   /**

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
@@ -28,6 +30,9 @@ import org.postgresql.core.TransactionState;
  * fields say how far it got, for the failure record.
  */
 final class RefreshRun {
+  /** The savepoint before a differential program sent ahead of the decision. */
+  private static final String SPECULATIVE_PROGRAM = "__pgt_program";
+
   private final MaintenanceCompiler compiler;
   private StreamTable st;
   private final InitiatedBy initiatedBy;
@@ -98,7 +103,8 @@ final class RefreshRun {
       action = forced;
       reason = forcedReason;
     }
-    Prologue prologue = open(c, storage, lockSources, ownTransaction);
+    boolean lookIntoBuffers = forced == null && st.spec().effectiveMode() == RefreshMode.DIFFERENTIAL;
+    Prologue prologue = open(c, storage, lockSources, ownTransaction, lookIntoBuffers);
     if (forced == null && st.state().status() == StreamTableStatus.SUSPENDED) {
       throw RefreshFailures.suspended(st);
     }
@@ -146,7 +152,7 @@ final class RefreshRun {
       outcome =
           differential(
               c, storage, (Compilation.Differential) compilation, definition, old, snapshot,
-              prologue.temps);
+              prologue);
     }
     StatementBatch close = new StatementBatch();
     close.add(leaveMaintenance(prologue.searchPath));
@@ -202,6 +208,8 @@ final class RefreshRun {
     private Map<Long, Frontiers.Consumed> frontiers;
     private String searchPath;
     private SessionTempTables temps;
+    /** The look into the change buffers, or null when the refresh is forced or not DIFFERENTIAL. */
+    private List<BufferedChanges> buffered;
   }
 
   /**
@@ -216,7 +224,12 @@ final class RefreshRun {
    * snapshot and stored frontiers, and the session's work tables; sets the stream table's {@code
    * search_path} and enables writes to storage.
    */
-  private Prologue open(Connection c, Relation storage, boolean lockSources, boolean ownTransaction)
+  private Prologue open(
+      Connection c,
+      Relation storage,
+      boolean lockSources,
+      boolean ownTransaction,
+      boolean lookIntoBuffers)
       throws SQLException {
     Prologue p = new Prologue();
     StatementBatch batch = new StatementBatch();
@@ -233,7 +246,7 @@ final class RefreshRun {
     LiveSources.load(batch, st.pgtId(), sources -> p.sources = sources);
     StorageRelation.load(batch, storage.relid(), found -> p.storage = found);
     if (!lockSources) {
-      readAtSnapshot(batch, p);
+      readAtSnapshot(batch, p, lookIntoBuffers);
     }
     try {
       batch.run(c);
@@ -271,14 +284,17 @@ final class RefreshRun {
                 + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                 + " IN SHARE MODE");
       }
-      readAtSnapshot(atSnapshot, p);
+      readAtSnapshot(atSnapshot, p, lookIntoBuffers);
       atSnapshot.run(c);
     }
     return p;
   }
 
-  /** The reads that must see the frontier snapshot, and entering maintenance. */
-  private void readAtSnapshot(StatementBatch batch, Prologue p) {
+  /**
+   * The reads that must see the frontier snapshot (with {@code lookIntoBuffers}, the bounded look
+   * into the change buffers, {@link BufferedChanges}), and entering maintenance.
+   */
+  private void readAtSnapshot(StatementBatch batch, Prologue p, boolean lookIntoBuffers) {
     Frontiers.take(batch, snapshot -> p.snapshot = snapshot);
     Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
     batch.add(
@@ -293,6 +309,9 @@ final class RefreshRun {
             + st.pgtId()
             + "), true)");
     SessionTempTables.load(batch, temps -> p.temps = temps);
+    if (lookIntoBuffers) {
+      BufferedChanges.load(batch, st.pgtId(), buffered -> p.buffered = buffered);
+    }
   }
 
   OffsetDateTime start() {
@@ -307,6 +326,13 @@ final class RefreshRun {
     return reason;
   }
 
+  /**
+   * Fills the delta tables and applies them. When the buffers hold the usual small batch ({@link
+   * BufferedChanges}), the program for the sources that buffered rows goes in the fill's round trip,
+   * under a savepoint; it stands when the fill's counts lead to DIFFERENTIAL for exactly those
+   * sources, and is rolled back otherwise (nothing consumable, a source whose buffered rows were
+   * not this refresh's), after which the refresh goes on as if it had not run.
+   */
   private RefreshOutcome differential(
       Connection c,
       Relation storage,
@@ -314,30 +340,64 @@ final class RefreshRun {
       StreamTableDefinition definition,
       Map<Long, Frontiers.Consumed> old,
       Frontiers.Snapshot snapshot,
-      SessionTempTables temps)
+      Prologue prologue)
       throws SQLException {
+    SessionTempTables temps = prologue.temps;
     List<StreamTableDefinition.Source> sources = definition.capturedSources();
-    List<SourceChanges> changes =
-        DeltaTables.materialize(c, sources, old, snapshot.frontier(), temps);
+    StatementBatch batch = new StatementBatch();
+    Supplier<List<SourceChanges>> filled =
+        DeltaTables.fill(batch, sources, old, snapshot.frontier(), temps);
+    Set<Long> expected = null;
+    Function<StatementBatch.Result, RefreshCounts> speculative = null;
+    if (prologue.buffered != null) {
+      expected = BufferedChanges.smallBatch(prologue.buffered, capturedSources).orElse(null);
+      Optional<DifferentialProgram.BatchedProgram> program =
+          expected == null ? Optional.empty() : compilation.program().inBatch(expected, temps);
+      if (program.isPresent()) {
+        batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
+        speculative = program.get().appendTo(batch);
+      }
+    }
+    StatementBatch.Result result = batch.run(c);
+    List<SourceChanges> changes = filled.get();
+    Set<Long> changed = new HashSet<>();
+    changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
     RefreshOutcome outcome;
     if (changes.stream().anyMatch(SourceChanges::truncated)) {
+      discard(c, speculative);
       outcome = full(c, storage, compilation, "source truncated");
-    } else if (changes.stream().allMatch(ch -> ch.rows() == 0)) {
+    } else if (changed.isEmpty()) {
+      discard(c, speculative);
       outcome = noData();
     } else {
       String mostlyChanged = ChangeVolume.mostlyChanged(c, changes);
       if (mostlyChanged != null) {
+        discard(c, speculative);
         outcome = full(c, storage, compilation, mostlyChanged);
       } else {
         action = RefreshAction.DIFFERENTIAL;
         reason = null;
-        Set<Long> changed = new HashSet<>();
-        changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
-        outcome = new RefreshOutcome(action, compilation.program().run(c, changed, temps), null);
+        RefreshCounts counts;
+        if (speculative != null && changed.equals(expected)) {
+          counts = speculative.apply(result);
+        } else {
+          discard(c, speculative);
+          counts = compilation.program().run(c, changed, temps);
+        }
+        outcome = new RefreshOutcome(action, counts, null);
       }
     }
     temps.remember(c);
     return outcome;
+  }
+
+  /** Rolls back the program run ahead of the decision, if one ran. */
+  private static void discard(
+      Connection c, Function<StatementBatch.Result, RefreshCounts> speculative)
+      throws SQLException {
+    if (speculative != null) {
+      run(c, List.of("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM));
+    }
   }
 
   private RefreshOutcome noData() {

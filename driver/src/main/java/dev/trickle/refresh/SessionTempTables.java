@@ -138,6 +138,15 @@ public final class SessionTempTables {
   }
 
   /**
+   * Whether {@link #fill} of {@code table} with {@code shape} would just refill the kept table
+   * ({@code DELETE} and {@code INSERT}), with no creation, truncation or {@code ANALYZE}.
+   */
+  public boolean refills(String table, String shape) {
+    String name = relationName(table);
+    return shape.equals(shapeOf(name)) && !large.contains(name) && !unanalyzed.contains(name);
+  }
+
+  /**
    * Learns the oids of the tables this refresh created (one query, only when it created any), so
    * the next refresh in this session reuses them.
    */

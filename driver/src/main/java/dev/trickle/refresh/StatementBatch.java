@@ -63,6 +63,16 @@ public final class StatementBatch {
   }
 
   /**
+   * Appends a query of Trickle's own with bound values ({@link #addWithValues}) whose rows {@code
+   * reader} reads when the batch runs; returns its index.
+   */
+  public int queryWithValues(String query, RowsReader reader, Object... queryValues) {
+    int index = addWithValues(query, queryValues);
+    readers.put(index, reader);
+    return index;
+  }
+
+  /**
    * Runs the statements (none: no round trip) and forgets them. Hands every query that has a
    * reader its rows; returns the update count of every statement and the first row (as text) of
    * the last statement when that is a query without a reader, else an empty row.

@@ -1,0 +1,64 @@
+package dev.trickle.refresh;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * A bounded look into a stream table's change buffers, read with the refresh's snapshot before the
+ * delta fill ({@code pgtrickle.buffered_changes}): per captured source, the buffered rows (counted
+ * up to {@link #BOUND}) and whether one marks a truncation.
+ *
+ * <p>It tells the engine whether the refresh is the usual small one: then the differential program
+ * can go to the server in the round trip of the delta fill. Every row the fill consumes is in the
+ * buffer, so the sources with buffered rows are the only ones that can have changed, and a buffer
+ * under the bound cannot make {@link ChangeVolume} choose FULL.
+ *
+ * @param sourceRelid the source
+ * @param rows buffered rows, at most {@link #BOUND}; -1 when the buffer does not exist
+ * @param truncation whether a buffered row marks a truncation
+ */
+record BufferedChanges(long sourceRelid, long rows, boolean truncation) {
+  /** Rows from which a buffer is not a small batch: where {@link ChangeVolume} may choose FULL. */
+  static final int BOUND = (int) (ChangeVolume.MIN_ROWS * ChangeVolume.MAX_CHANGE_RATIO);
+
+  /** Adds the look into the buffers of stream table {@code pgtId} to {@code batch}. */
+  static void load(StatementBatch batch, long pgtId, Consumer<List<BufferedChanges>> loaded) {
+    batch.add(
+        "SELECT source_oid::bigint, coalesce(buffered_rows, -1), coalesce(has_truncation, false)"
+            + " FROM pgtrickle.buffered_changes(" + pgtId + ", " + BOUND + ")",
+        rs -> {
+          List<BufferedChanges> buffers = new ArrayList<>();
+          while (rs.next()) {
+            buffers.add(new BufferedChanges(rs.getLong(1), rs.getLong(2), rs.getBoolean(3)));
+          }
+          loaded.accept(buffers);
+        });
+  }
+
+  /**
+   * The captured sources that hold buffered rows when the buffers hold a small batch: every
+   * captured source's buffer exists, none is at the bound or holds a truncation, and some row is
+   * buffered; else empty.
+   */
+  static Optional<Set<Long>> smallBatch(List<BufferedChanges> buffers, List<Long> capturedSources) {
+    Map<Long, BufferedChanges> bySource =
+        buffers.stream().collect(Collectors.toMap(BufferedChanges::sourceRelid, b -> b, (a, b) -> a));
+    Set<Long> buffered = new HashSet<>();
+    for (long source : capturedSources) {
+      BufferedChanges b = bySource.get(source);
+      if (b == null || b.rows() < 0 || b.rows() >= BOUND || b.truncation()) {
+        return Optional.empty();
+      }
+      if (b.rows() > 0) {
+        buffered.add(source);
+      }
+    }
+    return buffered.isEmpty() ? Optional.empty() : Optional.of(Set.copyOf(buffered));
+  }
+}

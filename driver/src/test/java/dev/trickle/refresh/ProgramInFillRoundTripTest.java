@@ -1,0 +1,107 @@
+package dev.trickle.refresh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A refresh whose buffers hold a small batch sends the differential program with the delta fill,
+ * under a savepoint ({@link BufferedChanges}), and rolls it back when the fill says otherwise. The
+ * cases that roll back are made on purpose: a second stream table on source {@code b} refreshes
+ * only every third cycle, so {@code b}'s buffer keeps rows the join already consumed (buffered, but
+ * nothing to consume: the program ran for a source that did not change); cycles without a change
+ * of {@code a} then have nothing to consume at all (NO_DATA); a truncation and a batch over the
+ * bound take the general path. After every refresh each stream table equals its query, refreshed
+ * DIFFERENTIAL when nothing forced otherwise.
+ */
+class ProgramInFillRoundTripTest {
+  @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
+
+  private static final String JOIN =
+      "SELECT a.id, a.v, b.label FROM a JOIN b ON b.id = a.b_id";
+  private static final String BS = "SELECT id, label FROM b WHERE label <> 'x'";
+
+  @Test
+  void theProgramSentAheadStandsOnlyWhenTheFillConfirmsIt() throws SQLException {
+    long seed = 20261202L;
+    Random random = new Random(seed);
+    Properties props = new Properties();
+    props.setProperty("trickle.scheduler", "false");
+    try (Connection c = db.connect(props);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+      s.execute("CREATE TABLE b (id int PRIMARY KEY, label text)");
+      s.execute("CREATE TABLE a (id int PRIMARY KEY, b_id int, v int)");
+      s.execute("INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 50) g");
+      s.execute("INSERT INTO a SELECT g, 1 + g % 60, g % 7 FROM generate_series(1, 400) g");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'joined', query => $$" + JOIN
+          + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'bs', query => $$" + BS
+          + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      for (int cycle = 0; cycle < 30; cycle++) {
+        String what = "seed " + seed + ", cycle " + cycle;
+        if (cycle == 17) {
+          s.execute("TRUNCATE b");
+          s.execute("INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 40) g");
+        } else if (cycle == 23) {
+          s.execute("INSERT INTO a SELECT g, 1 + g % 60, g % 7 FROM generate_series(10001, 16000) g");
+        } else {
+          if (random.nextInt(3) > 0) {
+            changeA(s, random);
+          }
+          if (random.nextBoolean()) {
+            s.execute("UPDATE b SET label = " + (random.nextInt(4) == 0 ? "'x'" : "'b' || id + "
+                + random.nextInt(9)) + " WHERE id = " + (1 + random.nextInt(60)));
+          }
+        }
+        s.execute("SELECT pgtrickle.refresh_stream_table('joined')");
+        assertThat(difference(s, "joined", JOIN)).as(what).isZero();
+        assertThat(lastAction(s, "joined")).as(what)
+            .isIn("DIFFERENTIAL", "NO_DATA", cycle == 17 || cycle == 23 ? "FULL" : "DIFFERENTIAL");
+        if (cycle % 3 == 2) {
+          s.execute("SELECT pgtrickle.refresh_stream_table('bs')");
+          assertThat(difference(s, "bs", BS)).as(what).isZero();
+        }
+      }
+    }
+  }
+
+  private static void changeA(Statement s, Random random) throws SQLException {
+    for (int k = 0; k < 4; k++) {
+      int id = 1 + random.nextInt(450);
+      switch (random.nextInt(3)) {
+        case 0 -> s.execute("INSERT INTO a VALUES (" + id + ", " + (1 + random.nextInt(60)) + ", "
+            + random.nextInt(7) + ") ON CONFLICT (id) DO NOTHING");
+        case 1 -> s.execute("UPDATE a SET b_id = " + (1 + random.nextInt(60)) + ", v = "
+            + random.nextInt(7) + " WHERE id = " + id);
+        default -> s.execute("DELETE FROM a WHERE id = " + id);
+      }
+    }
+  }
+
+  private static long difference(Statement s, String table, String query) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ((TABLE " + table
+        + ") EXCEPT ALL (" + query + ")) x) + (SELECT count(*) FROM ((" + query
+        + ") EXCEPT ALL (TABLE " + table + ")) y)")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String lastAction(Statement s, String name) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('"
+        + name + "') ORDER BY start_time DESC LIMIT 1")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}
