@@ -27,6 +27,24 @@ record BufferedChanges(long sourceRelid, long rows, boolean truncation) {
   /** Rows from which a buffer is not a small batch: where {@link ChangeVolume} may choose FULL. */
   static final int BOUND = (int) (ChangeVolume.MIN_ROWS * ChangeVolume.MAX_CHANGE_RATIO);
 
+  /**
+   * Buffered rows of a source from which a refresh deletes the consumed rows after its commit.
+   * Below it the consumed rows stay for a later refresh: the cleanup's statement costs more than
+   * a small refresh's work, and a delta fill or pending check skips a few hundred consumed rows
+   * for much less.
+   */
+  static final int CLEANUP_ROWS = 256;
+
+  /**
+   * Whether a refresh that looked into the buffers ({@code buffers}, null when it did not) should
+   * delete the consumed rows: it did not look, or a buffer is missing, holds a truncation or has
+   * reached {@link #CLEANUP_ROWS}.
+   */
+  static boolean cleanupDue(List<BufferedChanges> buffers) {
+    return buffers == null
+        || buffers.stream().anyMatch(b -> b.rows() < 0 || b.rows() >= CLEANUP_ROWS || b.truncation());
+  }
+
   /** Adds the look into the buffers of stream table {@code pgtId} to {@code batch}. */
   static void load(StatementBatch batch, long pgtId, Consumer<List<BufferedChanges>> loaded) {
     batch.add(

@@ -165,7 +165,8 @@ final class RefreshRun {
     boolean cleanUp =
         ending == Ending.COMMIT_AND_CLEAN_UP
             && outcome.action() != RefreshAction.NO_DATA
-            && !sourceIds.isEmpty();
+            && !sourceIds.isEmpty()
+            && BufferedChanges.cleanupDue(prologue.buffered);
     if (cleanUp) {
       close.add(
           Frontiers.cleanUpQuery(sourceIds),
