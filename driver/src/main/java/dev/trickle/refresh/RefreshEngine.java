@@ -71,6 +71,30 @@ public final class RefreshEngine {
   }
 
   /**
+   * Refreshes, in its own transaction, from a target remembered from an earlier refresh on this
+   * connection, which {@code check} confirms in the refresh's first round trip under its locks:
+   * one round trip fewer than finding the stream table first. Empty, with nothing changed or
+   * recorded, when the target no longer holds or that round trip failed; the caller then takes the
+   * general path, which finds the stream table afresh and reports any real failure.
+   *
+   * @param c a connection in autocommit
+   * @param target the remembered target, its storage present
+   */
+  public Optional<RefreshOutcome> refreshRemembered(
+      Connection c, RefreshTarget target, StartCheck check, InitiatedBy initiatedBy)
+      throws SQLException {
+    StreamTable st = target.streamTable();
+    Relation storage = target.storage().orElseThrow();
+    RefreshRun run = new RefreshRun(compiler, st, initiatedBy).confirmedBy(check);
+    try {
+      return Optional.of(
+          runInOwnTransaction(c, st, storage, run, initiatedBy, check::maxConsecutiveErrors, true));
+    } catch (StaleStart stale) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * Like {@link #refresh}, for the scheduler: returns empty at once, without recording anything,
    * when another transaction holds the stream table's refresh lock (a manual or scheduled refresh
    * of it is running), so a busy stream table is skipped instead of queued behind; and it leaves
@@ -173,6 +197,30 @@ public final class RefreshEngine {
     StreamTable st = target.streamTable();
     Relation storage = storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
     RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy);
+    return runInOwnTransaction(
+        c, st, storage, run, initiatedBy, () -> maxConsecutiveErrors, cleanUpAfter);
+  }
+
+  /** Where a failure finds {@code max_consecutive_errors}. */
+  @FunctionalInterface
+  private interface ErrorLimit {
+    int get() throws SQLException;
+  }
+
+  /**
+   * Runs {@code run} in a transaction of its own and records a failure; a run confirming a
+   * remembered target ({@link RefreshRun#confirmedBy}) that fails before it got past its first
+   * round trip is rolled back and throws {@link StaleStart}, recording nothing.
+   */
+  private RefreshOutcome runInOwnTransaction(
+      Connection c,
+      StreamTable st,
+      Relation storage,
+      RefreshRun run,
+      InitiatedBy initiatedBy,
+      ErrorLimit maxConsecutiveErrors,
+      boolean cleanUpAfter)
+      throws SQLException {
     RefreshOutcome outcome;
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
@@ -186,12 +234,15 @@ public final class RefreshEngine {
                 false,
                 cleanUpAfter ? RefreshRun.Ending.COMMIT_AND_CLEAN_UP : RefreshRun.Ending.COMMIT);
         c.commit();
+      } catch (StaleStart stale) {
+        c.rollback();
+        throw stale;
       } catch (RefreshRefusal refusal) {
         c.rollback();
         throw refusal;
       } catch (SQLException e) {
         c.rollback();
-        recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
+        recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors.get());
         c.commit();
         throw e;
       } finally {

@@ -42,6 +42,8 @@ final class RefreshRun {
   private String reason;
   private List<Long> capturedSources = List.of();
   private String cleanupFailure;
+  private StartCheck startCheck;
+  private boolean opened;
 
   /** How a run's transaction ends. */
   enum Ending {
@@ -184,6 +186,21 @@ final class RefreshRun {
     return outcome;
   }
 
+  /**
+   * Confirms the target this run was given with {@code check} in its first round trip; when it
+   * does not hold, or that round trip fails, the run throws {@link StaleStart} before changing
+   * anything.
+   */
+  RefreshRun confirmedBy(StartCheck check) {
+    this.startCheck = check;
+    return this;
+  }
+
+  /** Whether the run got past its first round trip (locks taken, target confirmed). */
+  boolean opened() {
+    return opened;
+  }
+
   /** Why the cleanup after the commit failed, or null when it did not fail or did not run. */
   String cleanupFailure() {
     return cleanupFailure;
@@ -246,12 +263,18 @@ final class RefreshRun {
     batch.add(StreamTableCatalog.lockByIdQuery(st.pgtId()), rs -> p.locked = StreamTableCatalog.read(rs));
     LiveSources.load(batch, st.pgtId(), sources -> p.sources = sources);
     StorageRelation.load(batch, storage.relid(), found -> p.storage = found);
+    if (startCheck != null) {
+      startCheck.addTo(batch);
+    }
     if (!lockSources) {
       readAtSnapshot(batch, p, lookIntoBuffers);
     }
     try {
       batch.run(c);
     } catch (SQLException e) {
+      if (startCheck != null) {
+        throw new StaleStart(e);
+      }
       if (skipIfBusy && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         throw RefreshFailures.busy(st);
       }
@@ -259,6 +282,13 @@ final class RefreshRun {
         throw RefreshFailures.staleSnapshot(st);
       }
       throw e;
+    }
+    if (startCheck != null
+        && (!startCheck.holds()
+            || p.locked.isEmpty()
+            || p.storage.isEmpty()
+            || !p.storage.get().relation().qualifiedName().equals(storage.qualifiedName()))) {
+      throw new StaleStart(null);
     }
     if (p.locked.isEmpty()) {
       throw RefreshFailures.dropped(st);
@@ -288,6 +318,7 @@ final class RefreshRun {
       readAtSnapshot(atSnapshot, p, lookIntoBuffers);
       atSnapshot.run(c);
     }
+    opened = true;
     return p;
   }
 

@@ -12,6 +12,8 @@ import dev.trickle.jdbc.TrickleProperty;
 import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshEngine;
+import dev.trickle.refresh.RefreshTarget;
+import dev.trickle.refresh.StartCheck;
 import dev.trickle.rewriter.command.TrickleCommand;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -32,6 +34,7 @@ public final class StreamTableService implements CommandExecutor {
   private final RefreshEngine engine;
   private final StreamTableCreator creator;
   private final StreamTableAlterer alterer;
+  private final RememberedTargets remembered = new RememberedTargets();
 
   /** A service whose differential and IMMEDIATE maintenance come from the delta compiler. */
   public StreamTableService() {
@@ -63,9 +66,18 @@ public final class StreamTableService implements CommandExecutor {
       return;
     }
     if (command instanceof TrickleCommand.RefreshStreamTable refresh && c.getAutoCommit()) {
+      Optional<RefreshTarget> known = remembered.get(c, refresh.name());
+      if (known.isPresent()) {
+        StartCheck check = ManualRefreshStart.confirming(refresh.name(), known.get(), settings);
+        if (engine.refreshRemembered(c, known.get(), check, InitiatedBy.MANUAL).isPresent()) {
+          return;
+        }
+        remembered.forget(c, refresh.name());
+      }
       Optional<ManualRefreshStart.Found> found =
           ManualRefreshStart.read(c, refresh.name(), settings);
       if (found.isPresent()) {
+        remembered.remember(c, refresh.name(), found.get().target());
         engine.refresh(
             c, found.get().target(), InitiatedBy.MANUAL, found.get().maxConsecutiveErrors());
         return;
