@@ -11,19 +11,22 @@ import java.util.stream.Collectors;
 
 /**
  * A bounded look into a stream table's change buffers, read with the refresh's snapshot before the
- * delta fill ({@code pgtrickle.buffered_changes}): per captured source, the buffered rows (counted
- * up to {@link #BOUND}) and whether one marks a truncation.
+ * delta fill ({@code pgtrickle.buffered_changes}): per captured source, the rows in the buffer,
+ * those of them the stream table has not consumed (both counted among the first {@link #BOUND}),
+ * and whether one of those marks a truncation.
  *
  * <p>It tells the engine whether the refresh is the usual small one: then the differential program
- * can go to the server in the round trip of the delta fill. Every row the fill consumes is in the
- * buffer, so the sources with buffered rows are the only ones that can have changed, and a buffer
- * under the bound cannot make {@link ChangeVolume} choose FULL.
+ * can go to the server in the round trip of the delta fill. Every row the fill consumes is one the
+ * stream table has not consumed, so the sources with such rows are the only ones that can have
+ * changed, and fewer than the bound cannot make {@link ChangeVolume} choose FULL. And it tells
+ * whether the consumed rows are worth deleting yet ({@link #cleanupDue}).
  *
  * @param sourceRelid the source
- * @param rows buffered rows, at most {@link #BOUND}; -1 when the buffer does not exist
- * @param truncation whether a buffered row marks a truncation
+ * @param rows rows in the buffer (at most {@link #BOUND}); -1 when the buffer does not exist
+ * @param pending of those, rows the stream table has not consumed; -1 when the buffer does not exist
+ * @param truncation whether a row not consumed marks a truncation
  */
-record BufferedChanges(long sourceRelid, long rows, boolean truncation) {
+record BufferedChanges(long sourceRelid, long rows, long pending, boolean truncation) {
   /** Rows from which a buffer is not a small batch: where {@link ChangeVolume} may choose FULL. */
   static final int BOUND = (int) (ChangeVolume.MIN_ROWS * ChangeVolume.MAX_CHANGE_RATIO);
 
@@ -48,21 +51,23 @@ record BufferedChanges(long sourceRelid, long rows, boolean truncation) {
   /** Adds the look into the buffers of stream table {@code pgtId} to {@code batch}. */
   static void load(StatementBatch batch, long pgtId, Consumer<List<BufferedChanges>> loaded) {
     batch.add(
-        "SELECT source_oid::bigint, coalesce(buffered_rows, -1), coalesce(has_truncation, false)"
+        "SELECT source_oid::bigint, coalesce(buffered_rows, -1), coalesce(pending_rows, -1),"
+            + " coalesce(has_truncation, false)"
             + " FROM pgtrickle.buffered_changes(" + pgtId + ", " + BOUND + ")",
         rs -> {
           List<BufferedChanges> buffers = new ArrayList<>();
           while (rs.next()) {
-            buffers.add(new BufferedChanges(rs.getLong(1), rs.getLong(2), rs.getBoolean(3)));
+            buffers.add(
+                new BufferedChanges(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getBoolean(4)));
           }
           loaded.accept(buffers);
         });
   }
 
   /**
-   * The captured sources that hold buffered rows when the buffers hold a small batch: every
-   * captured source's buffer exists, none is at the bound or holds a truncation, and some row is
-   * buffered; else empty.
+   * The captured sources with rows the stream table has not consumed, when those make a small
+   * batch: every captured source's buffer exists, none is at the bound or holds a truncation, and
+   * some source has such rows; else empty.
    */
   static Optional<Set<Long>> smallBatch(List<BufferedChanges> buffers, List<Long> capturedSources) {
     Map<Long, BufferedChanges> bySource =
@@ -73,7 +78,7 @@ record BufferedChanges(long sourceRelid, long rows, boolean truncation) {
       if (b == null || b.rows() < 0 || b.rows() >= BOUND || b.truncation()) {
         return Optional.empty();
       }
-      if (b.rows() > 0) {
+      if (b.pending() > 0) {
         buffered.add(source);
       }
     }

@@ -360,10 +360,11 @@ final class RefreshRun {
 
   /**
    * Fills the delta tables and applies them. When the buffers hold the usual small batch ({@link
-   * BufferedChanges}), the program for the sources that buffered rows goes in the fill's round trip,
-   * under a savepoint; it stands when the fill's counts lead to DIFFERENTIAL for exactly those
-   * sources, and is rolled back otherwise (nothing consumable, a source whose buffered rows were
-   * not this refresh's), after which the refresh goes on as if it had not run.
+   * BufferedChanges}), the program for the sources with rows this stream table has not consumed
+   * goes in the fill's round trip, under a savepoint; it stands when the fill's counts lead to
+   * DIFFERENTIAL for exactly those sources. Every such row is normally consumed by this refresh, so
+   * they do; should the fill say otherwise, the program is rolled back and the refresh goes on as
+   * if it had not run.
    */
   private RefreshOutcome differential(
       Connection c,

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A refresh whose buffers hold a small batch sends the differential program with the delta fill,
- * under a savepoint ({@link BufferedChanges}), and rolls it back when the fill says otherwise. The
- * cases that roll back are made on purpose: a second stream table on source {@code b} refreshes
- * only every third cycle, so {@code b}'s buffer keeps rows the join already consumed (buffered, but
- * nothing to consume: the program ran for a source that did not change); cycles without a change
- * of {@code a} then have nothing to consume at all (NO_DATA); a truncation and a batch over the
- * bound take the general path. After every refresh each stream table equals its query, refreshed
- * DIFFERENTIAL when nothing forced otherwise.
+ * A refresh whose buffers hold a small batch of changes it has not consumed sends the differential
+ * program with the delta fill, under a savepoint ({@link BufferedChanges}). Around it: a second
+ * stream table on source {@code b} refreshes only every third cycle, so {@code b}'s buffer keeps
+ * rows the join already consumed (not pending for the join, so they neither send a program for
+ * {@code b} nor count as changes); some cycles change the sources inside the transaction that then
+ * refreshes the join (a savepoint inside the caller's transaction); a truncation and a batch over
+ * the bound take the general path. After every refresh in autocommit each stream table equals its
+ * query, refreshed DIFFERENTIAL when nothing forced otherwise.
  */
 class ProgramInFillRoundTripTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -54,6 +54,17 @@ class ProgramInFillRoundTripTest {
           s.execute("INSERT INTO b SELECT g, 'b' || g FROM generate_series(1, 40) g");
         } else if (cycle == 23) {
           s.execute("INSERT INTO a SELECT g, 1 + g % 60, g % 7 FROM generate_series(10001, 16000) g");
+        } else if (cycle % 4 == 1) {
+          c.setAutoCommit(false);
+          if (random.nextBoolean()) {
+            s.execute("UPDATE b SET label = 'b' || id + " + random.nextInt(9) + " WHERE id = "
+                + (1 + random.nextInt(60)));
+          }
+          changeA(s, random);
+          s.execute("SELECT pgtrickle.refresh_stream_table('joined')");
+          assertThat(lastAction(s, "joined")).as(what).isIn("DIFFERENTIAL", "NO_DATA");
+          c.commit();
+          c.setAutoCommit(true);
         } else {
           if (random.nextInt(3) > 0) {
             changeA(s, random);
