@@ -83,6 +83,15 @@ class ProgramInFillRoundTripTest {
           assertThat(difference(s, "bs", BS)).as(what).isZero();
         }
       }
+      s.execute("SELECT pgtrickle.refresh_stream_table('bs')");
+      s.execute("INSERT INTO b VALUES (1001, 'n1'), (1002, 'n2'), (1003, 'n3')");
+      s.execute("SELECT pgtrickle.refresh_stream_table('bs')");
+      assertThat(lastCounts(s, "bs")).as("history counts of a refresh sent ahead").isEqualTo("3/0");
+      s.execute("UPDATE b SET label = 'n1b' WHERE id = 1001");
+      s.execute("DELETE FROM b WHERE id = 1002");
+      s.execute("SELECT pgtrickle.refresh_stream_table('bs')");
+      assertThat(lastCounts(s, "bs")).isEqualTo("1/2");
+      assertThat(difference(s, "bs", BS)).isZero();
     }
   }
 
@@ -105,6 +114,14 @@ class ProgramInFillRoundTripTest {
         + ") EXCEPT ALL (TABLE " + table + ")) y)")) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  private static String lastCounts(Statement s, String name) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT rows_inserted || '/' || rows_deleted"
+        + " FROM pgtrickle.get_refresh_history('" + name + "') ORDER BY start_time DESC LIMIT 1")) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 
