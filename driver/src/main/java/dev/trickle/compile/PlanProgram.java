@@ -9,6 +9,7 @@ import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,52 @@ final class PlanProgram implements DifferentialProgram {
   }
 
   private List<Step> stepsFor(Set<Long> changedSources) {
-    return steps.computeIfAbsent(Set.copyOf(changedSources), plan::refresh);
+    return steps.computeIfAbsent(
+        Set.copyOf(changedSources), changed -> ownWorkTables(plan.refresh(changed), steps.size()));
+  }
+
+  /**
+   * The steps with the work tables they fill renamed for program variant {@code variant} (the
+   * first keeps the plan's names): the programs for different sets of changed sources fill the
+   * same work tables with different queries, and a session work table is kept only for one query,
+   * so a stream table whose changed sources alternate would drop and create them at every switch.
+   * The sources' delta tables are filled by the engine, not by programs, and keep their names.
+   */
+  private static List<Step> ownWorkTables(List<Step> program, int variant) {
+    if (variant == 0) {
+      return program;
+    }
+    Map<String, String> renamed = new HashMap<>();
+    collectFilled(program, variant, renamed);
+    return renamed.isEmpty() ? program : rename(program, renamed);
+  }
+
+  private static void collectFilled(List<Step> program, int variant, Map<String, String> renamed) {
+    for (Step step : program) {
+      if (step.isLoop()) {
+        collectFilled(step.body(), variant, renamed);
+      } else if (step.isFill()) {
+        String table = step.fills();
+        renamed.putIfAbsent(table, table.substring(0, table.length() - 1) + "_v" + variant + "\"");
+      }
+    }
+  }
+
+  private static List<Step> rename(List<Step> program, Map<String, String> renamed) {
+    List<Step> result = new ArrayList<>(program.size());
+    for (Step step : program) {
+      String sql = step.sql();
+      for (Map.Entry<String, String> e : renamed.entrySet()) {
+        sql = sql.replace(e.getKey(), e.getValue());
+      }
+      result.add(
+          new Step(
+              sql,
+              step.counts(),
+              rename(step.body(), renamed),
+              step.isFill() ? renamed.getOrDefault(step.fills(), step.fills()) : null));
+    }
+    return result;
   }
 
   /**

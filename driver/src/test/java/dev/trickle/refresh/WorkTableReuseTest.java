@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,6 +58,47 @@ class WorkTableReuseTest {
       Map<String, Long> before = workTables(s);
       assertThat(before).isNotEmpty();
       changeAndRefresh(s, query, random, 6);
+      assertThat(workTables(s)).containsAllEntriesOf(before);
+    }
+  }
+
+  /**
+   * A join whose changes come from one source, the other or both, in turn: each set of changed
+   * sources has its own program, and each program keeps its own work tables.
+   */
+  @Test
+  void programsForDifferentChangedSourcesKeepTheirOwnWorkTables() throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("trickle.scheduler", "false");
+    String query = "SELECT i.id, i.amount, g.label FROM items i JOIN groups g ON g.grp = i.grp";
+    try (Connection c = db.connect(props);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+      s.execute("DROP STREAM TABLE IF EXISTS st");
+      s.execute("DROP TABLE IF EXISTS items, groups CASCADE");
+      s.execute("CREATE TABLE items (id int PRIMARY KEY, grp int, amount int, parent int)");
+      s.execute("CREATE TABLE groups (grp int PRIMARY KEY, label text)");
+      s.execute("INSERT INTO items SELECT g, g % 5, g % 11, NULL FROM generate_series(1, 300) g");
+      s.execute("INSERT INTO groups SELECT g, 'g' || g FROM generate_series(0, 4) g");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'st', query => $$" + query
+          + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      Map<String, Long> before = Map.of();
+      for (int round = 0; round < 4; round++) {
+        for (int turn = 0; turn < 3; turn++) {
+          if (turn != 1) {
+            s.execute("UPDATE items SET amount = amount + 1 WHERE id = " + (1 + round * 7 + turn));
+          }
+          if (turn != 0) {
+            s.execute("UPDATE groups SET label = label || '+' WHERE grp = " + ((round + turn) % 5));
+          }
+          s.execute("SELECT pgtrickle.refresh_stream_table('st')");
+          assertThat(difference(s, query)).as("round %d, turn %d", round, turn).isZero();
+          assertThat(lastAction(s)).isEqualTo("DIFFERENTIAL");
+        }
+        if (round == 1) {
+          before = workTables(s);
+        }
+      }
       assertThat(workTables(s)).containsAllEntriesOf(before);
     }
   }
