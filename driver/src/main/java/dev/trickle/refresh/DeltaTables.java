@@ -54,26 +54,11 @@ public final class DeltaTables {
   }
 
   /**
-   * Fills the delta table of every source and reports what each consumed, in one round trip. The
-   * tables are session work tables ({@link SessionTempTables}), emptied by each fill. The frontiers
-   * are bound values, so the statements stay prepared from one refresh to the next.
-   */
-  static List<SourceChanges> materialize(
-      Connection c,
-      List<StreamTableDefinition.Source> sources,
-      Map<Long, Frontiers.Consumed> oldFrontiers,
-      String newFrontier,
-      SessionTempTables temps)
-      throws SQLException {
-    StatementBatch batch = new StatementBatch();
-    Supplier<List<SourceChanges>> changes = fill(batch, sources, oldFrontiers, newFrontier, temps);
-    batch.run(c);
-    return changes.get();
-  }
-
-  /**
-   * Like {@link #materialize}, as statements of {@code batch} (which holds bound values from then
-   * on); what each source consumed is known once the batch has run.
+   * Adds the statements that fill the delta table of every source, and a report of what each
+   * consumed, to {@code batch} (which holds bound values from then on); the report is known once
+   * the batch has run. The tables are session work tables ({@link SessionTempTables}), emptied by
+   * each fill. The frontiers are bound values, so the statements stay prepared from one refresh to
+   * the next.
    */
   static Supplier<List<SourceChanges>> fill(
       StatementBatch batch,

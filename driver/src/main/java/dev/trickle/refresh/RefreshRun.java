@@ -43,7 +43,6 @@ final class RefreshRun {
   private List<Long> capturedSources = List.of();
   private String cleanupFailure;
   private StartCheck startCheck;
-  private boolean opened;
 
   /** How a run's transaction ends. */
   enum Ending {
@@ -196,11 +195,6 @@ final class RefreshRun {
     return this;
   }
 
-  /** Whether the run got past its first round trip (locks taken, target confirmed). */
-  boolean opened() {
-    return opened;
-  }
-
   /** Why the cleanup after the commit failed, or null when it did not fail or did not run. */
   String cleanupFailure() {
     return cleanupFailure;
@@ -318,7 +312,6 @@ final class RefreshRun {
       readAtSnapshot(atSnapshot, p, lookIntoBuffers);
       atSnapshot.run(c);
     }
-    opened = true;
     return p;
   }
 
