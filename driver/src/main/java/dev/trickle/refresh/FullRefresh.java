@@ -19,8 +19,10 @@ import java.util.List;
  *
  * <p>The difference is a multiset difference keyed by the row's text form ({@code row::text}),
  * which works for every column type (also those without equality, such as {@code json}) and treats
- * NULLs and duplicates exactly: for each distinct row, surplus copies in the storage are deleted
- * by {@code ctid}, missing copies inserted. Table aliases use the reserved prefix {@code __pgt_},
+ * NULLs and duplicates exactly: one aggregation over both sides counts, per distinct row, how many
+ * copies the storage has too many or too few (a hash aggregate: no sort of either side); then, for
+ * those rows only, surplus copies in the storage are deleted by {@code ctid} and missing copies
+ * inserted. Table aliases use the reserved prefix {@code __pgt_},
  * which no output column may have, so a whole-row reference never resolves to a column.
  */
 final class FullRefresh {
@@ -41,28 +43,36 @@ final class FullRefresh {
       throw RefreshFailures.shapeChanged(st);
     }
     long deleted = 0;
-    long inserted;
+    long inserted = 0;
     try (Statement s = c.createStatement()) {
       if (isEmpty(c, target)) {
         inserted = s.executeUpdate("INSERT INTO " + target + " SELECT * FROM " + qualifiedTemp);
       } else {
+        String diff = "pg_temp." + Quoting.identifier("__pgt_fulldiff_" + st.relid());
+        s.execute("DROP TABLE IF EXISTS " + diff);
+        s.execute(
+            "CREATE TEMP TABLE " + Quoting.identifier("__pgt_fulldiff_" + st.relid())
+                + " ON COMMIT DROP AS SELECT __pgt_x.k, sum(__pgt_x.w)::bigint AS w FROM"
+                + " (SELECT __pgt_t::text AS k, -1 AS w FROM " + target + " __pgt_t UNION ALL"
+                + " SELECT __pgt_n::text, 1 FROM " + qualifiedTemp + " __pgt_n) __pgt_x"
+                + " GROUP BY __pgt_x.k HAVING sum(__pgt_x.w) <> 0");
+        s.execute("ANALYZE " + diff);
         deleted =
             s.executeUpdate(
                 "DELETE FROM " + target + " __pgt_s USING (SELECT __pgt_o.rid FROM"
-                    + " (SELECT __pgt_t.ctid AS rid, __pgt_t::text AS k,"
-                    + " row_number() OVER (PARTITION BY __pgt_t::text) AS rn FROM " + target
-                    + " __pgt_t) __pgt_o LEFT JOIN (SELECT __pgt_n::text AS k, count(*) AS c FROM "
-                    + qualifiedTemp + " __pgt_n GROUP BY 1) __pgt_nc ON __pgt_nc.k = __pgt_o.k"
-                    + " WHERE __pgt_o.rn > coalesce(__pgt_nc.c, 0)) __pgt_d"
-                    + " WHERE __pgt_s.ctid = __pgt_d.rid");
+                    + " (SELECT __pgt_t.ctid AS rid, __pgt_d.w,"
+                    + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + target
+                    + " __pgt_t JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_t::text"
+                    + " WHERE __pgt_d.w < 0) __pgt_o WHERE __pgt_o.rn <= -__pgt_o.w) __pgt_g"
+                    + " WHERE __pgt_s.ctid = __pgt_g.rid");
         inserted =
             s.executeUpdate(
                 "INSERT INTO " + target + " SELECT (__pgt_x.r).* FROM"
-                    + " (SELECT __pgt_n AS r, __pgt_n::text AS k,"
-                    + " row_number() OVER (PARTITION BY __pgt_n::text) AS rn FROM "
-                    + qualifiedTemp + " __pgt_n) __pgt_x LEFT JOIN (SELECT __pgt_t::text AS k,"
-                    + " count(*) AS c FROM " + target + " __pgt_t GROUP BY 1) __pgt_oc"
-                    + " ON __pgt_oc.k = __pgt_x.k WHERE __pgt_x.rn > coalesce(__pgt_oc.c, 0)");
+                    + " (SELECT __pgt_n AS r, __pgt_d.w,"
+                    + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + qualifiedTemp
+                    + " __pgt_n JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_n::text"
+                    + " WHERE __pgt_d.w > 0) __pgt_x WHERE __pgt_x.rn <= __pgt_x.w");
+        s.execute("DROP TABLE " + diff);
       }
       s.execute("DROP TABLE " + qualifiedTemp);
     }
