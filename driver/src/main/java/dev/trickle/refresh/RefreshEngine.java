@@ -38,6 +38,8 @@ import java.util.Optional;
  */
 public final class RefreshEngine {
   private final MaintenanceCompiler compiler;
+  /** The targets of scheduled refreshes, by stream table id, per connection. */
+  private final RememberedTargets<Long> scheduled = new RememberedTargets<>();
 
   /** An engine that asks {@code compiler} for differential programs. */
   public RefreshEngine(MaintenanceCompiler compiler) {
@@ -99,11 +101,33 @@ public final class RefreshEngine {
    * when another transaction holds the stream table's refresh lock (a manual or scheduled refresh
    * of it is running), so a busy stream table is skipped instead of queued behind; and it leaves
    * the change-buffer cleanup to the caller ({@link #cleanUp}), which the scheduler does after its
-   * pass, out of the way of the refreshes downstream.
+   * pass, out of the way of the refreshes downstream. The target found for an id is remembered for
+   * the connection ({@link RememberedTargets}) and confirmed by the next refresh under its locks.
    */
   public Optional<RefreshOutcome> refreshUnlessBusy(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
+    if (c.getAutoCommit()) {
+      Optional<RefreshTarget> known = scheduled.get(c, pgtId);
+      if (known.isPresent()) {
+        StreamTable st = known.get().streamTable();
+        RefreshRun run =
+            new RefreshRun(compiler, st, initiatedBy, true)
+                .confirmedBy(StartCheck.nothingMore(maxConsecutiveErrors));
+        try {
+          return Optional.of(
+              runInOwnTransaction(
+                  c, st, known.get().storage().orElseThrow(), run, initiatedBy,
+                  () -> maxConsecutiveErrors, false));
+        } catch (StaleStart stale) {
+          if (stale.getCause() instanceof SQLException cause
+              && RefreshFailures.LOCK_NOT_AVAILABLE.equals(cause.getSQLState())) {
+            return Optional.empty();
+          }
+          scheduled.forget(c, pgtId);
+        }
+      }
+    }
     try {
       return Optional.of(refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, true, false));
     } catch (RefreshRefusal refusal) {
@@ -182,6 +206,9 @@ public final class RefreshEngine {
     RefreshTarget.load(batch, String.valueOf(pgtId), found::add);
     batch.run(c);
     RefreshTarget target = found.get(0).orElseThrow(() -> undefined(pgtId));
+    if (skipIfBusy) {
+      scheduled.remember(c, pgtId, target);
+    }
     return refreshInOwnTransaction(
         c, target, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter);
   }

@@ -19,4 +19,25 @@ public interface StartCheck {
    * when the setting is invalid.
    */
   int maxConsecutiveErrors() throws SQLException;
+
+  /**
+   * A check that adds no reads: for a target remembered by stream table id, which the refresh's
+   * own reads confirm (the catalog row by id under its lock, the storage table by oid and name).
+   */
+  static StartCheck nothingMore(int maxConsecutiveErrors) {
+    return new StartCheck() {
+      @Override
+      public void addTo(StatementBatch batch) {}
+
+      @Override
+      public boolean holds() {
+        return true;
+      }
+
+      @Override
+      public int maxConsecutiveErrors() {
+        return maxConsecutiveErrors;
+      }
+    };
+  }
 }

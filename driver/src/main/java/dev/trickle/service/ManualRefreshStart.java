@@ -17,7 +17,7 @@ import java.util.Properties;
  * catalog version, the stream table the written name denotes with its storage table, and {@code
  * pg_trickle.max_consecutive_errors} (unless a connection property sets it). A refresh is often
  * cheaper than these round trips, so they matter. When an earlier refresh on the connection found
- * the name's target ({@link RememberedTargets}), the same reads go into the refresh's own first
+ * the name's target ({@link dev.trickle.refresh.RememberedTargets}), the same reads go into the refresh's own first
  * round trip instead ({@link #confirming}).
  *
  * <p>The reads assume a current catalog. When it is missing or older, when a read fails for any

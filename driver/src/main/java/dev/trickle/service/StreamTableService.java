@@ -13,6 +13,7 @@ import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.refresh.RefreshTarget;
+import dev.trickle.refresh.RememberedTargets;
 import dev.trickle.refresh.StartCheck;
 import dev.trickle.rewriter.command.TrickleCommand;
 import java.sql.Connection;
@@ -34,7 +35,7 @@ public final class StreamTableService implements CommandExecutor {
   private final RefreshEngine engine;
   private final StreamTableCreator creator;
   private final StreamTableAlterer alterer;
-  private final RememberedTargets remembered = new RememberedTargets();
+  private final RememberedTargets<String> remembered = new RememberedTargets<>();
 
   /** A service whose differential and IMMEDIATE maintenance come from the delta compiler. */
   public StreamTableService() {
