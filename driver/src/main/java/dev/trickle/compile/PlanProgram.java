@@ -36,6 +36,8 @@ final class PlanProgram implements DifferentialProgram {
    */
   private final Map<Set<Long>, List<Step>> steps = new ConcurrentHashMap<>();
 
+  private final Map<Step, String> shapes = new ConcurrentHashMap<>();
+
   PlanProgram(MaintenancePlan plan) {
     this.plan = plan;
   }
@@ -143,8 +145,12 @@ final class PlanProgram implements DifferentialProgram {
     return loop.body().stream().allMatch(b -> !b.isLoop() && b.counts() == Step.Counts.NONE);
   }
 
+  /**
+   * The work-table shape key of a fill: this compilation and the fill's query. Kept per step, so
+   * the check and the fill of every refresh do not build it again from the query's text.
+   */
   private String shapeOf(Step fill) {
-    return version + "\n" + fill.sql();
+    return shapes.computeIfAbsent(fill, f -> version + "\n" + f.sql());
   }
 
   private static String notTerminating(int iterations) {

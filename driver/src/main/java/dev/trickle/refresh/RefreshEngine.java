@@ -85,15 +85,30 @@ public final class RefreshEngine {
   public Optional<RefreshOutcome> refreshRemembered(
       Connection c, RefreshTarget target, StartCheck check, InitiatedBy initiatedBy)
       throws SQLException {
-    StreamTable st = target.streamTable();
-    Relation storage = target.storage().orElseThrow();
-    RefreshRun run = new RefreshRun(compiler, st, initiatedBy).confirmedBy(check);
     try {
-      return Optional.of(
-          runInOwnTransaction(c, st, storage, run, initiatedBy, check::maxConsecutiveErrors, true));
+      return Optional.of(runConfirmed(c, target, check, initiatedBy, false, true));
     } catch (StaleStart stale) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Runs a refresh from a remembered {@code target} that {@code check} confirms in its first round
+   * trip; throws {@link StaleStart}, having changed and recorded nothing, when it does not hold.
+   */
+  private RefreshOutcome runConfirmed(
+      Connection c,
+      RefreshTarget target,
+      StartCheck check,
+      InitiatedBy initiatedBy,
+      boolean skipIfBusy,
+      boolean cleanUpAfter)
+      throws SQLException {
+    StreamTable st = target.streamTable();
+    RefreshRun run = new RefreshRun(compiler, st, initiatedBy, skipIfBusy).confirmedBy(check);
+    return runInOwnTransaction(
+        c, st, target.storage().orElseThrow(), run, initiatedBy, check::maxConsecutiveErrors,
+        cleanUpAfter);
   }
 
   /**
@@ -110,15 +125,11 @@ public final class RefreshEngine {
     if (c.getAutoCommit()) {
       Optional<RefreshTarget> known = scheduled.get(c, pgtId);
       if (known.isPresent()) {
-        StreamTable st = known.get().streamTable();
-        RefreshRun run =
-            new RefreshRun(compiler, st, initiatedBy, true)
-                .confirmedBy(StartCheck.nothingMore(maxConsecutiveErrors));
         try {
           return Optional.of(
-              runInOwnTransaction(
-                  c, st, known.get().storage().orElseThrow(), run, initiatedBy,
-                  () -> maxConsecutiveErrors, false));
+              runConfirmed(
+                  c, known.get(), StartCheck.nothingMore(maxConsecutiveErrors), initiatedBy, true,
+                  false));
         } catch (StaleStart stale) {
           if (stale.getCause() instanceof SQLException cause
               && RefreshFailures.LOCK_NOT_AVAILABLE.equals(cause.getSQLState())) {
