@@ -2,13 +2,13 @@ package dev.trickle.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.value;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,9 +26,7 @@ class DeferredBufferCleanupTest {
 
   @Test
   void consumedRowsAreDeletedInBatches() throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("trickle.scheduler", "false");
-    try (Connection c = db.connect(props);
+    try (Connection c = db.connectWithoutScheduler();
         Statement s = c.createStatement()) {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
       s.execute("CREATE TABLE src (id int PRIMARY KEY, v int)");
@@ -43,9 +41,7 @@ class DeferredBufferCleanupTest {
           s.execute("UPDATE src SET v = " + random.nextInt(100) + " WHERE id = " + (1 + random.nextInt(1000)));
         }
         s.execute("SELECT pgtrickle.refresh_stream_table('st')");
-        assertThat(value(s, "SELECT (SELECT count(*) FROM ((TABLE st) EXCEPT ALL (" + QUERY + ")) a)"
-            + " + (SELECT count(*) FROM ((" + QUERY + ") EXCEPT ALL (TABLE st)) b)"))
-            .as("cycle %d", cycle).isEqualTo(0);
+        assertThat(difference(s, "st", QUERY)).as("cycle %d", cycle).isEqualTo(0);
         long buffered = value(s, "SELECT count(*) FROM " + buffer);
         assertThat(buffered).as("consumed rows kept, cycle %d", cycle)
             .isGreaterThan(lastBuffered).isLessThan(BufferedChanges.CLEANUP_ROWS);
@@ -54,15 +50,7 @@ class DeferredBufferCleanupTest {
       s.execute("UPDATE src SET v = v + 1 WHERE id <= " + BufferedChanges.CLEANUP_ROWS);
       s.execute("SELECT pgtrickle.refresh_stream_table('st')");
       assertThat(value(s, "SELECT count(*) FROM " + buffer)).as("cleaned up past the bound").isZero();
-      assertThat(value(s, "SELECT (SELECT count(*) FROM ((TABLE st) EXCEPT ALL (" + QUERY + ")) a)"
-          + " + (SELECT count(*) FROM ((" + QUERY + ") EXCEPT ALL (TABLE st)) b)")).isZero();
-    }
-  }
-
-  private static long value(Statement s, String query) throws SQLException {
-    try (ResultSet rs = s.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
+      assertThat(difference(s, "st", QUERY)).isZero();
     }
   }
 }

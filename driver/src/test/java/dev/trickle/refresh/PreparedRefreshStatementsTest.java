@@ -2,6 +2,8 @@ package dev.trickle.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.lastAction;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -93,24 +95,8 @@ class PreparedRefreshStatementsTest {
         }
       }
       s.execute("SELECT pgtrickle.refresh_stream_table('st')");
-      assertThat(difference(s, query)).as("cycle %d", cycle).isZero();
-      assertThat(lastAction(s)).as("cycle %d", cycle).isIn("DIFFERENTIAL", "NO_DATA");
-    }
-  }
-
-  private static long difference(Statement s, String query) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ((TABLE st) EXCEPT ALL ("
-        + query + ")) a) + (SELECT count(*) FROM ((" + query + ") EXCEPT ALL (TABLE st)) b)")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static String lastAction(Statement s) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('st')"
-        + " ORDER BY start_time DESC LIMIT 1")) {
-      rs.next();
-      return rs.getString(1);
+      assertThat(difference(s, "st", query)).as("cycle %d", cycle).isZero();
+      assertThat(lastAction(s, "st")).as("cycle %d", cycle).isIn("DIFFERENTIAL", "NO_DATA");
     }
   }
 

@@ -2,13 +2,14 @@ package dev.trickle.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.lastAction;
+import static dev.trickle.testing.StreamTableChecks.lastCounts;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,9 +35,7 @@ class ProgramInFillRoundTripTest {
   void theProgramSentAheadStandsOnlyWhenTheFillConfirmsIt() throws SQLException {
     long seed = 20261202L;
     Random random = new Random(seed);
-    Properties props = new Properties();
-    props.setProperty("trickle.scheduler", "false");
-    try (Connection c = db.connect(props);
+    try (Connection c = db.connectWithoutScheduler();
         Statement s = c.createStatement()) {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
       s.execute("CREATE TABLE b (id int PRIMARY KEY, label text)");
@@ -105,31 +104,6 @@ class ProgramInFillRoundTripTest {
             + random.nextInt(7) + " WHERE id = " + id);
         default -> s.execute("DELETE FROM a WHERE id = " + id);
       }
-    }
-  }
-
-  private static long difference(Statement s, String table, String query) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ((TABLE " + table
-        + ") EXCEPT ALL (" + query + ")) x) + (SELECT count(*) FROM ((" + query
-        + ") EXCEPT ALL (TABLE " + table + ")) y)")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static String lastCounts(Statement s, String name) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT rows_inserted || '/' || rows_deleted"
-        + " FROM pgtrickle.get_refresh_history('" + name + "') ORDER BY start_time DESC LIMIT 1")) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
-
-  private static String lastAction(Statement s, String name) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('"
-        + name + "') ORDER BY start_time DESC LIMIT 1")) {
-      rs.next();
-      return rs.getString(1);
     }
   }
 }

@@ -2,6 +2,8 @@ package dev.trickle.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.lastAction;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -10,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,9 +42,7 @@ class WorkTableReuseTest {
             + " SELECT i.id FROM items i JOIN t ON i.parent = t.id) SELECT * FROM t"
       })
   void steadyRefreshesRefillTheirWorkTables(String query) throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("trickle.scheduler", "false");
-    try (Connection c = db.connect(props);
+    try (Connection c = db.connectWithoutScheduler();
         Statement s = c.createStatement()) {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
       s.execute("DROP STREAM TABLE IF EXISTS st");
@@ -68,10 +67,8 @@ class WorkTableReuseTest {
    */
   @Test
   void programsForDifferentChangedSourcesKeepTheirOwnWorkTables() throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("trickle.scheduler", "false");
     String query = "SELECT i.id, i.amount, g.label FROM items i JOIN groups g ON g.grp = i.grp";
-    try (Connection c = db.connect(props);
+    try (Connection c = db.connectWithoutScheduler();
         Statement s = c.createStatement()) {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
       s.execute("DROP STREAM TABLE IF EXISTS st");
@@ -92,8 +89,8 @@ class WorkTableReuseTest {
             s.execute("UPDATE groups SET label = label || '+' WHERE grp = " + ((round + turn) % 5));
           }
           s.execute("SELECT pgtrickle.refresh_stream_table('st')");
-          assertThat(difference(s, query)).as("round %d, turn %d", round, turn).isZero();
-          assertThat(lastAction(s)).isEqualTo("DIFFERENTIAL");
+          assertThat(difference(s, "st", query)).as("round %d, turn %d", round, turn).isZero();
+          assertThat(lastAction(s, "st")).isEqualTo("DIFFERENTIAL");
         }
         if (round == 1) {
           before = workTables(s);
@@ -118,8 +115,8 @@ class WorkTableReuseTest {
         }
       }
       s.execute("SELECT pgtrickle.refresh_stream_table('st')");
-      assertThat(difference(s, query)).as("cycle %d", cycle).isZero();
-      assertThat(lastAction(s)).as("cycle %d", cycle).isIn("DIFFERENTIAL", "NO_DATA");
+      assertThat(difference(s, "st", query)).as("cycle %d", cycle).isZero();
+      assertThat(lastAction(s, "st")).as("cycle %d", cycle).isIn("DIFFERENTIAL", "NO_DATA");
     }
   }
 
@@ -132,21 +129,5 @@ class WorkTableReuseTest {
       }
     }
     return tables;
-  }
-
-  private static long difference(Statement s, String query) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ((TABLE st) EXCEPT ALL ("
-        + query + ")) a) + (SELECT count(*) FROM ((" + query + ") EXCEPT ALL (TABLE st)) b)")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static String lastAction(Statement s) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('st')"
-        + " ORDER BY start_time DESC LIMIT 1")) {
-      rs.next();
-      return rs.getString(1);
-    }
   }
 }

@@ -3,13 +3,14 @@ package dev.trickle.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.lastAction;
+import static dev.trickle.testing.StreamTableChecks.value;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,9 +28,7 @@ class RememberedTargetsTest {
 
   @BeforeEach
   void connect() throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("trickle.scheduler", "false");
-    c = db.connect(props);
+    c = db.connectWithoutScheduler();
     s = c.createStatement();
     s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
     s.execute("DROP SCHEMA IF EXISTS other CASCADE");
@@ -49,8 +48,8 @@ class RememberedTargetsTest {
         + " WHERE v < 10$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
     s.execute("INSERT INTO src VALUES (100, 1)");
     s.execute("SELECT pgtrickle.refresh_stream_table('st')");
-    assertThat(difference("st", "SELECT id FROM src WHERE v < 10")).isZero();
-    assertThat(lastAction("st")).isEqualTo("DIFFERENTIAL");
+    assertThat(difference(s, "st", "SELECT id FROM src WHERE v < 10")).isZero();
+    assertThat(lastAction(s, "st")).isEqualTo("DIFFERENTIAL");
   }
 
   @Test
@@ -62,9 +61,9 @@ class RememberedTargetsTest {
     s.execute("SET search_path = other, public");
     s.execute("INSERT INTO src VALUES (101, 8)");
     s.execute("SELECT pgtrickle.refresh_stream_table('st')");
-    assertThat(difference("other.st", "SELECT id FROM src WHERE v % 2 = 0")).isZero();
-    assertThat(lastAction("other.st")).isEqualTo("DIFFERENTIAL");
-    assertThat(count("SELECT * FROM public.st WHERE id = 101")).as("public.st not refreshed").isZero();
+    assertThat(difference(s, "other.st", "SELECT id FROM src WHERE v % 2 = 0")).isZero();
+    assertThat(lastAction(s, "other.st")).isEqualTo("DIFFERENTIAL");
+    assertThat(value(s, "SELECT count(*) FROM public.st WHERE id = 101")).as("public.st not refreshed").isZero();
     s.execute("RESET search_path");
     refreshAfterChange("st");
   }
@@ -99,27 +98,7 @@ class RememberedTargetsTest {
   private void refreshAfterChange(String name) throws SQLException {
     s.execute("UPDATE src SET v = v + 3 WHERE id % 4 = 1");
     s.execute("SELECT pgtrickle.refresh_stream_table('" + name + "')");
-    assertThat(difference(name, "SELECT id, v FROM src WHERE v > 5")).isZero();
-    assertThat(lastAction(name)).isEqualTo("DIFFERENTIAL");
-  }
-
-  private long difference(String table, String query) throws SQLException {
-    return count("SELECT * FROM ((TABLE " + table + ") EXCEPT ALL (" + query + ")) a UNION ALL"
-        + " SELECT * FROM ((" + query + ") EXCEPT ALL (TABLE " + table + ")) b");
-  }
-
-  private long count(String query) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + query + ") q")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private String lastAction(String name) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('" + name
-        + "') ORDER BY start_time DESC LIMIT 1")) {
-      rs.next();
-      return rs.getString(1);
-    }
+    assertThat(difference(s, name, "SELECT id, v FROM src WHERE v > 5")).isZero();
+    assertThat(lastAction(s, name)).isEqualTo("DIFFERENTIAL");
   }
 }

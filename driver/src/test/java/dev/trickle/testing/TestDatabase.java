@@ -74,6 +74,16 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     return DriverManager.getConnection(trickleUrl(), p);
   }
 
+  /**
+   * A connection through the Trickle driver without the background scheduler, so only the test
+   * refreshes.
+   */
+  public Connection connectWithoutScheduler() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("trickle.scheduler", "false");
+    return connect(p);
+  }
+
   /** A plain PgJDBC connection as the app role: behaves like psql or another service. */
   public Connection connectPlain() throws SQLException {
     return DriverManager.getConnection(plainUrl(), appCredentials());
