@@ -43,12 +43,29 @@ final class LiveSources {
   private LiveSources() {}
 
   /**
-   * Adds the query ({@code pgtrickle.refresh_sources}, whose plans the session keeps) to {@code
-   * batch}; {@code loaded} receives the sources by schema and name.
+   * Adds the query to {@code batch}; {@code loaded} receives the sources by schema and name. Per
+   * source: the catalog's record, the relation now (NULL names when dropped, {@link
+   * RelationShape}), and its change buffer's columns without Trickle's own.
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
+    String ownColumnsLeftOut = " AND a.attname NOT LIKE '\\_\\_pgt\\_%'";
     batch.add(
-        "SELECT * FROM pgtrickle.refresh_sources(" + pgtId + ")", rs -> loaded.accept(read(rs)));
+        "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
+            + RelationShape.selectList()
+            + ", "
+            + RelationShape.columnNames("bc.oid", ownColumnsLeftOut)
+            + ", "
+            + RelationShape.columnTypes("bc.oid", ownColumnsLeftOut)
+            + " FROM pgtrickle.pgt_dependencies d"
+            + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
+            + " LEFT JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid"
+            + " LEFT JOIN pg_class bc ON bc.relname = b.buffer_name"
+            + " AND bc.relnamespace = 'pgtrickle_changes'::regnamespace"
+            + " WHERE d.pgt_id = "
+            + pgtId
+            + " ORDER BY d.source_schema, d.source_name",
+        rs -> loaded.accept(read(rs)));
   }
 
   private static List<Source> read(ResultSet rs) throws SQLException {

@@ -38,12 +38,11 @@ record StorageRelation(Relation relation, List<Column> columns) {
         found);
   }
 
-  /** Through {@code pgtrickle.relation_shape}, whose plans the session keeps. */
   private static void load(
       StatementBatch batch, String oid, Consumer<Optional<StorageRelation>> found) {
     batch.add(
-        "SELECT r.*, " + oid + "::bigint FROM pgtrickle.relation_shape(" + oid + ") r"
-            + " WHERE r.schema_name IS NOT NULL",
+        "SELECT " + RelationShape.selectList() + ", c.oid::bigint FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = " + oid,
         rs -> found.accept(read(rs)));
   }
 

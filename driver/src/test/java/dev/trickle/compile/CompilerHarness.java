@@ -1,5 +1,6 @@
 package dev.trickle.compile;
 
+import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.ivm.DeltaCompiler;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
@@ -19,7 +20,8 @@ import java.util.Set;
 /**
  * Runs compiled maintenance plans against real tables with a minimal stand-in for capture (a
  * statement trigger logging row images), so the compiler's SQL is tested in isolation from the
- * catalog and frontier machinery.
+ * capture and frontier machinery. The catalog is installed for the server functions the programs
+ * call (the recursion guard, say).
  */
 final class CompilerHarness {
   private final Connection c;
@@ -27,8 +29,9 @@ final class CompilerHarness {
   /** One program per plan, as the engine caches compilations: its work tables are reused. */
   private final Map<MaintenancePlan, PlanProgram> programs = new IdentityHashMap<>();
 
-  CompilerHarness(Connection c) {
+  CompilerHarness(Connection c) throws SQLException {
     this.c = c;
+    CatalogInstaller.install(c);
   }
 
   /** Creates storage for {@code query} as table {@code name}, compiles and populates it. */

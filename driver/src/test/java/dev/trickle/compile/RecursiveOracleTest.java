@@ -1,11 +1,13 @@
 package dev.trickle.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +42,7 @@ class RecursiveOracleTest {
     harness = new CompilerHarness(c);
     harness.exec("CREATE TABLE departments (id int PRIMARY KEY, name text NOT NULL, parent_id int)");
     harness.exec("CREATE TABLE edges (src int, dst int)");
+    harness.exec("CREATE TABLE links (id int PRIMARY KEY, src int, dst int)");
   }
 
   @AfterAll
@@ -122,5 +125,39 @@ class RecursiveOracleTest {
     harness.refresh(plan);
     assertThat(harness.scalar("SELECT path || ' @' || depth FROM " + name + " WHERE id = 9")).isEqualTo("Company > Sales > Backend > Infra @3");
     assertThat(harness.difference(name, TREE)).isZero();
+  }
+
+  @Test
+  void aSubtreeMovedUnderItsOwnDescendantDropsOut() throws Exception {
+    harness.exec("DELETE FROM departments");
+    harness.exec("INSERT INTO departments VALUES (1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Backend', 2), (4, 'Infra', 3)");
+    String name = "rt_" + (++counter);
+    MaintenancePlan plan = harness.create(name, TREE);
+    harness.exec("UPDATE departments SET parent_id = 4 WHERE id = 2");
+    harness.refresh(plan);
+    assertThat(harness.scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + name)).isEqualTo("1");
+    harness.exec("UPDATE departments SET parent_id = 1 WHERE id = 3");
+    harness.refresh(plan);
+    assertThat(harness.scalar("SELECT string_agg(path, ', ' ORDER BY id) FROM " + name))
+        .isEqualTo("Company, Company > Backend > Infra > Engineering, Company > Backend, Company > Backend > Infra");
+    assertThat(harness.difference(name, TREE)).isZero();
+  }
+
+  @Test
+  void aUnionAllRecursionThatNeverEndsFailsAtTheIterationLimit() throws Exception {
+    String walk = "WITH RECURSIVE w(id, node) AS (SELECT id, dst FROM links WHERE src = 0"
+        + " UNION ALL SELECT l.id, l.dst FROM links l JOIN w ON l.src = w.node) SELECT id, node FROM w";
+    harness.exec("DELETE FROM links");
+    harness.exec("INSERT INTO links VALUES (1, 0, 1), (2, 1, 2)");
+    String name = "rt_" + (++counter);
+    MaintenancePlan plan = harness.create(name, walk);
+    harness.exec("INSERT INTO links VALUES (3, 2, 1)");
+    assertThatThrownBy(() -> harness.refresh(plan))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("did not reach a fixpoint after 100000 iterations")
+        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("54000"));
+    harness.exec("DELETE FROM links WHERE id = 3");
+    harness.refresh(plan);
+    assertThat(harness.difference(name, walk)).isZero();
   }
 }

@@ -30,6 +30,9 @@ final class RecursivePlan implements MaintenancePlan {
   /** The pseudo-oid naming R's delta table: the outer plan reads R like a captured source. */
   static final long RECURSIVE_RELATION = -1;
 
+  /** Marks the rows of {@link #oldSource} that come from the changes rather than the table. */
+  private static final String OLD_ROW_FLAG = "__pgt_old_row";
+
   private final String materialize;
   private final Relation recursive;
   private final QueryBlock base;
@@ -159,15 +162,20 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
           null, stepWhere(), "-" + weightOf(stepSource)));
     }
-    steps.add(Step.fill(deleted, consolidate(String.join(" UNION ALL ", firstDeleted), "> 0")));
-    steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
-    String oldStep =
-        stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive))
-            + " UNION ALL "
-            + stepTerms.render(stepSelect,
-                i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
-                null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
-    steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    String deletedSeed = consolidate(String.join(" UNION ALL ", firstDeleted), "> 0");
+    if (closureInOneStatement()) {
+      steps.add(Step.fill(deleted, consolidate(closure(deletedSeed, true), "> 0")));
+    } else {
+      steps.add(Step.fill(deleted, deletedSeed));
+      steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
+      String oldStep =
+          stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive))
+              + " UNION ALL "
+              + stepTerms.render(stepSelect,
+                  i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
+                  null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
+      steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    }
     RowApplier state = RowApplier.forState(stateNames, neverNull);
     steps.addAll(state.apply("gone", "SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
     // Semi-naive insertion.
@@ -178,11 +186,16 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
           null, stepWhere(), weightOf(stepSource)));
     }
-    steps.add(Step.fill(inserted, consolidate(String.join(" UNION ALL ", firstInserted), "> 0")));
-    steps.add(Step.of("DELETE FROM " + frontier));
-    steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
-    String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
-    steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    String insertedSeed = consolidate(String.join(" UNION ALL ", firstInserted), "> 0");
+    if (closureInOneStatement()) {
+      steps.add(Step.fill(inserted, consolidate(closure(insertedSeed, false), "> 0")));
+    } else {
+      steps.add(Step.fill(inserted, insertedSeed));
+      steps.add(Step.of("DELETE FROM " + frontier));
+      steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
+      String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
+      steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+    }
     steps.addAll(state.apply("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + inserted));
     steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
@@ -264,6 +277,76 @@ final class RecursivePlan implements MaintenancePlan {
     steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", 1 FROM " + inserted));
     return steps;
+  }
+
+  /**
+   * Whether the UNION ALL rules compute each closure (ΣD from D₀, ΣN from N₀) with one {@code WITH
+   * RECURSIVE} statement instead of a loop of statements per level: when the step's source is a
+   * table with a primary key, so the old source S₀ is exactly the current rows whose key did not
+   * gain a row, plus the rows the changes removed. The statement's recursion runs inside the
+   * executor, level after level, with the step's join probing the source's index; a loop pays for
+   * several statements per level.
+   */
+  private boolean closureInOneStatement() {
+    Relation source = stepSource.relation();
+    return source.kind() == Relation.Kind.TABLE
+        && !source.primaryKey().isEmpty()
+        && !stepSource.isFunction()
+        && stepSource.derived() == null;
+  }
+
+  /**
+   * Every derivation reachable from {@code seed} (R's columns and {@code __pgt_w}) through the step
+   * over the source as it is, or with {@code overOldSource} as it was ({@link #oldSource}), the seed
+   * included, each with its seed's weight: {@code WITH RECURSIVE}
+   * with an iteration counter; a chain reaching {@link Step#MAX_ITERATIONS} fails (54000) rather
+   * than running on.
+   */
+  private String closure(String seed, boolean overOldSource) {
+    String columns = Sql.identList(stateNames.columns());
+    String closure = Sql.ident("__pgt_closure");
+    String iteration = Sql.ident("__pgt_i");
+    String previous = Sql.ident(stepRecursive.alias());
+    List<String> conditions = new ArrayList<>(stepWhere());
+    conditions.add("CASE WHEN " + previous + "." + iteration + " < " + Step.MAX_ITERATIONS
+        + " THEN true ELSE pgtrickle.recursion_limit_exceeded(" + Step.MAX_ITERATIONS + ") END");
+    if (overOldSource) {
+      conditions.add(notReplaced());
+    }
+    String sourceItem = overOldSource ? oldSource() : stepSource.current();
+    String recursiveTerm = new DeltaTerms(step).render(
+        outputs(step) + ", " + previous + "." + iteration + " + 1",
+        i -> i == stepRecursive ? closure + " AS " + previous : i == stepSource ? sourceItem : i.current(),
+        null, conditions, previous + "." + Sql.WEIGHT);
+    return "WITH RECURSIVE " + closure + " (" + columns + ", " + iteration + ", " + Sql.WEIGHT + ") AS ("
+        + "SELECT " + columns + ", 1, " + Sql.WEIGHT + " FROM (" + seed + ") AS " + Sql.ident("__pgt_seed")
+        + " UNION ALL " + recursiveTerm + ") SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + closure;
+  }
+
+  /**
+   * The step source as it was before the changes, S₀, as a FROM item: the table's rows and the rows
+   * the changes removed (flagged), as one appendrel so the step's join still probes the table's
+   * index; the table rows whose key gained a row are dropped by {@link #notReplaced}.
+   */
+  private String oldSource() {
+    String sourceDelta = names.temp("sdelta");
+    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
+    return "(SELECT " + sourceColumns + ", false AS " + Sql.ident(OLD_ROW_FLAG) + " FROM "
+        + Sql.qualified(stepSource.relation().schema(), stepSource.relation().name())
+        + " UNION ALL SELECT " + sourceColumns + ", true FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS "
+        + Sql.ident(stepSource.alias());
+  }
+
+  /** True for a row of {@link #oldSource} that was in the table before the changes. */
+  private String notReplaced() {
+    String alias = Sql.ident(stepSource.alias());
+    String sourceDelta = names.temp("sdelta");
+    return "(" + alias + "." + Sql.ident(OLD_ROW_FLAG) + " OR NOT EXISTS (SELECT 1 FROM " + sourceDelta + " AS " + Sql.ident("__pgt_new")
+        + " WHERE " + Sql.ident("__pgt_new") + "." + Sql.WEIGHT + " > 0 AND "
+        + stepSource.relation().primaryKey().stream()
+            .map(k -> Sql.ident("__pgt_new") + "." + Sql.ident(k) + " = " + alias + "." + Sql.ident(k))
+            .reduce((a, b) -> a + " AND " + b).orElseThrow()
+        + "))";
   }
 
   /** {@code EXISTS} a row of {@code table} equal (NULL-safe) to row alias {@code $}. */
