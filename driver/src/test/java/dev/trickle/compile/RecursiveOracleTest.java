@@ -160,4 +160,30 @@ class RecursiveOracleTest {
     harness.refresh(plan);
     assertThat(harness.difference(name, walk)).isZero();
   }
+
+  @Test
+  void theStorageHoldsTheRecursiveRelationWhenTheQueryReturnsItAsItIs() throws Exception {
+    harness.exec("DELETE FROM departments");
+    harness.exec("INSERT INTO departments VALUES (1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Backend', 2)");
+    String asItIs = "rt_" + (++counter);
+    MaintenancePlan plan = harness.create(asItIs, TREE);
+    assertThat(plan.explain()).anyMatch(line -> line.startsWith("recursive relation is the storage table"));
+    assertThat(harness.scalar("SELECT to_regclass('" + asItIs + "_state_rec') IS NULL")).isEqualTo("t");
+    harness.exec("UPDATE departments SET parent_id = 1 WHERE id = 3");
+    harness.exec("INSERT INTO departments VALUES (4, 'Infra', 3)");
+    harness.refresh(plan);
+    assertThat(harness.difference(asItIs, TREE)).isZero();
+
+    String grouped = "rt_" + (++counter);
+    String groupedQuery = "WITH RECURSIVE t(id, depth) AS (SELECT id, 0 FROM departments WHERE parent_id IS NULL"
+        + " UNION ALL SELECT d.id, t.depth + 1 FROM t JOIN departments d ON d.parent_id = t.id)"
+        + " SELECT depth, count(*) AS nodes FROM t GROUP BY depth";
+    MaintenancePlan groupedPlan = harness.create(grouped, groupedQuery);
+    assertThat(groupedPlan.explain()).anyMatch(line -> line.startsWith("recursive relation kept in"));
+    assertThat(harness.scalar("SELECT to_regclass('" + grouped + "_state_rec') IS NULL")).isEqualTo("f");
+    harness.exec("UPDATE departments SET parent_id = 2 WHERE id = 3");
+    harness.exec("INSERT INTO departments VALUES (5, 'Data', 4)");
+    harness.refresh(groupedPlan);
+    assertThat(harness.difference(grouped, groupedQuery)).isZero();
+  }
 }

@@ -17,10 +17,14 @@ import java.util.Set;
  *   <li>over-delete: D₀ = base⁻ + step(ΔS⁻, R_old); D_{i+1} = step(S₀, D_i), computed as
  *       step(S₁, D_i) − step(ΔS, D_i); until empty. Every derivation that used a removed fact is in
  *       exactly one D_i (UNION ALL counts derivations, so nothing needs re-deriving);
- *   <li>R_mid = R_old − ΣD;
- *   <li>insert: N₀ = base⁺ + step(ΔS⁺, R_mid); N_{i+1} = step(S₁, N_i); until empty;
- *   <li>R_new = R_mid + ΣN; ΔR = ΣN − ΣD feeds the outer plan.
+ *   <li>insert: N₀ = base⁺ + step(ΔS⁺, R_mid) with R_mid = R_old − ΣD, computed as step(ΔS⁺,
+ *       R_old) − step(ΔS⁺, ΣD) so R is written once; N_{i+1} = step(S₁, N_i); until empty;
+ *   <li>ΔR = ΣN − ΣD: R_new = R_old + ΔR, and ΔR feeds the outer plan.
  * </ol>
+ *
+ * With a table with a primary key as the step's source, each closure is one {@code WITH RECURSIVE}
+ * statement; otherwise a fixpoint loop. When the outer query returns R as it is, the storage table
+ * is R and no state table is kept.
  *
  * An update is a delete and an insert, so renaming a node rewrites every descendant's derived
  * columns and moving a subtree re-derives it under the new parent. Cost: the derivations that
@@ -44,12 +48,17 @@ final class RecursivePlan implements MaintenancePlan {
   private final StorageNames stateNames;
   private final boolean distinct;
   private final List<String> neverNull;
+  private final boolean storageIsState;
 
   /**
    * @param materialize the query computing R ({@code WITH RECURSIVE ... SELECT * FROM r})
-   * @param recursive R as a relation (the state table, pseudo-oid {@link #RECURSIVE_RELATION})
+   * @param recursive R as a relation (the state table, or with {@code storageIsState} the storage
+   *     table; pseudo-oid {@link #RECURSIVE_RELATION})
    * @param neverNull R's columns that are never NULL: state rows are matched on them with {@code
    *     =} through an index
+   * @param storageIsState the outer query returns R as it is (every column, in order, under its own
+   *     name) and the recursion is UNION ALL: the storage table holds R, so no state table keeps a
+   *     second copy, and the outer plan's write of ΔR to the storage is R's maintenance
    */
   RecursivePlan(
       String materialize,
@@ -59,7 +68,12 @@ final class RecursivePlan implements MaintenancePlan {
       MaintenancePlan outer,
       StorageNames names,
       boolean distinct,
-      List<String> neverNull) {
+      List<String> neverNull,
+      boolean storageIsState) {
+    if (storageIsState && distinct) {
+      throw new IllegalArgumentException("the storage holds R only for UNION ALL recursion");
+    }
+    this.storageIsState = storageIsState;
     this.distinct = distinct;
     this.neverNull = List.copyOf(neverNull);
     this.materialize = materialize;
@@ -97,6 +111,9 @@ final class RecursivePlan implements MaintenancePlan {
 
   @Override
   public List<Step> setup() {
+    if (storageIsState) {
+      return outer.setup();
+    }
     List<Step> steps = new ArrayList<>();
     steps.add(Step.of("CREATE TABLE " + stateNames.storage() + " AS " + materialize + " WITH NO DATA"));
     List<String> indexed =
@@ -108,6 +125,9 @@ final class RecursivePlan implements MaintenancePlan {
 
   @Override
   public List<Step> populate() {
+    if (storageIsState) {
+      return outer.populate();
+    }
     List<Step> steps = new ArrayList<>();
     steps.add(Step.of("DELETE FROM " + stateNames.storage()));
     steps.add(Step.of("INSERT INTO " + stateNames.storage() + " " + materialize));
@@ -176,15 +196,18 @@ final class RecursivePlan implements MaintenancePlan {
                   null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
       steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
-    RowApplier state = RowApplier.forState(stateNames, neverNull);
-    steps.addAll(state.apply("gone", "SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted));
-    // Semi-naive insertion.
+    // Semi-naive insertion, seeded from R_mid = R_old − ΣD without writing R_mid first:
+    // step(ΔS⁺, R_mid) = step(ΔS⁺, R_old) − step(ΔS⁺, ΣD).
     List<String> firstInserted = new ArrayList<>();
     firstInserted.add("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " > 0");
     if (sourceChanged) {
+      String added = "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS ";
       firstInserted.add(stepTerms.render(stepSelect,
-          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
+          i -> i == stepSource ? added + Sql.ident(i.alias()) : i.current(),
           null, stepWhere(), weightOf(stepSource)));
+      firstInserted.add(stepTerms.render(stepSelect,
+          i -> i == stepSource ? added + Sql.ident(i.alias()) : deleted + " AS " + Sql.ident(i.alias()),
+          null, stepWhere(), "-" + weightOf(stepSource) + " * " + weightOf(stepRecursive)));
     }
     String insertedSeed = consolidate(String.join(" UNION ALL ", firstInserted), "> 0");
     if (closureInOneStatement()) {
@@ -196,10 +219,12 @@ final class RecursivePlan implements MaintenancePlan {
       String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
       steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
-    steps.addAll(state.apply("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + inserted));
     steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
         + Sql.WEIGHT + " FROM " + inserted));
+    if (!storageIsState) {
+      steps.addAll(RowApplier.forState(stateNames, neverNull).apply("SELECT * FROM " + recursiveDelta));
+    }
     return steps;
   }
 
@@ -418,7 +443,9 @@ final class RecursivePlan implements MaintenancePlan {
   @Override
   public List<Step> teardown() {
     List<Step> steps = new ArrayList<>(outer.teardown());
-    steps.add(Step.of("DROP TABLE IF EXISTS " + stateNames.storage()));
+    if (!storageIsState) {
+      steps.add(Step.of("DROP TABLE IF EXISTS " + stateNames.storage()));
+    }
     return steps;
   }
 
@@ -426,7 +453,8 @@ final class RecursivePlan implements MaintenancePlan {
   public List<String> explain() {
     List<String> lines = new ArrayList<>();
     lines.add(strategy());
-    lines.add("recursive relation kept in " + stateNames.storage() + "; step joins " + stepSource.relation().displayName());
+    lines.add((storageIsState ? "recursive relation is the storage table " : "recursive relation kept in ")
+        + stateNames.storage() + "; step joins " + stepSource.relation().displayName());
     lines.add("rule: over-delete D_{i+1} = step(S₀, D_i); insert N_{i+1} = step(S₁, N_i)");
     lines.addAll(outer.explain());
     return lines;

@@ -14,6 +14,8 @@ import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
@@ -66,9 +68,17 @@ final class RecursiveQueryAnalyzer {
     List<String> columns = columnNames(cte, base, probe);
     List<RelationColumn> relationColumns = new ArrayList<>();
     columns.forEach(c -> relationColumns.add(new RelationColumn(c, "unknown", false)));
+    boolean storageIsState =
+        op.isAll()
+            && names.columns().equals(columns)
+            && select instanceof PlainSelect plain
+            && returnsAsItIs(plain, name, columns);
     Relation recursive =
-        new Relation(RecursivePlan.RECURSIVE_RELATION, names.stateSchema(), names.stateTable() + "_rec",
-            Relation.Kind.TABLE, relationColumns, List.of(), null);
+        storageIsState
+            ? new Relation(RecursivePlan.RECURSIVE_RELATION, names.schema(), names.table(),
+                Relation.Kind.TABLE, relationColumns, List.of(), null)
+            : new Relation(RecursivePlan.RECURSIVE_RELATION, names.stateSchema(), names.stateTable() + "_rec",
+                Relation.Kind.TABLE, relationColumns, List.of(), null);
     Map<String, Relation> local = Map.of(name, recursive);
     QueryBlock baseBlock = new BlockAnalyzer(query, catalog).analyzePlain(base);
     QueryBlock stepBlock = new BlockAnalyzer(query, catalog, local, null).analyzePlain(step);
@@ -104,7 +114,45 @@ final class RecursiveQueryAnalyzer {
     String materialize = "WITH RECURSIVE " + cteText + " SELECT * FROM " + Sql.ident(name);
     return new RecursivePlan(
         materialize, recursive, baseBlock, stepBlock, outerPlan, names, !op.isAll(),
-        columns.stream().filter(neverNull::contains).toList());
+        columns.stream().filter(neverNull::contains).toList(), storageIsState);
+  }
+
+  /**
+   * Whether the outer query returns the CTE {@code cteName} as it is: {@code SELECT *} or every
+   * column in order under its own name, from the CTE alone, without filter, grouping, DISTINCT,
+   * ordering or limit.
+   */
+  private static boolean returnsAsItIs(PlainSelect outer, String cteName, List<String> columns) {
+    if (!(outer.getFromItem() instanceof Table table)
+        || table.getSchemaName() != null
+        || !Names.fold(table.getName()).equals(cteName)
+        || (outer.getJoins() != null && !outer.getJoins().isEmpty())
+        || outer.getWhere() != null
+        || outer.getGroupBy() != null
+        || outer.getHaving() != null
+        || outer.getDistinct() != null
+        || outer.getOrderByElements() != null
+        || outer.getLimit() != null
+        || outer.getOffset() != null
+        || outer.getFetch() != null) {
+      return false;
+    }
+    List<SelectItem<?>> items = outer.getSelectItems();
+    if (items.size() == 1 && items.get(0).getExpression() instanceof AllColumns) {
+      return true;
+    }
+    if (items.size() != columns.size()) {
+      return false;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      SelectItem<?> item = items.get(i);
+      if (!(item.getExpression() instanceof Column column)
+          || !Names.fold(column.getColumnName()).equals(columns.get(i))
+          || (item.getAlias() != null && !Names.fold(item.getAlias().getName()).equals(columns.get(i)))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
