@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -55,20 +54,17 @@ public final class DeltaTables {
 
   /**
    * Adds the statements that fill the delta table of every source, and a report of what each
-   * consumed, to {@code batch} (which holds bound values from then on); the report is known once
-   * the batch has run. The tables are session work tables ({@link SessionTempTables}), emptied by
-   * each fill. The frontiers are bound values, so the statements stay prepared from one refresh to
-   * the next.
+   * consumed (and how many rows its buffer holds, up to {@link SmallBatches#CLEANUP_ROWS}), to
+   * {@code batch} (which holds bound values from then on); the report is known once the batch has
+   * run. The tables are session work tables ({@link SessionTempTables}), emptied by each fill. The
+   * frontiers are bound values, so the statements stay prepared from one refresh to the next.
    */
-  static Supplier<List<SourceChanges>> fill(
+  static Report fill(
       StatementBatch batch,
       List<StreamTableDefinition.Source> sources,
       Map<Long, Frontiers.Consumed> oldFrontiers,
       String newFrontier,
       SessionTempTables temps) {
-    if (sources.isEmpty()) {
-      return List::of;
-    }
     List<String> report = new ArrayList<>();
     List<Object> reportValues = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
@@ -90,21 +86,63 @@ public final class DeltaTables {
       }
       report.add("(SELECT count(*) FROM " + source.deltaTable() + ")");
       report.add("EXISTS (SELECT 1 FROM " + buffer + " WHERE __pgt_op = 'T' AND" + visible + ")");
+      report.add("(SELECT count(*) FROM (SELECT FROM " + buffer + " LIMIT " + SmallBatches.CLEANUP_ROWS
+          + ") AS __pgt_b)");
       reportValues.addAll(values);
     }
-    List<SourceChanges> changes = new ArrayList<>();
-    batch.queryWithValues(
-        "SELECT " + String.join(", ", report),
-        rs -> {
-          rs.next();
-          for (int i = 0; i < sources.size(); i++) {
-            changes.add(
-                new SourceChanges(
-                    sources.get(i).relid(), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
-          }
-        },
-        reportValues.toArray());
-    return () -> List.copyOf(changes);
+    Report filled =
+        new Report(
+            sources.stream().map(StreamTableDefinition.Source::relid).toList(),
+            "SELECT " + String.join(", ", report),
+            reportValues.toArray());
+    filled.addTo(batch);
+    return filled;
+  }
+
+  /**
+   * The report of a delta fill: per source, the delta rows, whether a truncation happened and the
+   * buffer's rows (bounded), known once a batch with {@link #addTo} has run. When a later statement
+   * of that batch failed, the rows were not read: the report's query can go into another batch.
+   */
+  static final class Report {
+    private final List<Long> sources;
+    private final String query;
+    private final Object[] values;
+    private List<SourceChanges> changes = List.of();
+
+    private Report(List<Long> sources, String query, Object[] values) {
+      this.sources = sources;
+      this.query = query;
+      this.values = values;
+    }
+
+    /** Adds the report's query to {@code batch} (nothing for a stream table without sources). */
+    void addTo(StatementBatch batch) {
+      if (sources.isEmpty()) {
+        return;
+      }
+      batch.queryWithValues(
+          query,
+          rs -> {
+            rs.next();
+            List<SourceChanges> read = new ArrayList<>(sources.size());
+            for (int i = 0; i < sources.size(); i++) {
+              read.add(
+                  new SourceChanges(
+                      sources.get(i),
+                      rs.getLong(3 * i + 1),
+                      rs.getBoolean(3 * i + 2),
+                      rs.getLong(3 * i + 3)));
+            }
+            changes = List.copyOf(read);
+          },
+          values);
+    }
+
+    /** What each source consumed, as the last run of the report's query read it. */
+    List<SourceChanges> changes() {
+      return changes;
+    }
   }
 
   /**

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
@@ -43,6 +42,11 @@ final class RefreshRun {
   private List<Long> capturedSources = List.of();
   private String cleanupFailure;
   private StartCheck startCheck;
+  private final SmallBatches smallBatches;
+  /** Whether the buffers warrant deleting consumed rows; unknown (so yes) until a delta fill. */
+  private boolean cleanupDue = true;
+  /** A program sent ahead that nothing confirmed, still to roll back with the closing statements. */
+  private boolean speculationLeftOver;
 
   /** How a run's transaction ends. */
   enum Ending {
@@ -58,17 +62,29 @@ final class RefreshRun {
     COMMIT_AND_CLEAN_UP
   }
 
-  RefreshRun(MaintenanceCompiler compiler, StreamTable st, InitiatedBy initiatedBy) {
-    this(compiler, st, initiatedBy, false);
+  RefreshRun(
+      MaintenanceCompiler compiler,
+      SmallBatches smallBatches,
+      StreamTable st,
+      InitiatedBy initiatedBy) {
+    this(compiler, smallBatches, st, initiatedBy, false);
   }
 
   /**
    * A run that, with {@code skipIfBusy}, refuses ({@link RefreshFailures#busy}) instead of waiting
    * when another transaction holds the storage lock (a refresh of the same stream table).
+   *
+   * @param smallBatches what the last refreshes on the connection applied, to send the program
+   *     with the delta fill
    */
   RefreshRun(
-      MaintenanceCompiler compiler, StreamTable st, InitiatedBy initiatedBy, boolean skipIfBusy) {
+      MaintenanceCompiler compiler,
+      SmallBatches smallBatches,
+      StreamTable st,
+      InitiatedBy initiatedBy,
+      boolean skipIfBusy) {
     this.compiler = compiler;
+    this.smallBatches = smallBatches;
     this.st = st;
     this.initiatedBy = initiatedBy;
     this.skipIfBusy = skipIfBusy;
@@ -104,8 +120,7 @@ final class RefreshRun {
       action = forced;
       reason = forcedReason;
     }
-    boolean lookIntoBuffers = forced == null && st.spec().effectiveMode() == RefreshMode.DIFFERENTIAL;
-    Prologue prologue = open(c, storage, lockSources, ownTransaction, lookIntoBuffers);
+    Prologue prologue = open(c, storage, lockSources, ownTransaction);
     if (forced == null && st.state().status() == StreamTableStatus.SUSPENDED) {
       throw RefreshFailures.suspended(st);
     }
@@ -156,6 +171,9 @@ final class RefreshRun {
               prologue);
     }
     StatementBatch close = new StatementBatch();
+    if (speculationLeftOver) {
+      close.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
+    }
     close.add(leaveMaintenance(prologue.searchPath));
     Frontiers.store(close, st.pgtId(), sourceIds, snapshot.frontier());
     close.addWithValues(StreamTableCatalog.RECORD_SUCCESS, snapshot.takenAt(), st.pgtId());
@@ -167,7 +185,7 @@ final class RefreshRun {
         ending == Ending.COMMIT_AND_CLEAN_UP
             && outcome.action() != RefreshAction.NO_DATA
             && !sourceIds.isEmpty()
-            && BufferedChanges.cleanupDue(prologue.buffered);
+            && cleanupDue;
     if (cleanUp) {
       close.add(
           Frontiers.cleanUpQuery(sourceIds),
@@ -220,8 +238,6 @@ final class RefreshRun {
     private Map<Long, Frontiers.Consumed> frontiers;
     private String searchPath;
     private SessionTempTables temps;
-    /** The look into the change buffers, or null when the refresh is forced or not DIFFERENTIAL. */
-    private List<BufferedChanges> buffered;
   }
 
   /**
@@ -240,8 +256,7 @@ final class RefreshRun {
       Connection c,
       Relation storage,
       boolean lockSources,
-      boolean ownTransaction,
-      boolean lookIntoBuffers)
+      boolean ownTransaction)
       throws SQLException {
     Prologue p = new Prologue();
     StatementBatch batch = new StatementBatch();
@@ -261,7 +276,7 @@ final class RefreshRun {
       startCheck.addTo(batch);
     }
     if (!lockSources) {
-      readAtSnapshot(batch, p, lookIntoBuffers);
+      readAtSnapshot(batch, p);
     }
     try {
       batch.run(c);
@@ -309,17 +324,14 @@ final class RefreshRun {
                 + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                 + " IN SHARE MODE");
       }
-      readAtSnapshot(atSnapshot, p, lookIntoBuffers);
+      readAtSnapshot(atSnapshot, p);
       atSnapshot.run(c);
     }
     return p;
   }
 
-  /**
-   * The reads that must see the frontier snapshot (with {@code lookIntoBuffers}, the bounded look
-   * into the change buffers, {@link BufferedChanges}), and entering maintenance.
-   */
-  private void readAtSnapshot(StatementBatch batch, Prologue p, boolean lookIntoBuffers) {
+  /** The reads that must see the frontier snapshot, and entering maintenance. */
+  private void readAtSnapshot(StatementBatch batch, Prologue p) {
     Frontiers.take(batch, snapshot -> p.snapshot = snapshot);
     Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
     batch.add(
@@ -334,9 +346,6 @@ final class RefreshRun {
             + st.pgtId()
             + "), true)");
     SessionTempTables.load(batch, temps -> p.temps = temps);
-    if (lookIntoBuffers) {
-      BufferedChanges.load(batch, st.pgtId(), buffered -> p.buffered = buffered);
-    }
   }
 
   OffsetDateTime start() {
@@ -352,12 +361,12 @@ final class RefreshRun {
   }
 
   /**
-   * Fills the delta tables and applies them. When the buffers hold the usual small batch ({@link
-   * BufferedChanges}), the program for the sources with rows this stream table has not consumed
-   * goes in the fill's round trip, under a savepoint; it stands when the fill's counts lead to
-   * DIFFERENTIAL for exactly those sources. Every such row is normally consumed by this refresh, so
-   * they do; should the fill say otherwise, the program is rolled back and the refresh goes on as
-   * if it had not run.
+   * Fills the delta tables and applies them. When the last differential refresh of this stream
+   * table on this connection applied a small batch ({@link SmallBatches}), the program for the
+   * sources it applied goes in the fill's round trip, under a savepoint; it stands when the fill's
+   * counts lead to DIFFERENTIAL for exactly those sources. Should the fill say otherwise, the
+   * program is rolled back and the refresh goes on as if it had not run (when nothing changed,
+   * the rollback goes with the closing statements).
    */
   private RefreshOutcome differential(
       Connection c,
@@ -371,21 +380,39 @@ final class RefreshRun {
     SessionTempTables temps = prologue.temps;
     List<StreamTableDefinition.Source> sources = definition.capturedSources();
     StatementBatch batch = new StatementBatch();
-    Supplier<List<SourceChanges>> filled =
-        DeltaTables.fill(batch, sources, old, snapshot.frontier(), temps);
-    Set<Long> expected = null;
+    DeltaTables.Report filled = DeltaTables.fill(batch, sources, old, snapshot.frontier(), temps);
+    Set<Long> expected = smallBatches.expected(c, st.pgtId()).orElse(null);
+    Optional<DifferentialProgram.BatchedProgram> program =
+        expected == null ? Optional.empty() : compilation.program().inBatch(expected, temps);
     Function<StatementBatch.Result, RefreshCounts> speculative = null;
-    if (prologue.buffered != null) {
-      expected = BufferedChanges.smallBatch(prologue.buffered, capturedSources).orElse(null);
-      Optional<DifferentialProgram.BatchedProgram> program =
-          expected == null ? Optional.empty() : compilation.program().inBatch(expected, temps);
-      if (program.isPresent()) {
-        batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
-        speculative = program.get().appendTo(batch);
-      }
+    if (program.isPresent()) {
+      batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
+      speculative = program.get().appendTo(batch);
     }
-    StatementBatch.Result result = batch.run(c);
-    List<SourceChanges> changes = filled.get();
+    StatementBatch.Result result;
+    try {
+      result = batch.run(c);
+    } catch (SQLException e) {
+      if (speculative == null) {
+        throw e;
+      }
+      // The program sent ahead failed where the fill's counts would not have run it (a truncation
+      // left its deltas incomplete, say): undo it and read the fill's report again. When the fill
+      // itself failed, there is no savepoint to return to, and the fill's error stands.
+      StatementBatch again = new StatementBatch();
+      again.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
+      filled.addTo(again);
+      try {
+        again.run(c);
+      } catch (SQLException secondError) {
+        e.addSuppressed(secondError);
+        throw e;
+      }
+      speculative = null;
+      result = null;
+    }
+    List<SourceChanges> changes = filled.changes();
+    cleanupDue = SmallBatches.cleanupDue(changes);
     Set<Long> changed = new HashSet<>();
     changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
     RefreshOutcome outcome;
@@ -393,7 +420,7 @@ final class RefreshRun {
       discard(c, speculative);
       outcome = full(c, storage, compilation, "source truncated");
     } else if (changed.isEmpty()) {
-      discard(c, speculative);
+      speculationLeftOver = speculative != null;
       outcome = noData();
     } else {
       String mostlyChanged = ChangeVolume.mostlyChanged(c, changes);
@@ -404,7 +431,7 @@ final class RefreshRun {
         action = RefreshAction.DIFFERENTIAL;
         reason = null;
         RefreshCounts counts;
-        if (speculative != null && changed.equals(expected)) {
+        if (speculative != null && changed.equals(expected) && SmallBatches.small(changes)) {
           counts = speculative.apply(result);
         } else {
           discard(c, speculative);
@@ -413,6 +440,7 @@ final class RefreshRun {
         outcome = new RefreshOutcome(action, counts, null);
       }
     }
+    smallBatches.record(c, st.pgtId(), outcome.action(), changes, changed);
     temps.remember(c);
     return outcome;
   }

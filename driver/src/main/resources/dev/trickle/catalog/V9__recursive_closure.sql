@@ -1,4 +1,5 @@
--- Trickle catalog, version 9: recursive closures in one statement; refresh reads as plain SQL.
+-- Trickle catalog, version 9: recursive closures in one statement; refresh reads as plain SQL
+-- and without a look into the change buffers.
 --
 -- A recursive stream table's differential refresh computes the rows derived from changed facts
 -- with one WITH RECURSIVE statement instead of a loop of statements per recursion level. Its
@@ -19,3 +20,8 @@ $fn$;
 -- their plans for the session, and they cost less than these calls).
 DROP FUNCTION pgtrickle.refresh_sources(bigint);
 DROP FUNCTION pgtrickle.relation_shape(oid);
+
+-- A refresh no longer looks into the change buffers before its delta fill: the driver remembers
+-- per connection which sources the last small differential refresh applied, and the fill itself
+-- counts what it consumed and how full each buffer is.
+DROP FUNCTION pgtrickle.buffered_changes(bigint, integer);

@@ -15,14 +15,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A refresh whose buffers hold a small batch of changes it has not consumed sends the differential
- * program with the delta fill, under a savepoint ({@link BufferedChanges}). Around it: a second
- * stream table on source {@code b} refreshes only every third cycle, so {@code b}'s buffer keeps
- * rows the join already consumed (not pending for the join, so they neither send a program for
- * {@code b} nor count as changes); some cycles change the sources inside the transaction that then
- * refreshes the join (a savepoint inside the caller's transaction); a truncation and a batch over
- * the bound take the general path. After every refresh in autocommit each stream table equals its
- * query, refreshed DIFFERENTIAL when nothing forced otherwise.
+ * A refresh after one that applied a small batch sends the differential program for the same
+ * sources with the delta fill, under a savepoint ({@link SmallBatches}), kept only when the fill
+ * confirms it. The sources that change vary from cycle to cycle (only {@code a}, only {@code b},
+ * both, neither), so the program sent ahead is often the wrong one and must be rolled back. Around
+ * it: a second stream table on source {@code b} refreshes only every third cycle, so {@code b}'s
+ * buffer keeps rows the join already consumed (which must not count as changes); some cycles
+ * change the sources inside the transaction that then refreshes the join (a savepoint inside the
+ * caller's transaction); a truncation and a batch over the bound take the general path. After
+ * every refresh in autocommit each stream table equals its query, refreshed DIFFERENTIAL when
+ * nothing forced otherwise.
  */
 class ProgramInFillRoundTripTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();

@@ -65,7 +65,6 @@ class ExtensionTest {
             + " pgtrickle.diamond_groups(), pgtrickle.worker_pool_status(),"
             + " pgtrickle.parallel_job_status(integer), pgtrickle.explain_st(text),"
             + " pgtrickle.pending_stream_tables(), pgtrickle.confirm_current(bigint[], timestamptz)",
-        "DROP FUNCTION pgtrickle.buffered_changes(bigint, integer)",
         "DROP FUNCTION pgtrickle.clean_up_changes(oid[])",
         "DROP FUNCTION pgtrickle.recursion_limit_exceeded(integer)",
         "DROP FUNCTION pgtrickle.unconsumed(xid8, bigint, pg_snapshot, xid8, bigint)",
