@@ -15,6 +15,10 @@ import java.util.function.Function;
  *       {@code --tree-max}); {@code customers} has a tenth as many.
  *   <li>{@code --changes 10,1000,1%}: changed source rows per refresh.
  *   <li>{@code --repetitions 5}: timed refreshes per configuration (the median is reported).
+ *   <li>{@code --samples 5}: for changes of at most {@link #SAMPLED_CHANGE_ROWS} rows, each
+ *       repetition times this many consecutive change-and-DIFFERENTIAL-refresh cycles and counts
+ *       their median: a refresh of a few milliseconds on a shared machine is otherwise at the
+ *       mercy of one scheduling hiccup; larger changes are timed once per repetition.
  *   <li>{@code --warmup 100}: untimed cycles of 10 changed rows and a DIFFERENTIAL refresh after
  *       creating the stream tables of a query and size, before anything is timed, so the timed
  *       refreshes see the steady state of a stream table that refreshes again and again (compiled
@@ -43,6 +47,7 @@ import java.util.function.Function;
  * @param sizes source sizes, ascending
  * @param changes change sizes
  * @param repetitions timed repetitions per configuration
+ * @param samples DIFFERENTIAL cycles timed per repetition for small changes (their median counts)
  * @param warmup untimed DIFFERENTIAL refresh cycles before the timed ones
  * @param settle untimed DIFFERENTIAL refresh cycles before each timed repetition (and whether the
  *     materialized view gets an untimed refresh before its timed one)
@@ -60,6 +65,7 @@ public record BenchmarkOptions(
     List<Integer> sizes,
     List<ChangeSize> changes,
     int repetitions,
+    int samples,
     int warmup,
     int settle,
     List<BenchmarkQuery> queries,
@@ -72,11 +78,15 @@ public record BenchmarkOptions(
     boolean debugPlan,
     List<String> arguments) {
 
+  /** Changed rows up to which each repetition times {@link #samples} DIFFERENTIAL cycles. */
+  public static final int SAMPLED_CHANGE_ROWS = 1_000;
+
   /** Parses the command line; throws {@link IllegalArgumentException} naming a bad option. */
   public static BenchmarkOptions parse(String... args) {
     List<Integer> sizes = List.of(10_000, 100_000, 1_000_000);
     List<ChangeSize> changes = List.of(ChangeSize.parse("10"), ChangeSize.parse("1000"), ChangeSize.parse("1%"));
     int repetitions = 5;
+    int samples = 5;
     int warmup = 100;
     int settle = 3;
     List<BenchmarkQuery> queries = List.of(BenchmarkQuery.values());
@@ -107,6 +117,7 @@ public record BenchmarkOptions(
         case "--sizes" -> sizes = list(value, BenchmarkOptions::positive).stream().sorted().toList();
         case "--changes" -> changes = list(value, ChangeSize::parse);
         case "--repetitions" -> repetitions = positive(value);
+        case "--samples" -> samples = positive(value);
         case "--warmup" -> warmup = nonNegative(value);
         case "--settle" -> settle = nonNegative(value);
         case "--queries" -> queries = list(value, BenchmarkQuery::forKey);
@@ -120,7 +131,7 @@ public record BenchmarkOptions(
       }
     }
     return new BenchmarkOptions(
-        sizes, changes, repetitions, warmup, settle, queries, treeMax, seed, timeoutSeconds, slowMillis, explainOverMillis,
+        sizes, changes, repetitions, samples, warmup, settle, queries, treeMax, seed, timeoutSeconds, slowMillis, explainOverMillis,
         out, debugPlan, Arrays.asList(args.clone()));
   }
 

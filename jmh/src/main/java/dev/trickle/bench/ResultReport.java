@@ -85,7 +85,10 @@ final class ResultReport {
         .append("; ").append(options.warmup()).append(" untimed cycles of 10 changed rows and a DIFFERENTIAL"
             + " refresh (warm-up: steady state, not a new stream table's first refreshes), then ")
         .append(options.repetitions()).append(" timed repetitions per configuration, each after ")
-        .append(options.settle()).append(" untimed settling cycles (median reported; fewer when one DIFFERENTIAL refresh took over ")
+        .append(options.settle()).append(" untimed settling cycles; for changes of up to ")
+        .append(String.format(Locale.ROOT, "%,d", BenchmarkOptions.SAMPLED_CHANGE_ROWS))
+        .append(" rows a repetition's DIFFERENTIAL time is the median of ").append(options.samples())
+        .append(" consecutive change-and-refresh cycles (median of the repetitions reported; fewer when one DIFFERENTIAL refresh took over ")
         .append(String.format(Locale.ROOT, "%,d", options.slowMillis())).append(" ms); `statement_timeout`"
             + " for refreshes ").append(options.timeoutSeconds()).append(" s; seed ").append(options.seed())
         .append("\n\n");

@@ -13,6 +13,7 @@ class BenchmarkOptionsTest {
     assertThat(o.sizes()).containsExactly(10_000, 100_000, 1_000_000);
     assertThat(o.changes()).extracting(ChangeSize::toString).containsExactly("10", "1000", "1%");
     assertThat(o.repetitions()).isEqualTo(5);
+    assertThat(o.samples()).isEqualTo(5);
     assertThat(o.warmup()).isEqualTo(100);
     assertThat(o.settle()).isEqualTo(3);
     assertThat(o.queries()).containsExactly(BenchmarkQuery.values());
@@ -24,15 +25,16 @@ class BenchmarkOptionsTest {
   void readsSpaceAndEqualsFormsAndKeepsTheArgumentsForTheReport() {
     BenchmarkOptions o =
         BenchmarkOptions.parse("--sizes", "100000,10000", "--queries=scan,TopK", "--repetitions=3", "--warmup", "0",
-            "--settle=0", "--debug-plan");
+            "--settle=0", "--samples", "1", "--debug-plan");
     assertThat(o.sizes()).containsExactly(10_000, 100_000);
     assertThat(o.queries()).containsExactly(BenchmarkQuery.SCAN, BenchmarkQuery.TOPK);
     assertThat(o.repetitions()).isEqualTo(3);
     assertThat(o.warmup()).isZero();
     assertThat(o.settle()).isZero();
+    assertThat(o.samples()).isEqualTo(1);
     assertThat(o.debugPlan()).isTrue();
     assertThat(ResultReport.command(o))
-        .endsWith("-Dexec.args=\"--sizes 100000,10000 --queries=scan,TopK --repetitions=3 --warmup 0 --settle=0 --debug-plan\"");
+        .endsWith("-Dexec.args=\"--sizes 100000,10000 --queries=scan,TopK --repetitions=3 --warmup 0 --settle=0 --samples 1 --debug-plan\"");
   }
 
   @Test
