@@ -54,8 +54,7 @@ public final class DeltaTables {
 
   /**
    * Adds the statements that fill the delta table of every source, and a report of what each
-   * consumed (and how many rows its buffer holds, up to {@link SmallBatches#CLEANUP_ROWS}), to
-   * {@code batch} (which holds bound values from then on); the report is known once the batch has
+   * consumed, to {@code batch} (which holds bound values from then on); the report is known once the batch has
    * run. The tables are session work tables ({@link SessionTempTables}), emptied by each fill. The
    * frontiers are bound values, so the statements stay prepared from one refresh to the next.
    */
@@ -86,8 +85,6 @@ public final class DeltaTables {
       }
       report.add("(SELECT count(*) FROM " + source.deltaTable() + ")");
       report.add("EXISTS (SELECT 1 FROM " + buffer + " WHERE __pgt_op = 'T' AND" + visible + ")");
-      report.add("(SELECT count(*) FROM (SELECT FROM " + buffer + " LIMIT " + SmallBatches.CLEANUP_ROWS
-          + ") AS __pgt_b)");
       reportValues.addAll(values);
     }
     Report filled =
@@ -100,8 +97,8 @@ public final class DeltaTables {
   }
 
   /**
-   * The report of a delta fill: per source, the delta rows, whether a truncation happened and the
-   * buffer's rows (bounded), known once a batch with {@link #addTo} has run. When a later statement
+   * The report of a delta fill: per source, the delta rows and whether a truncation happened, known
+   * once a batch with {@link #addTo} has run. When a later statement
    * of that batch failed, the rows were not read: the report's query can go into another batch.
    */
   static final class Report {
@@ -130,9 +127,8 @@ public final class DeltaTables {
               read.add(
                   new SourceChanges(
                       sources.get(i),
-                      rs.getLong(3 * i + 1),
-                      rs.getBoolean(3 * i + 2),
-                      rs.getLong(3 * i + 3)));
+                      rs.getLong(2 * i + 1),
+                      rs.getBoolean(2 * i + 2)));
             }
             changes = List.copyOf(read);
           },

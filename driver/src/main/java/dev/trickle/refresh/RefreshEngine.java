@@ -40,8 +40,8 @@ public final class RefreshEngine {
   private final MaintenanceCompiler compiler;
   /** The targets of scheduled refreshes, by stream table id, per connection. */
   private final RememberedTargets<Long> scheduled = new RememberedTargets<>();
-  /** What the last differential refreshes applied, per connection ({@link SmallBatches}). */
-  private final SmallBatches smallBatches = new SmallBatches();
+  /** What the refreshes on each connection learned for the next ones there. */
+  private final RefreshMemory memory = new RefreshMemory();
 
   /** An engine that asks {@code compiler} for differential programs. */
   public RefreshEngine(MaintenanceCompiler compiler) {
@@ -107,7 +107,7 @@ public final class RefreshEngine {
       boolean cleanUpAfter)
       throws SQLException {
     StreamTable st = target.streamTable();
-    RefreshRun run = new RefreshRun(compiler, smallBatches, st, initiatedBy, skipIfBusy).confirmedBy(check);
+    RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy).confirmedBy(check);
     return runInOwnTransaction(
         c, st, target.storage().orElseThrow(), run, initiatedBy, check::maxConsecutiveErrors,
         cleanUpAfter);
@@ -202,7 +202,7 @@ public final class RefreshEngine {
     StreamTable st = load(c, pgtId);
     Relation storage =
         Relation.find(c, st.relid()).orElseThrow(() -> RefreshFailures.storageMissing(st));
-    return new RefreshRun(compiler, smallBatches, st, InitiatedBy.MANUAL)
+    return new RefreshRun(compiler, memory, st, InitiatedBy.MANUAL)
         .run(c, storage, action, reason, true, RefreshRun.Ending.CALLER);
   }
 
@@ -236,7 +236,7 @@ public final class RefreshEngine {
       throws SQLException {
     StreamTable st = target.streamTable();
     Relation storage = storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = new RefreshRun(compiler, smallBatches, st, initiatedBy, skipIfBusy);
+    RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy);
     return runInOwnTransaction(
         c, st, storage, run, initiatedBy, () -> maxConsecutiveErrors, cleanUpAfter);
   }
@@ -308,7 +308,7 @@ public final class RefreshEngine {
     StreamTable st = load(c, pgtId);
     Relation storage =
         storageOrFail(c, st, Relation.find(c, st.relid()), initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = new RefreshRun(compiler, smallBatches, st, initiatedBy, skipIfBusy);
+    RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy);
     Savepoint savepoint = c.setSavepoint();
     RefreshOutcome outcome;
     try {
@@ -362,7 +362,7 @@ public final class RefreshEngine {
     }
     try {
       recordFailure(
-          c, st, new RefreshRun(compiler, smallBatches, st, initiatedBy), missing, initiatedBy,
+          c, st, new RefreshRun(compiler, memory, st, initiatedBy), missing, initiatedBy,
           maxConsecutiveErrors);
     } finally {
       if (own) {

@@ -43,7 +43,8 @@ final class RefreshRun {
   private String cleanupFailure;
   private StartCheck startCheck;
   private final SmallBatches smallBatches;
-  /** Whether the buffers warrant deleting consumed rows; unknown (so yes) until a delta fill. */
+  private final CleanupPacing cleanupPacing;
+  /** Whether to delete consumed buffer rows: yes unless a delta fill's {@link CleanupPacing} says not yet. */
   private boolean cleanupDue = true;
   /** A program sent ahead that nothing confirmed, still to roll back with the closing statements. */
   private boolean speculationLeftOver;
@@ -64,27 +65,27 @@ final class RefreshRun {
 
   RefreshRun(
       MaintenanceCompiler compiler,
-      SmallBatches smallBatches,
+      RefreshMemory memory,
       StreamTable st,
       InitiatedBy initiatedBy) {
-    this(compiler, smallBatches, st, initiatedBy, false);
+    this(compiler, memory, st, initiatedBy, false);
   }
 
   /**
    * A run that, with {@code skipIfBusy}, refuses ({@link RefreshFailures#busy}) instead of waiting
    * when another transaction holds the storage lock (a refresh of the same stream table).
    *
-   * @param smallBatches what the last refreshes on the connection applied, to send the program
-   *     with the delta fill
+   * @param memory what the refreshes on the connection learned for the next ones
    */
   RefreshRun(
       MaintenanceCompiler compiler,
-      SmallBatches smallBatches,
+      RefreshMemory memory,
       StreamTable st,
       InitiatedBy initiatedBy,
       boolean skipIfBusy) {
     this.compiler = compiler;
-    this.smallBatches = smallBatches;
+    this.smallBatches = memory.smallBatches();
+    this.cleanupPacing = memory.cleanupPacing();
     this.st = st;
     this.initiatedBy = initiatedBy;
     this.skipIfBusy = skipIfBusy;
@@ -412,7 +413,7 @@ final class RefreshRun {
       result = null;
     }
     List<SourceChanges> changes = filled.changes();
-    cleanupDue = SmallBatches.cleanupDue(changes);
+    cleanupDue = cleanupPacing.due(c, st.pgtId(), changes);
     Set<Long> changed = new HashSet<>();
     changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
     RefreshOutcome outcome;

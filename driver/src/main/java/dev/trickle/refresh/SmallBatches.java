@@ -15,21 +15,10 @@ import java.util.Set;
  * otherwise it is rolled back and the refresh goes on as if it had not been sent. The memory
  * costs nothing on the server, where a look into the buffers before the fill cost a statement with
  * a plan of its own on every refresh.
- *
- * <p>The fill also counts each buffer's rows up to {@link #CLEANUP_ROWS}, which decides whether
- * the refresh deletes consumed buffer rows ({@link #cleanupDue}).
  */
 final class SmallBatches {
   /** Changed rows from which a batch is not small: where {@link ChangeVolume} may choose FULL. */
   static final int BOUND = (int) (ChangeVolume.MIN_ROWS * ChangeVolume.MAX_CHANGE_RATIO);
-
-  /**
-   * Buffered rows of a source from which a refresh deletes the consumed rows after its commit.
-   * Below it the consumed rows stay for a later refresh: the cleanup's statement costs more than
-   * a small refresh's work, and a delta fill or pending check skips a few hundred consumed rows
-   * for much less.
-   */
-  static final int CLEANUP_ROWS = 256;
 
   private final ConnectionMemory<Long, Set<Long>> changedSources = new ConnectionMemory<>();
 
@@ -58,13 +47,5 @@ final class SmallBatches {
   static boolean small(List<SourceChanges> changes) {
     return changes.stream().noneMatch(SourceChanges::truncated)
         && changes.stream().mapToLong(SourceChanges::rows).sum() < BOUND;
-  }
-
-  /**
-   * Whether a refresh that consumed {@code changes} should delete the consumed buffer rows: a
-   * buffer holds a truncation or has reached {@link #CLEANUP_ROWS}.
-   */
-  static boolean cleanupDue(List<SourceChanges> changes) {
-    return changes.stream().anyMatch(ch -> ch.truncated() || ch.bufferedRows() >= CLEANUP_ROWS);
   }
 }

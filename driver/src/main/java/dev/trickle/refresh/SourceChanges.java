@@ -6,6 +6,5 @@ package dev.trickle.refresh;
  * @param sourceRelid the source
  * @param rows the delta rows (signed row images) materialized for it
  * @param truncated whether a TRUNCATE happened in between (the deltas are then incomplete)
- * @param bufferedRows the rows in the buffer, counted up to {@link SmallBatches#CLEANUP_ROWS}
  */
-public record SourceChanges(long sourceRelid, long rows, boolean truncated, long bufferedRows) {}
+public record SourceChanges(long sourceRelid, long rows, boolean truncated) {}

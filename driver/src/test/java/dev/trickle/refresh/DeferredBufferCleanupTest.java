@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A DIFFERENTIAL refresh leaves consumed change-buffer rows in place while a buffer holds fewer than
- * {@link SmallBatches#CLEANUP_ROWS}, and deletes them once it holds more: the consumed rows
- * never come back as changes (the stream table equals its query after every refresh), and the
- * buffer stays bounded.
+ * A DIFFERENTIAL refresh leaves consumed change-buffer rows in place until the refreshes have
+ * consumed {@link CleanupPacing#CLEANUP_ROWS} rows since the last cleanup, and then deletes them:
+ * the consumed rows never come back as changes (the stream table equals its query after every
+ * refresh), and the buffer stays bounded.
  */
 class DeferredBufferCleanupTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -44,10 +44,10 @@ class DeferredBufferCleanupTest {
         assertThat(difference(s, "st", QUERY)).as("cycle %d", cycle).isEqualTo(0);
         long buffered = value(s, "SELECT count(*) FROM " + buffer);
         assertThat(buffered).as("consumed rows kept, cycle %d", cycle)
-            .isGreaterThan(lastBuffered).isLessThan(SmallBatches.CLEANUP_ROWS);
+            .isGreaterThan(lastBuffered).isLessThan(CleanupPacing.CLEANUP_ROWS);
         lastBuffered = buffered;
       }
-      s.execute("UPDATE src SET v = v + 1 WHERE id <= " + SmallBatches.CLEANUP_ROWS);
+      s.execute("UPDATE src SET v = v + 1 WHERE id <= " + CleanupPacing.CLEANUP_ROWS);
       s.execute("SELECT pgtrickle.refresh_stream_table('st')");
       assertThat(value(s, "SELECT count(*) FROM " + buffer)).as("cleaned up past the bound").isZero();
       assertThat(difference(s, "st", QUERY)).isZero();
