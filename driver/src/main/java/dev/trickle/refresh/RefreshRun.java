@@ -44,7 +44,10 @@ final class RefreshRun {
   private StartCheck startCheck;
   private final SmallBatches smallBatches;
   private final CleanupPacing cleanupPacing;
-  /** Whether to delete consumed buffer rows: yes unless a delta fill's {@link CleanupPacing} says not yet. */
+  /**
+   * Whether to delete consumed buffer rows: yes, unless after a delta fill {@link CleanupPacing}
+   * says not yet.
+   */
   private boolean cleanupDue = true;
   /** A program sent ahead that nothing confirmed, still to roll back with the closing statements. */
   private boolean speculationLeftOver;
