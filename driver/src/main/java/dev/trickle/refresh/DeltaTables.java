@@ -31,14 +31,23 @@ public final class DeltaTables {
     return "pg_temp." + Quoting.identifier("__pgt_delta_" + sourceRelid);
   }
 
-  /** True when any of the sources has consumable changes (a truncate marker included): one query. */
+  /**
+   * True when any of the sources has consumable changes (a truncate marker included), or the
+   * cleanup deleted changes of one that stream table {@code pgtId} had not seen ({@code
+   * pgtrickle.pgt_missed_changes}, kept for FULL stream tables): one query.
+   */
   static boolean anyPending(
-      Connection c, List<Long> sources, Map<Long, Frontiers.Consumed> oldFrontiers, String newFrontier)
+      Connection c,
+      long pgtId,
+      List<Long> sources,
+      Map<Long, Frontiers.Consumed> oldFrontiers,
+      String newFrontier)
       throws SQLException {
     if (sources.isEmpty()) {
       return false;
     }
     List<String> exists = new ArrayList<>();
+    exists.add("EXISTS (SELECT 1 FROM pgtrickle.pgt_missed_changes WHERE pgt_id = " + pgtId + ")");
     List<Object> values = new ArrayList<>();
     for (long source : sources) {
       Frontiers.Consumed old = oldFrontiers.get(source);

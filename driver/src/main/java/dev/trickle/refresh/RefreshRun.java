@@ -153,7 +153,7 @@ final class RefreshRun {
     } else if (compilation == null) {
       boolean allCaptured =
           prologue.sources.stream().noneMatch(s -> s.dependency().kind().uncapturable());
-      if (allCaptured && !DeltaTables.anyPending(c, sourceIds, old, snapshot.frontier())) {
+      if (allCaptured && !DeltaTables.anyPending(c, st.pgtId(), sourceIds, old, snapshot.frontier())) {
         outcome = noData();
       } else {
         outcome =
@@ -180,6 +180,11 @@ final class RefreshRun {
     }
     close.add(leaveMaintenance(prologue.searchPath));
     Frontiers.store(close, st.pgtId(), sourceIds, snapshot.frontier());
+    if (outcome.action() == RefreshAction.FULL || outcome.action() == RefreshAction.REINITIALIZE) {
+      // What the cleanup recorded as missed before this refresh's snapshot is recomputed now; a
+      // record it adds later stays (this transaction does not see it).
+      close.add("DELETE FROM pgtrickle.pgt_missed_changes WHERE pgt_id = " + st.pgtId());
+    }
     close.addWithValues(StreamTableCatalog.RECORD_SUCCESS, snapshot.takenAt(), st.pgtId());
     RefreshHistory.addCompleted(close, st.pgtId(), start, outcome, initiatedBy);
     if (ownTransaction) {

@@ -67,6 +67,7 @@ class ExtensionTest {
             + " pgtrickle.pending_stream_tables(), pgtrickle.confirm_current(bigint[], timestamptz)",
         "DROP FUNCTION pgtrickle.clean_up_changes(oid[])",
         "DROP FUNCTION pgtrickle.recursion_limit_exceeded(integer)",
+        "DROP TABLE pgtrickle.pgt_missed_changes",
         "DROP FUNCTION pgtrickle.unconsumed(xid8, bigint, pg_snapshot, xid8, bigint)",
         "ALTER TABLE pgtrickle.pgt_frontiers DROP COLUMN own_xid, DROP COLUMN own_seq",
         "DROP INDEX pgtrickle.pgt_jobs_enqueued_idx",
