@@ -22,7 +22,10 @@ final class SmallBatches {
 
   private final ConnectionMemory<Long, Set<Long>> changedSources = new ConnectionMemory<>();
 
-  /** The sources the last differential refresh of stream table {@code pgtId} on {@code c} applied. */
+  /**
+   * The sources the last differential refresh of stream table {@code pgtId} on {@code c} applied,
+   * when that was a small batch.
+   */
   Optional<Set<Long>> expected(Connection c, long pgtId) {
     return changedSources.get(c, pgtId);
   }
@@ -32,7 +35,12 @@ final class SmallBatches {
    * remembered, a FULL refresh or a large batch forgets, a refresh without changes keeps what was
    * known.
    */
-  void record(Connection c, long pgtId, RefreshAction action, List<SourceChanges> changes, Set<Long> changed) {
+  void record(
+      Connection c,
+      long pgtId,
+      RefreshAction action,
+      List<SourceChanges> changes,
+      Set<Long> changed) {
     if (action == RefreshAction.NO_DATA) {
       return;
     }
