@@ -44,11 +44,8 @@ final class RefreshRun {
   private StartCheck startCheck;
   private final SmallBatches smallBatches;
   private final CleanupPacing cleanupPacing;
-  /**
-   * Whether to delete consumed buffer rows: yes, unless after a delta fill {@link CleanupPacing}
-   * says not yet.
-   */
-  private boolean cleanupDue = true;
+  /** What the delta fill consumed, for {@link CleanupPacing}; null when no fill ran. */
+  private List<SourceChanges> consumed;
   /** A program sent ahead that nothing confirmed, still to roll back with the closing statements. */
   private boolean speculationLeftOver;
 
@@ -194,7 +191,7 @@ final class RefreshRun {
         ending == Ending.COMMIT_AND_CLEAN_UP
             && outcome.action() != RefreshAction.NO_DATA
             && !sourceIds.isEmpty()
-            && cleanupDue;
+            && (consumed == null || cleanupPacing.due(c, st.pgtId(), consumed));
     if (cleanUp) {
       close.add(
           Frontiers.cleanUpQuery(sourceIds),
@@ -421,7 +418,7 @@ final class RefreshRun {
       result = null;
     }
     List<SourceChanges> changes = filled.changes();
-    cleanupDue = cleanupPacing.due(c, st.pgtId(), changes);
+    consumed = changes;
     Set<Long> changed = new HashSet<>();
     changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
     RefreshOutcome outcome;
