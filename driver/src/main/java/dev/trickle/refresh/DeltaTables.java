@@ -63,9 +63,10 @@ public final class DeltaTables {
 
   /**
    * Adds the statements that fill the delta table of every source, and a report of what each
-   * consumed, to {@code batch} (which holds bound values from then on); the report is known once the batch has
-   * run. The tables are session work tables ({@link SessionTempTables}), emptied by each fill. The
-   * frontiers are bound values, so the statements stay prepared from one refresh to the next.
+   * consumed, to {@code batch} (which holds bound values from then on); the report is known once
+   * the batch has run. The tables are session work tables ({@link SessionTempTables}), emptied by
+   * each fill. The frontiers are bound values, so the statements stay prepared from one refresh to
+   * the next.
    */
   static Report fill(
       StatementBatch batch,
@@ -107,8 +108,8 @@ public final class DeltaTables {
 
   /**
    * The report of a delta fill: per source, the delta rows and whether a truncation happened, known
-   * once a batch with {@link #addTo} has run. When a later statement
-   * of that batch failed, the rows were not read: the report's query can go into another batch.
+   * once a batch with {@link #addTo} has run. When a later statement of that batch failed, the rows
+   * were not read: the report's query can go into another batch.
    */
   static final class Report {
     private final List<Long> sources;
@@ -134,10 +135,7 @@ public final class DeltaTables {
             List<SourceChanges> read = new ArrayList<>(sources.size());
             for (int i = 0; i < sources.size(); i++) {
               read.add(
-                  new SourceChanges(
-                      sources.get(i),
-                      rs.getLong(2 * i + 1),
-                      rs.getBoolean(2 * i + 2)));
+                  new SourceChanges(sources.get(i), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
             }
             changes = List.copyOf(read);
           },

@@ -26,16 +26,16 @@ final class RelationShape {
 
   /** The names of the columns of relation {@code oidSql} in order, as {@code text[]}. */
   static String columnNames(String oidSql, String extraCondition) {
-    return "ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = "
-        + oidSql
-        + " AND a.attnum > 0 AND NOT a.attisdropped"
-        + extraCondition
-        + " ORDER BY a.attnum)";
+    return columnArray("a.attname::text", oidSql, extraCondition);
   }
 
   /** The {@code format_type} texts of the columns of relation {@code oidSql} in order. */
   static String columnTypes(String oidSql, String extraCondition) {
-    return "ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = "
+    return columnArray("format_type(a.atttypid, a.atttypmod)", oidSql, extraCondition);
+  }
+
+  private static String columnArray(String perColumn, String oidSql, String extraCondition) {
+    return "ARRAY(SELECT " + perColumn + " FROM pg_attribute a WHERE a.attrelid = "
         + oidSql
         + " AND a.attnum > 0 AND NOT a.attisdropped"
         + extraCondition

@@ -70,7 +70,8 @@ class RecursiveOracleTest {
     harness.exec("DELETE FROM edges");
     harness.exec("INSERT INTO departments SELECT g, 'd' || g, CASE WHEN g <= 2 THEN NULL ELSE (g - 1) / 2 END FROM generate_series(1, 15) g");
     harness.exec("INSERT INTO edges SELECT g, g + 1 FROM generate_series(1, 6) g");
-    MaintenancePlan plan = harness.create("rt_" + (++counter), query);
+    String name = nextName();
+    MaintenancePlan plan = harness.create(name, query);
     long seed = query.hashCode();
     Random r = new Random(seed);
     for (int cycle = 1; cycle <= 25; cycle++) {
@@ -87,7 +88,7 @@ class RecursiveOracleTest {
         }
       }
       harness.refresh(plan);
-      assertThat(harness.difference("rt_" + counter, query))
+      assertThat(harness.difference(name, query))
           .as("seed %d, cycle %d, query %s", seed, cycle, query)
           .isZero();
     }
@@ -99,7 +100,7 @@ class RecursiveOracleTest {
         + " SELECT c.a, e.dst FROM closure c JOIN edges e ON e.src = c.b) SELECT a, b FROM closure";
     harness.exec("DELETE FROM edges");
     harness.exec("INSERT INTO edges VALUES (1, 2), (1, 3), (2, 4), (3, 4), (4, 5)");
-    String name = "rt_" + (++counter);
+    String name = nextName();
     MaintenancePlan plan = harness.create(name, closure);
     harness.exec("DELETE FROM edges WHERE src = 2 AND dst = 4");
     harness.refresh(plan);
@@ -114,9 +115,8 @@ class RecursiveOracleTest {
 
   @Test
   void renameRewritesDescendantsAndReparentingMovesASubtree() throws Exception {
-    harness.exec("DELETE FROM departments");
-    harness.exec("INSERT INTO departments VALUES (1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Sales', 1), (5, 'Backend', 2), (9, 'Infra', 5)");
-    String name = "rt_" + (++counter);
+    departments("(1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Sales', 1), (5, 'Backend', 2), (9, 'Infra', 5)");
+    String name = nextName();
     MaintenancePlan plan = harness.create(name, TREE);
     harness.exec("UPDATE departments SET name = 'R&D' WHERE id = 2");
     harness.refresh(plan);
@@ -129,9 +129,8 @@ class RecursiveOracleTest {
 
   @Test
   void aSubtreeMovedUnderItsOwnDescendantDropsOut() throws Exception {
-    harness.exec("DELETE FROM departments");
-    harness.exec("INSERT INTO departments VALUES (1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Backend', 2), (4, 'Infra', 3)");
-    String name = "rt_" + (++counter);
+    departments("(1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Backend', 2), (4, 'Infra', 3)");
+    String name = nextName();
     MaintenancePlan plan = harness.create(name, TREE);
     harness.exec("UPDATE departments SET parent_id = 4 WHERE id = 2");
     harness.refresh(plan);
@@ -149,7 +148,7 @@ class RecursiveOracleTest {
         + " UNION ALL SELECT l.id, l.dst FROM links l JOIN w ON l.src = w.node) SELECT id, node FROM w";
     harness.exec("DELETE FROM links");
     harness.exec("INSERT INTO links VALUES (1, 0, 1), (2, 1, 2)");
-    String name = "rt_" + (++counter);
+    String name = nextName();
     MaintenancePlan plan = harness.create(name, walk);
     harness.exec("INSERT INTO links VALUES (3, 2, 1)");
     assertThatThrownBy(() -> harness.refresh(plan))
@@ -163,9 +162,8 @@ class RecursiveOracleTest {
 
   @Test
   void theStorageHoldsTheRecursiveRelationWhenTheQueryReturnsItAsItIs() throws Exception {
-    harness.exec("DELETE FROM departments");
-    harness.exec("INSERT INTO departments VALUES (1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Backend', 2)");
-    String asItIs = "rt_" + (++counter);
+    departments("(1, 'Company', NULL), (2, 'Engineering', 1), (3, 'Backend', 2)");
+    String asItIs = nextName();
     MaintenancePlan plan = harness.create(asItIs, TREE);
     assertThat(plan.explain()).anyMatch(line -> line.startsWith("recursive relation is the storage table"));
     assertThat(harness.scalar("SELECT to_regclass('" + asItIs + "_state_rec') IS NULL")).isEqualTo("t");
@@ -174,7 +172,7 @@ class RecursiveOracleTest {
     harness.refresh(plan);
     assertThat(harness.difference(asItIs, TREE)).isZero();
 
-    String grouped = "rt_" + (++counter);
+    String grouped = nextName();
     String groupedQuery = "WITH RECURSIVE t(id, depth) AS (SELECT id, 0 FROM departments WHERE parent_id IS NULL"
         + " UNION ALL SELECT d.id, t.depth + 1 FROM t JOIN departments d ON d.parent_id = t.id)"
         + " SELECT depth, count(*) AS nodes FROM t GROUP BY depth";
@@ -185,5 +183,16 @@ class RecursiveOracleTest {
     harness.exec("INSERT INTO departments VALUES (5, 'Data', 4)");
     harness.refresh(groupedPlan);
     assertThat(harness.difference(grouped, groupedQuery)).isZero();
+  }
+
+  /** Makes {@code departments} hold exactly {@code rows} (a VALUES list). */
+  private static void departments(String rows) throws SQLException {
+    harness.exec("DELETE FROM departments");
+    harness.exec("INSERT INTO departments VALUES " + rows);
+  }
+
+  /** A name for the next stream table's storage. */
+  private static String nextName() {
+    return "rt_" + (++counter);
   }
 }

@@ -323,9 +323,8 @@ final class RecursivePlan implements MaintenancePlan {
   /**
    * Every derivation reachable from {@code seed} (R's columns and {@code __pgt_w}) through the step
    * over the source as it is, or with {@code overOldSource} as it was ({@link #oldSource}), the seed
-   * included, each with its seed's weight: {@code WITH RECURSIVE}
-   * with an iteration counter; a chain reaching {@link Step#MAX_ITERATIONS} fails (54000) rather
-   * than running on.
+   * included, each with its seed's weight: {@code WITH RECURSIVE} with an iteration counter; a
+   * chain reaching {@link Step#MAX_ITERATIONS} fails (54000) rather than running on.
    */
   private String closure(String seed, boolean overOldSource) {
     String columns = Sql.identList(stateNames.columns());

@@ -73,12 +73,11 @@ final class RecursiveQueryAnalyzer {
             && names.columns().equals(columns)
             && select instanceof PlainSelect plain
             && returnsAsItIs(plain, name, columns);
+    String recursiveSchema = storageIsState ? names.schema() : names.stateSchema();
+    String recursiveTable = storageIsState ? names.table() : names.stateTable() + "_rec";
     Relation recursive =
-        storageIsState
-            ? new Relation(RecursivePlan.RECURSIVE_RELATION, names.schema(), names.table(),
-                Relation.Kind.TABLE, relationColumns, List.of(), null)
-            : new Relation(RecursivePlan.RECURSIVE_RELATION, names.stateSchema(), names.stateTable() + "_rec",
-                Relation.Kind.TABLE, relationColumns, List.of(), null);
+        new Relation(RecursivePlan.RECURSIVE_RELATION, recursiveSchema, recursiveTable,
+            Relation.Kind.TABLE, relationColumns, List.of(), null);
     Map<String, Relation> local = Map.of(name, recursive);
     QueryBlock baseBlock = new BlockAnalyzer(query, catalog).analyzePlain(base);
     QueryBlock stepBlock = new BlockAnalyzer(query, catalog, local, null).analyzePlain(step);
