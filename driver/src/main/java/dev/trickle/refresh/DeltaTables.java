@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -14,14 +13,18 @@ import java.util.stream.Collectors;
  * {@code F0} and new frontier {@code F1}, the consumed rows are those with {@code
  * pg_visible_in_snapshot(__pgt_xid, F1) AND NOT pg_visible_in_snapshot(__pgt_xid, F0)}: committed
  * by the time of the new snapshot and not yet by the time of the previous one; plus the rows the
- * transaction that took {@code F0} wrote after that refresh ({@link Frontiers.Consumed}). This is defined by
- * transaction visibility, not by sequence numbers, so a transaction that commits out of order is
- * consumed exactly once: by the first refresh whose snapshot sees it.
+ * transaction that took {@code F0} wrote after that refresh ({@code own_xid}, {@code own_seq} of
+ * {@code pgtrickle.pgt_frontiers}). This is defined by transaction visibility, not by sequence
+ * numbers, so a transaction that commits out of order is consumed exactly once: by the first
+ * refresh whose snapshot sees it.
  *
  * <p>Each captured source gets {@code pg_temp."__pgt_delta_<oid>"} with the buffer's columns plus
- * {@code __pgt_w int} (+1 for an inserted image, -1 for a deleted one), a session work table
- * ({@link SessionTempTables}). The frontiers are the server's own {@code pg_snapshot} texts, bound
- * as values.
+ * {@code __pgt_w int} (+1 for an inserted image, -1 for a deleted one, 0 for a truncation marker,
+ * whose columns are NULL), a session work table ({@link SessionTempTables}): the fill scans the
+ * buffer once, and the report finds both the changes and any truncation in the small delta table.
+ * A truncation makes the refresh FULL, so no program ever applies a marker (one sent ahead is
+ * rolled back). The statements read the frontiers on the server, never as values from the
+ * client.
  */
 public final class DeltaTables {
   private DeltaTables() {}
@@ -36,74 +39,72 @@ public final class DeltaTables {
    * cleanup deleted changes of one that stream table {@code pgtId} had not seen ({@code
    * pgtrickle.pgt_missed_changes}, kept for FULL stream tables): one query.
    */
-  static boolean anyPending(
-      Connection c,
-      long pgtId,
-      List<Long> sources,
-      Map<Long, Frontiers.Consumed> oldFrontiers,
-      String newFrontier)
-      throws SQLException {
+  static boolean anyPending(Connection c, long pgtId, List<Long> sources) throws SQLException {
     if (sources.isEmpty()) {
       return false;
     }
     List<String> exists = new ArrayList<>();
     exists.add("EXISTS (SELECT 1 FROM pgtrickle.pgt_missed_changes WHERE pgt_id = " + pgtId + ")");
-    List<Object> values = new ArrayList<>();
     for (long source : sources) {
-      Frontiers.Consumed old = oldFrontiers.get(source);
-      exists.add(
-          "EXISTS (SELECT 1 FROM " + new ChangeBuffer(source).qualifiedTable() + " WHERE"
-              + visible(old) + ")");
-      values.addAll(visibleValues(newFrontier, old));
+      exists.add("EXISTS (SELECT 1" + consumable(pgtId, source) + ")");
     }
     StatementBatch batch = new StatementBatch();
-    batch.addWithValues("SELECT " + String.join(" OR ", exists), values.toArray());
+    batch.add("SELECT " + String.join(" OR ", exists));
     return "t".equals(batch.run(c).lastRow().get(0));
   }
 
   /**
-   * Adds the statements that fill the delta table of every source, and a report of what each
-   * consumed, to {@code batch} (which holds bound values from then on); the report is known once
-   * the batch has run. The tables are session work tables ({@link SessionTempTables}), emptied by
-   * each fill. The frontiers are bound values, so the statements stay prepared from one refresh to
-   * the next.
+   * Whether {@link #fill} would only refill kept work tables (no creation, truncation or {@code
+   * ANALYZE}), so it can go to the server before the refresh has read the session's tables.
+   */
+  static boolean refillsOnly(
+      List<StreamTableDefinition.Source> sources, SessionTempTables temps) {
+    return sources.stream().allMatch(source -> temps.refills(source.deltaTable(), shape(source)));
+  }
+
+  /**
+   * Adds the statements that fill the delta table of every source of stream table {@code pgtId},
+   * and a report of what each consumed, to {@code batch}; the report is known once the batch has
+   * run. The tables are session work tables ({@link SessionTempTables}), emptied by each fill. The
+   * statements read both frontiers on the server (the new one from {@link Frontiers#take}, the old
+   * ones from {@code pgtrickle.pgt_frontiers}), so their texts stay the same from one refresh to the
+   * next and they can go in the round trip that takes the new frontier.
    */
   static Report fill(
       StatementBatch batch,
+      long pgtId,
       List<StreamTableDefinition.Source> sources,
-      Map<Long, Frontiers.Consumed> oldFrontiers,
-      String newFrontier,
       SessionTempTables temps) {
     List<String> report = new ArrayList<>();
-    List<Object> reportValues = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
-      String buffer = new ChangeBuffer(source.relid()).qualifiedTable();
       String columns =
           source.columns().stream()
-              .map(col -> Quoting.identifier(col.name()))
+              .map(col -> "b." + Quoting.identifier(col.name()))
               .collect(Collectors.joining(", "));
       String prefix = columns.isEmpty() ? "" : columns + ", ";
-      Frontiers.Consumed old = oldFrontiers.get(source.relid());
-      String visible = visible(old);
-      List<Object> values = visibleValues(newFrontier, old);
+      String consumable = consumable(pgtId, source.relid());
       String query =
-          "SELECT " + prefix + "CASE __pgt_op WHEN 'I' THEN 1 ELSE -1 END AS \"__pgt_w\" FROM "
-              + buffer + " WHERE __pgt_op <> 'T' AND" + visible;
-      for (String statement : temps.fill(source.deltaTable(), buffer + source.columns(), query)) {
-        Object[] statementValues = statement.endsWith(query) ? values.toArray() : new Object[0];
-        batch.addWithValues(statement, statementValues);
+          "SELECT " + prefix
+              + "CASE b.__pgt_op WHEN 'I' THEN 1 WHEN 'D' THEN -1 ELSE 0 END AS \"__pgt_w\""
+              + consumable;
+      for (String statement : temps.fill(source.deltaTable(), shape(source), query)) {
+        batch.add(statement);
       }
-      report.add("(SELECT count(*) FROM " + source.deltaTable() + ")");
-      report.add("EXISTS (SELECT 1 FROM " + buffer + " WHERE __pgt_op = 'T' AND" + visible + ")");
-      reportValues.addAll(values);
+      report.add(
+          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0), coalesce(bool_or(\"__pgt_w\" = 0),"
+              + " false) FROM " + source.deltaTable() + ") AS d" + report.size());
     }
     Report filled =
         new Report(
             sources.stream().map(StreamTableDefinition.Source::relid).toList(),
-            "SELECT " + String.join(", ", report),
-            reportValues.toArray());
+            "SELECT * FROM " + String.join(", ", report));
     filled.addTo(batch);
     return filled;
+  }
+
+  /** What fixes the columns of a source's delta table: its buffer and the buffer's columns. */
+  private static String shape(StreamTableDefinition.Source source) {
+    return new ChangeBuffer(source.relid()).qualifiedTable() + source.columns();
   }
 
   /**
@@ -114,13 +115,11 @@ public final class DeltaTables {
   static final class Report {
     private final List<Long> sources;
     private final String query;
-    private final Object[] values;
     private List<SourceChanges> changes = List.of();
 
-    private Report(List<Long> sources, String query, Object[] values) {
+    private Report(List<Long> sources, String query) {
       this.sources = sources;
       this.query = query;
-      this.values = values;
     }
 
     /** Adds the report's query to {@code batch} (nothing for a stream table without sources). */
@@ -128,7 +127,7 @@ public final class DeltaTables {
       if (sources.isEmpty()) {
         return;
       }
-      batch.queryWithValues(
+      batch.add(
           query,
           rs -> {
             rs.next();
@@ -138,8 +137,7 @@ public final class DeltaTables {
                   new SourceChanges(sources.get(i), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
             }
             changes = List.copyOf(read);
-          },
-          values);
+          });
     }
 
     /** What each source consumed, as the last run of the report's query read it. */
@@ -149,23 +147,20 @@ public final class DeltaTables {
   }
 
   /**
-   * SQL true for the buffer rows committed by the new frontier and not consumed by {@code old}
-   * (null: nothing before), with placeholders for the frontiers ({@link #visibleValues}), so the
-   * text stays the same from refresh to refresh.
+   * {@code FROM} and {@code WHERE} of the rows ({@code b}) of a source's buffer that the refresh
+   * consumes: committed by the new frontier ({@link Frontiers#NEW_FRONTIER}) and not consumed by
+   * stream table {@code pgtId}'s stored one. Each frontier value is a scalar subquery, evaluated
+   * once per statement, not a join: with a join, the planner, trusting a buffer's statistics from
+   * its last {@code VACUUM} (taken right after a cleanup emptied it), probed the frontier's index
+   * once per buffer row.
    */
-  private static String visible(Frontiers.Consumed old) {
-    return " pg_visible_in_snapshot(__pgt_xid, ?::pg_snapshot)"
-        + (old == null ? "" : " AND " + Frontiers.Consumed.unconsumedPlaceholders());
+  private static String consumable(long pgtId, long sourceRelid) {
+    String stored =
+        " FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId + " AND source_relid = "
+            + sourceRelid + ")";
+    return " FROM " + new ChangeBuffer(sourceRelid).qualifiedTable() + " AS b"
+        + " WHERE pg_visible_in_snapshot(b.__pgt_xid, " + Frontiers.NEW_FRONTIER + ")"
+        + " AND pgtrickle.unconsumed(b.__pgt_xid, b.__pgt_seq, (SELECT frontier" + stored
+        + ", (SELECT own_xid" + stored + ", (SELECT own_seq" + stored + ")";
   }
-
-  /** The values of {@link #visible}, in order. */
-  private static List<Object> visibleValues(String newFrontier, Frontiers.Consumed old) {
-    List<Object> values = new ArrayList<>(4);
-    values.add(newFrontier);
-    if (old != null) {
-      values.addAll(old.values());
-    }
-    return values;
-  }
-
 }

@@ -5,10 +5,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -26,12 +25,21 @@ final class Frontiers {
   private Frontiers() {}
 
   /**
-   * Adds the query that takes the snapshot which becomes the refresh's frontier to {@code batch};
-   * {@code taken} receives it.
+   * The refresh's new frontier in SQL, as {@link #take} kept it for the transaction (a setting of
+   * its own, {@code pgtrickle.refresh_frontier}), evaluated once per statement: statements that
+   * read it need no value from the client, so they can go in the round trip that takes it.
+   */
+  static final String NEW_FRONTIER =
+      "(SELECT current_setting('pgtrickle.refresh_frontier')::pg_snapshot)";
+
+  /**
+   * Adds the query that takes the snapshot which becomes the refresh's frontier, and keeps it for
+   * the transaction as {@link #NEW_FRONTIER}, to {@code batch}; {@code taken} receives it.
    */
   static void take(StatementBatch batch, Consumer<Snapshot> taken) {
     batch.add(
-        "SELECT pgtrickle.current_frontier()::text, clock_timestamp()",
+        "SELECT f::text, clock_timestamp(), set_config('pgtrickle.refresh_frontier', f::text, true)"
+            + " FROM pgtrickle.current_frontier() AS f",
         rs -> {
           rs.next();
           taken.accept(new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class)));
@@ -39,46 +47,21 @@ final class Frontiers {
   }
 
   /**
-   * How far a stream table consumed one source: the snapshot, and the transaction that took it with
-   * the last buffer row of that transaction it read ({@code ownXid} null when the refresh had no
-   * transaction id of its own). Rows of {@code ownXid} after {@code ownSeq} are still waiting: the
-   * transaction wrote them after refreshing.
+   * Adds the query reading which sources of a stream table have a stored frontier (none: never
+   * populated, or a source it did not read before) to {@code batch}; {@code read} receives their
+   * oids. The frontiers themselves stay on the server ({@link DeltaTables}).
    */
-  record Consumed(String snapshot, String ownXid, long ownSeq) {
-    /**
-     * SQL true for a buffer row ({@code __pgt_xid}, {@code __pgt_seq}) this has not consumed, with
-     * placeholders for the values ({@link #values}), so the text stays the same from refresh to
-     * refresh.
-     */
-    static String unconsumedPlaceholders() {
-      return "pgtrickle.unconsumed(__pgt_xid, __pgt_seq, ?::pg_snapshot, ?::xid8, ?::bigint)";
-    }
-
-    /** The values of {@link #unconsumedPlaceholders}, in order. */
-    List<Object> values() {
-      return Arrays.asList(snapshot, ownXid, ownSeq);
-    }
-  }
-
-  /**
-   * Adds the query reading the stored frontiers of a stream table by source (a null snapshot: never
-   * populated) to {@code batch}; {@code read} receives them.
-   */
-  static void read(StatementBatch batch, long pgtId, Consumer<Map<Long, Consumed>> read) {
+  static void read(StatementBatch batch, long pgtId, Consumer<Set<Long>> read) {
     batch.add(
-        "SELECT source_relid, frontier::text, own_xid::text, coalesce(own_seq, 0)"
-            + " FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
-            + pgtId,
+        "SELECT source_relid FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
+            + pgtId
+            + " AND frontier IS NOT NULL",
         rs -> {
-          Map<Long, Consumed> frontiers = new HashMap<>();
+          Set<Long> stored = new HashSet<>();
           while (rs.next()) {
-            frontiers.put(
-                rs.getLong(1),
-                rs.getString(2) == null
-                    ? null
-                    : new Consumed(rs.getString(2), rs.getString(3), rs.getLong(4)));
+            stored.add(rs.getLong(1));
           }
-          read.accept(frontiers);
+          read.accept(stored);
         });
   }
 
@@ -87,8 +70,13 @@ final class Frontiers {
    * forgetting sources the stream table no longer reads, to {@code batch}. With it goes the current
    * transaction and its last row in each source's buffer: what it wrote so far is consumed, what it
    * writes later is not.
+   *
+   * @param ownTransaction the refresh runs in a transaction of its own, which writes none of the
+   *     stream table's sources (only its storage, the catalog and work tables): then there is no
+   *     row of its own to look for in their buffers, and none is recorded
    */
-  static void store(StatementBatch batch, long pgtId, List<Long> sources, String frontier) {
+  static void store(
+      StatementBatch batch, long pgtId, List<Long> sources, String frontier, boolean ownTransaction) {
     String forgotten = "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId;
     if (sources.isEmpty()) {
       batch.add(forgotten);
@@ -102,7 +90,7 @@ final class Frontiers {
     List<String> rows = new ArrayList<>();
     for (long source : sources) {
       rows.add(
-          frontier == null
+          frontier == null || ownTransaction
               ? "(" + source + "::oid, NULL::xid8, NULL::bigint)"
               : "(" + source + "::oid, pg_current_xact_id_if_assigned(), (SELECT max(__pgt_seq) FROM "
                   + new ChangeBuffer(source).qualifiedTable()
@@ -134,23 +122,32 @@ final class Frontiers {
   }
 
   /**
-   * Runs {@link #cleanUpQuery}; returns the failures, null when there were none.
+   * What a cleanup found: its failures as text (null when there were none), and the sources whose
+   * buffers are due for {@link BufferVacuum}.
+   */
+  record Cleanup(String failures, List<Long> vacuumDue) {}
+
+  /**
+   * Runs {@link #cleanUpQuery}.
    *
    * @param ownTransaction the caller opened a transaction for the cleanup alone: it is made READ
-   *     COMMITTED and committed in the same round trip
+   *     COMMITTED and committed in the same round trip, which also asks which buffers are due for
+   *     {@link BufferVacuum} (in the caller's transaction, none is: it cannot run there)
    */
-  static String cleanUp(Connection c, List<Long> sources, boolean ownTransaction)
+  static Cleanup cleanUp(Connection c, List<Long> sources, boolean ownTransaction)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
     if (ownTransaction) {
       batch.add("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     }
     String[] failures = new String[1];
+    List<List<Long>> due = new ArrayList<>(List.of(List.of()));
     batch.add(cleanUpQuery(sources), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
     if (ownTransaction) {
+      batch.add(BufferVacuum.dueQuery(sources), rs -> due.set(0, BufferVacuum.read(rs)));
       batch.add("COMMIT");
     }
     batch.run(c);
-    return failures[0];
+    return new Cleanup(failures[0], due.get(0));
   }
 }

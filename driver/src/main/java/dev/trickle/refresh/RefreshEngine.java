@@ -292,6 +292,7 @@ public final class RefreshEngine {
     if (run.cleanupFailure() != null) {
       warnCleanupFailed(c, st, run.cleanupFailure());
     }
+    vacuumBuffers(c, st, run.vacuumDue());
     return outcome;
   }
 
@@ -327,7 +328,7 @@ public final class RefreshEngine {
     if (cleanUpAfter && readCommitted) {
       Savepoint cleanup = c.setSavepoint();
       try {
-        String failures = Frontiers.cleanUp(c, run.capturedSources(), false);
+        String failures = Frontiers.cleanUp(c, run.capturedSources(), false).failures();
         c.releaseSavepoint(cleanup);
         if (failures != null) {
           warnCleanupFailed(c, st, failures);
@@ -403,19 +404,39 @@ public final class RefreshEngine {
     if (sources.isEmpty()) {
       return;
     }
+    List<Long> vacuumDue = List.of();
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
       try {
-        String failures = Frontiers.cleanUp(c, sources, true);
-        if (failures != null) {
-          warnCleanupFailed(c, st, failures);
+        Frontiers.Cleanup cleanup = Frontiers.cleanUp(c, sources, true);
+        if (cleanup.failures() != null) {
+          warnCleanupFailed(c, st, cleanup.failures());
         }
+        vacuumDue = cleanup.vacuumDue();
       } catch (SQLException e) {
         c.rollback();
         warnCleanupFailed(c, st, RefreshFailures.messageOf(e));
       } finally {
         c.setAutoCommit(true);
       }
+    }
+    vacuumBuffers(c, st, vacuumDue);
+  }
+
+  /**
+   * Vacuums the change buffers a cleanup found due ({@link BufferVacuum}), on a connection back in
+   * autocommit; a failure is a warning on the connection.
+   */
+  private static void vacuumBuffers(Connection c, StreamTable st, List<Long> sources)
+      throws SQLException {
+    String failure = BufferVacuum.vacuum(c, sources);
+    if (failure != null) {
+      ServerNotices.warning(
+          c,
+          "refreshed stream table "
+              + st.displayName()
+              + ", but could not vacuum its change buffers (the next cleanup retries): "
+              + failure);
     }
   }
 

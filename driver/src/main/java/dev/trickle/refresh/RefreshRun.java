@@ -32,6 +32,9 @@ final class RefreshRun {
   /** The savepoint before a differential program sent ahead of the decision. */
   private static final String SPECULATIVE_PROGRAM = "__pgt_program";
 
+  /** The savepoint before a delta fill sent ahead of reading the catalog ({@link SentAhead}). */
+  private static final String FILLED_AHEAD = "__pgt_filled";
+
   private final MaintenanceCompiler compiler;
   private StreamTable st;
   private final InitiatedBy initiatedBy;
@@ -41,6 +44,7 @@ final class RefreshRun {
   private String reason;
   private List<Long> capturedSources = List.of();
   private String cleanupFailure;
+  private List<Long> vacuumDue = List.of();
   private StartCheck startCheck;
   private final SmallBatches smallBatches;
   private final CleanupPacing cleanupPacing;
@@ -127,21 +131,35 @@ final class RefreshRun {
     }
     Frontiers.Snapshot snapshot = prologue.snapshot;
     start = snapshot.takenAt();
-    Map<Long, Frontiers.Consumed> old = prologue.frontiers;
+    Set<Long> stored = prologue.frontiers;
     List<Long> sourceIds = capturedSources();
     StreamTableDefinition definition =
         StreamTableDefinition.of(st, prologue.storage.get(), prologue.sources);
     RefreshMode mode = st.spec().effectiveMode();
-    Compilation compilation =
-        mode == RefreshMode.DIFFERENTIAL || mode == RefreshMode.IMMEDIATE
-            ? compiler.compile(c, definition)
-            : null;
+    boolean differentialAhead =
+        forced == null
+            && mode == RefreshMode.DIFFERENTIAL
+            && st.state().populated()
+            && stored.containsAll(sourceIds);
+    SentAhead ahead = prologue.ahead;
+    if (ahead != null && !(differentialAhead && ahead.standsFor(definition, prologue.temps))) {
+      run(c, List.of("ROLLBACK TO SAVEPOINT " + FILLED_AHEAD));
+      ahead = null;
+    }
+    Compilation compilation;
+    if (ahead != null) {
+      compilation = ahead.last().compilation();
+    } else if (mode == RefreshMode.DIFFERENTIAL || mode == RefreshMode.IMMEDIATE) {
+      compilation = compiler.compile(c, definition);
+    } else {
+      compilation = null;
+    }
     RefreshOutcome outcome;
     if (forced != null) {
       outcome = full(c, storage, compilation);
     } else if (!st.state().populated()) {
       outcome = full(c, storage, compilation, "not populated");
-    } else if (!sourceIds.stream().allMatch(id -> old.get(id) != null)) {
+    } else if (!stored.containsAll(sourceIds)) {
       outcome = full(c, storage, compilation, "no frontier recorded for a source");
     } else if (mode == RefreshMode.IMMEDIATE) {
       // Its triggers keep it current inside every writing transaction; consuming the buffered
@@ -150,7 +168,7 @@ final class RefreshRun {
     } else if (compilation == null) {
       boolean allCaptured =
           prologue.sources.stream().noneMatch(s -> s.dependency().kind().uncapturable());
-      if (allCaptured && !DeltaTables.anyPending(c, st.pgtId(), sourceIds, old, snapshot.frontier())) {
+      if (allCaptured && !DeltaTables.anyPending(c, st.pgtId(), sourceIds)) {
         outcome = noData();
       } else {
         outcome =
@@ -168,15 +186,14 @@ final class RefreshRun {
     } else {
       outcome =
           differential(
-              c, storage, (Compilation.Differential) compilation, definition, old, snapshot,
-              prologue);
+              c, storage, (Compilation.Differential) compilation, definition, prologue, ahead);
     }
     StatementBatch close = new StatementBatch();
     if (speculationLeftOver) {
       close.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
     }
     close.add(leaveMaintenance(prologue.searchPath));
-    Frontiers.store(close, st.pgtId(), sourceIds, snapshot.frontier());
+    Frontiers.store(close, st.pgtId(), sourceIds, snapshot.frontier(), ownTransaction);
     if (outcome.action() == RefreshAction.FULL || outcome.action() == RefreshAction.REINITIALIZE) {
       // What the cleanup recorded as missed before this refresh's snapshot is recomputed now; a
       // record it adds later stays (this transaction does not see it).
@@ -196,6 +213,7 @@ final class RefreshRun {
       close.add(
           Frontiers.cleanUpQuery(sourceIds),
           rs -> cleanupFailure = rs.next() ? rs.getString(1) : null);
+      close.add(BufferVacuum.dueQuery(sourceIds), rs -> vacuumDue = BufferVacuum.read(rs));
     }
     try {
       close.run(c);
@@ -224,6 +242,14 @@ final class RefreshRun {
     return cleanupFailure;
   }
 
+  /**
+   * The sources whose buffers the cleanup after the commit found due for {@link BufferVacuum}, for
+   * the caller to vacuum once the connection is back in autocommit.
+   */
+  List<Long> vacuumDue() {
+    return vacuumDue;
+  }
+
   /** Whether the connection is outside a transaction, so the run's COMMIT went through. */
   private static boolean committed(Connection c) throws SQLException {
     return c.isWrapperFor(BaseConnection.class)
@@ -241,9 +267,37 @@ final class RefreshRun {
     private List<LiveSources.Source> sources;
     private Optional<StorageRelation> storage;
     private Frontiers.Snapshot snapshot;
-    private Map<Long, Frontiers.Consumed> frontiers;
+    private Set<Long> frontiers;
     private String searchPath;
     private SessionTempTables temps;
+    /** The fill and program sent with the prologue, or null. */
+    private SentAhead ahead;
+    /** The prologue's result, with the counts of what was sent ahead. */
+    private StatementBatch.Result result;
+  }
+
+  /**
+   * A delta fill and differential program sent in the prologue's round trip, from what the last
+   * small batch on the connection ran with ({@link SmallBatches}), under savepoint {@link
+   * #FILLED_AHEAD}.
+   *
+   * @param last what they were built from
+   * @param temps the work tables assumed, as the fill and program left them
+   * @param filled the fill's report
+   * @param counts reads the program's counts from the prologue's result
+   */
+  private record SentAhead(
+      SmallBatches.Applied last,
+      SessionTempTables temps,
+      DeltaTables.Report filled,
+      Function<StatementBatch.Result, RefreshCounts> counts) {
+    /**
+     * Whether what was sent ahead is what the refresh would have sent now: the same definition,
+     * and work tables that are the ones the session held.
+     */
+    boolean standsFor(StreamTableDefinition definition, SessionTempTables now) {
+      return definition.equals(last.definition()) && temps.filledAheadIn(now);
+    }
   }
 
   /**
@@ -283,9 +337,12 @@ final class RefreshRun {
     }
     if (!lockSources) {
       readAtSnapshot(batch, p);
+      if (startCheck != null && ownTransaction) {
+        p.ahead = sendAhead(c, batch);
+      }
     }
     try {
-      batch.run(c);
+      p.result = batch.run(c);
     } catch (SQLException e) {
       if (startCheck != null) {
         throw new StaleStart(e);
@@ -336,6 +393,34 @@ final class RefreshRun {
     return p;
   }
 
+  /**
+   * Adds the delta fill and the program of the last small batch of this stream table on the
+   * connection to the prologue's {@code batch}, under savepoint {@link #FILLED_AHEAD}, when they
+   * only refill kept work tables; returns what was sent, or null. Only for a run that confirms a
+   * remembered target in its own transaction: should anything in the round trip fail, the
+   * engine rolls it all back and takes the general path ({@link StaleStart}).
+   */
+  private SentAhead sendAhead(Connection c, StatementBatch batch) {
+    SmallBatches.Applied last = smallBatches.last(c, st.pgtId()).orElse(null);
+    if (last == null) {
+      return null;
+    }
+    SessionTempTables temps = last.temps().leftForNext();
+    List<StreamTableDefinition.Source> sources = last.definition().capturedSources();
+    if (!DeltaTables.refillsOnly(sources, temps)) {
+      return null;
+    }
+    Optional<DifferentialProgram.BatchedProgram> program =
+        last.compilation().program().inBatch(last.changedSources(), temps);
+    if (program.isEmpty()) {
+      return null;
+    }
+    batch.add("SAVEPOINT " + FILLED_AHEAD);
+    DeltaTables.Report filled = DeltaTables.fill(batch, st.pgtId(), sources, temps);
+    batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
+    return new SentAhead(last, temps, filled, program.get().appendTo(batch));
+  }
+
   /** The reads that must see the frontier snapshot, and entering maintenance. */
   private void readAtSnapshot(StatementBatch batch, Prologue p) {
     Frontiers.take(batch, snapshot -> p.snapshot = snapshot);
@@ -366,57 +451,42 @@ final class RefreshRun {
     return reason;
   }
 
+  /** A delta fill that ran, and the program sent with it under a savepoint, if one was. */
+  private record Filled(
+      DeltaTables.Report report,
+      Set<Long> expected,
+      Function<StatementBatch.Result, RefreshCounts> speculative,
+      StatementBatch.Result result) {}
+
   /**
-   * Fills the delta tables and applies them. When the last differential refresh of this stream
-   * table on this connection applied a small batch ({@link SmallBatches}), the program for the
-   * sources it applied goes in the fill's round trip, under a savepoint; it stands when the fill's
-   * counts lead to DIFFERENTIAL for exactly those sources. Should the fill say otherwise, the
-   * program is rolled back and the refresh goes on as if it had not run (when nothing changed,
-   * the rollback goes with the closing statements).
+   * Applies the filled delta tables. When the last differential refresh of this stream table on
+   * this connection applied a small batch ({@link SmallBatches}), the program for the sources it
+   * applied went with the fill, under a savepoint ({@link #fill}, or the prologue: {@code ahead});
+   * it stands when the fill's counts lead to DIFFERENTIAL for exactly those sources. Should the
+   * fill say otherwise, the program is rolled back and the refresh goes on as if it had not run
+   * (when nothing changed, the rollback goes with the closing statements).
+   *
+   * @param ahead the fill and program the prologue sent, confirmed ({@link SentAhead#standsFor}),
+   *     or null to fill now
    */
   private RefreshOutcome differential(
       Connection c,
       Relation storage,
       Compilation.Differential compilation,
       StreamTableDefinition definition,
-      Map<Long, Frontiers.Consumed> old,
-      Frontiers.Snapshot snapshot,
-      Prologue prologue)
+      Prologue prologue,
+      SentAhead ahead)
       throws SQLException {
     SessionTempTables temps = prologue.temps;
-    List<StreamTableDefinition.Source> sources = definition.capturedSources();
-    StatementBatch batch = new StatementBatch();
-    DeltaTables.Report filled = DeltaTables.fill(batch, sources, old, snapshot.frontier(), temps);
-    Set<Long> expected = smallBatches.expected(c, st.pgtId()).orElse(null);
-    Optional<DifferentialProgram.BatchedProgram> program =
-        expected == null ? Optional.empty() : compilation.program().inBatch(expected, temps);
-    Function<StatementBatch.Result, RefreshCounts> speculative = null;
-    if (program.isPresent()) {
-      batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
-      speculative = program.get().appendTo(batch);
-    }
-    StatementBatch.Result result;
-    try {
-      result = batch.run(c);
-    } catch (SQLException e) {
-      if (speculative == null) {
-        throw e;
-      }
-      // The program sent ahead failed where the fill's counts would not have run it (a truncation
-      // left its deltas incomplete, say): undo it and read the fill's report again. When the fill
-      // itself failed, there is no savepoint to return to, and the fill's error stands.
-      StatementBatch again = new StatementBatch();
-      again.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
-      filled.addTo(again);
-      try {
-        again.run(c);
-      } catch (SQLException secondError) {
-        e.addSuppressed(secondError);
-        throw e;
-      }
-      speculative = null;
-      result = null;
-    }
+    Filled fill =
+        ahead != null
+            ? new Filled(
+                ahead.filled(), ahead.last().changedSources(), ahead.counts(), prologue.result)
+            : fill(c, compilation, definition, temps);
+    DeltaTables.Report filled = fill.report();
+    Set<Long> expected = fill.expected();
+    Function<StatementBatch.Result, RefreshCounts> speculative = fill.speculative();
+    StatementBatch.Result result = fill.result();
     List<SourceChanges> changes = filled.changes();
     consumed = changes;
     Set<Long> changed = new HashSet<>();
@@ -446,9 +516,58 @@ final class RefreshRun {
         outcome = new RefreshOutcome(action, counts, null);
       }
     }
-    smallBatches.record(c, st.pgtId(), outcome.action(), changes, changed);
     temps.remember(c);
+    smallBatches.record(
+        c,
+        st.pgtId(),
+        outcome.action(),
+        changes,
+        new SmallBatches.Applied(changed, definition, compilation, temps.leftForNext()));
     return outcome;
+  }
+
+  /**
+   * Fills the delta tables, and sends the program of the last small batch with the fill, under a
+   * savepoint, when there was one. A program that fails where the fill's counts would not have
+   * run it (a truncation left its deltas incomplete, say) is rolled back, and the fill's report
+   * read again; when the fill itself failed, there is no savepoint to return to, and its error
+   * stands.
+   */
+  private Filled fill(
+      Connection c,
+      Compilation.Differential compilation,
+      StreamTableDefinition definition,
+      SessionTempTables temps)
+      throws SQLException {
+    StatementBatch batch = new StatementBatch();
+    DeltaTables.Report filled =
+        DeltaTables.fill(batch, st.pgtId(), definition.capturedSources(), temps);
+    Set<Long> expected =
+        smallBatches.last(c, st.pgtId()).map(SmallBatches.Applied::changedSources).orElse(null);
+    Optional<DifferentialProgram.BatchedProgram> program =
+        expected == null ? Optional.empty() : compilation.program().inBatch(expected, temps);
+    Function<StatementBatch.Result, RefreshCounts> speculative = null;
+    if (program.isPresent()) {
+      batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
+      speculative = program.get().appendTo(batch);
+    }
+    try {
+      return new Filled(filled, expected, speculative, batch.run(c));
+    } catch (SQLException e) {
+      if (speculative == null) {
+        throw e;
+      }
+      StatementBatch again = new StatementBatch();
+      again.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
+      filled.addTo(again);
+      try {
+        again.run(c);
+      } catch (SQLException secondError) {
+        e.addSuppressed(secondError);
+        throw e;
+      }
+      return new Filled(filled, expected, null, null);
+    }
   }
 
   /** Rolls back the program run ahead of the decision, if one ran. */

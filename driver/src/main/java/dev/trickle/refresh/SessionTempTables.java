@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -152,6 +153,29 @@ public final class SessionTempTables {
   public boolean refills(String table, String shape) {
     String name = relationName(table);
     return shape.equals(shapeOf(name)) && !large.contains(name) && !unanalyzed.contains(name);
+  }
+
+  /**
+   * The session's tables as this refresh leaves them, for the next refresh to assume before it has
+   * read them ({@link #filledAheadIn}); call after {@link #remember}.
+   */
+  SessionTempTables leftForNext() {
+    return new SessionTempTables(
+        new HashMap<>(existing), new HashSet<>(large), new HashSet<>(unanalyzed));
+  }
+
+  /**
+   * Whether every table this one (from {@link #leftForNext}) filled is, by oid, the table the
+   * session held as {@code now} read it; if so, {@code now} counts them as filled by this refresh.
+   */
+  boolean filledAheadIn(SessionTempTables now) {
+    for (String name : filled) {
+      if (!Objects.equals(existing.get(name), now.existing.get(name))) {
+        return false;
+      }
+    }
+    now.filled.addAll(filled);
+    return true;
   }
 
   /**

@@ -6,48 +6,66 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which captured sources the last differential refresh of a stream table on a connection applied
- * changes from, when those made a small batch. A stream table refreshed again and again mostly
- * sees the same sources change by a few rows each time, so the next refresh sends the program for
- * those sources with the delta fill, under a savepoint, instead of waiting for the fill's counts
- * first (one round trip fewer). The fill's counts confirm it: the program stands only when exactly
- * those sources changed, by fewer than {@link #BOUND} rows in all and without a truncation;
- * otherwise it is rolled back and the refresh goes on as if it had not been sent. The memory
- * costs nothing on the server, where a look into the buffers before the fill cost a statement with
- * a plan of its own on every refresh.
+ * What the last differential refresh of a stream table on a connection applied, when its changes
+ * made a small batch: the sources that changed, and the definition, compilation and session work
+ * tables it ran with. A stream table refreshed again and again mostly sees the same sources change
+ * by a few rows each time, so the next refresh sends the program for those sources ahead, under a
+ * savepoint: with the delta fill, before the fill's counts (one round trip fewer), and, when it
+ * confirms a remembered target ({@link StartCheck}), with the refresh's first statements, before it
+ * has read the catalog (one more). What the refresh reads then confirms it: the program stands only
+ * when the definition and work tables are the remembered ones and exactly those sources changed, by
+ * fewer than {@link #BOUND} rows in all and without a truncation; otherwise it is rolled back and
+ * the refresh goes on as if it had not been sent. The memory costs nothing on the server, where a
+ * look into the buffers before the fill cost a statement with a plan of its own on every refresh.
  */
 final class SmallBatches {
   /** Changed rows from which a batch is not small: where {@link ChangeVolume} may choose FULL. */
   static final int BOUND = (int) (ChangeVolume.MIN_ROWS * ChangeVolume.MAX_CHANGE_RATIO);
 
-  private final ConnectionMemory<Long, Set<Long>> changedSources = new ConnectionMemory<>();
+  /**
+   * One small batch a refresh applied.
+   *
+   * @param changedSources the oids of the sources it applied changes from
+   * @param definition the definition it compiled
+   * @param compilation the compilation it ran
+   * @param temps the session's work tables as it left them ({@link SessionTempTables#leftForNext})
+   */
+  record Applied(
+      Set<Long> changedSources,
+      StreamTableDefinition definition,
+      Compilation.Differential compilation,
+      SessionTempTables temps) {
+    Applied {
+      changedSources = Set.copyOf(changedSources);
+    }
+  }
+
+  private final ConnectionMemory<Long, Applied> applied = new ConnectionMemory<>();
 
   /**
-   * The sources the last differential refresh of stream table {@code pgtId} on {@code c} applied,
-   * when that was a small batch.
+   * The last differential refresh of stream table {@code pgtId} on {@code c}, when that applied a
+   * small batch.
    */
-  Optional<Set<Long>> expected(Connection c, long pgtId) {
-    return changedSources.get(c, pgtId);
+  Optional<Applied> last(Connection c, long pgtId) {
+    return applied.get(c, pgtId);
   }
 
   /**
    * Records what a refresh of {@code pgtId} consumed and did: a small differential batch is
    * remembered, a FULL refresh or a large batch forgets, a refresh without changes keeps what was
    * known.
+   *
+   * @param ran what the refresh applied and ran with, remembered when it was a small batch
    */
   void record(
-      Connection c,
-      long pgtId,
-      RefreshAction action,
-      List<SourceChanges> changes,
-      Set<Long> changed) {
+      Connection c, long pgtId, RefreshAction action, List<SourceChanges> changes, Applied ran) {
     if (action == RefreshAction.NO_DATA) {
       return;
     }
     if (action == RefreshAction.DIFFERENTIAL && small(changes)) {
-      changedSources.remember(c, pgtId, Set.copyOf(changed));
+      applied.remember(c, pgtId, ran);
     } else {
-      changedSources.forget(c, pgtId);
+      applied.forget(c, pgtId);
     }
   }
 

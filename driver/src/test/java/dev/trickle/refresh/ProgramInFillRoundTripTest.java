@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static dev.trickle.testing.StreamTableChecks.difference;
 import static dev.trickle.testing.StreamTableChecks.lastAction;
 import static dev.trickle.testing.StreamTableChecks.lastCounts;
+import static dev.trickle.testing.StreamTableChecks.value;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -93,6 +94,100 @@ class ProgramInFillRoundTripTest {
       s.execute("SELECT pgtrickle.refresh_stream_table('bs')");
       assertThat(lastCounts(s, "bs")).isEqualTo("1/2");
       assertThat(difference(s, "bs", BS)).isZero();
+    }
+  }
+
+  /**
+   * A refresh that confirms a remembered target sends the fill and the program with its first
+   * statements, before it has read the catalog or the session's work tables; they stand only when
+   * the definition and the work tables are the ones remembered. Here the query is altered (from
+   * another connection, then from this one), the session's work tables are discarded, and another
+   * connection refreshes in between (so the stored frontier moved without this connection
+   * knowing): after every refresh the stream table equals its query and no failure was recorded.
+   */
+  @Test
+  void aFillSentWithTheFirstStatementsStandsOnlyForTheRememberedDefinitionAndTables()
+      throws SQLException {
+    long seed = 20261203L;
+    Random random = new Random(seed);
+    String[] query = {"SELECT id, v FROM c WHERE v % 3 <> 0"};
+    try (Connection c = db.connectWithoutScheduler();
+        Connection other = db.connectWithoutScheduler();
+        Statement s = c.createStatement();
+        Statement o = other.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+      s.execute("CREATE TABLE c (id int PRIMARY KEY, v int)");
+      s.execute("INSERT INTO c SELECT g, g % 11 FROM generate_series(1, 300) g");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'cs', query => $$" + query[0]
+          + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      for (int cycle = 0; cycle < 24; cycle++) {
+        String what = "seed " + seed + ", cycle " + cycle;
+        switch (cycle) {
+          case 6 -> {
+            query[0] = "SELECT id, v, v * 2 AS w FROM c WHERE v % 3 <> 0";
+            o.execute("SELECT pgtrickle.alter_stream_table('cs', query => $$" + query[0] + "$$)");
+          }
+          case 10 -> {
+            query[0] = "SELECT id, v FROM c WHERE v % 2 = 0";
+            s.execute("SELECT pgtrickle.alter_stream_table('cs', query => $$" + query[0] + "$$)");
+          }
+          case 14, 15 -> s.execute("DISCARD TEMP");
+          case 18 -> {
+            o.execute("UPDATE c SET v = v + 1 WHERE id = " + (1 + random.nextInt(300)));
+            o.execute("SELECT pgtrickle.refresh_stream_table('cs')");
+          }
+          default -> { }
+        }
+        for (int k = 0; k < 3; k++) {
+          int id = 1 + random.nextInt(320);
+          s.execute(random.nextBoolean()
+              ? "UPDATE c SET v = " + random.nextInt(11) + " WHERE id = " + id
+              : "INSERT INTO c VALUES (" + id + ", " + random.nextInt(11)
+                  + ") ON CONFLICT (id) DO UPDATE SET v = excluded.v + 1");
+        }
+        s.execute("SELECT pgtrickle.refresh_stream_table('cs')");
+        assertThat(difference(s, "cs", query[0])).as(what).isZero();
+        assertThat(lastAction(s, "cs")).as(what).isEqualTo("DIFFERENTIAL");
+      }
+      assertThat(value(s, "SELECT count(*) FROM pgtrickle.pgt_refresh_history h"
+              + " JOIN pgtrickle.pgt_stream_tables t USING (pgt_id)"
+              + " WHERE t.pgt_name = 'cs' AND h.status <> 'COMPLETED'"))
+          .as("failed refreshes recorded").isZero();
+    }
+  }
+
+  /**
+   * The refresh that cleans up a change buffer of {@link BufferVacuum#MIN_BYTES} or more vacuums
+   * it after its transaction, so inserts reuse the space rather than grow the buffer: a thousand
+   * rows of changes, consumed and deleted again and again, leave the buffer at the size of a few
+   * batches. The stream table stays equal to its query.
+   */
+  @Test
+  void aCleanedUpBufferIsVacuumedSoItsSpaceIsReused() throws SQLException {
+    try (Connection c = db.connectWithoutScheduler();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+      s.execute("CREATE TABLE d (id int PRIMARY KEY, v int)");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'ds', query => $$SELECT id, v FROM d"
+          + " WHERE v > 0$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      String vacuums =
+          "SELECT pg_stat_get_vacuum_count(to_regclass('pgtrickle_changes.changes_'"
+              + " || 'd'::regclass::oid))";
+      String pages =
+          "SELECT pg_relation_size(to_regclass('pgtrickle_changes.changes_'"
+              + " || 'd'::regclass::oid)) / 8192";
+      s.execute("INSERT INTO d SELECT g, g % 5 FROM generate_series(1, 1000) g");
+      s.execute("SELECT pgtrickle.refresh_stream_table('ds')");
+      long onePass = value(s, pages);
+      for (int cycle = 0; cycle < 30; cycle++) {
+        s.execute("UPDATE d SET v = v + 1");
+        s.execute("SELECT pgtrickle.refresh_stream_table('ds')");
+        assertThat(difference(s, "ds", "SELECT id, v FROM d WHERE v > 0")).as("cycle %d", cycle)
+            .isZero();
+      }
+      assertThat(value(s, vacuums)).as("vacuums of the buffer").isPositive();
+      assertThat(value(s, pages)).as("buffer pages (one batch of inserts: %d)", onePass)
+          .isLessThan(onePass * 6);
     }
   }
 
