@@ -25,7 +25,8 @@ public final class CatalogInstaller {
   private static final List<String> MIGRATIONS =
       List.of("V1__catalog.sql", "V2__monitoring.sql", "V3__explain.sql", "V4__scheduler.sql",
           "V5__own_changes.sql", "V6__refresh_reads.sql", "V7__buffer_cleanup.sql",
-          "V8__buffered_changes.sql", "V9__recursive_closure.sql");
+          "V8__buffered_changes.sql", "V9__recursive_closure.sql",
+          "V10__cleanup_consumers.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

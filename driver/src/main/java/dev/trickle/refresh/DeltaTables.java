@@ -149,10 +149,12 @@ public final class DeltaTables {
   /**
    * {@code FROM} and {@code WHERE} of the rows ({@code b}) of a source's buffer that the refresh
    * consumes: committed by the new frontier ({@link Frontiers#NEW_FRONTIER}) and not consumed by
-   * stream table {@code pgtId}'s stored one. Each frontier value is a scalar subquery, evaluated
-   * once per statement, not a join: with a join, the planner, trusting a buffer's statistics from
-   * its last {@code VACUUM} (taken right after a cleanup emptied it), probed the frontier's index
-   * once per buffer row.
+   * stream table {@code pgtId}'s stored one, the condition of {@code pgtrickle.unconsumed} written
+   * out (the engine fills only when the stored frontier is not null). Each stored value is a scalar
+   * subquery used once, evaluated once per statement: with a join, the planner, trusting a
+   * buffer's statistics from its last {@code VACUUM} (taken right after a cleanup emptied it),
+   * probed the frontier's index once per buffer row; and {@code unconsumed} given subqueries is
+   * not inlined (it uses its arguments twice), but called once per buffer row.
    */
   private static String consumable(long pgtId, long sourceRelid) {
     String stored =
@@ -160,7 +162,8 @@ public final class DeltaTables {
             + sourceRelid + ")";
     return " FROM " + new ChangeBuffer(sourceRelid).qualifiedTable() + " AS b"
         + " WHERE pg_visible_in_snapshot(b.__pgt_xid, " + Frontiers.NEW_FRONTIER + ")"
-        + " AND pgtrickle.unconsumed(b.__pgt_xid, b.__pgt_seq, (SELECT frontier" + stored
-        + ", (SELECT own_xid" + stored + ", (SELECT own_seq" + stored + ")";
+        + " AND (NOT pg_visible_in_snapshot(b.__pgt_xid, (SELECT frontier" + stored + ")"
+        + " OR (b.__pgt_xid = (SELECT own_xid" + stored + " AND b.__pgt_seq > (SELECT"
+        + " coalesce(own_seq, 0)" + stored + "))";
   }
 }
