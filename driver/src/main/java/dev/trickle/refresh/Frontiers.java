@@ -47,27 +47,36 @@ final class Frontiers {
   }
 
   /**
-   * Adds the query reading which sources of a stream table have a stored frontier (none: never
-   * populated, or a source it did not read before) to {@code batch}; {@code read} receives their
-   * oids. The frontiers themselves stay on the server ({@link DeltaTables}).
+   * The sources a stream table has frontier rows for, and those of them with a frontier (a row
+   * without one: never populated).
    */
-  static void read(StatementBatch batch, long pgtId, Consumer<Set<Long>> read) {
+  record Stored(Set<Long> sources, Set<Long> withFrontier) {}
+
+  /**
+   * Adds the query reading the stream table's frontier rows to {@code batch}; {@code read} receives
+   * them. The frontiers themselves stay on the server ({@link DeltaTables}).
+   */
+  static void read(StatementBatch batch, long pgtId, Consumer<Stored> read) {
     batch.add(
-        "SELECT source_relid FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
-            + pgtId
-            + " AND frontier IS NOT NULL",
+        "SELECT source_relid, frontier IS NOT NULL FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
+            + pgtId,
         rs -> {
-          Set<Long> stored = new HashSet<>();
+          Set<Long> sources = new HashSet<>();
+          Set<Long> withFrontier = new HashSet<>();
           while (rs.next()) {
-            stored.add(rs.getLong(1));
+            sources.add(rs.getLong(1));
+            if (rs.getBoolean(2)) {
+              withFrontier.add(rs.getLong(1));
+            }
           }
-          read.accept(stored);
+          read.accept(new Stored(sources, withFrontier));
         });
   }
 
   /**
    * Adds the statements that store {@code frontier} (null: unpopulated) for exactly these sources,
-   * forgetting sources the stream table no longer reads, to {@code batch}. With it goes the current
+   * forgetting sources the stream table no longer reads (of those {@code stored}), to {@code
+   * batch}. With it goes the current
    * transaction and its last row in each source's buffer: what it wrote so far is consumed, what it
    * writes later is not.
    *
@@ -76,17 +85,26 @@ final class Frontiers {
    *     row of its own to look for in their buffers, and none is recorded
    */
   static void store(
-      StatementBatch batch, long pgtId, List<Long> sources, String frontier, boolean ownTransaction) {
+      StatementBatch batch,
+      long pgtId,
+      List<Long> sources,
+      String frontier,
+      boolean ownTransaction,
+      Stored stored) {
     String forgotten = "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId;
     if (sources.isEmpty()) {
-      batch.add(forgotten);
+      if (!stored.sources().isEmpty()) {
+        batch.add(forgotten);
+      }
       return;
     }
-    batch.add(
-        forgotten
-            + sources.stream()
-                .map(String::valueOf)
-                .collect(Collectors.joining(", ", " AND source_relid NOT IN (", ")")));
+    if (!sources.containsAll(stored.sources())) {
+      batch.add(
+          forgotten
+              + sources.stream()
+                  .map(String::valueOf)
+                  .collect(Collectors.joining(", ", " AND source_relid NOT IN (", ")")));
+    }
     List<String> rows = new ArrayList<>();
     for (long source : sources) {
       rows.add(

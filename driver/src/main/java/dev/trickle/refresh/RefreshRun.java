@@ -32,8 +32,6 @@ final class RefreshRun {
   /** The savepoint before a differential program sent ahead of the decision. */
   private static final String SPECULATIVE_PROGRAM = "__pgt_program";
 
-  /** The savepoint before a delta fill sent ahead of reading the catalog ({@link SentAhead}). */
-  private static final String FILLED_AHEAD = "__pgt_filled";
 
   private final MaintenanceCompiler compiler;
   private StreamTable st;
@@ -131,7 +129,7 @@ final class RefreshRun {
     }
     Frontiers.Snapshot snapshot = prologue.snapshot;
     start = snapshot.takenAt();
-    Set<Long> stored = prologue.frontiers;
+    Set<Long> stored = prologue.frontiers.withFrontier();
     List<Long> sourceIds = capturedSources();
     StreamTableDefinition definition =
         StreamTableDefinition.of(st, prologue.storage.get(), prologue.sources);
@@ -143,7 +141,8 @@ final class RefreshRun {
             && stored.containsAll(sourceIds);
     SentAhead ahead = prologue.ahead;
     if (ahead != null && !(differentialAhead && ahead.standsFor(definition, prologue.temps))) {
-      run(c, List.of("ROLLBACK TO SAVEPOINT " + FILLED_AHEAD));
+      // The program's writes are undone; the delta tables are work tables, refilled by any fill.
+      run(c, List.of("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM));
       ahead = null;
     }
     Compilation compilation;
@@ -193,7 +192,8 @@ final class RefreshRun {
       close.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
     }
     close.add(leaveMaintenance(prologue.searchPath));
-    Frontiers.store(close, st.pgtId(), sourceIds, snapshot.frontier(), ownTransaction);
+    Frontiers.store(
+        close, st.pgtId(), sourceIds, snapshot.frontier(), ownTransaction, prologue.frontiers);
     if (outcome.action() == RefreshAction.FULL || outcome.action() == RefreshAction.REINITIALIZE) {
       // What the cleanup recorded as missed before this refresh's snapshot is recomputed now; a
       // record it adds later stays (this transaction does not see it).
@@ -267,7 +267,7 @@ final class RefreshRun {
     private List<LiveSources.Source> sources;
     private Optional<StorageRelation> storage;
     private Frontiers.Snapshot snapshot;
-    private Set<Long> frontiers;
+    private Frontiers.Stored frontiers;
     private String searchPath;
     private SessionTempTables temps;
     /** The fill and program sent with the prologue, or null. */
@@ -278,8 +278,8 @@ final class RefreshRun {
 
   /**
    * A delta fill and differential program sent in the prologue's round trip, from what the last
-   * small batch on the connection ran with ({@link SmallBatches}), under savepoint {@link
-   * #FILLED_AHEAD}.
+   * small batch on the connection ran with ({@link SmallBatches}), the program under savepoint
+   * {@link #SPECULATIVE_PROGRAM}.
    *
    * @param last what they were built from
    * @param temps the work tables assumed, as the fill and program left them
@@ -395,7 +395,8 @@ final class RefreshRun {
 
   /**
    * Adds the delta fill and the program of the last small batch of this stream table on the
-   * connection to the prologue's {@code batch}, under savepoint {@link #FILLED_AHEAD}, when they
+   * connection to the prologue's {@code batch}, the program under savepoint {@link
+   * #SPECULATIVE_PROGRAM}, when they
    * only refill kept work tables; returns what was sent, or null. Only for a run that confirms a
    * remembered target in its own transaction: should anything in the round trip fail, the
    * engine rolls it all back and takes the general path ({@link StaleStart}).
@@ -415,7 +416,6 @@ final class RefreshRun {
     if (program.isEmpty()) {
       return null;
     }
-    batch.add("SAVEPOINT " + FILLED_AHEAD);
     DeltaTables.Report filled = DeltaTables.fill(batch, st.pgtId(), sources, temps);
     batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
     return new SentAhead(last, temps, filled, program.get().appendTo(batch));
@@ -425,17 +425,18 @@ final class RefreshRun {
   private void readAtSnapshot(StatementBatch batch, Prologue p) {
     Frontiers.take(batch, snapshot -> p.snapshot = snapshot);
     Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
+    // The caller's search_path is read in a subquery that runs before the settings change.
     batch.add(
-        "SELECT current_setting('search_path')",
+        "SELECT caller.search_path, set_config('pgtrickle.maintenance', 'on', true),"
+            + " set_config('search_path', (SELECT search_path FROM pgtrickle.pgt_stream_tables"
+            + " WHERE pgt_id = "
+            + st.pgtId()
+            + "), true) FROM (SELECT current_setting('search_path') AS search_path OFFSET 0)"
+            + " AS caller",
         rs -> {
           rs.next();
           p.searchPath = rs.getString(1);
         });
-    batch.add(
-        "SELECT set_config('pgtrickle.maintenance', 'on', true), set_config('search_path',"
-            + " (SELECT search_path FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
-            + st.pgtId()
-            + "), true)");
     SessionTempTables.load(batch, temps -> p.temps = temps);
   }
 

@@ -89,11 +89,11 @@ public final class SessionTempTables {
   /** Like {@link #load(Connection)}, as a query of {@code batch}. */
   static void load(StatementBatch batch, Consumer<SessionTempTables> loaded) {
     batch.add(
-        "SELECT relname::text, oid::bigint, pg_relation_size(oid) >= "
+        "SELECT relname::text, oid::bigint, size >= "
             + TRUNCATE_BYTES
-            + ", relpages = 0 AND pg_relation_size(oid) > 0"
-            + " FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
-            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r'",
+            + ", relpages = 0 AND size > 0 FROM (SELECT relname, oid, relpages,"
+            + " pg_relation_size(oid) AS size FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
+            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r' OFFSET 0) AS t",
         rs -> {
           Map<String, Long> existing = new HashMap<>();
           Set<String> large = new HashSet<>();
