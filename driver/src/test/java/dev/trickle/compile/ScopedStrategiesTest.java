@@ -96,4 +96,18 @@ class ScopedStrategiesTest {
     harness.exec("INSERT INTO score VALUES (99, 'red', 5)");
     assertThat(harness.peekDelta(plan, name)).isEmpty();
   }
+
+  @Test
+  void theStorageHoldsTheTopWhenTheTopIsTheWholeQuery() throws Exception {
+    String whole = next();
+    String topQuery = "SELECT id, points FROM score ORDER BY points DESC, id LIMIT 3";
+    MaintenancePlan plan = harness.create(whole, topQuery);
+    assertThat(plan.explain()).anyMatch(line -> line.startsWith("top is the storage table"));
+    assertThat(plan.setup()).noneMatch(step -> step.sql() != null && step.sql().contains("CREATE TABLE"));
+    harness.exec("UPDATE score SET points = 1000 WHERE id = 5");
+    harness.exec("DELETE FROM score WHERE id = 20");
+    harness.refresh(plan);
+    assertThat(harness.difference(whole, topQuery)).isZero();
+
+  }
 }

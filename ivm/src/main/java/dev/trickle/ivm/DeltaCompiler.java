@@ -231,7 +231,10 @@ public final class DeltaCompiler {
         keys.add(new TopKPlan.SortKey(column, !element.isAsc(), nulls));
       }
       debug.accept("after rewrite: TopK over derived input; order " + keys + limitClause);
-      return new TopKPlan(inner, keys, count, limitClause, names != null ? names : childNames(innerColumns), sink);
+      if (sink != null || names == null) {
+        throw probe.unsupported("ORDER BY ... LIMIT inside the query (only the whole query may be a top-n)", "LIMIT");
+      }
+      return new TopKPlan(inner, keys, count, limitClause, names);
     }
 
     private String sortColumn(net.sf.jsqlparser.expression.Expression e, List<String> columns, List<String> outputs) {
@@ -274,8 +277,6 @@ public final class DeltaCompiler {
       String current =
           plan instanceof AggregatePlan aggregate
               ? aggregate.currentSql()
-              : plan instanceof TopKPlan topK
-                  ? topK.currentSql()
               : plan instanceof PartitionPlan partitioned
                   ? partitioned.currentSql()
                   : plan instanceof UnionAllPlan union

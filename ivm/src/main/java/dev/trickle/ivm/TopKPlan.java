@@ -6,12 +6,14 @@ import java.util.Set;
 
 /**
  * Maintenance of {@code ORDER BY ... LIMIT n [OFFSET m]} and {@code FETCH FIRST n ROWS [WITH
- * TIES]} over any maintained query (the inner query, a derived input). The current top rows are
- * kept in a state table. Rule: a refresh first checks whether any changed row of the inner query
- * sorts at or before the last kept row (or the top is not full); if none does, the change cannot
- * affect the result and nothing else runs. Otherwise the top is recomputed from the inner query's
- * current rows (an ORDER BY ... LIMIT, index-assisted where the inner storage allows) and diffed
- * against the kept rows. Cost: one check over the changed rows, plus the top query when affected.
+ * TIES]} over any maintained query (the inner query, a derived input), as the whole defining
+ * query: the storage table holds exactly the current top rows, so it is the plan's state. Rule: a
+ * refresh first checks whether any changed row of the inner query sorts at or before the last kept
+ * row (or the top is not full); if none does, the change cannot affect the result and nothing else
+ * runs. Otherwise the top is recomputed from the inner query's current rows (an ORDER BY ...
+ * LIMIT, index-assisted where the inner storage allows) and diffed against the kept rows, all in
+ * the statement that fills the storage's delta (the check guards both halves). Cost: one check
+ * over the changed rows, plus the top query when affected.
  */
 final class TopKPlan implements MaintenancePlan {
   /** One ORDER BY key, as a column of the inner query. */
@@ -32,30 +34,24 @@ final class TopKPlan implements MaintenancePlan {
   private final long count;
   private final String limitClause;
   private final StorageNames names;
-  private final DeltaSink sink;
 
   /**
    * @param count n, the number of rows kept (before ties)
    * @param limitClause the query's LIMIT/OFFSET/FETCH text, reused verbatim
+   * @param names the stream table's storage, which holds the top
    */
-  TopKPlan(Derived inner, List<SortKey> order, long count, String limitClause, StorageNames names, DeltaSink sink) {
+  TopKPlan(Derived inner, List<SortKey> order, long count, String limitClause, StorageNames names) {
     this.inner = inner;
     this.order = List.copyOf(order);
     this.count = count;
     this.limitClause = limitClause;
     this.names = names;
-    this.sink = sink != null ? sink : new RowApplier(names, List.of(), List.of())::apply;
   }
 
   private String top() {
     List<String> keys = order.stream().map(k -> k.sql("x")).toList();
     return "SELECT " + Sql.columnList("x", names.columns()) + " FROM (" + inner.currentSql() + ") AS x ORDER BY "
         + String.join(", ", keys) + " " + limitClause;
-  }
-
-  /** The current rows: the kept top. */
-  String currentSql() {
-    return "SELECT " + Sql.identList(names.columns()) + " FROM " + names.state();
   }
 
   @Override
@@ -70,20 +66,12 @@ final class TopKPlan implements MaintenancePlan {
 
   @Override
   public List<Step> setup() {
-    List<Step> steps = new ArrayList<>(inner.plan().setup());
-    steps.add(Step.of("CREATE TABLE " + names.state() + " AS " + top() + " WITH NO DATA"));
-    return steps;
+    return inner.plan().setup();
   }
 
   @Override
   public List<Step> populate() {
-    List<Step> steps = new ArrayList<>(inner.plan().populate());
-    steps.add(Step.of("DELETE FROM " + names.state()));
-    steps.add(Step.of("INSERT INTO " + names.state() + " " + top()));
-    // Statistics now: the planner must see the state table's size to probe its index for a
-    // small delta rather than scan it whole until autovacuum gets to it.
-    steps.add(Step.of("ANALYZE " + names.state()));
-    return steps;
+    return inner.plan().populate();
   }
 
   @Override
@@ -92,22 +80,16 @@ final class TopKPlan implements MaintenancePlan {
     if (steps.isEmpty()) {
       return steps;
     }
-    String check = names.temp("topk_check");
-    String fresh = names.temp("topk_new");
-    String last = "(SELECT t.* FROM " + names.state() + " AS t ORDER BY "
+    String last = "(SELECT t.* FROM " + names.storage() + " AS t ORDER BY "
         + String.join(", ", order.stream().map(k -> k.reversed("t")).toList()) + " LIMIT 1)";
-    steps.add(Step.fill(check, "SELECT"
-        + " (SELECT count(*) FROM " + names.state() + ") < " + count
+    // Uncorrelated, so the server evaluates it once per use and skips what it guards when false.
+    String affected = "((SELECT count(*) FROM " + names.storage() + ") < " + count
         + " OR EXISTS (SELECT 1 FROM " + inner.deltaTable() + " AS d, " + last + " AS t WHERE ("
-        + after(0) + ") IS NOT TRUE) AS affected"));
-    String gate = "(SELECT affected FROM " + check + ")";
-    steps.add(Step.fill(fresh, "SELECT * FROM ("
-        + top() + ") AS n WHERE " + gate));
+        + after(0) + ") IS NOT TRUE))";
     String columns = Sql.identList(names.columns());
-    steps.addAll(sink.accept("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + names.state() + " WHERE " + gate
-        + " UNION ALL SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + fresh));
-    steps.add(Step.of("DELETE FROM " + names.state() + " WHERE " + gate));
-    steps.add(Step.of("INSERT INTO " + names.state() + " SELECT * FROM " + fresh));
+    steps.addAll(new RowApplier(names, List.of(), List.of()).apply("SELECT " + columns + ", -1 AS " + Sql.WEIGHT
+        + " FROM " + names.storage() + " WHERE " + affected
+        + " UNION ALL SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM (" + top() + ") AS n WHERE " + affected));
     return steps;
   }
 
@@ -125,15 +107,14 @@ final class TopKPlan implements MaintenancePlan {
 
   @Override
   public List<Step> teardown() {
-    List<Step> steps = new ArrayList<>(inner.plan().teardown());
-    steps.add(Step.of("DROP TABLE IF EXISTS " + names.state()));
-    return steps;
+    return inner.plan().teardown();
   }
 
   @Override
   public List<String> explain() {
     List<String> lines = new ArrayList<>();
     lines.add(strategy());
+    lines.add("top is the storage table " + names.storage());
     inner.plan().explain().forEach(l -> lines.add("  inner: " + l));
     return lines;
   }
