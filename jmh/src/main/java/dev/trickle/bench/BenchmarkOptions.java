@@ -15,7 +15,7 @@ import java.util.function.Function;
  *       {@code --tree-max}); {@code customers} has a tenth as many.
  *   <li>{@code --changes 10,1000,1%}: changed source rows per refresh.
  *   <li>{@code --repetitions 5}: timed refreshes per configuration (the median is reported).
- *   <li>{@code --samples 5}: for changes of at most {@link #SAMPLED_CHANGE_ROWS} rows, each
+ *   <li>{@code --samples 15}: for changes of at most {@link #SAMPLED_CHANGE_ROWS} rows, each
  *       repetition times this many consecutive change-and-DIFFERENTIAL-refresh cycles and counts
  *       their median: a refresh of a few milliseconds on a shared machine is otherwise at the
  *       mercy of one scheduling hiccup; larger changes are timed once per repetition.
@@ -86,7 +86,7 @@ public record BenchmarkOptions(
     List<Integer> sizes = List.of(10_000, 100_000, 1_000_000);
     List<ChangeSize> changes = List.of(ChangeSize.parse("10"), ChangeSize.parse("1000"), ChangeSize.parse("1%"));
     int repetitions = 5;
-    int samples = 5;
+    int samples = 15;
     int warmup = 100;
     int settle = 3;
     List<BenchmarkQuery> queries = List.of(BenchmarkQuery.values());

@@ -13,7 +13,7 @@ class BenchmarkOptionsTest {
     assertThat(o.sizes()).containsExactly(10_000, 100_000, 1_000_000);
     assertThat(o.changes()).extracting(ChangeSize::toString).containsExactly("10", "1000", "1%");
     assertThat(o.repetitions()).isEqualTo(5);
-    assertThat(o.samples()).isEqualTo(5);
+    assertThat(o.samples()).isEqualTo(15);
     assertThat(o.warmup()).isEqualTo(100);
     assertThat(o.settle()).isEqualTo(3);
     assertThat(o.queries()).containsExactly(BenchmarkQuery.values());
