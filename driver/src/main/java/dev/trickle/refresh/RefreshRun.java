@@ -14,7 +14,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -31,7 +30,6 @@ import org.postgresql.core.TransactionState;
 final class RefreshRun {
   /** The savepoint before a differential program sent ahead of the decision. */
   private static final String SPECULATIVE_PROGRAM = "__pgt_program";
-
 
   private final MaintenanceCompiler compiler;
   private StreamTable st;
@@ -396,10 +394,10 @@ final class RefreshRun {
   /**
    * Adds the delta fill and the program of the last small batch of this stream table on the
    * connection to the prologue's {@code batch}, the program under savepoint {@link
-   * #SPECULATIVE_PROGRAM}, when they
-   * only refill kept work tables; returns what was sent, or null. Only for a run that confirms a
-   * remembered target in its own transaction: should anything in the round trip fail, the
-   * engine rolls it all back and takes the general path ({@link StaleStart}).
+   * #SPECULATIVE_PROGRAM}, when they only refill kept work tables; returns what was sent, or null.
+   * Only for a run that confirms a remembered target in its own transaction: should anything in
+   * the round trip fail, the engine rolls it all back and takes the general path ({@link
+   * StaleStart}).
    */
   private SentAhead sendAhead(Connection c, StatementBatch batch) {
     SmallBatches.Applied last = smallBatches.last(c, st.pgtId()).orElse(null);
