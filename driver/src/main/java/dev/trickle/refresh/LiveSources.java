@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The relations a stream table reads, as its catalog records them and as they are now, read with
@@ -45,18 +46,29 @@ final class LiveSources {
   /**
    * Adds the query to {@code batch}; {@code loaded} receives the sources by schema and name. Per
    * source: the catalog's record, the relation now (NULL names when dropped, {@link
-   * RelationShape}), and its change buffer's columns without Trickle's own.
+   * RelationShape}), and its columns: for a captured source its change buffer's without Trickle's
+   * own, else the relation's. Only the one pair of column arrays a source needs is read (a {@code
+   * CASE} runs only the branch it takes).
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     String ownColumnsLeftOut = " AND a.attname NOT LIKE '\\_\\_pgt\\_%'";
+    String captured =
+        "d.source_kind IN ("
+            + Arrays.stream(SourceKind.values())
+                .filter(SourceKind::captured)
+                .map(kind -> "'" + kind.name() + "'")
+                .collect(Collectors.joining(", "))
+            + ")";
     batch.add(
         "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
-            + RelationShape.selectList()
-            + ", "
+            + RelationShape.relationList()
+            + ", CASE WHEN " + captured + " THEN "
             + RelationShape.columnNames("bc.oid", ownColumnsLeftOut)
-            + ", "
+            + " ELSE " + RelationShape.columnNames("c.oid", "")
+            + " END, CASE WHEN " + captured + " THEN "
             + RelationShape.columnTypes("bc.oid", ownColumnsLeftOut)
-            + " FROM pgtrickle.pgt_dependencies d"
+            + " ELSE " + RelationShape.columnTypes("c.oid", "")
+            + " END FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
             + " LEFT JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid"
@@ -87,10 +99,7 @@ final class LiveSources {
                       rs.getBoolean(10),
                       rs.getBoolean(11)))
               : Optional.empty();
-      List<Column> columns =
-          kind.captured()
-              ? columns(rs.getArray(14), rs.getArray(15))
-              : columns(rs.getArray(12), rs.getArray(13));
+      List<Column> columns = columns(rs.getArray(12), rs.getArray(13));
       sources.add(new Source(dependency, relation, columns));
     }
     return sources;

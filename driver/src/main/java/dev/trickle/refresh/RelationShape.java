@@ -16,12 +16,14 @@ final class RelationShape {
    * missing.
    */
   static String selectList() {
+    return relationList() + ", " + columnNames("c.oid", "") + ", " + columnTypes("c.oid", "");
+  }
+
+  /** {@link #selectList} without the two column arrays. */
+  static String relationList() {
     return "n.nspname::text, c.relname::text, c.relkind::text, c.relpersistence = 't',"
         + " c.relispartition,"
-        + " EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p'), "
-        + columnNames("c.oid", "")
-        + ", "
-        + columnTypes("c.oid", "");
+        + " EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')";
   }
 
   /** The names of the columns of relation {@code oidSql} in order, as {@code text[]}. */
