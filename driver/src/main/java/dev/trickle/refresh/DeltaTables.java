@@ -157,13 +157,19 @@ public final class DeltaTables {
    * not inlined (it uses its arguments twice), but called once per buffer row.
    */
   private static String consumable(long pgtId, long sourceRelid) {
-    String stored =
-        " FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId + " AND source_relid = "
-            + sourceRelid + ")";
     return " FROM " + new ChangeBuffer(sourceRelid).qualifiedTable() + " AS b"
         + " WHERE pg_visible_in_snapshot(b.__pgt_xid, " + Frontiers.NEW_FRONTIER + ")"
-        + " AND (NOT pg_visible_in_snapshot(b.__pgt_xid, (SELECT frontier" + stored + ")"
-        + " OR (b.__pgt_xid = (SELECT own_xid" + stored + " AND b.__pgt_seq > (SELECT"
-        + " coalesce(own_seq, 0)" + stored + "))";
+        + " AND (NOT pg_visible_in_snapshot(b.__pgt_xid, " + stored("frontier", pgtId, sourceRelid)
+        + ") OR (b.__pgt_xid = " + stored("own_xid", pgtId, sourceRelid)
+        + " AND b.__pgt_seq > " + stored("coalesce(own_seq, 0)", pgtId, sourceRelid) + "))";
+  }
+
+  /**
+   * {@code value} of the stored frontier row of stream table {@code pgtId} and a source, as a scalar
+   * subquery.
+   */
+  private static String stored(String value, long pgtId, long sourceRelid) {
+    return "(SELECT " + value + " FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId
+        + " AND source_relid = " + sourceRelid + ")";
   }
 }

@@ -76,9 +76,8 @@ final class Frontiers {
   /**
    * Adds the statements that store {@code frontier} (null: unpopulated) for exactly these sources,
    * forgetting sources the stream table no longer reads (of those {@code stored}), to {@code
-   * batch}. With it goes the current
-   * transaction and its last row in each source's buffer: what it wrote so far is consumed, what it
-   * writes later is not.
+   * batch}. With it goes the current transaction and its last row in each source's buffer: what it
+   * wrote so far is consumed, what it writes later is not.
    *
    * @param ownTransaction the refresh runs in a transaction of its own, which writes none of the
    *     stream table's sources (only its storage, the catalog and work tables): then there is no
@@ -143,29 +142,48 @@ final class Frontiers {
    * What a cleanup found: its failures as text (null when there were none), and the sources whose
    * buffers are due for {@link BufferVacuum}.
    */
-  record Cleanup(String failures, List<Long> vacuumDue) {}
+  record Cleanup(String failures, List<Long> vacuumDue) {
+    /** A cleanup whose statement itself failed: nothing is due. */
+    static Cleanup failed(String failure) {
+      return new Cleanup(failure, List.of());
+    }
+  }
+
+  /**
+   * Adds {@link #cleanUpQuery} and the question which of the buffers are due for {@link
+   * BufferVacuum} to {@code batch}, for a transaction whose connection returns to autocommit
+   * afterwards (where the vacuum can run); {@code done} receives both once the batch has run.
+   */
+  static void addCleanUp(StatementBatch batch, List<Long> sources, Consumer<Cleanup> done) {
+    String[] failures = new String[1];
+    batch.add(cleanUpQuery(sources), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
+    batch.add(
+        BufferVacuum.dueQuery(sources),
+        rs -> done.accept(new Cleanup(failures[0], BufferVacuum.read(rs))));
+  }
 
   /**
    * Runs {@link #cleanUpQuery}.
    *
    * @param ownTransaction the caller opened a transaction for the cleanup alone: it is made READ
    *     COMMITTED and committed in the same round trip, which also asks which buffers are due for
-   *     {@link BufferVacuum} (in the caller's transaction, none is: it cannot run there)
+   *     {@link BufferVacuum} ({@link #addCleanUp}); in the caller's transaction none is, since the
+   *     vacuum cannot run there
    */
   static Cleanup cleanUp(Connection c, List<Long> sources, boolean ownTransaction)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
+    Cleanup[] cleanup = new Cleanup[1];
     if (ownTransaction) {
       batch.add("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-    }
-    String[] failures = new String[1];
-    List<List<Long>> due = new ArrayList<>(List.of(List.of()));
-    batch.add(cleanUpQuery(sources), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
-    if (ownTransaction) {
-      batch.add(BufferVacuum.dueQuery(sources), rs -> due.set(0, BufferVacuum.read(rs)));
+      addCleanUp(batch, sources, done -> cleanup[0] = done);
       batch.add("COMMIT");
+    } else {
+      batch.add(
+          cleanUpQuery(sources),
+          rs -> cleanup[0] = Cleanup.failed(rs.next() ? rs.getString(1) : null));
     }
     batch.run(c);
-    return new Cleanup(failures[0], due.get(0));
+    return cleanup[0];
   }
 }

@@ -41,6 +41,15 @@ final class LiveSources {
     }
   }
 
+  /** SQL true for a dependency {@code d} whose kind is captured. */
+  private static final String CAPTURED =
+      "d.source_kind IN ("
+          + Arrays.stream(SourceKind.values())
+              .filter(SourceKind::captured)
+              .map(kind -> "'" + kind.name() + "'")
+              .collect(Collectors.joining(", "))
+          + ")";
+
   private LiveSources() {}
 
   /**
@@ -52,20 +61,13 @@ final class LiveSources {
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     String ownColumnsLeftOut = " AND a.attname NOT LIKE '\\_\\_pgt\\_%'";
-    String captured =
-        "d.source_kind IN ("
-            + Arrays.stream(SourceKind.values())
-                .filter(SourceKind::captured)
-                .map(kind -> "'" + kind.name() + "'")
-                .collect(Collectors.joining(", "))
-            + ")";
     batch.add(
         "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
             + RelationShape.relationList()
-            + ", CASE WHEN " + captured + " THEN "
+            + ", CASE WHEN " + CAPTURED + " THEN "
             + RelationShape.columnNames("bc.oid", ownColumnsLeftOut)
             + " ELSE " + RelationShape.columnNames("c.oid", "")
-            + " END, CASE WHEN " + captured + " THEN "
+            + " END, CASE WHEN " + CAPTURED + " THEN "
             + RelationShape.columnTypes("bc.oid", ownColumnsLeftOut)
             + " ELSE " + RelationShape.columnTypes("c.oid", "")
             + " END FROM pgtrickle.pgt_dependencies d"

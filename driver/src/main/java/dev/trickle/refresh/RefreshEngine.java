@@ -289,10 +289,9 @@ public final class RefreshEngine {
         c.setAutoCommit(true);
       }
     }
-    if (run.cleanupFailure() != null) {
-      warnCleanupFailed(c, st, run.cleanupFailure());
+    if (run.cleanup().isPresent()) {
+      afterCleanUp(c, st, run.cleanup().get());
     }
-    vacuumBuffers(c, st, run.vacuumDue());
     return outcome;
   }
 
@@ -404,32 +403,31 @@ public final class RefreshEngine {
     if (sources.isEmpty()) {
       return;
     }
-    List<Long> vacuumDue = List.of();
+    Frontiers.Cleanup cleanup;
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
       try {
-        Frontiers.Cleanup cleanup = Frontiers.cleanUp(c, sources, true);
-        if (cleanup.failures() != null) {
-          warnCleanupFailed(c, st, cleanup.failures());
-        }
-        vacuumDue = cleanup.vacuumDue();
+        cleanup = Frontiers.cleanUp(c, sources, true);
       } catch (SQLException e) {
         c.rollback();
-        warnCleanupFailed(c, st, RefreshFailures.messageOf(e));
+        cleanup = Frontiers.Cleanup.failed(RefreshFailures.messageOf(e));
       } finally {
         c.setAutoCommit(true);
       }
     }
-    vacuumBuffers(c, st, vacuumDue);
+    afterCleanUp(c, st, cleanup);
   }
 
   /**
-   * Vacuums the change buffers a cleanup found due ({@link BufferVacuum}), on a connection back in
-   * autocommit; a failure is a warning on the connection.
+   * On a connection back in autocommit after a cleanup: warns of its failures and vacuums the
+   * change buffers it found due ({@link BufferVacuum}); a failed vacuum is a warning too.
    */
-  private static void vacuumBuffers(Connection c, StreamTable st, List<Long> sources)
+  private static void afterCleanUp(Connection c, StreamTable st, Frontiers.Cleanup cleanup)
       throws SQLException {
-    String failure = BufferVacuum.vacuum(c, sources);
+    if (cleanup.failures() != null) {
+      warnCleanupFailed(c, st, cleanup.failures());
+    }
+    String failure = BufferVacuum.vacuum(c, cleanup.vacuumDue());
     if (failure != null) {
       ServerNotices.warning(
           c,

@@ -39,8 +39,8 @@ final class RefreshRun {
   private RefreshAction action = RefreshAction.FULL;
   private String reason;
   private List<Long> capturedSources = List.of();
-  private String cleanupFailure;
-  private List<Long> vacuumDue = List.of();
+  /** What the cleanup after the commit found; null when none ran. */
+  private Frontiers.Cleanup cleanup;
   private StartCheck startCheck;
   private final SmallBatches smallBatches;
   private final CleanupPacing cleanupPacing;
@@ -208,10 +208,7 @@ final class RefreshRun {
             && !sourceIds.isEmpty()
             && (consumed == null || cleanupPacing.due(c, st.pgtId(), consumed));
     if (cleanUp) {
-      close.add(
-          Frontiers.cleanUpQuery(sourceIds),
-          rs -> cleanupFailure = rs.next() ? rs.getString(1) : null);
-      close.add(BufferVacuum.dueQuery(sourceIds), rs -> vacuumDue = BufferVacuum.read(rs));
+      Frontiers.addCleanUp(close, sourceIds, done -> cleanup = done);
     }
     try {
       close.run(c);
@@ -220,7 +217,7 @@ final class RefreshRun {
         throw e;
       }
       // Only the cleanup, after the COMMIT, failed (cancelled, say): the refresh stands.
-      cleanupFailure = RefreshFailures.messageOf(e);
+      cleanup = Frontiers.Cleanup.failed(RefreshFailures.messageOf(e));
     }
     return outcome;
   }
@@ -235,17 +232,13 @@ final class RefreshRun {
     return this;
   }
 
-  /** Why the cleanup after the commit failed, or null when it did not fail or did not run. */
-  String cleanupFailure() {
-    return cleanupFailure;
-  }
-
   /**
-   * The sources whose buffers the cleanup after the commit found due for {@link BufferVacuum}, for
-   * the caller to vacuum once the connection is back in autocommit.
+   * What the cleanup after the commit found (its failures, and the buffers due for {@link
+   * BufferVacuum}, which the caller vacuums once the connection is back in autocommit); empty
+   * when none ran.
    */
-  List<Long> vacuumDue() {
-    return vacuumDue;
+  Optional<Frontiers.Cleanup> cleanup() {
+    return Optional.ofNullable(cleanup);
   }
 
   /** Whether the connection is outside a transaction, so the run's COMMIT went through. */

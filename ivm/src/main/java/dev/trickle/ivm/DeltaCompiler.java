@@ -190,6 +190,9 @@ public final class DeltaCompiler {
     private MaintenancePlan topK(Select select, List<String> columns, StorageNames names, DeltaSink sink)
         throws QueryException, UnsupportedQueryException {
       BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
+      if (sink != null) {
+        throw probe.unsupported("ORDER BY ... LIMIT inside the query (only the whole query may be a top-n)", "LIMIT");
+      }
       if (select.getOrderByElements() == null || select.getOrderByElements().isEmpty()) {
         throw new QueryException("0A000",
             "LIMIT/OFFSET/FETCH without ORDER BY keeps an arbitrary subset of rows, so the stream table"
@@ -231,9 +234,6 @@ public final class DeltaCompiler {
         keys.add(new TopKPlan.SortKey(column, !element.isAsc(), nulls));
       }
       debug.accept("after rewrite: TopK over derived input; order " + keys + limitClause);
-      if (sink != null || names == null) {
-        throw probe.unsupported("ORDER BY ... LIMIT inside the query (only the whole query may be a top-n)", "LIMIT");
-      }
       return new TopKPlan(inner, keys, count, limitClause, names);
     }
 
