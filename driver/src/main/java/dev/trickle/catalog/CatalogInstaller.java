@@ -99,7 +99,12 @@ public final class CatalogInstaller {
 
   /** The version in the rows of {@link #VERSION_QUERY}, 0 when none is recorded. */
   public static int readVersion(ResultSet rs) throws SQLException {
-    return rs.next() ? Integer.parseInt(rs.getString(1)) : 0;
+    return rs.next() ? version(rs.getString(1)) : 0;
+  }
+
+  /** The version a {@link #VERSION_QUERY} value records, 0 for none (SQL NULL). */
+  public static int version(String value) {
+    return value == null ? 0 : Integer.parseInt(value);
   }
 
   /**

@@ -25,7 +25,8 @@ public final class StreamTableCatalog {
    * The statement that records a successful refresh: populated as of the data timestamp (first
    * placeholder), errors cleared, status ACTIVE (a suspended table stays suspended), for the stream
    * table id (second placeholder). A statement, not a call, so the refresh sends it with its other
-   * closing statements in one round trip, the same text every time.
+   * closing statements in one round trip, the same text every time; it goes into a data-modifying
+   * CTE of the statement that writes the history row.
    */
   public static final String RECORD_SUCCESS =
       "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = ?,"

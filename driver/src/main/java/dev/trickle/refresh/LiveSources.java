@@ -56,26 +56,25 @@ final class LiveSources {
    * Adds the query to {@code batch}; {@code loaded} receives the sources by schema and name. Per
    * source: the catalog's record, the relation now (NULL names when dropped, {@link
    * RelationShape}), and its columns: for a captured source its change buffer's without Trickle's
-   * own, else the relation's. Only the one pair of column arrays a source needs is read (a {@code
-   * CASE} runs only the branch it takes).
+   * own, else the relation's. Both column arrays come from one lateral subquery over the one
+   * relation a source needs: the server initializes every subquery of a statement on every run, so
+   * each further one would cost every refresh.
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
-    String ownColumnsLeftOut = " AND a.attname NOT LIKE '\\_\\_pgt\\_%'";
     batch.add(
         "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
             + RelationShape.relationList()
-            + ", CASE WHEN " + CAPTURED + " THEN "
-            + RelationShape.columnNames("bc.oid", ownColumnsLeftOut)
-            + " ELSE " + RelationShape.columnNames("c.oid", "")
-            + " END, CASE WHEN " + CAPTURED + " THEN "
-            + RelationShape.columnTypes("bc.oid", ownColumnsLeftOut)
-            + " ELSE " + RelationShape.columnTypes("c.oid", "")
-            + " END FROM pgtrickle.pgt_dependencies d"
+            + ", cols.names, cols.types FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
             + " LEFT JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid"
             + " LEFT JOIN pg_class bc ON bc.relname = b.buffer_name"
             + " AND bc.relnamespace = 'pgtrickle_changes'::regnamespace"
+            + " LEFT JOIN LATERAL (SELECT array_agg(a.attname::text ORDER BY a.attnum) AS names,"
+            + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types"
+            + " FROM pg_attribute a WHERE a.attrelid = CASE WHEN " + CAPTURED
+            + " THEN bc.oid ELSE c.oid END AND a.attnum > 0 AND NOT a.attisdropped"
+            + " AND (NOT " + CAPTURED + " OR a.attname NOT LIKE '\\_\\_pgt\\_%')) AS cols ON true"
             + " WHERE d.pgt_id = "
             + pgtId
             + " ORDER BY d.source_schema, d.source_name",

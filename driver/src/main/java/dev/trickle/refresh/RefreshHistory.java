@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.StreamTableCatalog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -10,18 +11,42 @@ import java.time.OffsetDateTime;
  * trip); its values are bound, so its text is the same every time and stays prepared.
  */
 final class RefreshHistory {
+  /** The history row's insert; its values are bound in the order of its columns. */
+  private static final String INSERT =
+      "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
+          + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)"
+          + " VALUES (?, coalesce(?::timestamptz, clock_timestamp()), clock_timestamp(), ?, ?, ?,"
+          + " ?, ?, ?, ?)";
+
   private RefreshHistory() {}
 
-  /** Adds the statement recording a completed refresh (end time: when it runs) to {@code batch}. */
+  /**
+   * Adds the statement recording a completed refresh to {@code batch}: the history row (end time:
+   * when it runs) and, in a data-modifying CTE of the same statement, the stream table's success
+   * ({@link StreamTableCatalog#RECORD_SUCCESS}, data timestamp {@code dataTimestamp}). One
+   * statement, not two: a small refresh pays the server's per-statement cost about as much as its
+   * work.
+   */
   static void addCompleted(
       StatementBatch batch,
       long pgtId,
       OffsetDateTime start,
+      OffsetDateTime dataTimestamp,
       RefreshOutcome outcome,
       InitiatedBy by) {
-    add(
-        batch, pgtId, start, outcome.action(), "COMPLETED", outcome.counts(), null,
-        outcome.reason(), by);
+    batch.addWithValues(
+        "WITH success AS (" + StreamTableCatalog.RECORD_SUCCESS + ") " + INSERT,
+        dataTimestamp,
+        pgtId,
+        pgtId,
+        start,
+        outcome.action().name(),
+        "COMPLETED",
+        outcome.counts().rowsInserted(),
+        outcome.counts().rowsDeleted(),
+        null,
+        outcome.reason(),
+        by.name());
   }
 
   /** Records a failed attempt (start null: it failed before it started its work). */
@@ -50,10 +75,7 @@ final class RefreshHistory {
       String reason,
       InitiatedBy by) {
     batch.addWithValues(
-        "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
-            + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)"
-            + " VALUES (?, coalesce(?::timestamptz, clock_timestamp()), clock_timestamp(), ?, ?, ?,"
-            + " ?, ?, ?, ?)",
+        INSERT,
         pgtId,
         start,
         action.name(),

@@ -197,8 +197,8 @@ final class RefreshRun {
       // record it adds later stays (this transaction does not see it).
       close.add("DELETE FROM pgtrickle.pgt_missed_changes WHERE pgt_id = " + st.pgtId());
     }
-    close.addWithValues(StreamTableCatalog.RECORD_SUCCESS, snapshot.takenAt(), st.pgtId());
-    RefreshHistory.addCompleted(close, st.pgtId(), start, outcome, initiatedBy);
+    RefreshHistory.addCompleted(
+        close, st.pgtId(), start, snapshot.takenAt(), outcome, initiatedBy);
     if (ownTransaction) {
       close.add("COMMIT");
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * The reads a manual refresh in autocommit starts from, in one round trip instead of five: the
@@ -48,7 +49,7 @@ final class ManualRefreshStart {
     StatementBatch batch = new StatementBatch();
     List<Optional<RefreshTarget>> target = new ArrayList<>(1);
     Reads reads = new Reads(settings);
-    reads.addTo(batch);
+    reads.addTo(batch, null, value -> {});
     RefreshTarget.load(
         batch, StreamTableCatalog.idByNameSql(name.schema(), name.name()), target::add);
     try {
@@ -74,14 +75,10 @@ final class ManualRefreshStart {
     return new StartCheck() {
       @Override
       public void addTo(StatementBatch batch) {
-        reads.addTo(batch);
-        batch.add(
-            "SELECT " + StreamTableCatalog.idByNameSql(name.schema(), name.name()),
-            rs -> {
-              rs.next();
-              long id = rs.getLong(1);
-              denoted[0] = rs.wasNull() ? -1 : id;
-            });
+        reads.addTo(
+            batch,
+            StreamTableCatalog.idByNameSql(name.schema(), name.name()),
+            id -> denoted[0] = id == null ? -1 : Long.parseLong(id));
       }
 
       /** Also false for an invalid setting: the general path reports it before refreshing. */
@@ -99,7 +96,10 @@ final class ManualRefreshStart {
     };
   }
 
-  /** The catalog version and {@code max_consecutive_errors}, as queries of a batch. */
+  /**
+   * The catalog version and {@code max_consecutive_errors}, with one more value a caller needs, as
+   * one query of a batch: a refresh pays the server's per-statement cost for each query it sends.
+   */
   private static final class Reads {
     private final Properties settings;
     private int version;
@@ -109,13 +109,26 @@ final class ManualRefreshStart {
       this.settings = settings;
     }
 
-    void addTo(StatementBatch batch) {
-      batch.add(CatalogInstaller.VERSION_QUERY, rs -> version = CatalogInstaller.readVersion(rs));
-      if (!ServiceSetting.MAX_CONSECUTIVE_ERRORS.isProperty(settings)) {
-        batch.add(
-            ServiceSetting.MAX_CONSECUTIVE_ERRORS.serverQuery(),
-            rs -> serverSetting = rs.next() ? rs.getString(1) : null);
-      }
+    /**
+     * Adds the query.
+     *
+     * @param extra a scalar SQL expression read in the same row, or null for none
+     * @param extraValue receives its value as text (null for SQL NULL)
+     */
+    void addTo(StatementBatch batch, String extra, Consumer<String> extraValue) {
+      boolean readSetting = !ServiceSetting.MAX_CONSECUTIVE_ERRORS.isProperty(settings);
+      StringBuilder sql =
+          new StringBuilder("SELECT (").append(CatalogInstaller.VERSION_QUERY).append(")");
+      sql.append(", ").append(readSetting ? ServiceSetting.MAX_CONSECUTIVE_ERRORS.serverValue() : "NULL");
+      sql.append(", ").append(extra == null ? "NULL" : extra);
+      batch.add(
+          sql.toString(),
+          rs -> {
+            rs.next();
+            version = CatalogInstaller.version(rs.getString(1));
+            serverSetting = rs.getString(2);
+            extraValue.accept(rs.getString(3));
+          });
     }
 
     boolean catalogCurrent() {

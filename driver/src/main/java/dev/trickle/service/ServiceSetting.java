@@ -49,13 +49,13 @@ enum ServiceSetting {
     return value != null && !value.isBlank();
   }
 
-  /** The query reading the server setting, for a statement batch (one row, one text column). */
-  String serverQuery() {
-    return "SELECT current_setting(" + Quoting.literal(serverName()) + ", true)";
+  /** The SQL expression whose value is the server setting's text (NULL when it is unset). */
+  String serverValue() {
+    return "current_setting(" + Quoting.literal(serverName()) + ", true)";
   }
 
   /**
-   * The effective value given the server setting's value ({@link #serverQuery}; null when unset or
+   * The effective value given the server setting's value ({@link #serverValue}; null when unset or
    * not read); 22023 when a given value is not an integer of at least the minimum.
    */
   int resolve(Properties properties, String serverValue) throws SQLException {
