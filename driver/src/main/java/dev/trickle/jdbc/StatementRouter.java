@@ -32,8 +32,10 @@ import java.util.Properties;
  *
  * <p><b>Result shape.</b> The last statement's result is current, and the JDBC method the
  * application called produces it, so {@code executeQuery}/{@code executeUpdate} accept and refuse
- * exactly as for PostgreSQL's own statements. When the last statement is a command, the delegate
- * runs a statement of the same shape after the command has run:
+ * exactly as for PostgreSQL's own statements. When the last statement is a command, a plain
+ * statement's {@code execute}, {@code executeQuery}, {@code executeUpdate} and {@code
+ * executeLargeUpdate} make its result on the client ({@link CommandResult}, no round trip);
+ * otherwise the delegate runs a statement of the same shape after the command has run:
  *
  * <ul>
  *   <li>{@code Form.FUNCTION_CALL}: {@code SELECT ''::void AS "<function name>"}, one row with one
@@ -43,8 +45,8 @@ import java.util.Properties;
  *       CREATE TABLE}.
  * </ul>
  *
- * So {@code getResultSet}, {@code getUpdateCount}, {@code getMoreResults} and result metadata all
- * come from PgJDBC and stay consistent.
+ * Either way {@code getResultSet}, {@code getUpdateCount}, {@code getMoreResults} and result
+ * metadata come from PgJDBC's own result classes and stay consistent.
  *
  * <p><b>Prepared statements.</b> A prepared text that holds a command must be that one command
  * (scripts are refused with 0A000). The delegate is prepared with the shape statement above,
@@ -74,6 +76,12 @@ final class StatementRouter {
     T call(String sql) throws SQLException;
   }
 
+  /** What a wrapper method returns when a text ends with a command, which has run. */
+  @FunctionalInterface
+  interface CommandCall<T> {
+    T resultOf(TrickleCommand command) throws SQLException;
+  }
+
   StatementRouter(Connection physical, CommandExecutor executor, Properties settings) {
     this.physical = physical;
     this.executor = executor;
@@ -92,6 +100,17 @@ final class StatementRouter {
    *     result shape) so its result is current
    */
   <T> T execute(Statement delegate, String sql, DelegateCall<T> result) throws SQLException {
+    return execute(delegate, sql, result, command -> result.call(resultShape(command, 0)));
+  }
+
+  /**
+   * Like {@link #execute(Statement, String, DelegateCall)}, for a wrapper that makes a command's
+   * result itself ({@link CommandResult}): when the last statement is a command, {@code
+   * commandResult} answers instead of the delegate running the result shape.
+   */
+  <T> T execute(
+      Statement delegate, String sql, DelegateCall<T> result, CommandCall<T> commandResult)
+      throws SQLException {
     requireOpen(delegate);
     List<String> statements = StatementSplitter.split(sql);
     List<TrickleCommand> commands = recognizeAll(statements);
@@ -111,7 +130,7 @@ final class StatementRouter {
       return result.call(statements.get(last));
     }
     executor.execute(physical, lastCommand, settings);
-    return result.call(resultShape(lastCommand, 0));
+    return commandResult.resultOf(lastCommand);
   }
 
   /** Adds {@code sql} to the delegate's batch, refusing stream-table commands (0A000). */

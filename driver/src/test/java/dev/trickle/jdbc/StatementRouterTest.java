@@ -134,6 +134,58 @@ class StatementRouterTest {
                 StreamTableOptions.empty()));
   }
 
+  /**
+   * A plain statement makes a command's result on the client: the server's last statement on the
+   * connection is still the one before the command (the executor here runs nothing, and without a
+   * scheduler nothing checks whether to start one), and the result methods answer as for a server
+   * result until the next execution.
+   */
+  @Test
+  void aPlainStatementMakesTheCommandResultWithoutARoundTrip() throws SQLException {
+    connection.close();
+    connection =
+        new TrickleDriver(new org.postgresql.Driver(), executor)
+            .connect(db.trickleUrl() + "?trickle.scheduler=false", db.appCredentials());
+    String pid = single(connection.createStatement(), "SELECT pg_backend_pid()::text");
+    try (Statement st = connection.createStatement();
+        Connection observer = db.connectPlain();
+        Statement watch = observer.createStatement()) {
+      single(st, "SELECT 'before the command'");
+      assertThat(st.execute("SELECT pgtrickle.refresh_stream_table('x')")).isTrue();
+      assertThat(single(watch, "SELECT query FROM pg_stat_activity WHERE pid = " + pid))
+          .as("the last statement the server saw")
+          .isEqualTo("SELECT 'before the command'");
+      ResultSet rs = st.getResultSet();
+      assertThat(st.getResultSet()).isSameAs(rs);
+      assertThat(rs.getStatement()).isSameAs(st);
+      assertThat(st.getGeneratedKeys().next()).as("a command generates no keys").isFalse();
+      assertThat(st.getMoreResults(Statement.KEEP_CURRENT_RESULT)).isFalse();
+      assertThat(rs.isClosed()).as("kept").isFalse();
+      assertThat(rs.next()).isTrue();
+      assertThat(st.getResultSet()).isNull();
+      assertThat(st.getUpdateCount()).isEqualTo(-1);
+      assertThat(st.getLargeUpdateCount()).isEqualTo(-1);
+
+      assertThat(st.execute("SELECT pgtrickle.refresh_stream_table('x')")).isTrue();
+      ResultSet second = st.getResultSet();
+      assertThat(st.getMoreResults()).isFalse();
+      assertThat(second.isClosed()).as("closed by getMoreResults()").isTrue();
+
+      assertThat(st.executeLargeUpdate("REFRESH STREAM TABLE x")).isZero();
+      assertThat(st.getLargeUpdateCount()).isZero();
+      assertThat(sqlState(() -> st.executeQuery("REFRESH STREAM TABLE x")))
+          .as("executeQuery of a statement without rows, as PgJDBC refuses it").isEqualTo("02000");
+      assertThat(sqlState(() -> st.executeLargeUpdate("SELECT pgtrickle.refresh_stream_table('x')")))
+          .as("executeLargeUpdate of a row-returning call").isEqualTo("0100E");
+
+      assertThat(single(st, "SELECT 'after'")).as("the delegate's result again").isEqualTo("after");
+      ResultSet last = st.executeQuery("SELECT pgtrickle.refresh_stream_table('x')");
+      st.close();
+      assertThat(last.isClosed()).as("closed with the statement").isTrue();
+    }
+    assertThat(executor.commands).hasSize(6);
+  }
+
   @Test
   void textThatOnlyMentionsTricklePassesThrough() throws SQLException {
     try (Statement st = connection.createStatement()) {
