@@ -109,7 +109,7 @@ public final class RefreshBenchmark {
         ChangeSize change = options.changes().get(c);
         if (contenders == null) {
           try {
-            contenders = prepare(query, sourceRows, workload, trickle, plain);
+            contenders = prepare(query, sourceRows, workload, trickle, plain, server);
           } catch (SQLException e) {
             loud("%s at %,d rows: creating the contenders failed: %s", query.key(), sourceRows, e.getMessage());
             results.add(failed(query, sourceRows, change, "creation failed: " + e.getMessage()));
@@ -144,12 +144,18 @@ public final class RefreshBenchmark {
    * materialized view's cost does not depend on how many changes are pending).
    */
   private Contenders prepare(
-      BenchmarkQuery query, int sourceRows, ChangeWorkload workload, Connection trickle, Connection plain)
+      BenchmarkQuery query,
+      int sourceRows,
+      ChangeWorkload workload,
+      Connection trickle,
+      Connection plain,
+      BenchmarkServer server)
       throws SQLException {
     Instant created = Instant.now();
     Contenders contenders = Contenders.create(query, trickle, plain);
     try {
       log("%s at %,d rows: created in %s", query.key(), sourceRows, since(created));
+      server.quiesce(contenders.populatedTables());
       workload.apply(plain, query, WARM_UP_ROWS, random(sourceRows, query, -1, 0));
       contenders.refreshDifferential();
       contenders.refreshFull();

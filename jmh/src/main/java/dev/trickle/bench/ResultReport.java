@@ -118,7 +118,9 @@ final class ResultReport {
         + " sources are generated with `generate_series` (fixed `setseed`). For each query, three copies"
         + " are created side by side: a stream table with `refresh_mode => 'DIFFERENTIAL'`, one with"
         + " `'FULL'` (both `schedule => '1h'`, scheduler off, so only the benchmark refreshes them) and a"
-        + " `CREATE MATERIALIZED VIEW`. After untimed warm-up (one change refreshed by all three, then ")
+        + " `CREATE MATERIALIZED VIEW`. The three tables are vacuumed once as created (autovacuum is off"
+        + " so that its work stays out of timed refreshes; it would vacuum a table after that many"
+        + " inserts). After untimed warm-up (one change refreshed by all three, then ")
         .append(options.warmup()).append(" cycles of 10 changed rows refreshed by the DIFFERENTIAL one, so the"
             + " driver's code is JIT-compiled and its statements prepared), each repetition ");
     if (options.settle() > 0) {
