@@ -141,8 +141,12 @@ public final class TrickleStatement implements Statement {
             : delegate.executeQuery(sql));
   }
 
-  /** Makes {@code command}'s result the current one. */
+  /**
+   * Makes {@code command}'s result the current one. Like any execution, it clears the statement's
+   * warnings (a command's own warnings are the connection's).
+   */
   private CommandResult keep(TrickleCommand command) throws SQLException {
+    delegate.clearWarnings();
     commandResult = CommandResult.of(command, delegate);
     return commandResult;
   }

@@ -139,13 +139,13 @@ final class Frontiers {
   }
 
   /**
-   * What a cleanup found: its failures as text (null when there were none), and the change buffers
-   * and work tables due for {@link BufferVacuum}.
+   * What a cleanup found: its failures as text (null when there were none), and the sources whose
+   * buffers are due for {@link BufferVacuum}.
    */
-  record Cleanup(String failures, BufferVacuum.Due vacuumDue) {
+  record Cleanup(String failures, List<Long> vacuumDue) {
     /** A cleanup whose statement itself failed: nothing is due. */
     static Cleanup failed(String failure) {
-      return new Cleanup(failure, BufferVacuum.Due.NOTHING);
+      return new Cleanup(failure, List.of());
     }
   }
 

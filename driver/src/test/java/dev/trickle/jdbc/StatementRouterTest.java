@@ -150,11 +150,14 @@ class StatementRouterTest {
     try (Statement st = connection.createStatement();
         Connection observer = db.connectPlain();
         Statement watch = observer.createStatement()) {
-      single(st, "SELECT 'before the command'");
+      String before = "DO $$BEGIN RAISE WARNING 'before the command'; END$$";
+      st.execute(before);
+      assertThat((Object) st.getWarnings()).isNotNull();
       assertThat(st.execute("SELECT pgtrickle.refresh_stream_table('x')")).isTrue();
+      assertThat((Object) st.getWarnings()).as("cleared, as by any execution").isNull();
       assertThat(single(watch, "SELECT query FROM pg_stat_activity WHERE pid = " + pid))
           .as("the last statement the server saw")
-          .isEqualTo("SELECT 'before the command'");
+          .isEqualTo(before);
       ResultSet rs = st.getResultSet();
       assertThat(st.getResultSet()).isSameAs(rs);
       assertThat(rs.getStatement()).isSameAs(st);

@@ -160,25 +160,6 @@ class SessionWorkTablesTest {
     assertThat(scalar("SELECT '" + delta + "'::regclass::oid")).as("the same table").isEqualTo(deltaOid);
   }
 
-  /**
-   * Autovacuum never visits temporary tables, and every refresh deletes and refills its work
-   * tables; the refresh that cleans up the change buffers vacuums the work tables that grew
-   * ({@link BufferVacuum}), so they keep reusing their pages. Forty cycles of 400 delta rows
-   * would leave an unvacuumed delta table at about 800 KB.
-   */
-  @Test
-  void workTablesAreVacuumedAfterACleanupAndStaySmall() throws SQLException {
-    String delta = "pg_temp.\"__pgt_delta_" + scalar("SELECT 'orders'::regclass::oid") + "\"";
-    for (int cycle = 0; cycle < 40; cycle++) {
-      s.execute("UPDATE orders SET amount = amount + 1");
-      refreshAndCheck();
-    }
-    assertThat(Long.parseLong(scalar("SELECT pg_relation_size('" + delta + "')")))
-        .as("delta table bytes").isLessThan(256 * 1024);
-    assertThat(Long.parseLong(scalar("SELECT pg_stat_get_vacuum_count('" + delta + "'::regclass)")))
-        .as("vacuums of the delta table").isPositive();
-  }
-
   private void change() throws SQLException {
     for (int i = 0; i < 5; i++) {
       int id = 1 + random.nextInt(220);
