@@ -11,9 +11,10 @@ import org.postgresql.core.Oid;
 import org.postgresql.core.Tuple;
 
 /**
- * The result a stream-table command leaves on a plain {@link TrickleStatement}, made on the client
- * instead of by a statement of the same shape on the server: one round trip fewer for every
- * command, which for a small refresh is a tenth of its time. It is what PostgreSQL would return:
+ * The result a stream-table command leaves on a {@link TrickleStatement} or {@link
+ * TricklePreparedStatement}, made on the client instead of by a statement of the same shape on the
+ * server: one round trip fewer for every command, which for a small refresh is a tenth of its
+ * time. It is what PostgreSQL would return:
  *
  * <ul>
  *   <li>{@code Form.FUNCTION_CALL}: one row with one column of type {@code void} named after the
@@ -35,8 +36,12 @@ final class CommandResult {
     this.updateCount = updateCount;
   }
 
-  /** The result of {@code command}, run through {@code delegate}'s wrapper. */
+  /**
+   * The result of {@code command}, run through {@code delegate}'s wrapper. Like any execution, it
+   * clears the statement's warnings (a command's own warnings are the connection's).
+   */
   static CommandResult of(TrickleCommand command, Statement delegate) throws SQLException {
+    delegate.clearWarnings();
     if (command.form() == TrickleCommand.Form.DDL) {
       return new CommandResult(null, 0);
     }
@@ -55,6 +60,28 @@ final class CommandResult {
    */
   static ResultSet noKeys(Statement delegate) throws SQLException {
     return delegate.unwrap(BaseStatement.class).createDriverResultSet(new Field[0], List.of());
+  }
+
+  /**
+   * The result for {@code executeQuery}: the result set, or PgJDBC's refusal (02000) of a
+   * statement that returns none, after the command ran, as for PostgreSQL's own statements.
+   */
+  ResultSet forQuery() throws SQLException {
+    if (resultSet == null) {
+      throw new SQLException("No results were returned by the query.", "02000");
+    }
+    return resultSet;
+  }
+
+  /**
+   * The result for {@code executeUpdate}: the update count, or PgJDBC's refusal (0100E) of a
+   * statement that returns rows, after the command ran, as for PostgreSQL's own statements.
+   */
+  long forUpdate() throws SQLException {
+    if (resultSet != null) {
+      throw new SQLException("A result was returned when none was expected.", "0100E");
+    }
+    return updateCount;
   }
 
   /** Whether the result is a result set (what {@link Statement#execute} returns). */

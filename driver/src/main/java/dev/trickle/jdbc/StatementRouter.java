@@ -32,10 +32,11 @@ import java.util.Properties;
  *
  * <p><b>Result shape.</b> The last statement's result is current, and the JDBC method the
  * application called produces it, so {@code executeQuery}/{@code executeUpdate} accept and refuse
- * exactly as for PostgreSQL's own statements. When the last statement is a command, a plain
- * statement's {@code execute}, {@code executeQuery}, {@code executeUpdate} and {@code
- * executeLargeUpdate} make its result on the client ({@link CommandResult}, no round trip);
- * otherwise the delegate runs a statement of the same shape after the command has run:
+ * exactly as for PostgreSQL's own statements. When the last statement is a command, the {@code
+ * execute}, {@code executeQuery}, {@code executeUpdate} and {@code executeLargeUpdate} of a plain
+ * or prepared statement make its result on the client ({@link CommandResult}, no round trip);
+ * otherwise (callable statements, the generated-keys variants) the delegate runs a statement of the
+ * same shape after the command has run:
  *
  * <ul>
  *   <li>{@code Form.FUNCTION_CALL}: {@code SELECT ''::void AS "<function name>"}, one row with one
@@ -190,10 +191,11 @@ final class StatementRouter {
   }
 
   /**
-   * Runs a prepared command with its bound values; the caller then executes the delegate, which
-   * holds the result shape.
+   * Runs a prepared command with its bound values and returns it as recognized with them; the
+   * caller then makes its result ({@link CommandResult}) or executes the delegate, which holds the
+   * result shape.
    */
-  void execute(Statement delegate, PreparedCommand prepared, BoundParameters values)
+  TrickleCommand execute(Statement delegate, PreparedCommand prepared, BoundParameters values)
       throws SQLException {
     requireOpen(delegate);
     values.requireReadable(prepared.placeholders());
@@ -206,6 +208,7 @@ final class StatementRouter {
           "XX000");
     }
     executor.execute(physical, command, settings);
+    return command;
   }
 
   /** The 0A000 refusal of a stream-table command in a batch. */

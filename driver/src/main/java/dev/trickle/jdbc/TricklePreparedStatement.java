@@ -22,9 +22,10 @@ import java.util.Calendar;
 
 /**
  * A prepared statement of a {@link TrickleConnection}. When its text is a stream-table command (see
- * {@link StatementRouter}), the delegate holds a statement of the command's result shape, the bound
- * values are recorded as text, and each execution runs the command with them before the delegate
- * produces the result.
+ * {@link StatementRouter}), the delegate holds a statement of the command's result shape (for the
+ * statement's metadata and parameter metadata), the bound values are recorded as text, and each
+ * execution runs the command with them and makes its result on the client ({@link CommandResult}),
+ * which answers the result methods until the next execution.
  */
 public final class TricklePreparedStatement implements PreparedStatement {
   private final TrickleConnection connection;
@@ -34,6 +35,9 @@ public final class TricklePreparedStatement implements PreparedStatement {
   private final BoundParameters parameters;
   private final WrappedResults results = new WrappedResults(this);
   private volatile boolean closed;
+
+  /** The current result when the last execution ran the command; null when the delegate holds it. */
+  private CommandResult commandResult;
 
   /**
    * Wraps {@code delegate}, prepared with {@link StatementRouter#preparedSql}.
@@ -56,34 +60,44 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public ResultSet executeQuery() throws SQLException {
+    commandResult = null;
     if (command != null) {
-      router.execute(delegate, command, parameters);
+      return results.wrap(runCommand().forQuery());
     }
     return results.wrap(delegate.executeQuery());
   }
 
   @Override
   public int executeUpdate() throws SQLException {
+    commandResult = null;
     if (command != null) {
-      router.execute(delegate, command, parameters);
+      return (int) runCommand().forUpdate();
     }
     return delegate.executeUpdate();
   }
 
   @Override
   public boolean execute() throws SQLException {
+    commandResult = null;
     if (command != null) {
-      router.execute(delegate, command, parameters);
+      return runCommand().isQuery();
     }
     return delegate.execute();
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
+    commandResult = null;
     if (command != null) {
-      router.execute(delegate, command, parameters);
+      return runCommand().forUpdate();
     }
     return delegate.executeLargeUpdate();
+  }
+
+  /** Runs the command with the bound values and makes its result the current one. */
+  private CommandResult runCommand() throws SQLException {
+    commandResult = CommandResult.of(router.execute(delegate, command, parameters), delegate);
+    return commandResult;
   }
 
   @Override
@@ -109,11 +123,15 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public ResultSet getResultSet() throws SQLException {
-    return results.wrap(delegate.getResultSet());
+    return results.wrap(commandResult != null ? commandResult.resultSet() : delegate.getResultSet());
   }
 
   @Override
   public ResultSet getGeneratedKeys() throws SQLException {
+    if (commandResult != null) {
+      // A command generates no keys; the delegate's would be its previous statement's.
+      return results.wrap(CommandResult.noKeys(delegate));
+    }
     return results.wrap(delegate.getGeneratedKeys());
   }
 
@@ -128,6 +146,9 @@ public final class TricklePreparedStatement implements PreparedStatement {
       return;
     }
     closed = true;
+    if (commandResult != null) {
+      commandResult.close();
+    }
     delegate.close();
   }
 
@@ -641,12 +662,14 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public int getUpdateCount() throws SQLException {
-    return delegate.getUpdateCount();
+    return commandResult != null ? (int) commandResult.updateCount() : delegate.getUpdateCount();
   }
 
   @Override
   public boolean getMoreResults() throws SQLException {
-    return delegate.getMoreResults();
+    return commandResult != null
+        ? commandResult.moreResults(CLOSE_CURRENT_RESULT)
+        : delegate.getMoreResults();
   }
 
   @Override
@@ -691,12 +714,15 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public int[] executeBatch() throws SQLException {
+    commandResult = null;
     return delegate.executeBatch();
   }
 
   @Override
   public boolean getMoreResults(int current) throws SQLException {
-    return delegate.getMoreResults(current);
+    return commandResult != null
+        ? commandResult.moreResults(current)
+        : delegate.getMoreResults(current);
   }
 
   @Override
@@ -756,7 +782,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public long getLargeUpdateCount() throws SQLException {
-    return delegate.getLargeUpdateCount();
+    return commandResult != null ? commandResult.updateCount() : delegate.getLargeUpdateCount();
   }
 
   @Override
@@ -771,6 +797,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
+    commandResult = null;
     return delegate.executeLargeBatch();
   }
 

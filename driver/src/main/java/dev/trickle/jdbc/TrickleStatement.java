@@ -141,38 +141,18 @@ public final class TrickleStatement implements Statement {
             : delegate.executeQuery(sql));
   }
 
-  /**
-   * Makes {@code command}'s result the current one. Like any execution, it clears the statement's
-   * warnings (a command's own warnings are the connection's).
-   */
+  /** Makes {@code command}'s result the current one. */
   private CommandResult keep(TrickleCommand command) throws SQLException {
-    delegate.clearWarnings();
     commandResult = CommandResult.of(command, delegate);
     return commandResult;
   }
 
-  /**
-   * {@code command}'s result for {@code executeQuery}: its result set, or PgJDBC's refusal of a
-   * statement that returns none (after the command ran, as for PostgreSQL's own statements).
-   */
   private ResultSet resultSetOf(TrickleCommand command) throws SQLException {
-    CommandResult result = keep(command);
-    if (!result.isQuery()) {
-      throw new SQLException("No results were returned by the query.", "02000");
-    }
-    return result.resultSet();
+    return keep(command).forQuery();
   }
 
-  /**
-   * {@code command}'s result for {@code executeUpdate}: its update count, or PgJDBC's refusal of a
-   * statement that returns rows (after the command ran, as for PostgreSQL's own statements).
-   */
   private long updateCountOf(TrickleCommand command) throws SQLException {
-    CommandResult result = keep(command);
-    if (result.isQuery()) {
-      throw new SQLException("A result was returned when none was expected.", "0100E");
-    }
-    return result.updateCount();
+    return keep(command).forUpdate();
   }
 
   @Override

@@ -182,10 +182,11 @@ class StatementRouterTest {
           .as("executeLargeUpdate of a row-returning call").isEqualTo("0100E");
 
       assertThat(single(st, "SELECT 'after'")).as("the delegate's result again").isEqualTo("after");
-      ResultSet last = st.executeQuery("SELECT pgtrickle.refresh_stream_table('x')");
-      st.close();
-      assertThat(last.isClosed()).as("closed with the statement").isTrue();
     }
+    Statement closing = connection.createStatement();
+    ResultSet last = closing.executeQuery("SELECT pgtrickle.refresh_stream_table('x')");
+    closing.close();
+    assertThat(last.isClosed()).as("closed with the statement").isTrue();
     assertThat(executor.commands).hasSize(6);
   }
 
@@ -261,6 +262,50 @@ class StatementRouterTest {
                 "s.u",
                 "SELECT n FROM log",
                 StreamTableOptions.of(optionsWithNullSchedule())));
+  }
+
+  /**
+   * A prepared command's result is made on the client too: the server's last statement is the one
+   * before the executions, and the result methods answer as for a server result (its column type,
+   * which PgJDBC looks up on the server once per connection, is compared with a real void result in
+   * {@link #functionCallResultLooksLikeARealVoidFunction}).
+   */
+  @Test
+  void aPreparedCommandMakesItsResultWithoutARoundTrip() throws SQLException {
+    connection.close();
+    connection =
+        new TrickleDriver(new org.postgresql.Driver(), executor)
+            .connect(db.trickleUrl() + "?trickle.scheduler=false", db.appCredentials());
+    String pid = single(connection.createStatement(), "SELECT pg_backend_pid()::text");
+    try (PreparedStatement call =
+            connection.prepareStatement("SELECT pgtrickle.refresh_stream_table(?)");
+        PreparedStatement ddl = connection.prepareStatement("REFRESH STREAM TABLE x");
+        Connection observer = db.connectPlain();
+        Statement watch = observer.createStatement()) {
+      single(connection.createStatement(), "SELECT 'before the commands'");
+      call.setString(1, "x");
+      try (ResultSet rs = call.executeQuery()) {
+        assertThat(rs.getStatement()).isSameAs(call);
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEmpty();
+      }
+      assertThat(call.execute()).isTrue();
+      assertThat(call.getResultSet().getMetaData().getColumnLabel(1))
+          .isEqualTo("refresh_stream_table");
+      assertThat(call.getUpdateCount()).isEqualTo(-1);
+      assertThat(call.getMoreResults()).isFalse();
+      assertThat(call.getResultSet()).isNull();
+      assertThat(sqlState(call::executeUpdate)).as("a row-returning call").isEqualTo("0100E");
+      assertThat(ddl.executeUpdate()).isZero();
+      assertThat(ddl.execute()).isFalse();
+      assertThat(ddl.getUpdateCount()).isZero();
+      assertThat(ddl.getLargeUpdateCount()).isZero();
+      assertThat(sqlState(ddl::executeQuery)).as("no rows to return").isEqualTo("02000");
+      assertThat(single(watch, "SELECT query FROM pg_stat_activity WHERE pid = " + pid))
+          .as("the last statement the server saw")
+          .isEqualTo("SELECT 'before the commands'");
+    }
+    assertThat(executor.commands).as("every execution ran, the refused ones too").hasSize(6);
   }
 
   @Test
