@@ -35,9 +35,8 @@ public final class TricklePreparedStatement implements PreparedStatement {
   private final BoundParameters parameters;
   private final WrappedResults results = new WrappedResults(this);
   private volatile boolean closed;
+  private final CurrentResult currentResult;
 
-  /** The current result when the last execution ran the command; null when the delegate holds it. */
-  private CommandResult commandResult;
 
   /**
    * Wraps {@code delegate}, prepared with {@link StatementRouter#preparedSql}.
@@ -51,6 +50,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
       PreparedCommand command) {
     this.connection = connection;
     this.delegate = delegate;
+    this.currentResult = new CurrentResult(delegate);
     this.router = router;
     this.command = command;
     this.parameters = command == null ? null : new BoundParameters(command.placeholders());
@@ -60,7 +60,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    commandResult = null;
+    currentResult.executing();
     if (command != null) {
       return results.wrap(runCommand().forQuery());
     }
@@ -69,7 +69,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public int executeUpdate() throws SQLException {
-    commandResult = null;
+    currentResult.executing();
     if (command != null) {
       return (int) runCommand().forUpdate();
     }
@@ -78,7 +78,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public boolean execute() throws SQLException {
-    commandResult = null;
+    currentResult.executing();
     if (command != null) {
       return runCommand().isQuery();
     }
@@ -87,7 +87,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public long executeLargeUpdate() throws SQLException {
-    commandResult = null;
+    currentResult.executing();
     if (command != null) {
       return runCommand().forUpdate();
     }
@@ -96,8 +96,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   /** Runs the command with the bound values and makes its result the current one. */
   private CommandResult runCommand() throws SQLException {
-    commandResult = CommandResult.of(router.execute(delegate, command, parameters), delegate);
-    return commandResult;
+    return currentResult.ofCommand(router.execute(delegate, command, parameters));
   }
 
   @Override
@@ -123,16 +122,12 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public ResultSet getResultSet() throws SQLException {
-    return results.wrap(commandResult != null ? commandResult.resultSet() : delegate.getResultSet());
+    return results.wrap(currentResult.resultSet());
   }
 
   @Override
   public ResultSet getGeneratedKeys() throws SQLException {
-    if (commandResult != null) {
-      // A command generates no keys; the delegate's would be its previous statement's.
-      return results.wrap(CommandResult.noKeys(delegate));
-    }
-    return results.wrap(delegate.getGeneratedKeys());
+    return results.wrap(currentResult.generatedKeys());
   }
 
   @Override
@@ -146,9 +141,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
       return;
     }
     closed = true;
-    if (commandResult != null) {
-      commandResult.close();
-    }
+    currentResult.close();
     delegate.close();
   }
 
@@ -662,14 +655,12 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public int getUpdateCount() throws SQLException {
-    return commandResult != null ? (int) commandResult.updateCount() : delegate.getUpdateCount();
+    return currentResult.updateCount();
   }
 
   @Override
   public boolean getMoreResults() throws SQLException {
-    return commandResult != null
-        ? commandResult.moreResults(CLOSE_CURRENT_RESULT)
-        : delegate.getMoreResults();
+    return currentResult.moreResults();
   }
 
   @Override
@@ -714,15 +705,13 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public int[] executeBatch() throws SQLException {
-    commandResult = null;
+    currentResult.executing();
     return delegate.executeBatch();
   }
 
   @Override
   public boolean getMoreResults(int current) throws SQLException {
-    return commandResult != null
-        ? commandResult.moreResults(current)
-        : delegate.getMoreResults(current);
+    return this.currentResult.moreResults(current);
   }
 
   @Override
@@ -782,7 +771,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public long getLargeUpdateCount() throws SQLException {
-    return commandResult != null ? commandResult.updateCount() : delegate.getLargeUpdateCount();
+    return currentResult.largeUpdateCount();
   }
 
   @Override
@@ -797,7 +786,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    commandResult = null;
+    currentResult.executing();
     return delegate.executeLargeBatch();
   }
 

@@ -23,23 +23,24 @@ final class RefreshHistory {
   /**
    * Adds the statement recording a completed refresh to {@code batch}: the history row (end time:
    * when it runs) and, in a data-modifying CTE of the same statement, the stream table's success
-   * ({@link StreamTableCatalog#RECORD_SUCCESS}, data timestamp {@code dataTimestamp}). One
-   * statement, not two: a small refresh pays the server's per-statement cost about as much as its
-   * work.
+   * ({@link StreamTableCatalog#RECORD_SUCCESS}). One statement, not two: a small refresh pays the
+   * server's per-statement cost about as much as its work.
+   *
+   * @param takenAt when the refresh took its frontier snapshot: its start time and the stream
+   *     table's data timestamp
    */
   static void addCompleted(
       StatementBatch batch,
       long pgtId,
-      OffsetDateTime start,
-      OffsetDateTime dataTimestamp,
+      OffsetDateTime takenAt,
       RefreshOutcome outcome,
       InitiatedBy by) {
     batch.addWithValues(
         "WITH success AS (" + StreamTableCatalog.RECORD_SUCCESS + ") " + INSERT,
-        dataTimestamp,
+        takenAt,
         pgtId,
         pgtId,
-        start,
+        takenAt,
         outcome.action().name(),
         "COMPLETED",
         outcome.counts().rowsInserted(),

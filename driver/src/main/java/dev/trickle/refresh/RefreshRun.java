@@ -197,8 +197,7 @@ final class RefreshRun {
       // record it adds later stays (this transaction does not see it).
       close.add("DELETE FROM pgtrickle.pgt_missed_changes WHERE pgt_id = " + st.pgtId());
     }
-    RefreshHistory.addCompleted(
-        close, st.pgtId(), start, snapshot.takenAt(), outcome, initiatedBy);
+    RefreshHistory.addCompleted(close, st.pgtId(), snapshot.takenAt(), outcome, initiatedBy);
     if (ownTransaction) {
       close.add("COMMIT");
     }

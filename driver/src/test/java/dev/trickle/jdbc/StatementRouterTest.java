@@ -136,17 +136,12 @@ class StatementRouterTest {
 
   /**
    * A plain statement makes a command's result on the client: the server's last statement on the
-   * connection is still the one before the command (the executor here runs nothing, and without a
-   * scheduler nothing checks whether to start one), and the result methods answer as for a server
-   * result until the next execution.
+   * connection is still the one before the command (the executor here runs nothing), and the
+   * result methods answer as for a server result until the next execution.
    */
   @Test
   void aPlainStatementMakesTheCommandResultWithoutARoundTrip() throws SQLException {
-    connection.close();
-    connection =
-        new TrickleDriver(new org.postgresql.Driver(), executor)
-            .connect(db.trickleUrl() + "?trickle.scheduler=false", db.appCredentials());
-    String pid = single(connection.createStatement(), "SELECT pg_backend_pid()::text");
+    String pid = reconnectWithoutScheduler();
     try (Statement st = connection.createStatement();
         Connection observer = db.connectPlain();
         Statement watch = observer.createStatement()) {
@@ -272,11 +267,7 @@ class StatementRouterTest {
    */
   @Test
   void aPreparedCommandMakesItsResultWithoutARoundTrip() throws SQLException {
-    connection.close();
-    connection =
-        new TrickleDriver(new org.postgresql.Driver(), executor)
-            .connect(db.trickleUrl() + "?trickle.scheduler=false", db.appCredentials());
-    String pid = single(connection.createStatement(), "SELECT pg_backend_pid()::text");
+    String pid = reconnectWithoutScheduler();
     try (PreparedStatement call =
             connection.prepareStatement("SELECT pgtrickle.refresh_stream_table(?)");
         PreparedStatement ddl = connection.prepareStatement("REFRESH STREAM TABLE x");
@@ -427,6 +418,19 @@ class StatementRouterTest {
     options.put("schedule", null);
     options.put("initialize", "false");
     return options;
+  }
+
+  /**
+   * Replaces the test's connection by one without a scheduler, so nothing but the statements under
+   * test reaches the server (with one, each command is followed by a check whether to start it);
+   * returns its server process id.
+   */
+  private String reconnectWithoutScheduler() throws SQLException {
+    connection.close();
+    connection =
+        new TrickleDriver(new org.postgresql.Driver(), executor)
+            .connect(db.trickleUrl() + "?trickle.scheduler=false", db.appCredentials());
+    return single(connection.createStatement(), "SELECT pg_backend_pid()::text");
   }
 
   private static void insertCountOfLog(Connection c) throws SQLException {
