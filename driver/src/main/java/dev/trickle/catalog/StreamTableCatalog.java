@@ -28,13 +28,31 @@ public final class StreamTableCatalog {
    * closing statements in one round trip, the same text every time; it goes into a data-modifying
    * CTE of the statement that writes the history row.
    */
-  public static final String RECORD_SUCCESS =
-      "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = ?,"
-          + " consecutive_errors = 0, last_error_message = NULL,"
-          + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
-          + " WHERE pgt_id = ?";
+  public static final String RECORD_SUCCESS = recordSuccess("?", "?");
+
+  /**
+   * The catalog columns a refresh leaves as they are, as a row expression over alias {@code q}:
+   * what a refresh decides from, without what every refresh rewrites (errors, data timestamp).
+   */
+  public static final String DECIDING_COLUMNS =
+      "ROW(q.pgt_id, q.pgt_schema, q.pgt_name, q.pgt_relid, q.defining_query, q.search_path,"
+          + " q.requested_mode, q.effective_mode, q.mode_reason, q.schedule,"
+          + " q.diamond_consistency, q.diamond_schedule_policy, q.cdc_mode, q.definition_version,"
+          + " q.teardown_sql, q.status, q.is_populated)";
 
   private StreamTableCatalog() {}
+
+  /**
+   * {@link #RECORD_SUCCESS} with SQL expressions for the data timestamp and the stream table id.
+   */
+  public static String recordSuccess(String dataTimestamp, String pgtId) {
+    return "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = "
+        + dataTimestamp
+        + ", consecutive_errors = 0, last_error_message = NULL,"
+        + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
+        + " WHERE pgt_id = "
+        + pgtId;
+  }
 
   /** The stream table with this catalog id. */
   public static Optional<StreamTable> findById(Connection c, long pgtId) throws SQLException {

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -68,9 +69,37 @@ public final class DeltaTables {
    * run. The tables are session work tables ({@link SessionTempTables}), emptied by each fill. The
    * statements read both frontiers on the server (the new one from {@link Frontiers#take}, the old
    * ones from {@code pgtrickle.pgt_frontiers}), so their texts stay the same from one refresh to the
-   * next and they can go in the round trip that takes the new frontier.
+   * next and they can go in the round trip that takes the new frontier. The report's row ends with
+   * the digest of the transaction's reads ({@link ReadDigest#CURRENT}).
    */
   static Report fill(
+      StatementBatch batch,
+      long pgtId,
+      List<StreamTableDefinition.Source> sources,
+      SessionTempTables temps) {
+    Report filled = fillOnly(batch, pgtId, sources, temps);
+    filled.addTo(batch);
+    return filled;
+  }
+
+  /**
+   * Like {@link #fill}, with the report's query wrapped by {@code confirm} (which keeps its
+   * columns first): for a refresh that confirms on the server what it assumed ({@link
+   * RefreshInOneRoundTrip}). The report's columns are named {@code rows_<i>} and {@code
+   * truncated_<i>} for the {@code i}-th source, and {@code digest}.
+   */
+  static Report fill(
+      StatementBatch batch,
+      long pgtId,
+      List<StreamTableDefinition.Source> sources,
+      SessionTempTables temps,
+      UnaryOperator<String> confirm) {
+    Report filled = fillOnly(batch, pgtId, sources, temps);
+    filled.addTo(batch, confirm);
+    return filled;
+  }
+
+  private static Report fillOnly(
       StatementBatch batch,
       long pgtId,
       List<StreamTableDefinition.Source> sources,
@@ -90,16 +119,15 @@ public final class DeltaTables {
       for (String statement : temps.fill(source.deltaTable(), shape(source), query)) {
         batch.add(statement);
       }
+      int i = report.size();
       report.add(
-          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0), coalesce(bool_or(\"__pgt_w\" = 0),"
-              + " false) FROM " + source.deltaTable() + ") AS d" + report.size());
+          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0) AS rows_" + i
+              + ", coalesce(bool_or(\"__pgt_w\" = 0), false) AS truncated_" + i + " FROM "
+              + source.deltaTable() + ") AS d" + i);
     }
-    Report filled =
-        new Report(
-            sources.stream().map(StreamTableDefinition.Source::relid).toList(),
-            "SELECT * FROM " + String.join(", ", report));
-    filled.addTo(batch);
-    return filled;
+    return new Report(
+        sources.stream().map(StreamTableDefinition.Source::relid).toList(),
+        "SELECT *, " + ReadDigest.CURRENT + " AS digest FROM " + String.join(", ", report));
   }
 
   /** What fixes the columns of a source's delta table: its buffer and the buffer's columns. */
@@ -116,6 +144,7 @@ public final class DeltaTables {
     private final List<Long> sources;
     private final String query;
     private List<SourceChanges> changes = List.of();
+    private String digest;
 
     private Report(List<Long> sources, String query) {
       this.sources = sources;
@@ -124,11 +153,15 @@ public final class DeltaTables {
 
     /** Adds the report's query to {@code batch} (nothing for a stream table without sources). */
     void addTo(StatementBatch batch) {
+      addTo(batch, UnaryOperator.identity());
+    }
+
+    private void addTo(StatementBatch batch, UnaryOperator<String> wrap) {
       if (sources.isEmpty()) {
         return;
       }
       batch.add(
-          query,
+          wrap.apply(query),
           rs -> {
             rs.next();
             List<SourceChanges> read = new ArrayList<>(sources.size());
@@ -137,7 +170,13 @@ public final class DeltaTables {
                   new SourceChanges(sources.get(i), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
             }
             changes = List.copyOf(read);
+            digest = rs.getString(2 * sources.size() + 1);
           });
+    }
+
+    /** The digest of the transaction's reads when the report ran ({@link ReadDigest}). */
+    String digest() {
+      return digest;
     }
 
     /** What each source consumed, as the last run of the report's query read it. */

@@ -32,14 +32,20 @@ final class Frontiers {
   static final String NEW_FRONTIER =
       "(SELECT current_setting('pgtrickle.refresh_frontier')::pg_snapshot)";
 
+  /** When the refresh took its frontier, in SQL, as {@link #take} kept it for the transaction. */
+  static final String TAKEN_AT =
+      "(SELECT current_setting('pgtrickle.refresh_taken_at')::timestamptz)";
+
   /**
-   * Adds the query that takes the snapshot which becomes the refresh's frontier, and keeps it for
-   * the transaction as {@link #NEW_FRONTIER}, to {@code batch}; {@code taken} receives it.
+   * Adds the query that takes the snapshot which becomes the refresh's frontier, and keeps it and
+   * the time it was taken for the transaction as {@link #NEW_FRONTIER} and {@link #TAKEN_AT}, to
+   * {@code batch}; {@code taken} receives them.
    */
   static void take(StatementBatch batch, Consumer<Snapshot> taken) {
     batch.add(
-        "SELECT f::text, clock_timestamp(), set_config('pgtrickle.refresh_frontier', f::text, true)"
-            + " FROM pgtrickle.current_frontier() AS f",
+        "SELECT f::text, t, set_config('pgtrickle.refresh_frontier', f::text, true),"
+            + " set_config('pgtrickle.refresh_taken_at', t::text, true)"
+            + " FROM pgtrickle.current_frontier() AS f, clock_timestamp() AS t",
         rs -> {
           rs.next();
           taken.accept(new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class)));
@@ -58,8 +64,11 @@ final class Frontiers {
    */
   static void read(StatementBatch batch, long pgtId, Consumer<Stored> read) {
     batch.add(
-        "SELECT source_relid, frontier IS NOT NULL FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
-            + pgtId,
+        ReadDigest.ofRows(
+            ReadDigest.Read.FRONTIERS,
+            "SELECT source_relid, frontier IS NOT NULL FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
+                + pgtId,
+            null),
         rs -> {
           Set<Long> sources = new HashSet<>();
           Set<Long> withFrontier = new HashSet<>();
@@ -90,6 +99,25 @@ final class Frontiers {
       String frontier,
       boolean ownTransaction,
       Stored stored) {
+    store(batch, pgtId, sources, frontier, true, ownTransaction, stored);
+  }
+
+  /**
+   * Like {@link #store}, in a transaction of the refresh's own, for the frontier {@link #take}
+   * kept ({@link #NEW_FRONTIER}): statements that need no value read by the client.
+   */
+  static void storeTaken(StatementBatch batch, long pgtId, List<Long> sources, Stored stored) {
+    store(batch, pgtId, sources, null, false, true, stored);
+  }
+
+  private static void store(
+      StatementBatch batch,
+      long pgtId,
+      List<Long> sources,
+      String frontier,
+      boolean bound,
+      boolean ownTransaction,
+      Stored stored) {
     String forgotten = "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId;
     if (sources.isEmpty()) {
       if (!stored.sources().isEmpty()) {
@@ -113,16 +141,22 @@ final class Frontiers {
                   + new ChangeBuffer(source).qualifiedTable()
                   + " WHERE __pgt_xid = pg_current_xact_id_if_assigned()))");
     }
-    batch.addWithValues(
+    String insert =
         "INSERT INTO pgtrickle.pgt_frontiers (pgt_id, source_relid, frontier, own_xid, own_seq)"
             + " SELECT "
             + pgtId
-            + ", v.source, ?::pg_snapshot, v.own_xid, v.own_seq FROM (VALUES "
+            + ", v.source, "
+            + (bound ? "?::pg_snapshot" : NEW_FRONTIER)
+            + ", v.own_xid, v.own_seq FROM (VALUES "
             + String.join(", ", rows)
             + ") AS v (source, own_xid, own_seq) ON CONFLICT (pgt_id, source_relid)"
             + " DO UPDATE SET frontier = excluded.frontier, own_xid = excluded.own_xid,"
-            + " own_seq = excluded.own_seq",
-        frontier);
+            + " own_seq = excluded.own_seq";
+    if (bound) {
+      batch.addWithValues(insert, frontier);
+    } else {
+      batch.add(insert);
+    }
   }
 
   /**

@@ -62,7 +62,9 @@ final class LiveSources {
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     batch.add(
-        "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
+        ReadDigest.ofRows(
+            ReadDigest.Read.SOURCES,
+            "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
             + RelationShape.relationList()
             + ", cols.names, cols.types FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
@@ -76,8 +78,8 @@ final class LiveSources {
             + " THEN bc.oid ELSE c.oid END AND a.attnum > 0 AND NOT a.attisdropped"
             + " AND (NOT " + CAPTURED + " OR a.attname NOT LIKE '\\_\\_pgt\\_%')) AS cols ON true"
             + " WHERE d.pgt_id = "
-            + pgtId
-            + " ORDER BY d.source_schema, d.source_name",
+            + pgtId,
+            "q.source_schema, q.source_name"),
         rs -> loaded.accept(read(rs)));
   }
 

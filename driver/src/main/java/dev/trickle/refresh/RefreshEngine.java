@@ -97,6 +97,8 @@ public final class RefreshEngine {
   /**
    * Runs a refresh from a remembered {@code target} that {@code check} confirms in its first round
    * trip; throws {@link StaleStart}, having changed and recorded nothing, when it does not hold.
+   * When the server declined to commit that round trip ({@link RefreshInOneRoundTrip}), which
+   * rolled it back, the refresh runs again in two round trips.
    */
   private RefreshOutcome runConfirmed(
       Connection c,
@@ -107,10 +109,23 @@ public final class RefreshEngine {
       boolean cleanUpAfter)
       throws SQLException {
     StreamTable st = target.streamTable();
+    Relation storage = target.storage().orElseThrow();
     RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy).confirmedBy(check);
+    try {
+      return runInOwnTransaction(
+          c, st, storage, run, initiatedBy, check::maxConsecutiveErrors, cleanUpAfter);
+    } catch (StaleStart stale) {
+      if (!(stale.getCause() instanceof SQLException cause)
+          || !RefreshInOneRoundTrip.DECLINED.equals(cause.getSQLState())) {
+        throw stale;
+      }
+    }
+    RefreshRun again =
+        new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy)
+            .confirmedBy(check)
+            .inTwoRoundTrips();
     return runInOwnTransaction(
-        c, st, target.storage().orElseThrow(), run, initiatedBy, check::maxConsecutiveErrors,
-        cleanUpAfter);
+        c, st, storage, again, initiatedBy, check::maxConsecutiveErrors, cleanUpAfter);
   }
 
   /**

@@ -48,6 +48,10 @@ final class RefreshRun {
   private List<SourceChanges> consumed;
   /** A program sent ahead that nothing confirmed, still to roll back with the closing statements. */
   private boolean speculationLeftOver;
+  /** Whether the run opened its transaction (it may then commit in one round trip). */
+  private boolean ownTransaction;
+  /** Never commit in the first round trip: a run again after the server declined that. */
+  private boolean inTwoRoundTrips;
 
   /** How a run's transaction ends. */
   enum Ending {
@@ -116,7 +120,7 @@ final class RefreshRun {
       boolean lockSources,
       Ending ending)
       throws SQLException {
-    boolean ownTransaction = ending != Ending.CALLER;
+    ownTransaction = ending != Ending.CALLER;
     if (forced != null) {
       action = forced;
       reason = forcedReason;
@@ -139,6 +143,7 @@ final class RefreshRun {
             && stored.containsAll(sourceIds);
     SentAhead ahead = prologue.ahead;
     if (ahead != null && !(differentialAhead && ahead.standsFor(definition, prologue.temps))) {
+      notCommitted(ahead, "for another definition or other work tables");
       // The program's writes are undone; the delta tables are work tables, refilled by any fill.
       run(c, List.of("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM));
       ahead = null;
@@ -185,6 +190,12 @@ final class RefreshRun {
           differential(
               c, storage, (Compilation.Differential) compilation, definition, prologue, ahead);
     }
+    if (ahead != null && ahead.committed()) {
+      if (cleanUpDue(c, ending, outcome, sourceIds)) {
+        cleanUpAfterOneRoundTrip(c, sourceIds);
+      }
+      return outcome;
+    }
     StatementBatch close = new StatementBatch();
     if (speculationLeftOver) {
       close.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
@@ -201,11 +212,7 @@ final class RefreshRun {
     if (ownTransaction) {
       close.add("COMMIT");
     }
-    boolean cleanUp =
-        ending == Ending.COMMIT_AND_CLEAN_UP
-            && outcome.action() != RefreshAction.NO_DATA
-            && !sourceIds.isEmpty()
-            && (consumed == null || cleanupPacing.due(c, st.pgtId(), consumed));
+    boolean cleanUp = cleanUpDue(c, ending, outcome, sourceIds);
     if (cleanUp) {
       Frontiers.addCleanUp(close, sourceIds, done -> cleanup = done);
     }
@@ -219,6 +226,37 @@ final class RefreshRun {
       cleanup = Frontiers.Cleanup.failed(RefreshFailures.messageOf(e));
     }
     return outcome;
+  }
+
+  /** Whether the run cleans up the consumed buffer rows after its commit ({@link CleanupPacing}). */
+  private boolean cleanUpDue(
+      Connection c, Ending ending, RefreshOutcome outcome, List<Long> sourceIds) {
+    return ending == Ending.COMMIT_AND_CLEAN_UP
+        && outcome.action() != RefreshAction.NO_DATA
+        && !sourceIds.isEmpty()
+        && (consumed == null || cleanupPacing.due(c, st.pgtId(), consumed));
+  }
+
+  /**
+   * Cleans up after a run that committed in its first round trip, in a transaction of its own; a
+   * failure is reported with the cleanup, as when the cleanup follows the closing statements.
+   */
+  private void cleanUpAfterOneRoundTrip(Connection c, List<Long> sourceIds) throws SQLException {
+    try {
+      cleanup = Frontiers.cleanUp(c, sourceIds, true);
+    } catch (SQLException e) {
+      c.rollback();
+      cleanup = Frontiers.Cleanup.failed(RefreshFailures.messageOf(e));
+    }
+  }
+
+  /**
+   * A run again after the server declined to commit in the first round trip ({@link
+   * RefreshInOneRoundTrip#DECLINED}): it sends the program ahead under a savepoint instead.
+   */
+  RefreshRun inTwoRoundTrips() {
+    this.inTwoRoundTrips = true;
+    return this;
   }
 
   /**
@@ -275,12 +313,15 @@ final class RefreshRun {
    * @param temps the work tables assumed, as the fill and program left them
    * @param filled the fill's report
    * @param counts reads the program's counts from the prologue's result
+   * @param committed whether the closing statements and {@code COMMIT} went too ({@link
+   *     RefreshInOneRoundTrip}), the server having confirmed what they assumed
    */
   private record SentAhead(
       SmallBatches.Applied last,
       SessionTempTables temps,
       DeltaTables.Report filled,
-      Function<StatementBatch.Result, RefreshCounts> counts) {
+      Function<StatementBatch.Result, RefreshCounts> counts,
+      boolean committed) {
     /**
      * Whether what was sent ahead is what the refresh would have sent now: the same definition,
      * and work tables that are the ones the session held.
@@ -319,7 +360,12 @@ final class RefreshRun {
             + " IN SHARE UPDATE EXCLUSIVE MODE"
             + (skipIfBusy ? " NOWAIT" : ""));
     batch.add(AdvisoryLocks.lockRefreshQuery(storage.relid()));
-    batch.add(StreamTableCatalog.lockByIdQuery(st.pgtId()), rs -> p.locked = StreamTableCatalog.read(rs));
+    batch.add(
+        ReadDigest.ofRow(
+            ReadDigest.Read.CATALOG,
+            StreamTableCatalog.lockByIdQuery(st.pgtId()),
+            StreamTableCatalog.DECIDING_COLUMNS),
+        rs -> p.locked = StreamTableCatalog.read(rs));
     LiveSources.load(batch, st.pgtId(), sources -> p.sources = sources);
     StorageRelation.load(batch, storage.relid(), found -> p.storage = found);
     if (startCheck != null) {
@@ -328,7 +374,7 @@ final class RefreshRun {
     if (!lockSources) {
       readAtSnapshot(batch, p);
       if (startCheck != null && ownTransaction) {
-        p.ahead = sendAhead(c, batch);
+        p.ahead = sendAhead(c, batch, storage);
       }
     }
     try {
@@ -389,9 +435,11 @@ final class RefreshRun {
    * #SPECULATIVE_PROGRAM}, when they only refill kept work tables; returns what was sent, or null.
    * Only for a run that confirms a remembered target in its own transaction: should anything in
    * the round trip fail, the engine rolls it all back and takes the general path ({@link
-   * StaleStart}).
+   * StaleStart}). When that batch repeated the one before it ({@link SmallBatches.Applied#repeats}),
+   * the closing statements and {@code COMMIT} go too, with no savepoint ({@link
+   * RefreshInOneRoundTrip}).
    */
-  private SentAhead sendAhead(Connection c, StatementBatch batch) {
+  private SentAhead sendAhead(Connection c, StatementBatch batch, Relation storage) {
     SmallBatches.Applied last = smallBatches.last(c, st.pgtId()).orElse(null);
     if (last == null) {
       return null;
@@ -406,9 +454,25 @@ final class RefreshRun {
     if (program.isEmpty()) {
       return null;
     }
+    if (last.repeats() && !inTwoRoundTrips) {
+      List<Long> relids = sources.stream().map(StreamTableDefinition.Source::relid).toList();
+      DeltaTables.Report filled =
+          DeltaTables.fill(
+              batch,
+              st.pgtId(),
+              sources,
+              temps,
+              report ->
+                  RefreshInOneRoundTrip.confirmingReport(
+                      report, relids, last.changedSources(), last.digest(), storage.relid()));
+      Function<StatementBatch.Result, RefreshCounts> counts = program.get().appendTo(batch);
+      RefreshInOneRoundTrip.addClosing(
+          batch, st.pgtId(), storage.relid(), relids, last.frontiers(), initiatedBy);
+      return new SentAhead(last, temps, filled, counts, true);
+    }
     DeltaTables.Report filled = DeltaTables.fill(batch, st.pgtId(), sources, temps);
     batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
-    return new SentAhead(last, temps, filled, program.get().appendTo(batch));
+    return new SentAhead(last, temps, filled, program.get().appendTo(batch), false);
   }
 
   /** The reads that must see the frontier snapshot, and entering maintenance. */
@@ -484,14 +548,16 @@ final class RefreshRun {
     changes.stream().filter(ch -> ch.rows() > 0).forEach(ch -> changed.add(ch.sourceRelid()));
     RefreshOutcome outcome;
     if (changes.stream().anyMatch(SourceChanges::truncated)) {
+      notCommitted(ahead, "although a source was truncated");
       discard(c, speculative);
       outcome = full(c, storage, compilation, "source truncated");
     } else if (changed.isEmpty()) {
-      speculationLeftOver = speculative != null;
+      speculationLeftOver = speculative != null && (ahead == null || !ahead.committed());
       outcome = noData();
     } else {
       String mostlyChanged = ChangeVolume.mostlyChanged(c, changes);
       if (mostlyChanged != null) {
+        notCommitted(ahead, "although most of a source changed");
         discard(c, speculative);
         outcome = full(c, storage, compilation, mostlyChanged);
       } else {
@@ -501,6 +567,7 @@ final class RefreshRun {
         if (speculative != null && changed.equals(expected) && SmallBatches.small(changes)) {
           counts = speculative.apply(result);
         } else {
+          notCommitted(ahead, "for other changes");
           discard(c, speculative);
           counts = compilation.program().run(c, changed, temps);
         }
@@ -513,8 +580,27 @@ final class RefreshRun {
         st.pgtId(),
         outcome.action(),
         changes,
-        new SmallBatches.Applied(changed, definition, compilation, temps.leftForNext()));
+        new SmallBatches.Applied(
+            changed,
+            definition,
+            compilation,
+            temps.leftForNext(),
+            ownTransaction ? filled.digest() : null,
+            prologue.frontiers,
+            false));
     return outcome;
+  }
+
+  /**
+   * Fails, as a defect, when {@code ahead} committed although the client finds it should not have:
+   * the server's confirmation ({@link RefreshInOneRoundTrip}) must imply every check made here.
+   */
+  private static void notCommitted(SentAhead ahead, String why) {
+    if (ahead != null && ahead.committed()) {
+      throw new IllegalStateException(
+          "a refresh committed in one round trip was sent " + why
+              + "; the server's confirmation missed what the client checks");
+    }
   }
 
   /**

@@ -92,11 +92,15 @@ public final class SessionTempTables {
   /** Like {@link #load(Connection)}, as a query of {@code batch}. */
   static void load(StatementBatch batch, Consumer<SessionTempTables> loaded) {
     batch.add(
-        "SELECT relname::text, oid::bigint, size >= "
-            + TRUNCATE_BYTES
-            + ", relpages = 0 AND size > 0 FROM (SELECT relname, oid, relpages,"
-            + " pg_relation_size(oid) AS size FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
-            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r' OFFSET 0) AS t",
+        ReadDigest.ofRows(
+            ReadDigest.Read.WORK_TABLES,
+            "SELECT relname::text, oid::bigint, size >= "
+                + TRUNCATE_BYTES
+                + ", relpages = 0 AND size > 0 FROM (SELECT relname, oid, relpages,"
+                + " pg_relation_size(oid) AS size FROM pg_class"
+                + " WHERE relnamespace = pg_my_temp_schema()"
+                + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r' OFFSET 0) AS t",
+            null),
         rs -> {
           Map<String, Long> existing = new HashMap<>();
           Set<String> large = new HashSet<>();

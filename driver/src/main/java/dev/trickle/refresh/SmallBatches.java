@@ -29,14 +29,34 @@ final class SmallBatches {
    * @param definition the definition it compiled
    * @param compilation the compilation it ran
    * @param temps the session's work tables as it left them ({@link SessionTempTables#leftForNext})
+   * @param digest the digest of what it read ({@link ReadDigest}), or null when it ran in a
+   *     caller's transaction
+   * @param frontiers the frontier rows it found
+   * @param repeats whether it repeated the batch before it: the same sources changed and it read
+   *     the same (digest); then the next refresh commits in its first round trip ({@link
+   *     RefreshInOneRoundTrip})
    */
   record Applied(
       Set<Long> changedSources,
       StreamTableDefinition definition,
       Compilation.Differential compilation,
-      SessionTempTables temps) {
+      SessionTempTables temps,
+      String digest,
+      Frontiers.Stored frontiers,
+      boolean repeats) {
     Applied {
       changedSources = Set.copyOf(changedSources);
+    }
+
+    /** This batch, marked as repeating {@code before} when it does. */
+    Applied after(Applied before) {
+      boolean repeated =
+          digest != null
+              && before != null
+              && digest.equals(before.digest)
+              && changedSources.equals(before.changedSources);
+      return new Applied(
+          changedSources, definition, compilation, temps, digest, frontiers, repeated);
     }
   }
 
@@ -63,7 +83,7 @@ final class SmallBatches {
       return;
     }
     if (action == RefreshAction.DIFFERENTIAL && small(changes)) {
-      applied.remember(c, pgtId, ran);
+      applied.remember(c, pgtId, ran.after(applied.get(c, pgtId).orElse(null)));
     } else {
       applied.forget(c, pgtId);
     }

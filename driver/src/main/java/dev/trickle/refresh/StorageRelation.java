@@ -22,7 +22,9 @@ record StorageRelation(Relation relation, List<Column> columns) {
 
   /** Adds the query to {@code batch}; {@code found} receives the table, empty when it was dropped. */
   static void load(StatementBatch batch, long relid, Consumer<Optional<StorageRelation>> found) {
-    load(batch, relid + "::oid", found);
+    batch.add(
+        ReadDigest.ofRow(ReadDigest.Read.STORAGE, query(relid + "::oid"), "q"),
+        rs -> found.accept(read(rs)));
   }
 
   /**
@@ -40,10 +42,12 @@ record StorageRelation(Relation relation, List<Column> columns) {
 
   private static void load(
       StatementBatch batch, String oid, Consumer<Optional<StorageRelation>> found) {
-    batch.add(
-        "SELECT " + RelationShape.selectList() + ", c.oid::bigint FROM pg_class c"
-            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = " + oid,
-        rs -> found.accept(read(rs)));
+    batch.add(query(oid), rs -> found.accept(read(rs)));
+  }
+
+  private static String query(String oid) {
+    return "SELECT " + RelationShape.selectList() + ", c.oid::bigint FROM pg_class c"
+        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = " + oid;
   }
 
   private static Optional<StorageRelation> read(ResultSet rs) throws SQLException {

@@ -2,6 +2,7 @@ package dev.trickle.service;
 
 import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.catalog.StreamTableCatalog;
+import dev.trickle.refresh.ReadDigest;
 import dev.trickle.refresh.RefreshTarget;
 import dev.trickle.refresh.StartCheck;
 import dev.trickle.refresh.StatementBatch;
@@ -49,7 +50,7 @@ final class ManualRefreshStart {
     StatementBatch batch = new StatementBatch();
     List<Optional<RefreshTarget>> target = new ArrayList<>(1);
     Reads reads = new Reads(settings);
-    reads.addTo(batch, null, value -> {});
+    reads.addTo(batch, null, value -> {}, false);
     RefreshTarget.load(
         batch, StreamTableCatalog.idByNameSql(name.schema(), name.name()), target::add);
     try {
@@ -78,7 +79,8 @@ final class ManualRefreshStart {
         reads.addTo(
             batch,
             StreamTableCatalog.idByNameSql(name.schema(), name.name()),
-            id -> denoted[0] = id == null ? -1 : Long.parseLong(id));
+            id -> denoted[0] = id == null ? -1 : Long.parseLong(id),
+            true);
       }
 
       /** Also false for an invalid setting: the general path reports it before refreshing. */
@@ -114,15 +116,18 @@ final class ManualRefreshStart {
      *
      * @param extra a scalar SQL expression read in the same row, or null for none
      * @param extraValue receives its value as text (null for SQL NULL)
+     * @param digested digest the row ({@link ReadDigest.Read#START}), for a refresh that confirms
+     *     a remembered target in its own transaction
      */
-    void addTo(StatementBatch batch, String extra, Consumer<String> extraValue) {
+    void addTo(
+        StatementBatch batch, String extra, Consumer<String> extraValue, boolean digested) {
       boolean readSetting = !ServiceSetting.MAX_CONSECUTIVE_ERRORS.isProperty(settings);
       StringBuilder sql =
           new StringBuilder("SELECT (").append(CatalogInstaller.VERSION_QUERY).append(")");
       sql.append(", ").append(readSetting ? ServiceSetting.MAX_CONSECUTIVE_ERRORS.serverValue() : "NULL");
       sql.append(", ").append(extra == null ? "NULL" : extra);
       batch.add(
-          sql.toString(),
+          digested ? ReadDigest.ofRow(ReadDigest.Read.START, sql.toString(), "q") : sql.toString(),
           rs -> {
             rs.next();
             version = CatalogInstaller.version(rs.getString(1));
