@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -39,16 +40,27 @@ final class Frontiers {
   /**
    * Adds the query that takes the snapshot which becomes the refresh's frontier, and keeps it and
    * the time it was taken for the transaction as {@link #NEW_FRONTIER} and {@link #TAKEN_AT}, to
-   * {@code batch}; {@code taken} receives them.
+   * {@code batch}; {@code taken} receives them. The same statement selects {@code moreColumns}
+   * (after the snapshot's four) from {@code moreFrom} (one row) too, and {@code more} reads them
+   * from the row: what the refresh does right after taking the snapshot costs no statement of its
+   * own.
    */
-  static void take(StatementBatch batch, Consumer<Snapshot> taken) {
+  static void take(
+      StatementBatch batch,
+      String moreColumns,
+      String moreFrom,
+      Consumer<Snapshot> taken,
+      StatementBatch.RowsReader more) {
     batch.add(
         "SELECT f::text, t, set_config('pgtrickle.refresh_frontier', f::text, true),"
-            + " set_config('pgtrickle.refresh_taken_at', t::text, true)"
-            + " FROM pgtrickle.current_frontier() AS f, clock_timestamp() AS t",
+            + " set_config('pgtrickle.refresh_taken_at', t::text, true), "
+            + moreColumns
+            + " FROM pgtrickle.current_frontier() AS f, clock_timestamp() AS t, "
+            + moreFrom,
         rs -> {
           rs.next();
           taken.accept(new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class)));
+          more.read(rs);
         });
   }
 
@@ -99,64 +111,69 @@ final class Frontiers {
       String frontier,
       boolean ownTransaction,
       Stored stored) {
-    store(batch, pgtId, sources, frontier, true, ownTransaction, stored);
+    forget(pgtId, sources, stored).ifPresent(batch::add);
+    if (!sources.isEmpty()) {
+      batch.addWithValues(
+          upsert(pgtId, sources, "?::pg_snapshot", frontier == null || ownTransaction), frontier);
+    }
   }
 
   /**
    * Like {@link #store}, in a transaction of the refresh's own, for the frontier {@link #take}
-   * kept ({@link #NEW_FRONTIER}): statements that need no value read by the client.
+   * kept ({@link #NEW_FRONTIER}): statements that need no value from the client, as the bodies of
+   * data-modifying CTEs (they write different rows, so one statement can hold them all).
    */
-  static void storeTaken(StatementBatch batch, long pgtId, List<Long> sources, Stored stored) {
-    store(batch, pgtId, sources, null, false, true, stored);
+  static List<String> storeTaken(long pgtId, List<Long> sources, Stored stored) {
+    List<String> statements = new ArrayList<>(2);
+    forget(pgtId, sources, stored).ifPresent(statements::add);
+    if (!sources.isEmpty()) {
+      statements.add(upsert(pgtId, sources, NEW_FRONTIER, true));
+    }
+    return statements;
   }
 
-  private static void store(
-      StatementBatch batch,
-      long pgtId,
-      List<Long> sources,
-      String frontier,
-      boolean bound,
-      boolean ownTransaction,
-      Stored stored) {
+  /** The statement deleting the frontier rows of sources the stream table no longer reads. */
+  private static Optional<String> forget(long pgtId, List<Long> sources, Stored stored) {
+    if (sources.containsAll(stored.sources())) {
+      return Optional.empty();
+    }
     String forgotten = "DELETE FROM pgtrickle.pgt_frontiers WHERE pgt_id = " + pgtId;
-    if (sources.isEmpty()) {
-      if (!stored.sources().isEmpty()) {
-        batch.add(forgotten);
-      }
-      return;
-    }
-    if (!sources.containsAll(stored.sources())) {
-      batch.add(
-          forgotten
-              + sources.stream()
-                  .map(String::valueOf)
-                  .collect(Collectors.joining(", ", " AND source_relid NOT IN (", ")")));
-    }
+    return Optional.of(
+        sources.isEmpty()
+            ? forgotten
+            : forgotten
+                + sources.stream()
+                    .map(String::valueOf)
+                    .collect(Collectors.joining(", ", " AND source_relid NOT IN (", ")")));
+  }
+
+  /**
+   * The statement writing the frontier rows of {@code sources}.
+   *
+   * @param frontier the frontier, in SQL
+   * @param withoutOwnRows record no row of the transaction's own (see {@link #store})
+   */
+  private static String upsert(
+      long pgtId, List<Long> sources, String frontier, boolean withoutOwnRows) {
     List<String> rows = new ArrayList<>();
     for (long source : sources) {
       rows.add(
-          frontier == null || ownTransaction
+          withoutOwnRows
               ? "(" + source + "::oid, NULL::xid8, NULL::bigint)"
               : "(" + source + "::oid, pg_current_xact_id_if_assigned(), (SELECT max(__pgt_seq) FROM "
                   + new ChangeBuffer(source).qualifiedTable()
                   + " WHERE __pgt_xid = pg_current_xact_id_if_assigned()))");
     }
-    String insert =
-        "INSERT INTO pgtrickle.pgt_frontiers (pgt_id, source_relid, frontier, own_xid, own_seq)"
-            + " SELECT "
-            + pgtId
-            + ", v.source, "
-            + (bound ? "?::pg_snapshot" : NEW_FRONTIER)
-            + ", v.own_xid, v.own_seq FROM (VALUES "
-            + String.join(", ", rows)
-            + ") AS v (source, own_xid, own_seq) ON CONFLICT (pgt_id, source_relid)"
-            + " DO UPDATE SET frontier = excluded.frontier, own_xid = excluded.own_xid,"
-            + " own_seq = excluded.own_seq";
-    if (bound) {
-      batch.addWithValues(insert, frontier);
-    } else {
-      batch.add(insert);
-    }
+    return "INSERT INTO pgtrickle.pgt_frontiers (pgt_id, source_relid, frontier, own_xid, own_seq)"
+        + " SELECT "
+        + pgtId
+        + ", v.source, "
+        + frontier
+        + ", v.own_xid, v.own_seq FROM (VALUES "
+        + String.join(", ", rows)
+        + ") AS v (source, own_xid, own_seq) ON CONFLICT (pgt_id, source_relid)"
+        + " DO UPDATE SET frontier = excluded.frontier, own_xid = excluded.own_xid,"
+        + " own_seq = excluded.own_seq";
   }
 
   /**

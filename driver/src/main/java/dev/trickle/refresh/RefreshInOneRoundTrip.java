@@ -74,8 +74,9 @@ final class RefreshInOneRoundTrip {
   }
 
   /**
-   * Adds the closing statements after the program: store the frontier, record success and history
-   * (raising, should the program have written rows where no source changed), {@code COMMIT}. They
+   * Adds the closing statements after the program: one that stores the frontier and records success
+   * and history (raising, should the program have written rows where no source changed), in
+   * data-modifying CTEs, then {@code COMMIT}. They
    * do not leave maintenance first: the settings that entered it are local to the transaction, which
    * they end, and they write nothing the storage's guard trigger watches.
    *
@@ -89,10 +90,15 @@ final class RefreshInOneRoundTrip {
       List<Long> sources,
       Frontiers.Stored stored,
       InitiatedBy by) {
-    Frontiers.storeTaken(batch, pgtId, sources, stored);
+    StringBuilder writes = new StringBuilder("WITH ");
+    List<String> frontiers = Frontiers.storeTaken(pgtId, sources, stored);
+    for (int i = 0; i < frontiers.size(); i++) {
+      writes.append("frontiers_").append(i).append(" AS (").append(frontiers.get(i)).append("), ");
+    }
     String id = Long.toString(pgtId);
     batch.add(
-        "WITH success AS ("
+        writes
+            + "success AS ("
             + StreamTableCatalog.recordSuccess(Frontiers.TAKEN_AT, id)
             + ") INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
             + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)"

@@ -475,22 +475,23 @@ final class RefreshRun {
     return new SentAhead(last, temps, filled, program.get().appendTo(batch), false);
   }
 
-  /** The reads that must see the frontier snapshot, and entering maintenance. */
+  /**
+   * The reads that must see the frontier snapshot, and entering maintenance (in the statement that
+   * takes the snapshot).
+   */
   private void readAtSnapshot(StatementBatch batch, Prologue p) {
-    Frontiers.take(batch, snapshot -> p.snapshot = snapshot);
-    Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
     // The caller's search_path is read in a subquery that runs before the settings change.
-    batch.add(
-        "SELECT caller.search_path, set_config('pgtrickle.maintenance', 'on', true),"
+    Frontiers.take(
+        batch,
+        "caller.search_path, set_config('pgtrickle.maintenance', 'on', true),"
             + " set_config('search_path', (SELECT search_path FROM pgtrickle.pgt_stream_tables"
             + " WHERE pgt_id = "
             + st.pgtId()
-            + "), true) FROM (SELECT current_setting('search_path') AS search_path OFFSET 0)"
-            + " AS caller",
-        rs -> {
-          rs.next();
-          p.searchPath = rs.getString(1);
-        });
+            + "), true)",
+        "(SELECT current_setting('search_path') AS search_path OFFSET 0) AS caller",
+        snapshot -> p.snapshot = snapshot,
+        rs -> p.searchPath = rs.getString(5));
+    Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
     SessionTempTables.load(batch, temps -> p.temps = temps);
   }
 
