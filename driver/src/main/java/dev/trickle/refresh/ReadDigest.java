@@ -59,8 +59,17 @@ public final class ReadDigest {
    * (each row as a whole), ordered by {@code orderBy} (over alias {@code q}; null for any order).
    */
   static String ofRows(Read read, String query, String orderBy) {
-    return "SELECT q.*, set_config(" + read.setting() + ", (count(*) OVER ())::text || ':' ||"
-        + " (sum(hashtextextended(q::text, 0)) OVER ())::text, true) FROM " + once(query) + " AS q"
+    return ofRows(read, query, orderBy, "true");
+  }
+
+  /**
+   * Like {@link #ofRows(Read, String, String)}, digesting only the rows for which {@code
+   * digested} (over alias {@code q}) holds: the others cost the digest nothing.
+   */
+  static String ofRows(Read read, String query, String orderBy, String digested) {
+    return "SELECT q.*, set_config(" + read.setting() + ", (count(*) FILTER (WHERE " + digested
+        + ") OVER ())::text || ':' || (sum(hashtextextended(q::text, 0)) FILTER (WHERE " + digested
+        + ") OVER ())::text, true) FROM " + once(query) + " AS q"
         + (orderBy == null ? "" : " ORDER BY " + orderBy);
   }
 

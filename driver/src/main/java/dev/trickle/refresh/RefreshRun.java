@@ -127,6 +127,7 @@ final class RefreshRun {
     }
     Prologue prologue = open(c, storage, lockSources, ownTransaction);
     if (forced == null && st.state().status() == StreamTableStatus.SUSPENDED) {
+      notCommitted(prologue.ahead, "for a suspended stream table");
       throw RefreshFailures.suspended(st);
     }
     Frontiers.Snapshot snapshot = prologue.snapshot;
@@ -372,7 +373,7 @@ final class RefreshRun {
       startCheck.addTo(batch);
     }
     if (!lockSources) {
-      readAtSnapshot(batch, p);
+      readAtSnapshot(c, batch, p);
       if (startCheck != null && ownTransaction) {
         p.ahead = sendAhead(c, batch, storage);
       }
@@ -423,7 +424,7 @@ final class RefreshRun {
                 + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                 + " IN SHARE MODE");
       }
-      readAtSnapshot(atSnapshot, p);
+      readAtSnapshot(c, atSnapshot, p);
       atSnapshot.run(c);
     }
     return p;
@@ -479,7 +480,7 @@ final class RefreshRun {
    * The reads that must see the frontier snapshot, and entering maintenance (in the statement that
    * takes the snapshot).
    */
-  private void readAtSnapshot(StatementBatch batch, Prologue p) {
+  private void readAtSnapshot(Connection c, StatementBatch batch, Prologue p) {
     // The caller's search_path is read in a subquery that runs before the settings change.
     Frontiers.take(
         batch,
@@ -492,7 +493,11 @@ final class RefreshRun {
         snapshot -> p.snapshot = snapshot,
         rs -> p.searchPath = rs.getString(5));
     Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
-    SessionTempTables.load(batch, temps -> p.temps = temps);
+    // A refresh repeating the last small batch measures only the work tables that one filled.
+    SessionTempTables.load(
+        batch,
+        smallBatches.last(c, st.pgtId()).map(last -> last.temps().filledBefore()).orElse(null),
+        temps -> p.temps = temps);
   }
 
   OffsetDateTime start() {

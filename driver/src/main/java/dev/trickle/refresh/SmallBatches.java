@@ -17,6 +17,8 @@ import java.util.Set;
  * fewer than {@link #BOUND} rows in all and without a truncation; otherwise it is rolled back and
  * the refresh goes on as if it had not been sent. The memory costs nothing on the server, where a
  * look into the buffers before the fill cost a statement with a plan of its own on every refresh.
+ * When the last batch repeated the one before it, the next refresh commits in its first round trip,
+ * the server confirming what the client would have ({@link RefreshInOneRoundTrip}).
  */
 final class SmallBatches {
   /** Changed rows from which a batch is not small: where {@link ChangeVolume} may choose FULL. */

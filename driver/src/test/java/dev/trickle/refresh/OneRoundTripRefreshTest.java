@@ -104,7 +104,9 @@ class OneRoundTripRefreshTest {
    * another source changes, a batch over the bound, a truncation, the stream table altered from
    * another connection, a source's columns, the session's work tables discarded, another connection
    * refreshing. After every refresh the stream table equals its query, every refresh left exactly
-   * one history row, and none failed.
+   * one history row, and none failed; the third refresh after a disruption commits in one round trip
+   * again (the first finds the stream table afresh, the second measures only the work tables the
+   * first filled, the third repeats the second).
    */
   @Test
   void theServerDeclinesWhenWhatItReadsOrFindsDiffers() throws SQLException {
@@ -122,7 +124,6 @@ class OneRoundTripRefreshTest {
       s.execute("INSERT INTO customers SELECT g, 'r' || g % 4 FROM generate_series(1, 20) g");
       s.execute("SELECT pgtrickle.create_stream_table(name => 'joined', query => $$" + query[0]
           + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
-      int oneRoundTrip = 0;
       for (int cycle = 0; cycle < 40; cycle++) {
         String what = "seed " + seed + ", cycle " + cycle;
         switch (cycle) {
@@ -158,15 +159,14 @@ class OneRoundTripRefreshTest {
         }
         long historyBefore = historyRows(s);
         int roundTrips = roundTripsOfRefresh(s, "joined");
-        if (roundTrips == 1) {
-          oneRoundTrip++;
+        if ((cycle >= 4 && cycle <= 11) || (cycle >= 28 && cycle <= 30) || cycle >= 36) {
+          assertThat(roundTrips).as(what + ": round trips, far from the last disruption").isOne();
         }
         assertThat(difference(s, "joined", query[0])).as(what).isZero();
         assertThat(historyRows(s)).as(what + ": history rows added").isEqualTo(historyBefore + 1);
         assertThat(lastAction(s, "joined")).as(what)
             .isIn("DIFFERENTIAL", cycle == 15 || cycle == 19 ? "FULL" : "DIFFERENTIAL");
       }
-      assertThat(oneRoundTrip).as("refreshes committed in one round trip").isGreaterThan(20);
       assertThat(value(s, "SELECT count(*) FROM pgtrickle.pgt_refresh_history"
               + " WHERE status <> 'COMPLETED'"))
           .as("failed refreshes recorded").isZero();
