@@ -35,7 +35,7 @@ final class Frontiers {
 
   /** When the refresh took its frontier, in SQL, as {@link #take} kept it for the transaction. */
   static final String TAKEN_AT =
-      "(SELECT current_setting('pgtrickle.refresh_taken_at')::timestamptz)";
+      "(SELECT pg_catalog.current_setting('pgtrickle.refresh_taken_at')::timestamptz)";
 
   /**
    * Adds the query that takes the snapshot which becomes the refresh's frontier, and keeps it and

@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
  * Digests of what a refresh's first round trip reads, left on the server in transaction-local
  * settings, so that a later statement of the same round trip can compare them with the digests a
  * client remembered from an earlier refresh: a refresh committed in one round trip ({@link
- * RefreshRun}) stands only when it read exactly what the refresh it repeats read. Each read digests
- * its own rows in the statement that makes it, so a digest costs no statement of its own.
+ * RefreshInOneRoundTrip}) stands only when it read exactly what the refresh it repeats read. Each
+ * read digests its own rows in the statement that makes it, so a digest costs no statement of its
+ * own. Some reads run under the stream table's {@code search_path}, so the functions are qualified.
  *
  * <p>A read of many rows sums 64-bit hashes of its rows (a window over the result, so the order of
  * the rows does not matter) and counts them; a read of at most one row takes the {@code md5} of
@@ -40,8 +41,8 @@ public final class ReadDigest {
   /** The digests of the current transaction's reads, as one text, empty parts for reads not made. */
   static final String CURRENT =
       Arrays.stream(Read.values())
-          .map(read -> "coalesce(current_setting(" + read.setting() + ", true), '')")
-          .collect(Collectors.joining(", ", "concat_ws('/', ", ")"));
+          .map(read -> "coalesce(pg_catalog.current_setting(" + read.setting() + ", true), '')")
+          .collect(Collectors.joining(", ", "pg_catalog.concat_ws('/', ", ")"));
 
   private ReadDigest() {}
 
@@ -50,8 +51,8 @@ public final class ReadDigest {
    * (an expression over the query's row, aliased {@code q}).
    */
   public static String ofRow(Read read, String query, String row) {
-    return "SELECT q.*, set_config(" + read.setting() + ", md5((" + row + ")::text), true) FROM "
-        + once(query) + " AS q";
+    return "SELECT q.*, pg_catalog.set_config(" + read.setting() + ", pg_catalog.md5((" + row
+        + ")::text), true) FROM " + once(query) + " AS q";
   }
 
   /**
@@ -67,8 +68,9 @@ public final class ReadDigest {
    * digested} (over alias {@code q}) holds: the others cost the digest nothing.
    */
   static String ofRows(Read read, String query, String orderBy, String digested) {
-    return "SELECT q.*, set_config(" + read.setting() + ", (count(*) FILTER (WHERE " + digested
-        + ") OVER ())::text || ':' || (sum(hashtextextended(q::text, 0)) FILTER (WHERE " + digested
+    return "SELECT q.*, pg_catalog.set_config(" + read.setting() + ", (pg_catalog.count(*) FILTER"
+        + " (WHERE " + digested + ") OVER ())::text || ':' || (pg_catalog.sum("
+        + "pg_catalog.hashtextextended(q::text, 0)) FILTER (WHERE " + digested
         + ") OVER ())::text, true) FROM " + once(query) + " AS q"
         + (orderBy == null ? "" : " ORDER BY " + orderBy);
   }

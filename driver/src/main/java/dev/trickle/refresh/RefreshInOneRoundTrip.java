@@ -31,8 +31,8 @@ final class RefreshInOneRoundTrip {
   /** The SQLSTATE of {@code pgtrickle.confirm_ahead}: what the batch assumed does not hold. */
   static final String DECLINED = "TR001";
 
-  private static final String ACTION = "current_setting('pgtrickle.ahead_action')";
-  private static final String WRITES_BEFORE = "current_setting('pgtrickle.storage_writes')";
+  private static final String ACTION = "pg_catalog.current_setting('pgtrickle.ahead_action')";
+  private static final String WRITES_BEFORE = "pg_catalog.current_setting('pgtrickle.storage_writes')";
 
   private RefreshInOneRoundTrip() {}
 
@@ -67,8 +67,8 @@ final class RefreshInOneRoundTrip {
             + " WHEN NOT " + noTruncation + " THEN 'a source was truncated'"
             + " ELSE 'other sources or more rows changed' END";
     return "SELECT r.*, pgtrickle.confirm_ahead(" + sameReads + " AND " + noTruncation + " AND "
-        + asSent + ", " + what + "), set_config('pgtrickle.ahead_action', CASE WHEN " + total
-        + " = 0 THEN 'NO_DATA' ELSE 'DIFFERENTIAL' END, true), set_config("
+        + asSent + ", " + what + "), pg_catalog.set_config('pgtrickle.ahead_action', CASE WHEN " + total
+        + " = 0 THEN 'NO_DATA' ELSE 'DIFFERENTIAL' END, true), pg_catalog.set_config("
         + "'pgtrickle.storage_writes', " + inserted(storageRelid) + " || ',' || "
         + deleted(storageRelid) + ", true) FROM (" + report + ") AS r";
   }
@@ -102,11 +102,11 @@ final class RefreshInOneRoundTrip {
             + StreamTableCatalog.recordSuccess(Frontiers.TAKEN_AT, id)
             + ") INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
             + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)"
-            + " SELECT " + id + ", " + Frontiers.TAKEN_AT + ", clock_timestamp(), w.action,"
+            + " SELECT " + id + ", " + Frontiers.TAKEN_AT + ", pg_catalog.clock_timestamp(), w.action,"
             + " 'COMPLETED', w.inserted, w.deleted, NULL, NULL, " + Quoting.literal(by.name())
             + " FROM (SELECT " + ACTION + " AS action, " + inserted(storageRelid)
-            + " - split_part(" + WRITES_BEFORE + ", ',', 1)::bigint AS inserted, "
-            + deleted(storageRelid) + " - split_part(" + WRITES_BEFORE
+            + " - pg_catalog.split_part(" + WRITES_BEFORE + ", ',', 1)::bigint AS inserted, "
+            + deleted(storageRelid) + " - pg_catalog.split_part(" + WRITES_BEFORE
             + ", ',', 2)::bigint AS deleted) AS w WHERE pgtrickle.confirm_ahead(w.action ="
             + " 'DIFFERENTIAL' OR w.inserted + w.deleted = 0,"
             + " 'the program wrote rows although no source changed')");
@@ -115,11 +115,11 @@ final class RefreshInOneRoundTrip {
 
   /** Rows this transaction inserted into the relation so far (subtransactions included). */
   private static String inserted(long relid) {
-    return "pg_stat_get_xact_tuples_inserted(" + relid + "::oid)";
+    return "pg_catalog.pg_stat_get_xact_tuples_inserted(" + relid + "::oid)";
   }
 
   /** Rows this transaction deleted from the relation so far. */
   private static String deleted(long relid) {
-    return "pg_stat_get_xact_tuples_deleted(" + relid + "::oid)";
+    return "pg_catalog.pg_stat_get_xact_tuples_deleted(" + relid + "::oid)";
   }
 }

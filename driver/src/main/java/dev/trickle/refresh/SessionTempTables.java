@@ -114,8 +114,8 @@ public final class SessionTempTables {
                 + " AS large, relpages = 0 AND size > 0 FROM (SELECT relname, oid, relpages,"
                 + " CASE WHEN "
                 + sizedCondition(sized)
-                + " THEN pg_relation_size(oid) END AS size FROM pg_class"
-                + " WHERE relnamespace = pg_my_temp_schema()"
+                + " THEN pg_catalog.pg_relation_size(oid) END AS size FROM pg_catalog.pg_class"
+                + " WHERE relnamespace = pg_catalog.pg_my_temp_schema()"
                 + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r' OFFSET 0) AS t",
             null,
             "q.large IS NOT NULL"),
