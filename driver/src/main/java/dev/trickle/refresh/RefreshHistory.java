@@ -11,10 +11,17 @@ import java.time.OffsetDateTime;
  * trip); its values are bound, so its text is the same every time and stays prepared.
  */
 final class RefreshHistory {
+  /**
+   * The start of an insert of history rows, naming their columns: the values follow in this order
+   * (a {@code VALUES} list or a {@code SELECT}).
+   */
+  static final String INSERT_INTO =
+      "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
+          + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)";
+
   /** The history row's insert; its values are bound in the order of its columns. */
   private static final String INSERT =
-      "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
-          + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)"
+      INSERT_INTO
           + " VALUES (?, coalesce(?::timestamptz, clock_timestamp()), clock_timestamp(), ?, ?, ?,"
           + " ?, ?, ?, ?)";
 

@@ -100,8 +100,8 @@ final class RefreshInOneRoundTrip {
         writes
             + "success AS ("
             + StreamTableCatalog.recordSuccess(Frontiers.TAKEN_AT, id)
-            + ") INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action,"
-            + " status, rows_inserted, rows_deleted, error_message, reason, initiated_by)"
+            + ") "
+            + RefreshHistory.INSERT_INTO
             + " SELECT " + id + ", " + Frontiers.TAKEN_AT + ", pg_catalog.clock_timestamp(), w.action,"
             + " 'COMPLETED', w.inserted, w.deleted, NULL, NULL, " + Quoting.literal(by.name())
             + " FROM (SELECT " + ACTION + " AS action, " + inserted(storageRelid)

@@ -372,10 +372,11 @@ final class RefreshRun {
     if (startCheck != null) {
       startCheck.addTo(batch);
     }
+    SmallBatches.Applied last = smallBatches.last(c, st.pgtId()).orElse(null);
     if (!lockSources) {
-      readAtSnapshot(c, batch, p);
-      if (startCheck != null && ownTransaction) {
-        p.ahead = sendAhead(c, batch, storage);
+      readAtSnapshot(batch, p, last);
+      if (startCheck != null && ownTransaction && last != null) {
+        p.ahead = sendAhead(batch, storage, last);
       }
     }
     try {
@@ -424,7 +425,7 @@ final class RefreshRun {
                 + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                 + " IN SHARE MODE");
       }
-      readAtSnapshot(c, atSnapshot, p);
+      readAtSnapshot(atSnapshot, p, last);
       atSnapshot.run(c);
     }
     return p;
@@ -440,11 +441,8 @@ final class RefreshRun {
    * the closing statements and {@code COMMIT} go too, with no savepoint ({@link
    * RefreshInOneRoundTrip}).
    */
-  private SentAhead sendAhead(Connection c, StatementBatch batch, Relation storage) {
-    SmallBatches.Applied last = smallBatches.last(c, st.pgtId()).orElse(null);
-    if (last == null) {
-      return null;
-    }
+  private SentAhead sendAhead(
+      StatementBatch batch, Relation storage, SmallBatches.Applied last) {
     SessionTempTables temps = last.temps().leftForNext();
     List<StreamTableDefinition.Source> sources = last.definition().capturedSources();
     if (!DeltaTables.refillsOnly(sources, temps)) {
@@ -479,8 +477,10 @@ final class RefreshRun {
   /**
    * The reads that must see the frontier snapshot, and entering maintenance (in the statement that
    * takes the snapshot).
+   *
+   * @param last the last small batch of the stream table on the connection, or null
    */
-  private void readAtSnapshot(Connection c, StatementBatch batch, Prologue p) {
+  private void readAtSnapshot(StatementBatch batch, Prologue p, SmallBatches.Applied last) {
     // The caller's search_path is read in a subquery that runs before the settings change.
     Frontiers.take(
         batch,
@@ -496,7 +496,7 @@ final class RefreshRun {
     // A refresh repeating the last small batch measures only the work tables that one filled.
     SessionTempTables.load(
         batch,
-        smallBatches.last(c, st.pgtId()).map(last -> last.temps().filledBefore()).orElse(null),
+        last == null ? null : last.temps().filledBefore(),
         temps -> p.temps = temps);
   }
 
