@@ -151,6 +151,14 @@ public final class DeltaTables {
       this.query = query;
     }
 
+    /** A report read elsewhere: by a session function running the fill ({@link RefreshFunction}). */
+    static Report of(List<SourceChanges> changes, String digest) {
+      Report read = new Report(changes.stream().map(SourceChanges::sourceRelid).toList(), null);
+      read.changes = List.copyOf(changes);
+      read.digest = digest;
+      return read;
+    }
+
     /** Adds the report's query to {@code batch} (nothing for a stream table without sources). */
     void addTo(StatementBatch batch) {
       addTo(batch, UnaryOperator.identity());
@@ -172,6 +180,28 @@ public final class DeltaTables {
             changes = List.copyOf(read);
             digest = rs.getString(2 * sources.size() + 1);
           });
+    }
+
+    /** The report's column names, in order: {@code rows_<i>}, {@code truncated_<i>}, {@code digest}. */
+    List<String> columns() {
+      List<String> names = new ArrayList<>(2 * sources.size() + 1);
+      for (int i = 0; i < sources.size(); i++) {
+        names.add("rows_" + i);
+        names.add("truncated_" + i);
+      }
+      names.add("digest");
+      return names;
+    }
+
+    /** The SQL types of {@link #columns}. */
+    List<String> columnTypes() {
+      List<String> types = new ArrayList<>(2 * sources.size() + 1);
+      for (int i = 0; i < sources.size(); i++) {
+        types.add("bigint");
+        types.add("boolean");
+      }
+      types.add("text");
+      return types;
     }
 
     /** The digest of the transaction's reads when the report ran ({@link ReadDigest}). */

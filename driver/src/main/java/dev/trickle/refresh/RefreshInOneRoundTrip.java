@@ -74,11 +74,11 @@ final class RefreshInOneRoundTrip {
   }
 
   /**
-   * Adds the closing statements after the program: one that stores the frontier and records success
-   * and history (raising, should the program have written rows where no source changed), in
-   * data-modifying CTEs, then {@code COMMIT}. They
-   * do not leave maintenance first: the settings that entered it are local to the transaction, which
-   * they end, and they write nothing the storage's guard trigger watches.
+   * Adds the closing statement after the program: it stores the frontier and records success and
+   * history (raising, should the program have written rows where no source changed), in
+   * data-modifying CTEs; the caller's {@code COMMIT} follows. It does not leave maintenance first:
+   * the settings that entered it are local to the transaction, which the commit ends, and it writes
+   * nothing the storage's guard trigger watches.
    *
    * @param sources the captured sources, whose frontiers are stored
    * @param stored the frontier rows, as the refresh repeated found them (the digest confirms them)
@@ -104,13 +104,20 @@ final class RefreshInOneRoundTrip {
             + RefreshHistory.INSERT_INTO
             + " SELECT " + id + ", " + Frontiers.TAKEN_AT + ", pg_catalog.clock_timestamp(), w.action,"
             + " 'COMPLETED', w.inserted, w.deleted, NULL, NULL, " + Quoting.literal(by.name())
-            + " FROM (SELECT " + ACTION + " AS action, " + inserted(storageRelid)
-            + " - pg_catalog.split_part(" + WRITES_BEFORE + ", ',', 1)::bigint AS inserted, "
-            + deleted(storageRelid) + " - pg_catalog.split_part(" + WRITES_BEFORE
-            + ", ',', 2)::bigint AS deleted) AS w WHERE pgtrickle.confirm_ahead(w.action ="
+            + " FROM (SELECT " + ACTION + " AS action, " + insertedSinceReport(storageRelid)
+            + " AS inserted, " + deletedSinceReport(storageRelid) + " AS deleted) AS w WHERE pgtrickle.confirm_ahead(w.action ="
             + " 'DIFFERENTIAL' OR w.inserted + w.deleted = 0,"
             + " 'the program wrote rows although no source changed')");
-    batch.add("COMMIT");
+  }
+
+  /** Rows inserted into the storage table since the confirming report read its counters. */
+  static String insertedSinceReport(long storageRelid) {
+    return inserted(storageRelid) + " - pg_catalog.split_part(" + WRITES_BEFORE + ", ',', 1)::bigint";
+  }
+
+  /** Rows deleted from the storage table since the confirming report read its counters. */
+  static String deletedSinceReport(long storageRelid) {
+    return deleted(storageRelid) + " - pg_catalog.split_part(" + WRITES_BEFORE + ", ',', 2)::bigint";
   }
 
   /** Rows this transaction inserted into the relation so far (subtransactions included). */

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.postgresql.core.BaseConnection;
@@ -44,6 +45,7 @@ final class RefreshRun {
   private StartCheck startCheck;
   private final SmallBatches smallBatches;
   private final CleanupPacing cleanupPacing;
+  private final RefreshFunction.Installed functions;
   /** What the delta fill consumed, for {@link CleanupPacing}; null when no fill ran. */
   private List<SourceChanges> consumed;
   /** A program sent ahead that nothing confirmed, still to roll back with the closing statements. */
@@ -90,6 +92,7 @@ final class RefreshRun {
     this.compiler = compiler;
     this.smallBatches = memory.smallBatches();
     this.cleanupPacing = memory.cleanupPacing();
+    this.functions = memory.functions();
     this.st = st;
     this.initiatedBy = initiatedBy;
     this.skipIfBusy = skipIfBusy;
@@ -316,13 +319,15 @@ final class RefreshRun {
    * @param counts reads the program's counts from the prologue's result
    * @param committed whether the closing statements and {@code COMMIT} went too ({@link
    *     RefreshInOneRoundTrip}), the server having confirmed what they assumed
+   * @param report the index of the fill's report in the batch, -1 when it has none (no source)
    */
   private record SentAhead(
       SmallBatches.Applied last,
       SessionTempTables temps,
       DeltaTables.Report filled,
       Function<StatementBatch.Result, RefreshCounts> counts,
-      boolean committed) {
+      boolean committed,
+      int report) {
     /**
      * Whether what was sent ahead is what the refresh would have sent now: the same definition,
      * and work tables that are the ones the session held.
@@ -350,55 +355,14 @@ final class RefreshRun {
       boolean lockSources,
       boolean ownTransaction)
       throws SQLException {
-    Prologue p = new Prologue();
-    StatementBatch batch = new StatementBatch();
-    if (ownTransaction) {
-      batch.add("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-    }
-    batch.add(
-        "LOCK TABLE "
-            + storage.qualifiedName()
-            + " IN SHARE UPDATE EXCLUSIVE MODE"
-            + (skipIfBusy ? " NOWAIT" : ""));
-    batch.add(AdvisoryLocks.lockRefreshQuery(storage.relid()));
-    batch.add(
-        ReadDigest.ofRow(
-            ReadDigest.Read.CATALOG,
-            StreamTableCatalog.lockByIdQuery(st.pgtId()),
-            StreamTableCatalog.DECIDING_COLUMNS),
-        rs -> p.locked = StreamTableCatalog.read(rs));
-    LiveSources.load(batch, st.pgtId(), sources -> p.sources = sources);
-    StorageRelation.load(batch, storage.relid(), found -> p.storage = found);
-    if (startCheck != null) {
-      startCheck.addTo(batch);
-    }
     SmallBatches.Applied last = smallBatches.last(c, st.pgtId()).orElse(null);
-    if (!lockSources) {
-      readAtSnapshot(batch, p, last);
-      if (startCheck != null && ownTransaction && last != null) {
-        p.ahead = sendAhead(batch, storage, last);
-      }
+    Prologue p = null;
+    if (startCheck != null && ownTransaction && !lockSources && last != null && last.repeats()
+        && !inTwoRoundTrips) {
+      p = openInOneCall(c, storage, last);
     }
-    try {
-      p.result = batch.run(c);
-    } catch (SQLException e) {
-      if (startCheck != null) {
-        throw new StaleStart(e);
-      }
-      if (skipIfBusy && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-        throw RefreshFailures.busy(st);
-      }
-      if ("40001".equals(e.getSQLState())) {
-        throw RefreshFailures.staleSnapshot(st);
-      }
-      throw e;
-    }
-    if (startCheck != null
-        && (!startCheck.holds()
-            || p.locked.isEmpty()
-            || p.storage.isEmpty()
-            || !p.storage.get().relation().qualifiedName().equals(storage.qualifiedName()))) {
-      throw new StaleStart(null);
+    if (p == null) {
+      p = openInOneBatch(c, storage, lockSources, ownTransaction, last);
     }
     if (p.locked.isEmpty()) {
       throw RefreshFailures.dropped(st);
@@ -431,6 +395,179 @@ final class RefreshRun {
     return p;
   }
 
+  private Prologue openInOneBatch(
+      Connection c,
+      Relation storage,
+      boolean lockSources,
+      boolean ownTransaction,
+      SmallBatches.Applied last)
+      throws SQLException {
+    Prologue p = new Prologue();
+    StatementBatch batch = new StatementBatch();
+    if (ownTransaction) {
+      batch.add("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    }
+    batch.add(lockStorage(storage));
+    addLockedReads(batch, p, storage);
+    if (!lockSources) {
+      readAtSnapshot(batch, p, last);
+      if (startCheck != null && ownTransaction && last != null) {
+        p.ahead = sendAhead(batch, storage, last, true);
+      }
+    }
+    p.result = runPrologue(c, batch);
+    if (startCheck != null
+        && (!startCheck.holds()
+            || p.locked.isEmpty()
+            || p.storage.isEmpty()
+            || !p.storage.get().relation().qualifiedName().equals(storage.qualifiedName()))) {
+      throw new StaleStart(null);
+    }
+    return p;
+  }
+
+  /**
+   * The prologue of a run that repeats the last small batch ({@link SmallBatches.Applied#repeats})
+   * and commits in its first round trip ({@link RefreshInOneRoundTrip}), as one call of a session
+   * function ({@link RefreshFunction}): the locks and reads, the fill, its confirming report, the
+   * program and the closing statement run in the function, between the storage lock and {@code
+   * COMMIT}. The function returns the report, the frontier and the rows written; what else the
+   * prologue reads is what the batch repeated read ({@link SmallBatches.Reads}), which the server
+   * confirms by the digests (the start check's included: equal reads, and the repeated batch's
+   * check held). The statements are built once for what they are built from ({@link #builtFrom}),
+   * not on every refresh. Null when the batch cannot run so ({@link #sendAhead} would not send it
+   * ahead, or {@link RefreshFunction#of} declines it).
+   */
+  private Prologue openInOneCall(Connection c, Relation storage, SmallBatches.Applied last)
+      throws SQLException {
+    String key = builtFrom(storage, last);
+    RefreshFunction function = functions.builtFrom(c, st.pgtId(), key).orElse(null);
+    if (function == null) {
+      function = build(storage, last);
+      if (function == null) {
+        return null;
+      }
+    }
+    Prologue p = new Prologue();
+    StatementBatch batch = new StatementBatch();
+    batch.add("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    batch.add(lockStorage(storage));
+    RefreshFunction.Called[] called = new RefreshFunction.Called[1];
+    function.addCall(batch, functions.held(c, st.pgtId()), row -> called[0] = row);
+    batch.add("COMMIT");
+    try {
+      runPrologue(c, batch);
+    } catch (StaleStart stale) {
+      if (stale.getCause() instanceof SQLException e
+          && RefreshFunction.UNDEFINED.equals(e.getSQLState())) {
+        functions.lost(c, st.pgtId());
+      }
+      throw stale;
+    }
+    functions.called(c, st.pgtId(), key, function);
+    SmallBatches.Reads reads = last.reads();
+    p.locked = List.of(reads.streamTable());
+    p.sources = reads.sources();
+    p.storage = Optional.of(reads.storage());
+    p.frontiers = last.frontiers();
+    p.temps = last.temps().refilledAsBefore();
+    p.snapshot = called[0].snapshot();
+    RefreshCounts counts = called[0].counts();
+    p.ahead =
+        new SentAhead(
+            last,
+            last.temps().refilledAsBefore(),
+            DeltaTables.Report.of(called[0].changes(), called[0].digest()),
+            result -> counts,
+            true,
+            -1);
+    return p;
+  }
+
+  /**
+   * What the statements of {@link #openInOneCall} are built from, as a key: the digest of the
+   * repeated batch's reads (which covers the definition, the sources, the storage table, the
+   * frontier rows and the work tables, and so the compilation and the statements filling them),
+   * the sources it changed, who initiates the refresh (recorded in the history), the storage
+   * table, and the start check's text.
+   */
+  private String builtFrom(Relation storage, SmallBatches.Applied last) {
+    StatementBatch check = new StatementBatch();
+    startCheck.addTo(check);
+    return String.join(
+        "\n",
+        last.digest(),
+        new TreeSet<>(last.changedSources()).toString(),
+        initiatedBy.name(),
+        storage.relid() + " " + storage.qualifiedName(),
+        String.join(";", check.statements()));
+  }
+
+  /** Builds the session function for {@link #openInOneCall}; null when it cannot be one. */
+  private RefreshFunction build(Relation storage, SmallBatches.Applied last) {
+    Prologue unread = new Prologue();
+    StatementBatch body = new StatementBatch();
+    addLockedReads(body, unread, storage);
+    readAtSnapshot(body, unread, last);
+    SentAhead ahead = sendAhead(body, storage, last, false);
+    if (ahead == null || !ahead.committed() || ahead.report() < 0) {
+      return null;
+    }
+    List<Long> sources =
+        last.definition().capturedSources().stream()
+            .map(StreamTableDefinition.Source::relid)
+            .toList();
+    return RefreshFunction.of(
+            st.pgtId(), body, ahead.report(), ahead.filled(), sources, storage.relid())
+        .orElse(null);
+  }
+
+  /** {@code LOCK TABLE} of the storage, {@code NOWAIT} when the run skips a busy stream table. */
+  private String lockStorage(Relation storage) {
+    return "LOCK TABLE "
+        + storage.qualifiedName()
+        + " IN SHARE UPDATE EXCLUSIVE MODE"
+        + (skipIfBusy ? " NOWAIT" : "");
+  }
+
+  /**
+   * Adds the reads made under the storage lock: the advisory refresh lock, the catalog row under
+   * its row lock, the sources, the storage table and the start check.
+   */
+  private void addLockedReads(StatementBatch batch, Prologue p, Relation storage) {
+    batch.add(AdvisoryLocks.lockRefreshQuery(storage.relid()));
+    batch.add(
+        ReadDigest.ofRow(
+            ReadDigest.Read.CATALOG,
+            StreamTableCatalog.lockByIdQuery(st.pgtId()),
+            StreamTableCatalog.DECIDING_COLUMNS),
+        rs -> p.locked = StreamTableCatalog.read(rs));
+    LiveSources.load(batch, st.pgtId(), sources -> p.sources = sources);
+    StorageRelation.load(batch, storage.relid(), found -> p.storage = found);
+    if (startCheck != null) {
+      startCheck.addTo(batch);
+    }
+  }
+
+  /** Runs the prologue's round trip, turning its failures into what the engine expects. */
+  private StatementBatch.Result runPrologue(Connection c, StatementBatch batch)
+      throws SQLException {
+    try {
+      return batch.run(c);
+    } catch (SQLException e) {
+      if (startCheck != null) {
+        throw new StaleStart(e);
+      }
+      if (skipIfBusy && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw RefreshFailures.busy(st);
+      }
+      if ("40001".equals(e.getSQLState())) {
+        throw RefreshFailures.staleSnapshot(st);
+      }
+      throw e;
+    }
+  }
+
   /**
    * Adds the delta fill and the program of the last small batch of this stream table on the
    * connection to the prologue's {@code batch}, the program under savepoint {@link
@@ -438,11 +575,11 @@ final class RefreshRun {
    * Only for a run that confirms a remembered target in its own transaction: should anything in
    * the round trip fail, the engine rolls it all back and takes the general path ({@link
    * StaleStart}). When that batch repeated the one before it ({@link SmallBatches.Applied#repeats}),
-   * the closing statements and {@code COMMIT} go too, with no savepoint ({@link
-   * RefreshInOneRoundTrip}).
+   * the closing statements go too, with no savepoint ({@link RefreshInOneRoundTrip}), and {@code
+   * COMMIT} when {@code commit} (else the caller commits after them).
    */
   private SentAhead sendAhead(
-      StatementBatch batch, Relation storage, SmallBatches.Applied last) {
+      StatementBatch batch, Relation storage, SmallBatches.Applied last, boolean commit) {
     SessionTempTables temps = last.temps().leftForNext();
     List<StreamTableDefinition.Source> sources = last.definition().capturedSources();
     if (!DeltaTables.refillsOnly(sources, temps)) {
@@ -464,14 +601,18 @@ final class RefreshRun {
               report ->
                   RefreshInOneRoundTrip.confirmingReport(
                       report, relids, last.changedSources(), last.digest(), storage.relid()));
+      int report = sources.isEmpty() ? -1 : batch.size() - 1;
       Function<StatementBatch.Result, RefreshCounts> counts = program.get().appendTo(batch);
       RefreshInOneRoundTrip.addClosing(
           batch, st.pgtId(), storage.relid(), relids, last.frontiers(), initiatedBy);
-      return new SentAhead(last, temps, filled, counts, true);
+      if (commit) {
+        batch.add("COMMIT");
+      }
+      return new SentAhead(last, temps, filled, counts, true, report);
     }
     DeltaTables.Report filled = DeltaTables.fill(batch, st.pgtId(), sources, temps);
     batch.add("SAVEPOINT " + SPECULATIVE_PROGRAM);
-    return new SentAhead(last, temps, filled, program.get().appendTo(batch), false);
+    return new SentAhead(last, temps, filled, program.get().appendTo(batch), false, -1);
   }
 
   /**
@@ -593,6 +734,7 @@ final class RefreshRun {
             temps.leftForNext(),
             ownTransaction ? filled.digest() : null,
             prologue.frontiers,
+            new SmallBatches.Reads(st, prologue.sources, prologue.storage.get()),
             false));
     return outcome;
   }

@@ -215,6 +215,16 @@ public final class SessionTempTables {
   }
 
   /**
+   * These tables (from {@link #leftForNext}) as a refresh leaves them that fills exactly the tables
+   * the refresh that left them filled, without building its statements ({@link RefreshFunction}).
+   */
+  SessionTempTables refilledAsBefore() {
+    SessionTempTables again = leftForNext();
+    again.filled.addAll(filledBefore);
+    return again;
+  }
+
+  /**
    * Whether every table this one (from {@link #leftForNext}) filled is, by oid, the table the
    * session held as {@code now} read it; if so, {@code now} counts them as filled by this refresh.
    */

@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.StreamTable;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,8 @@ final class SmallBatches {
    * @param digest the digest of what it read ({@link ReadDigest}), or null when it ran in a
    *     caller's transaction
    * @param frontiers the frontier rows it found
+   * @param reads what else its prologue read, which a refresh reading the same (digest) need not
+   *     read again ({@link RefreshFunction})
    * @param repeats whether it repeated the batch before it: the same sources changed and it read
    *     the same (digest); then the next refresh commits in its first round trip ({@link
    *     RefreshInOneRoundTrip})
@@ -45,6 +48,7 @@ final class SmallBatches {
       SessionTempTables temps,
       String digest,
       Frontiers.Stored frontiers,
+      Reads reads,
       boolean repeats) {
     Applied {
       changedSources = Set.copyOf(changedSources);
@@ -58,7 +62,18 @@ final class SmallBatches {
               && digest.equals(before.digest)
               && changedSources.equals(before.changedSources);
       return new Applied(
-          changedSources, definition, compilation, temps, digest, frontiers, repeated);
+          changedSources, definition, compilation, temps, digest, frontiers, reads, repeated);
+    }
+  }
+
+  /**
+   * What a refresh's prologue read besides the frontier rows and work tables: the catalog row
+   * (locked), the sources and the storage table. The digests cover them, so a refresh whose reads
+   * digest the same read these values.
+   */
+  record Reads(StreamTable streamTable, List<LiveSources.Source> sources, StorageRelation storage) {
+    Reads {
+      sources = List.copyOf(sources);
     }
   }
 

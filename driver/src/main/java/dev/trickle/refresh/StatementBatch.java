@@ -72,6 +72,26 @@ public final class StatementBatch {
     return index;
   }
 
+  /** The statements added so far, in order. */
+  List<String> statements() {
+    return List.copyOf(statements);
+  }
+
+  /** How many statements were added. */
+  int size() {
+    return statements.size();
+  }
+
+  /** The reader of statement {@code i}, or null when it has none. */
+  RowsReader readerOf(int i) {
+    return readers.get(i);
+  }
+
+  /** Whether a statement takes bound values ({@link #addWithValues}). */
+  boolean hasValues() {
+    return !values.isEmpty();
+  }
+
   /**
    * Runs the statements (none: no round trip) and forgets them. Hands every query that has a
    * reader its rows; returns the update count of every statement and the first row (as text) of

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Random;
@@ -96,6 +97,79 @@ class OneRoundTripRefreshTest {
               + " WHERE pgt_name = 'paid' AND data_timestamp = (SELECT max(start_time)"
               + " FROM pgtrickle.pgt_refresh_history)"))
           .as("data timestamp: the last refresh's frontier time").isEqualTo(1);
+    }
+  }
+
+  /**
+   * A repeated refresh runs as one call of a session function ({@link RefreshFunction}): the
+   * session holds one such function for the stream table, and the refresh depends on it (with the
+   * function dropped, the next refresh takes more round trips, and the one after next creates it
+   * again); a changed definition replaces it; a session that lost it (DISCARD TEMP) gets it again.
+   * The stream table equals its query after every refresh, and the history counts are the rows
+   * written.
+   */
+  @Test
+  void aRepeatedRefreshIsOneCallOfASessionFunction() throws SQLException {
+    String held = "FROM pg_proc WHERE pronamespace = pg_my_temp_schema()"
+        + " AND proname LIKE '\\_\\_pgt\\_refresh\\_%'";
+    try (Connection c = db.connectWithoutScheduler();
+        Statement s = c.createStatement()) {
+      createOrders(s, "called");
+      for (int i = 0; i < 8; i++) {
+        // Ids of the form 3k + 1 are 'paid' (createOrders).
+        s.execute("UPDATE orders SET amount = amount + 2 WHERE id IN (" + (1 + 3 * (20 + i)) + ", "
+            + (1 + 3 * (40 + i)) + ")");
+        int roundTrips = roundTripsOfRefresh(s, "paid");
+        if (i >= 3) {
+          assertThat(roundTrips).as("round trips").isEqualTo(1);
+          assertThat(lastCounts(s, "paid")).as("history counts").isEqualTo("2/2");
+        }
+        assertThat(difference(s, "paid", PAID)).isZero();
+      }
+      assertThat(value(s, "SELECT count(*) " + held)).as("functions the session holds").isEqualTo(1);
+
+      String name;
+      try (ResultSet rs = s.executeQuery("SELECT proname::text " + held)) {
+        rs.next();
+        name = rs.getString(1);
+      }
+      s.execute("DROP FUNCTION pg_temp.\"" + name + "\"()");
+      for (int i = 0; i < 4; i++) {
+        s.execute("UPDATE orders SET amount = amount + 1 WHERE id = " + (50 + i));
+        int roundTrips = roundTripsOfRefresh(s, "paid");
+        if (i == 0) {
+          assertThat(roundTrips).as("round trips without the function").isGreaterThan(1);
+        } else if (i >= 3) {
+          assertThat(roundTrips).as("round trips, refresh " + i + " after the drop").isEqualTo(1);
+        }
+        assertThat(difference(s, "paid", PAID)).isZero();
+      }
+      assertThat(value(s, "SELECT count(*) " + held)).as("functions held again").isEqualTo(1);
+
+      String amounts = "SELECT id, amount * 2 AS amount FROM orders WHERE status = 'paid'";
+      s.execute("SELECT pgtrickle.alter_stream_table('paid', query => $$" + amounts + "$$)");
+      for (int i = 0; i < 10; i++) {
+        s.execute("UPDATE orders SET amount = amount + 1 WHERE id = " + (60 + i));
+        int roundTrips = roundTripsOfRefresh(s, "paid");
+        if (i >= 7) {
+          // The new program's work tables are created, filled, then analyzed: a few refreshes.
+          assertThat(roundTrips).as("round trips, refresh " + i + " after the change").isEqualTo(1);
+        }
+        assertThat(difference(s, "paid", amounts)).isZero();
+      }
+      assertThat(value(s, "SELECT count(*) " + held + " AND proname <> '" + name + "'"))
+          .as("functions held after the definition changed, none the old one").isEqualTo(1);
+
+      s.execute("DISCARD TEMP");
+      for (int i = 0; i < 5; i++) {
+        s.execute("UPDATE orders SET amount = amount + 1 WHERE id = " + (80 + i));
+        int roundTrips = roundTripsOfRefresh(s, "paid");
+        if (i >= 3) {
+          assertThat(roundTrips).as("round trips, refresh " + i + " after DISCARD TEMP").isEqualTo(1);
+        }
+        assertThat(difference(s, "paid", amounts)).isZero();
+      }
+      assertThat(value(s, "SELECT count(*) " + held)).as("functions held after DISCARD TEMP").isEqualTo(1);
     }
   }
 
