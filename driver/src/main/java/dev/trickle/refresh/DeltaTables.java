@@ -1,8 +1,10 @@
 package dev.trickle.refresh;
 
 import dev.trickle.capture.ChangeBuffer;
+import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Quoting;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,13 +123,14 @@ public final class DeltaTables {
       }
       int i = report.size();
       report.add(
-          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0) AS rows_" + i
-              + ", coalesce(bool_or(\"__pgt_w\" = 0), false) AS truncated_" + i + " FROM "
-              + source.deltaTable() + ") AS d" + i);
+          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0) AS " + Report.rowsColumn(i)
+              + ", coalesce(bool_or(\"__pgt_w\" = 0), false) AS " + Report.truncatedColumn(i)
+              + " FROM " + source.deltaTable() + ") AS d" + i);
     }
     return new Report(
         sources.stream().map(StreamTableDefinition.Source::relid).toList(),
-        "SELECT *, " + ReadDigest.CURRENT + " AS digest FROM " + String.join(", ", report));
+        "SELECT *, " + ReadDigest.CURRENT + " AS " + Report.DIGEST_COLUMN + " FROM "
+            + String.join(", ", report));
   }
 
   /** What fixes the columns of a source's delta table: its buffer and the buffer's columns. */
@@ -141,6 +144,9 @@ public final class DeltaTables {
    * were not read: the report's query can go into another batch.
    */
   static final class Report {
+    /** The column with the digest of the transaction's reads. */
+    static final String DIGEST_COLUMN = "digest";
+
     private final List<Long> sources;
     private final String query;
     private List<SourceChanges> changes = List.of();
@@ -151,12 +157,12 @@ public final class DeltaTables {
       this.query = query;
     }
 
-    /** A report read elsewhere: by a session function running the fill ({@link RefreshFunction}). */
-    static Report of(List<SourceChanges> changes, String digest) {
-      Report read = new Report(changes.stream().map(SourceChanges::sourceRelid).toList(), null);
-      read.changes = List.copyOf(changes);
-      read.digest = digest;
-      return read;
+    /**
+     * A report whose row another statement returns: a session function that runs the fill
+     * ({@link RefreshFunction}); {@link #readRow} reads it.
+     */
+    static Report returnedFor(List<Long> sources) {
+      return new Report(List.copyOf(sources), null);
     }
 
     /** Adds the report's query to {@code batch} (nothing for a stream table without sources). */
@@ -172,36 +178,43 @@ public final class DeltaTables {
           wrap.apply(query),
           rs -> {
             rs.next();
-            List<SourceChanges> read = new ArrayList<>(sources.size());
-            for (int i = 0; i < sources.size(); i++) {
-              read.add(
-                  new SourceChanges(sources.get(i), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
-            }
-            changes = List.copyOf(read);
-            digest = rs.getString(2 * sources.size() + 1);
+            readRow(rs);
           });
     }
 
-    /** The report's column names, in order: {@code rows_<i>}, {@code truncated_<i>}, {@code digest}. */
-    List<String> columns() {
-      List<String> names = new ArrayList<>(2 * sources.size() + 1);
+    /**
+     * Reads the report from the current row of {@code rs}, whose first {@link #columns} are the
+     * report's; returns the number of the first column after them.
+     */
+    int readRow(ResultSet rs) throws SQLException {
+      List<SourceChanges> read = new ArrayList<>(sources.size());
       for (int i = 0; i < sources.size(); i++) {
-        names.add("rows_" + i);
-        names.add("truncated_" + i);
+        read.add(new SourceChanges(sources.get(i), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
       }
-      names.add("digest");
-      return names;
+      changes = List.copyOf(read);
+      digest = rs.getString(2 * sources.size() + 1);
+      return 2 * sources.size() + 2;
     }
 
-    /** The SQL types of {@link #columns}. */
-    List<String> columnTypes() {
-      List<String> types = new ArrayList<>(2 * sources.size() + 1);
+    /** {@code rows_<i>}: the delta rows of the {@code i}-th source. */
+    static String rowsColumn(int i) {
+      return "rows_" + i;
+    }
+
+    /** {@code truncated_<i>}: whether the {@code i}-th source was truncated. */
+    static String truncatedColumn(int i) {
+      return "truncated_" + i;
+    }
+
+    /** The report's columns, in order, with their SQL types. */
+    List<Column> columns() {
+      List<Column> columns = new ArrayList<>(2 * sources.size() + 1);
       for (int i = 0; i < sources.size(); i++) {
-        types.add("bigint");
-        types.add("boolean");
+        columns.add(new Column(rowsColumn(i), "bigint"));
+        columns.add(new Column(truncatedColumn(i), "boolean"));
       }
-      types.add("text");
-      return types;
+      columns.add(new Column(DIGEST_COLUMN, "text"));
+      return columns;
     }
 
     /** The digest of the transaction's reads when the report ran ({@link ReadDigest}). */

@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Quoting;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -63,30 +63,24 @@ final class RefreshFunction {
 
   /**
    * The function running the statements of {@code body}, whose statement {@code report} is the
-   * fill's confirming report over {@code sources} ({@link DeltaTables.Report#columns}); empty when
-   * the batch does not qualify.
+   * fill's confirming report over {@code sources} ({@link DeltaTables.Report}); empty when the batch
+   * does not qualify.
    *
    * @param storageRelid the storage table, whose rows written since the report the function returns
    */
   static Optional<RefreshFunction> of(
-      long pgtId,
-      StatementBatch body,
-      int report,
-      DeltaTables.Report filled,
-      List<Long> sources,
-      long storageRelid) {
+      long pgtId, StatementBatch body, int report, List<Long> sources, long storageRelid) {
     if (body.hasValues() || body.readerOf(report) == null) {
       return Optional.empty();
     }
-    List<String> columns = filled.columns();
-    List<String> types = filled.columnTypes();
+    List<Column> columns = DeltaTables.Report.returnedFor(sources).columns();
     StringBuilder out = new StringBuilder();
     StringBuilder into = new StringBuilder();
     StringBuilder picked = new StringBuilder();
     for (int i = 0; i < columns.size(); i++) {
-      out.append("OUT __pgt_r").append(i).append(' ').append(types.get(i)).append(", ");
+      out.append("OUT __pgt_r").append(i).append(' ').append(columns.get(i).type()).append(", ");
       into.append(i == 0 ? "" : ", ").append("__pgt_r").append(i);
-      picked.append(i == 0 ? "" : ", ").append("__pgt_q.").append(columns.get(i));
+      picked.append(i == 0 ? "" : ", ").append("__pgt_q.").append(columns.get(i).name());
     }
     StringBuilder code = new StringBuilder();
     List<String> statements = body.statements();
@@ -138,34 +132,29 @@ final class RefreshFunction {
 
   private Called read(ResultSet rs) throws SQLException {
     rs.next();
-    List<SourceChanges> changes = new ArrayList<>(sources.size());
-    for (int i = 0; i < sources.size(); i++) {
-      changes.add(new SourceChanges(sources.get(i), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
-    }
-    int next = 2 * sources.size() + 1;
-    long micros = rs.getLong(next + 2);
+    DeltaTables.Report report = DeltaTables.Report.returnedFor(sources);
+    int next = report.readRow(rs);
+    long micros = rs.getLong(next + 1);
     OffsetDateTime takenAt =
         OffsetDateTime.ofInstant(
             Instant.ofEpochSecond(
                 Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L),
             ZoneOffset.UTC);
     return new Called(
-        List.copyOf(changes),
-        rs.getString(next),
-        new Frontiers.Snapshot(rs.getString(next + 1), takenAt),
-        new RefreshCounts(rs.getLong(next + 3), rs.getLong(next + 4)));
+        report,
+        new Frontiers.Snapshot(rs.getString(next), takenAt),
+        new RefreshCounts(rs.getLong(next + 2), rs.getLong(next + 3)));
   }
 
   /**
    * What the call returned.
    *
-   * @param changes what each source consumed (the fill's report)
-   * @param digest the digest of the call's reads ({@link ReadDigest})
+   * @param report what each source consumed, and the digest of the call's reads (the fill's
+   *     report)
    * @param snapshot the frontier the refresh took, and its time
    * @param counts the rows the program inserted into and deleted from the storage table
    */
-  record Called(
-      List<SourceChanges> changes, String digest, Frontiers.Snapshot snapshot, RefreshCounts counts) {}
+  record Called(DeltaTables.Report report, Frontiers.Snapshot snapshot, RefreshCounts counts) {}
 
   /**
    * The function each stream table's refreshes use on each connection, with what it was built
@@ -173,23 +162,39 @@ final class RefreshFunction {
    * without building them again.
    */
   static final class Installed {
-    private record Entry(String key, RefreshFunction function, boolean created) {}
+    /**
+     * @param key what the function was built from
+     * @param function the function, or null when the statements built from {@code key} do not
+     *     qualify
+     * @param held the name of the function the session holds, or null
+     */
+    private record Entry(String key, RefreshFunction function, String held) {}
 
     private final ConnectionMemory<Long, Entry> entries = new ConnectionMemory<>();
 
-    /** The function built from {@code key} for {@code pgtId} on {@code c}, if that is the last one. */
-    Optional<RefreshFunction> builtFrom(Connection c, long pgtId, String key) {
-      return entries.get(c, pgtId).filter(e -> e.key.equals(key)).map(Entry::function);
+    /**
+     * What was built from {@code key} for {@code pgtId} on {@code c}, if that is the last build:
+     * the function, or empty inside when the statements did not qualify.
+     */
+    Optional<Optional<RefreshFunction>> builtFrom(Connection c, long pgtId, String key) {
+      return entries.get(c, pgtId)
+          .filter(e -> e.key.equals(key))
+          .map(e -> Optional.ofNullable(e.function));
     }
 
     /** The name of the function the session holds for {@code pgtId}, as far as the client knows. */
     Optional<String> held(Connection c, long pgtId) {
-      return entries.get(c, pgtId).filter(Entry::created).map(e -> e.function.name);
+      return entries.get(c, pgtId).map(Entry::held);
+    }
+
+    /** After the statements built from {@code key} did not qualify: do not build them again. */
+    void declined(Connection c, long pgtId, String key) {
+      entries.remember(c, pgtId, new Entry(key, null, held(c, pgtId).orElse(null)));
     }
 
     /** After a commit that created or called {@code function}, built from {@code key}. */
     void called(Connection c, long pgtId, String key, RefreshFunction function) {
-      entries.remember(c, pgtId, new Entry(key, function, true));
+      entries.remember(c, pgtId, new Entry(key, function, function.name));
     }
 
     /** After the session was found not to hold the function ({@link #UNDEFINED}). */

@@ -52,12 +52,12 @@ final class RefreshInOneRoundTrip {
     List<String> truncated = new ArrayList<>();
     List<String> changedAsSent = new ArrayList<>();
     for (int i = 0; i < sources.size(); i++) {
-      rows.add("r.rows_" + i);
-      truncated.add("r.truncated_" + i);
-      changedAsSent.add("(r.rows_" + i + " > 0) = " + expected.contains(sources.get(i)));
+      rows.add("r." + DeltaTables.Report.rowsColumn(i));
+      truncated.add("r." + DeltaTables.Report.truncatedColumn(i));
+      changedAsSent.add("(" + rows.get(i) + " > 0) = " + expected.contains(sources.get(i)));
     }
     String total = "(" + String.join(" + ", rows) + ")";
-    String sameReads = "r.digest = " + Quoting.literal(digest);
+    String sameReads = "r." + DeltaTables.Report.DIGEST_COLUMN + " = " + Quoting.literal(digest);
     String noTruncation = "NOT (" + String.join(" OR ", truncated) + ")";
     String asSent =
         "(" + total + " = 0 OR (" + total + " < " + SmallBatches.BOUND + " AND "

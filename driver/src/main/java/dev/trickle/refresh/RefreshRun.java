@@ -436,18 +436,18 @@ final class RefreshRun {
    * confirms by the digests (the start check's included: equal reads, and the repeated batch's
    * check held). The statements are built once for what they are built from ({@link #builtFrom}),
    * not on every refresh. Null when the batch cannot run so ({@link #sendAhead} would not send it
-   * ahead, or {@link RefreshFunction#of} declines it).
+   * ahead, or {@link RefreshFunction#of} declines it), which is remembered for the same key too.
    */
   private Prologue openInOneCall(Connection c, Relation storage, SmallBatches.Applied last)
       throws SQLException {
     String key = builtFrom(storage, last);
-    RefreshFunction function = functions.builtFrom(c, st.pgtId(), key).orElse(null);
-    if (function == null) {
-      function = build(storage, last);
-      if (function == null) {
-        return null;
-      }
+    Optional<RefreshFunction> built =
+        functions.builtFrom(c, st.pgtId(), key).orElseGet(() -> build(storage, last));
+    if (built.isEmpty()) {
+      functions.declined(c, st.pgtId(), key);
+      return null;
     }
+    RefreshFunction function = built.get();
     Prologue p = new Prologue();
     StatementBatch batch = new StatementBatch();
     batch.add("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -473,14 +473,10 @@ final class RefreshRun {
     p.temps = last.temps().refilledAsBefore();
     p.snapshot = called[0].snapshot();
     RefreshCounts counts = called[0].counts();
+    // Its own copy: confirming it (SentAhead#standsFor) adds what it filled to the prologue's.
     p.ahead =
         new SentAhead(
-            last,
-            last.temps().refilledAsBefore(),
-            DeltaTables.Report.of(called[0].changes(), called[0].digest()),
-            result -> counts,
-            true,
-            -1);
+            last, last.temps().refilledAsBefore(), called[0].report(), result -> counts, true, -1);
     return p;
   }
 
@@ -503,23 +499,21 @@ final class RefreshRun {
         String.join(";", check.statements()));
   }
 
-  /** Builds the session function for {@link #openInOneCall}; null when it cannot be one. */
-  private RefreshFunction build(Relation storage, SmallBatches.Applied last) {
+  /** Builds the session function for {@link #openInOneCall}; empty when it cannot be one. */
+  private Optional<RefreshFunction> build(Relation storage, SmallBatches.Applied last) {
     Prologue unread = new Prologue();
     StatementBatch body = new StatementBatch();
     addLockedReads(body, unread, storage);
     readAtSnapshot(body, unread, last);
     SentAhead ahead = sendAhead(body, storage, last, false);
     if (ahead == null || !ahead.committed() || ahead.report() < 0) {
-      return null;
+      return Optional.empty();
     }
     List<Long> sources =
         last.definition().capturedSources().stream()
             .map(StreamTableDefinition.Source::relid)
             .toList();
-    return RefreshFunction.of(
-            st.pgtId(), body, ahead.report(), ahead.filled(), sources, storage.relid())
-        .orElse(null);
+    return RefreshFunction.of(st.pgtId(), body, ahead.report(), sources, storage.relid());
   }
 
   /** {@code LOCK TABLE} of the storage, {@code NOWAIT} when the run skips a busy stream table. */

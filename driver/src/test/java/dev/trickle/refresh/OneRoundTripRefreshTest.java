@@ -134,41 +134,21 @@ class OneRoundTripRefreshTest {
         name = rs.getString(1);
       }
       s.execute("DROP FUNCTION pg_temp.\"" + name + "\"()");
-      for (int i = 0; i < 4; i++) {
-        s.execute("UPDATE orders SET amount = amount + 1 WHERE id = " + (50 + i));
-        int roundTrips = roundTripsOfRefresh(s, "paid");
-        if (i == 0) {
-          assertThat(roundTrips).as("round trips without the function").isGreaterThan(1);
-        } else if (i >= 3) {
-          assertThat(roundTrips).as("round trips, refresh " + i + " after the drop").isEqualTo(1);
-        }
-        assertThat(difference(s, "paid", PAID)).isZero();
-      }
+      s.execute("UPDATE orders SET amount = amount + 1 WHERE id = 50");
+      assertThat(roundTripsOfRefresh(s, "paid")).as("round trips without the function").isGreaterThan(1);
+      assertThat(difference(s, "paid", PAID)).isZero();
+      refreshAfter("the drop", s, PAID, 51, 3, 2);
       assertThat(value(s, "SELECT count(*) " + held)).as("functions held again").isEqualTo(1);
 
       String amounts = "SELECT id, amount * 2 AS amount FROM orders WHERE status = 'paid'";
       s.execute("SELECT pgtrickle.alter_stream_table('paid', query => $$" + amounts + "$$)");
-      for (int i = 0; i < 10; i++) {
-        s.execute("UPDATE orders SET amount = amount + 1 WHERE id = " + (60 + i));
-        int roundTrips = roundTripsOfRefresh(s, "paid");
-        if (i >= 7) {
-          // The new program's work tables are created, filled, then analyzed: a few refreshes.
-          assertThat(roundTrips).as("round trips, refresh " + i + " after the change").isEqualTo(1);
-        }
-        assertThat(difference(s, "paid", amounts)).isZero();
-      }
+      // The new program's work tables are created, filled, then analyzed: a few refreshes.
+      refreshAfter("the change", s, amounts, 60, 10, 7);
       assertThat(value(s, "SELECT count(*) " + held + " AND proname <> '" + name + "'"))
           .as("functions held after the definition changed, none the old one").isEqualTo(1);
 
       s.execute("DISCARD TEMP");
-      for (int i = 0; i < 5; i++) {
-        s.execute("UPDATE orders SET amount = amount + 1 WHERE id = " + (80 + i));
-        int roundTrips = roundTripsOfRefresh(s, "paid");
-        if (i >= 3) {
-          assertThat(roundTrips).as("round trips, refresh " + i + " after DISCARD TEMP").isEqualTo(1);
-        }
-        assertThat(difference(s, "paid", amounts)).isZero();
-      }
+      refreshAfter("DISCARD TEMP", s, amounts, 80, 5, 3);
       assertThat(value(s, "SELECT count(*) " + held)).as("functions held after DISCARD TEMP").isEqualTo(1);
     }
   }
@@ -257,6 +237,24 @@ class OneRoundTripRefreshTest {
         + " g % 50, 1 + g % 20 FROM generate_series(1, 200) g");
     s.execute("SELECT pgtrickle.create_stream_table(name => 'paid', query => $$" + PAID
         + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+  }
+
+  /**
+   * Refreshes {@code paid} {@code refreshes} times, after changing one row each time (ids from
+   * {@code firstId} on); asserts it equals {@code query} after each, and that the refreshes from
+   * the {@code settledFrom}-th on (counting from 0) take one round trip.
+   */
+  private void refreshAfter(
+      String disruption, Statement s, String query, int firstId, int refreshes, int settledFrom)
+      throws SQLException {
+    for (int i = 0; i < refreshes; i++) {
+      s.execute("UPDATE orders SET amount = amount + 1 WHERE id = " + (firstId + i));
+      int roundTrips = roundTripsOfRefresh(s, "paid");
+      if (i >= settledFrom) {
+        assertThat(roundTrips).as("round trips, refresh " + i + " after " + disruption).isEqualTo(1);
+      }
+      assertThat(difference(s, "paid", query)).isZero();
+    }
   }
 
   private int roundTripsOfRefresh(Statement s, String name) throws SQLException {
