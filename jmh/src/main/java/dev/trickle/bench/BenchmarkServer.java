@@ -53,16 +53,41 @@ public final class BenchmarkServer implements AutoCloseable {
   public static BenchmarkServer start(int explainOverMillis, Path logDirectory) throws IOException, SQLException {
     Map<String, String> settings = new LinkedHashMap<>(BASE_SETTINGS);
     if (explainOverMillis > 0) {
-      Files.createDirectories(logDirectory);
-      settings.put("session_preload_libraries", "auto_explain");
-      settings.put("auto_explain.log_min_duration", explainOverMillis + "ms");
-      settings.put("auto_explain.log_analyze", "on");
-      settings.put("auto_explain.log_timing", "off");
-      settings.put("auto_explain.log_nested_statements", "on");
-      settings.put("logging_collector", "on");
-      settings.put("log_directory", logDirectory.toAbsolutePath().toString());
-      settings.put("log_filename", "postgresql.log");
+      settings.putAll(explaining(explainOverMillis + "ms", "off", logDirectory));
     }
+    return start(settings);
+  }
+
+  /**
+   * Starts the server for diagnosis: every statement is logged with its duration ({@code
+   * log_min_duration_statement = 0}) and {@code auto_explain} logs the plan of every statement,
+   * nested ones included, with actual rows, times and buffers, to {@code postgresql.log} in {@code
+   * logDirectory}. Everything runs slower so; not for timing runs.
+   */
+  public static BenchmarkServer startLoggingStatements(Path logDirectory) throws IOException, SQLException {
+    Map<String, String> settings = new LinkedHashMap<>(BASE_SETTINGS);
+    settings.putAll(explaining("0", "on", logDirectory));
+    settings.put("log_min_duration_statement", "0");
+    settings.put("auto_explain.log_buffers", "on");
+    return start(settings);
+  }
+
+  private static Map<String, String> explaining(String minDuration, String timing, Path logDirectory)
+      throws IOException {
+    Files.createDirectories(logDirectory);
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("session_preload_libraries", "auto_explain");
+    settings.put("auto_explain.log_min_duration", minDuration);
+    settings.put("auto_explain.log_analyze", "on");
+    settings.put("auto_explain.log_timing", timing);
+    settings.put("auto_explain.log_nested_statements", "on");
+    settings.put("logging_collector", "on");
+    settings.put("log_directory", logDirectory.toAbsolutePath().toString());
+    settings.put("log_filename", "postgresql.log");
+    return settings;
+  }
+
+  private static BenchmarkServer start(Map<String, String> settings) throws IOException, SQLException {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofMinutes(2));
     settings.forEach(builder::setServerConfig);
     BenchmarkServer server = new BenchmarkServer(builder.start(), Collections.unmodifiableMap(settings));

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,12 +22,16 @@ final class Contenders implements AutoCloseable {
           + " FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)"
           + " WHERE s.pgt_name = ? ORDER BY h.refresh_id DESC LIMIT 1";
 
-  private final BenchmarkQuery query;
+  private final String key;
+  private final String sql;
   private final Connection trickle;
   private final Connection plain;
+  private final List<String> refusals = new ArrayList<>();
+  private String differentialMode;
 
-  private Contenders(BenchmarkQuery query, Connection trickle, Connection plain) {
-    this.query = query;
+  private Contenders(String key, String sql, Connection trickle, Connection plain) {
+    this.key = key;
+    this.sql = sql;
     this.trickle = trickle;
     this.plain = plain;
   }
@@ -34,12 +39,24 @@ final class Contenders implements AutoCloseable {
   /** Creates and populates the three copies of {@code query}. */
   static Contenders create(BenchmarkQuery query, Connection trickle, Connection plain)
       throws SQLException {
-    Contenders c = new Contenders(query, trickle, plain);
+    return create(query.key(), query.sql(), List.of("DIFFERENTIAL"), trickle, plain);
+  }
+
+  /**
+   * Creates and populates the three copies of the query {@code sql} under the name prefix {@code
+   * key}. The first contender is created with the first of {@code differentialModes} the driver
+   * accepts (e.g. DIFFERENTIAL, then AUTO, then FULL for a query that cannot be DIFFERENTIAL yet);
+   * the history tells what its refreshes did.
+   */
+  static Contenders create(
+      String key, String sql, List<String> differentialModes, Connection trickle, Connection plain)
+      throws SQLException {
+    Contenders c = new Contenders(key, sql, trickle, plain);
     try {
-      c.createStreamTable(c.differentialName(), "DIFFERENTIAL");
+      c.createFirstAccepted(c.differentialName(), differentialModes);
       c.createStreamTable(c.fullName(), "FULL");
       try (Statement st = plain.createStatement()) {
-        st.execute("CREATE MATERIALIZED VIEW " + c.matviewName() + " AS " + query.sql());
+        st.execute("CREATE MATERIALIZED VIEW " + c.matviewName() + " AS " + sql);
       }
     } catch (SQLException e) {
       c.close();
@@ -78,11 +95,18 @@ final class Contenders implements AutoCloseable {
    * query)} plus {@code (query EXCEPT ALL table)}; 0 when it is correct.
    */
   long differentialDifferences() throws SQLException {
-    String table = differentialName();
-    String sql = "SELECT (SELECT count(*) FROM ((TABLE " + table + ") EXCEPT ALL (" + query.sql() + ")) a)"
-        + " + (SELECT count(*) FROM ((" + query.sql() + ") EXCEPT ALL (TABLE " + table + ")) b)";
+    return differences(differentialName(), "(" + sql + ")");
+  }
+
+  /**
+   * Rows in which {@code table} and {@code expected} (a parenthesized query or {@code TABLE x})
+   * disagree as multisets.
+   */
+  long differences(String table, String expected) throws SQLException {
+    String compare = "SELECT (SELECT count(*) FROM ((TABLE " + table + ") EXCEPT ALL " + expected + ") a)"
+        + " + (SELECT count(*) FROM (" + expected + " EXCEPT ALL (TABLE " + table + ")) b)";
     try (Statement st = plain.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
+        ResultSet rs = st.executeQuery(compare)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -122,21 +146,50 @@ final class Contenders implements AutoCloseable {
   }
 
   String differentialName() {
-    return query.key() + "_diff";
+    return key + "_diff";
   }
 
   String fullName() {
-    return query.key() + "_full";
+    return key + "_full";
   }
 
   String matviewName() {
-    return query.key() + "_mv";
+    return key + "_mv";
+  }
+
+  /** The mode the first contender was created with. */
+  String differentialMode() {
+    return differentialMode;
+  }
+
+  private void createFirstAccepted(String name, List<String> modes) throws SQLException {
+    SQLException refused = null;
+    for (String mode : modes) {
+      try {
+        createStreamTable(name, mode);
+        differentialMode = mode;
+        return;
+      } catch (SQLException e) {
+        if (refused == null) {
+          refused = e;
+        } else {
+          refused.addSuppressed(e);
+        }
+        refusals.add(mode + " refused (" + e.getSQLState() + "): " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    throw refused;
+  }
+
+  /** Why the modes tried before {@link #differentialMode()} were refused, one line each. */
+  List<String> refusals() {
+    return List.copyOf(refusals);
   }
 
   private void createStreamTable(String name, String mode) throws SQLException {
     try (Statement st = trickle.createStatement()) {
       st.execute(
-          "SELECT pgtrickle.create_stream_table(name => '" + name + "', query => $$" + query.sql()
+          "SELECT pgtrickle.create_stream_table(name => '" + name + "', query => $$" + sql
               + "$$, schedule => '1h', refresh_mode => '" + mode + "')");
     }
   }
