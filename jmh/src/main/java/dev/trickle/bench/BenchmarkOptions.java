@@ -41,6 +41,9 @@ import java.util.function.Function;
  *   <li>{@code --explain-over-ms 0}: when positive, {@code auto_explain} logs the plan of every
  *       statement slower than this to {@code <out>/pg-log/postgresql.log} (diagnosis only: it slows
  *       every statement down).
+ *   <li>{@code --log-statements}: diagnosis: the server logs every statement with its duration and
+ *       {@code auto_explain} every plan with actual rows, times and buffers (nested statements
+ *       included) to {@code <out>/pg-log/postgresql.log}; not for timing runs.
  *   <li>{@code --debug-plan}: connect with {@code trickle.debug_plan=true} (logs compiler plans).
  * </ul>
  *
@@ -59,6 +62,7 @@ import java.util.function.Function;
  * @param explainOverMillis auto_explain threshold, 0 for off
  * @param outputDirectory where results are written
  * @param debugPlan whether the compiler logs its plans
+ * @param logStatements whether the server logs every statement and its plan
  * @param arguments the arguments as given, for the report's reproduce command
  */
 public record BenchmarkOptions(
@@ -76,6 +80,7 @@ public record BenchmarkOptions(
     int explainOverMillis,
     Path outputDirectory,
     boolean debugPlan,
+    boolean logStatements,
     List<String> arguments) {
 
   /** Changed rows up to which each repetition times {@link #samples} DIFFERENTIAL cycles. */
@@ -97,10 +102,15 @@ public record BenchmarkOptions(
     int explainOverMillis = 0;
     Path out = Path.of("docs", "benchmarks");
     boolean debugPlan = false;
+    boolean logStatements = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--debug-plan")) {
         debugPlan = true;
+        continue;
+      }
+      if (arg.equals("--log-statements")) {
+        logStatements = true;
         continue;
       }
       int eq = arg.indexOf('=');
@@ -132,7 +142,7 @@ public record BenchmarkOptions(
     }
     return new BenchmarkOptions(
         sizes, changes, repetitions, samples, warmup, settle, queries, treeMax, seed, timeoutSeconds, slowMillis, explainOverMillis,
-        out, debugPlan, Arrays.asList(args.clone()));
+        out, debugPlan, logStatements, Arrays.asList(args.clone()));
   }
 
   /** The hierarchy size used with a source size, or 0 when it is above {@link #treeMax()}. */

@@ -54,7 +54,9 @@ public final class RefreshBenchmark {
     MachineInfo machine;
     Map<String, String> settings;
     try (BenchmarkServer server =
-            BenchmarkServer.start(options.explainOverMillis(), options.outputDirectory().resolve("pg-log"));
+            options.logStatements()
+                ? BenchmarkServer.startLoggingStatements(options.outputDirectory().resolve("pg-log"))
+                : BenchmarkServer.start(options.explainOverMillis(), options.outputDirectory().resolve("pg-log"));
         Connection trickle = server.connectTrickle(options.debugPlan());
         Connection plain = server.connectPlain()) {
       settings = server.settings();
