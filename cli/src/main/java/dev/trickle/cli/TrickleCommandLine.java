@@ -29,7 +29,6 @@ final class TrickleCommandLine implements Runnable {
 
   /** The command line to {@code execute(args)}. */
   static CommandLine create() {
-    SchedulerLog.quiet();
     return new CommandLine(new TrickleCommandLine());
   }
 
