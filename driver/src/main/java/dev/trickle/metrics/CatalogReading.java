@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +21,7 @@ import java.util.Map;
  * and whether this process's scheduler leads the database (its heartbeat row).
  *
  * @param streamTables by qualified name
- * @param refreshes completed and failed refreshes with an id above the one asked for, by id
+ * @param refreshes completed and failed refreshes asked for, by id
  * @param bufferedRows unconsumed change-buffer rows by source (qualified name)
  * @param leader true when the heartbeat of this process's scheduler is in the catalog
  */
@@ -47,18 +49,21 @@ record CatalogReading(
           + " coalesce(extract(epoch FROM r.end_time - r.start_time), 0)::float8"
           + " FROM pgtrickle.pgt_refresh_history r"
           + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = r.pgt_id"
-          + " WHERE r.refresh_id > ? AND r.status IN ('COMPLETED', 'FAILED')"
+          + " WHERE r.refresh_id > ? AND r.start_time >= ? AND r.status IN ('COMPLETED', 'FAILED')"
           + " ORDER BY r.refresh_id";
   private static final String BUFFERED_ROWS =
       "SELECT source_table, coalesce(max(pending_rows), 0)"
           + " FROM pgtrickle.change_buffer_sizes() GROUP BY source_table";
   private static final String LEADER =
       "SELECT EXISTS (SELECT FROM pgtrickle.pgt_scheduler WHERE host = ? AND pid = ?)";
-  private static final String LAST_REFRESH_ID =
-      "SELECT coalesce(max(refresh_id), 0) FROM pgtrickle.pgt_refresh_history";
+  private static final String INSTALLED = "SELECT to_regclass('pgtrickle.pgt_meta') IS NOT NULL";
 
-  /** Reads everything, with the refreshes recorded after {@code afterRefreshId}. */
-  static CatalogReading read(Connection c, long afterRefreshId) throws SQLException {
+  /**
+   * Reads everything, with the refreshes recorded after {@code afterRefreshId} that started at
+   * {@code since} or later.
+   */
+  static CatalogReading read(Connection c, long afterRefreshId, Instant since)
+      throws SQLException {
     Map<String, StreamTableReading> streamTables = new LinkedHashMap<>();
     Map<String, Long> buffered = new LinkedHashMap<>();
     List<RecordedRefresh> refreshes = new ArrayList<>();
@@ -80,6 +85,7 @@ record CatalogReading(
     }
     try (PreparedStatement ps = c.prepareStatement(REFRESHES)) {
       ps.setLong(1, afterRefreshId);
+      ps.setObject(2, since.atOffset(ZoneOffset.UTC));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           refreshes.add(
@@ -92,12 +98,12 @@ record CatalogReading(
     return new CatalogReading(streamTables, refreshes, buffered, leads(c));
   }
 
-  /** The highest history id now: refreshes up to it happened before the metrics were bound. */
-  static long lastRefreshId(Connection c) throws SQLException {
+  /** True when the database has the Trickle catalog. */
+  static boolean installed(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(LAST_REFRESH_ID)) {
+        ResultSet rs = s.executeQuery(INSTALLED)) {
       rs.next();
-      return rs.getLong(1);
+      return rs.getBoolean(1);
     }
   }
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #LEADER} (gauge): 1 while this process's scheduler leads the database, else 0.
  * </ul>
  *
- * Counting starts when the metrics are bound: refreshes recorded before are not counted. Bind with
+ * Counting starts when the metrics are bound: refreshes that started before are not counted; a
+ * database without the catalog reports nothing until it is installed. Bind with
  * {@code new TrickleMetrics(dataSource, Duration.ofSeconds(10)).bindTo(registry)} and {@link
  * #close()} when done; {@link #poll()} reads the catalog at once.
  */
@@ -78,7 +80,7 @@ public final class TrickleMetrics implements MeterBinder, AutoCloseable {
   private final AtomicLong leader = new AtomicLong();
   private MeterRegistry registry;
   private ScheduledExecutorService poller;
-  private long baseline = -1;
+  private Instant boundAt;
 
   /**
    * Metrics of the database {@code dataSource} reaches.
@@ -94,6 +96,7 @@ public final class TrickleMetrics implements MeterBinder, AutoCloseable {
   @Override
   public synchronized void bindTo(MeterRegistry registry) {
     this.registry = registry;
+    this.boundAt = Instant.now();
     Gauge.builder(LEADER, leader, AtomicLong::get)
         .description("1 while this process's Trickle scheduler leads the database, else 0")
         .register(registry);
@@ -116,11 +119,11 @@ public final class TrickleMetrics implements MeterBinder, AutoCloseable {
       throw new SQLException("bind the metrics to a registry before polling", "55000");
     }
     try (Connection c = dataSource.getConnection()) {
-      if (baseline < 0) {
-        baseline = CatalogReading.lastRefreshId(c);
+      if (!CatalogReading.installed(c)) {
+        return;
       }
-      long after = Math.max(baseline, counted.isEmpty() ? baseline : counted.last() - LOOKBACK);
-      CatalogReading reading = CatalogReading.read(c, after);
+      long after = counted.isEmpty() ? 0 : counted.last() - LOOKBACK;
+      CatalogReading reading = CatalogReading.read(c, after, boundAt);
       reading.refreshes().forEach(this::count);
       reading.streamTables().values().forEach(this::observe);
       forgetAbsent(staleness, reading.streamTables().keySet());
