@@ -31,7 +31,10 @@ record CatalogReading(
     Map<String, Long> bufferedRows,
     boolean leader) {
 
-  /** A stream table as read. */
+  /**
+   * A stream table as read; an IMMEDIATE one is never stale (its writers maintain it), a stream
+   * table never populated has no staleness (null).
+   */
   record StreamTableReading(String name, String status, Double stalenessSeconds) {}
 
   /** One row of {@code pgt_refresh_history}. */
@@ -41,7 +44,8 @@ record CatalogReading(
 
   private static final String STREAM_TABLES =
       "SELECT format('%I.%I', pgt_schema, pgt_name), status,"
-          + " extract(epoch FROM clock_timestamp() - data_timestamp)::float8"
+          + " CASE WHEN effective_mode = 'IMMEDIATE' AND is_populated THEN 0"
+          + "   ELSE extract(epoch FROM clock_timestamp() - data_timestamp)::float8 END"
           + " FROM pgtrickle.pgt_stream_tables";
   private static final String REFRESHES =
       "SELECT r.refresh_id, format('%I.%I', s.pgt_schema, s.pgt_name), r.action,"

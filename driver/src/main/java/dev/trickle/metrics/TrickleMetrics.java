@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #SUSPENSIONS} (counter; tag {@code stream_table}): times a stream table was seen
  *       to become SUSPENDED;
  *   <li>{@value #STALENESS} (gauge, seconds; tag {@code stream_table}): now minus the stream
- *       table's {@code data_timestamp} (NaN before its first population);
+ *       table's {@code data_timestamp}, 0 for an IMMEDIATE one (NaN before its first population);
  *   <li>{@value #BUFFERED_ROWS} (gauge; tag {@code source}): change-buffer rows the slowest reader
  *       of the source has not consumed yet;
  *   <li>{@value #LEADER} (gauge): 1 while this process's scheduler leads the database, else 0.
@@ -160,11 +160,7 @@ public final class TrickleMetrics implements MeterBinder, AutoCloseable {
       counted.pollFirst();
     }
     if (!r.completed()) {
-      Counter.builder(REFRESH_FAILURES)
-          .description("failed refreshes")
-          .tag("stream_table", r.streamTable())
-          .register(registry)
-          .increment();
+      failures(r.streamTable()).increment();
       return;
     }
     Tags tags = Tags.of("stream_table", r.streamTable(), "action", r.action());
@@ -190,9 +186,17 @@ public final class TrickleMetrics implements MeterBinder, AutoCloseable {
       suspensions(st.name()).increment();
     } else if (previous == null) {
       suspensions(st.name());
+      failures(st.name());
     }
     gauge(staleness, STALENESS, "stream_table", st.name())
         .set(st.stalenessSeconds() == null ? Double.NaN : st.stalenessSeconds());
+  }
+
+  private Counter failures(String streamTable) {
+    return Counter.builder(REFRESH_FAILURES)
+        .description("failed refreshes")
+        .tag("stream_table", streamTable)
+        .register(registry);
   }
 
   private Counter suspensions(String streamTable) {
@@ -224,6 +228,10 @@ public final class TrickleMetrics implements MeterBinder, AutoCloseable {
       Gauge gauge =
           Gauge.builder(name, holder, AtomicReference::get)
               .tag(tag, tagValue)
+              .description(
+                  STALENESS.equals(name)
+                      ? "age of the data the stream table reflects (0 for IMMEDIATE)"
+                      : "change-buffer rows the source's slowest reader has not consumed")
               .baseUnit(STALENESS.equals(name) ? "seconds" : "rows")
               .register(registry);
       return new Gauged(gauge, holder);

@@ -9,7 +9,11 @@ import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,7 @@ import org.springframework.boot.actuate.health.HealthComponent;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.actuate.health.SystemHealth;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ActiveProfiles;
@@ -33,6 +38,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * metrics of real refreshes.
  */
 @SpringBootTest
+@AutoConfigureObservability(tracing = false)
 @ActiveProfiles("test")
 class OrdersApplicationTest {
   private static final TestDatabase db = ExampleDatabase.of("orders");
@@ -132,6 +138,19 @@ class OrdersApplicationTest {
             TrickleMetrics.BUFFERED_ROWS,
             TrickleMetrics.SUSPENSIONS,
             TrickleMetrics.LEADER);
+    String scrape = ((PrometheusMeterRegistry) registry).scrape();
+    assertThat(scrape)
+        .contains(
+            "trickle_refresh_duration_seconds_count{action=\"DIFFERENTIAL\",stream_table=\"public.daily_revenue\"}",
+            "trickle_refresh_duration_seconds_sum{",
+            "trickle_refresh_rows_total{action=\"DIFFERENTIAL\",kind=\"inserted\",stream_table=\"public.daily_revenue\"}",
+            "trickle_stream_table_staleness_seconds{stream_table=\"public.customer_totals\"} 0.0",
+            "trickle_refresh_failures_total{stream_table=\"public.daily_revenue\"} 0.0",
+            "trickle_change_buffer_rows{source=\"public.orders\"}",
+            "trickle_stream_table_suspensions_total{stream_table=\"public.daily_revenue\"} 0.0",
+            "trickle_scheduler_leader 1.0");
+    Path sample = Path.of("target", "prometheus-sample.txt");
+    Files.writeString(sample, scrape.lines().filter(l -> l.contains("trickle_")).collect(Collectors.joining("\n")));
   }
 
   private static void assertTotals(CustomerTotal t, long orders, String revenue, String largest) {
