@@ -60,20 +60,25 @@ final class ConnectionOptions {
             "--data-dir applies to the embedded server only: drop --data-dir or --url");
       }
       ConnectionUrl target = ConnectionUrl.parse(url);
-      return new DatabaseSession(connect(target.jdbcUrl(), target.properties()), null);
+      return new DatabaseSession(
+          connect(target.jdbcUrl(), target.properties()),
+          null,
+          () -> connect(target.jdbcUrl(), withoutScheduler(target.properties())));
     }
     EmbeddedServer server = EmbeddedServer.start(dataDirectory);
     try {
       Properties properties = new Properties();
       properties.setProperty("user", EmbeddedServer.SUPERUSER);
       Connection connection = connect(server.trickleUrl(), properties);
+      ProgressLine.Watcher another =
+          () -> connect(server.trickleUrl(), withoutScheduler(properties));
       err.printf(
           "embedded PostgreSQL %s on port %d, data in %s%n",
           connection.getMetaData().getDatabaseProductVersion(),
           server.port(),
           server.dataDirectory());
       err.flush();
-      return new DatabaseSession(connection, server);
+      return new DatabaseSession(connection, server, another);
     } catch (SQLException | RuntimeException e) {
       server.close();
       throw e;
@@ -93,6 +98,13 @@ final class ConnectionOptions {
   private Connection connect(String jdbcUrl, Properties properties) throws SQLException {
     withCredentials(properties);
     return DriverManager.getConnection(jdbcUrl, properties);
+  }
+
+  private static Properties withoutScheduler(Properties properties) {
+    Properties copy = new Properties();
+    copy.putAll(properties);
+    copy.setProperty("trickle.scheduler", "false");
+    return copy;
   }
 
   private void withCredentials(Properties properties) {

@@ -12,15 +12,25 @@ import java.sql.SQLException;
 final class DatabaseSession implements AutoCloseable {
   private final Connection connection;
   private final EmbeddedServer server;
+  private final ProgressLine.Watcher another;
 
-  /** {@code server} is null when the connection goes to a server the user named. */
-  DatabaseSession(Connection connection, EmbeddedServer server) {
+  /**
+   * {@code server} is null when the connection goes to a server the user named; {@code another}
+   * opens a further connection to the same database (without a scheduler), for watching.
+   */
+  DatabaseSession(Connection connection, EmbeddedServer server, ProgressLine.Watcher another) {
     this.connection = connection;
     this.server = server;
+    this.another = another;
   }
 
   Connection connection() {
     return connection;
+  }
+
+  /** Opens further connections to the session's database, as the same role. */
+  ProgressLine.Watcher another() {
+    return another;
   }
 
   /** Closes the connection; before an embedded server stops, the schedulers using it stop. */

@@ -53,7 +53,9 @@ final class RunCommand implements Callable<Integer> {
         connection,
         err,
         session -> {
-          StatementExecutor executor = new StatementExecutor(session.connection(), out, err);
+          StatementExecutor executor =
+              new StatementExecutor(
+                  session.connection(), out, err, session.another(), ProgressLine.Pacing.SCRIPT);
           for (Statement statement : statements) {
             try {
               executor.execute(statement.sql());

@@ -40,7 +40,7 @@ final class SchedulerCommand implements Callable<Integer> {
     }
     try {
       ConnectionUrl target = connection.target();
-      SchedulerLog.verbose(err);
+      SchedulerLog.verbose();
       RefreshScheduler scheduler =
           TrickleDriver.startScheduler(target.jdbcUrl(), target.properties());
       Runtime.getRuntime()

@@ -1,67 +1,26 @@
 package dev.trickle.cli;
 
-import java.io.PrintWriter;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-
 /**
- * Where the refresh scheduler's log ({@code java.util.logging}, logger {@code
- * dev.trickle.scheduler}) goes in the {@code trickle} command: quiet except for warnings during
- * {@code run} and {@code shell}, and every refresh, one line each, on stderr during {@code trickle
- * scheduler}.
+ * Where the driver's log (SLF4J, bound to slf4j-simple in the {@code trickle} command, configured
+ * by {@code simplelogger.properties}) goes: warnings and errors only during {@code run} and {@code
+ * shell}; during {@code trickle scheduler} also every scheduler event, down to each refresh (logger
+ * {@code dev.trickle.scheduler} at DEBUG), one timestamped line each on stderr.
+ *
+ * <p>slf4j-simple reads a logger's level when the logger is created, so {@link #verbose()} must run
+ * before the scheduler's classes load; system properties override the properties file.
  */
 final class SchedulerLog {
-  /** Held strongly: {@code java.util.logging} keeps only weak references to configured loggers. */
-  private static final Logger SCHEDULER = Logger.getLogger("dev.trickle.scheduler");
-
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+  private static final String PREFIX = "org.slf4j.simpleLogger.";
 
   private SchedulerLog() {}
 
-  /** Only warnings and errors, through the default handlers. */
-  static void quiet() {
-    SCHEDULER.setLevel(Level.WARNING);
-  }
-
-  /** Everything the scheduler does, one line per event on {@code err}. */
-  static void verbose(PrintWriter err) {
-    SCHEDULER.setLevel(Level.FINE);
-    SCHEDULER.setUseParentHandlers(false);
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            if (!isLoggable(record)) {
-              return;
-            }
-            String level = record.getLevel() == Level.FINE ? "" : record.getLevel() + ": ";
-            synchronized (err) {
-              err.println(
-                  TIME.format(LocalDateTime.ofInstant(record.getInstant(), ZoneId.systemDefault()))
-                      + "  "
-                      + level
-                      + record.getMessage());
-              err.flush();
-            }
-          }
-
-          @Override
-          public void flush() {
-            err.flush();
-          }
-
-          @Override
-          public void close() {
-            err.flush();
-          }
-        };
-    handler.setLevel(Level.FINE);
-    SCHEDULER.addHandler(handler);
+  /** Everything the scheduler does, one line per event on stderr. */
+  static void verbose() {
+    System.setProperty(PREFIX + "log.dev.trickle.scheduler", "debug");
+    System.setProperty(PREFIX + "showDateTime", "true");
+    System.setProperty(PREFIX + "dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+    System.setProperty(PREFIX + "showThreadName", "false");
+    System.setProperty(PREFIX + "showShortLogName", "false");
+    System.setProperty(PREFIX + "showLogName", "false");
   }
 }

@@ -51,7 +51,12 @@ final class Shell {
   private final String continuationPrompt;
   private final StringBuilder pending = new StringBuilder();
 
-  Shell(Connection connection, Terminal terminal, Path historyFile) throws SQLException {
+  /**
+   * A shell on {@code connection}; statements that run long show a progress line watched through
+   * connections {@code watcher} opens (none when null).
+   */
+  Shell(Connection connection, Terminal terminal, Path historyFile, ProgressLine.Watcher watcher)
+      throws SQLException {
     this.terminal = terminal;
     this.reader =
         LineReaderBuilder.builder()
@@ -62,7 +67,10 @@ final class Shell {
             .option(LineReader.Option.HISTORY_IGNORE_SPACE, false)
             .build();
     this.out = terminal.writer();
-    this.executor = new StatementExecutor(connection, out, out);
+    this.executor =
+        watcher == null
+            ? new StatementExecutor(connection, out, out)
+            : new StatementExecutor(connection, out, out, watcher, ProgressLine.Pacing.SHELL);
     this.describer = new RelationDescriber(connection, out);
     String database = connection.getCatalog();
     this.prompt = database + "=> ";

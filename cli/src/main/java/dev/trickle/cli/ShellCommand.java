@@ -31,7 +31,7 @@ final class ShellCommand implements Callable<Integer> {
         err,
         session -> {
           try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
-            new Shell(session.connection(), terminal, history).run();
+            new Shell(session.connection(), terminal, history, session.another()).run();
           }
           return 0;
         });

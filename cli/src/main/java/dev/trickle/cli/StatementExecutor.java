@@ -17,17 +17,57 @@ final class StatementExecutor {
   private final PrintWriter out;
   private final PrintWriter err;
   private final ResultPrinter printer;
+  private final ProgressLine.Watcher watcher;
+  private final ProgressLine.Pacing pacing;
   private volatile Statement running;
+  private int backendPid;
 
+  /** An executor that prints no progress lines. */
   StatementExecutor(Connection connection, PrintWriter out, PrintWriter err) {
+    this(connection, out, err, null, null);
+  }
+
+  /**
+   * An executor that prints a {@link ProgressLine} on {@code err} for statements that run long,
+   * watching them from a connection {@code watcher} opens.
+   */
+  StatementExecutor(
+      Connection connection,
+      PrintWriter out,
+      PrintWriter err,
+      ProgressLine.Watcher watcher,
+      ProgressLine.Pacing pacing) {
     this.connection = connection;
     this.out = out;
     this.err = err;
     this.printer = new ResultPrinter(out);
+    this.watcher = watcher;
+    this.pacing = pacing;
   }
 
-  /** Executes {@code sql}, printing its results, tags and warnings. */
+  /** Executes {@code sql}, printing its results, tags and warnings (and progress, if long). */
   void execute(String sql) throws SQLException {
+    if (watcher == null) {
+      executeAndPrint(sql);
+      return;
+    }
+    try (ProgressLine progress = ProgressLine.start(sql, backendPid(), watcher, err, pacing)) {
+      executeAndPrint(sql);
+    }
+  }
+
+  private int backendPid() throws SQLException {
+    if (backendPid == 0) {
+      try (Statement s = connection.createStatement();
+          ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        backendPid = rs.getInt(1);
+      }
+    }
+    return backendPid;
+  }
+
+  private void executeAndPrint(String sql) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       running = statement;
       try {

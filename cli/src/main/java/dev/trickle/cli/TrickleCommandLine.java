@@ -22,21 +22,27 @@ import picocli.CommandLine.Spec;
     versionProvider = TrickleCommandLine.Version.class,
     description =
         "Stream tables for PostgreSQL: a SQL shell, a script runner and the standalone refresh"
-            + " scheduler, using the Trickle driver.",
-    subcommands = {ShellCommand.class, RunCommand.class, SchedulerCommand.class})
+            + " scheduler, a status view and a dependency graph, using the Trickle driver.",
+    subcommands = {
+      ShellCommand.class,
+      RunCommand.class,
+      SchedulerCommand.class,
+      StatusCommand.class,
+      GraphCommand.class
+    })
 final class TrickleCommandLine implements Runnable {
   @Spec CommandSpec spec;
 
   /** The command line to {@code execute(args)}. */
   static CommandLine create() {
-    SchedulerLog.quiet();
     return new CommandLine(new TrickleCommandLine());
   }
 
   /** {@code trickle} alone names no subcommand: a usage error. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: shell, run or scheduler");
+    throw new ParameterException(
+        spec.commandLine(), "Missing subcommand: shell, run, scheduler, status or graph");
   }
 
   /** The version recorded in the jar's manifest (absent when run from classes). */

@@ -36,7 +36,7 @@ class ShellTest {
                 new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
                 output,
                 StandardCharsets.UTF_8)) {
-      new Shell(connection, terminal, history).run();
+      new Shell(connection, terminal, history, null).run();
     }
     return output.toString(StandardCharsets.UTF_8).replace("\r\n", "\n");
   }

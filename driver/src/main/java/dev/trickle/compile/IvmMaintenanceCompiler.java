@@ -17,8 +17,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connects the delta compiler ({@code ivm}) to the refresh engine: compiles a stream table's
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
  * whenever needed; {@link dev.trickle.refresh.CompilationCache} in front of it keeps them.
  */
 public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
-  private static final Logger LOG = Logger.getLogger(IvmMaintenanceCompiler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(IvmMaintenanceCompiler.class);
   private static final ThreadLocal<Boolean> DEBUG_PLAN = ThreadLocal.withInitial(() -> false);
 
   /**
@@ -137,7 +138,7 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
     String table = definition.qualifiedName();
     return new DeltaCompiler(
             new JdbcCatalogLookup(c),
-            DEBUG_PLAN.get() ? line -> LOG.info(table + " " + line) : line -> LOG.fine(() -> table + " " + line))
+            DEBUG_PLAN.get() ? line -> LOG.atInfo().log(table + " " + line) : line -> LOG.atDebug().log(() -> table + " " + line))
         .compile(definition.query(), names);
   }
 

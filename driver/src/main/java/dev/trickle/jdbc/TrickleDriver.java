@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * CREATE EXTENSION pg_trickle}) starts it too. {@link #deregister()} stops every scheduler.
  */
 public final class TrickleDriver implements Driver {
-  private static final Logger LOG = Logger.getLogger(TrickleDriver.class.getName());
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(TrickleDriver.class);
   private static final TrickleDriver INSTANCE = new TrickleDriver();
   private static boolean registered;
 
@@ -160,7 +161,7 @@ public final class TrickleDriver implements Driver {
     try {
       Schedulers.startIfInstalled(target, physical);
     } catch (SQLException e) {
-      LOG.fine(() -> "could not check whether to start the scheduler: " + e.getMessage());
+      LOG.atDebug().log(() -> "could not check whether to start the scheduler: " + e.getMessage());
     }
   }
 

@@ -17,10 +17,11 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Keeps the stream tables of one database within their schedules: one per JVM and database (see
@@ -46,7 +47,7 @@ public final class RefreshScheduler {
   /** How long a scheduler waits for the catalog to appear (or come back) before it stops. */
   static final Duration CATALOG_GRACE = Duration.ofSeconds(30);
 
-  private static final Logger LOG = Logger.getLogger(RefreshScheduler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RefreshScheduler.class);
   private static final Duration STANDBY_RETRY = Duration.ofSeconds(1);
   private static final Duration MAX_RECONNECT_WAIT = Duration.ofSeconds(30);
   private static final int LONGEST_NOTIFICATION_WAIT_MS = 500;
@@ -140,16 +141,16 @@ public final class RefreshScheduler {
   }
 
   private void run() {
-    LOG.info(() -> "scheduler for " + target.key() + " started");
+    LOG.atInfo().log(() -> "scheduler for " + target.key() + " started");
     try {
       loop();
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.SEVERE, e, () -> "scheduler for " + target.key() + " failed");
+      LOG.atError().setCause(e).log(() -> "scheduler for " + target.key() + " failed");
     } finally {
       resign();
       closeControl();
       workers.close();
-      LOG.info(() -> "scheduler for " + target.key() + " stopped");
+      LOG.atInfo().log(() -> "scheduler for " + target.key() + " stopped");
       onExit.run();
       exited.countDown();
     }
@@ -167,7 +168,7 @@ public final class RefreshScheduler {
         if (housekeepingDue()) {
           SchedulerCatalog.Readiness catalogState = SchedulerCatalog.prepare(control);
           if (catalogState == SchedulerCatalog.Readiness.NEWER) {
-            LOG.warning(
+            LOG.atWarn().log(
                 () -> "the Trickle catalog in " + target.key() + " is newer than this driver;"
                     + " its scheduler stops (upgrade the driver)");
             return;
@@ -176,7 +177,7 @@ public final class RefreshScheduler {
             Instant now = clock.instant();
             catalogMissingSince = catalogMissingSince == null ? now : catalogMissingSince;
             if (Duration.between(catalogMissingSince, now).compareTo(CATALOG_GRACE) >= 0) {
-              LOG.info(() -> "the Trickle catalog is not installed in " + target.key());
+              LOG.atInfo().log(() -> "the Trickle catalog is not installed in " + target.key());
               return;
             }
             resign();
@@ -200,14 +201,14 @@ public final class RefreshScheduler {
         awaitWork(plan);
       } catch (SQLException e) {
         if ("3D000".equals(e.getSQLState())) {
-          LOG.info(() -> "database " + target.key() + " no longer exists");
+          LOG.atInfo().log(() -> "database " + target.key() + " no longer exists");
           return;
         }
         Duration wait = reconnectWait;
         String what =
             UnitRefresher.isConnectionFailure(e) ? "lost its connection" : "failed a pass";
-        LOG.log(
-            leader ? Level.WARNING : Level.FINE,
+        LOG.atLevel(leader ? Level.WARN : Level.DEBUG)
+            .log(
             () -> "scheduler for " + target.key() + " " + what + " (" + e.getMessage()
                 + "); reconnecting in " + wait.toSeconds() + " s");
         closeControl();
@@ -239,7 +240,7 @@ public final class RefreshScheduler {
     journal.lead(control, settings);
     leader = true;
     settingsReadAt = clock.instant();
-    LOG.info(
+    LOG.atInfo().log(
         () -> "scheduler for " + target.key() + " leads (parallel_refresh_mode "
             + settings.parallelMode() + ")");
     return true;
@@ -261,7 +262,7 @@ public final class RefreshScheduler {
     memory.retain(graph.units());
     RefreshPlan plan = planner.plan(graph, state.pending(), memory, clock.instant());
     if (!plan.isEmpty()) {
-      LOG.finer(() -> "pass refreshes " + plan.units().size() + " unit(s)");
+      LOG.atTrace().log(() -> "pass refreshes " + plan.units().size() + " unit(s)");
       workers.run(control, plan, settings, () -> stopping);
     }
     // after the refreshes, out of their way: what was current at the check stays so
@@ -276,10 +277,10 @@ public final class RefreshScheduler {
     settings = settingsReader.read(control);
     settingsReadAt = now;
     if (!previous.equals(settings)) {
-      LOG.info(() -> "scheduler for " + target.key() + " settings: " + settings);
+      LOG.atInfo().log(() -> "scheduler for " + target.key() + " settings: " + settings);
     }
     if (!settings.enabled() && leader) {
-      LOG.info(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
+      LOG.atInfo().log(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
     }
     if (leader && settings.enabled()) {
       journal.beat(control, settings, now);
@@ -339,10 +340,10 @@ public final class RefreshScheduler {
         st.execute("UNLISTEN " + CHANNEL);
         AdvisoryLocks.unlockSchedulerLeader(control);
       } catch (SQLException e) {
-        LOG.log(Level.FINE, e, () -> "could not resign cleanly; closing the connection");
+        LOG.atDebug().setCause(e).log(() -> "could not resign cleanly; closing the connection");
         closeControl();
       }
-      LOG.info(() -> "scheduler for " + target.key() + " no longer leads");
+      LOG.atInfo().log(() -> "scheduler for " + target.key() + " no longer leads");
     }
   }
 

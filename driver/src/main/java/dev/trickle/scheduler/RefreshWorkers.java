@@ -20,8 +20,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link RefreshPlan} on the scheduler's worker connections. With {@code
@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * UnitMemory}.
  */
 final class RefreshWorkers implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(RefreshWorkers.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RefreshWorkers.class);
 
   /** A worker connection and its number (shown in {@code pgt_jobs.worker}). */
   private record Slot(int number, Connection connection) {}
@@ -120,9 +120,7 @@ final class RefreshWorkers implements AutoCloseable {
       }
       giveBack(slot);
     } catch (SQLException e) {
-      LOG.log(
-          Level.WARNING,
-          () -> "worker connection failed while cleaning up change buffers (the next pass"
+      LOG.atWarn().log(() -> "worker connection failed while cleaning up change buffers (the next pass"
               + " retries): " + e.getMessage());
       if (slot != null) {
         discard(slot);
@@ -179,16 +177,14 @@ final class RefreshWorkers implements AutoCloseable {
       }
       giveBack(slot);
     } catch (SQLException e) {
-      LOG.log(
-          Level.WARNING,
-          () -> "worker connection failed while refreshing [" + unit.describe() + "]: "
+      LOG.atWarn().log(() -> "worker connection failed while refreshing [" + unit.describe() + "]: "
               + e.getMessage());
       if (slot != null) {
         discard(slot);
       }
       result = UnitRefresher.Result.FAILED;
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, e, () -> "unexpected failure refreshing [" + unit.describe() + "]");
+      LOG.atError().setCause(e).log(() -> "unexpected failure refreshing [" + unit.describe() + "]");
       if (slot != null) {
         discard(slot);
       }
@@ -275,7 +271,7 @@ final class RefreshWorkers implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (ExecutionException e) {
-        LOG.log(Level.SEVERE, e.getCause(), () -> "a refresh worker failed unexpectedly");
+        LOG.atError().setCause(e.getCause()).log(() -> "a refresh worker failed unexpectedly");
       }
     }
   }

@@ -19,7 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The catalog reads and writes of a scheduler pass: the stream tables and their dependencies, the
@@ -28,7 +29,7 @@ import java.util.logging.Logger;
  * leader connection in autocommit.
  */
 final class SchedulerCatalog {
-  private static final Logger LOG = Logger.getLogger(SchedulerCatalog.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SchedulerCatalog.class);
   private static final String NODES =
       "SELECT s.pgt_id, s.pgt_relid, s.pgt_schema, s.pgt_name, s.schedule,"
           + " s.status, s.is_populated, s.effective_mode = 'IMMEDIATE',"
@@ -167,7 +168,7 @@ final class SchedulerCatalog {
           try {
             return Schedule.parse(t);
           } catch (SQLException e) {
-            LOG.warning(
+            LOG.atWarn().log(
                 () ->
                     "stream table "
                         + streamTable

@@ -12,7 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the scheduler's settings, each from the first place that has it: the {@code trickle.*}
@@ -23,7 +24,7 @@ import java.util.logging.Logger;
  * pg_db_role_setting} directly. A value that does not parse is reported once and the default used.
  */
 final class SettingsReader {
-  private static final Logger LOG = Logger.getLogger(SettingsReader.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SettingsReader.class);
   private static final String ENABLED = "pg_trickle.enabled";
   private static final String INTERVAL = "pg_trickle.scheduler_interval_ms";
   private static final String PARALLEL = "pg_trickle.parallel_refresh_mode";
@@ -120,7 +121,7 @@ final class SettingsReader {
 
   private void report(String name, String value, String expected) {
     if (reported.add(name + '=' + value)) {
-      LOG.warning(
+      LOG.atWarn().log(
           () -> name + " is '" + value + "'; it must be " + expected + ". Using the default.");
     }
   }

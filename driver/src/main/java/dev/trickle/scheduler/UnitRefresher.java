@@ -9,9 +9,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Refreshes one {@link RefreshUnit} through the {@link RefreshEngine} on a worker connection.
@@ -38,7 +38,7 @@ final class UnitRefresher {
     FAILED
   }
 
-  private static final Logger LOG = Logger.getLogger(UnitRefresher.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(UnitRefresher.class);
   private static final String LOCK_NOT_AVAILABLE = "55P03";
 
   private final RefreshEngine engine;
@@ -79,10 +79,10 @@ final class UnitRefresher {
       Optional<RefreshOutcome> outcome =
           engine.refreshUnlessBusy(c, st.pgtId(), InitiatedBy.SCHEDULER, maxConsecutiveErrors);
       if (outcome.isEmpty()) {
-        LOG.fine(() -> "skipped " + st.name() + ": another transaction is refreshing it");
+        RefreshLog.skipped(st, "another transaction is refreshing it");
         return Result.SKIPPED;
       }
-      logRefreshed(st, outcome.get(), start);
+      RefreshLog.refreshed(st, outcome.get(), start);
       return Result.REFRESHED;
     } catch (SQLException e) {
       return failed(c, st, e);
@@ -98,7 +98,7 @@ final class UnitRefresher {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       if (!lockMembers(c, unit)) {
         c.rollback();
-        LOG.fine(() -> "skipped diamond group [" + unit.describe() + "]: a member is busy");
+        LOG.atDebug().log(() -> "skipped diamond group [" + unit.describe() + "]: a member is busy");
         return Result.SKIPPED;
       }
       for (StreamTableNode member : unit.members()) {
@@ -108,7 +108,7 @@ final class UnitRefresher {
                 c, member.pgtId(), InitiatedBy.SCHEDULER, maxConsecutiveErrors);
         if (outcome.isEmpty()) {
           c.rollback();
-          LOG.fine(
+          LOG.atDebug().log(
               () ->
                   "skipped diamond group ["
                       + unit.describe()
@@ -116,7 +116,7 @@ final class UnitRefresher {
                       + member.name());
           return Result.SKIPPED;
         }
-        logRefreshed(member, outcome.get(), start);
+        RefreshLog.refreshed(member, outcome.get(), start);
       }
       c.commit();
     } catch (SQLException e) {
@@ -126,7 +126,7 @@ final class UnitRefresher {
         throw e;
       }
       if (current == null) {
-        LOG.info(
+        LOG.atInfo().log(
             () ->
                 "diamond group ["
                     + unit.describe()
@@ -142,9 +142,7 @@ final class UnitRefresher {
         return skippedByState(current, e);
       }
       StreamTableNode failedMember = current;
-      LOG.log(
-          Level.INFO,
-          () ->
+      LOG.atInfo().log(() ->
               "diamond group ["
                   + unit.describe()
                   + "] rolled back: "
@@ -157,7 +155,7 @@ final class UnitRefresher {
     } finally {
       restore(c);
     }
-    LOG.fine(
+    LOG.atDebug().log(
         () ->
             "refreshed diamond group ["
                 + unit.describe()
@@ -197,32 +195,14 @@ final class UnitRefresher {
     if (SqlState.OBJECT_STATE.code().equals(e.getSQLState())) {
       return skippedByState(st, e);
     }
-    LOG.log(
-        Level.WARNING,
-        () -> "refresh of " + st.name() + " failed: " + ServerErrors.message(e));
+    RefreshLog.failed(c, st, e);
     return Result.FAILED;
   }
 
   /** The engine refused without recording (suspended meanwhile, or an outdated snapshot). */
   private static Result skippedByState(StreamTableNode st, SQLException e) {
-    LOG.fine(() -> "skipped " + st.name() + ": " + e.getMessage());
+    RefreshLog.skipped(st, e.getMessage());
     return Result.SKIPPED;
-  }
-
-  private static void logRefreshed(StreamTableNode st, RefreshOutcome outcome, long startNanos) {
-    LOG.fine(
-        () ->
-            "refreshed "
-                + st.name()
-                + ": "
-                + outcome.action()
-                + ", +"
-                + outcome.counts().rowsInserted()
-                + " -"
-                + outcome.counts().rowsDeleted()
-                + " rows, "
-                + (System.nanoTime() - startNanos) / 1_000_000
-                + " ms");
   }
 
   /** True for errors after which the connection cannot be used (SQLState class 08, or 57P0x). */
