@@ -17,10 +17,10 @@ import java.util.List;
  *
  * <p>Statement-level AFTER triggers with transition tables call one PL/pgSQL function per source,
  * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V12),
- * which copies the statement's rows into the buffer with one set-based {@code INSERT ... SELECT}
- * per image: INSERT writes {@code 'I'} rows, DELETE {@code 'D'} rows, UPDATE {@code 'D'} rows of
- * the old images then {@code 'I'} rows of the new ones (so primary-key updates need nothing
- * special), TRUNCATE one {@code 'T'} marker. Each image is stored whole, as {@code
+ * which copies the statement's rows into the buffer with one set-based {@code INSERT ... SELECT}:
+ * INSERT writes {@code 'I'} rows, DELETE {@code 'D'} rows, UPDATE {@code 'D'} rows of the old
+ * images then {@code 'I'} rows of the new ones, in one statement (so primary-key updates need
+ * nothing special), TRUNCATE one {@code 'T'} marker. Each image is stored whole, as {@code
  * row_to_json} of the transition table's row: the function names no column of the source, so
  * adding, dropping, renaming or retyping any source column never breaks a write to it (a refresh
  * finds out what changed, {@code dev.trickle.refresh.SourceDrift}). The function runs as its owner

@@ -37,8 +37,9 @@ BEGIN
   IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
     INSERT INTO %s (__pgt_op, __pgt_row) SELECT 'I', pg_catalog.row_to_json(n.*) FROM __pgt_new n;
   ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-    INSERT INTO %s (__pgt_op, __pgt_row) SELECT 'D', pg_catalog.row_to_json(o.*) FROM __pgt_old o;
-    INSERT INTO %s (__pgt_op, __pgt_row) SELECT 'I', pg_catalog.row_to_json(n.*) FROM __pgt_new n;
+    INSERT INTO %s (__pgt_op, __pgt_row)
+      SELECT 'D'::pg_catalog."char", pg_catalog.row_to_json(o.*) FROM __pgt_old o
+      UNION ALL SELECT 'I', pg_catalog.row_to_json(n.*) FROM __pgt_new n;
   ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
     INSERT INTO %s (__pgt_op, __pgt_row) SELECT 'D', pg_catalog.row_to_json(o.*) FROM __pgt_old o;
   ELSE
@@ -50,7 +51,7 @@ BEGIN
   RETURN NULL;
 END
 $capture$$body$,
-    'capture_' || source, buffer, buffer, buffer, buffer, buffer, source::text);
+    'capture_' || source, buffer, buffer, buffer, buffer, source::text);
 END
 $fn$;
 

@@ -1,0 +1,134 @@
+package dev.trickle.bench;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * What change capture costs the writes to a source: pgbench-shaped tables on an embedded
+ * PostgreSQL, each {@link CaptureContender} measured in every round (the order rotating from round
+ * to round, so a burst of other work on a shared machine does not fall on one contender only), and
+ * the medians over the rounds compared with the bare table's in one report ({@link
+ * CaptureReport}).
+ *
+ * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pcapture-benchmark
+ * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --out
+ * docs/benchmarks/capture.md"]}.
+ */
+public final class CaptureBenchmark {
+  private CaptureBenchmark() {}
+
+  /** Runs the benchmark; see the class comment for the arguments. */
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    try (EmbeddedPostgres pg = EmbeddedServer.start()) {
+      String admin = EmbeddedServer.url(pg);
+      String plain = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=bench";
+      try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+        st.execute("CREATE ROLE bench LOGIN");
+        st.execute("CREATE DATABASE bench OWNER bench");
+      }
+      Properties props = new Properties();
+      props.setProperty("user", "bench");
+      props.setProperty("trickle.scheduler", "false");
+      String trickleUrl = "jdbc:trickle:postgresql://localhost:" + pg.getPort() + "/bench";
+      String adminBench = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=postgres";
+      Map<CaptureContender, Results> results = new EnumMap<>(CaptureContender.class);
+      MachineInfo machine;
+      String loadBefore = CaptureReport.loadAverage();
+      try (Connection trickle = DriverManager.getConnection(trickleUrl, props);
+          Connection superuser = DriverManager.getConnection(adminBench);
+          Connection owner = DriverManager.getConnection(plain)) {
+        machine = MachineInfo.collect(owner);
+        CaptureWorkload.createTables(owner, o.scale);
+        try (Statement st = trickle.createStatement()) {
+          st.execute("CREATE EXTENSION pg_trickle");
+        }
+        CaptureWorkload workload = new CaptureWorkload(plain, o.scale, 42);
+        List<CaptureContender> order = new ArrayList<>(Arrays.asList(CaptureContender.values()));
+        for (int round = 0; round < o.rounds; round++) {
+          for (CaptureContender contender : order) {
+            System.out.println("round " + (round + 1) + ": " + contender.label);
+            Results r = results.computeIfAbsent(contender, k -> new Results());
+            contender.prepare(trickle);
+            CaptureWorkload.settle(superuser);
+            long[][] single = workload.singleRows(o.ops);
+            for (int op = 0; op < 3; op++) {
+              r.single.get(op).add(medianMs(single[op]));
+            }
+            contender.consume(trickle);
+            CaptureWorkload.settle(superuser);
+            r.bulk.add(workload.bulkUpdate(round) / 1e6);
+            contender.consume(trickle);
+            CaptureWorkload.settle(superuser);
+            r.tps.add(workload.tps(o.clients, o.seconds));
+            contender.consume(trickle);
+          }
+          order.add(order.remove(0));
+        }
+        try (Statement st = trickle.createStatement()) {
+          st.execute("DROP STREAM TABLE IF EXISTS capture_bench");
+        }
+      }
+      String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
+      String md = CaptureReport.render(o, machine, load, results);
+      Files.createDirectories(o.out.toAbsolutePath().getParent());
+      Files.writeString(o.out, md);
+      System.out.println(md);
+    }
+  }
+
+  private static double medianMs(long[] nanos) {
+    return CaptureWorkload.median(Arrays.stream(nanos).asDoubleStream().toArray()) / 1e6;
+  }
+
+  /** The measurements of one contender, one value per round. */
+  static final class Results {
+    /** Median single-row latency per round, ms: INSERT, UPDATE, DELETE. */
+    final List<List<Double>> single = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    /** Bulk UPDATE of 100,000 rows per round, ms. */
+    final List<Double> bulk = new ArrayList<>();
+    /** Transactions per second per round. */
+    final List<Double> tps = new ArrayList<>();
+  }
+
+  /** The command line. */
+  record Options(int scale, int rounds, int ops, int clients, int seconds, Path out) {
+    static Options parse(String[] args) {
+      Options o = new Options(
+          intArg(args, "--scale", 2),
+          intArg(args, "--rounds", 3),
+          intArg(args, "--ops", 1000),
+          intArg(args, "--clients", 8),
+          intArg(args, "--seconds", 10),
+          Path.of(stringArg(args, "--out", "docs/benchmarks/capture.md")));
+      if (o.scale < 1 || o.rounds < 1 || o.ops < 1 || o.clients < 1 || o.seconds < 1) {
+        throw new IllegalArgumentException("every option must be at least 1");
+      }
+      return o;
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+      String value = stringArg(args, name, null);
+      return value == null ? fallback : Integer.parseInt(value);
+    }
+
+    private static String stringArg(String[] args, String name, String fallback) {
+      for (int i = 0; i + 1 < args.length; i++) {
+        if (args[i].equals(name)) {
+          return args[i + 1];
+        }
+      }
+      return fallback;
+    }
+  }
+}
