@@ -15,10 +15,11 @@ import java.util.Properties;
 
 /**
  * What change capture costs the writes to a source: pgbench-shaped tables on an embedded
- * PostgreSQL, each {@link CaptureContender} measured in every round (the order rotating from round
- * to round, so a burst of other work on a shared machine does not fall on one contender only), and
- * the medians over the rounds compared with the bare table's in one report ({@link
- * CaptureReport}).
+ * PostgreSQL, one copy of the accounts table per {@link CaptureContender}, each measured in every
+ * round (single-row statements alternating between the contenders' tables one by one, bulk updates
+ * and TPS windows in an order rotating from round to round, so a burst of other work on a shared
+ * machine does not fall on one contender only), and the medians over the rounds compared with the
+ * bare table's in one report ({@link CaptureReport}).
  *
  * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pcapture-benchmark
  * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --out
@@ -49,34 +50,38 @@ public final class CaptureBenchmark {
           Connection superuser = DriverManager.getConnection(adminBench);
           Connection owner = DriverManager.getConnection(plain)) {
         machine = MachineInfo.collect(owner);
-        CaptureWorkload.createTables(owner, o.scale);
+        List<CaptureContender> all = List.of(CaptureContender.values());
+        CaptureWorkload.createTables(owner, o.scale(), all);
         try (Statement st = trickle.createStatement()) {
           st.execute("CREATE EXTENSION pg_trickle");
         }
-        CaptureWorkload workload = new CaptureWorkload(plain, o.scale, 42);
-        List<CaptureContender> order = new ArrayList<>(Arrays.asList(CaptureContender.values()));
-        for (int round = 0; round < o.rounds; round++) {
-          for (CaptureContender contender : order) {
-            System.out.println("round " + (round + 1) + ": " + contender.label);
-            Results r = results.computeIfAbsent(contender, k -> new Results());
-            contender.prepare(trickle);
-            CaptureWorkload.settle(superuser);
-            long[][] single = workload.singleRows(o.ops);
-            for (int op = 0; op < 3; op++) {
-              r.single.get(op).add(medianMs(single[op]));
+        for (CaptureContender contender : all) {
+          contender.prepare(trickle);
+          results.put(contender, new Results());
+        }
+        CaptureWorkload workload = new CaptureWorkload(plain, o.scale(), 42);
+        List<CaptureContender> order = new ArrayList<>(all);
+        for (int round = 0; round < o.rounds(); round++) {
+          System.out.println("round " + (round + 1) + ": single rows");
+          CaptureWorkload.settle(superuser, all);
+          long[][][] single = workload.singleRows(order, o.ops());
+          for (int k = 0; k < order.size(); k++) {
+            for (int kind = 0; kind < 3; kind++) {
+              results.get(order.get(k)).single.get(kind).add(medianMs(single[k][kind]));
             }
+          }
+          consumeAll(trickle, all);
+          for (CaptureContender contender : order) {
+            System.out.println("round " + (round + 1) + ": bulk and TPS, " + contender.label);
+            Results r = results.get(contender);
+            CaptureWorkload.settle(superuser, all);
+            r.bulk.add(workload.bulkUpdate(contender.table(), round) / 1e6);
             contender.consume(trickle);
-            CaptureWorkload.settle(superuser);
-            r.bulk.add(workload.bulkUpdate(round) / 1e6);
-            contender.consume(trickle);
-            CaptureWorkload.settle(superuser);
-            r.tps.add(workload.tps(o.clients, o.seconds));
+            CaptureWorkload.settle(superuser, all);
+            r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds()));
             contender.consume(trickle);
           }
           order.add(order.remove(0));
-        }
-        try (Statement st = trickle.createStatement()) {
-          st.execute("DROP STREAM TABLE IF EXISTS capture_bench");
         }
       }
       String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
@@ -84,6 +89,13 @@ public final class CaptureBenchmark {
       Files.createDirectories(o.out.toAbsolutePath().getParent());
       Files.writeString(o.out, md);
       System.out.println(md);
+    }
+  }
+
+  private static void consumeAll(Connection trickle, List<CaptureContender> contenders)
+      throws java.sql.SQLException {
+    for (CaptureContender contender : contenders) {
+      contender.consume(trickle);
     }
   }
 

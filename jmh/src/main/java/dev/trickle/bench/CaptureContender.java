@@ -6,9 +6,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * What a write to {@code pgbench_accounts} pays for in the capture benchmark. {@link #BARE}: no
- * capture. {@link #TRIGGER}: one DIFFERENTIAL stream table reads the table, so its writes fire
- * Trickle's capture triggers as the driver installs them. The others are the trigger capture with
+ * What a write to an accounts table pays for in the capture benchmark. Each contender has its own
+ * copy of {@code pgbench_accounts} ({@link #table}), so the benchmark can alternate between them
+ * statement by statement. {@link #BARE}: no capture. {@link #TRIGGER}: one DIFFERENTIAL stream
+ * table reads the table, so its writes fire Trickle's capture triggers as the driver installs them. The others are the trigger capture with
  * one cost changed, to measure each cost on its own: {@link #TRIGGER_WITH_SET_CLAUSE} puts back the
  * {@code SET search_path} clause the capture function had before catalog V12, {@link
  * #TRIGGER_INVOKER} runs it as the writer instead of {@code SECURITY DEFINER}, {@link
@@ -23,7 +24,7 @@ enum CaptureContender {
   TRIGGER_INVOKER("trigger, invoker", "the capture function `SECURITY INVOKER`"),
   TRIGGER_WITHOUT_NOTIFY("trigger, no notify", "the capture function without `pg_notify`");
 
-  /** The stream table every trigger contender creates on {@code pgbench_accounts}. */
+  /** The stream table every trigger contender creates on its accounts table. */
   static final String STREAM_TABLE_QUERY =
       "SELECT bid, count(*) AS n, sum(abalance) AS total FROM pgbench_accounts GROUP BY bid";
 
@@ -35,14 +36,23 @@ enum CaptureContender {
     this.description = description;
   }
 
-  /** Sets the contender up through the Trickle connection {@code trickle}. */
+  /** The contender's copy of {@code pgbench_accounts}: {@code pgbench_accounts_<name>}. */
+  String table() {
+    return "pgbench_accounts_" + name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private String streamTable() {
+    return "capture_" + name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Sets the contender up on its table through the Trickle connection {@code trickle}. */
   void prepare(Connection trickle) throws SQLException {
+    if (this == BARE) {
+      return;
+    }
     try (Statement st = trickle.createStatement()) {
-      st.execute("DROP STREAM TABLE IF EXISTS capture_bench");
-      if (this == BARE) {
-        return;
-      }
-      st.execute("SELECT pgtrickle.create_stream_table('capture_bench', $q$" + STREAM_TABLE_QUERY
+      st.execute("SELECT pgtrickle.create_stream_table('" + streamTable() + "', $q$"
+          + STREAM_TABLE_QUERY.replace("pgbench_accounts", table())
           + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h')");
       String function = "pgtrickle_changes.capture_" + relid(st);
       switch (this) {
@@ -72,13 +82,13 @@ enum CaptureContender {
   void consume(Connection trickle) throws SQLException {
     if (this != BARE) {
       try (Statement st = trickle.createStatement()) {
-        st.execute("SELECT pgtrickle.refresh_stream_table('capture_bench')");
+        st.execute("SELECT pgtrickle.refresh_stream_table('" + streamTable() + "')");
       }
     }
   }
 
-  private static long relid(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT 'pgbench_accounts'::regclass::oid")) {
+  private long relid(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT '" + table() + "'::regclass::oid")) {
       rs.next();
       return rs.getLong(1);
     }
