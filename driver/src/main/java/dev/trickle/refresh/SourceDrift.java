@@ -9,6 +9,7 @@ import dev.trickle.catalog.StreamTable;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Whether a source still is what the stream table's query was resolved against. Change capture
@@ -19,6 +20,10 @@ import java.util.Optional;
  * names the column and the remedy. Changes to columns the query does not read pass unnoticed.
  */
 final class SourceDrift {
+  /** A schema qualification at the start of a {@code format_type} text. */
+  private static final Pattern SCHEMA_PREFIX =
+      Pattern.compile("^(\"([^\"]|\"\")+\"|[^\".(\\[ ]+)\\.");
+
   private SourceDrift() {}
 
   /** The failure for the first source that no longer fits, if any. */
@@ -53,10 +58,11 @@ final class SourceDrift {
       if (column.isEmpty()) {
         return Optional.of(
             new SQLException(
-                subject + " no longer exists (dropped or renamed); " + RefreshFailures.remedy(st), "42703"));
+                subject + " no longer exists (dropped or renamed); " + RefreshFailures.remedy(st),
+                "42703"));
       }
       String type = recorded.columnType(i);
-      if (!type.isEmpty() && !type.equals(column.get().type())) {
+      if (!type.isEmpty() && !unqualified(type).equals(unqualified(column.get().type()))) {
         return Optional.of(
             new SQLException(
                 subject + " changed type from " + type + " to " + column.get().type() + "; "
@@ -65,5 +71,14 @@ final class SourceDrift {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * A {@code format_type} text without its schema: {@code format_type} qualifies a type that is
+   * not visible on the {@code search_path} of the moment, and the recorded type was printed when
+   * the query was resolved, maybe under another {@code search_path} than the refresh's.
+   */
+  private static String unqualified(String type) {
+    return SCHEMA_PREFIX.matcher(type).replaceFirst("");
   }
 }

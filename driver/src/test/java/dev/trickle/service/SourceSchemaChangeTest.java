@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -160,6 +161,29 @@ class SourceSchemaChangeTest {
       write(flavour, ddl.table(), bExists, 20);
       refreshAndCheck(flavour, "st_filter", ddl.filterRemedy);
       refreshAndCheck(flavour, "st_agg", ddl.aggregateRemedy);
+    }
+  }
+
+  @Test
+  void aTypeFromAnotherSchemaIsNotAChangeWhenTheRefreshHasAnotherSearchPath() throws SQLException {
+    s.execute("CREATE SCHEMA moods");
+    try {
+      s.execute("CREATE TYPE moods.mood AS ENUM ('sad', 'ok', 'happy')");
+      s.execute("SET search_path = moods, public");
+      s.execute("CREATE TABLE public.src (id int PRIMARY KEY, m mood, ms mood[])");
+      s.execute("INSERT INTO src VALUES (1, 'ok', '{sad,ok}'), (2, 'happy', NULL)");
+      create(Flavour.SQL_TEXT, "st_filter", "SELECT id, m, ms FROM src WHERE m > 'sad'",
+          "DIFFERENTIAL");
+      s.execute("SET search_path = public");
+      s.execute("INSERT INTO src VALUES (3, 'sad', '{happy}'), (4, 'happy', '{}')");
+      s.execute("ALTER TABLE src ADD COLUMN extra int");
+      refreshAndCheck(Flavour.SQL_TEXT, "st_filter",
+          "SELECT id, m, ms FROM src WHERE m > 'sad'::moods.mood");
+    } finally {
+      s.execute("SET search_path = public");
+      s.execute("DROP STREAM TABLE IF EXISTS st_filter");
+      s.execute("DROP TABLE IF EXISTS src");
+      s.execute("DROP SCHEMA moods CASCADE");
     }
   }
 
