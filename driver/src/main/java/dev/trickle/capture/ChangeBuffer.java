@@ -7,14 +7,17 @@ import java.util.List;
  * The names of the capture objects of one source relation. The buffer {@code
  * pgtrickle_changes."changes_<oid>"} has the columns {@code __pgt_seq} (identity), {@code
  * __pgt_xid} (the writing transaction, {@code xid8}), {@code __pgt_op} ({@code 'I'} inserted row
- * image, {@code 'D'} deleted row image, {@code 'T'} truncate marker) and then the source's columns
- * with the same names and types.
+ * image, {@code 'D'} deleted row image, {@code 'T'} truncate marker) and {@code __pgt_row}, the
+ * row image as {@code json} (an object keyed by the source's column names; null for {@code 'T'}).
  *
  * @param sourceRelid the oid of the captured relation (of the parent, for partitioned tables)
  */
 public record ChangeBuffer(long sourceRelid) {
   /** The schema of buffers and capture functions. */
   public static final String SCHEMA = "pgtrickle_changes";
+
+  /** The buffer column holding the row image as json. */
+  public static final String ROW_COLUMN = "__pgt_row";
 
   /** The trigger names installed on a captured relation (and on each of its partitions). */
   public static final List<String> TRIGGER_NAMES =

@@ -10,23 +10,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Installs, updates and removes the capture of one source relation (see {@link ChangeBuffer}).
  *
- * <p>Statement-level AFTER triggers with transition tables call one generated PL/pgSQL function
- * per source, which copies the statement's rows into the buffer with one set-based {@code INSERT
- * ... SELECT} per image: INSERT writes {@code 'I'} rows, DELETE {@code 'D'} rows, UPDATE {@code
- * 'D'} rows of the old images then {@code 'I'} rows of the new ones (so primary-key updates need
- * nothing special), TRUNCATE one {@code 'T'} marker. Column lists are named, so adding a column to
- * the source does not break its writes. The function runs as its owner ({@code SECURITY DEFINER}
- * with a fixed {@code search_path}), so roles that write the source need no rights on the buffer,
- * and it sends {@code NOTIFY pgtrickle_changes, '<source oid>'} once per statement that changed
- * rows.
+ * <p>Statement-level AFTER triggers with transition tables call one PL/pgSQL function per source,
+ * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V12),
+ * which copies the statement's rows into the buffer with one set-based {@code INSERT ... SELECT}:
+ * INSERT writes {@code 'I'} rows, DELETE {@code 'D'} rows, UPDATE {@code 'D'} rows of the old
+ * images then {@code 'I'} rows of the new ones, in one statement (so primary-key updates need
+ * nothing special), TRUNCATE one {@code 'T'} marker. Each image is stored whole, as {@code
+ * row_to_json} of the transition table's row: the function names no column of the source, so
+ * adding, dropping, renaming or retyping any source column never breaks a write to it (a refresh
+ * finds out what changed, {@code dev.trickle.refresh.SourceDrift}). The function runs as its owner
+ * ({@code SECURITY DEFINER}), so roles that write the source need no rights on the buffer and
+ * roles that cannot write the source cannot write the buffer; it has no {@code SET} clause and
+ * names everything schema-qualified. It sends {@code NOTIFY pgtrickle_changes, '<source oid>'}
+ * once per statement that changed rows (PostgreSQL folds the repeats of a transaction into one).
  *
  * <p>A partitioned table gets the triggers on the parent and on every partition: a statement fires
  * only the statement triggers of the table it names, so each write is captured exactly once, into
@@ -54,16 +55,13 @@ public final class ChangeCapture {
   }
 
   /**
-   * Installs capture for the source, or brings it up to date with the source's columns (new
-   * columns are added to the buffer; a column whose type changed is retyped and a {@code 'T'}
-   * marker tells consumers to recompute). Creating triggers locks the source against writes until
-   * the transaction ends.
+   * Installs capture for the source, or brings its capture function up to date. Creating
+   * triggers locks the source against writes until the transaction ends.
    *
    * @return true when capture was newly installed
    */
   public static boolean ensure(Connection c, Relation source) throws SQLException {
-    List<Column> columns = source.columns(c);
-    for (Column column : columns) {
+    for (Column column : source.columns(c)) {
       if (column.name().startsWith(RESERVED_PREFIX)) {
         throw SqlState.INVALID_PARAMETER.exception(
             "column "
@@ -77,22 +75,16 @@ public final class ChangeCapture {
     }
     ChangeBuffer buffer = new ChangeBuffer(source.relid());
     boolean existed = isInstalled(c, source.relid());
-    boolean retyped = false;
     try (Statement st = c.createStatement()) {
-      if (existed) {
-        retyped = alignBuffer(c, st, buffer, columns);
-      } else {
-        st.execute(createBufferSql(buffer, columns));
+      if (!existed) {
+        st.execute(createBufferSql(buffer));
       }
-      st.execute(functionSql(buffer, columns));
+      st.execute("SELECT pgtrickle.create_capture_function(" + source.relid() + ")");
       List<Long> targets = new ArrayList<>();
       targets.add(source.relid());
       targets.addAll(source.partitions(c));
       for (long target : targets) {
         createMissingTriggers(c, st, buffer, target);
-      }
-      if (retyped) {
-        st.execute("INSERT INTO " + buffer.qualifiedTable() + " (__pgt_op) VALUES ('T')");
       }
     }
     register(c, source, buffer);
@@ -116,102 +108,14 @@ public final class ChangeCapture {
     }
   }
 
-  /** The source columns the buffer mirrors, in buffer order (the {@code __pgt_} columns left out). */
-  public static List<Column> bufferColumns(Connection c, long sourceRelid) throws SQLException {
-    List<Column> columns = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
-                + " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped"
-                + " AND attname NOT LIKE '\\_\\_pgt\\_%' ORDER BY attnum")) {
-      ps.setString(1, new ChangeBuffer(sourceRelid).qualifiedTable());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          columns.add(new Column(rs.getString(1), rs.getString(2)));
-        }
-      }
-    }
-    return columns;
-  }
-
-  private static String createBufferSql(ChangeBuffer buffer, List<Column> columns) {
-    StringBuilder sql =
-        new StringBuilder("CREATE TABLE ")
-            .append(buffer.qualifiedTable())
-            .append(" (__pgt_seq bigint GENERATED ALWAYS AS IDENTITY,")
-            .append(" __pgt_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),")
-            .append(" __pgt_op \"char\" NOT NULL");
-    for (Column column : columns) {
-      sql.append(", ").append(Quoting.identifier(column.name())).append(' ').append(column.type());
-    }
-    return sql.append(')').toString();
-  }
-
-  /** Adds missing columns and retypes changed ones; true when a type changed. */
-  private static boolean alignBuffer(
-      Connection c, Statement st, ChangeBuffer buffer, List<Column> columns) throws SQLException {
-    Map<String, String> existing = new LinkedHashMap<>();
-    for (Column column : bufferColumns(c, buffer.sourceRelid())) {
-      existing.put(column.name(), column.type());
-    }
-    boolean retyped = false;
-    for (Column column : columns) {
-      String type = existing.get(column.name());
-      String name = Quoting.identifier(column.name());
-      if (type == null) {
-        st.execute(
-            "ALTER TABLE " + buffer.qualifiedTable() + " ADD COLUMN " + name + ' ' + column.type());
-      } else if (!type.equals(column.type())) {
-        st.execute(
-            "ALTER TABLE "
-                + buffer.qualifiedTable()
-                + " ALTER COLUMN "
-                + name
-                + " TYPE "
-                + column.type()
-                + " USING NULL");
-        retyped = true;
-      }
-    }
-    return retyped;
-  }
-
-  private static String functionSql(ChangeBuffer buffer, List<Column> columns) {
-    String target =
-        columns.stream()
-            .map(col -> ", " + Quoting.identifier(col.name()))
-            .collect(Collectors.joining("", "INSERT INTO " + buffer.qualifiedTable() + " (__pgt_op", ")"));
-    String body =
-        "BEGIN\n"
-            + "  IF TG_OP = 'INSERT' THEN\n"
-            + "    " + copy(target, "'I'", "n", "__pgt_new", columns) + ";\n"
-            + "  ELSIF TG_OP = 'UPDATE' THEN\n"
-            + "    " + copy(target, "'D'", "o", "__pgt_old", columns) + ";\n"
-            + "    " + copy(target, "'I'", "n", "__pgt_new", columns) + ";\n"
-            + "  ELSIF TG_OP = 'DELETE' THEN\n"
-            + "    " + copy(target, "'D'", "o", "__pgt_old", columns) + ";\n"
-            + "  ELSE\n"
-            + "    INSERT INTO " + buffer.qualifiedTable() + " (__pgt_op) VALUES ('T');\n"
-            + "  END IF;\n"
-            + "  IF FOUND THEN\n"
-            + "    PERFORM pg_notify('pgtrickle_changes', '" + buffer.sourceRelid() + "');\n"
-            + "  END IF;\n"
-            + "  RETURN NULL;\n"
-            + "END\n";
-    return "CREATE OR REPLACE FUNCTION "
-        + buffer.qualifiedFunction()
-        + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
-        + " SET search_path = pg_catalog, pg_temp AS "
-        + Quoting.dollarQuoted(body);
-  }
-
-  private static String copy(
-      String target, String op, String alias, String transitionTable, List<Column> columns) {
-    String values =
-        columns.stream()
-            .map(col -> ", " + alias + '.' + Quoting.identifier(col.name()))
-            .collect(Collectors.joining());
-    return target + " SELECT " + op + values + " FROM " + transitionTable + ' ' + alias;
+  private static String createBufferSql(ChangeBuffer buffer) {
+    return "CREATE TABLE "
+        + buffer.qualifiedTable()
+        + " (__pgt_seq bigint GENERATED ALWAYS AS IDENTITY,"
+        + " __pgt_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),"
+        + " __pgt_op \"char\" NOT NULL, "
+        + ChangeBuffer.ROW_COLUMN
+        + " json)";
   }
 
   private static void createMissingTriggers(

@@ -27,7 +27,8 @@ public final class CatalogInstaller {
           "V5__own_changes.sql", "V6__refresh_reads.sql", "V7__buffer_cleanup.sql",
           "V8__buffered_changes.sql", "V9__recursive_closure.sql",
           "V10__cleanup_consumers.sql", "V11__refresh_in_one_round_trip.sql",
-          "V12__inventory_of_dropped_sources.sql");
+          "V12__inventory_of_dropped_sources.sql",
+          "V13__capture_whole_rows.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

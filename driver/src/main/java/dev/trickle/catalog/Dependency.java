@@ -11,11 +11,24 @@ import java.util.List;
  * @param kind what kind of relation it is
  * @param columnsUsed the columns the query reads, in the relation's column order (empty when it
  *     reads none, as in {@code count(*)})
+ * @param columnTypes the types of {@code columnsUsed} when they were recorded, in the same order
+ *     ({@code format_type}; an empty string when unknown)
  */
 public record Dependency(
-    long sourceRelid, String schema, String name, SourceKind kind, List<String> columnsUsed) {
+    long sourceRelid,
+    String schema,
+    String name,
+    SourceKind kind,
+    List<String> columnsUsed,
+    List<String> columnTypes) {
   public Dependency {
     columnsUsed = List.copyOf(columnsUsed);
+    columnTypes = List.copyOf(columnTypes);
+  }
+
+  /** The recorded type of the {@code i}-th used column, empty when unknown. */
+  public String columnType(int i) {
+    return i < columnTypes.size() ? columnTypes.get(i) : "";
   }
 
   /** {@code schema.name} for messages. */

@@ -16,7 +16,8 @@ public final class DependencyCatalog {
     List<Dependency> deps = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT source_relid, source_schema, source_name, source_kind, columns_used"
+            "SELECT source_relid, source_schema, source_name, source_kind, columns_used,"
+                + " column_types"
                 + " FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?"
                 + " ORDER BY source_schema, source_name")) {
       ps.setLong(1, pgtId);
@@ -28,7 +29,8 @@ public final class DependencyCatalog {
                   rs.getString(2),
                   rs.getString(3),
                   SourceKind.valueOf(rs.getString(4)),
-                  StreamTableCatalog.textArray(rs.getArray(5))));
+                  StreamTableCatalog.textArray(rs.getArray(5)),
+                  StreamTableCatalog.textArray(rs.getArray(6))));
         }
       }
     }
@@ -46,7 +48,8 @@ public final class DependencyCatalog {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_schema,"
-                + " source_name, source_kind, columns_used) VALUES (?, ?::oid, ?, ?, ?, ?)")) {
+                + " source_name, source_kind, columns_used, column_types)"
+                + " VALUES (?, ?::oid, ?, ?, ?, ?, ?)")) {
       for (Dependency d : deps) {
         ps.setLong(1, pgtId);
         ps.setLong(2, d.sourceRelid());
@@ -54,6 +57,7 @@ public final class DependencyCatalog {
         ps.setString(4, d.name());
         ps.setString(5, d.kind().name());
         ps.setArray(6, c.createArrayOf("text", d.columnsUsed().toArray()));
+        ps.setArray(7, c.createArrayOf("text", d.columnTypes().toArray()));
         ps.addBatch();
       }
       ps.executeBatch();

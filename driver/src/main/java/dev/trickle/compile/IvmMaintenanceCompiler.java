@@ -94,7 +94,6 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
               function,
               source.relid(),
               source.qualifiedName(),
-              source.columns().stream().map(Column::name).toList(),
               function));
       uninstall.addAll(ImmediateTriggerProgram.uninstall("pgtrickle", function));
     }

@@ -49,7 +49,7 @@ public final class DeltaTables {
     List<String> exists = new ArrayList<>();
     exists.add("EXISTS (SELECT 1 FROM pgtrickle.pgt_missed_changes WHERE pgt_id = " + pgtId + ")");
     for (long source : sources) {
-      exists.add("EXISTS (SELECT 1" + consumable(pgtId, source) + ")");
+      exists.add("EXISTS (SELECT 1" + consumable(pgtId, source, "") + ")");
     }
     StatementBatch batch = new StatementBatch();
     batch.add("SELECT " + String.join(" OR ", exists));
@@ -110,14 +110,13 @@ public final class DeltaTables {
     for (StreamTableDefinition.Source source : sources) {
       String columns =
           source.columns().stream()
-              .map(col -> "b." + Quoting.identifier(col.name()))
+              .map(col -> "r." + Quoting.identifier(col.name()))
               .collect(Collectors.joining(", "));
       String prefix = columns.isEmpty() ? "" : columns + ", ";
-      String consumable = consumable(pgtId, source.relid());
       String query =
           "SELECT " + prefix
               + "CASE b.__pgt_op WHEN 'I' THEN 1 WHEN 'D' THEN -1 ELSE 0 END AS \"__pgt_w\""
-              + consumable;
+              + consumable(pgtId, source.relid(), rowImage(source.columns()));
       for (String statement : temps.fill(source.deltaTable(), shape(source), query)) {
         batch.add(statement);
       }
@@ -229,8 +228,8 @@ public final class DeltaTables {
   }
 
   /**
-   * {@code FROM} and {@code WHERE} of the rows ({@code b}) of a source's buffer that the refresh
-   * consumes: committed by the new frontier ({@link Frontiers#NEW_FRONTIER}) and not consumed by
+   * {@code FROM} and {@code WHERE} of the rows ({@code b}, with {@code rowImage} joined) of a
+   * source's buffer that the refresh consumes: committed by the new frontier ({@link Frontiers#NEW_FRONTIER}) and not consumed by
    * stream table {@code pgtId}'s stored one, the condition of {@code pgtrickle.unconsumed} written
    * out (the engine fills only when the stored frontier is not null). Each stored value is a scalar
    * subquery used once, evaluated once per statement: with a join, the planner, trusting a
@@ -238,12 +237,28 @@ public final class DeltaTables {
    * probed the frontier's index once per buffer row; and {@code unconsumed} given subqueries is
    * not inlined (it uses its arguments twice), but called once per buffer row.
    */
-  private static String consumable(long pgtId, long sourceRelid) {
-    return " FROM " + new ChangeBuffer(sourceRelid).qualifiedTable() + " AS b"
+  private static String consumable(long pgtId, long sourceRelid, String rowImage) {
+    return " FROM " + new ChangeBuffer(sourceRelid).qualifiedTable() + " AS b" + rowImage
         + " WHERE pg_visible_in_snapshot(b.__pgt_xid, " + Frontiers.NEW_FRONTIER + ")"
         + " AND (NOT pg_visible_in_snapshot(b.__pgt_xid, " + stored("frontier", pgtId, sourceRelid)
         + ") OR (b.__pgt_xid = " + stored("own_xid", pgtId, sourceRelid)
         + " AND b.__pgt_seq > " + stored("coalesce(own_seq, 0)", pgtId, sourceRelid) + "))";
+  }
+
+  /**
+   * The join that reads a buffer row's image ({@code b.__pgt_row}) as the source's columns {@code
+   * r}, by name and with their types now; a column the image lacks (added since) is null, a key the
+   * columns lack (dropped since) is ignored. Nothing when the source has no columns.
+   */
+  private static String rowImage(List<Column> columns) {
+    if (columns.isEmpty()) {
+      return "";
+    }
+    return " LEFT JOIN LATERAL pg_catalog.json_to_record(b." + ChangeBuffer.ROW_COLUMN + ") AS r("
+        + columns.stream()
+            .map(col -> Quoting.identifier(col.name()) + " " + col.type())
+            .collect(Collectors.joining(", "))
+        + ") ON true";
   }
 
   /**

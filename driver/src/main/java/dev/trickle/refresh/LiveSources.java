@@ -16,9 +16,10 @@ import java.util.stream.Collectors;
 
 /**
  * The relations a stream table reads, as its catalog records them and as they are now, read with
- * one query: a refresh needs to know that each still exists, which ones are captured, and their
- * columns (for captured sources the change buffer's, for the rest the relation's), and asking per
- * source would cost a round trip each.
+ * one query: a refresh needs to know that each still exists under its recorded name, which ones
+ * are captured, and their columns now (the delta tables of captured sources have them, and the
+ * columns the query reads must still be there with their recorded types, {@link SourceDrift}), and
+ * asking per source would cost a round trip each.
  */
 final class LiveSources {
   /**
@@ -26,7 +27,8 @@ final class LiveSources {
    *
    * @param dependency the catalog's record of it
    * @param relation the relation now, empty when it was dropped
-   * @param columns the change buffer's columns for a captured source, else the relation's
+   * @param columns the relation's columns now (for a captured source without Trickle's reserved
+   *     {@code __pgt_} ones)
    */
   record Source(Dependency dependency, Optional<Relation> relation, List<Column> columns) {
     /** As the delta compiler sees it. */
@@ -55,10 +57,9 @@ final class LiveSources {
   /**
    * Adds the query to {@code batch}; {@code loaded} receives the sources by schema and name. Per
    * source: the catalog's record, the relation now (NULL names when dropped, {@link
-   * RelationShape}), and its columns: for a captured source its change buffer's without Trickle's
-   * own, else the relation's. Both column arrays come from one lateral subquery over the one
-   * relation a source needs: the server initializes every subquery of a statement on every run, so
-   * each further one would cost every refresh.
+   * RelationShape}), and its columns now. Both column arrays come from one lateral subquery: the
+   * server initializes every subquery of a statement on every run, so each further one would cost
+   * every refresh.
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     batch.add(
@@ -66,16 +67,13 @@ final class LiveSources {
             ReadDigest.Read.SOURCES,
             "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
             + RelationShape.relationList()
-            + ", cols.names, cols.types FROM pgtrickle.pgt_dependencies d"
+            + ", cols.names, cols.types, d.column_types FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
             + " LEFT JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " LEFT JOIN pgtrickle.pgt_change_buffers b ON b.source_relid = d.source_relid"
-            + " LEFT JOIN pg_class bc ON bc.relname = b.buffer_name"
-            + " AND bc.relnamespace = 'pgtrickle_changes'::regnamespace"
             + " LEFT JOIN LATERAL (SELECT array_agg(a.attname::text ORDER BY a.attnum) AS names,"
             + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types"
-            + " FROM pg_attribute a WHERE a.attrelid = CASE WHEN " + CAPTURED
-            + " THEN bc.oid ELSE c.oid END AND a.attnum > 0 AND NOT a.attisdropped"
+            + " FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
+            + " AND NOT a.attisdropped"
             + " AND (NOT " + CAPTURED + " OR a.attname NOT LIKE '\\_\\_pgt\\_%')) AS cols ON true"
             + " WHERE d.pgt_id = "
             + pgtId,
@@ -89,7 +87,13 @@ final class LiveSources {
       long relid = rs.getLong(1);
       SourceKind kind = SourceKind.valueOf(rs.getString(4));
       Dependency dependency =
-          new Dependency(relid, rs.getString(2), rs.getString(3), kind, texts(rs.getArray(5)));
+          new Dependency(
+              relid,
+              rs.getString(2),
+              rs.getString(3),
+              kind,
+              texts(rs.getArray(5)),
+              texts(rs.getArray(14)));
       Optional<Relation> relation =
           rs.getString(6) != null
               ? Optional.of(

@@ -39,8 +39,18 @@ final class RefreshFailures {
             + source.displayName()
             + " of stream table "
             + st.displayName()
-            + " no longer exists (dropped or replaced); change the query with"
-            + " pgtrickle.alter_stream_table or drop the stream table");
+            + " no longer exists (dropped or replaced); "
+            + remedy(st));
+  }
+
+  /**
+   * What to do about a query that no longer fits its sources: {@code change the query with
+   * pgtrickle.alter_stream_table('s.st', query => '...'), or drop the stream table}.
+   */
+  static String remedy(StreamTable st) {
+    return "change the query with pgtrickle.alter_stream_table("
+        + literalName(st)
+        + ", query => '...'), or drop the stream table";
   }
 
   static RefreshRefusal suspended(StreamTable st) {

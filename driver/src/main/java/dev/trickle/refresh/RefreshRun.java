@@ -368,11 +368,12 @@ final class RefreshRun {
       throw RefreshFailures.dropped(st);
     }
     st = p.locked.get(0);
+    Optional<SQLException> drift = SourceDrift.of(st, p.sources);
+    if (drift.isPresent()) {
+      throw drift.get();
+    }
     List<Relation> captured = new ArrayList<>();
     for (LiveSources.Source source : p.sources) {
-      if (source.relation().isEmpty()) {
-        throw RefreshFailures.sourceMissing(st, source.dependency());
-      }
       if (source.dependency().kind().captured()) {
         captured.add(source.relation().get());
       }

@@ -95,7 +95,7 @@ final class QueryProbe implements AutoCloseable {
    * (0A000) temporary relations: the stream table outlives the session.
    */
   List<Dependency> sources() throws SQLException {
-    Map<Long, TreeMap<Integer, String>> used = new LinkedHashMap<>();
+    Map<Long, TreeMap<Integer, Column>> used = new LinkedHashMap<>();
     Deque<Long> views = new ArrayDeque<>();
     views.add(viewOid);
     List<Long> expanded = new ArrayList<>();
@@ -107,7 +107,8 @@ final class QueryProbe implements AutoCloseable {
       expanded.add(view);
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT d.refobjid, c.relkind, d.refobjsubid, a.attname"
+              "SELECT d.refobjid, c.relkind, d.refobjsubid, a.attname,"
+                  + " format_type(a.atttypid, a.atttypmod)"
                   + " FROM pg_rewrite r"
                   + " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid"
                   + " JOIN pg_class c ON c.oid = d.refobjid"
@@ -119,9 +120,9 @@ final class QueryProbe implements AutoCloseable {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             long relid = rs.getLong(1);
-            TreeMap<Integer, String> columns = used.computeIfAbsent(relid, k -> new TreeMap<>());
+            TreeMap<Integer, Column> columns = used.computeIfAbsent(relid, k -> new TreeMap<>());
             if (rs.getString(4) != null) {
-              columns.put(rs.getInt(3), rs.getString(4));
+              columns.put(rs.getInt(3), new Column(rs.getString(4), rs.getString(5)));
             }
             if (rs.getString(2).equals("v")) {
               views.add(relid);
@@ -131,7 +132,7 @@ final class QueryProbe implements AutoCloseable {
       }
     }
     List<Dependency> sources = new ArrayList<>();
-    for (Map.Entry<Long, TreeMap<Integer, String>> entry : used.entrySet()) {
+    for (Map.Entry<Long, TreeMap<Integer, Column>> entry : used.entrySet()) {
       Relation relation = Relation.find(c, entry.getKey()).orElseThrow();
       if (relation.temporary()) {
         throw SqlState.UNSUPPORTED.exception(
@@ -149,7 +150,8 @@ final class QueryProbe implements AutoCloseable {
               relation.schema(),
               relation.name(),
               kindOf(relation),
-              new ArrayList<>(entry.getValue().values())));
+              entry.getValue().values().stream().map(Column::name).toList(),
+              entry.getValue().values().stream().map(Column::type).toList()));
     }
     return sources;
   }

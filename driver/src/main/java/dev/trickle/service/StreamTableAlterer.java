@@ -39,7 +39,9 @@ final class StreamTableAlterer {
   /**
    * Alters {@code st}.
    *
-   * @param query the new defining query, or null to keep it
+   * @param query the new defining query, or null to keep it; the same text as before counts as a
+   *     change when the stream table is in ERROR (a source it reads may have been dropped and
+   *     created again, which only resolving the query again follows)
    * @param changes the settings to change
    * @param initialize whether to repopulate after a query change (false leaves it unpopulated)
    */
@@ -52,7 +54,10 @@ final class StreamTableAlterer {
       throws SQLException {
     StreamTableSpec old = st.spec();
     RefreshMode mode = changes.mode().orElse(old.requestedMode());
-    boolean queryChanged = query != null && !query.text().equals(old.query());
+    boolean queryChanged =
+        query != null
+            && (!query.text().equals(old.query())
+                || st.state().status() == StreamTableStatus.ERROR);
     boolean modeChanged = mode != old.requestedMode();
     String searchPath = queryChanged ? currentSearchPath(c) : old.searchPath();
     StreamTableSpec spec =

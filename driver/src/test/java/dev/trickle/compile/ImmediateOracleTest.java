@@ -69,7 +69,7 @@ class ImmediateOracleTest {
     for (long oid : plan.sourceOids()) {
       String source = harness.scalar("SELECT " + oid + "::oid::regclass::text");
       for (String sql :
-          program.install("public", name + "_on_" + oid, oid, source, columns(source), name + "_" + oid)) {
+          program.install("public", name + "_on_" + oid, oid, source, name + "_" + oid)) {
         harness.exec(sql);
       }
     }

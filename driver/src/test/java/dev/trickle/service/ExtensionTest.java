@@ -65,6 +65,8 @@ class ExtensionTest {
             + " pgtrickle.diamond_groups(), pgtrickle.worker_pool_status(),"
             + " pgtrickle.parallel_job_status(integer), pgtrickle.explain_st(text),"
             + " pgtrickle.pending_stream_tables(), pgtrickle.confirm_current(bigint[], timestamptz)",
+        "DROP FUNCTION pgtrickle.create_capture_function(oid)",
+        "ALTER TABLE pgtrickle.pgt_dependencies DROP COLUMN column_types",
         "DROP FUNCTION pgtrickle.clean_up_changes(oid[])",
         "DROP FUNCTION pgtrickle.recursion_limit_exceeded(integer)",
         "DROP TABLE pgtrickle.pgt_missed_changes",

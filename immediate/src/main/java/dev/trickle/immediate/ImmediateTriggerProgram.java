@@ -14,6 +14,12 @@ import java.util.Set;
  * source's delta table and runs the same differential steps a scheduled refresh would run (the
  * table itself already holds the post-statement state the rules read). TRUNCATE of a source
  * repopulates the stream table from its query.
+ *
+ * <p>The delta table copies the transition tables whole ({@code SELECT *}), so the function names
+ * no source column itself: a column the query does not read may be added, dropped, renamed or
+ * retyped. When a source change breaks the steps (a column the query reads, or the source's name),
+ * the write goes on: the maintenance of that statement is rolled back with a WARNING, and the next
+ * refresh of the stream table puts it in ERROR, naming what changed.
  */
 public final class ImmediateTriggerProgram {
   private final MaintenancePlan plan;
@@ -48,7 +54,6 @@ public final class ImmediateTriggerProgram {
    * @param functionName name of the generated function
    * @param sourceOid the source's oid (names its delta table)
    * @param source the source relation, quoted
-   * @param sourceColumns the source's columns, in order
    * @param triggerPrefix prefix of the trigger names (unique per stream table and source)
    */
   public List<String> install(
@@ -56,14 +61,14 @@ public final class ImmediateTriggerProgram {
       String functionName,
       long sourceOid,
       String source,
-      List<String> sourceColumns,
       String triggerPrefix) {
     String function = Sql.qualified(functionSchema, functionName);
     String delta = Sql.deltaTable(sourceOid);
-    String columns = Sql.identList(sourceColumns);
+    String columns = "*";
     StringBuilder body = new StringBuilder();
     body.append("DECLARE\n  more boolean;\n  iterations int;\n  previous text;\nBEGIN\n");
     body.append("  previous := current_setting('pgtrickle.maintenance', true);\n");
+    body.append("  BEGIN\n");
     body.append("  PERFORM set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
     body.append("    DELETE FROM ").append(storage).append(";\n");
@@ -88,6 +93,15 @@ public final class ImmediateTriggerProgram {
     appendSteps(body, plan.refresh(Set.of(sourceOid)), "    ");
     body.append("    DROP TABLE ").append(delta).append(";\n");
     body.append("  END IF;\n");
+    body.append("  EXCEPTION WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
+    body.append("      OR undefined_function THEN\n");
+    body.append("    RAISE WARNING USING MESSAGE = ")
+        .append(Sql.literal("stream table " + storage + " is not maintained: "))
+        .append(" || SQLERRM, HINT = ")
+        .append(Sql.literal("a source of its query changed; refresh it to see what, and change its"
+            + " query with pgtrickle.alter_stream_table"))
+        .append(";\n");
+    body.append("  END;\n");
     body.append("  PERFORM set_config('pgtrickle.maintenance', COALESCE(previous, 'off'), true);\n");
     body.append("  RETURN NULL;\n");
     body.append("END");

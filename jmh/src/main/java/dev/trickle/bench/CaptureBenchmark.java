@@ -1,0 +1,146 @@
+package dev.trickle.bench;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * What change capture costs the writes to a source: pgbench-shaped tables on an embedded
+ * PostgreSQL, one copy of the accounts table per {@link CaptureContender}, each measured in every
+ * round (single-row statements alternating between the contenders' tables one by one, bulk updates
+ * and TPS windows in an order rotating from round to round, so a burst of other work on a shared
+ * machine does not fall on one contender only), and the medians over the rounds compared with the
+ * bare table's in one report ({@link CaptureReport}).
+ *
+ * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pcapture-benchmark
+ * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --out
+ * docs/benchmarks/capture.md"]}.
+ */
+public final class CaptureBenchmark {
+  private CaptureBenchmark() {}
+
+  /** Runs the benchmark; see the class comment for the arguments. */
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    try (EmbeddedPostgres pg = EmbeddedServer.start()) {
+      String admin = EmbeddedServer.url(pg);
+      String plain = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=bench";
+      try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+        st.execute("CREATE ROLE bench LOGIN");
+        st.execute("CREATE DATABASE bench OWNER bench");
+      }
+      Properties props = new Properties();
+      props.setProperty("user", "bench");
+      props.setProperty("trickle.scheduler", "false");
+      String trickleUrl = "jdbc:trickle:postgresql://localhost:" + pg.getPort() + "/bench";
+      String adminBench = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=postgres";
+      Map<CaptureContender, Results> results = new EnumMap<>(CaptureContender.class);
+      MachineInfo machine;
+      String loadBefore = CaptureReport.loadAverage();
+      try (Connection trickle = DriverManager.getConnection(trickleUrl, props);
+          Connection superuser = DriverManager.getConnection(adminBench);
+          Connection owner = DriverManager.getConnection(plain)) {
+        machine = MachineInfo.collect(owner);
+        List<CaptureContender> all = List.of(CaptureContender.values());
+        CaptureWorkload.createTables(owner, o.scale(), all);
+        try (Statement st = trickle.createStatement()) {
+          st.execute("CREATE EXTENSION pg_trickle");
+        }
+        for (CaptureContender contender : all) {
+          contender.prepare(trickle);
+          results.put(contender, new Results());
+        }
+        CaptureWorkload workload = new CaptureWorkload(plain, o.scale(), 42);
+        List<CaptureContender> order = new ArrayList<>(all);
+        for (int round = 0; round < o.rounds(); round++) {
+          System.out.println("round " + (round + 1) + ": single rows");
+          CaptureWorkload.settle(superuser, all);
+          long[][][] single = workload.singleRows(order, o.ops());
+          for (int k = 0; k < order.size(); k++) {
+            for (int kind = 0; kind < 3; kind++) {
+              results.get(order.get(k)).single.get(kind).add(medianMs(single[k][kind]));
+            }
+          }
+          consumeAll(trickle, all);
+          for (CaptureContender contender : order) {
+            System.out.println("round " + (round + 1) + ": bulk and TPS, " + contender.label);
+            Results r = results.get(contender);
+            CaptureWorkload.settle(superuser, all);
+            r.bulk.add(workload.bulkUpdate(contender.table(), round) / 1e6);
+            contender.consume(trickle);
+            CaptureWorkload.settle(superuser, all);
+            r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds()));
+            contender.consume(trickle);
+          }
+          order.add(order.remove(0));
+        }
+      }
+      String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
+      String md = CaptureReport.render(o, machine, load, results);
+      Files.createDirectories(o.out.toAbsolutePath().getParent());
+      Files.writeString(o.out, md);
+      System.out.println(md);
+    }
+  }
+
+  private static void consumeAll(Connection trickle, List<CaptureContender> contenders)
+      throws java.sql.SQLException {
+    for (CaptureContender contender : contenders) {
+      contender.consume(trickle);
+    }
+  }
+
+  private static double medianMs(long[] nanos) {
+    return CaptureWorkload.median(Arrays.stream(nanos).asDoubleStream().toArray()) / 1e6;
+  }
+
+  /** The measurements of one contender, one value per round. */
+  static final class Results {
+    /** Median single-row latency per round, ms: INSERT, UPDATE, DELETE. */
+    final List<List<Double>> single = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    /** Bulk UPDATE of 100,000 rows per round, ms. */
+    final List<Double> bulk = new ArrayList<>();
+    /** Transactions per second per round. */
+    final List<Double> tps = new ArrayList<>();
+  }
+
+  /** The command line. */
+  record Options(int scale, int rounds, int ops, int clients, int seconds, Path out) {
+    static Options parse(String[] args) {
+      Options o = new Options(
+          intArg(args, "--scale", 2),
+          intArg(args, "--rounds", 3),
+          intArg(args, "--ops", 1000),
+          intArg(args, "--clients", 8),
+          intArg(args, "--seconds", 10),
+          Path.of(stringArg(args, "--out", "docs/benchmarks/capture.md")));
+      if (o.scale < 1 || o.rounds < 1 || o.ops < 1 || o.clients < 1 || o.seconds < 1) {
+        throw new IllegalArgumentException("every option must be at least 1");
+      }
+      return o;
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+      String value = stringArg(args, name, null);
+      return value == null ? fallback : Integer.parseInt(value);
+    }
+
+    private static String stringArg(String[] args, String name, String fallback) {
+      for (int i = 0; i + 1 < args.length; i++) {
+        if (args[i].equals(name)) {
+          return args[i + 1];
+        }
+      }
+      return fallback;
+    }
+  }
+}

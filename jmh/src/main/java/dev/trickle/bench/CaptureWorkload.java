@@ -1,0 +1,217 @@
+package dev.trickle.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The writes of the capture benchmark on pgbench-shaped tables, through plain PgJDBC (capture is in
+ * the server, so how the application connects does not matter): single-row INSERT, UPDATE and
+ * DELETE of an accounts table in autocommit, a bulk UPDATE of 100,000 rows, and pgbench's {@code
+ * -N} transaction from several clients at once. Every contender writes its own copy of {@code
+ * pgbench_accounts}; single-row statements alternate between the copies one by one, so that every
+ * contender's statements meet the same load of a shared machine.
+ */
+final class CaptureWorkload {
+  /** Rows of {@code pgbench_accounts} per unit of scale, as in pgbench. */
+  static final int ACCOUNTS_PER_SCALE = 100_000;
+
+  private final String url;
+  private final int scale;
+  private final SplittableRandom random;
+
+  CaptureWorkload(String url, int scale, long seed) {
+    this.url = url;
+    this.scale = scale;
+    this.random = new SplittableRandom(seed);
+  }
+
+  /**
+   * Creates and fills the pgbench tables (as {@code pgbench -i -s scale} lays them out), with one
+   * copy of {@code pgbench_accounts} per contender.
+   */
+  static void createTables(Connection c, int scale, List<CaptureContender> contenders)
+      throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int,"
+          + " filler char(88))");
+      st.execute("CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int,"
+          + " filler char(84))");
+      st.execute("CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int,"
+          + " mtime timestamp, filler char(22))");
+      st.execute("INSERT INTO pgbench_branches SELECT g, 0, '' FROM generate_series(1, "
+          + scale + ") g");
+      st.execute("INSERT INTO pgbench_tellers SELECT g, (g - 1) / 10 + 1, 0, ''"
+          + " FROM generate_series(1, " + 10 * scale + ") g");
+      for (CaptureContender contender : contenders) {
+        st.execute("CREATE TABLE " + contender.table() + " (aid int PRIMARY KEY, bid int,"
+            + " abalance int, filler char(84))");
+        st.execute("INSERT INTO " + contender.table() + " SELECT g, (g - 1) / "
+            + ACCOUNTS_PER_SCALE + " + 1, 0, '' FROM generate_series(1, "
+            + (long) ACCOUNTS_PER_SCALE * scale + ") g");
+        st.execute("VACUUM ANALYZE " + contender.table());
+      }
+      st.execute("VACUUM ANALYZE pgbench_branches, pgbench_tellers, pgbench_history");
+    }
+  }
+
+  /**
+   * Single-row latencies in nanoseconds, per contender and kind (INSERT, UPDATE, DELETE): {@code
+   * ops} inserts, then updates, then deletes, each statement followed by the same statement on the
+   * next contender's table.
+   */
+  long[][][] singleRows(List<CaptureContender> contenders, int ops) throws SQLException {
+    int n = contenders.size();
+    long[][][] nanos = new long[n][3][ops];
+    int base = ACCOUNTS_PER_SCALE * scale + 1;
+    List<PreparedStatement[]> statements = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url)) {
+      for (CaptureContender contender : contenders) {
+        String table = contender.table();
+        statements.add(new PreparedStatement[] {
+            c.prepareStatement(
+                "INSERT INTO " + table + " (aid, bid, abalance, filler) VALUES (?, 1, 0, '')"),
+            c.prepareStatement("UPDATE " + table + " SET abalance = abalance + ? WHERE aid = ?"),
+            c.prepareStatement("DELETE FROM " + table + " WHERE aid = ?")});
+      }
+      for (int kind = 0; kind < 3; kind++) {
+        for (int i = 0; i < ops; i++) {
+          int delta = random.nextInt(-5000, 5001);
+          int aid = 1 + random.nextInt(ACCOUNTS_PER_SCALE * scale);
+          for (int k = 0; k < n; k++) {
+            PreparedStatement ps = statements.get(k)[kind];
+            if (kind == 1) {
+              ps.setInt(1, delta);
+              ps.setInt(2, aid);
+            } else {
+              ps.setInt(1, base + i);
+            }
+            nanos[k][kind][i] = timed(ps);
+          }
+        }
+      }
+    } finally {
+      for (PreparedStatement[] group : statements) {
+        for (PreparedStatement ps : group) {
+          ps.close();
+        }
+      }
+    }
+    return nanos;
+  }
+
+  /** One UPDATE of 100,000 rows of {@code table} ({@code aid % scale = k}), in nanoseconds. */
+  long bulkUpdate(String table, int k) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement ps = c.prepareStatement(
+            "UPDATE " + table + " SET abalance = abalance + 1 WHERE aid % ? = ?")) {
+      ps.setInt(1, scale);
+      ps.setInt(2, k % scale);
+      return timed(ps);
+    }
+  }
+
+  /**
+   * Transactions per second of {@code clients} connections, each running pgbench's {@code -N}
+   * transaction (update an account of {@code table}, read it, insert a history row) for {@code
+   * seconds}.
+   */
+  double tps(String table, int clients, int seconds) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong committed = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    List<Exception> failures = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      long seed = random.nextLong();
+      Thread t = new Thread(() -> {
+        try {
+          runClient(table, seed, stop, committed);
+        } catch (Exception e) {
+          synchronized (failures) {
+            failures.add(e);
+          }
+        }
+      });
+      threads.add(t);
+    }
+    long start = System.nanoTime();
+    threads.forEach(Thread::start);
+    Thread.sleep(seconds * 1000L);
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    if (!failures.isEmpty()) {
+      throw failures.get(0);
+    }
+    return committed.get() / elapsed;
+  }
+
+  private void runClient(String table, long seed, AtomicBoolean stop, AtomicLong committed)
+      throws SQLException {
+    SplittableRandom r = new SplittableRandom(seed);
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement update = c.prepareStatement(
+            "UPDATE " + table + " SET abalance = abalance + ? WHERE aid = ?");
+        PreparedStatement select = c.prepareStatement(
+            "SELECT abalance FROM " + table + " WHERE aid = ?");
+        PreparedStatement history = c.prepareStatement(
+            "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime)"
+                + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+      c.setAutoCommit(false);
+      while (!stop.get()) {
+        int aid = 1 + r.nextInt(ACCOUNTS_PER_SCALE * scale);
+        int delta = r.nextInt(-5000, 5001);
+        update.setInt(1, delta);
+        update.setInt(2, aid);
+        update.executeUpdate();
+        select.setInt(1, aid);
+        try (ResultSet rs = select.executeQuery()) {
+          rs.next();
+        }
+        history.setInt(1, 1 + r.nextInt(10 * scale));
+        history.setInt(2, 1 + r.nextInt(scale));
+        history.setInt(3, aid);
+        history.setInt(4, delta);
+        history.executeUpdate();
+        c.commit();
+        committed.incrementAndGet();
+      }
+    }
+  }
+
+  /** Between measurements, untimed: vacuums the tables the writes touched and checkpoints. */
+  static void settle(Connection c, List<CaptureContender> contenders) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (CaptureContender contender : contenders) {
+        st.execute("VACUUM " + contender.table());
+      }
+      st.execute("VACUUM pgbench_history");
+      st.execute("CHECKPOINT");
+    }
+  }
+
+  private static long timed(PreparedStatement ps) throws SQLException {
+    long start = System.nanoTime();
+    ps.executeUpdate();
+    return System.nanoTime() - start;
+  }
+
+  /** The median of {@code values}. */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}
