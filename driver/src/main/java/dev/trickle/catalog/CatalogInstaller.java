@@ -26,7 +26,8 @@ public final class CatalogInstaller {
       List.of("V1__catalog.sql", "V2__monitoring.sql", "V3__explain.sql", "V4__scheduler.sql",
           "V5__own_changes.sql", "V6__refresh_reads.sql", "V7__buffer_cleanup.sql",
           "V8__buffered_changes.sql", "V9__recursive_closure.sql",
-          "V10__cleanup_consumers.sql", "V11__refresh_in_one_round_trip.sql");
+          "V10__cleanup_consumers.sql", "V11__refresh_in_one_round_trip.sql",
+          "V12__refresh_as_owner.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();
