@@ -17,8 +17,8 @@ import java.util.List;
  * ({@code V1__catalog.sql}, {@code V2__monitoring.sql}, ...). The applied version is recorded in
  * {@code pgtrickle.pgt_meta}; a newer driver applies the versions an older one did not know.
  *
- * <p>Everything runs in the caller's transaction, after taking the catalog advisory lock (see
- * {@link AdvisoryLocks}), so concurrent installers serialize and a rollback leaves nothing.
+ * <p>Everything runs in the caller's transaction, after taking the catalog lock (see {@link
+ * CatalogLock}), so concurrent installers serialize and a rollback leaves nothing.
  */
 public final class CatalogInstaller {
   /** The migrations, in order; migration {@code i} (0-based) brings the catalog to version i+1. */
@@ -28,7 +28,8 @@ public final class CatalogInstaller {
           "V8__buffered_changes.sql", "V9__recursive_closure.sql",
           "V10__cleanup_consumers.sql", "V11__refresh_in_one_round_trip.sql",
           "V12__inventory_of_dropped_sources.sql",
-          "V13__capture_whole_rows.sql");
+          "V13__capture_whole_rows.sql",
+          "V14__security.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();
@@ -54,7 +55,7 @@ public final class CatalogInstaller {
 
   /** Installs or upgrades the catalog to {@link #CURRENT_VERSION}. */
   public static Outcome install(Connection c) throws SQLException {
-    AdvisoryLocks.lockCatalog(c);
+    CatalogLock.take(c);
     int installed = installedVersion(c);
     requireNotNewer(installed);
     if (installed == CURRENT_VERSION) {
@@ -114,7 +115,7 @@ public final class CatalogInstaller {
    * (their storage lives outside these schemas).
    */
   public static void remove(Connection c) throws SQLException {
-    AdvisoryLocks.lockCatalog(c);
+    CatalogLock.take(c);
     try (Statement st = c.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS pgtrickle_changes CASCADE");
       st.execute("DROP SCHEMA IF EXISTS pgtrickle CASCADE");

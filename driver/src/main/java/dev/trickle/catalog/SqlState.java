@@ -20,6 +20,8 @@ public enum SqlState {
   DEPENDENCY_CYCLE("3F000"),
   /** 55000: the object is not in a state that allows the operation (for example suspended). */
   OBJECT_STATE("55000"),
+  /** 55P03: a lock another session holds was not granted in time. */
+  LOCK_NOT_AVAILABLE("55P03"),
   /** 42501: the role lacks a privilege. */
   PRIVILEGE("42501"),
   /** 42601: the text does not parse. */

@@ -294,7 +294,7 @@ public final class RefreshEngine {
         throw stale;
       } catch (RefreshRefusal refusal) {
         c.rollback();
-        throw refusal;
+        throw OwnerRole.named(c, st, refusal);
       } catch (SQLException e) {
         c.rollback();
         recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors.get());
@@ -332,7 +332,7 @@ public final class RefreshEngine {
     } catch (RefreshRefusal refusal) {
       c.rollback(savepoint);
       c.releaseSavepoint(savepoint);
-      throw refusal;
+      throw OwnerRole.named(c, st, refusal);
     } catch (SQLException e) {
       c.rollback(savepoint);
       c.releaseSavepoint(savepoint);

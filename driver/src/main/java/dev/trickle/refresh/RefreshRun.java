@@ -1,6 +1,5 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.AdvisoryLocks;
 import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Relation;
@@ -104,8 +103,8 @@ final class RefreshRun {
    * @param storage the storage table, to lock first: {@code SHARE UPDATE EXCLUSIVE} conflicts with
    *     itself (so refreshes of one stream table queue up) but not with readers or writers, and
    *     {@code LOCK TABLE} takes no snapshot, so a REPEATABLE READ refresh gets its snapshot only
-   *     after the previous refresh committed; then the advisory refresh lock (see {@link
-   *     AdvisoryLocks}), which the scheduler uses too
+   *     after the previous refresh committed; the scheduler asks for it with {@code NOWAIT}.
+   *     No advisory lock: any role that can connect could hold one (docs/security.md)
    * @param forced the action to take regardless of changes ({@code FULL} or {@code
    *     REINITIALIZE}), or null to decide from the changes
    * @param forcedReason why it is forced
@@ -204,7 +203,7 @@ final class RefreshRun {
     if (speculationLeftOver) {
       close.add("ROLLBACK TO SAVEPOINT " + SPECULATIVE_PROGRAM);
     }
-    close.add(leaveMaintenance(prologue.searchPath));
+    close.add(leaveMaintenance(prologue.searchPath, prologue.callerRole));
     Frontiers.store(
         close, st.pgtId(), sourceIds, snapshot.frontier(), ownTransaction, prologue.frontiers);
     if (outcome.action() == RefreshAction.FULL || outcome.action() == RefreshAction.REINITIALIZE) {
@@ -301,6 +300,8 @@ final class RefreshRun {
     private Frontiers.Snapshot snapshot;
     private Frontiers.Stored frontiers;
     private String searchPath;
+    /** The {@code role} setting the refresh replaced by the owner's ({@link OwnerRole}). */
+    private String callerRole;
     private SessionTempTables temps;
     /** The fill and program sent with the prologue, or null. */
     private SentAhead ahead;
@@ -342,7 +343,7 @@ final class RefreshRun {
    * {@code lockSources}, whose lock must precede the snapshot): in an own transaction it first
    * makes it REPEATABLE READ; locks the storage (so refreshes of one stream table queue up; {@code
    * LOCK TABLE} takes no snapshot, so a REPEATABLE READ refresh gets its snapshot only after the
-   * previous refresh committed) and takes the advisory refresh lock (see {@link AdvisoryLocks});
+   * previous refresh committed; only roles with rights on the storage can take that lock);
    * re-reads the catalog row under a row lock: every refresh updates that row, so in a REPEATABLE
    * READ transaction whose snapshot is older than the last refresh the lock fails (40001), and the
    * refresh is refused instead of moving the frontier backwards; reads the sources, the frontier
@@ -390,8 +391,12 @@ final class RefreshRun {
                 + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                 + " IN SHARE MODE");
       }
-      readAtSnapshot(atSnapshot, p, last);
-      atSnapshot.run(c);
+      readAtSnapshot(atSnapshot, p, storage, last);
+      try {
+        atSnapshot.run(c);
+      } catch (SQLException e) {
+        throw OwnerRole.refusedOrSame(st, e);
+      }
     }
     return p;
   }
@@ -411,7 +416,7 @@ final class RefreshRun {
     batch.add(lockStorage(storage));
     addLockedReads(batch, p, storage);
     if (!lockSources) {
-      readAtSnapshot(batch, p, last);
+      readAtSnapshot(batch, p, storage, last);
       if (startCheck != null && ownTransaction && last != null) {
         p.ahead = sendAhead(batch, storage, last, true);
       }
@@ -505,7 +510,7 @@ final class RefreshRun {
     Prologue unread = new Prologue();
     StatementBatch body = new StatementBatch();
     addLockedReads(body, unread, storage);
-    readAtSnapshot(body, unread, last);
+    readAtSnapshot(body, unread, storage, last);
     SentAhead ahead = sendAhead(body, storage, last, false);
     if (ahead == null || !ahead.committed() || ahead.report() < 0) {
       return Optional.empty();
@@ -526,11 +531,10 @@ final class RefreshRun {
   }
 
   /**
-   * Adds the reads made under the storage lock: the advisory refresh lock, the catalog row under
-   * its row lock, the sources, the storage table and the start check.
+   * Adds the reads made under the storage lock: the catalog row under its row lock, the sources,
+   * the storage table and the start check.
    */
   private void addLockedReads(StatementBatch batch, Prologue p, Relation storage) {
-    batch.add(AdvisoryLocks.lockRefreshQuery(storage.relid()));
     batch.add(
         ReadDigest.ofRow(
             ReadDigest.Read.CATALOG,
@@ -559,7 +563,7 @@ final class RefreshRun {
       if ("40001".equals(e.getSQLState())) {
         throw RefreshFailures.staleSnapshot(st);
       }
-      throw e;
+      throw OwnerRole.refusedOrSame(st, e);
     }
   }
 
@@ -612,11 +616,14 @@ final class RefreshRun {
 
   /**
    * The reads that must see the frontier snapshot, and entering maintenance (in the statement that
-   * takes the snapshot).
+   * takes the snapshot): the stream table's {@code search_path} and, last, the owner's role
+   * ({@link OwnerRole}), under which every later statement of the refresh runs, whichever way it
+   * is sent.
    *
    * @param last the last small batch of the stream table on the connection, or null
    */
-  private void readAtSnapshot(StatementBatch batch, Prologue p, SmallBatches.Applied last) {
+  private void readAtSnapshot(
+      StatementBatch batch, Prologue p, Relation storage, SmallBatches.Applied last) {
     // The caller's search_path is read in a subquery that runs before the settings change.
     Frontiers.take(
         batch,
@@ -624,10 +631,14 @@ final class RefreshRun {
             + " set_config('search_path', (SELECT search_path FROM pgtrickle.pgt_stream_tables"
             + " WHERE pgt_id = "
             + st.pgtId()
-            + "), true)",
+            + "), true), "
+            + OwnerRole.enter(storage.relid()),
         "(SELECT current_setting('search_path') AS search_path OFFSET 0) AS caller",
         snapshot -> p.snapshot = snapshot,
-        rs -> p.searchPath = rs.getString(5));
+        rs -> {
+          p.searchPath = rs.getString(5);
+          p.callerRole = rs.getString(8);
+        });
     Frontiers.read(batch, st.pgtId(), frontiers -> p.frontiers = frontiers);
     // A refresh repeating the last small batch measures only the work tables that one filled.
     SessionTempTables.load(
@@ -827,11 +838,15 @@ final class RefreshRun {
     return new RefreshOutcome(action, counts, reason);
   }
 
-  /** The statement that guards the storage again and restores the caller's {@code search_path}. */
-  private static String leaveMaintenance(String searchPath) {
+  /**
+   * The statement that guards the storage again and restores the caller's {@code search_path} and
+   * role ({@link OwnerRole#leave}).
+   */
+  private static String leaveMaintenance(String searchPath, String callerRole) {
     return "SELECT set_config('pgtrickle.maintenance', 'off', true), set_config('search_path', "
         + Quoting.literal(searchPath)
-        + ", true)";
+        + ", true), "
+        + OwnerRole.leave(callerRole);
   }
 
   private static void run(Connection c, List<String> statements) throws SQLException {

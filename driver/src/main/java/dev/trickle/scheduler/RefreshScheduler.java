@@ -1,6 +1,6 @@
 package dev.trickle.scheduler;
 
-import dev.trickle.catalog.AdvisoryLocks;
+import dev.trickle.catalog.SchedulerLeadership;
 import dev.trickle.compile.IvmMaintenanceCompiler;
 import dev.trickle.refresh.CompilationCache;
 import dev.trickle.refresh.RefreshEngine;
@@ -28,9 +28,10 @@ import org.slf4j.event.Level;
  * {@link Schedulers}), on its own daemon thread and its own connections.
  *
  * <p>Every scheduler of the database, in any JVM, opens a control connection and tries for the
- * leadership lock ({@link AdvisoryLocks#tryLockSchedulerLeader}) about once a second; the one that
- * holds it leads, the others stand by. When the leader's process dies its connection ends, the
- * server releases the lock and a standby takes over within about a second. The leader writes a
+ * leadership ({@link SchedulerLeadership#take}) about once a second; the one whose backend holds
+ * it leads, the others stand by. When the leader's process dies its connection and backend end,
+ * and a standby takes over within about a second; the leader confirms it still leads every
+ * interval. Only a role that may update the catalog can take the leadership. The leader writes a
  * heartbeat ({@link SchedulerJournal}), {@code LISTEN}s on {@code pgtrickle_changes} (the capture
  * triggers notify it with the source's oid when a statement changes rows), and runs passes: read
  * the catalog and pending changes, plan ({@link RefreshPlanner}), run the plan ({@link
@@ -69,6 +70,8 @@ public final class RefreshScheduler {
 
   private volatile boolean stopping;
   private volatile boolean leader;
+  /** Whether the refusal to lead (the role may not update the catalog) was logged. */
+  private boolean refusedLeadership;
   private volatile long passes;
   private Connection control;
   private SchedulerSettings settings = SchedulerSettings.DEFAULTS;
@@ -231,7 +234,20 @@ public final class RefreshScheduler {
 
   /** Tries for the leadership; on success listens and starts the heartbeat. */
   private boolean lead() throws SQLException {
-    if (!AdvisoryLocks.tryLockSchedulerLeader(control)) {
+    try {
+      if (!SchedulerLeadership.take(control)) {
+        return false;
+      }
+    } catch (SQLException e) {
+      if (!"42501".equals(e.getSQLState())) {
+        throw e;
+      }
+      if (!refusedLeadership) {
+        refusedLeadership = true;
+        LOG.warning(
+            () -> "scheduler for " + target.key() + " may not lead: its role cannot update the"
+                + " Trickle catalog (" + e.getMessage() + "); it stands by");
+      }
       return false;
     }
     try (Statement st = control.createStatement()) {
@@ -282,6 +298,10 @@ public final class RefreshScheduler {
     if (!settings.enabled() && leader) {
       LOG.atInfo().log(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
     }
+    if (leader && !SchedulerLeadership.take(control)) {
+      LOG.warning(() -> "scheduler for " + target.key() + " lost its leadership");
+      resign();
+    }
     if (leader && settings.enabled()) {
       journal.beat(control, settings, now);
     }
@@ -331,14 +351,14 @@ public final class RefreshScheduler {
     }
   }
 
-  /** Gives up the leadership, if held: heartbeat, notifications and lock. */
+  /** Gives up the leadership, if held: heartbeat, notifications and the leadership row. */
   private void resign() {
     if (leader && control != null) {
       leader = false;
       try (Statement st = control.createStatement()) {
         journal.retire(control);
         st.execute("UNLISTEN " + CHANNEL);
-        AdvisoryLocks.unlockSchedulerLeader(control);
+        SchedulerLeadership.resign(control);
       } catch (SQLException e) {
         LOG.atDebug().setCause(e).log(() -> "could not resign cleanly; closing the connection");
         closeControl();

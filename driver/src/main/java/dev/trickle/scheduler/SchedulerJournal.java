@@ -13,7 +13,8 @@ import java.util.List;
  * What the leading scheduler writes for monitoring ({@code worker_pool_status()}, {@code
  * parallel_job_status()}, {@code health_check()}): its heartbeat row in {@code
  * pgtrickle.pgt_scheduler} and one row per refresh job in {@code pgtrickle.pgt_jobs}. Rows left by
- * a leader that died are cleaned up by the next one; finished jobs are kept for {@link #KEEP_JOBS}.
+ * a leader that died are cleaned up by the next one; finished jobs are kept for {@link #KEEP_JOBS},
+ * refresh history for {@code pg_trickle.history_retention_days} ({@link HistoryRetention}).
  */
 final class SchedulerJournal {
   /** How long finished job rows are kept. */
@@ -60,7 +61,7 @@ final class SchedulerJournal {
     }
   }
 
-  /** Records a tick with the settings in force; now and then prunes old jobs. */
+  /** Records a tick with the settings in force; once a minute prunes old jobs and history. */
   void beat(Connection c, SchedulerSettings settings, Instant now) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -81,6 +82,7 @@ final class SchedulerJournal {
         ps.setLong(1, KEEP_JOBS.toSeconds());
         ps.executeUpdate();
       }
+      HistoryRetention.prune(c, settings.historyRetentionDays());
     }
   }
 

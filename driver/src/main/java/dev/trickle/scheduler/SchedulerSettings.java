@@ -14,17 +14,20 @@ import java.time.Duration;
  *     parallel mode
  * @param maxConsecutiveErrors {@code pg_trickle.max_consecutive_errors}: failures in a row after
  *     which a stream table is suspended
+ * @param historyRetentionDays {@code pg_trickle.history_retention_days}: refresh history older
+ *     than this many days is deleted ({@link HistoryRetention}); 0 keeps it all
  */
 record SchedulerSettings(
     boolean enabled,
     Duration interval,
     boolean parallel,
     int maxWorkers,
-    int maxConsecutiveErrors) {
+    int maxConsecutiveErrors,
+    int historyRetentionDays) {
 
   /** The defaults, used when nothing is set. */
   static final SchedulerSettings DEFAULTS =
-      new SchedulerSettings(true, Duration.ofSeconds(1), false, 4, 3);
+      new SchedulerSettings(true, Duration.ofSeconds(1), false, 4, 3, 3);
 
   /** {@code 'on'} or {@code 'off'}, as {@code worker_pool_status()} shows it. */
   String parallelMode() {

@@ -30,6 +30,7 @@ final class SettingsReader {
   private static final String PARALLEL = "pg_trickle.parallel_refresh_mode";
   private static final String WORKERS = "pg_trickle.max_dynamic_refresh_workers";
   private static final String ERRORS = "pg_trickle.max_consecutive_errors";
+  private static final String RETENTION = "pg_trickle.history_retention_days";
   private static final String QUERY =
       "WITH names (name) AS (SELECT unnest(?::text[])),"
           + " given AS (SELECT lower(split_part(e, '=', 1)) AS name,"
@@ -57,7 +58,7 @@ final class SettingsReader {
     Map<String, String> server = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(QUERY)) {
       ps.setArray(
-          1, c.createArrayOf("text", new String[] {ENABLED, INTERVAL, PARALLEL, WORKERS, ERRORS}));
+          1, c.createArrayOf("text", new String[] {ENABLED, INTERVAL, PARALLEL, WORKERS, ERRORS, RETENTION}));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           server.put(rs.getString(1), rs.getString(2));
@@ -80,7 +81,8 @@ final class SettingsReader {
                 1),
         (int)
             integer(ERRORS, value(TrickleProperty.MAX_CONSECUTIVE_ERRORS, server.get(ERRORS)),
-                d.maxConsecutiveErrors(), 1));
+                d.maxConsecutiveErrors(), 1),
+        (int) integer(RETENTION, server.get(RETENTION), d.historyRetentionDays(), 0));
   }
 
   private String value(TrickleProperty property, String serverValue) {

@@ -5,7 +5,7 @@
  * <p>{@link dev.trickle.scheduler.Schedulers} keeps one {@link
  * dev.trickle.scheduler.RefreshScheduler} per JVM and database, started by the driver when it
  * connects to a database whose catalog is installed. Schedulers of all JVMs elect one leader per
- * database with a session-level advisory lock; the leader listens for the capture triggers'
+ * database through a catalog row naming the leader's backend; the leader listens for the capture triggers'
  * notifications, plans each pass with {@link dev.trickle.scheduler.RefreshPlanner} over the {@link
  * dev.trickle.scheduler.RefreshGraph} of stream tables (diamond groups contracted into units that
  * refresh in one transaction), and runs the plan through the refresh engine, serially or in

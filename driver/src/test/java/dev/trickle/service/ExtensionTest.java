@@ -68,6 +68,9 @@ class ExtensionTest {
         "DROP FUNCTION pgtrickle.create_capture_function(oid)",
         "ALTER TABLE pgtrickle.pgt_dependencies DROP COLUMN column_types",
         "DROP FUNCTION pgtrickle.clean_up_changes(oid[])",
+        "DROP FUNCTION pgtrickle.refresh_as_owner(oid), pgtrickle.take_scheduler_leadership(),"
+            + " pgtrickle.resign_scheduler_leadership()",
+        "DROP TABLE pgtrickle.pgt_scheduler_leader",
         "DROP FUNCTION pgtrickle.recursion_limit_exceeded(integer)",
         "DROP TABLE pgtrickle.pgt_missed_changes",
         "DROP FUNCTION pgtrickle.unconsumed(xid8, bigint, pg_snapshot, xid8, bigint)",

@@ -96,7 +96,9 @@ class RefreshTest {
     h.refresh("st");
     String buffer = "pgtrickle_changes.changes_" + h.value("SELECT 'src'::regclass::oid");
     try (Connection other = db.connectPlain(); Statement s = other.createStatement()) {
-      s.execute("SELECT pg_advisory_lock(1414679362, 'src'::regclass::oid::int)");
+      other.setAutoCommit(false);
+      s.execute("SELECT 1 FROM pgtrickle.pgt_change_buffers WHERE source_relid = 'src'::regclass"
+          + " FOR NO KEY UPDATE");
       h.sql("UPDATE src SET v = 12 WHERE id = 1");
       h.refresh("st");
       h.assertMatches("st", "SELECT * FROM src");

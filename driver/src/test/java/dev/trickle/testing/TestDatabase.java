@@ -94,6 +94,16 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     return DriverManager.getConnection(PostgresFixture.server().adminUrl(requireStarted()));
   }
 
+  /**
+   * A connection through the Trickle driver as the server's admin role (a superuser), with extra
+   * connection properties: a superuser's application or scheduler.
+   */
+  public Connection connectAdminThroughTrickle(Properties extra) throws SQLException {
+    ensureDriver();
+    String admin = PostgresFixture.server().adminUrl(requireStarted());
+    return DriverManager.getConnection("jdbc:trickle:" + admin.substring("jdbc:".length()), extra);
+  }
+
   private String requireStarted() {
     if (name == null) {
       throw new IllegalStateException("the test database is used outside its test class");
