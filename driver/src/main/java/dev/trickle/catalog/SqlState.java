@@ -26,6 +26,8 @@ public enum SqlState {
   PRIVILEGE("42501"),
   /** 42601: the text does not parse. */
   SYNTAX("42601"),
+  /** 42939: the name is reserved (a schema of Trickle's or of the system). */
+  RESERVED_NAME("42939"),
   /** 2BP01: other objects depend on the one to drop (as PostgreSQL's own DROP reports it). */
   DEPENDENT_OBJECTS("2BP01");
 

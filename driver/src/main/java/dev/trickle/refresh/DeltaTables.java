@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  *
  * <p>Each captured source gets {@code pg_temp."__pgt_delta_<oid>"} with the buffer's columns plus
  * {@code __pgt_w int} (+1 for an inserted image, -1 for a deleted one, 0 for a truncation marker,
- * whose columns are NULL), a session work table ({@link SessionTempTables}): the fill scans the
- * buffer once, and the report finds both the changes and any truncation in the small delta table.
+ * whose columns are NULL), a session work table ({@link SessionTempTables}), netted per row version
+ * ({@link NettedChanges}: a version written and removed again is never evaluated): the fill scans
+ * the buffer once, and the report finds both the changes and any truncation in the small delta table.
  * A truncation makes the refresh FULL, so no program ever applies a marker (one sent ahead is
  * rolled back). The statements read the frontiers on the server, never as values from the
  * client.
@@ -108,15 +109,9 @@ public final class DeltaTables {
       SessionTempTables temps) {
     List<String> report = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
-      String columns =
-          source.columns().stream()
-              .map(col -> "r." + Quoting.identifier(col.name()))
-              .collect(Collectors.joining(", "));
-      String prefix = columns.isEmpty() ? "" : columns + ", ";
       String query =
-          "SELECT " + prefix
-              + "CASE b.__pgt_op WHEN 'I' THEN 1 WHEN 'D' THEN -1 ELSE 0 END AS \"__pgt_w\""
-              + consumable(pgtId, source.relid(), rowImage(source.columns()));
+          NettedChanges.query(
+              source.columns(), consumable(pgtId, source.relid(), rowImage(source.columns())));
       for (String statement : temps.fill(source.deltaTable(), shape(source), query)) {
         batch.add(statement);
       }

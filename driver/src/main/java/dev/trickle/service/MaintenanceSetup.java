@@ -15,7 +15,9 @@ import dev.trickle.refresh.StreamTableDefinition;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Chooses how a stream table is maintained and sets it up: FULL when requested; otherwise asks the
@@ -23,7 +25,8 @@ import java.util.List;
  * or a source's changes cannot be captured), AUTO falls back to FULL with a WARNING and
  * DIFFERENTIAL is refused with 0A000; both name the reason, which is also stored as {@code
  * mode_reason}. When it is possible the compiler's setup statements run and its teardown
- * statements are stored.
+ * statements are stored, preceded by drops of the indexes the setup created on the storage table,
+ * so that a changed query or mode starts from the bare storage table.
  */
 final class MaintenanceSetup {
   private MaintenanceSetup() {}
@@ -46,11 +49,10 @@ final class MaintenanceSetup {
               ? compiler.compile(c, StreamTableDefinition.load(c, st))
               : new Compilation.FullOnly("source", 0, obstacle);
       if (compilation instanceof Compilation.Differential differential) {
-        run(c, differential.setupStatements());
+        List<String> teardown = setUp(c, st, differential.setupStatements());
+        teardown.addAll(differential.teardownStatements());
         describe(c, st, differential.description());
-        result =
-            spec.withMaintenance(
-                RefreshMode.DIFFERENTIAL, null, differential.teardownStatements());
+        result = spec.withMaintenance(RefreshMode.DIFFERENTIAL, null, teardown);
       } else {
         String reason = ((Compilation.FullOnly) compilation).describe();
         if (requested == RefreshMode.DIFFERENTIAL) {
@@ -109,10 +111,11 @@ final class MaintenanceSetup {
               + reason
               + "; use refresh_mode AUTO, DIFFERENTIAL or FULL");
     }
-    run(c, differential.setupStatements());
+    List<String> dropIndexes = setUp(c, st, differential.setupStatements());
     run(c, differential.immediateInstall());
     describe(c, st, differential.description());
-    List<String> teardown = new java.util.ArrayList<>(differential.immediateUninstall());
+    List<String> teardown = new ArrayList<>(differential.immediateUninstall());
+    teardown.addAll(dropIndexes);
     teardown.addAll(differential.teardownStatements());
     return spec.withMaintenance(RefreshMode.IMMEDIATE, null, teardown);
   }
@@ -130,6 +133,17 @@ final class MaintenanceSetup {
       }
     }
     return null;
+  }
+
+  /**
+   * Runs the plan's setup statements; returns the statements that drop the indexes they created on
+   * the storage table ({@link StorageIndexes}), to run first in the teardown.
+   */
+  private static List<String> setUp(Connection c, StreamTable st, List<String> setup)
+      throws SQLException {
+    Set<String> before = StorageIndexes.of(c, st.relid());
+    run(c, setup);
+    return new ArrayList<>(StorageIndexes.dropsOfNew(c, st.relid(), before));
   }
 
   private static void run(Connection c, List<String> statements) throws SQLException {

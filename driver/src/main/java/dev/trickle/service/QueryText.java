@@ -10,12 +10,26 @@ import java.util.Set;
  * TABLE) and with trailing semicolons and comments removed, so that it can be embedded in
  * generated statements ({@code CREATE VIEW ... AS <query>}, {@code CREATE TEMP TABLE ... AS
  * <query>}). The scan understands quotes, quoted identifiers, dollar quoting and comments; whether
- * the query is valid SQL is left to PostgreSQL.
+ * the query is valid SQL is left to PostgreSQL, except that a text whose first word starts no
+ * statement at all ({@code SELEC}) is the syntax error PostgreSQL would report (42601).
  *
  * @param text the query text, trimmed, without trailing semicolons
  */
 record QueryText(String text) {
   private static final Set<String> QUERY_KEYWORDS = Set.of("select", "with", "values", "table");
+
+  /**
+   * Words that start PostgreSQL statements other than queries: such a text is a statement, just not
+   * a query (22023). Any other first word is a syntax error (42601), as PostgreSQL would report it.
+   */
+  private static final Set<String> STATEMENT_KEYWORDS =
+      Set.of(
+          "abort", "alter", "analyze", "analyse", "begin", "call", "checkpoint", "close", "cluster",
+          "comment", "commit", "copy", "create", "deallocate", "declare", "delete", "discard", "do",
+          "drop", "end", "execute", "explain", "fetch", "grant", "import", "insert", "listen", "load",
+          "lock", "merge", "move", "notify", "prepare", "reassign", "refresh", "reindex", "release",
+          "reset", "revoke", "rollback", "savepoint", "security", "set", "show", "start", "truncate",
+          "unlisten", "update", "vacuum");
 
   /** Checks {@code raw}, the defining query of {@code streamTable} (for messages). */
   static QueryText of(String raw, String streamTable) throws SQLException {
@@ -49,7 +63,16 @@ record QueryText(String text) {
       i++;
     }
     String text = raw.substring(0, end).strip();
-    String keyword = firstKeyword(text);
+    int start = keywordStart(text);
+    String word = text.substring(start, wordEnd(text, start));
+    String keyword = word.toLowerCase(Locale.ROOT);
+    if (!keyword.isEmpty() && !QUERY_KEYWORDS.contains(keyword) && !STATEMENT_KEYWORDS.contains(keyword)) {
+      int position = raw.indexOf(text) + start + 1;
+      throw SqlState.SYNTAX.exception(
+          "syntax error at or near \"" + word + "\" at position " + position
+              + " of the defining query of stream table " + streamTable
+              + "; a query starts with SELECT, WITH, VALUES or TABLE");
+    }
     if (!QUERY_KEYWORDS.contains(keyword)) {
       throw SqlState.INVALID_PARAMETER.exception(
           "the defining query of stream table "
@@ -60,8 +83,8 @@ record QueryText(String text) {
     return new QueryText(text);
   }
 
-  /** The first word of the query, lower case, skipping comments and opening parentheses. */
-  private static String firstKeyword(String text) {
+  /** Where the first word of the query starts, after comments and opening parentheses. */
+  private static int keywordStart(String text) {
     int i = 0;
     while (i < text.length()) {
       char ch = text.charAt(i);
@@ -73,11 +96,15 @@ record QueryText(String text) {
         break;
       }
     }
-    int start = i;
+    return i;
+  }
+
+  private static int wordEnd(String text, int start) {
+    int i = start;
     while (i < text.length() && Character.isLetter(text.charAt(i))) {
       i++;
     }
-    return text.substring(start, i).toLowerCase(Locale.ROOT);
+    return i;
   }
 
   /**

@@ -60,13 +60,20 @@ public final class Schedule {
   }
 
   /**
-   * Parses a schedule; null, empty and {@code calculated} (any case) mean calculated. Refuses
-   * (22023) anything else that is neither a duration nor a cron expression.
+   * Parses a schedule; null (no schedule given) and {@code calculated} (any case) mean calculated.
+   * Refuses (22023) an empty or blank one, which is a mistake rather than a request for
+   * calculated, and anything else that is neither a duration nor a cron expression.
    */
   public static Schedule parse(String written) throws SQLException {
-    String text = written == null ? "" : written.strip();
+    if (written == null) {
+      return CALCULATED;
+    }
+    String text = written.strip();
     String lower = text.toLowerCase(Locale.ROOT);
-    if (text.isEmpty() || lower.equals("calculated")) {
+    if (text.isEmpty()) {
+      throw invalid(written, "a schedule cannot be empty");
+    }
+    if (lower.equals("calculated")) {
       return CALCULATED;
     }
     if (SECONDS.matcher(text).matches() || DURATION.matcher(lower).matches()) {

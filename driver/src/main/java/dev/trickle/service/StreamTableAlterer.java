@@ -78,6 +78,10 @@ final class StreamTableAlterer {
     }
     if (queryChanged || modeChanged) {
       MaintenanceSetup.tearDown(c, st);
+      if (queryChanged) {
+        StorageIndexes.dropUnique(c, st.relid());
+        StorageIndexes.empty(c, st);
+      }
       StreamTableCatalog.updateSpec(
           c, st.pgtId(), spec.withMaintenance(RefreshMode.FULL, null, List.of()));
       StreamTableSpec applied =

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Resolves user-written names: where a new stream table goes (unqualified: {@code
@@ -29,9 +30,28 @@ final class StreamTableNames {
 
   private StreamTableNames() {}
 
-  /** Where a stream table of this name is created; 42P01 when the schema does not exist. */
+  /**
+   * Schemas no stream table may be created in: Trickle's catalog and change buffers (their owner
+   * and contents are Trickle's; a stream table there would be dropped with the catalog) and the
+   * system's.
+   */
+  private static final Set<String> RESERVED_SCHEMAS =
+      Set.of("pgtrickle", "pgtrickle_changes", "pg_catalog", "information_schema", "pg_toast");
+
+  /**
+   * Where a stream table of this name is created; 42P01 when the schema does not exist, 42939 when
+   * it is reserved.
+   */
   static Target createTarget(Connection c, RelationName name) throws SQLException {
     String schema = name.schema();
+    if (schema != null && (RESERVED_SCHEMAS.contains(schema) || schema.startsWith("pg_temp"))) {
+      throw SqlState.RESERVED_NAME.exception(
+          "schema "
+              + Quoting.displayPart(schema)
+              + " is reserved; create stream table "
+              + name.display()
+              + " in a schema of your own");
+    }
     if (schema == null) {
       schema = single(c, "SELECT current_schema()", null);
       if (schema == null) {

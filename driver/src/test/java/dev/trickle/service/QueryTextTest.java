@@ -33,6 +33,10 @@ class QueryTextTest {
   void nonQueriesAre22023() {
     assertFails(() -> QueryText.of("INSERT INTO t VALUES (1)", "st"), "22023", "not INSERT");
     assertFails(() -> QueryText.of("   ", "st"), "22023", "is empty");
+    assertFails(() -> QueryText.of("SELEC id FROM t", "st"), "42601",
+        "syntax error at or near \"SELEC\" at position 1 of the defining query of stream table st");
+    assertFails(() -> QueryText.of(" /* selec */ (Selct 1)", "st"), "42601",
+        "\"Selct\" at position 15");
     assertFails(() -> QueryText.of(";", "st"), "22023", "an empty statement");
   }
 }

@@ -14,6 +14,7 @@ import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.TimeKeyExpression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.AllColumns;
@@ -461,8 +462,14 @@ final class BlockAnalyzer {
         flag("volatile function " + name + "()", function.getName());
         return null;
       }
+      String time = TimeDependence.of(function);
+      if (time != null) {
+        flag("time-dependent function " + time + "()", function.getName());
+        return null;
+      }
       if (catalog.isAggregate(name)) {
         aggregates++;
+        flagClockInArguments(function);
         return null;
       }
       return super.visit(function, context);
@@ -478,10 +485,42 @@ final class BlockAnalyzer {
         return null;
       }
       flag(
-          analytic.getWindowDefinition() != null || analytic.getWindowName() != null
+          analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.OVER
+              || analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.WITHIN_GROUP_OVER
               ? "window function " + analytic.getName() + "() OVER"
               : "aggregate with FILTER/WITHIN GROUP " + analytic.getName() + "()",
           analytic.getName());
+      return null;
+    }
+
+    /** An aggregate's arguments are not checked as a whole, but a volatile or time-dependent call is. */
+    private void flagClockInArguments(Function aggregate) {
+      if (aggregate.getParameters() == null) {
+        return;
+      }
+      ConstructFinder arguments = new ConstructFinder(false);
+      aggregate.getParameters().accept(arguments, null);
+      if (arguments.problem != null
+          && (arguments.problem.startsWith("volatile") || arguments.problem.startsWith("time-dependent"))) {
+        flag(arguments.problem, arguments.problemText);
+      }
+    }
+
+    @Override
+    public <S> Void visit(TimeKeyExpression keyword, S context) {
+      String time = TimeDependence.of(keyword);
+      if (time != null) {
+        flag("time-dependent function " + time, time);
+      }
+      return null;
+    }
+
+    @Override
+    public <S> Void visit(Column column, S context) {
+      String time = TimeDependence.of(column);
+      if (time != null) {
+        flag("time-dependent function " + time, time);
+      }
       return null;
     }
 
