@@ -159,8 +159,8 @@ public final class TrickleDriver implements Driver {
   static void startSchedulerQuietly(SchedulerTarget target, Connection physical) {
     try {
       Schedulers.startIfInstalled(target, physical);
-    } catch (SQLException e) {
-      LOG.fine(() -> "could not check whether to start the scheduler: " + e.getMessage());
+    } catch (SQLException | RuntimeException e) {
+      LOG.fine(() -> "could not check whether to start the scheduler: " + e);
     }
   }
 
