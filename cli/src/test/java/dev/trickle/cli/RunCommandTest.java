@@ -117,6 +117,41 @@ class RunCommandTest {
   }
 
   @Test
+  void aScriptsBeginAndRollbackUndoStreamTableCommands() throws IOException {
+    Path script =
+        script(
+            "transaction.sql",
+            "CREATE EXTENSION IF NOT EXISTS pg_trickle;\n"
+                + "CREATE TABLE tx_src (id int PRIMARY KEY, v int);\n"
+                + "INSERT INTO tx_src VALUES (1, 10), (2, NULL);\n"
+                + "BEGIN;\n"
+                + "CREATE STREAM TABLE tx_st AS SELECT id, v FROM tx_src;\n"
+                + "ROLLBACK;\n"
+                + "SELECT to_regclass('tx_st') IS NULL AS rolled_back;\n"
+                + "START TRANSACTION;\n"
+                + "SAVEPOINT before_create;\n"
+                + "SELECT pgtrickle.create_stream_table('tx_st', 'SELECT id, v FROM tx_src');\n"
+                + "ROLLBACK TO SAVEPOINT before_create;\n"
+                + "COMMIT;\n"
+                + "SELECT to_regclass('tx_st') IS NULL AS rolled_back_to_savepoint;\n"
+                + "BEGIN;\n"
+                + "CREATE STREAM TABLE tx_st AS SELECT id, v FROM tx_src;\n"
+                + "COMMIT;\n"
+                + "SELECT count(*) AS kept FROM tx_st;\n"
+                + "DROP STREAM TABLE tx_st;\n"
+                + "DROP TABLE tx_src");
+
+    Outcome outcome = run(script, db.trickleUrl());
+
+    assertThat(outcome.err()).isEmpty();
+    assertThat(outcome.status()).isZero();
+    assertThat(outcome.out())
+        .containsPattern(" rolled_back \\n-+\\n t *\\n")
+        .containsPattern(" rolled_back_to_savepoint \\n-+\\n t *\\n")
+        .containsPattern(" kept \\n-+\\n +2 *\\n");
+  }
+
+  @Test
   void acceptsPgJdbcAndLibpqUrls() throws IOException {
     Path script = script("who.sql", "SELECT current_user AS who;");
     String hostPortDb = db.plainUrl().substring("jdbc:postgresql://".length());

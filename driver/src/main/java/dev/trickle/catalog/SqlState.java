@@ -29,7 +29,11 @@ public enum SqlState {
   /** 42939: the name is reserved (a schema of Trickle's or of the system). */
   RESERVED_NAME("42939"),
   /** 2BP01: other objects depend on the one to drop (as PostgreSQL's own DROP reports it). */
-  DEPENDENT_OBJECTS("2BP01");
+  DEPENDENT_OBJECTS("2BP01"),
+  /** 25P02: the caller's transaction failed; nothing runs until it ends (as PostgreSQL reports). */
+  IN_FAILED_TRANSACTION("25P02"),
+  /** XX000: an internal error, a defect of Trickle's; the message names what failed. */
+  INTERNAL("XX000");
 
   private final String code;
 

@@ -61,6 +61,9 @@ import java.util.Properties;
  * at once, before anything runs, because a batch's all-or-nothing update counts cannot describe a
  * command that commits its own transaction. Other statements batch as usual.
  *
+ * <p><b>Errors.</b> Every method here is the driver's error boundary ({@link ErrorBoundary}): an
+ * unexpected exception of Trickle's code comes out as an {@link SQLException} with SQLSTATE XX000.
+ *
  * <p>The SQL-taking methods {@code PreparedStatement} inherits from {@code Statement} are not
  * routed: PgJDBC refuses them on prepared statements, before anything runs.
  */
@@ -90,8 +93,12 @@ final class StatementRouter {
   }
 
   /** The hot-path test: false means {@code sql} goes to the delegate untouched. */
-  static boolean concernsTrickle(String sql) {
-    return sql != null && StatementScanner.mayConcernTrickle(sql);
+  static boolean concernsTrickle(String sql) throws SQLException {
+    try {
+      return sql != null && StatementScanner.mayConcernTrickle(sql);
+    } catch (RuntimeException | Error e) {
+      throw ErrorBoundary.internal(sql, e);
+    }
   }
 
   /**
@@ -110,6 +117,12 @@ final class StatementRouter {
    * commandResult} answers instead of the delegate running the result shape.
    */
   <T> T execute(
+      Statement delegate, String sql, DelegateCall<T> result, CommandCall<T> commandResult)
+      throws SQLException {
+    return ErrorBoundary.guard(sql, () -> route(delegate, sql, result, commandResult));
+  }
+
+  private <T> T route(
       Statement delegate, String sql, DelegateCall<T> result, CommandCall<T> commandResult)
       throws SQLException {
     requireOpen(delegate);
@@ -137,7 +150,9 @@ final class StatementRouter {
   /** Adds {@code sql} to the delegate's batch, refusing stream-table commands (0A000). */
   void addBatch(Statement delegate, String sql) throws SQLException {
     if (concernsTrickle(sql)
-        && recognizeAll(StatementSplitter.split(sql)).stream().anyMatch(Objects::nonNull)) {
+        && ErrorBoundary.guard(
+            sql,
+            () -> recognizeAll(StatementSplitter.split(sql)).stream().anyMatch(Objects::nonNull))) {
       throw batchRefusal(sql);
     }
     delegate.addBatch(sql);
@@ -160,6 +175,10 @@ final class StatementRouter {
     if (!concernsTrickle(sql)) {
       return null;
     }
+    return ErrorBoundary.guard(sql, () -> prepareCommand(sql));
+  }
+
+  private PreparedCommand prepareCommand(String sql) throws SQLException {
     List<String> statements = StatementSplitter.split(sql);
     List<TrickleCommand> commands = recognizeAll(statements, PreparedCommand.UNKNOWN_VALUES);
     if (commands.stream().allMatch(Objects::isNull)) {
@@ -197,6 +216,12 @@ final class StatementRouter {
    */
   TrickleCommand execute(Statement delegate, PreparedCommand prepared, BoundParameters values)
       throws SQLException {
+    return ErrorBoundary.guard(
+        prepared.statement(), () -> executePrepared(delegate, prepared, values));
+  }
+
+  private TrickleCommand executePrepared(
+      Statement delegate, PreparedCommand prepared, BoundParameters values) throws SQLException {
     requireOpen(delegate);
     values.requireReadable(prepared.placeholders());
     TrickleCommand command = recognize(prepared.statement(), values);

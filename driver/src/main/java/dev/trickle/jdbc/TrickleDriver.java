@@ -160,8 +160,8 @@ public final class TrickleDriver implements Driver {
   static void startSchedulerQuietly(SchedulerTarget target, Connection physical) {
     try {
       Schedulers.startIfInstalled(target, physical);
-    } catch (SQLException e) {
-      LOG.atDebug().log(() -> "could not check whether to start the scheduler: " + e.getMessage());
+    } catch (SQLException | RuntimeException e) {
+      LOG.atDebug().log(() -> "could not check whether to start the scheduler: " + e);
     }
   }
 

@@ -8,7 +8,6 @@ import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,11 +16,13 @@ import java.util.Optional;
  * Refreshes stream tables. A refresh is one transaction (DESIGN principles 3 and 4):
  *
  * <ul>
- *   <li>On a connection in autocommit it opens its own REPEATABLE READ transaction, so every
+ *   <li>Outside any transaction (autocommit on and the server idle, {@link ServerTransaction}) it
+ *       opens its own REPEATABLE READ transaction, so every
  *       statement reads sources and buffers at the one snapshot it records as the new frontier.
  *       The first statement is {@code LOCK TABLE storage IN SHARE UPDATE EXCLUSIVE MODE}, which
  *       takes no snapshot: a refresh that waited for another one gets a snapshot that includes it.
- *   <li>Inside the caller's transaction it runs under a savepoint (a failure rolls back to it). In
+ *   <li>Inside the caller's transaction (autocommit off, or {@code BEGIN} sent as text) it runs
+ *       under a savepoint (a failure rolls back to it), and the caller's rollback undoes it. In
  *       READ COMMITTED, where each statement has a new snapshot, it also locks the captured sources
  *       in SHARE mode, which lets readers through but waits for and blocks writers, so all its
  *       statements see the same source state and buffer contents as the frontier. In REPEATABLE
@@ -37,6 +38,9 @@ import java.util.Optional;
  * caller's REPEATABLE READ transaction; the next refresh does it).
  */
 public final class RefreshEngine {
+  /** The savepoint a refresh runs under inside the caller's transaction. */
+  private static final String SAVEPOINT = "__pgt_refresh";
+
   private final MaintenanceCompiler compiler;
   /** The targets of scheduled refreshes, by stream table id, per connection. */
   private final RememberedTargets<Long> scheduled = new RememberedTargets<>();
@@ -68,7 +72,7 @@ public final class RefreshEngine {
   public RefreshOutcome refresh(
       Connection c, RefreshTarget target, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
-    if (!c.getAutoCommit()) {
+    if (!ServerTransaction.isOwn(c)) {
       return refresh(c, target.streamTable().pgtId(), initiatedBy, maxConsecutiveErrors);
     }
     return refreshInOwnTransaction(c, target, initiatedBy, maxConsecutiveErrors, false, true);
@@ -139,7 +143,7 @@ public final class RefreshEngine {
   public Optional<RefreshOutcome> refreshUnlessBusy(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
-    if (c.getAutoCommit()) {
+    if (ServerTransaction.isOwn(c)) {
       Optional<RefreshTarget> known = scheduled.get(c, pgtId);
       if (known.isPresent()) {
         try {
@@ -200,7 +204,7 @@ public final class RefreshEngine {
       boolean skipIfBusy,
       boolean cleanUpAfter)
       throws SQLException {
-    return c.getAutoCommit()
+    return ServerTransaction.isOwn(c)
         ? refreshInOwnTransaction(
             c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter)
         : refreshUnderSavepoint(
@@ -300,6 +304,9 @@ public final class RefreshEngine {
         recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors.get());
         c.commit();
         throw e;
+      } catch (RuntimeException | Error e) {
+        rollbackAfter(c, e);
+        throw e;
       } finally {
         c.setAutoCommit(true);
       }
@@ -324,32 +331,32 @@ public final class RefreshEngine {
     Relation storage =
         storageOrFail(c, st, Relation.find(c, st.relid()), initiatedBy, maxConsecutiveErrors);
     RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy);
-    Savepoint savepoint = c.setSavepoint();
+    NamedSavepoint savepoint = NamedSavepoint.set(c, SAVEPOINT);
     RefreshOutcome outcome;
     try {
       outcome = run.run(c, storage, null, null, readCommitted, RefreshRun.Ending.CALLER);
-      c.releaseSavepoint(savepoint);
+      savepoint.release();
     } catch (RefreshRefusal refusal) {
-      c.rollback(savepoint);
-      c.releaseSavepoint(savepoint);
+      savepoint.rollback();
       throw OwnerRole.named(c, st, refusal);
     } catch (SQLException e) {
-      c.rollback(savepoint);
-      c.releaseSavepoint(savepoint);
+      savepoint.rollback();
       recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
+      throw e;
+    } catch (RuntimeException | Error e) {
+      savepoint.rollbackAfter(e);
       throw e;
     }
     if (cleanUpAfter && readCommitted) {
-      Savepoint cleanup = c.setSavepoint();
+      NamedSavepoint cleanup = NamedSavepoint.set(c, SAVEPOINT);
       try {
         String failures = Frontiers.cleanUp(c, run.capturedSources(), false).failures();
-        c.releaseSavepoint(cleanup);
+        cleanup.release();
         if (failures != null) {
           warnCleanupFailed(c, st, failures);
         }
       } catch (SQLException e) {
-        c.rollback(cleanup);
-        c.releaseSavepoint(cleanup);
+        cleanup.rollback();
         warnCleanupFailed(c, st, RefreshFailures.messageOf(e));
       }
     }
@@ -371,7 +378,7 @@ public final class RefreshEngine {
       return storage.get();
     }
     SQLException missing = RefreshFailures.storageMissing(st);
-    boolean own = c.getAutoCommit();
+    boolean own = ServerTransaction.isOwn(c);
     if (own) {
       c.setAutoCommit(false);
     }
@@ -426,6 +433,9 @@ public final class RefreshEngine {
       } catch (SQLException e) {
         c.rollback();
         cleanup = Frontiers.Cleanup.failed(RefreshFailures.messageOf(e));
+      } catch (RuntimeException | Error e) {
+        rollbackAfter(c, e);
+        throw e;
       } finally {
         c.setAutoCommit(true);
       }
@@ -461,6 +471,19 @@ public final class RefreshEngine {
             + st.displayName()
             + ", but could not clean up its change buffers (the next refresh retries): "
             + failures);
+  }
+
+  /**
+   * Rolls back the refresh's own transaction after an internal error, before the connection goes
+   * back to autocommit (which would commit what was half done); a failure is added to {@code
+   * cause}.
+   */
+  private static void rollbackAfter(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   private static StreamTable load(Connection c, long pgtId) throws SQLException {

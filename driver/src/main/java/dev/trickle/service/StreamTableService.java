@@ -14,6 +14,7 @@ import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.refresh.RefreshTarget;
 import dev.trickle.refresh.RememberedTargets;
+import dev.trickle.refresh.ServerTransaction;
 import dev.trickle.refresh.StartCheck;
 import dev.trickle.rewriter.command.TrickleCommand;
 import java.sql.Connection;
@@ -26,8 +27,10 @@ import java.util.stream.Collectors;
 /**
  * Runs every stream-table API command on the application's physical connection: installs and
  * removes the catalog, creates, alters, drops, refreshes and resumes stream tables. Each command is
- * atomic (its own transaction in autocommit, a savepoint inside the caller's transaction); refresh
- * manages its transaction itself (see {@link RefreshEngine}). Warnings and notices (AUTO falling
+ * atomic: its own transaction outside any transaction, a savepoint inside the caller's (opened with
+ * autocommit off or with {@code BEGIN} as text, {@link ServerTransaction}), so the caller's
+ * rollback undoes it; refresh manages its transaction itself (see {@link RefreshEngine}). In a
+ * failed transaction every command is refused with 25P02. Warnings and notices (AUTO falling
  * back to FULL, a source without primary key, IF NOT EXISTS skipping) are raised by the server and
  * recorded on the connection.
  */
@@ -58,6 +61,8 @@ public final class StreamTableService implements CommandExecutor {
 
   private void run(Connection c, TrickleCommand command, Properties settings)
       throws SQLException {
+    ServerTransaction.requireNotFailed(c);
+    boolean own = ServerTransaction.isOwn(c);
     if (command instanceof TrickleCommand.CreateExtension) {
       CommandTransaction.run(c, () -> createExtension(c));
       return;
@@ -66,7 +71,7 @@ public final class StreamTableService implements CommandExecutor {
       CommandTransaction.run(c, () -> dropExtension(c, drop));
       return;
     }
-    if (command instanceof TrickleCommand.RefreshStreamTable refresh && c.getAutoCommit()) {
+    if (command instanceof TrickleCommand.RefreshStreamTable refresh && own) {
       Optional<RefreshTarget> known = remembered.get(c, refresh.name());
       if (known.isPresent()) {
         StartCheck check = ManualRefreshStart.confirming(refresh.name(), known.get(), settings);
@@ -84,7 +89,7 @@ public final class StreamTableService implements CommandExecutor {
         return;
       }
     }
-    if (!c.getAutoCommit()
+    if (!own
         || CatalogInstaller.installedVersion(c) != CatalogInstaller.CURRENT_VERSION) {
       CommandTransaction.run(c, () -> CatalogInstaller.requireCurrent(c));
     }

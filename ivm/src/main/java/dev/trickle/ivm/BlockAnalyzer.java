@@ -248,6 +248,9 @@ final class BlockAnalyzer {
 
   private Input input(int index, FromItem item, Input.JoinType join, String on)
       throws QueryException, UnsupportedQueryException {
+    if (item == null) {
+      throw unsupported("query block without FROM", "SELECT");
+    }
     if (item instanceof ParenthesedSelect subquery && derivedFactory != null) {
       if (subquery.getAlias() == null) {
         throw unsupported("subquery in FROM without an alias", "SELECT");

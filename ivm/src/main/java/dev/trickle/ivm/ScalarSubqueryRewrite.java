@@ -31,6 +31,10 @@ final class ScalarSubqueryRewrite {
   /** The rewritten text, or null when the block has no such subquery. */
   static String rewrite(String text, CatalogLookup catalog) throws QueryException {
     PlainSelect plain = (PlainSelect) DeltaCompiler.unwrap(QueryParser.parseSelect(text));
+    if (plain.getFromItem() == null) {
+      // Nothing to join the subquery's row to: the block is analyzed (or refused) as it is.
+      return null;
+    }
     Map<String, String> found = new LinkedHashMap<>();
     ExpressionVisitorAdapter<Void> finder = new ExpressionVisitorAdapter<>() {
       @Override
