@@ -3,6 +3,7 @@ package dev.trickle.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.rewriter.command.TrickleCommand;
+import dev.trickle.testing.FuzzCycles;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -57,7 +58,7 @@ class OracleTest {
       for (String name : names) {
         h.create(name, QUERIES.get(name), "refresh_mode", "FULL");
       }
-      for (int cycle = 0; cycle < 25; cycle++) {
+      for (int cycle = 0; cycle < FuzzCycles.perCase(25); cycle++) {
         for (int i = random.nextInt(8); i >= 0; i--) {
           h.sql(randomChange(random));
         }
@@ -96,7 +97,7 @@ class OracleTest {
       h.create("d_ta", "SELECT * FROM ta", "refresh_mode", "DIFFERENTIAL");
       h.create("d_tb", "SELECT * FROM tb", "refresh_mode", "DIFFERENTIAL");
       writer.setAutoCommit(false);
-      for (int cycle = 0; cycle < 25; cycle++) {
+      for (int cycle = 0; cycle < FuzzCycles.perCase(25); cycle++) {
         for (int i = random.nextInt(6); i >= 0; i--) {
           h.sql(randomChange(random));
         }

@@ -11,10 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.Expression;
-import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.LongValue;
-import net.sf.jsqlparser.expression.TimeKeyExpression;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.select.AllColumns;
@@ -38,7 +36,7 @@ final class BlockAnalyzer {
   private final CatalogLookup catalog;
   private final Map<String, Relation> localRelations;
   private final DerivedFactory derivedFactory;
-  private final Map<String, String> commonTableExpressions = new java.util.HashMap<>();
+  private final CommonTableExpressions commonTableExpressions = new CommonTableExpressions();
 
   /** Compiles a subquery, CTE body or view definition into a derived input. */
   @FunctionalInterface
@@ -81,10 +79,7 @@ final class BlockAnalyzer {
             ? unsupported("WITH RECURSIVE in this position", "RECURSIVE")
             : unsupported("common table expression (WITH)", "WITH");
       }
-      for (var cte : plain.getWithItemsList()) {
-        commonTableExpressions.put(
-            Names.fold(cte.getAliasName()), cte.getSelect().getSelect().toString());
-      }
+      commonTableExpressions.define(plain.getWithItemsList());
     }
     if (plain.getLimit() != null || plain.getOffset() != null || plain.getFetch() != null) {
       throw unsupported("LIMIT/OFFSET/FETCH", plain.getLimit() != null ? "LIMIT" : "OFFSET");
@@ -94,7 +89,9 @@ final class BlockAnalyzer {
       distinctOn = plain.getDistinct().getOnSelectItems().stream().map(i -> i.getExpression().toString()).toList();
     }
     List<Input> inputs = new ArrayList<>();
-    inputs.add(input(0, plain.getFromItem(), Input.JoinType.FIRST, null));
+    inputs.add(plain.getFromItem() == null
+        ? ConstantInputs.noFrom(0)
+        : input(0, plain.getFromItem(), Input.JoinType.FIRST, null));
     List<Join> joins = plain.getJoins() == null ? List.of() : plain.getJoins();
     QueryBlock.Lateral lateral = null;
     if (joins.size() == 1
@@ -122,7 +119,7 @@ final class BlockAnalyzer {
     }
     SemiJoin semiJoin = null;
     if (plain.getWhere() != null) {
-      SemiJoinFinder.Split split = SemiJoinFinder.split(plain.getWhere(), this::semiJoinInput);
+      SemiJoinFinder.Split split = SemiJoinFinder.split(plain.getWhere(), this::semiJoinInput, inputs);
       semiJoin = split.semiJoin();
       for (Expression conjunct : split.others()) {
         check(conjunct, false);
@@ -256,7 +253,20 @@ final class BlockAnalyzer {
         throw unsupported("subquery in FROM without an alias", "SELECT");
       }
       String alias = Names.fold(subquery.getAlias().getName());
-      return derivedInput(index, alias, subquery.getSelect().toString(), aliasColumns(subquery.getAlias()), join, on);
+      return derivedInput(index, alias, commonTableExpressions.inContext(subquery.getSelect().toString()),
+          aliasColumns(subquery.getAlias()), join, on);
+    }
+    if (item instanceof net.sf.jsqlparser.statement.select.ParenthesedFromItem parenthesed
+        && parenthesed.getFromItem() instanceof net.sf.jsqlparser.statement.select.Values values
+        && (parenthesed.getJoins() == null || parenthesed.getJoins().isEmpty())) {
+      if (parenthesed.getAlias() == null) {
+        throw unsupported("VALUES list in FROM without an alias", "VALUES");
+      }
+      if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL || join == Input.JoinType.RIGHT_SWAPPED) {
+        throw unsupported("outer join to a VALUES list", "VALUES");
+      }
+      return ConstantInputs.values(index, Names.fold(parenthesed.getAlias().getName()),
+          aliasColumns(parenthesed.getAlias()), values, join, on);
     }
     if (item instanceof net.sf.jsqlparser.statement.select.TableFunction function && index > 0) {
       if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL || join == Input.JoinType.RIGHT_SWAPPED) {
@@ -286,8 +296,10 @@ final class BlockAnalyzer {
     String schema = Names.fold(table.getSchemaName());
     String name = Names.fold(table.getName());
     String alias = table.getAlias() != null ? Names.fold(table.getAlias().getName()) : name;
-    if (schema == null && commonTableExpressions.containsKey(name)) {
-      return derivedInput(index, alias, commonTableExpressions.get(name), aliasColumns(table.getAlias()), join, on);
+    if (schema == null && commonTableExpressions.defines(name)) {
+      List<String> columns = aliasColumns(table.getAlias());
+      return derivedInput(index, alias, commonTableExpressions.body(name),
+          columns.isEmpty() ? commonTableExpressions.columns(name) : columns, join, on);
     }
     Relation local = schema == null ? localRelations.get(name) : null;
     Relation relation =
@@ -433,117 +445,19 @@ final class BlockAnalyzer {
 
   private boolean check(Expression expression, boolean aggregatesAllowed, boolean windowsAllowed)
       throws UnsupportedQueryException {
-    ConstructFinder finder = new ConstructFinder(windowsAllowed);
+    ConstructFinder finder = new ConstructFinder(catalog, windowsAllowed ? this::window : null);
     expression.accept(finder, null);
-    if (finder.problem != null) {
-      throw unsupported(finder.problem, finder.problemText);
+    if (finder.problem() != null) {
+      throw unsupported(finder.problem(), finder.problemText());
     }
-    return finder.aggregates > 0;
-  }
-
-  private final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
-    private final boolean windowsAllowed;
-    int aggregates;
-    String problem;
-    String problemText;
-
-    ConstructFinder(boolean windowsAllowed) {
-      this.windowsAllowed = windowsAllowed;
-    }
-
-    private void flag(String what, String text) {
-      if (problem == null) {
-        problem = what;
-        problemText = text;
-      }
-    }
-
-    @Override
-    public <S> Void visit(Function function, S context) {
-      String name = function.getName() == null ? "" : Names.fold(lastPart(function.getName()));
-      if (catalog.isVolatile(name)) {
-        flag("volatile function " + name + "()", function.getName());
-        return null;
-      }
-      String time = TimeDependence.of(function);
-      if (time != null) {
-        flag("time-dependent function " + time + "()", function.getName());
-        return null;
-      }
-      if (catalog.isAggregate(name)) {
-        aggregates++;
-        flagClockInArguments(function);
-        return null;
-      }
-      return super.visit(function, context);
-    }
-
-    @Override
-    public <S> Void visit(AnalyticExpression analytic, S context) {
-      boolean window =
-          analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.OVER
-              || analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.WITHIN_GROUP_OVER;
-      if (window && windowsAllowed && analytic.getFilterExpression() == null) {
-        windows.add(partitionOf(analytic));
-        return null;
-      }
-      flag(
-          analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.OVER
-              || analytic.getType() == net.sf.jsqlparser.expression.AnalyticType.WITHIN_GROUP_OVER
-              ? "window function " + analytic.getName() + "() OVER"
-              : "aggregate with FILTER/WITHIN GROUP " + analytic.getName() + "()",
-          analytic.getName());
-      return null;
-    }
-
-    /** An aggregate's arguments are not checked as a whole, but a volatile or time-dependent call is. */
-    private void flagClockInArguments(Function aggregate) {
-      if (aggregate.getParameters() == null) {
-        return;
-      }
-      ConstructFinder arguments = new ConstructFinder(false);
-      aggregate.getParameters().accept(arguments, null);
-      if (arguments.problem != null
-          && (arguments.problem.startsWith("volatile") || arguments.problem.startsWith("time-dependent"))) {
-        flag(arguments.problem, arguments.problemText);
-      }
-    }
-
-    @Override
-    public <S> Void visit(TimeKeyExpression keyword, S context) {
-      String time = TimeDependence.of(keyword);
-      if (time != null) {
-        flag("time-dependent function " + time, time);
-      }
-      return null;
-    }
-
-    @Override
-    public <S> Void visit(Column column, S context) {
-      String time = TimeDependence.of(column);
-      if (time != null) {
-        flag("time-dependent function " + time, time);
-      }
-      return null;
-    }
-
-    @Override
-    public <S> Void visit(ParenthesedSelect subquery, S context) {
-      flag("subquery", "SELECT");
-      return null;
-    }
-
-    @Override
-    public <S> Void visit(Select select, S context) {
-      flag("subquery", "SELECT");
-      return null;
-    }
+    return finder.aggregates() > 0;
   }
 
   private final List<List<String>> windows = new ArrayList<>();
   private PlainSelect windowSelect;
 
-  private List<String> partitionOf(AnalyticExpression analytic) {
+  /** Records the partition keys of one window function of the block's outputs. */
+  private void window(AnalyticExpression analytic) {
     net.sf.jsqlparser.expression.operators.relational.ExpressionList<?> partition =
         analytic.getPartitionExpressionList();
     if (partition == null && analytic.getWindowName() != null && windowSelect.getWindowDefinitions() != null) {
@@ -557,7 +471,7 @@ final class BlockAnalyzer {
     if (partition != null) {
       partition.forEach(e -> keys.add(e.toString()));
     }
-    return keys;
+    windows.add(keys);
   }
 
   static String lastPart(String name) {
@@ -570,9 +484,6 @@ final class BlockAnalyzer {
   }
 
   private int offsetOf(String text) {
-    if (text == null || text.isEmpty()) {
-      return -1;
-    }
-    return query.toLowerCase(Locale.ROOT).indexOf(text.toLowerCase(Locale.ROOT));
+    return Positions.offsetOf(query, text);
   }
 }

@@ -105,7 +105,7 @@ public final class DeltaCompiler {
       if (!(select instanceof PlainSelect plain)) {
         throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
       }
-      String scalarRewrite = ScalarSubqueryRewrite.rewrite(text, catalog);
+      String scalarRewrite = ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
       if (scalarRewrite != null) {
         debug.accept("after rewrite: " + scalarRewrite);
         return plan(scalarRewrite, columns != null ? columns : columnsOf(text, select, null), names, sink);
@@ -153,21 +153,24 @@ public final class DeltaCompiler {
         SetOperationList list, List<String> columns, StorageNames names, DeltaSink sink)
         throws QueryException, UnsupportedQueryException {
       BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
-      List<String> outputColumns = columns != null ? columns : columnsOf(list.getSelect(0).toString(), list.getSelect(0), null);
+      String with = list.getWithItemsList() == null || list.getWithItemsList().isEmpty() ? ""
+          : "WITH " + String.join(", ", list.getWithItemsList().stream().map(Object::toString).toList()) + " ";
+      String first = with + list.getSelect(0);
+      List<String> outputColumns = columns != null ? columns : columnsOf(first, QueryParser.parseSelect(first), null);
       boolean allUnionAll = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && u.isAll());
       boolean allUnion = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && !u.isAll());
       String renamed = "AS u(" + Sql.identList(outputColumns) + ")";
       if (allUnionAll) {
         List<Derived> branches = new ArrayList<>();
         for (Select branch : list.getSelects()) {
-          branches.add(derived(branch.toString(), outputColumns));
+          branches.add(derived(with + branch, outputColumns));
         }
         debug.accept("after rewrite: UNION ALL of " + branches.size() + " branches");
         return new UnionAllPlan(branches, names != null ? names : childNames(outputColumns), sink);
       }
       if (allUnion) {
         String unionAll = String.join(" UNION ALL ", list.getSelects().stream().map(s -> "(" + s + ")").toList());
-        String rewritten = "SELECT DISTINCT * FROM (" + unionAll + ") " + renamed;
+        String rewritten = with + "SELECT DISTINCT * FROM (" + unionAll + ") " + renamed;
         debug.accept("after rewrite: " + rewritten);
         return plan(rewritten, outputColumns, names, sink);
       }
@@ -182,7 +185,7 @@ public final class DeltaCompiler {
           + " UNION ALL SELECT " + cols + ", 2 AS " + side + " FROM (" + list.getSelect(1) + ") AS b(" + cols + ")";
       String left = "sum(CASE WHEN " + side + " = 1 THEN 1 ELSE 0 END) > 0";
       String right = "sum(CASE WHEN " + side + " = 2 THEN 1 ELSE 0 END) " + (kind.equals("INTERSECT") ? "> 0" : "= 0");
-      String rewritten = "SELECT " + cols + " FROM (" + tagged + ") AS t GROUP BY " + cols + " HAVING " + left + " AND " + right;
+      String rewritten = with + "SELECT " + cols + " FROM (" + tagged + ") AS t GROUP BY " + cols + " HAVING " + left + " AND " + right;
       debug.accept("after rewrite: " + rewritten);
       return plan(rewritten, outputColumns, names, sink);
     }
@@ -306,7 +309,9 @@ public final class DeltaCompiler {
           plain.getSelectItems().forEach(item -> names.add(BlockAnalyzer.nameOf(item)));
           return names;
         }
-        return namesOnly(Map.of()).analyzePlain(plain).outputNames();
+        String rewritten = ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
+        return namesOnly(Map.of()).analyzePlain(rewritten == null ? plain
+            : (PlainSelect) unwrap(QueryParser.parseSelect(rewritten))).outputNames();
       }
       throw new BlockAnalyzer(query, catalog).unsupported("query form " + s, null);
     }

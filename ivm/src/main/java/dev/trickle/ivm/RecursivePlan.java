@@ -99,7 +99,7 @@ final class RecursivePlan implements MaintenancePlan {
   @Override
   public Set<Long> sourceOids() {
     Set<Long> oids = new LinkedHashSet<>();
-    base.inputs().forEach(i -> oids.add(i.relation().oid()));
+    base.inputs().stream().filter(i -> !i.isFunction()).forEach(i -> oids.add(i.relation().oid()));
     oids.add(stepSource.relation().oid());
     for (long oid : outer.sourceOids()) {
       if (oid != RECURSIVE_RELATION) {

@@ -1,0 +1,1 @@
+SELECT id, salary FROM emp WHERE dept_id NOT IN (SELECT id FROM emp WHERE salary > 10)
