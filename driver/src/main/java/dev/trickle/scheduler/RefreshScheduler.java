@@ -244,7 +244,7 @@ public final class RefreshScheduler {
       }
       if (!refusedLeadership) {
         refusedLeadership = true;
-        LOG.warning(
+        LOG.atWarn().log(
             () -> "scheduler for " + target.key() + " may not lead: its role cannot update the"
                 + " Trickle catalog (" + e.getMessage() + "); it stands by");
       }
@@ -299,7 +299,7 @@ public final class RefreshScheduler {
       LOG.atInfo().log(() -> "pg_trickle.enabled is off: scheduler for " + target.key() + " idles");
     }
     if (leader && !SchedulerLeadership.take(control)) {
-      LOG.warning(() -> "scheduler for " + target.key() + " lost its leadership");
+      LOG.atWarn().log(() -> "scheduler for " + target.key() + " lost its leadership");
       resign();
     }
     if (leader && settings.enabled()) {
