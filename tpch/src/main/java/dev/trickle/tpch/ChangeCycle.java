@@ -1,5 +1,6 @@
 package dev.trickle.tpch;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -14,7 +15,7 @@ import java.util.stream.Collectors;
 public record ChangeCycle(int cycle, Map<String, Integer> rows) {
   /** Copies {@code rows}, keeping its order. */
   public ChangeCycle {
-    rows = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rows));
+    rows = Collections.unmodifiableMap(new LinkedHashMap<>(rows));
   }
 
   /** Rows touched in all tables. */

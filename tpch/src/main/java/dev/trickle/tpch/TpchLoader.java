@@ -16,7 +16,7 @@ import org.postgresql.copy.CopyManager;
  * Creates and fills the TPC-H tables at a scale factor: rows from the {@code io.trino.tpch}
  * generator (the dbgen algorithm: the same rows for the same scale factor, every time) streamed
  * through {@code COPY ... FROM STDIN} with PgJDBC's {@link CopyManager}, then the keys and {@code
- * ANALYZE}. SF 0.01 loads in about a second, SF 1 (8.7 million rows) in about a minute.
+ * ANALYZE}.
  */
 public final class TpchLoader {
   private static final int FLUSH_CHARS = 1 << 20;
