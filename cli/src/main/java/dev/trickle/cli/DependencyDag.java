@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,7 +55,7 @@ record DependencyDag(List<Node> nodes, List<Edge> edges) {
         streamTables.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
         if (rs.getString(4) != null) {
           edges.add(new Edge(rs.getString(4), rs.getString(1)));
-          sourceKinds.put(rs.getString(4), rs.getString(5).toLowerCase(java.util.Locale.ROOT));
+          sourceKinds.put(rs.getString(4), rs.getString(5).toLowerCase(Locale.ROOT));
         }
       }
     }

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The progress line of a statement that runs long: after {@code delay}, every {@code every}, it
- * prints on stderr what the statement does ({@link LongWork}), for how long, what the server
- * process is doing (state and wait event, from {@code pg_stat_activity} read on a second
+ * prints on stderr what the statement does ({@link LongWork}), for how long (since it was sent: a
+ * stream-table command is many statements, and time the driver spends between them counts), what
+ * the server process is doing (state and wait event, from {@code pg_stat_activity} read on a second
  * connection) and, for a refresh, the size of the storage table as it grows. On a terminal the line
  * is rewritten in place and cleared at the end; otherwise a new line is printed each time.
  */
@@ -25,8 +26,7 @@ final class ProgressLine implements AutoCloseable {
   }
 
   private static final String ACTIVITY =
-      "SELECT extract(epoch FROM clock_timestamp() - a.query_start)::bigint, a.state,"
-          + " a.wait_event_type, a.wait_event,"
+      "SELECT a.state, a.wait_event_type, a.wait_event,"
           + " CASE WHEN ?::text IS NULL THEN NULL"
           + "   ELSE pg_size_pretty(pg_total_relation_size(to_regclass(?))) END"
           + " FROM pg_stat_activity a WHERE a.pid = ?";
@@ -37,6 +37,7 @@ final class ProgressLine implements AutoCloseable {
   private final PrintWriter err;
   private final boolean inPlace;
   private final ScheduledExecutorService timer;
+  private final long startedNanos = System.nanoTime();
   private Connection watching;
   private int printedWidth;
 
@@ -124,19 +125,24 @@ final class ProgressLine implements AutoCloseable {
           if (!rs.next()) {
             return "the server process is gone";
           }
-          StringBuilder s = new StringBuilder().append(rs.getLong(1)).append(" s");
-          if (rs.getString(5) != null) {
-            s.append(", storage ").append(rs.getString(5));
-          }
-          s.append(", server ").append(rs.getString(2));
+          StringBuilder s = new StringBuilder().append(elapsedSeconds()).append(" s");
           if (rs.getString(4) != null) {
-            s.append(" (").append(rs.getString(3)).append(':').append(rs.getString(4)).append(')');
+            s.append(", storage ").append(rs.getString(4));
+          }
+          s.append(", server ").append(rs.getString(1));
+          if (rs.getString(3) != null) {
+            s.append(" (").append(rs.getString(2)).append(':').append(rs.getString(3)).append(')');
           }
           return s.toString();
         }
       }
     } catch (SQLException e) {
-      return "(cannot watch: " + e.getMessage() + ")";
+      return elapsedSeconds() + " s (cannot watch: " + e.getMessage() + ")";
     }
+  }
+
+  /** Seconds since the statement was sent (the client's clock: one statement may be many). */
+  private long elapsedSeconds() {
+    return (System.nanoTime() - startedNanos) / 1_000_000_000L;
   }
 }
