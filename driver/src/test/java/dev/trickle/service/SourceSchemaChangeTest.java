@@ -172,7 +172,7 @@ class SourceSchemaChangeTest {
       s.execute("SET search_path = moods, public");
       s.execute("CREATE TABLE public.src (id int PRIMARY KEY, m mood, ms mood[])");
       s.execute("INSERT INTO src VALUES (1, 'ok', '{sad,ok}'), (2, 'happy', NULL)");
-      create(Flavour.SQL_TEXT, "st_filter", "SELECT id, m, ms FROM src WHERE m > 'sad'",
+      create(Flavour.SQL_TEXT, "public.st_filter", "SELECT id, m, ms FROM src WHERE m > 'sad'",
           "DIFFERENTIAL");
       s.execute("SET search_path = public");
       s.execute("INSERT INTO src VALUES (3, 'sad', '{happy}'), (4, 'happy', '{}')");
@@ -198,7 +198,7 @@ class SourceSchemaChangeTest {
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo(state));
     assertThat(status(name)).isEqualTo("ERROR");
     assertThat(value("SELECT last_error_message FROM pgtrickle.pgt_stream_tables"
-        + " WHERE pgt_name = '" + name + "'")).contains(message);
+        + " WHERE pgt_schema = 'public' AND pgt_name = '" + name + "'")).contains(message);
   }
 
   private void create(Flavour flavour, String name, String query, String mode)
@@ -305,7 +305,8 @@ class SourceSchemaChangeTest {
   }
 
   private String status(String name) throws SQLException {
-    return value("SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_name = '" + name + "'");
+    return value("SELECT status FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = 'public'"
+        + " AND pgt_name = '" + name + "'");
   }
 
   private String value(String query) throws SQLException {
