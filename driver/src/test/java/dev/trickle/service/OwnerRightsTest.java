@@ -77,8 +77,10 @@ class OwnerRightsTest {
           "SELECT pgtrickle.create_stream_table('probe.diff_st',"
               + " 'SELECT id, probe.probe_stable(v) AS v FROM probe.src', 'calculated',"
               + " 'DIFFERENTIAL')",
+          // Joined to a captured source, so that a change makes a refresh recompute it.
           "SELECT pgtrickle.create_stream_table('probe.leak_st',"
-              + " 'SELECT id, amount FROM probe.leak()', 'calculated', 'FULL')",
+              + " 'SELECT l.id, l.amount FROM probe.leak() AS l"
+              + " CROSS JOIN (SELECT 1 FROM probe.src WHERE id = 1) AS one', 'calculated', 'FULL')",
           "SELECT pgtrickle.create_stream_table('probe.failing_st',"
               + " 'SELECT id, 100 / (v - 30) AS q FROM probe.src', 'calculated', 'FULL')");
     }
@@ -165,10 +167,12 @@ class OwnerRightsTest {
 
   @Test
   void aSourceTheOwnerMayNotReadStaysUnreadWhoeverRefreshes() throws Exception {
+    change();
     try (Connection su = superuser(false)) {
       execute(su, "SELECT pgtrickle.refresh_stream_table('probe.leak_st')");
       assertThat(count(su, "SELECT count(*) FROM secret.salaries")).isEqualTo(2);
     }
+    assertThat(lastAction("leak_st")).as("the refresh recomputed the query").isEqualTo("FULL");
     try (Connection c = owner()) {
       assertThat(count(c, "SELECT count(*) FROM probe.leak_st")).isZero();
     }
