@@ -41,18 +41,14 @@ class TpchOracleTest {
   /**
    * Queries that cannot be DIFFERENTIAL today, with the SQLSTATE their creation fails with and why:
    * refused constructs ({@code 0A000}, the same refusal AUTO turns into a FULL fallback with a
-   * WARNING) and two defects (Q15, Q17: the delta compiler fails on them with another error, which
-   * fails AUTO too). They are checked as AUTO stream tables, the defects as FULL ones. Keep in step with the README's "not differential yet" line.
+   * WARNING). They are checked as AUTO stream tables. Keep in step with the README's "not
+   * differential yet" line and the TPC-H table of {@code docs/delta-rules.md}.
    */
   static final Map<Integer, Pending> NOT_YET_DIFFERENTIAL = new TreeMap<>(Map.of(
-      2, new Pending(FEATURE_NOT_SUPPORTED, "correlated scalar subquery (min over a join)"),
       11, new Pending(FEATURE_NOT_SUPPORTED, "HAVING compared with a scalar aggregate subquery"),
-      15, new Pending("42P01", "defect: the CTE revenue0 used in a scalar subquery is not found"),
-      17, new Pending("42703", "defect: the correlated scalar subquery's outer column is not found"),
       18, new Pending(FEATURE_NOT_SUPPORTED, "IN over a grouped subquery with HAVING"),
       20, new Pending(FEATURE_NOT_SUPPORTED, "IN over a subquery with a correlated scalar subquery"),
-      21, new Pending(FEATURE_NOT_SUPPORTED, "EXISTS / NOT EXISTS correlated with <>"),
-      22, new Pending(FEATURE_NOT_SUPPORTED, "correlated NOT EXISTS beside a scalar subquery")));
+      21, new Pending(FEATURE_NOT_SUPPORTED, "EXISTS / NOT EXISTS correlated with <>")));
 
   /**
    * Why a query is not DIFFERENTIAL yet.
