@@ -19,13 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Feeds the driver hundreds (thousands with the property below) of seeded generated and mutated queries ({@link FuzzQueries}: the
- * project's golden queries and the 22 TPC-H queries, mutated) as stream-table commands, through
- * every entry point (plain and prepared statements, the function-call and DDL forms, batches), in
- * autocommit and inside transactions the test opens with SQL text, and asserts that only {@link
- * SQLException}s come out, the connection stays usable after each, and every stream table created
- * along the way drops cleanly. Reproduce a run with {@code -Dtrickle.fuzz.seed=...}; {@code
- * -Dtrickle.fuzz.driver.queries=...} runs more.
+ * Feeds the driver hundreds (thousands with the property below) of seeded generated and mutated
+ * queries ({@link FuzzQueries}: the project's golden queries and the 22 TPC-H queries, mutated) as
+ * stream-table commands, through every entry point (plain and prepared statements, the
+ * function-call and DDL forms, batches), in autocommit and inside transactions the test opens with
+ * SQL text, and asserts that only {@link SQLException}s come out, the connection stays usable
+ * after each, and every stream table created along the way drops cleanly. Reproduce a run with
+ * {@code -Dtrickle.fuzz.seed=...}; {@code -Dtrickle.fuzz.driver.queries=...} runs more.
  */
 class DriverFuzzTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
