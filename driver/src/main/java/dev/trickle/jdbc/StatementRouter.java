@@ -216,8 +216,22 @@ final class StatementRouter {
    */
   TrickleCommand execute(Statement delegate, PreparedCommand prepared, BoundParameters values)
       throws SQLException {
+    return execute(delegate, prepared, values, command -> command);
+  }
+
+  /**
+   * Like {@link #execute(Statement, PreparedCommand, BoundParameters)}, for a wrapper that makes
+   * the command's result itself ({@link CommandResult}) inside the error boundary.
+   */
+  <T> T execute(
+      Statement delegate,
+      PreparedCommand prepared,
+      BoundParameters values,
+      CommandCall<T> commandResult)
+      throws SQLException {
     return ErrorBoundary.guard(
-        prepared.statement(), () -> executePrepared(delegate, prepared, values));
+        prepared.statement(),
+        () -> commandResult.resultOf(executePrepared(delegate, prepared, values)));
   }
 
   private TrickleCommand executePrepared(

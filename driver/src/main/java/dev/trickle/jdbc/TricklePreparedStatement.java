@@ -96,7 +96,7 @@ public final class TricklePreparedStatement implements PreparedStatement {
 
   /** Runs the command with the bound values and makes its result the current one. */
   private CommandResult runCommand() throws SQLException {
-    return currentResult.ofCommand(router.execute(delegate, command, parameters));
+    return router.execute(delegate, command, parameters, currentResult::ofCommand);
   }
 
   @Override
