@@ -162,13 +162,11 @@ class SessionWorkTablesTest {
   }
 
   /**
-   * Random writes, then one real change to each source: changes that cancel out are netted away, so
+   * Random writes, then a real change to each source: changes that cancel out are netted away, so
    * without these the set of changed sources (and with it the program and its work tables) would
    * vary from refresh to refresh.
    */
   private void change() throws SQLException {
-    s.execute("UPDATE orders SET amount = amount + 1 WHERE id = (SELECT min(id) FROM orders)");
-    s.execute("UPDATE grp SET name = 'r" + (rounds++) + "' WHERE id = 8");
     for (int i = 0; i < 5; i++) {
       int id = 1 + random.nextInt(220);
       switch (random.nextInt(4)) {
@@ -180,6 +178,8 @@ class SessionWorkTablesTest {
             + (1 + random.nextInt(8)));
       }
     }
+    s.execute("UPDATE orders SET amount = amount + 1 WHERE id = (SELECT min(id) FROM orders)");
+    s.execute("UPDATE grp SET name = 'r" + (rounds++) + "' WHERE id = 8");
   }
 
   private void refreshAndCheck() throws SQLException {
