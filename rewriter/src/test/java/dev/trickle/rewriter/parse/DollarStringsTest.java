@@ -9,7 +9,7 @@ class DollarStringsTest {
   @Test
   void dollarQuotedConstantsBecomeStandardLiterals() {
     assertThat(DollarStrings.asStandardLiterals("SELECT $pgt1$it's$pgt1$ AS a, $$x$$ AS b"))
-        .isEqualTo("SELECT 'it''s'         AS a, 'x'  AS b");
+        .isEqualTo("SELECT 'it''s'" + " ".repeat(9) + " AS a, 'x'" + " ".repeat(2) + " AS b");
     assertThat(DollarStrings.asStandardLiterals("SELECT '$pgt$' AS a, \"$x$\" AS b"))
         .as("dollar signs inside literals and identifiers are no dollar quotes")
         .isEqualTo("SELECT '$pgt$' AS a, \"$x$\" AS b");
