@@ -16,7 +16,7 @@ import java.util.List;
  * Installs, updates and removes the capture of one source relation (see {@link ChangeBuffer}).
  *
  * <p>Statement-level AFTER triggers with transition tables call one PL/pgSQL function per source,
- * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V12),
+ * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V13),
  * which copies the statement's rows into the buffer with one set-based {@code INSERT ... SELECT}:
  * INSERT writes {@code 'I'} rows, DELETE {@code 'D'} rows, UPDATE {@code 'D'} rows of the old
  * images then {@code 'I'} rows of the new ones, in one statement (so primary-key updates need

@@ -7,7 +7,7 @@ import java.sql.Statement;
 
 /**
  * The scheduler leadership of a database: the one row of {@code pgtrickle.pgt_scheduler_leader},
- * naming the backend of the leading scheduler's control connection (catalog V12). A scheduler
+ * naming the backend of the leading scheduler's control connection (catalog V14). A scheduler
  * takes it when it names no backend that still runs, so a leader whose process or connection died
  * is replaced at a standby's next try, as with the session-level advisory lock used before; but
  * only a role that may update the catalog can take it, where any role able to connect could hold

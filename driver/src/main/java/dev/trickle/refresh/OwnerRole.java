@@ -16,7 +16,7 @@ import java.sql.SQLException;
  *
  * <p>Every way a refresh is sent takes its frontier snapshot in one statement ({@link
  * Frontiers#take}), before anything evaluates the query; that statement calls {@code
- * pgtrickle.refresh_as_owner(storage)} (catalog {@code V12__security.sql}), which switches the
+ * pgtrickle.refresh_as_owner(storage)} (catalog {@code V14__security.sql}), which switches the
  * transaction's role to the owner ({@code set_config('role', owner, true)}, i.e. {@code SET LOCAL
  * ROLE}) and returns the setting it replaced. It is not a security-restricted operation: code that
  * runs {@code RESET ROLE} gets the refreshing session's role back (docs/security.md). A refresh in a transaction of its own ends with its commit or rollback,

@@ -1,4 +1,4 @@
--- Trickle catalog, version 12: change capture that survives any schema change of its source.
+-- Trickle catalog, version 13: change capture that survives any schema change of its source.
 --
 -- A change buffer kept a copy of every source column, and its capture function named each of
 -- them: dropping, renaming or retyping any source column made every later write to the source

@@ -1,4 +1,4 @@
--- Trickle catalog, version 12: a refresh runs as the stream table's owner, and the scheduler's
+-- Trickle catalog, version 14: a refresh runs as the stream table's owner, and the scheduler's
 -- leadership and the change-buffer cleanup lock are things only roles with rights on the catalog
 -- can take.
 --
