@@ -1,6 +1,8 @@
 package dev.trickle.compile;
 
 import dev.trickle.catalog.Column;
+import dev.trickle.catalog.Relation;
+import dev.trickle.catalog.SourceKind;
 import dev.trickle.immediate.ImmediateTriggerProgram;
 import dev.trickle.ivm.DeltaCompiler;
 import dev.trickle.ivm.MaintenancePlan;
@@ -82,7 +84,11 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
             definition.schema(),
             definition.name(),
             definition.columns().stream().map(Column::name).toList(),
-            definition.query());
+            definition.query(),
+            definition.searchPath(),
+            "pgtrickle",
+            "__pgt_imm_lock_" + definition.pgtId());
+    install.addAll(program.installLock());
     for (StreamTableDefinition.Source source : definition.capturedSources()) {
       if (!plan.sourceOids().contains(source.relid())) {
         continue;
@@ -93,10 +99,11 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
               "pgtrickle",
               function,
               source.relid(),
-              source.qualifiedName(),
+              triggerTables(c, source),
               function));
       uninstall.addAll(ImmediateTriggerProgram.uninstall("pgtrickle", function));
     }
+    uninstall.addAll(program.uninstallLock());
     return new Compilation.Differential(
         new PlanProgram(plan),
         sql(plan.setup()),
@@ -105,6 +112,21 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
         install,
         uninstall,
         new PlanDescription(plan.explain(), render(plan.refresh(plan.sourceOids()), ""), plan.probedColumns()));
+  }
+
+  /** The source, and every partition of a partitioned source: each gets the triggers. */
+  private static List<ImmediateTriggerProgram.Table> triggerTables(
+      Connection c, StreamTableDefinition.Source source) throws SQLException {
+    List<ImmediateTriggerProgram.Table> tables = new ArrayList<>();
+    tables.add(new ImmediateTriggerProgram.Table(source.relid(), source.qualifiedName()));
+    if (source.kind() == SourceKind.PARTITIONED) {
+      Relation parent = Relation.find(c, source.relid()).orElseThrow();
+      for (long partition : parent.partitions(c)) {
+        Relation table = Relation.find(c, partition).orElseThrow();
+        tables.add(new ImmediateTriggerProgram.Table(partition, table.qualifiedName()));
+      }
+    }
+    return tables;
   }
 
   /** The steps as one SQL text (loops as commented LOOP ... WHILE blocks), for explain_st. */

@@ -88,11 +88,18 @@ final class MaintenanceSetup {
   /**
    * IMMEDIATE: the differential program's setup, then trigger programs on every source that keep
    * the stream table current inside each writing transaction. Queries without a differential rule
-   * are refused (there is no FULL fallback inside a writer's transaction).
+   * are refused (there is no FULL fallback inside a writer's transaction), and so is a caller's
+   * REPEATABLE READ or SERIALIZABLE transaction, whose snapshot may predate writes that commit
+   * before the triggers exist: the population that follows would miss them, and so would the
+   * triggers. In READ COMMITTED creating the triggers waits for the writers of every source and
+   * holds them off until commit, and the population's statements see everything they committed.
    */
   private static StreamTableSpec immediate(
       Connection c, MaintenanceCompiler compiler, StreamTable st, StreamTableSpec spec)
       throws SQLException {
+    if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+      throw ImmediateRefusals.oldSnapshot(st.displayName());
+    }
     String obstacle = uncapturableSource(c, st);
     Compilation compilation =
         obstacle == null

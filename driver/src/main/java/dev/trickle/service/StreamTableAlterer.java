@@ -23,7 +23,9 @@ import java.util.Objects;
 
 /**
  * Changes a stream table: settings only (catalog update), refresh mode (maintenance torn down and
- * set up again, repopulated when it becomes differential), or query (storage migrated in place,
+ * set up again, repopulated when it becomes differential or IMMEDIATE, so that changes waiting in
+ * the buffers are in it and a deferred mode starts from a frontier taken under the same locks), or
+ * query (storage migrated in place,
  * sources and capture updated, cycles refused, dependents checked, repopulated). Every alter bumps
  * the definition version.
  */
@@ -59,6 +61,9 @@ final class StreamTableAlterer {
             && (!query.text().equals(old.query())
                 || st.state().status() == StreamTableStatus.ERROR);
     boolean modeChanged = mode != old.requestedMode();
+    if (mode == RefreshMode.IMMEDIATE && queryChanged && !initialize) {
+      throw ImmediateRefusals.unpopulated(st.displayName());
+    }
     String searchPath = queryChanged ? currentSearchPath(c) : old.searchPath();
     StreamTableSpec spec =
         new StreamTableSpec(
@@ -90,6 +95,10 @@ final class StreamTableAlterer {
         StreamTableCatalog.markUnpopulated(c, st.pgtId());
       } else if (queryChanged) {
         engine.populate(c, st.pgtId(), RefreshAction.REINITIALIZE, "query changed");
+      } else if (applied.effectiveMode() == RefreshMode.IMMEDIATE) {
+        // Its triggers exist now and block writers until commit: recomputing brings in every
+        // change that waited in the buffers, and the triggers maintain from there.
+        engine.populate(c, st.pgtId(), RefreshAction.REINITIALIZE, "refresh mode changed");
       } else if (applied.effectiveMode() == RefreshMode.DIFFERENTIAL && st.state().populated()) {
         engine.populate(c, st.pgtId(), RefreshAction.REINITIALIZE, "refresh mode changed");
       }

@@ -76,6 +76,9 @@ final class StreamTableCreator {
       StreamTableSettings.Create settings)
       throws SQLException {
     String display = target.display();
+    if (settings.mode() == RefreshMode.IMMEDIATE && !settings.initialize()) {
+      throw ImmediateRefusals.unpopulated(display);
+    }
     String searchPath = StreamTableAlterer.currentSearchPath(c);
     List<Dependency> sources;
     long relid;

@@ -2,42 +2,62 @@ package dev.trickle.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trickle.immediate.ImmediateTriggerProgram;
-import dev.trickle.ivm.DeltaCompiler;
-import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.StorageNames;
+import dev.trickle.testing.FuzzCycles;
 import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * IMMEDIATE trigger programs: after every single write statement (and inside its transaction) the
- * table equals its defining query as a multiset.
+ * The oracle for IMMEDIATE maintenance, through the driver as an application uses it: every query
+ * family of {@link DeltaCompilerOracleTest} (scans, filters, inner and outer joins, aggregates over
+ * joins, DISTINCT, set operations, semi- and anti-joins, windows, TopK, LATERAL, grouping sets)
+ * and stream tables over stream tables, created with {@code refresh_mode => 'IMMEDIATE'}, equal
+ * their defining query as a multiset after every transaction and inside open ones. Transactions
+ * are random: one statement in autocommit, or several (multi-row, NULLs, duplicates, key and
+ * group-key updates) between SQL {@code BEGIN} and {@code COMMIT} or {@code ROLLBACK}, with a
+ * savepoint rolled back now and then, or through {@code setAutoCommit(false)}.
+ *
+ * <p>Seeded from each query's text, so a failure names its seed and cycle and reproduces. {@link
+ * FuzzCycles}: {@code trickle.fuzz.cycles} sets the transactions per family (unset: 1,000 across
+ * all families), {@code trickle.fuzz.seed} explores other sequences.
  */
 class ImmediateOracleTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
+  /** Transactions across all families when {@code trickle.fuzz.cycles} does not set them per case. */
+  private static final int DEFAULT_TOTAL_CYCLES = 1000;
+
   private static Connection c;
-  private static CompilerHarness harness;
   private static int counter;
 
   @BeforeAll
   static void tables() throws Exception {
-    c = db.connectPlain();
-    harness = new CompilerHarness(c);
-    harness.exec("CREATE TABLE dept (id int PRIMARY KEY, name text)");
-    harness.exec("CREATE TABLE emp (id int PRIMARY KEY, dept_id int, salary int)");
+    c = db.connectWithoutScheduler();
+    exec("CREATE EXTENSION pg_trickle");
+    exec("CREATE TABLE dept (id int PRIMARY KEY, name text, region text)");
+    exec("CREATE TABLE emp (id int PRIMARY KEY, dept_id int, salary numeric(10,2), tag text)");
+    exec("CREATE TABLE note (emp_id int, body text)");
+    exec("CREATE TABLE doc (id int PRIMARY KEY, tags text[], body jsonb)");
+    exec("CREATE VIEW rich AS SELECT id, dept_id, salary FROM emp WHERE salary > 80");
+    exec("INSERT INTO dept SELECT g, 'w' || (g % 4) || ' x', CASE WHEN g % 3 = 0 THEN NULL"
+        + " WHEN g % 2 = 0 THEN 'north' ELSE 'south' END FROM generate_series(1, 12) g");
+    exec("INSERT INTO emp SELECT g, NULLIF(g % 7, 6), CASE WHEN g % 9 = 0 THEN NULL ELSE g * 7 % 200"
+        + " END, CASE WHEN g % 5 = 0 THEN NULL ELSE 'w' || (g % 3) || ' x' END"
+        + " FROM generate_series(1, 25) g");
+    exec("INSERT INTO note SELECT NULLIF(g % 11, 0), 'w' || (g % 2) FROM generate_series(1, 15) g");
+    exec("INSERT INTO note SELECT emp_id, body FROM note LIMIT 3");
   }
 
   @AfterAll
@@ -45,62 +65,177 @@ class ImmediateOracleTest {
     c.close();
   }
 
-  static Stream<String> queries() {
-    return Stream.of(
-        "SELECT dept_id, count(*) AS headcount FROM emp GROUP BY dept_id",
-        "SELECT e.id, d.name FROM emp e JOIN dept d ON d.id = e.dept_id",
-        "SELECT d.id, count(e.id) AS n, COALESCE(sum(e.salary), 0) AS total, max(e.salary) AS top"
-            + " FROM dept d LEFT JOIN emp e ON e.dept_id = d.id GROUP BY d.id");
+  static Stream<Arguments> queries() {
+    return DeltaCompilerOracleTest.queries();
   }
 
+  /** Every DIFFERENTIAL family, maintained IMMEDIATE. */
   @ParameterizedTest
   @MethodSource("queries")
-  void isCurrentAfterEveryStatement(String query) throws Exception {
-    String name = "live_" + (++counter);
-    harness.exec("CREATE TABLE " + name + " AS " + query + " WITH NO DATA");
-    List<String> columns = columns(name);
-    MaintenancePlan plan =
-        new DeltaCompiler(new JdbcCatalogLookup(c), s -> {})
-            .compile(query, new StorageNames("public", name, columns, "public", name + "_state", name));
-    harness.run(plan.setup());
-    harness.exec("INSERT INTO " + name + " " + query);
-    harness.run(plan.populate());
-    ImmediateTriggerProgram program = new ImmediateTriggerProgram(plan, "public", name, columns, query);
-    for (long oid : plan.sourceOids()) {
-      String source = harness.scalar("SELECT " + oid + "::oid::regclass::text");
-      for (String sql :
-          program.install("public", name + "_on_" + oid, oid, source, name + "_" + oid)) {
-        harness.exec(sql);
-      }
+  void matchesItsQueryAfterEveryTransaction(String query) throws Exception {
+    String name = "imm_" + (++counter);
+    exec("SELECT pgtrickle.create_stream_table('" + name + "', $q$" + query
+        + "$q$, refresh_mode => 'IMMEDIATE')");
+    try {
+      long seed = FuzzCycles.seed(query.hashCode() * 17L + 3);
+      runCycles(seed, perFamily(), name, query, List.of());
+    } finally {
+      exec("SELECT pgtrickle.drop_stream_table('" + name + "')");
     }
-    long seed = query.hashCode();
-    Random r = new Random(seed);
-    for (int i = 1; i <= 40; i++) {
-      int id = r.nextInt(15);
-      switch (r.nextInt(6)) {
-        case 0 -> harness.exec("INSERT INTO dept VALUES (" + id + ", 'd" + r.nextInt(3) + "') ON CONFLICT DO NOTHING");
-        case 1 -> harness.exec("DELETE FROM dept WHERE id = " + id);
-        case 2, 3 -> harness.exec("INSERT INTO emp VALUES (" + id + ", " + r.nextInt(6) + ", " + r.nextInt(100) + ") ON CONFLICT DO NOTHING");
-        case 4 -> harness.exec("UPDATE emp SET dept_id = " + r.nextInt(6) + ", salary = salary + 1 WHERE id % 3 = " + (id % 3));
-        default -> harness.exec("DELETE FROM emp WHERE id = " + id);
-      }
-      assertThat(harness.difference(name, query)).as("seed %d, statement %d", seed, i).isZero();
-    }
-    harness.exec("TRUNCATE emp");
-    assertThat(harness.difference(name, query)).as("after TRUNCATE").isZero();
   }
 
-  private static List<String> columns(String table) throws Exception {
-    List<String> columns = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT attname FROM pg_attribute WHERE attrelid = '" + table
-                    + "'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-      while (rs.next()) {
-        columns.add(rs.getString(1));
-      }
+  static Stream<Arguments> chains() {
+    String agg = "SELECT dept_id, count(*) AS n, sum(salary) AS total FROM emp GROUP BY dept_id";
+    String join = "SELECT e.id, e.dept_id, d.name, e.salary FROM emp e JOIN dept d ON d.id = e.dept_id";
+    String left = "SELECT d.id, d.name, d.region FROM dept d WHERE d.id < 10";
+    return Stream.of(
+        // The Getting Started's department_stats shape: a stream table LEFT JOIN a table, grouped.
+        Arguments.of(left, "DIFFERENTIAL",
+            "SELECT t.id AS department_id, t.name, count(e.id) AS headcount,"
+                + " COALESCE(sum(e.salary), 0) AS total_salary, COALESCE(avg(e.salary), 0) AS avg_salary"
+                + " FROM {up} t LEFT JOIN emp e ON e.dept_id = t.id GROUP BY t.id, t.name", "IMMEDIATE"),
+        Arguments.of(left, "IMMEDIATE",
+            "SELECT t.id AS department_id, t.name, count(e.id) AS headcount,"
+                + " COALESCE(sum(e.salary), 0) AS total_salary FROM {up} t LEFT JOIN emp e"
+                + " ON e.dept_id = t.id GROUP BY t.id, t.name", "IMMEDIATE"),
+        Arguments.of(agg, "IMMEDIATE", "SELECT u.dept_id, u.n, d.name FROM {up} u JOIN dept d ON d.id = u.dept_id", "IMMEDIATE"),
+        Arguments.of(agg, "IMMEDIATE", "SELECT n, count(*) AS groups FROM {up} GROUP BY n", "DIFFERENTIAL"),
+        Arguments.of(join, "DIFFERENTIAL", "SELECT name, count(*) AS n, max(salary) AS top FROM {up} GROUP BY name", "IMMEDIATE"),
+        Arguments.of(join, "IMMEDIATE", "SELECT DISTINCT dept_id FROM {up} WHERE salary > 50", "IMMEDIATE"));
+  }
+
+  /**
+   * Stream tables over stream tables: IMMEDIATE over DIFFERENTIAL (the upstream refreshed every
+   * cycle, its refresh firing the downstream's triggers), IMMEDIATE over IMMEDIATE (one write
+   * maintains both) and DIFFERENTIAL over IMMEDIATE.
+   */
+  @ParameterizedTest
+  @MethodSource("chains")
+  void chainsMatchTheirQueries(String upQuery, String upMode, String downTemplate, String downMode)
+      throws Exception {
+    String up = "up_" + (++counter);
+    String down = "down_" + counter;
+    String downQuery = downTemplate.replace("{up}", up);
+    exec("SELECT pgtrickle.create_stream_table('" + up + "', $q$" + upQuery + "$q$, refresh_mode => '"
+        + upMode + "')");
+    exec("SELECT pgtrickle.create_stream_table('" + down + "', $q$" + downQuery
+        + "$q$, refresh_mode => '" + downMode + "')");
+    try {
+      long seed = FuzzCycles.seed((upQuery + downQuery + upMode + downMode).hashCode() * 13L + 5);
+      List<String> refreshes = List.of(up, down);
+      runCycles(seed, perFamily(), down, downQuery, refreshes);
+      assertThat(difference(up, upQuery)).as("upstream %s, seed %d", up, seed).isZero();
+    } finally {
+      exec("SELECT pgtrickle.drop_stream_table('" + down + "')");
+      exec("SELECT pgtrickle.drop_stream_table('" + up + "')");
     }
-    return columns;
+  }
+
+  /** The share of the cycle budget of one family. */
+  private static int perFamily() {
+    long families = DeltaCompilerOracleTest.queries().count() + chains().count();
+    return FuzzCycles.perCase((int) Math.max(3, DEFAULT_TOTAL_CYCLES / families));
+  }
+
+  /**
+   * Runs {@code cycles} random transactions; after each (and inside some) the stream table must
+   * equal its query. {@code refreshes} are refreshed, in order, after each transaction (deferred
+   * stream tables of a chain; a refresh of an IMMEDIATE one only advances its frontier).
+   */
+  private static void runCycles(
+      long seed, int cycles, String name, String query, List<String> refreshes) throws Exception {
+    Random r = new Random(seed);
+    for (int cycle = 1; cycle <= cycles; cycle++) {
+      String at = "seed " + seed + ", cycle " + cycle + ", query " + query;
+      int style = r.nextInt(4);
+      int statements = style == 0 ? 1 : 1 + r.nextInt(5);
+      boolean rollback = style != 0 && r.nextInt(6) == 0;
+      if (style == 1) {
+        c.setAutoCommit(false);
+      } else if (style != 0) {
+        exec("BEGIN");
+      }
+      boolean savepoint = false;
+      for (int i = 0; i < statements; i++) {
+        if (style != 0 && !savepoint && r.nextInt(5) == 0) {
+          exec("SAVEPOINT s");
+          savepoint = true;
+        }
+        exec(change(r));
+        if (savepoint && r.nextInt(3) == 0) {
+          exec("ROLLBACK TO SAVEPOINT s");
+          savepoint = false;
+        }
+      }
+      if (style != 0 && refreshes.isEmpty() && r.nextInt(3) == 0) {
+        assertThat(difference(name, query)).as("inside the transaction, %s", at).isZero();
+      }
+      if (style == 1) {
+        if (rollback) {
+          c.rollback();
+        } else {
+          c.commit();
+        }
+        c.setAutoCommit(true);
+      } else if (style != 0) {
+        exec(rollback ? "ROLLBACK" : "COMMIT");
+      }
+      for (String refreshed : refreshes) {
+        exec("SELECT pgtrickle.refresh_stream_table('" + refreshed + "')");
+      }
+      assertThat(difference(name, query)).as(at).isZero();
+    }
+  }
+
+  /** One random write: multi-row, with NULLs and duplicates, key and group-key updates. */
+  private static String change(Random r) {
+    int id = r.nextInt(30);
+    String value = r.nextInt(5) == 0 ? "NULL" : String.valueOf(r.nextInt(8));
+    return switch (r.nextInt(13)) {
+      case 0 -> "INSERT INTO dept VALUES (" + id + ", " + word(r) + ", " + region(r) + "), ("
+          + (id + 1) + ", " + word(r) + ", " + region(r) + ") ON CONFLICT DO NOTHING";
+      case 1 -> "UPDATE dept SET name = " + word(r) + ", region = " + region(r) + " WHERE id % 5 = " + (id % 5);
+      case 2 -> "DELETE FROM dept WHERE id = " + id;
+      case 3 -> "INSERT INTO emp VALUES (" + id + ", " + value + ", " + salary(r) + ", " + word(r)
+          + "), (" + (id + 40) + ", " + value + ", " + salary(r) + ", " + word(r) + ") ON CONFLICT DO NOTHING";
+      // No upsert that updates on emp, which families read several times: the known defect in
+      // docs/sql-reference.md (IMMEDIATE mode); doc's upsert below updates.
+      case 4 -> "INSERT INTO emp SELECT g, " + value + ", " + salary(r) + ", " + word(r)
+          + " FROM generate_series(" + id + ", " + (id + 3) + ") g ON CONFLICT (id) DO NOTHING";
+      case 5 -> "UPDATE emp SET dept_id = " + value + ", salary = salary + " + (r.nextInt(50) - 25) + " WHERE id % 7 = " + (id % 7);
+      case 6 -> "UPDATE emp SET id = id + 100 WHERE id = " + id + " AND NOT EXISTS (SELECT 1 FROM emp WHERE id = " + (id + 100) + ")";
+      case 7 -> "DELETE FROM emp WHERE id = " + id + " OR id = " + (id + 100) + " OR dept_id IS NOT DISTINCT FROM " + value;
+      case 8 -> "INSERT INTO doc VALUES (" + id + ", ARRAY['a', " + word(r) + ", 'b" + r.nextInt(3)
+          + "'], jsonb_build_object('k" + r.nextInt(3) + "', " + r.nextInt(5) + ", 'z', " + word(r)
+          + ")) ON CONFLICT (id) DO UPDATE SET tags = excluded.tags[1:" + r.nextInt(3) + "]";
+      case 9 -> "DELETE FROM doc WHERE id % 5 = " + (id % 5);
+      case 10 -> "DELETE FROM note WHERE ctid IN (SELECT ctid FROM note WHERE emp_id IS NOT DISTINCT FROM "
+          + value + " LIMIT 2)";
+      default -> "INSERT INTO note VALUES (" + value + ", " + word(r) + "), (" + value + ", " + word(r) + ")";
+    };
+  }
+
+  private static String salary(Random r) {
+    return r.nextInt(6) == 0 ? "NULL" : String.valueOf(r.nextInt(200));
+  }
+
+  private static String word(Random r) {
+    return r.nextInt(6) == 0 ? "NULL" : "'w" + r.nextInt(4) + " x'";
+  }
+
+  private static String region(Random r) {
+    return r.nextInt(5) == 0 ? "NULL" : r.nextBoolean() ? "'north'" : "'south'";
+  }
+
+  private static long difference(String name, String query) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      return StreamTableChecks.difference(st, name, query);
+    }
+  }
+
+  private static void exec(String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.trickle.ivm.Step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The trigger program that keeps an IMMEDIATE stream table current inside the writing
@@ -14,6 +15,16 @@ import java.util.Set;
  * source's delta table and runs the same differential steps a scheduled refresh would run (the
  * table itself already holds the post-statement state the rules read). TRUNCATE of a source
  * repopulates the stream table from its query.
+ *
+ * <p>Rights: whoever writes the source, maintenance runs with the stream table owner's rights and
+ * nothing else. The function is {@code SECURITY DEFINER}, owned by the owner of the storage table
+ * (set when it is installed, whoever installs it), with {@code search_path} pinned to the one the
+ * defining query was resolved with and {@code pg_temp} last, so every name in the query, and every
+ * function and operator in the generated SQL, resolves as it did for the owner and never through
+ * a schema the writer chose. Nobody may call it but its triggers ({@code EXECUTE} revoked from
+ * {@code PUBLIC}, and the function refuses to run for any table but its source); the temporary
+ * tables it fills are dropped and created afresh by the owner, so a writer's table of the same
+ * name makes the write fail instead of being used.
  *
  * <p>The delta table copies the transition tables whole ({@code SELECT *}), so the function names
  * no source column itself: a column the query does not read may be added, dropped, renamed or
@@ -24,7 +35,9 @@ import java.util.Set;
 public final class ImmediateTriggerProgram {
   private final MaintenancePlan plan;
   private final String storage;
+  private final String lock;
   private final String definingQuery;
+  private final String searchPath;
   private final List<String> storageColumns;
 
   /**
@@ -33,43 +46,125 @@ public final class ImmediateTriggerProgram {
    * @param storageTable name of the stream table's storage
    * @param storageColumns its columns, in order
    * @param definingQuery the defining query, for repopulating after TRUNCATE
+   * @param searchPath the {@code search_path} the defining query is resolved with
+   * @param lockSchema schema of the stream table's maintenance lock row
+   * @param lockTable name of the table holding it
    */
   public ImmediateTriggerProgram(
       MaintenancePlan plan,
       String storageSchema,
       String storageTable,
       List<String> storageColumns,
-      String definingQuery) {
+      String definingQuery,
+      String searchPath,
+      String lockSchema,
+      String lockTable) {
     this.plan = plan;
     this.storage = Sql.qualified(storageSchema, storageTable);
+    this.lock = Sql.qualified(lockSchema, lockTable);
     this.storageColumns = List.copyOf(storageColumns);
     this.definingQuery = definingQuery;
+    this.searchPath = searchPath;
   }
 
   /**
-   * The statements that install maintenance for one source: the function and its INSERT, UPDATE,
-   * DELETE and TRUNCATE triggers.
+   * The statements that create the stream table's maintenance lock: one row, which every firing
+   * of every source's function updates before it reads anything. Maintenance of one stream table
+   * is thereby serialized. In READ COMMITTED a firing waits for a concurrent one to commit and its
+   * statements (each with a new snapshot) then see that transaction's changes, so no pair of
+   * concurrent changes to two sources goes without the term that joins them. In REPEATABLE READ
+   * and SERIALIZABLE, whose snapshot cannot move, a firing after a concurrent one committed fails
+   * with 40001 (serialization failure) instead of computing from a state that misses it.
+   */
+  public List<String> installLock() {
+    return List.of(
+        "CREATE TABLE " + lock + " (maintained_by pg_catalog.xid8)",
+        "INSERT INTO " + lock + " VALUES (NULL)",
+        "REVOKE ALL ON " + lock + " FROM PUBLIC");
+  }
+
+  /** The statements that remove what {@link #installLock} created. */
+  public List<String> uninstallLock() {
+    return List.of("DROP TABLE IF EXISTS " + lock);
+  }
+
+  /**
+   * The statements that install maintenance for one source: the function (created with the
+   * pinned {@code search_path}, which they set and restore around it), its owner and rights, and
+   * its INSERT, UPDATE, DELETE and TRUNCATE triggers.
    *
    * @param functionSchema schema for the generated function
    * @param functionName name of the generated function
    * @param sourceOid the source's oid (names its delta table)
-   * @param source the source relation, quoted
+   * @param tables the tables that get the triggers: the source, and for a partitioned source every
+   *     partition too, since a statement fires only the statement triggers of the table it names
    * @param triggerPrefix prefix of the trigger names (unique per stream table and source)
    */
   public List<String> install(
       String functionSchema,
       String functionName,
       long sourceOid,
-      String source,
+      List<Table> tables,
       String triggerPrefix) {
     String function = Sql.qualified(functionSchema, functionName);
+    List<String> statements = new ArrayList<>();
+    statements.add(
+        "SELECT pg_catalog.set_config('pgtrickle.caller_search_path',"
+            + " pg_catalog.current_setting('search_path'), true)");
+    statements.add(
+        "SELECT pg_catalog.set_config('search_path', " + Sql.literal(searchPath + ", pg_temp")
+            + ", true)");
+    statements.add(
+        "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql"
+            + " SECURITY DEFINER SET search_path FROM CURRENT AS "
+            + Sql.dollarQuoted("\n" + body(sourceOid, tables) + "\n"));
+    statements.add(
+        "SELECT pg_catalog.set_config('search_path',"
+            + " pg_catalog.current_setting('pgtrickle.caller_search_path'), true)");
+    statements.add("REVOKE ALL ON FUNCTION " + function + "() FROM PUBLIC");
+    statements.add(
+        "DO " + Sql.dollarQuoted(
+            "BEGIN EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %I', "
+                + Sql.literal(function)
+                + ", (SELECT r.rolname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r"
+                + " ON r.oid = c.relowner WHERE c.oid = " + Sql.literal(storage)
+                + "::pg_catalog.regclass)); END"));
+    String prefix = triggerPrefix;
+    for (Table table : tables) {
+      String on = table.name();
+      statements.add(trigger(prefix + "_ins", "INSERT", "REFERENCING NEW TABLE AS new_rows", on, function));
+      statements.add(trigger(prefix + "_upd", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", on, function));
+      statements.add(trigger(prefix + "_del", "DELETE", "REFERENCING OLD TABLE AS old_rows", on, function));
+      statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", on, function));
+    }
+    return statements;
+  }
+
+  /**
+   * A table that gets the triggers of one source.
+   *
+   * @param oid its oid
+   * @param name its name, quoted and schema-qualified
+   */
+  public record Table(long oid, String name) {}
+
+  /** The function's PL/pgSQL body. */
+  private String body(long sourceOid, List<Table> tables) {
     String delta = Sql.deltaTable(sourceOid);
+    String deltaName = delta.substring("pg_temp.".length());
     String columns = "*";
     StringBuilder body = new StringBuilder();
     body.append("DECLARE\n  more boolean;\n  iterations int;\n  previous text;\nBEGIN\n");
-    body.append("  previous := current_setting('pgtrickle.maintenance', true);\n");
+    body.append("  IF TG_RELID <> ALL ('{")
+        .append(tables.stream().map(t -> String.valueOf(t.oid())).collect(Collectors.joining(",")))
+        .append("}'::pg_catalog.oid[]) THEN\n");
+    body.append("    RAISE EXCEPTION 'this function maintains ").append(storage.replace("'", "''"))
+        .append(" for its own source only';\n");
+    body.append("  END IF;\n");
+    body.append("  UPDATE ").append(lock).append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
+    body.append("  previous := pg_catalog.current_setting('pgtrickle.maintenance', true);\n");
     body.append("  BEGIN\n");
-    body.append("  PERFORM set_config('pgtrickle.maintenance', 'on', true);\n");
+    body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
     body.append("    DELETE FROM ").append(storage).append(";\n");
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identList(storageColumns))
@@ -78,15 +173,15 @@ public final class ImmediateTriggerProgram {
     body.append("  ELSE\n");
     body.append("    DROP TABLE IF EXISTS ").append(delta).append(";\n");
     body.append("    IF TG_OP = 'INSERT' THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(delta.substring("pg_temp.".length()))
+    body.append("      CREATE TEMP TABLE ").append(deltaName)
         .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(Sql.WEIGHT)
         .append(" FROM new_rows;\n");
     body.append("    ELSIF TG_OP = 'DELETE' THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(delta.substring("pg_temp.".length()))
+    body.append("      CREATE TEMP TABLE ").append(deltaName)
         .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", -1 AS ").append(Sql.WEIGHT)
         .append(" FROM old_rows;\n");
     body.append("    ELSE\n");
-    body.append("      CREATE TEMP TABLE ").append(delta.substring("pg_temp.".length()))
+    body.append("      CREATE TEMP TABLE ").append(deltaName)
         .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", -1 AS ").append(Sql.WEIGHT)
         .append(" FROM old_rows UNION ALL SELECT ").append(columns).append(", 1 FROM new_rows;\n");
     body.append("    END IF;\n");
@@ -102,19 +197,10 @@ public final class ImmediateTriggerProgram {
             + " query with pgtrickle.alter_stream_table"))
         .append(";\n");
     body.append("  END;\n");
-    body.append("  PERFORM set_config('pgtrickle.maintenance', COALESCE(previous, 'off'), true);\n");
+    body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', COALESCE(previous, 'off'), true);\n");
     body.append("  RETURN NULL;\n");
     body.append("END");
-    List<String> statements = new ArrayList<>();
-    statements.add(
-        "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS "
-            + Sql.dollarQuoted("\n" + body + "\n"));
-    String prefix = triggerPrefix;
-    statements.add(trigger(prefix + "_ins", "INSERT", "REFERENCING NEW TABLE AS new_rows", source, function));
-    statements.add(trigger(prefix + "_upd", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", source, function));
-    statements.add(trigger(prefix + "_del", "DELETE", "REFERENCING OLD TABLE AS old_rows", source, function));
-    statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", source, function));
-    return statements;
+    return body.toString();
   }
 
   /** Appends the steps as PL/pgSQL; loops become LOOP ... EXIT WHEN NOT condition. */
