@@ -130,7 +130,7 @@ final class BadInputCases {
           of("delete-from-stream-table", "lifecycle", "DELETE FROM st_ok", "0A000", "public.st_ok is a stream table maintained by Trickle", "change its sources instead"),
           of("update-stream-table", "lifecycle", "UPDATE st_ok SET v = 0", "0A000", "public.st_ok is a stream table maintained by Trickle", "change its sources instead"),
           // source DDL
-          of("refresh-after-source-dropped", "source DDL", "SELECT pgtrickle.refresh_stream_table('st_gone')", "42P01", "source public.gone of stream table public.st_gone no longer exists", "change the query with pgtrickle.alter_stream_table or drop the stream table")
+          of("refresh-after-source-dropped", "source DDL", "SELECT pgtrickle.refresh_stream_table('st_gone')", "42P01", "source public.gone of stream table public.st_gone no longer exists", "change the query with pgtrickle.alter_stream_table('public.st_gone', query => '...'), or drop the stream table")
               .after(
                   List.of("CREATE TABLE gone (id int PRIMARY KEY)",
                       "SELECT pgtrickle.create_stream_table('st_gone', 'SELECT id FROM gone', refresh_mode => 'FULL')",

@@ -73,7 +73,11 @@ class CaptureUpgradeTest {
             + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()",
         "DROP FUNCTION pgtrickle.create_capture_function(oid)",
         "ALTER TABLE pgtrickle.pgt_dependencies DROP COLUMN column_types",
-        "UPDATE pgtrickle.pgt_meta SET value = '11' WHERE key = 'catalog_version'");
+        // V14 comes after the buffer format's V13: undone too, so the upgrade applies both.
+        "DROP FUNCTION pgtrickle.refresh_as_owner(oid), pgtrickle.take_scheduler_leadership(),"
+            + " pgtrickle.resign_scheduler_leadership()",
+        "DROP TABLE pgtrickle.pgt_scheduler_leader",
+        "UPDATE pgtrickle.pgt_meta SET value = '12' WHERE key = 'catalog_version'");
     h.sql("UPDATE src SET v = NULL WHERE id = 2", "DELETE FROM src WHERE id = 4",
         "INSERT INTO src VALUES (22, 'new', 0), (24, 'o''quote', NULL)");
     assertThat(h.count("SELECT * FROM " + buffer)).isEqualTo(5);

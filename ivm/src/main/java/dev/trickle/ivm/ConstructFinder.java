@@ -118,13 +118,15 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
 
   @Override
   public <S> Void visit(AnalyticExpression analytic, S context) {
-    boolean window = analytic.getType() == AnalyticType.OVER || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER;
-    if (window && windows != null && analytic.getFilterExpression() == null) {
+    boolean window = analytic.getFilterExpression() == null
+        && (analytic.getType() == AnalyticType.OVER
+            || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER);
+    if (window && windows != null) {
       windows.accept(analytic);
       return null;
     }
     flag(
-        analytic.getWindowDefinition() != null || analytic.getWindowName() != null
+        window
             ? "window function " + analytic.getName() + "() OVER"
             : "aggregate with FILTER/WITHIN GROUP " + analytic.getName() + "()",
         analytic.toString());
