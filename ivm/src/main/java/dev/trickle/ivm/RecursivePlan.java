@@ -11,12 +11,15 @@ import java.util.Set;
  * one source S to {@code r}. The recursive relation R is kept in a state table; the outer query is
  * maintained over R's delta by the plan of its own block.
  *
- * <p>Rules (DRed for multisets, then semi-naive evaluation), with S₀ = S₁ − ΔS the old source:
+ * <p>Rules (DRed for multisets, then semi-naive evaluation), with K = S₁ − ΔS⁺ the source facts
+ * that stay (in S₀ and in S₁):
  *
  * <ol>
- *   <li>over-delete: D₀ = base⁻ + step(ΔS⁻, R_old); D_{i+1} = step(S₀, D_i), computed as
- *       step(S₁, D_i) − step(ΔS, D_i); until empty. Every derivation that used a removed fact is in
- *       exactly one D_i (UNION ALL counts derivations, so nothing needs re-deriving);
+ *   <li>over-delete: D₀ = base⁻ + step(ΔS⁻, R_old); D_{i+1} = step(K, D_i), computed as
+ *       step(S₁, D_i) − step(ΔS⁺, D_i); until empty. A derivation that used removed facts is in
+ *       exactly one D_i, the one of its last removed fact: its prefix is any derivation of R_old,
+ *       and every later fact stays. (Extending over S₀ instead would count a derivation through two
+ *       removed facts twice.) UNION ALL counts derivations, so nothing needs re-deriving;
  *   <li>insert: N₀ = base⁺ + step(ΔS⁺, R_mid) with R_mid = R_old − ΣD, computed as step(ΔS⁺,
  *       R_old) − step(ΔS⁺, ΣD) so R is written once; N_{i+1} = step(S₁, N_i); until empty;
  *   <li>ΔR = ΣN − ΣD: R_new = R_old + ΔR, and ΔR feeds the outer plan.
@@ -33,9 +36,6 @@ import java.util.Set;
 final class RecursivePlan implements MaintenancePlan {
   /** The pseudo-oid naming R's delta table: the outer plan reads R like a captured source. */
   static final long RECURSIVE_RELATION = -1;
-
-  /** Marks the rows of {@link #oldSource} that come from the changes rather than the table. */
-  private static final String OLD_ROW_FLAG = "__pgt_old_row";
 
   private final String materialize;
   private final Relation recursive;
@@ -192,7 +192,9 @@ final class RecursivePlan implements MaintenancePlan {
           stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive))
               + " UNION ALL "
               + stepTerms.render(stepSelect,
-                  i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
+                  i -> i == stepRecursive
+                      ? frontier + " AS " + Sql.ident(i.alias())
+                      : "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()),
                   null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
       steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
@@ -307,10 +309,9 @@ final class RecursivePlan implements MaintenancePlan {
   /**
    * Whether the UNION ALL rules compute each closure (ΣD from D₀, ΣN from N₀) with one {@code WITH
    * RECURSIVE} statement instead of a loop of statements per level: when the step's source is a
-   * table with a primary key, so the old source S₀ is exactly the current rows whose key did not
-   * gain a row, plus the rows the changes removed. The statement's recursion runs inside the
-   * executor, level after level, with the step's join probing the source's index; a loop pays for
-   * several statements per level.
+   * table with a primary key, so the facts that stay are exactly the current rows whose key gained
+   * no row. The statement's recursion runs inside the executor, level after level, with the step's
+   * join probing the source's index; a loop pays for several statements per level.
    */
   private boolean closureInOneStatement() {
     Relation source = stepSource.relation();
@@ -322,11 +323,12 @@ final class RecursivePlan implements MaintenancePlan {
 
   /**
    * Every derivation reachable from {@code seed} (R's columns and {@code __pgt_w}) through the step
-   * over the source as it is, or with {@code overOldSource} as it was ({@link #oldSource}), the seed
-   * included, each with its seed's weight: {@code WITH RECURSIVE} with an iteration counter; a
-   * chain reaching {@link Step#MAX_ITERATIONS} fails (54000) rather than running on.
+   * over the source as it is, or with {@code overKeptFacts} over the facts that stay (the table's
+   * rows whose key gained no row, {@link #kept}), the seed included, each with its seed's weight:
+   * {@code WITH RECURSIVE} with an iteration counter; a chain reaching {@link Step#MAX_ITERATIONS}
+   * fails (54000) rather than running on.
    */
-  private String closure(String seed, boolean overOldSource) {
+  private String closure(String seed, boolean overKeptFacts) {
     String columns = Sql.identList(stateNames.columns());
     String closure = Sql.ident("__pgt_closure");
     String iteration = Sql.ident("__pgt_i");
@@ -334,13 +336,12 @@ final class RecursivePlan implements MaintenancePlan {
     List<String> conditions = new ArrayList<>(stepWhere());
     conditions.add("CASE WHEN " + previous + "." + iteration + " < " + Step.MAX_ITERATIONS
         + " THEN true ELSE pgtrickle.recursion_limit_exceeded(" + Step.MAX_ITERATIONS + ") END");
-    if (overOldSource) {
-      conditions.add(notReplaced());
+    if (overKeptFacts) {
+      conditions.add(kept());
     }
-    String sourceItem = overOldSource ? oldSource() : stepSource.current();
     String recursiveTerm = new DeltaTerms(step).render(
         outputs(step) + ", " + previous + "." + iteration + " + 1",
-        i -> i == stepRecursive ? closure + " AS " + previous : i == stepSource ? sourceItem : i.current(),
+        i -> i == stepRecursive ? closure + " AS " + previous : i.current(),
         null, conditions, previous + "." + Sql.WEIGHT);
     return "WITH RECURSIVE " + closure + " (" + columns + ", " + iteration + ", " + Sql.WEIGHT + ") AS ("
         + "SELECT " + columns + ", 1, " + Sql.WEIGHT + " FROM (" + seed + ") AS " + Sql.ident("__pgt_seed")
@@ -348,24 +349,13 @@ final class RecursivePlan implements MaintenancePlan {
   }
 
   /**
-   * The step source as it was before the changes, S₀, as a FROM item: the table's rows and the rows
-   * the changes removed (flagged), as one appendrel so the step's join still probes the table's
-   * index; the table rows whose key gained a row are dropped by {@link #notReplaced}.
+   * True for a row of the step's source (a table with a primary key) that stays: in the table
+   * before and after the changes, so no row of its key was added (S₁ − ΔS⁺).
    */
-  private String oldSource() {
-    String sourceDelta = names.temp("sdelta");
-    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
-    return "(SELECT " + sourceColumns + ", false AS " + Sql.ident(OLD_ROW_FLAG) + " FROM "
-        + Sql.qualified(stepSource.relation().schema(), stepSource.relation().name())
-        + " UNION ALL SELECT " + sourceColumns + ", true FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS "
-        + Sql.ident(stepSource.alias());
-  }
-
-  /** True for a row of {@link #oldSource} that was in the table before the changes. */
-  private String notReplaced() {
+  private String kept() {
     String alias = Sql.ident(stepSource.alias());
     String sourceDelta = names.temp("sdelta");
-    return "(" + alias + "." + Sql.ident(OLD_ROW_FLAG) + " OR NOT EXISTS (SELECT 1 FROM " + sourceDelta + " AS " + Sql.ident("__pgt_new")
+    return "(NOT EXISTS (SELECT 1 FROM " + sourceDelta + " AS " + Sql.ident("__pgt_new")
         + " WHERE " + Sql.ident("__pgt_new") + "." + Sql.WEIGHT + " > 0 AND "
         + stepSource.relation().primaryKey().stream()
             .map(k -> Sql.ident("__pgt_new") + "." + Sql.ident(k) + " = " + alias + "." + Sql.ident(k))
@@ -454,7 +444,7 @@ final class RecursivePlan implements MaintenancePlan {
     lines.add(strategy());
     lines.add((storageIsState ? "recursive relation is the storage table " : "recursive relation kept in ")
         + stateNames.storage() + "; step joins " + stepSource.relation().displayName());
-    lines.add("rule: over-delete D_{i+1} = step(S₀, D_i); insert N_{i+1} = step(S₁, N_i)");
+    lines.add("rule: over-delete D_{i+1} = step(S₁ − ΔS⁺, D_i); insert N_{i+1} = step(S₁, N_i)");
     lines.addAll(outer.explain());
     return lines;
   }
