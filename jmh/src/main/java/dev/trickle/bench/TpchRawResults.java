@@ -1,12 +1,7 @@
 package dev.trickle.bench;
 
 import dev.trickle.tpch.TpchQuery;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -18,11 +13,10 @@ final class TpchRawResults {
       + "matview_ms,differential_action,differential_status,differential_rows_inserted,"
       + "differential_rows_deleted,differential_history_ms,differences\n";
 
-  private final Path file;
-  private boolean started;
+  private final CsvAppender csv;
 
   TpchRawResults(Path file) {
-    this.file = file;
+    this.csv = new CsvAppender(file, HEADER);
   }
 
   /** Appends one query's refreshes in one cycle. */
@@ -32,15 +26,6 @@ final class TpchRawResults {
         TpchOptions.percent(share), cycle, changedRows, query.title(), mode, differentialMillis, fullMillis,
         matviewMillis, record.action(), record.status(), record.rowsInserted(), record.rowsDeleted(),
         record.serverMillis(), differences);
-    try {
-      if (!started) {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, HEADER, StandardCharsets.UTF_8);
-        started = true;
-      }
-      Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    csv.append(line);
   }
 }

@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,8 +46,7 @@ final class TpchReport {
 
   /** The command that reproduces this run. */
   static String command(TpchOptions options) {
-    String base = "mvn -B -pl jmh -am -DskipTests -Ptpch-benchmark package";
-    return options.arguments().isEmpty() ? base : base + " -Dexec.args=\"" + String.join(" ", options.arguments()) + "\"";
+    return RunHeader.command("tpch-benchmark", options.arguments());
   }
 
   /** Renders the report and writes it to {@code file}, keeping the hand-written analysis it holds. */
@@ -73,18 +70,7 @@ final class TpchReport {
         .append(options.stem()).append("-speedup.png](").append(options.stem()).append("-speedup.png); every"
             + " refresh of every cycle: [").append(options.stem()).append("-raw.csv](").append(options.stem())
         .append("-raw.csv).\n\n");
-    md.append("- **Date:** ").append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
-        started.atOffset(ZoneOffset.UTC).withNano(0).toLocalDateTime())).append(" UTC; the run took ")
-        .append(elapsed.toMinutes()).append(" min ").append(elapsed.toSecondsPart()).append(" s\n");
-    md.append("- **Command:** `").append(command(options)).append("`\n");
-    md.append("- **Machine:** ").append(machine.cpu()).append(", ").append(machine.cores())
-        .append(" cores available to the JVM (shared with other work), ").append(machine.memory())
-        .append(" RAM, ").append(machine.os()).append("\n");
-    md.append("- **JVM:** ").append(machine.jvm()).append("\n");
-    md.append("- **PostgreSQL:** ").append(machine.postgres()).append(" (embedded, zonky binaries); settings: ");
-    List<String> shown = new ArrayList<>();
-    new TreeMap<>(settings).forEach((k, v) -> shown.add("`" + k + " = " + v + "`"));
-    md.append(String.join(", ", shown)).append("; everything else default\n");
+    RunHeader.append(md, started, elapsed, command(options), machine, settings);
     md.append("- **Data:** TPC-H SF ").append(options.scaleLabel()).append(" from `io.trino.tpch:tpch` (dbgen's"
         + " rows), loaded with COPY, primary keys and an index on every foreign-key column, analyzed: ");
     List<String> counts = new ArrayList<>();
