@@ -9,8 +9,6 @@ import java.util.Set;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
-import net.sf.jsqlparser.expression.Parenthesis;
-import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -197,8 +195,7 @@ final class CorrelatedSubquery {
       }
     }
     if (inner.getWhere() != null) {
-      List<Expression> conjuncts = new ArrayList<>();
-      flatten(inner.getWhere(), conjuncts);
+      List<Expression> conjuncts = Conjuncts.of(inner.getWhere());
       for (Expression conjunct : conjuncts) {
         if (!references(conjunct, false)) {
           filters.add(conjunct);
@@ -302,16 +299,5 @@ final class CorrelatedSubquery {
   private static boolean isCount(Function f) {
     return f.getName() != null && Set.of("count", "regr_count").contains(
         BlockAnalyzer.lastPart(f.getName()).toLowerCase(Locale.ROOT));
-  }
-
-  private static void flatten(Expression e, List<Expression> into) {
-    if (e instanceof AndExpression and) {
-      flatten(and.getLeftExpression(), into);
-      flatten(and.getRightExpression(), into);
-    } else if (e instanceof Parenthesis p && p.getExpression() instanceof AndExpression) {
-      flatten(p.getExpression(), into);
-    } else {
-      into.add(e);
-    }
   }
 }

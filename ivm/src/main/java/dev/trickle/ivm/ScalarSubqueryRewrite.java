@@ -15,7 +15,6 @@ import java.util.Set;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Parenthesis;
-import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
@@ -178,8 +177,7 @@ final class ScalarSubqueryRewrite {
   /** The subqueries that are a direct operand of a comparison that is a conjunct of WHERE. */
   private static Set<String> comparedInWhere(Expression where) {
     Set<String> compared = new HashSet<>();
-    List<Expression> conjuncts = new ArrayList<>();
-    flatten(where, conjuncts);
+    List<Expression> conjuncts = Conjuncts.of(where);
     for (Expression conjunct : conjuncts) {
       if (conjunct instanceof ComparisonOperator comparison) {
         for (Expression side : List.of(comparison.getLeftExpression(), comparison.getRightExpression())) {
@@ -202,20 +200,6 @@ final class ScalarSubqueryRewrite {
       item.getExpression().accept(finder, null);
     }
     return finder.aggregates() > 0;
-  }
-
-  private static void flatten(Expression e, List<Expression> into) {
-    if (e == null) {
-      return;
-    }
-    if (e instanceof AndExpression and) {
-      flatten(and.getLeftExpression(), into);
-      flatten(and.getRightExpression(), into);
-    } else if (e instanceof Parenthesis p && p.getExpression() instanceof AndExpression) {
-      flatten(p.getExpression(), into);
-    } else {
-      into.add(e);
-    }
   }
 
   /** The joins written as text, parsed (each is {@code [LEFT|CROSS] JOIN item [ON cond]}). */

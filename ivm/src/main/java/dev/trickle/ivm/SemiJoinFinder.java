@@ -9,7 +9,6 @@ import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.Parenthesis;
-import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
@@ -50,8 +49,7 @@ final class SemiJoinFinder {
    */
   static Split split(Expression where, InputResolver resolver, List<Input> outer)
       throws QueryException, UnsupportedQueryException {
-    List<Expression> conjuncts = new ArrayList<>();
-    flatten(where, conjuncts);
+    List<Expression> conjuncts = Conjuncts.of(where);
     SemiJoin found = null;
     List<Expression> others = new ArrayList<>();
     for (Expression conjunct : conjuncts) {
@@ -67,17 +65,6 @@ final class SemiJoinFinder {
     }
     String rest = others.isEmpty() ? null : String.join(" AND ", others.stream().map(e -> "(" + e + ")").toList());
     return new Split(new SemiJoin(found.negated(), found.input(), found.condition(), rest), others);
-  }
-
-  private static void flatten(Expression e, List<Expression> into) {
-    if (e instanceof AndExpression and) {
-      flatten(and.getLeftExpression(), into);
-      flatten(and.getRightExpression(), into);
-    } else if (e instanceof Parenthesis p && p.getExpression() instanceof AndExpression) {
-      flatten(p.getExpression(), into);
-    } else {
-      into.add(e);
-    }
   }
 
   private static SemiJoin semiJoin(Expression conjunct, InputResolver resolver, List<Input> outerInputs)
