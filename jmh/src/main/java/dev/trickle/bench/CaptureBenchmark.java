@@ -106,7 +106,9 @@ public final class CaptureBenchmark {
   /** The measurements of one contender, one value per round. */
   static final class Results {
     /** Median single-row latency per round, ms: INSERT, UPDATE, DELETE. */
-    final List<List<Double>> single = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    final List<List<Double>> single =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+
     /** Bulk UPDATE of 100,000 rows per round, ms. */
     final List<Double> bulk = new ArrayList<>();
     /** Transactions per second per round. */
