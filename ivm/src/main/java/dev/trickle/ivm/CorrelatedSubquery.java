@@ -24,7 +24,8 @@ import net.sf.jsqlparser.statement.select.PlainSelect;
  * of equalities {@code inner = outer} that lets it be decorrelated:
  *
  * <pre>  (SELECT f(agg₁(..), ..) FROM T WHERE p AND t.c = o.e)
- *   ≡ f(g.a₁, ..) over  ... JOIN (SELECT t.c AS k₁, agg₁(..) AS a₁, .. FROM T WHERE p GROUP BY t.c) AS g ON g.k₁ = o.e
+ *   ≡ f(g.a₁, ..) over  ... JOIN (SELECT t.c AS k₁, agg₁(..) AS a₁, .. FROM T WHERE p
+ *                                  GROUP BY t.c) AS g ON g.k₁ = o.e
  * </pre>
  *
  * where an outer row without a group sees the aggregates of an empty input: {@code count} is 0 (the
