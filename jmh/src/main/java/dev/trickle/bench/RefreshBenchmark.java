@@ -88,7 +88,7 @@ public final class RefreshBenchmark {
       }
     }
     Duration elapsed = Duration.between(started, Instant.now());
-    new ResultReport(options, machine, settings, started, elapsed, results)
+    new ResultReport(options, new RunHeader(started, elapsed, machine, settings), results)
         .write(options.outputDirectory().resolve("refresh.md"));
     new SpeedupChart(results).write(options.outputDirectory().resolve("refresh-speedup.png"));
     log("done in %s; report in %s", elapsed, options.outputDirectory().resolve("refresh.md"));

@@ -10,12 +10,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The lines every generated refresh report opens with: when the run was made and how long it took,
- * the command that reproduces it, the machine, the JVM and the PostgreSQL server with its settings.
- * One place, so that the refresh and TPC-H reports describe their runs the same way.
+ * How a refresh benchmark run was made, and the lines its report opens with: when the run started
+ * and how long it took, the command that reproduces it, the machine, the JVM and the PostgreSQL
+ * server with its settings. One place, so that the refresh and TPC-H reports describe their runs
+ * the same way.
+ *
+ * @param started when the run started
+ * @param elapsed how long it took
+ * @param machine what it ran on
+ * @param settings the server settings the run changed
  */
-final class RunHeader {
-  private RunHeader() {}
+record RunHeader(
+    Instant started, Duration elapsed, MachineInfo machine, Map<String, String> settings) {
+  RunHeader {
+    settings = Map.copyOf(settings);
+  }
 
   /**
    * The Maven command that runs the benchmark of {@code profile} with the given arguments.
@@ -34,13 +43,7 @@ final class RunHeader {
    * Appends the Date, Command, Machine, JVM and PostgreSQL lines (a Markdown list) to {@code md}.
    * The PostgreSQL line ends with the server settings and is closed by this method.
    */
-  static void append(
-      StringBuilder md,
-      Instant started,
-      Duration elapsed,
-      String command,
-      MachineInfo machine,
-      Map<String, String> settings) {
+  void append(StringBuilder md, String command) {
     md.append("- **Date:** ")
         .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
             started.atOffset(ZoneOffset.UTC).withNano(0).toLocalDateTime()))

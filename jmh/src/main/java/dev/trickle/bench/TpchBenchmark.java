@@ -110,7 +110,8 @@ public final class TpchBenchmark {
     }
     Duration elapsed = Duration.between(started, Instant.now());
     java.nio.file.Path report = options.outputDirectory().resolve(options.stem() + ".md");
-    new TpchReport(options, machine, settings, loaded, started, elapsed, results).write(report);
+    RunHeader run = new RunHeader(started, elapsed, machine, settings);
+    new TpchReport(options, run, loaded, results).write(report);
     new TpchChart(results)
         .write(options.outputDirectory().resolve(options.stem() + "-speedup.png"));
     log("done in %s; report in %s", elapsed, report);

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,27 +24,18 @@ final class TpchReport {
   static final String HAND_WRITTEN = "## Where the time goes";
 
   private final TpchOptions options;
-  private final MachineInfo machine;
-  private final Map<String, String> settings;
+  private final RunHeader run;
   private final Map<String, Long> loaded;
-  private final Instant started;
-  private final Duration elapsed;
   private final List<TpchMeasurement> results;
 
   TpchReport(
       TpchOptions options,
-      MachineInfo machine,
-      Map<String, String> settings,
+      RunHeader run,
       Map<String, Long> loaded,
-      Instant started,
-      Duration elapsed,
       List<TpchMeasurement> results) {
     this.options = options;
-    this.machine = machine;
-    this.settings = Map.copyOf(settings);
+    this.run = run;
     this.loaded = Map.copyOf(loaded);
-    this.started = started;
-    this.elapsed = elapsed;
     this.results = List.copyOf(results);
   }
 
@@ -85,7 +74,7 @@ final class TpchReport {
         .append("-raw.csv](")
         .append(options.stem())
         .append("-raw.csv).\n\n");
-    RunHeader.append(md, started, elapsed, command(options), machine, settings);
+    run.append(md, command(options));
     md.append("- **Data:** TPC-H SF ")
         .append(options.scaleLabel())
         .append(
