@@ -95,7 +95,8 @@ record DependencyDag(List<Node> nodes, List<Edge> edges) {
     return new DependencyDag(List.copyOf(nodes), List.copyOf(edges));
   }
 
-  private static int layer(String name, Map<String, List<String>> inputs, Map<String, Integer> layers) {
+  private static int layer(
+      String name, Map<String, List<String>> inputs, Map<String, Integer> layers) {
     Integer known = layers.get(name);
     if (known != null) {
       return known;

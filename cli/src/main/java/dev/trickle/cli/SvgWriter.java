@@ -25,7 +25,8 @@ final class SvgWriter {
     Map<Integer, Integer> columnWidths = new HashMap<>();
     int rows = 0;
     for (DependencyDag.Node node : dag.nodes()) {
-      int width = CHAR_WIDTH * Math.max(node.name().length(), DependencyDag.detail(node).length()) + 24;
+      int width =
+          CHAR_WIDTH * Math.max(node.name().length(), DependencyDag.detail(node).length()) + 24;
       columnWidths.merge(node.layer(), width, Math::max);
       rows = Math.max(rows, node.position() + 1);
     }
@@ -103,8 +104,11 @@ final class SvgWriter {
       svg.append(
               String.format(
                   Locale.ROOT,
-                  "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\" stroke=\"#333\"/>%n",
-                  x, MARGIN, entry[1]))
+                  "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\""
+                      + " stroke=\"#333\"/>%n",
+                  x,
+                  MARGIN,
+                  entry[1]))
           .append(text(x + 16, MARGIN + 10, entry[0], false));
       x += 16 + CHAR_WIDTH * entry[0].length() + 14;
     }

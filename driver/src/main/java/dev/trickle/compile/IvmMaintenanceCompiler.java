@@ -111,7 +111,8 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
         sql(plan.teardown()),
         install,
         uninstall,
-        new PlanDescription(plan.explain(), render(plan.refresh(plan.sourceOids()), ""), plan.probedColumns()));
+        new PlanDescription(
+            plan.explain(), render(plan.refresh(plan.sourceOids()), ""), plan.probedColumns()));
   }
 
   /** The source, and every partition of a partitioned source: each gets the triggers. */
@@ -159,7 +160,9 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
     String table = definition.qualifiedName();
     return new DeltaCompiler(
             new JdbcCatalogLookup(c),
-            DEBUG_PLAN.get() ? line -> LOG.atInfo().log(table + " " + line) : line -> LOG.atDebug().log(() -> table + " " + line))
+            DEBUG_PLAN.get()
+                ? line -> LOG.atInfo().log(table + " " + line)
+                : line -> LOG.atDebug().log(() -> table + " " + line))
         .compile(definition.query(), names);
   }
 

@@ -25,9 +25,9 @@ import java.util.stream.Collectors;
  * {@code __pgt_w int} (+1 for an inserted image, -1 for a deleted one, 0 for a truncation marker,
  * whose columns are NULL), a session work table ({@link SessionTempTables}), netted per row version
  * ({@link NettedChanges}: a version written and removed again is never evaluated): the fill scans
- * the buffer once, and the report finds both the changes and any truncation in the small delta table.
- * A truncation makes the refresh FULL, so no program ever applies a marker (one sent ahead is
- * rolled back). The statements read the frontiers on the server, never as values from the
+ * the buffer once, and the report finds both the changes and any truncation in the small delta
+ * table. A truncation makes the refresh FULL, so no program ever applies a marker (one sent ahead
+ * is rolled back). The statements read the frontiers on the server, never as values from the
  * client.
  */
 public final class DeltaTables {
@@ -224,13 +224,14 @@ public final class DeltaTables {
 
   /**
    * {@code FROM} and {@code WHERE} of the rows ({@code b}, with {@code rowImage} joined) of a
-   * source's buffer that the refresh consumes: committed by the new frontier ({@link Frontiers#NEW_FRONTIER}) and not consumed by
-   * stream table {@code pgtId}'s stored one, the condition of {@code pgtrickle.unconsumed} written
-   * out (the engine fills only when the stored frontier is not null). Each stored value is a scalar
-   * subquery used once, evaluated once per statement: with a join, the planner, trusting a
-   * buffer's statistics from its last {@code VACUUM} (taken right after a cleanup emptied it),
-   * probed the frontier's index once per buffer row; and {@code unconsumed} given subqueries is
-   * not inlined (it uses its arguments twice), but called once per buffer row.
+   * source's buffer that the refresh consumes: committed by the new frontier ({@link
+   * Frontiers#NEW_FRONTIER}) and not consumed by stream table {@code pgtId}'s stored one, the
+   * condition of {@code pgtrickle.unconsumed} written out (the engine fills only when the stored
+   * frontier is not null). Each stored value is a scalar subquery used once, evaluated once per
+   * statement: with a join, the planner, trusting a buffer's statistics from its last {@code
+   * VACUUM} (taken right after a cleanup emptied it), probed the frontier's index once per buffer
+   * row; and {@code unconsumed} given subqueries is not inlined (it uses its arguments twice), but
+   * called once per buffer row.
    */
   private static String consumable(long pgtId, long sourceRelid, String rowImage) {
     return " FROM " + new ChangeBuffer(sourceRelid).qualifiedTable() + " AS b" + rowImage

@@ -11,18 +11,18 @@ import java.sql.SQLException;
 /**
  * A refresh runs as the owner of the stream table's storage table, as {@code REFRESH MATERIALIZED
  * VIEW} runs as the view's owner: whoever refreshes (the owner, a superuser's scheduler, a member
- * of the owner's role), the defining query reads what the owner may read and its functions run
- * with the owner's rights, never the refresher's.
+ * of the owner's role), the defining query reads what the owner may read and its functions run with
+ * the owner's rights, never the refresher's.
  *
  * <p>Every way a refresh is sent takes its frontier snapshot in one statement ({@link
  * Frontiers#take}), before anything evaluates the query; that statement calls {@code
  * pgtrickle.refresh_as_owner(storage)} (catalog {@code V14__security.sql}), which switches the
  * transaction's role to the owner ({@code set_config('role', owner, true)}, i.e. {@code SET LOCAL
  * ROLE}) and returns the setting it replaced. It is not a security-restricted operation: code that
- * runs {@code RESET ROLE} gets the refreshing session's role back (docs/security.md). A refresh in a transaction of its own ends with its commit or rollback,
- * which restores the role; one in the caller's transaction puts the caller's setting back in its
- * closing statement ({@link #leave}), and a failure rolls back to the refresh's savepoint, which
- * restores it too.
+ * runs {@code RESET ROLE} gets the refreshing session's role back (docs/security.md). A refresh in
+ * a transaction of its own ends with its commit or rollback, which restores the role; one in the
+ * caller's transaction puts the caller's setting back in its closing statement ({@link #leave}),
+ * and a failure rolls back to the refresh's savepoint, which restores it too.
  */
 final class OwnerRole {
   private OwnerRole() {}

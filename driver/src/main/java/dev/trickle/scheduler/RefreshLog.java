@@ -81,7 +81,9 @@ final class RefreshLog {
 
   private static Optional<StreamTableStatus> statusAfter(Connection c, StreamTableNode st) {
     try {
-      return StreamTableCatalog.findById(c, st.pgtId()).map(StreamTable::state).map(s -> s.status());
+      return StreamTableCatalog.findById(c, st.pgtId())
+          .map(StreamTable::state)
+          .map(s -> s.status());
     } catch (SQLException readFailed) {
       return Optional.empty();
     }

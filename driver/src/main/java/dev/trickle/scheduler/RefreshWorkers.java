@@ -120,8 +120,12 @@ final class RefreshWorkers implements AutoCloseable {
       }
       giveBack(slot);
     } catch (SQLException e) {
-      LOG.atWarn().log(() -> "worker connection failed while cleaning up change buffers (the next pass"
-              + " retries): " + e.getMessage());
+      LOG.atWarn()
+          .log(
+              () ->
+                  "worker connection failed while cleaning up change buffers (the next pass"
+                      + " retries): "
+                      + e.getMessage());
       if (slot != null) {
         discard(slot);
       }
@@ -184,7 +188,9 @@ final class RefreshWorkers implements AutoCloseable {
       }
       result = UnitRefresher.Result.FAILED;
     } catch (RuntimeException e) {
-      LOG.atError().setCause(e).log(() -> "unexpected failure refreshing [" + unit.describe() + "]");
+      LOG.atError()
+          .setCause(e)
+          .log(() -> "unexpected failure refreshing [" + unit.describe() + "]");
       if (slot != null) {
         discard(slot);
       }

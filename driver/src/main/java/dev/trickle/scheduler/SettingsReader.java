@@ -58,7 +58,9 @@ final class SettingsReader {
     Map<String, String> server = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(QUERY)) {
       ps.setArray(
-          1, c.createArrayOf("text", new String[] {ENABLED, INTERVAL, PARALLEL, WORKERS, ERRORS, RETENTION}));
+          1,
+          c.createArrayOf(
+              "text", new String[] {ENABLED, INTERVAL, PARALLEL, WORKERS, ERRORS, RETENTION}));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           server.put(rs.getString(1), rs.getString(2));

@@ -98,7 +98,8 @@ final class UnitRefresher {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       if (!lockMembers(c, unit)) {
         c.rollback();
-        LOG.atDebug().log(() -> "skipped diamond group [" + unit.describe() + "]: a member is busy");
+        LOG.atDebug().log(
+            () -> "skipped diamond group [" + unit.describe() + "]: a member is busy");
         return Result.SKIPPED;
       }
       for (StreamTableNode member : unit.members()) {

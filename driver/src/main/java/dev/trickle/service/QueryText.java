@@ -26,10 +26,10 @@ record QueryText(String text) {
       Set.of(
           "abort", "alter", "analyze", "analyse", "begin", "call", "checkpoint", "close", "cluster",
           "comment", "commit", "copy", "create", "deallocate", "declare", "delete", "discard", "do",
-          "drop", "end", "execute", "explain", "fetch", "grant", "import", "insert", "listen", "load",
-          "lock", "merge", "move", "notify", "prepare", "reassign", "refresh", "reindex", "release",
-          "reset", "revoke", "rollback", "savepoint", "security", "set", "show", "start", "truncate",
-          "unlisten", "update", "vacuum");
+          "drop", "end", "execute", "explain", "fetch", "grant", "import", "insert", "listen",
+          "load", "lock", "merge", "move", "notify", "prepare", "reassign", "refresh", "reindex",
+          "release", "reset", "revoke", "rollback", "savepoint", "security", "set", "show", "start",
+          "truncate", "unlisten", "update", "vacuum");
 
   /** Checks {@code raw}, the defining query of {@code streamTable} (for messages). */
   static QueryText of(String raw, String streamTable) throws SQLException {
@@ -66,7 +66,9 @@ record QueryText(String text) {
     int start = keywordStart(text);
     String word = text.substring(start, wordEnd(text, start));
     String keyword = word.toLowerCase(Locale.ROOT);
-    if (!keyword.isEmpty() && !QUERY_KEYWORDS.contains(keyword) && !STATEMENT_KEYWORDS.contains(keyword)) {
+    if (!keyword.isEmpty()
+        && !QUERY_KEYWORDS.contains(keyword)
+        && !STATEMENT_KEYWORDS.contains(keyword)) {
       int position = raw.indexOf(text) + start + 1;
       throw SqlState.SYNTAX.exception(
           "syntax error at or near \"" + word + "\" at position " + position

@@ -33,8 +33,11 @@ final class StorageIndexes {
     return names(c, LIST, storageRelid);
   }
 
-  /** {@code DROP INDEX IF EXISTS} for each index on the storage now that was not in {@code before}. */
-  static List<String> dropsOfNew(Connection c, long storageRelid, Set<String> before) throws SQLException {
+  /**
+   * {@code DROP INDEX IF EXISTS} for each index on the storage now that was not in {@code before}.
+   */
+  static List<String> dropsOfNew(Connection c, long storageRelid, Set<String> before)
+      throws SQLException {
     List<String> drops = new ArrayList<>();
     for (String index : of(c, storageRelid)) {
       if (!before.contains(index)) {
@@ -50,8 +53,13 @@ final class StorageIndexes {
    * still hold them, and the new query's rows need not be unique in those columns.
    */
   static void dropUnique(Connection c, long storageRelid) throws SQLException {
-    Set<String> unique = names(c, LIST + " AND x.indisunique AND NOT EXISTS (SELECT FROM pg_constraint k"
-        + " WHERE k.conindid = x.indexrelid)", storageRelid);
+    Set<String> unique =
+        names(
+            c,
+            LIST
+                + " AND x.indisunique AND NOT EXISTS (SELECT FROM pg_constraint k"
+                + " WHERE k.conindid = x.indexrelid)",
+            storageRelid);
     try (Statement st = c.createStatement()) {
       for (String index : unique) {
         st.execute("DROP INDEX IF EXISTS " + index);

@@ -1,11 +1,14 @@
 package dev.trickle.compile;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.ivm.DeltaCompiler;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.ivm.StorageNames;
 import dev.trickle.refresh.SessionTempTables;
+import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,15 +26,59 @@ import java.util.Set;
  * capture and frontier machinery. The catalog is installed for the server functions the programs
  * call (the recursion guard, say).
  */
-final class CompilerHarness {
+final class CompilerHarness implements AutoCloseable {
+  /** One batch of random changes to the sources, applied before each refresh of the oracle. */
+  @FunctionalInterface
+  interface Batch {
+    void apply() throws Exception;
+  }
+
   private final Connection c;
+  private int counter;
   private final Set<Long> captured = new HashSet<>();
   /** One program per plan, as the engine caches compilations: its work tables are reused. */
   private final Map<MaintenancePlan, PlanProgram> programs = new IdentityHashMap<>();
 
-  CompilerHarness(Connection c) throws SQLException {
+  private CompilerHarness(Connection c) throws SQLException {
     this.c = c;
     CatalogInstaller.install(c);
+  }
+
+  /**
+   * Connects to {@code db} as its plain owner, installs the catalog and runs {@code statements}
+   * (the tests' source tables); {@link #close()} closes the connection.
+   */
+  static CompilerHarness open(TestDatabase db, String... statements) throws SQLException {
+    CompilerHarness harness = new CompilerHarness(db.connectPlain());
+    for (String statement : statements) {
+      harness.exec(statement);
+    }
+    return harness;
+  }
+
+  /** A table name not used before by this harness: {@code prefix} and a running number. */
+  String nextName(String prefix) {
+    return prefix + (++counter);
+  }
+
+  /**
+   * The oracle: creates {@code name} for {@code query}, then {@code cycles} times applies {@code
+   * batch}, refreshes differentially and asserts that the table equals {@code oracle} (the query,
+   * or the query without what a table cannot keep, such as a trailing ORDER BY) as a multiset.
+   *
+   * @param seed the seed of the batches' randomness, named in a failure so it can be replayed
+   */
+  void assertMaintained(
+      String name, String query, String oracle, long seed, int cycles, Batch batch)
+      throws Exception {
+    MaintenancePlan plan = create(name, query);
+    for (int cycle = 1; cycle <= cycles; cycle++) {
+      batch.apply();
+      refresh(plan);
+      assertThat(difference(name, oracle))
+          .as("seed %d, cycle %d, query %s, plan %s", seed, cycle, query, plan.explain())
+          .isZero();
+    }
   }
 
   /** Creates storage for {@code query} as table {@code name}, compiles and populates it. */
@@ -188,5 +235,10 @@ final class CompilerHarness {
       rs.next();
       return rs.getString(1);
     }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    c.close();
   }
 }

@@ -1,12 +1,8 @@
 package dev.trickle.compile;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.testing.FuzzCycles;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -23,14 +19,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DeltaCompilerOracleTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static Connection c;
   private static CompilerHarness harness;
-  private static int counter;
 
   @BeforeAll
   static void tables() throws Exception {
-    c = db.connectPlain();
-    harness = new CompilerHarness(c);
+    harness = CompilerHarness.open(db);
     harness.exec("CREATE TABLE dept (id int PRIMARY KEY, name text, region text)");
     harness.exec("CREATE TABLE emp (id int PRIMARY KEY, dept_id int, salary numeric(10,2), tag text)");
     harness.exec("CREATE TABLE note (emp_id int, body text)");
@@ -40,7 +33,7 @@ class DeltaCompilerOracleTest {
 
   @AfterAll
   static void close() throws Exception {
-    c.close();
+    harness.close();
   }
 
   static Stream<Arguments> queries() {
@@ -122,16 +115,8 @@ class DeltaCompilerOracleTest {
   void matchesItsQueryAfterEveryRefresh(String query) throws Exception {
     long seed = FuzzCycles.seed(query.hashCode() * 31L + 7);
     Random random = new Random(seed);
-    String name = "st_" + (++counter);
-    MaintenancePlan plan = harness.create(name, query);
-    int cycles = FuzzCycles.perCase(25);
-    for (int cycle = 1; cycle <= cycles; cycle++) {
-      mutate(random);
-      harness.refresh(plan);
-      assertThat(harness.difference(name, query))
-          .as("seed %d, cycle %d, query %s, plan %s", seed, cycle, query, plan.explain())
-          .isZero();
-    }
+    harness.assertMaintained(
+        harness.nextName("st_"), query, query, seed, FuzzCycles.perCase(25), () -> mutate(random));
   }
 
   private static void mutate(Random r) throws Exception {

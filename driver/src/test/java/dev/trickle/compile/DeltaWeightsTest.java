@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,21 +19,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DeltaWeightsTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static Connection c;
   private static CompilerHarness harness;
-  private static int counter;
 
   @BeforeAll
   static void open() throws Exception {
-    c = db.connectPlain();
-    harness = new CompilerHarness(c);
+    harness = CompilerHarness.open(db);
     harness.exec("CREATE TABLE dept (id int PRIMARY KEY, name text)");
     harness.exec("CREATE TABLE emp (id int PRIMARY KEY, dept_id int, salary int)");
   }
 
   @AfterAll
   static void close() throws Exception {
-    c.close();
+    harness.close();
   }
 
   @BeforeEach
@@ -51,7 +47,7 @@ class DeltaWeightsTest {
 
   @Test
   void insertIntoJoinSideYieldsOnePositiveRow() throws Exception {
-    String name = "w_" + (++counter);
+    String name = harness.nextName("w_");
     MaintenancePlan plan = plan(name, "SELECT e.id, d.name FROM emp e JOIN dept d ON d.id = e.dept_id");
     harness.exec("INSERT INTO emp VALUES (13, 2, 50)");
     assertThat(harness.peekDelta(plan, name)).containsExactly("13|ops|1");
@@ -59,7 +55,7 @@ class DeltaWeightsTest {
 
   @Test
   void renamingTheOtherSideRetractsAndReassertsEveryJoinedRow() throws Exception {
-    String name = "w_" + (++counter);
+    String name = harness.nextName("w_");
     MaintenancePlan plan = plan(name, "SELECT e.id, d.name FROM emp e JOIN dept d ON d.id = e.dept_id");
     harness.exec("UPDATE dept SET name = 'r&d' WHERE id = 1");
     assertThat(harness.peekDelta(plan, name))
@@ -68,7 +64,7 @@ class DeltaWeightsTest {
 
   @Test
   void aggregateEmitsTheOldAndNewGroupRow() throws Exception {
-    String name = "w_" + (++counter);
+    String name = harness.nextName("w_");
     MaintenancePlan plan =
         plan(name, "SELECT dept_id, count(*) AS n, sum(salary) AS total FROM emp GROUP BY dept_id");
     harness.exec("INSERT INTO emp VALUES (13, 1, 30)");
@@ -77,7 +73,7 @@ class DeltaWeightsTest {
 
   @Test
   void firstMatchReplacesTheNullPaddedOuterJoinRow() throws Exception {
-    String name = "w_" + (++counter);
+    String name = harness.nextName("w_");
     MaintenancePlan plan =
         plan(name, "SELECT d.id, e.id AS eid FROM dept d LEFT JOIN emp e ON e.dept_id = d.id");
     harness.exec("INSERT INTO emp VALUES (13, 3, 10)");
@@ -86,7 +82,7 @@ class DeltaWeightsTest {
 
   @Test
   void insertAndDeleteOfTheSameRowNetOut() throws Exception {
-    String name = "w_" + (++counter);
+    String name = harness.nextName("w_");
     MaintenancePlan plan = plan(name, "SELECT id, salary FROM emp WHERE salary > 10");
     harness.exec("INSERT INTO emp VALUES (13, 3, 10000)");
     harness.exec("DELETE FROM emp WHERE id = 13");
@@ -97,7 +93,7 @@ class DeltaWeightsTest {
 
   @Test
   void distinctOnlyChangesWhenAValueAppearsOrVanishes() throws Exception {
-    String name = "w_" + (++counter);
+    String name = harness.nextName("w_");
     MaintenancePlan plan = plan(name, "SELECT DISTINCT dept_id FROM emp");
     harness.exec("INSERT INTO emp VALUES (13, 1, 5)");
     assertThat(harness.peekDelta(plan, name)).isEmpty();

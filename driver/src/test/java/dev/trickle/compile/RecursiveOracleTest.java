@@ -7,7 +7,6 @@ import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.testing.FuzzCycles;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -34,14 +33,11 @@ class RecursiveOracleTest {
           + " FROM departments d JOIN tree ON d.parent_id = tree.id)"
           + " SELECT id, name, parent_id, path, depth FROM tree";
 
-  private static Connection c;
   private static CompilerHarness harness;
-  private static int counter;
 
   @BeforeAll
   static void tables() throws Exception {
-    c = db.connectPlain();
-    harness = new CompilerHarness(c);
+    harness = CompilerHarness.open(db);
     harness.exec("CREATE TABLE departments (id int PRIMARY KEY, name text NOT NULL, parent_id int)");
     harness.exec("CREATE TABLE edges (src int, dst int)");
     harness.exec("CREATE TABLE links (id int PRIMARY KEY, src int, dst int)");
@@ -49,7 +45,7 @@ class RecursiveOracleTest {
 
   @AfterAll
   static void close() throws Exception {
-    c.close();
+    harness.close();
   }
 
   static Stream<String> queries() {
@@ -76,12 +72,9 @@ class RecursiveOracleTest {
     harness.exec("DELETE FROM edges");
     harness.exec("INSERT INTO departments SELECT g, 'd' || g, CASE WHEN g <= 2 THEN NULL ELSE (g - 1) / 2 END FROM generate_series(1, 15) g");
     harness.exec("INSERT INTO edges SELECT g, g + 1 FROM generate_series(1, 6) g");
-    String name = nextName();
-    MaintenancePlan plan = harness.create(name, query);
     long seed = FuzzCycles.seed(query.hashCode());
     Random r = new Random(seed);
-    int cycles = FuzzCycles.perCase(25);
-    for (int cycle = 1; cycle <= cycles; cycle++) {
+    harness.assertMaintained(nextName(), query, query, seed, FuzzCycles.perCase(25), () -> {
       for (int i = 0; i < 1 + r.nextInt(4); i++) {
         int id = 1 + r.nextInt(25);
         int parent = 1 + r.nextInt(25);
@@ -94,11 +87,7 @@ class RecursiveOracleTest {
           default -> harness.exec("DELETE FROM edges WHERE ctid IN (SELECT ctid FROM edges WHERE src = " + id % 9 + " LIMIT 1)");
         }
       }
-      harness.refresh(plan);
-      assertThat(harness.difference(name, query))
-          .as("seed %d, cycle %d, query %s", seed, cycle, query)
-          .isZero();
-    }
+    });
   }
 
   @Test
@@ -237,6 +226,6 @@ class RecursiveOracleTest {
 
   /** A name for the next stream table's storage. */
   private static String nextName() {
-    return "rt_" + (++counter);
+    return harness.nextName("rt_");
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,20 +18,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ScopedStrategiesTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static Connection c;
   private static CompilerHarness harness;
-  private static int counter;
 
   @BeforeAll
   static void open() throws Exception {
-    c = db.connectPlain();
-    harness = new CompilerHarness(c);
+    harness = CompilerHarness.open(db);
     harness.exec("CREATE TABLE score (id int PRIMARY KEY, team text, points int)");
   }
 
   @AfterAll
   static void close() throws Exception {
-    c.close();
+    harness.close();
   }
 
   @BeforeEach
@@ -43,7 +39,7 @@ class ScopedStrategiesTest {
   }
 
   private static String next() {
-    return "s_" + (++counter);
+    return harness.nextName("s_");
   }
 
   @Test

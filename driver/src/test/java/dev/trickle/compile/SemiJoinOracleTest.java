@@ -1,12 +1,8 @@
 package dev.trickle.compile;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.testing.FuzzCycles;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -24,14 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SemiJoinOracleTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static Connection c;
   private static CompilerHarness harness;
-  private static int counter;
 
   @BeforeAll
   static void tables() throws Exception {
-    c = db.connectPlain();
-    harness = new CompilerHarness(c);
+    harness = CompilerHarness.open(db);
     harness.exec("CREATE TABLE op (id int PRIMARY KEY, k int, v int)");
     harness.exec("CREATE TABLE ob (id int, k int, v int)");
     harness.exec("CREATE TABLE it (id int, x int, w int)");
@@ -39,7 +32,7 @@ class SemiJoinOracleTest {
 
   @AfterAll
   static void close() throws Exception {
-    c.close();
+    harness.close();
   }
 
   static Stream<String> queries() {
@@ -70,18 +63,11 @@ class SemiJoinOracleTest {
     harness.exec("INSERT INTO it SELECT g, g % 6, g % 5 FROM generate_series(1, 5) g");
     long seed = FuzzCycles.seed(query.hashCode());
     Random r = new Random(seed);
-    String name = "sj_" + (++counter);
-    MaintenancePlan plan = harness.create(name, query);
-    int cycles = FuzzCycles.perCase(30);
-    for (int cycle = 1; cycle <= cycles; cycle++) {
+    harness.assertMaintained(harness.nextName("sj_"), query, query, seed, FuzzCycles.perCase(30), () -> {
       for (int i = 0; i < 1 + r.nextInt(5); i++) {
         harness.exec(change(r));
       }
-      harness.refresh(plan);
-      assertThat(harness.difference(name, query))
-          .as("seed %d, cycle %d, query %s, plan %s", seed, cycle, query, plan.explain())
-          .isZero();
-    }
+    });
   }
 
   /** One random change; outer and inner relations change in the same batch. */

@@ -1,14 +1,11 @@
 package dev.trickle.compile;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.UnsupportedQueryException;
 import dev.trickle.testing.FuzzCycles;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -80,14 +77,11 @@ class TpchShapesOracleTest {
           and not exists (select * from orders where o_custkey = c_custkey)) as custsale
       group by cntrycode""";
 
-  private static Connection c;
   private static CompilerHarness harness;
-  private static int counter;
 
   @BeforeAll
   static void tables() throws Exception {
-    c = db.connectPlain();
-    harness = new CompilerHarness(c);
+    harness = CompilerHarness.open(db);
     harness.exec("CREATE TABLE region (r_regionkey int PRIMARY KEY, r_name text NOT NULL)");
     harness.exec("CREATE TABLE nation (n_nationkey int PRIMARY KEY, n_name text NOT NULL, n_regionkey int NOT NULL)");
     harness.exec("CREATE TABLE supplier (s_suppkey int PRIMARY KEY, s_name text NOT NULL, s_address text NOT NULL,"
@@ -107,7 +101,7 @@ class TpchShapesOracleTest {
 
   @AfterAll
   static void close() throws Exception {
-    c.close();
+    harness.close();
   }
 
   static Stream<String> queries() {
@@ -122,21 +116,15 @@ class TpchShapesOracleTest {
   @ParameterizedTest
   @MethodSource("queries")
   void matchesItsQueryAfterEveryRefresh(String query) throws Exception {
-    Random r = new Random(FuzzCycles.seed(query.hashCode()));
+    long seed = FuzzCycles.seed(query.hashCode());
+    Random r = new Random(seed);
     load(r);
-    String name = "tpch_" + (++counter);
-    MaintenancePlan plan = harness.create(name, query);
     String oracle = query.contains("limit") ? query : query.replaceAll("(?s)\\s+order by [^)]*$", "");
-    int cycles = FuzzCycles.perCase(20);
-    for (int cycle = 1; cycle <= cycles; cycle++) {
+    harness.assertMaintained(harness.nextName("tpch_"), query, oracle, seed, FuzzCycles.perCase(20), () -> {
       for (int i = 0; i < 1 + r.nextInt(6); i++) {
         harness.exec(change(r));
       }
-      harness.refresh(plan);
-      assertThat(harness.difference(name, oracle))
-          .as("seed %d, cycle %d, query %s, plan %s", FuzzCycles.seed(query.hashCode()), cycle, query, plan.explain())
-          .isZero();
-    }
+    });
   }
 
   @Test

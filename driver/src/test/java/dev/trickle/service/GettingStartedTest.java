@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.rewriter.scan.StatementSplitter;
 import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.ResultRows;
 import dev.trickle.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,11 +35,11 @@ class GettingStartedTest {
         }
         st.execute(sql);
         if (sql.startsWith("SELECT id, name, depth, path FROM department_tree WHERE name = 'DevOps'")) {
-          assertThat(rows(st.getResultSet()))
+          assertThat(ResultRows.of(st.getResultSet()))
               .containsExactly(List.of("8", "DevOps", "2", "Company > Engineering > DevOps"));
         }
         if (sql.startsWith("SELECT name, path FROM department_tree WHERE path LIKE '%R&D%'")) {
-          assertThat(rows(st.getResultSet()))
+          assertThat(ResultRows.of(st.getResultSet()))
               .containsExactlyInAnyOrder(
                   List.of("R&D", "Company > R&D"),
                   List.of("Backend", "Company > R&D > Backend"),
@@ -48,7 +48,7 @@ class GettingStartedTest {
                   List.of("Platform", "Company > R&D > Platform"));
         }
         if (sql.startsWith("SELECT * FROM department_stats WHERE department_name = 'Backend'")) {
-          List<List<String>> backend = rows(st.getResultSet());
+          List<List<String>> backend = ResultRows.of(st.getResultSet());
           assertThat(backend).hasSize(1);
           assertThat(backend.get(0).get(4)).isEqualTo("1");
           assertThat(new java.math.BigDecimal(backend.get(0).get(5)))
@@ -90,19 +90,6 @@ class GettingStartedTest {
                     + " AND h.action = 'DIFFERENTIAL' ORDER BY refresh_id DESC LIMIT 1"))
         .as("the rename rewrote R&D and its four descendants")
         .isEqualTo("5/5");
-  }
-
-  private static List<List<String>> rows(ResultSet rs) throws Exception {
-    List<List<String>> rows = new ArrayList<>();
-    int n = rs.getMetaData().getColumnCount();
-    while (rs.next()) {
-      List<String> row = new ArrayList<>();
-      for (int i = 1; i <= n; i++) {
-        row.add(rs.getString(i));
-      }
-      rows.add(row);
-    }
-    return rows;
   }
 
   private static String single(Statement st, String sql) throws Exception {

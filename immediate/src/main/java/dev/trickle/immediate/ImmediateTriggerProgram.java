@@ -132,9 +132,17 @@ public final class ImmediateTriggerProgram {
     String prefix = triggerPrefix;
     for (Table table : tables) {
       String on = table.name();
-      statements.add(trigger(prefix + "_ins", "INSERT", "REFERENCING NEW TABLE AS new_rows", on, function));
-      statements.add(trigger(prefix + "_upd", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", on, function));
-      statements.add(trigger(prefix + "_del", "DELETE", "REFERENCING OLD TABLE AS old_rows", on, function));
+      statements.add(
+          trigger(prefix + "_ins", "INSERT", "REFERENCING NEW TABLE AS new_rows", on, function));
+      statements.add(
+          trigger(
+              prefix + "_upd",
+              "UPDATE",
+              "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+              on,
+              function));
+      statements.add(
+          trigger(prefix + "_del", "DELETE", "REFERENCING OLD TABLE AS old_rows", on, function));
       statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", on, function));
     }
     return statements;
@@ -161,14 +169,21 @@ public final class ImmediateTriggerProgram {
     body.append("    RAISE EXCEPTION 'this function maintains ").append(storage.replace("'", "''"))
         .append(" for its own source only';\n");
     body.append("  END IF;\n");
-    body.append("  UPDATE ").append(lock).append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
+    body.append("  UPDATE ")
+        .append(lock)
+        .append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
     body.append("  previous := pg_catalog.current_setting('pgtrickle.maintenance', true);\n");
     body.append("  BEGIN\n");
     body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
     body.append("    DELETE FROM ").append(storage).append(";\n");
-    body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identList(storageColumns))
-        .append(") ").append(definingQuery.strip()).append(";\n");
+    body.append("    INSERT INTO ")
+        .append(storage)
+        .append(" (")
+        .append(Sql.identList(storageColumns))
+        .append(") ")
+        .append(definingQuery.strip())
+        .append(";\n");
     appendSteps(body, plan.populate(), "    ");
     body.append("  ELSE\n");
     body.append("    DROP TABLE IF EXISTS ").append(delta).append(";\n");
@@ -197,7 +212,9 @@ public final class ImmediateTriggerProgram {
             + " query with pgtrickle.alter_stream_table"))
         .append(";\n");
     body.append("  END;\n");
-    body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', COALESCE(previous, 'off'), true);\n");
+    body.append(
+        "  PERFORM pg_catalog.set_config('pgtrickle.maintenance', COALESCE(previous, 'off'),"
+            + " true);\n");
     body.append("  RETURN NULL;\n");
     body.append("END");
     return body.toString();
@@ -210,9 +227,15 @@ public final class ImmediateTriggerProgram {
         body.append(indent).append("iterations := 0;\n");
         body.append(indent).append("LOOP\n");
         appendSteps(body, step.body(), indent + "  ");
-        body.append(indent).append("  EXECUTE ").append(Sql.literal(step.sql())).append(" INTO more;\n");
+        body.append(indent)
+            .append("  EXECUTE ")
+            .append(Sql.literal(step.sql()))
+            .append(" INTO more;\n");
         body.append(indent).append("  iterations := iterations + 1;\n");
-        body.append(indent).append("  EXIT WHEN NOT more OR iterations >= ").append(Step.MAX_ITERATIONS).append(";\n");
+        body.append(indent)
+            .append("  EXIT WHEN NOT more OR iterations >= ")
+            .append(Step.MAX_ITERATIONS)
+            .append(";\n");
         body.append(indent).append("END LOOP;\n");
       } else {
         for (String statement : step.transactionScoped()) {
@@ -224,7 +247,8 @@ public final class ImmediateTriggerProgram {
 
   /** The statements that remove what {@link #install} created. */
   public static List<String> uninstall(String functionSchema, String functionName) {
-    return List.of("DROP FUNCTION IF EXISTS " + Sql.qualified(functionSchema, functionName) + "() CASCADE");
+    return List.of(
+        "DROP FUNCTION IF EXISTS " + Sql.qualified(functionSchema, functionName) + "() CASCADE");
   }
 
   private static String trigger(String name, String event, String referencing, String source, String function) {

@@ -119,7 +119,8 @@ final class BlockAnalyzer {
     }
     SemiJoin semiJoin = null;
     if (plain.getWhere() != null) {
-      SemiJoinFinder.Split split = SemiJoinFinder.split(plain.getWhere(), this::semiJoinInput, inputs);
+      SemiJoinFinder.Split split =
+          SemiJoinFinder.split(plain.getWhere(), this::semiJoinInput, inputs);
       semiJoin = split.semiJoin();
       for (Expression conjunct : split.others()) {
         check(conjunct, false);
@@ -253,8 +254,8 @@ final class BlockAnalyzer {
         throw unsupported("subquery in FROM without an alias", "SELECT");
       }
       String alias = Names.fold(subquery.getAlias().getName());
-      return derivedInput(index, alias, commonTableExpressions.inContext(subquery.getSelect().toString()),
-          aliasColumns(subquery.getAlias()), join, on);
+      String body = commonTableExpressions.inContext(subquery.getSelect().toString());
+      return derivedInput(index, alias, body, aliasColumns(subquery.getAlias()), join, on);
     }
     if (item instanceof net.sf.jsqlparser.statement.select.ParenthesedFromItem parenthesed
         && parenthesed.getFromItem() instanceof net.sf.jsqlparser.statement.select.Values values
@@ -262,14 +263,16 @@ final class BlockAnalyzer {
       if (parenthesed.getAlias() == null) {
         throw unsupported("VALUES list in FROM without an alias", "VALUES");
       }
-      if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL || join == Input.JoinType.RIGHT_SWAPPED) {
+      if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL
+          || join == Input.JoinType.RIGHT_SWAPPED) {
         throw unsupported("outer join to a VALUES list", "VALUES");
       }
       return ConstantInputs.values(index, Names.fold(parenthesed.getAlias().getName()),
           aliasColumns(parenthesed.getAlias()), values, join, on);
     }
     if (item instanceof net.sf.jsqlparser.statement.select.TableFunction function && index > 0) {
-      if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL || join == Input.JoinType.RIGHT_SWAPPED) {
+      if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL
+          || join == Input.JoinType.RIGHT_SWAPPED) {
         throw unsupported("outer join to a set-returning function", function.toString());
       }
       String text = function.toString().replaceFirst("(?i)^\\s*LATERAL\\s+", "");

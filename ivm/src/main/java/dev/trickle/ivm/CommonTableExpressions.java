@@ -25,8 +25,12 @@ final class CommonTableExpressions {
   /** Records the block's WITH items (folded names). */
   void define(List<WithItem<?>> withItems) {
     for (WithItem<?> cte : withItems) {
-      List<String> columns = cte.getWithItemList() == null ? List.of()
-          : cte.getWithItemList().stream().map(c -> Names.fold(c.getExpression().toString())).toList();
+      List<String> columns =
+          cte.getWithItemList() == null
+              ? List.of()
+              : cte.getWithItemList().stream()
+                  .map(c -> Names.fold(c.getExpression().toString()))
+                  .toList();
       items.put(Names.fold(cte.getAliasName()),
           new Item(cte.toString(), cte.getSelect().getSelect().toString(), columns));
     }
@@ -76,7 +80,9 @@ final class CommonTableExpressions {
     return prefix + " " + stripped;
   }
 
-  /** True when {@code name} occurs in {@code text} as a word (a conservative over-approximation). */
+  /**
+   * True when {@code name} occurs in {@code text} as a word (a conservative over-approximation).
+   */
   private static boolean mentions(String text, String name) {
     return Pattern.compile("(?<![\\w$\"])\"?" + Pattern.quote(name) + "\"?(?![\\w$])",
         Pattern.CASE_INSENSITIVE).matcher(text.toLowerCase(Locale.ROOT)).find();

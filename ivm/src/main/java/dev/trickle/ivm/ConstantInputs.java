@@ -40,9 +40,11 @@ final class ConstantInputs {
     for (int i = names.size(); i < width; i++) {
       names.add("column" + (i + 1));
     }
-    List<RelationColumn> columns = names.stream().map(c -> new RelationColumn(c, "unknown", false)).toList();
+    List<RelationColumn> columns =
+        names.stream().map(c -> new RelationColumn(c, "unknown", false)).toList();
     String text = "(" + values + ") AS " + Sql.ident(alias) + "(" + Sql.identList(names) + ")";
     Relation relation = new Relation(0, null, alias, Relation.Kind.OTHER, columns, List.of(), text);
-    return new Input(index, alias, relation, join == Input.JoinType.INNER ? join : Input.JoinType.CROSS, on);
+    return new Input(
+        index, alias, relation, join == Input.JoinType.INNER ? join : Input.JoinType.CROSS, on);
   }
 }

@@ -21,12 +21,12 @@ import net.sf.jsqlparser.statement.select.Values;
 /**
  * Looks through one expression of a block for constructs without a rule (volatile and
  * time-dependent functions, subqueries reading relations, aggregates with FILTER, windows where
- * none are allowed) and counts its aggregates. The first problem wins; its text is the construct as printed, which {@link
- * Positions} finds in the user's query.
+ * none are allowed) and counts its aggregates. The first problem wins; its text is the construct as
+ * printed, which {@link Positions} finds in the user's query.
  *
- * <p>A subquery that reads no relation ({@code x IN (SELECT 1)}, {@code (SELECT t.a + 1)}, a
- * VALUES list) is a function of the row it is evaluated for, so it is linear like any other
- * expression and needs no rule of its own.
+ * <p>A subquery that reads no relation ({@code x IN (SELECT 1)}, {@code (SELECT t.a + 1)}, a VALUES
+ * list) is a function of the row it is evaluated for, so it is linear like any other expression and
+ * needs no rule of its own.
  */
 final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
   private final CatalogLookup catalog;
@@ -67,7 +67,8 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
 
   @Override
   public <S> Void visit(Function function, S context) {
-    String name = function.getName() == null ? "" : Names.fold(BlockAnalyzer.lastPart(function.getName()));
+    String name =
+        function.getName() == null ? "" : Names.fold(BlockAnalyzer.lastPart(function.getName()));
     if (catalog.isVolatile(name)) {
       flag("volatile function " + name + "()", function.toString());
       return null;
@@ -85,7 +86,9 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
     return super.visit(function, context);
   }
 
-  /** An aggregate's arguments are not checked as a whole, but a volatile or time-dependent call is. */
+  /**
+   * An aggregate's arguments are not checked as a whole, but a volatile or time-dependent call is.
+   */
   private void flagClockInArguments(Function aggregate) {
     if (aggregate.getParameters() == null) {
       return;
@@ -93,7 +96,8 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
     ConstructFinder arguments = new ConstructFinder(catalog, null);
     aggregate.getParameters().accept(arguments, null);
     if (arguments.problem != null
-        && (arguments.problem.startsWith("volatile") || arguments.problem.startsWith("time-dependent"))) {
+        && (arguments.problem.startsWith("volatile")
+            || arguments.problem.startsWith("time-dependent"))) {
       flag(arguments.problem, arguments.problemText);
     }
   }
@@ -160,9 +164,12 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
     }
     if (!(s instanceof PlainSelect plain)
         || (plain.getJoins() != null && !plain.getJoins().isEmpty())
-        || plain.getGroupBy() != null || plain.getHaving() != null || plain.getWithItemsList() != null
+        || plain.getGroupBy() != null
+        || plain.getHaving() != null
+        || plain.getWithItemsList() != null
         || !(plain.getFromItem() == null
-            || plain.getFromItem() instanceof ParenthesedFromItem p && p.getFromItem() instanceof Values)) {
+            || plain.getFromItem() instanceof ParenthesedFromItem p
+                && p.getFromItem() instanceof Values)) {
       return false;
     }
     List<Expression> expressions = new ArrayList<>();

@@ -9,8 +9,6 @@ import java.util.Set;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
-import net.sf.jsqlparser.expression.Parenthesis;
-import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -20,18 +18,20 @@ import net.sf.jsqlparser.statement.select.PlainSelect;
 
 /**
  * A scalar subquery that aggregates without GROUP BY, read as the rewrite needs it: which of its
- * columns are its own and which belong to the outer query (resolved as PostgreSQL resolves them:
- * a qualifier naming one of the subquery's FROM items, or an unqualified column one of its
- * relations has, is the subquery's own), and, when it is correlated, whether the correlation is a
- * conjunction of equalities {@code inner = outer} that lets it be decorrelated:
+ * columns are its own and which belong to the outer query (resolved as PostgreSQL resolves them: a
+ * qualifier naming one of the subquery's FROM items, or an unqualified column one of its relations
+ * has, is the subquery's own), and, when it is correlated, whether the correlation is a conjunction
+ * of equalities {@code inner = outer} that lets it be decorrelated:
  *
  * <pre>  (SELECT f(agg₁(..), ..) FROM T WHERE p AND t.c = o.e)
- *   ≡ f(g.a₁, ..) over  ... JOIN (SELECT t.c AS k₁, agg₁(..) AS a₁, .. FROM T WHERE p GROUP BY t.c) AS g ON g.k₁ = o.e</pre>
+ *   ≡ f(g.a₁, ..) over  ... JOIN (SELECT t.c AS k₁, agg₁(..) AS a₁, .. FROM T WHERE p
+ *                                  GROUP BY t.c) AS g ON g.k₁ = o.e
+ * </pre>
  *
- * where an outer row without a group sees the aggregates of an empty input: {@code count} is 0
- * (the join is a LEFT JOIN and the count reads {@code COALESCE(g.a, 0)}), every other aggregate
- * NULL. A WHERE comparison with such a NULL is never true, so there an inner join is equivalent
- * when the subquery has no count and its value is NULL whenever an aggregate is.
+ * where an outer row without a group sees the aggregates of an empty input: {@code count} is 0 (the
+ * join is a LEFT JOIN and the count reads {@code COALESCE(g.a, 0)}), every other aggregate NULL. A
+ * WHERE comparison with such a NULL is never true, so there an inner join is equivalent when the
+ * subquery has no count and its value is NULL whenever an aggregate is.
  */
 final class CorrelatedSubquery {
   /** The classes of scalar aggregate subqueries. */
@@ -55,7 +55,8 @@ final class CorrelatedSubquery {
   private Kind kind;
   private String reason;
 
-  private CorrelatedSubquery(PlainSelect inner, CatalogLookup catalog, java.util.Map<String, Relation> ctes) {
+  private CorrelatedSubquery(
+      PlainSelect inner, CatalogLookup catalog, java.util.Map<String, Relation> ctes) {
     this.inner = inner;
     this.catalog = catalog;
     this.commonTableExpressions = ctes;
@@ -67,10 +68,16 @@ final class CorrelatedSubquery {
    *
    * @param ctes the CTEs of the enclosing block as relations with their column names only
    */
-  static CorrelatedSubquery of(PlainSelect inner, CatalogLookup catalog, java.util.Map<String, Relation> ctes) {
-    if (inner.getGroupBy() != null || inner.getHaving() != null || inner.getSelectItems().size() != 1
-        || inner.getLimit() != null || inner.getOffset() != null || inner.getFetch() != null
-        || inner.getDistinct() != null || inner.getWithItemsList() != null
+  static CorrelatedSubquery of(
+      PlainSelect inner, CatalogLookup catalog, java.util.Map<String, Relation> ctes) {
+    if (inner.getGroupBy() != null
+        || inner.getHaving() != null
+        || inner.getSelectItems().size() != 1
+        || inner.getLimit() != null
+        || inner.getOffset() != null
+        || inner.getFetch() != null
+        || inner.getDistinct() != null
+        || inner.getWithItemsList() != null
         || !(inner.getFromItem() instanceof Table)) {
       return null;
     }
@@ -141,7 +148,8 @@ final class CorrelatedSubquery {
       }
     }
     if (!filters.isEmpty()) {
-      sql.append(" WHERE ").append(String.join(" AND ", filters.stream().map(f -> "(" + f + ")").toList()));
+      sql.append(" WHERE ")
+          .append(String.join(" AND ", filters.stream().map(f -> "(" + f + ")").toList()));
     }
     return sql.append(" GROUP BY ").append(String.join(", ", keys)).toString();
   }
@@ -150,7 +158,13 @@ final class CorrelatedSubquery {
   String joinCondition(String alias) {
     List<String> on = new ArrayList<>();
     for (int i = 0; i < correlations.size(); i++) {
-      on.add(Sql.ident(alias) + "." + Sql.ident("__pgt_k" + (i + 1)) + " = (" + correlations.get(i)[1] + ")");
+      on.add(
+          Sql.ident(alias)
+              + "."
+              + Sql.ident("__pgt_k" + (i + 1))
+              + " = ("
+              + correlations.get(i)[1]
+              + ")");
     }
     return String.join(" AND ", on);
   }
@@ -172,8 +186,13 @@ final class CorrelatedSubquery {
     }
     if (inner.getJoins() != null) {
       for (Join join : inner.getJoins()) {
-        if (!(join.getRightItem() instanceof Table t) || join.isOuter() || join.isLeft() || join.isRight()
-            || join.isFull() || join.isNatural() || (join.getUsingColumns() != null && !join.getUsingColumns().isEmpty())
+        if (!(join.getRightItem() instanceof Table t)
+            || join.isOuter()
+            || join.isLeft()
+            || join.isRight()
+            || join.isFull()
+            || join.isNatural()
+            || (join.getUsingColumns() != null && !join.getUsingColumns().isEmpty())
             || !addRelation(t)) {
           return other("a FROM clause that is not an inner join of tables");
         }
@@ -197,18 +216,21 @@ final class CorrelatedSubquery {
       }
     }
     if (inner.getWhere() != null) {
-      List<Expression> conjuncts = new ArrayList<>();
-      flatten(inner.getWhere(), conjuncts);
+      List<Expression> conjuncts = Conjuncts.of(inner.getWhere());
       for (Expression conjunct : conjuncts) {
         if (!references(conjunct, false)) {
           filters.add(conjunct);
-        } else if (conjunct instanceof EqualsTo eq && side(eq.getLeftExpression()) * side(eq.getRightExpression()) < 0) {
+        } else if (conjunct instanceof EqualsTo eq
+            && side(eq.getLeftExpression()) * side(eq.getRightExpression()) < 0) {
           boolean leftInner = side(eq.getLeftExpression()) > 0;
           correlations.add(new Expression[] {
               leftInner ? eq.getLeftExpression() : eq.getRightExpression(),
               leftInner ? eq.getRightExpression() : eq.getLeftExpression()});
         } else {
-          return other("a correlation that is not an equality of its own and outer columns (" + conjunct + ")");
+          return other(
+              "a correlation that is not an equality of its own and outer columns ("
+                  + conjunct
+                  + ")");
         }
       }
     }
@@ -230,7 +252,8 @@ final class CorrelatedSubquery {
   }
 
   private boolean addRelation(Table table) {
-    String alias = Names.fold(table.getAlias() != null ? table.getAlias().getName() : table.getName());
+    String alias =
+        Names.fold(table.getAlias() != null ? table.getAlias().getName() : table.getName());
     String name = Names.fold(table.getName());
     Relation relation = table.getSchemaName() == null && commonTableExpressions.containsKey(name)
         ? commonTableExpressions.get(name)
@@ -296,22 +319,12 @@ final class CorrelatedSubquery {
   }
 
   private boolean isAggregate(Function f) {
-    return f.getName() != null && catalog.isAggregate(Names.fold(BlockAnalyzer.lastPart(f.getName())));
+    return f.getName() != null
+        && catalog.isAggregate(Names.fold(BlockAnalyzer.lastPart(f.getName())));
   }
 
   private static boolean isCount(Function f) {
     return f.getName() != null && Set.of("count", "regr_count").contains(
         BlockAnalyzer.lastPart(f.getName()).toLowerCase(Locale.ROOT));
-  }
-
-  private static void flatten(Expression e, List<Expression> into) {
-    if (e instanceof AndExpression and) {
-      flatten(and.getLeftExpression(), into);
-      flatten(and.getRightExpression(), into);
-    } else if (e instanceof Parenthesis p && p.getExpression() instanceof AndExpression) {
-      flatten(p.getExpression(), into);
-    } else {
-      into.add(e);
-    }
   }
 }

@@ -105,7 +105,8 @@ public final class DeltaCompiler {
       if (!(select instanceof PlainSelect plain)) {
         throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
       }
-      String scalarRewrite = ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
+      String scalarRewrite =
+          ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
       if (scalarRewrite != null) {
         debug.accept("after rewrite: " + scalarRewrite);
         return plan(scalarRewrite, columns != null ? columns : columnsOf(text, select, null), names, sink);
@@ -143,7 +144,8 @@ public final class DeltaCompiler {
         debug.accept("after classify: partitioned (" + block.partitioning().operator() + ")");
         return new PartitionPlan(block, text, names, sink);
       }
-      debug.accept("after classify: " + (block.aggregating() ? "aggregate" : "select-project-join"));
+      debug.accept(
+          "after classify: " + (block.aggregating() ? "aggregate" : "select-project-join"));
       return block.aggregating()
           ? new AggregatePlan(block, again.get(), names, catalog, text, sink)
           : new SpjPlan(block, names, sink);
@@ -153,10 +155,16 @@ public final class DeltaCompiler {
         SetOperationList list, List<String> columns, StorageNames names, DeltaSink sink)
         throws QueryException, UnsupportedQueryException {
       BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
-      String with = list.getWithItemsList() == null || list.getWithItemsList().isEmpty() ? ""
-          : "WITH " + String.join(", ", list.getWithItemsList().stream().map(Object::toString).toList()) + " ";
+      String with =
+          list.getWithItemsList() == null || list.getWithItemsList().isEmpty()
+              ? ""
+              : "WITH "
+                  + String.join(
+                      ", ", list.getWithItemsList().stream().map(Object::toString).toList())
+                  + " ";
       String first = with + list.getSelect(0);
-      List<String> outputColumns = columns != null ? columns : columnsOf(first, QueryParser.parseSelect(first), null);
+      List<String> outputColumns =
+          columns != null ? columns : columnsOf(first, QueryParser.parseSelect(first), null);
       boolean allUnionAll = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && u.isAll());
       boolean allUnion = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && !u.isAll());
       String renamed = "AS u(" + Sql.identList(outputColumns) + ")";
@@ -169,23 +177,31 @@ public final class DeltaCompiler {
         return new UnionAllPlan(branches, names != null ? names : childNames(outputColumns), sink);
       }
       if (allUnion) {
-        String unionAll = String.join(" UNION ALL ", list.getSelects().stream().map(s -> "(" + s + ")").toList());
+        String unionAll =
+            String.join(" UNION ALL ", list.getSelects().stream().map(s -> "(" + s + ")").toList());
         String rewritten = with + "SELECT DISTINCT * FROM (" + unionAll + ") " + renamed;
         debug.accept("after rewrite: " + rewritten);
         return plan(rewritten, outputColumns, names, sink);
       }
       SetOperation op = list.getOperation(0);
       String kind = op.toString().trim().toUpperCase(java.util.Locale.ROOT);
-      if (list.getSelects().size() != 2 || kind.endsWith("ALL") || !(kind.equals("INTERSECT") || kind.equals("EXCEPT"))) {
-        throw probe.unsupported("set operation " + kind + (list.getSelects().size() > 2 ? " mixed with others" : ""), kind.split(" ")[0]);
+      if (list.getSelects().size() != 2
+          || kind.endsWith("ALL")
+          || !(kind.equals("INTERSECT") || kind.equals("EXCEPT"))) {
+        throw probe.unsupported(
+            "set operation " + kind + (list.getSelects().size() > 2 ? " mixed with others" : ""),
+            kind.split(" ")[0]);
       }
       String side = Sql.ident("__pgt_side");
       String cols = Sql.identList(outputColumns);
-      String tagged = "SELECT " + cols + ", 1 AS " + side + " FROM (" + list.getSelect(0) + ") AS a(" + cols + ")"
-          + " UNION ALL SELECT " + cols + ", 2 AS " + side + " FROM (" + list.getSelect(1) + ") AS b(" + cols + ")";
+      String tagged = "SELECT " + cols + ", 1 AS " + side + " FROM (" + list.getSelect(0)
+          + ") AS a(" + cols + ") UNION ALL SELECT " + cols + ", 2 AS " + side + " FROM ("
+          + list.getSelect(1) + ") AS b(" + cols + ")";
       String left = "sum(CASE WHEN " + side + " = 1 THEN 1 ELSE 0 END) > 0";
-      String right = "sum(CASE WHEN " + side + " = 2 THEN 1 ELSE 0 END) " + (kind.equals("INTERSECT") ? "> 0" : "= 0");
-      String rewritten = with + "SELECT " + cols + " FROM (" + tagged + ") AS t GROUP BY " + cols + " HAVING " + left + " AND " + right;
+      String right = "sum(CASE WHEN " + side + " = 2 THEN 1 ELSE 0 END) "
+          + (kind.equals("INTERSECT") ? "> 0" : "= 0");
+      String rewritten = with + "SELECT " + cols + " FROM (" + tagged + ") AS t GROUP BY " + cols
+          + " HAVING " + left + " AND " + right;
       debug.accept("after rewrite: " + rewritten);
       return plan(rewritten, outputColumns, names, sink);
     }
@@ -194,12 +210,15 @@ public final class DeltaCompiler {
         throws QueryException, UnsupportedQueryException {
       BlockAnalyzer probe = new BlockAnalyzer(query, catalog);
       if (sink != null) {
-        throw probe.unsupported("ORDER BY ... LIMIT inside the query (only the whole query may be a top-n)", "LIMIT");
+        throw probe.unsupported(
+            "ORDER BY ... LIMIT inside the query (only the whole query may be a top-n)", "LIMIT");
       }
       if (select.getOrderByElements() == null || select.getOrderByElements().isEmpty()) {
-        throw new QueryException("0A000",
-            "LIMIT/OFFSET/FETCH without ORDER BY keeps an arbitrary subset of rows, so the stream table"
-                + " could not equal its query; add an ORDER BY that decides which rows are kept");
+        throw new QueryException(
+            "0A000",
+            "LIMIT/OFFSET/FETCH without ORDER BY keeps an arbitrary subset of rows, so the stream"
+                + " table could not equal its query; add an ORDER BY that decides which rows are"
+                + " kept");
       }
       long count;
       if (select.getLimit() != null && select.getLimit().getRowCount() instanceof net.sf.jsqlparser.expression.LongValue n) {
@@ -230,10 +249,18 @@ public final class DeltaCompiler {
       for (var element : orderBy) {
         String column = sortColumn(element.getExpression(), innerColumns, outputExpressions);
         if (column == null) {
-          throw probe.unsupported("ORDER BY " + element.getExpression() + " that is not an output column of the query", element.getExpression().toString());
+          throw probe.unsupported(
+              "ORDER BY " + element.getExpression() + " that is not an output column of the query",
+              element.getExpression().toString());
         }
-        String nulls = element.getNullOrdering() == null ? null
-            : element.getNullOrdering() == net.sf.jsqlparser.statement.select.OrderByElement.NullOrdering.NULLS_FIRST ? "NULLS FIRST" : "NULLS LAST";
+        String nulls =
+            element.getNullOrdering() == null
+                ? null
+                : element.getNullOrdering()
+                        == net.sf.jsqlparser.statement.select.OrderByElement.NullOrdering
+                            .NULLS_FIRST
+                    ? "NULLS FIRST"
+                    : "NULLS LAST";
         keys.add(new TopKPlan.SortKey(column, !element.isAsc(), nulls));
       }
       debug.accept("after rewrite: TopK over derived input; order " + keys + limitClause);
@@ -274,8 +301,7 @@ public final class DeltaCompiler {
         columns.set(i, columnAliases.get(i));
       }
       String deltaTable = "pg_temp." + Sql.ident("__pgt_ddelta_" + root.tag() + "_" + n);
-      StorageNames names =
-          new StorageNames(null, "derived_" + n, columns, root.stateSchema(), root.stateTable() + "_d" + n, root.tag() + "_d" + n);
+      StorageNames names = derivedNames(n, columns);
       MaintenancePlan plan = plan(subquery, columns, names, DeltaSink.temporaryTable(deltaTable, columns));
       String current =
           plan instanceof AggregatePlan aggregate
@@ -283,14 +309,25 @@ public final class DeltaCompiler {
               : plan instanceof PartitionPlan partitioned
                   ? partitioned.currentSql()
                   : plan instanceof UnionAllPlan union
-                  ? "SELECT * FROM (" + union.currentSql() + ") AS u(" + Sql.identList(columns) + ")"
-                  : "SELECT * FROM (" + subquery + ") AS q(" + Sql.identList(columns) + ")";
+                      ? "SELECT * FROM (" + union.currentSql() + ") AS u("
+                          + Sql.identList(columns) + ")"
+                      : "SELECT * FROM (" + subquery + ") AS q(" + Sql.identList(columns) + ")";
       return new Derived(-(n + 1), deltaTable, current, columns, plan);
     }
 
     private StorageNames childNames(List<String> columns) {
-      int n = ++derivedCount;
-      return new StorageNames(null, "derived_" + n, columns, root.stateSchema(), root.stateTable() + "_d" + n, root.tag() + "_d" + n);
+      return derivedNames(++derivedCount, columns);
+    }
+
+    /** The storage of the {@code n}th derived input: its state table is named after the root's. */
+    private StorageNames derivedNames(int n, List<String> columns) {
+      return new StorageNames(
+          null,
+          "derived_" + n,
+          columns,
+          root.stateSchema(),
+          root.stateTable() + "_d" + n,
+          root.tag() + "_d" + n);
     }
 
     /** The output names of a query: its first SELECT block's. */
@@ -309,7 +346,8 @@ public final class DeltaCompiler {
           plain.getSelectItems().forEach(item -> names.add(BlockAnalyzer.nameOf(item)));
           return names;
         }
-        String rewritten = ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
+        String rewritten =
+            ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
         return namesOnly(Map.of()).analyzePlain(rewritten == null ? plain
             : (PlainSelect) unwrap(QueryParser.parseSelect(rewritten))).outputNames();
       }

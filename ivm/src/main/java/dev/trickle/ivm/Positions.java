@@ -78,8 +78,11 @@ final class Positions {
         i = Math.min(n, i + 1);
         tokens.add(new Token(s.substring(start, i), start));
       } else if (Character.isLetterOrDigit(c) || c == '_' || c == '$') {
-        while (i < n && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '$'
-            || (s.charAt(i) == '.' && Character.isDigit(c)))) {
+        while (i < n
+            && (Character.isLetterOrDigit(s.charAt(i))
+                || s.charAt(i) == '_'
+                || s.charAt(i) == '$'
+                || (s.charAt(i) == '.' && Character.isDigit(c)))) {
           i++;
         }
         tokens.add(new Token(s.substring(start, i).toLowerCase(Locale.ROOT), start));

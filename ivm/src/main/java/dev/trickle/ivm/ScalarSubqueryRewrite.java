@@ -15,7 +15,6 @@ import java.util.Set;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Parenthesis;
-import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
@@ -53,29 +52,33 @@ final class ScalarSubqueryRewrite {
     Map<String, CorrelatedSubquery> found = new LinkedHashMap<>();
     Map<String, Relation> ctes = cteColumns(plain);
     Set<String> inSelectList = new HashSet<>();
-    ExpressionVisitorAdapter<Void> finder = new ExpressionVisitorAdapter<>() {
-      @Override
-      public <S> Void visit(ExistsExpression exists, S context) {
-        return null;
-      }
-
-      @Override
-      public <S> Void visit(InExpression in, S context) {
-        return in.getRightExpression() instanceof ParenthesedSelect ? null : super.visit(in, context);
-      }
-
-      @Override
-      public <S> Void visit(net.sf.jsqlparser.statement.select.Select select, S context) {
-        if (select instanceof ParenthesedSelect subquery && subquery.getSelect() instanceof PlainSelect inner
-            && !found.containsKey(subquery.toString())) {
-          CorrelatedSubquery classified = CorrelatedSubquery.of(inner, catalog, ctes);
-          if (classified != null) {
-            found.put(subquery.toString(), classified);
+    ExpressionVisitorAdapter<Void> finder =
+        new ExpressionVisitorAdapter<>() {
+          @Override
+          public <S> Void visit(ExistsExpression exists, S context) {
+            return null;
           }
-        }
-        return null;
-      }
-    };
+
+          @Override
+          public <S> Void visit(InExpression in, S context) {
+            return in.getRightExpression() instanceof ParenthesedSelect
+                ? null
+                : super.visit(in, context);
+          }
+
+          @Override
+          public <S> Void visit(net.sf.jsqlparser.statement.select.Select select, S context) {
+            if (select instanceof ParenthesedSelect subquery
+                && subquery.getSelect() instanceof PlainSelect inner
+                && !found.containsKey(subquery.toString())) {
+              CorrelatedSubquery classified = CorrelatedSubquery.of(inner, catalog, ctes);
+              if (classified != null) {
+                found.put(subquery.toString(), classified);
+              }
+            }
+            return null;
+          }
+        };
     for (SelectItem<?> item : plain.getSelectItems()) {
       int before = found.size();
       item.getExpression().accept(finder, null);
@@ -108,24 +111,44 @@ final class ScalarSubqueryRewrite {
           crossJoins.add(" CROSS JOIN " + subquery + " AS " + Sql.ident(alias) + "(\"v\")");
         }
         case EQUALITY_CORRELATED -> {
-          if (outerJoins || (grouping || hasAggregates(plain, catalog)) && inSelectList.contains(subquery)) {
-            throw probe.unsupported("correlated scalar subquery " + ConstructFinder.abbreviated(subquery)
-                + (outerJoins ? " in a query block with outer joins" : " in the SELECT list of a grouping query block"),
+          if (outerJoins
+              || (grouping || hasAggregates(plain, catalog)) && inSelectList.contains(subquery)) {
+            throw probe.unsupported(
+                "correlated scalar subquery "
+                    + ConstructFinder.abbreviated(subquery)
+                    + (outerJoins
+                        ? " in a query block with outer joins"
+                        : " in the SELECT list of a grouping query block"),
                 subquery);
           }
           rewritten = rewritten.replace(subquery, s.value(alias));
-          String join = " JOIN (" + s.groupedSql() + ") AS " + Sql.ident(alias) + " ON " + s.joinCondition(alias);
-          if (!inSelectList.contains(subquery) && rejectingNull.contains(subquery) && s.nullWhenEmpty()) {
+          String join =
+              " JOIN ("
+                  + s.groupedSql()
+                  + ") AS "
+                  + Sql.ident(alias)
+                  + " ON "
+                  + s.joinCondition(alias);
+          if (!inSelectList.contains(subquery)
+              && rejectingNull.contains(subquery)
+              && s.nullWhenEmpty()) {
             innerJoins.add(join);
           } else if (leftJoins.isEmpty()) {
             leftJoins.add(" LEFT" + join);
           } else {
-            throw probe.unsupported("more than one correlated scalar subquery that needs an outer join"
-                + " (in the SELECT list, or not compared in WHERE)", subquery);
+            throw probe.unsupported(
+                "more than one correlated scalar subquery that needs an outer join"
+                    + " (in the SELECT list, or not compared in WHERE)",
+                subquery);
           }
         }
-        default -> throw probe.unsupported("correlated scalar subquery " + ConstructFinder.abbreviated(subquery)
-            + " with " + s.reason(), subquery);
+        default ->
+            throw probe.unsupported(
+                "correlated scalar subquery "
+                    + ConstructFinder.abbreviated(subquery)
+                    + " with "
+                    + s.reason(),
+                subquery);
       }
     }
     PlainSelect result = (PlainSelect) DeltaCompiler.unwrap(QueryParser.parseSelect(rewritten));
@@ -169,8 +192,16 @@ final class ScalarSubqueryRewrite {
         continue;
       }
       String name = Names.fold(cte.getAliasName());
-      ctes.put(name, new Relation(0, null, name, Relation.Kind.OTHER,
-          names.stream().map(n -> new RelationColumn(n, "unknown", false)).toList(), List.of(), null));
+      ctes.put(
+          name,
+          new Relation(
+              0,
+              null,
+              name,
+              Relation.Kind.OTHER,
+              names.stream().map(n -> new RelationColumn(n, "unknown", false)).toList(),
+              List.of(),
+              null));
     }
     return ctes;
   }
@@ -178,11 +209,11 @@ final class ScalarSubqueryRewrite {
   /** The subqueries that are a direct operand of a comparison that is a conjunct of WHERE. */
   private static Set<String> comparedInWhere(Expression where) {
     Set<String> compared = new HashSet<>();
-    List<Expression> conjuncts = new ArrayList<>();
-    flatten(where, conjuncts);
+    List<Expression> conjuncts = Conjuncts.of(where);
     for (Expression conjunct : conjuncts) {
       if (conjunct instanceof ComparisonOperator comparison) {
-        for (Expression side : List.of(comparison.getLeftExpression(), comparison.getRightExpression())) {
+        for (Expression side :
+            List.of(comparison.getLeftExpression(), comparison.getRightExpression())) {
           Expression e = side;
           while (e instanceof Parenthesis p) {
             e = p.getExpression();
@@ -202,20 +233,6 @@ final class ScalarSubqueryRewrite {
       item.getExpression().accept(finder, null);
     }
     return finder.aggregates() > 0;
-  }
-
-  private static void flatten(Expression e, List<Expression> into) {
-    if (e == null) {
-      return;
-    }
-    if (e instanceof AndExpression and) {
-      flatten(and.getLeftExpression(), into);
-      flatten(and.getRightExpression(), into);
-    } else if (e instanceof Parenthesis p && p.getExpression() instanceof AndExpression) {
-      flatten(p.getExpression(), into);
-    } else {
-      into.add(e);
-    }
   }
 
   /** The joins written as text, parsed (each is {@code [LEFT|CROSS] JOIN item [ON cond]}). */

@@ -9,7 +9,6 @@ import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.Parenthesis;
-import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
@@ -50,8 +49,7 @@ final class SemiJoinFinder {
    */
   static Split split(Expression where, InputResolver resolver, List<Input> outer)
       throws QueryException, UnsupportedQueryException {
-    List<Expression> conjuncts = new ArrayList<>();
-    flatten(where, conjuncts);
+    List<Expression> conjuncts = Conjuncts.of(where);
     SemiJoin found = null;
     List<Expression> others = new ArrayList<>();
     for (Expression conjunct : conjuncts) {
@@ -65,22 +63,15 @@ final class SemiJoinFinder {
     if (found == null) {
       return new Split(null, others);
     }
-    String rest = others.isEmpty() ? null : String.join(" AND ", others.stream().map(e -> "(" + e + ")").toList());
+    String rest =
+        others.isEmpty()
+            ? null
+            : String.join(" AND ", others.stream().map(e -> "(" + e + ")").toList());
     return new Split(new SemiJoin(found.negated(), found.input(), found.condition(), rest), others);
   }
 
-  private static void flatten(Expression e, List<Expression> into) {
-    if (e instanceof AndExpression and) {
-      flatten(and.getLeftExpression(), into);
-      flatten(and.getRightExpression(), into);
-    } else if (e instanceof Parenthesis p && p.getExpression() instanceof AndExpression) {
-      flatten(p.getExpression(), into);
-    } else {
-      into.add(e);
-    }
-  }
-
-  private static SemiJoin semiJoin(Expression conjunct, InputResolver resolver, List<Input> outerInputs)
+  private static SemiJoin semiJoin(
+      Expression conjunct, InputResolver resolver, List<Input> outerInputs)
       throws QueryException, UnsupportedQueryException {
     boolean negated = false;
     Expression e = unparenthesized(conjunct);
@@ -106,9 +97,15 @@ final class SemiJoinFinder {
       Input input = resolver.resolve(sub);
       Input renamed = new Input(input.index(), ALIAS, input.relation(), input.join(), input.on());
       PlainSelect copy = copy(sub);
-      String inner = "(" + qualified(copy.getSelectItems().get(0).getExpression(), input, sub, outerInputs) + ")";
+      String inner =
+          "("
+              + qualified(copy.getSelectItems().get(0).getExpression(), input, sub, outerInputs)
+              + ")";
       String outer = "(" + qualified(parse(in.getLeftExpression()), null, null, outerInputs) + ")";
-      String where = copy.getWhere() == null ? "TRUE" : "(" + qualified(copy.getWhere(), input, sub, outerInputs) + ")";
+      String where =
+          copy.getWhere() == null
+              ? "TRUE"
+              : "(" + qualified(copy.getWhere(), input, sub, outerInputs) + ")";
       boolean not = negated ^ in.isNot();
       String match = not
           ? "(" + inner + " = " + outer + " OR " + inner + " IS NULL OR " + outer + " IS NULL)"
@@ -121,10 +118,15 @@ final class SemiJoinFinder {
   private static Expression unparenthesized(Expression e) {
     Expression x = e;
     while (x instanceof Parenthesis
-        || x instanceof net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<?> list
-        && list.size() == 1) {
-      x = x instanceof Parenthesis p ? p.getExpression()
-          : ((net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<?>) x).get(0);
+        || x
+                instanceof
+                net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<?> list
+            && list.size() == 1) {
+      x =
+          x instanceof Parenthesis p
+              ? p.getExpression()
+              : ((net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList<?>) x)
+                  .get(0);
     }
     return x;
   }
@@ -149,29 +151,33 @@ final class SemiJoinFinder {
    */
   private static String qualified(Expression e, Input inner, PlainSelect sub, List<Input> outer) {
     String innerName = inner == null ? null : innerName(sub);
-    e.accept(new ExpressionVisitorAdapter<Void>() {
-      @Override
-      public <S> Void visit(Column column, S context) {
-        String name = Names.fold(column.getColumnName());
-        Table table = column.getTable();
-        String qualifier = table == null || table.getName() == null ? null : Names.fold(table.getName());
-        if (qualifier != null) {
-          if (inner != null && qualifier.equals(innerName) && table.getSchemaName() == null) {
-            column.setTable(new Table(Sql.ident(ALIAS)));
+    e.accept(
+        new ExpressionVisitorAdapter<Void>() {
+          @Override
+          public <S> Void visit(Column column, S context) {
+            String name = Names.fold(column.getColumnName());
+            Table table = column.getTable();
+            String qualifier =
+                table == null || table.getName() == null ? null : Names.fold(table.getName());
+            if (qualifier != null) {
+              if (inner != null && qualifier.equals(innerName) && table.getSchemaName() == null) {
+                column.setTable(new Table(Sql.ident(ALIAS)));
+              }
+              return null;
+            }
+            if (inner != null && inner.relation().column(name) != null) {
+              column.setTable(new Table(Sql.ident(ALIAS)));
+              return null;
+            }
+            List<Input> owners =
+                outer.stream().filter(i -> i.relation().column(name) != null).toList();
+            if (owners.size() == 1) {
+              column.setTable(new Table(Sql.ident(owners.get(0).alias())));
+            }
+            return null;
           }
-          return null;
-        }
-        if (inner != null && inner.relation().column(name) != null) {
-          column.setTable(new Table(Sql.ident(ALIAS)));
-          return null;
-        }
-        List<Input> owners = outer.stream().filter(i -> i.relation().column(name) != null).toList();
-        if (owners.size() == 1) {
-          column.setTable(new Table(Sql.ident(owners.get(0).alias())));
-        }
-        return null;
-      }
-    }, null);
+        },
+        null);
     return e.toString();
   }
 

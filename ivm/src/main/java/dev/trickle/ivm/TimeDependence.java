@@ -50,6 +50,8 @@ final class TimeDependence {
   static String of(Column column) {
     String name = column.getColumnName();
     boolean bare = column.getTable() == null || column.getTable().getName() == null;
-    return bare && !name.startsWith("\"") && KEYWORDS.contains(name.toLowerCase(Locale.ROOT)) ? name : null;
+    return bare && !name.startsWith("\"") && KEYWORDS.contains(name.toLowerCase(Locale.ROOT))
+        ? name
+        : null;
   }
 }

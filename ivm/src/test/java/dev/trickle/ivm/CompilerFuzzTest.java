@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -107,10 +106,8 @@ class CompilerFuzzTest {
   private static final class SchemaCatalog implements CatalogLookup {
     private static final Pattern TABLE = Pattern.compile("CREATE TABLE (\\w+) \\((.*)\\);");
     private static final Pattern KEY = Pattern.compile("PRIMARY KEY \\(([^)]*)\\)");
-    private static final Set<String> AGGREGATES =
-        Set.of("count", "sum", "avg", "min", "max", "string_agg", "array_agg", "bool_and",
-            "stddev");
-
+    /** The aggregates and volatile functions are the fake catalog's. */
+    private final CatalogLookup functions = new FakeCatalog();
     private final Map<String, Relation> relations = new HashMap<>();
 
     SchemaCatalog() {
@@ -156,12 +153,12 @@ class CompilerFuzzTest {
 
     @Override
     public boolean isAggregate(String functionName) {
-      return AGGREGATES.contains(functionName);
+      return functions.isAggregate(functionName);
     }
 
     @Override
     public boolean isVolatile(String functionName) {
-      return functionName.equals("random") || functionName.equals("clock_timestamp");
+      return functions.isVolatile(functionName);
     }
   }
 }

@@ -64,7 +64,8 @@ public final class BenchmarkServer implements AutoCloseable {
    * nested ones included, with actual rows, times and buffers, to {@code postgresql.log} in {@code
    * logDirectory}. Everything runs slower so; not for timing runs.
    */
-  public static BenchmarkServer startLoggingStatements(Path logDirectory) throws IOException, SQLException {
+  public static BenchmarkServer startLoggingStatements(Path logDirectory)
+      throws IOException, SQLException {
     Map<String, String> settings = new LinkedHashMap<>(BASE_SETTINGS);
     settings.putAll(explaining("0", "on", logDirectory));
     settings.put("log_min_duration_statement", "0");
@@ -72,8 +73,8 @@ public final class BenchmarkServer implements AutoCloseable {
     return start(settings);
   }
 
-  private static Map<String, String> explaining(String minDuration, String timing, Path logDirectory)
-      throws IOException {
+  private static Map<String, String> explaining(
+      String minDuration, String timing, Path logDirectory) throws IOException {
     Files.createDirectories(logDirectory);
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("session_preload_libraries", "auto_explain");
@@ -87,13 +88,19 @@ public final class BenchmarkServer implements AutoCloseable {
     return settings;
   }
 
-  private static BenchmarkServer start(Map<String, String> settings) throws IOException, SQLException {
+  private static BenchmarkServer start(Map<String, String> settings)
+      throws IOException, SQLException {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofMinutes(2));
     settings.forEach(builder::setServerConfig);
     BenchmarkServer server = new BenchmarkServer(builder.start(), Collections.unmodifiableMap(settings));
     try (Connection c = server.postgres.getPostgresDatabase().getConnection();
         Statement st = c.createStatement()) {
-      st.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + ROLE + "' NOSUPERUSER NOCREATEDB NOCREATEROLE");
+      st.execute(
+          "CREATE ROLE "
+              + ROLE
+              + " LOGIN PASSWORD '"
+              + ROLE
+              + "' NOSUPERUSER NOCREATEDB NOCREATEROLE");
       st.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
     } catch (SQLException e) {
       server.close();

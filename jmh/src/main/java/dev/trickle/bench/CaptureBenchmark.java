@@ -106,7 +106,9 @@ public final class CaptureBenchmark {
   /** The measurements of one contender, one value per round. */
   static final class Results {
     /** Median single-row latency per round, ms: INSERT, UPDATE, DELETE. */
-    final List<List<Double>> single = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    final List<List<Double>> single =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+
     /** Bulk UPDATE of 100,000 rows per round, ms. */
     final List<Double> bulk = new ArrayList<>();
     /** Transactions per second per round. */
@@ -117,30 +119,16 @@ public final class CaptureBenchmark {
   record Options(int scale, int rounds, int ops, int clients, int seconds, Path out) {
     static Options parse(String[] args) {
       Options o = new Options(
-          intArg(args, "--scale", 2),
-          intArg(args, "--rounds", 3),
-          intArg(args, "--ops", 1000),
-          intArg(args, "--clients", 8),
-          intArg(args, "--seconds", 10),
-          Path.of(stringArg(args, "--out", "docs/benchmarks/capture.md")));
+          NamedArgs.intArg(args, "--scale", 2),
+          NamedArgs.intArg(args, "--rounds", 3),
+          NamedArgs.intArg(args, "--ops", 1000),
+          NamedArgs.intArg(args, "--clients", 8),
+          NamedArgs.intArg(args, "--seconds", 10),
+          Path.of(NamedArgs.stringArg(args, "--out", "docs/benchmarks/capture.md")));
       if (o.scale < 1 || o.rounds < 1 || o.ops < 1 || o.clients < 1 || o.seconds < 1) {
         throw new IllegalArgumentException("every option must be at least 1");
       }
       return o;
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-      String value = stringArg(args, name, null);
-      return value == null ? fallback : Integer.parseInt(value);
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-      for (int i = 0; i + 1 < args.length; i++) {
-        if (args[i].equals(name)) {
-          return args[i + 1];
-        }
-      }
-      return fallback;
     }
   }
 }

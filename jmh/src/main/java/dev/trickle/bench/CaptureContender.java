@@ -9,12 +9,12 @@ import java.sql.Statement;
  * What a write to an accounts table pays for in the capture benchmark. Each contender has its own
  * copy of {@code pgbench_accounts} ({@link #table}), so the benchmark can alternate between them
  * statement by statement. {@link #BARE}: no capture. {@link #TRIGGER}: one DIFFERENTIAL stream
- * table reads the table, so its writes fire Trickle's capture triggers as the driver installs them. The others are the trigger capture with
- * one cost changed, to measure each cost on its own: {@link #TRIGGER_WITH_SET_CLAUSE} puts back the
- * {@code SET search_path} clause the capture function had before catalog V13, {@link
- * #TRIGGER_INVOKER} runs it as the writer instead of {@code SECURITY DEFINER}, {@link
- * #TRIGGER_WITHOUT_NOTIFY} leaves out its {@code pg_notify}. A further way of capturing is one
- * more constant with its own {@link #prepare}.
+ * table reads the table, so its writes fire Trickle's capture triggers as the driver installs them.
+ * The others are the trigger capture with one cost changed, to measure each cost on its own: {@link
+ * #TRIGGER_WITH_SET_CLAUSE} puts back the {@code SET search_path} clause the capture function had
+ * before catalog V13, {@link #TRIGGER_INVOKER} runs it as the writer instead of {@code SECURITY
+ * DEFINER}, {@link #TRIGGER_WITHOUT_NOTIFY} leaves out its {@code pg_notify}. A further way of
+ * capturing is one more constant with its own {@link #prepare}.
  */
 enum CaptureContender {
   BARE("bare", "no stream table"),

@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The Markdown report of {@link CaptureBenchmark}: medians over rounds, ratios to bare, targets. */
+/**
+ * The Markdown report of {@link CaptureBenchmark}: medians over rounds, ratios to bare, targets.
+ */
 final class CaptureReport {
   private CaptureReport() {}
 
@@ -37,35 +39,68 @@ final class CaptureReport {
     StringBuilder md = new StringBuilder();
     md.append("# Change capture: what it costs a write\n\n")
         .append("Measured by `dev.trickle.bench.CaptureBenchmark` (module `jmh`) on ")
-        .append(LocalDate.now()).append(": PostgreSQL ").append(machine.postgres())
-        .append(" (embedded, ").append(settings()).append("), ").append(machine.jvm())
-        .append(", ").append(machine.cpu()).append(", ").append(machine.cores())
-        .append(" cores shared with other work, ").append(machine.memory()).append(", ")
-        .append(machine.os()).append(" (1-minute load average ").append(load).append(").\n\n")
+        .append(LocalDate.now())
+        .append(": PostgreSQL ")
+        .append(machine.postgres())
+        .append(" (embedded, ")
+        .append(settings())
+        .append("), ")
+        .append(machine.jvm())
+        .append(", ")
+        .append(machine.cpu())
+        .append(", ")
+        .append(machine.cores())
+        .append(" cores shared with other work, ")
+        .append(machine.memory())
+        .append(", ")
+        .append(machine.os())
+        .append(" (1-minute load average ")
+        .append(load)
+        .append(").\n\n")
         .append("Command: `mvn -B -pl jmh -am -DskipTests -Pcapture-benchmark package`")
-        .append(" (this run: `-Dexec.args=\"--scale ").append(o.scale()).append(" --rounds ")
-        .append(o.rounds()).append(" --ops ").append(o.ops()).append(" --clients ")
-        .append(o.clients()).append(" --seconds ").append(o.seconds()).append("\"`).\n\n")
-        .append("pgbench-shaped tables at scale ").append(o.scale()).append(" (")
-        .append(String.format(Locale.ROOT, "%,d", (long) o.scale() * CaptureWorkload.ACCOUNTS_PER_SCALE))
+        .append(" (this run: `-Dexec.args=\"--scale ")
+        .append(o.scale())
+        .append(" --rounds ")
+        .append(o.rounds())
+        .append(" --ops ")
+        .append(o.ops())
+        .append(" --clients ")
+        .append(o.clients())
+        .append(" --seconds ")
+        .append(o.seconds())
+        .append("\"`).\n\n")
+        .append("pgbench-shaped tables at scale ")
+        .append(o.scale())
+        .append(" (")
+        .append(
+            String.format(
+                Locale.ROOT, "%,d", (long) o.scale() * CaptureWorkload.ACCOUNTS_PER_SCALE))
         .append(" rows in `pgbench_accounts`), one copy of `pgbench_accounts` per contender,")
         .append(" written through plain PgJDBC by a non-superuser role that owns them. Contender")
         .append(" `trigger`: one DIFFERENTIAL stream table (`")
         .append(CaptureContender.STREAM_TABLE_QUERY)
         .append("` on its copy, scheduler off) reads the table, so every write to it fires the")
-        .append(" capture triggers; `bare`: no stream table. Per round: ").append(o.ops())
+        .append(" capture triggers; `bare`: no stream table. Per round: ")
+        .append(o.ops())
         .append(" single-row INSERTs of new accounts, then as many UPDATEs of random accounts,")
         .append(" then DELETEs of the inserted rows, each its own autocommit statement timed by")
         .append(" the client, each statement followed by the same statement on the next")
         .append(" contender's table (a round counts each contender's median); then per contender,")
         .append(" in an order that rotates from round to round, one `UPDATE ... SET abalance =")
-        .append(" abalance + 1 WHERE aid % ").append(o.scale())
-        .append(" = k` (100,000 rows) and ").append(o.clients()).append(" clients running")
+        .append(" abalance + 1 WHERE aid % ")
+        .append(o.scale())
+        .append(" = k` (100,000 rows) and ")
+        .append(o.clients())
+        .append(" clients running")
         .append(" pgbench's `-N` transaction (update an account, read it, insert a history row,")
-        .append(" commit) for ").append(o.seconds()).append(" s. Between these, untimed: a")
+        .append(" commit) for ")
+        .append(o.seconds())
+        .append(" s. Between these, untimed: a")
         .append(" refresh of the stream tables (which consumes the captured rows, as the scheduler")
         .append(" would), `VACUUM` of the written tables and a `CHECKPOINT`. The figures are")
-        .append(" medians over the ").append(o.rounds()).append(" rounds.\n\n");
+        .append(" medians over the ")
+        .append(o.rounds())
+        .append(" rounds.\n\n");
     md.append("## Trigger capture against the bare table\n\n")
         .append("| measure | bare | trigger | ratio | target | |\n|---|---|---|---|---|---|\n");
     for (Measure m : MEASURES) {
@@ -134,7 +169,9 @@ final class CaptureReport {
   }
 
   private static String num(double v) {
-    return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.3f", v);
+    return v >= 100
+        ? String.format(Locale.ROOT, "%,.0f", v)
+        : String.format(Locale.ROOT, "%.3f", v);
   }
 
   /** The 1-minute load average (Linux), to tell how busy the machine was. */

@@ -17,10 +17,10 @@ import java.util.List;
  */
 final class Contenders implements AutoCloseable {
   private static final String HISTORY =
-      "SELECT h.action, h.status, h.reason, h.rows_inserted, h.rows_deleted,"
-          + " extract(epoch FROM h.end_time - h.start_time) * 1000"
-          + " FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables s USING (pgt_id)"
-          + " WHERE s.pgt_name = ? ORDER BY h.refresh_id DESC LIMIT 1";
+      "SELECT h.action, h.status, h.reason, h.rows_inserted, h.rows_deleted, extract(epoch FROM"
+          + " h.end_time - h.start_time) * 1000 FROM pgtrickle.pgt_refresh_history h JOIN"
+          + " pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = ? ORDER BY"
+          + " h.refresh_id DESC LIMIT 1";
 
   private final String key;
   private final String sql;
@@ -103,8 +103,17 @@ final class Contenders implements AutoCloseable {
    * disagree as multisets.
    */
   long differences(String table, String expected) throws SQLException {
-    String compare = "SELECT (SELECT count(*) FROM ((TABLE " + table + ") EXCEPT ALL " + expected + ") a)"
-        + " + (SELECT count(*) FROM (" + expected + " EXCEPT ALL (TABLE " + table + ")) b)";
+    String compare =
+        "SELECT (SELECT count(*) FROM ((TABLE "
+            + table
+            + ") EXCEPT ALL "
+            + expected
+            + ") a)"
+            + " + (SELECT count(*) FROM ("
+            + expected
+            + " EXCEPT ALL (TABLE "
+            + table
+            + ")) b)";
     try (Statement st = plain.createStatement();
         ResultSet rs = st.executeQuery(compare)) {
       rs.next();
@@ -175,7 +184,12 @@ final class Contenders implements AutoCloseable {
         } else {
           refused.addSuppressed(e);
         }
-        refusals.add(mode + " refused (" + e.getSQLState() + "): " + e.getMessage().lines().findFirst().orElse(""));
+        refusals.add(
+            mode
+                + " refused ("
+                + e.getSQLState()
+                + "): "
+                + e.getMessage().lines().findFirst().orElse(""));
       }
     }
     throw refused;

@@ -49,10 +49,10 @@ public final class LatencyBenchmark {
 
   /** Runs the benchmark; see the class comment for the arguments. */
   public static void main(String[] args) throws Exception {
-    int writes = intArg(args, "--writes", 200);
-    int backToBack = intArg(args, "--back-to-back", 30);
-    Path out = Path.of(stringArg(args, "--out", "docs/benchmarks/latency.md"));
-    Path script = Path.of(stringArg(args, "--script", "docs/getting-started.sql"));
+    int writes = NamedArgs.intArg(args, "--writes", 200);
+    int backToBack = NamedArgs.intArg(args, "--back-to-back", 30);
+    Path out = Path.of(NamedArgs.stringArg(args, "--out", "docs/benchmarks/latency.md"));
+    Path script = Path.of(NamedArgs.stringArg(args, "--script", "docs/getting-started.sql"));
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
       String url = "jdbc:trickle:postgresql://localhost:" + pg.getPort() + "/postgres";
       Properties props = new Properties();
@@ -278,19 +278,5 @@ public final class LatencyBenchmark {
 
   private static double ms(long nanos) {
     return nanos / 1_000_000.0;
-  }
-
-  private static int intArg(String[] args, String name, int fallback) {
-    String value = stringArg(args, name, null);
-    return value == null ? fallback : Integer.parseInt(value);
-  }
-
-  private static String stringArg(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
   }
 }

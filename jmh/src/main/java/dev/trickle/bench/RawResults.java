@@ -1,11 +1,6 @@
 package dev.trickle.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -19,11 +14,10 @@ final class RawResults {
           + "differential_action,differential_status,differential_rows_inserted,"
           + "differential_rows_deleted,differential_history_ms,differential_reason\n";
 
-  private final Path file;
-  private boolean started;
+  private final CsvAppender csv;
 
   RawResults(Path file) {
-    this.file = file;
+    this.csv = new CsvAppender(file, HEADER);
   }
 
   /** Appends one repetition. */
@@ -43,15 +37,6 @@ final class RawResults {
         matviewMillis, unsettledMillis, differential.action(), differential.status(), differential.rowsInserted(),
         differential.rowsDeleted(), differential.serverMillis(),
         differential.reason() == null ? "" : differential.reason().replace("\"", "\"\""));
-    try {
-      if (!started) {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, HEADER, StandardCharsets.UTF_8);
-        started = true;
-      }
-      Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    csv.append(line);
   }
 }

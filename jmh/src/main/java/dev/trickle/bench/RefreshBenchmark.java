@@ -55,8 +55,10 @@ public final class RefreshBenchmark {
     Map<String, String> settings;
     try (BenchmarkServer server =
             options.logStatements()
-                ? BenchmarkServer.startLoggingStatements(options.outputDirectory().resolve("pg-log"))
-                : BenchmarkServer.start(options.explainOverMillis(), options.outputDirectory().resolve("pg-log"));
+                ? BenchmarkServer.startLoggingStatements(
+                    options.outputDirectory().resolve("pg-log"))
+                : BenchmarkServer.start(
+                    options.explainOverMillis(), options.outputDirectory().resolve("pg-log"));
         Connection trickle = server.connectTrickle(options.debugPlan());
         Connection plain = server.connectPlain()) {
       settings = server.settings();
@@ -76,8 +78,9 @@ public final class RefreshBenchmark {
         log("sources for %,d rows built in %s", size, since(built));
         for (BenchmarkQuery query : options.queries()) {
           if (query.sources().contains(Source.TREE) && tables.treeNodes() == 0) {
-            log("%s skipped at %,d rows: the hierarchy is capped at --tree-max %,d", query.key(), size,
-                options.treeMax());
+            log(
+                "%s skipped at %,d rows: the hierarchy is capped at --tree-max %,d",
+                query.key(), size, options.treeMax());
             continue;
           }
           measure(query, tables, workload, trickle, plain, server);
@@ -85,7 +88,7 @@ public final class RefreshBenchmark {
       }
     }
     Duration elapsed = Duration.between(started, Instant.now());
-    new ResultReport(options, machine, settings, started, elapsed, results)
+    new ResultReport(options, new RunHeader(started, elapsed, machine, settings), results)
         .write(options.outputDirectory().resolve("refresh.md"));
     new SpeedupChart(results).write(options.outputDirectory().resolve("refresh-speedup.png"));
     log("done in %s; report in %s", elapsed, options.outputDirectory().resolve("refresh.md"));
@@ -113,7 +116,9 @@ public final class RefreshBenchmark {
           try {
             contenders = prepare(query, sourceRows, workload, trickle, plain, server);
           } catch (SQLException e) {
-            loud("%s at %,d rows: creating the contenders failed: %s", query.key(), sourceRows, e.getMessage());
+            loud(
+                "%s at %,d rows: creating the contenders failed: %s",
+                query.key(), sourceRows, e.getMessage());
             results.add(failed(query, sourceRows, change, "creation failed: " + e.getMessage()));
             continue;
           }
@@ -122,7 +127,9 @@ public final class RefreshBenchmark {
         try {
           m = measureChange(query, sourceRows, change, c, workload, contenders, plain, server);
         } catch (SQLException e) {
-          loud("%s at %,d rows, change %s: failed: %s", query.key(), sourceRows, change, e.getMessage());
+          loud(
+              "%s at %,d rows, change %s: failed: %s",
+              query.key(), sourceRows, change, e.getMessage());
           m = failed(query, sourceRows, change, "failed: " + e.getMessage());
         }
         results.add(m);
@@ -209,8 +216,14 @@ public final class RefreshBenchmark {
           sampled.add(contenders.refreshDifferential());
           record = contenders.lastDifferential();
           if (sample + 1 < samples && !record.completedAs("DIFFERENTIAL")) {
-            notes.add("repetition " + (rep + 1) + ", sample " + (sample + 1) + ": the DIFFERENTIAL stream"
-                + " table's refresh was " + record.describe());
+            notes.add(
+                "repetition "
+                    + (rep + 1)
+                    + ", sample "
+                    + (sample + 1)
+                    + ": the DIFFERENTIAL stream"
+                    + " table's refresh was "
+                    + record.describe());
           }
         }
         differentialMillis = RefreshMeasurement.median(sampled);
@@ -221,8 +234,13 @@ public final class RefreshBenchmark {
         }
         timedOut = true;
         record = new RefreshRecord("TIMED_OUT", "CANCELLED", "statement_timeout", 0, 0, Double.NaN);
-        notes.add("repetition " + (rep + 1) + ": the DIFFERENTIAL refresh was cancelled by statement_timeout"
-            + " after " + options.timeoutSeconds() + " s");
+        notes.add(
+            "repetition "
+                + (rep + 1)
+                + ": the DIFFERENTIAL refresh was cancelled by statement_timeout"
+                + " after "
+                + options.timeoutSeconds()
+                + " s");
         loud("%s: DIFFERENTIAL refresh timed out after %d s", where, options.timeoutSeconds());
       }
       if (!timedOut) {
@@ -237,7 +255,11 @@ public final class RefreshBenchmark {
       full.add(contenders.refreshFull());
       RefreshRecord fullRecord = contenders.lastFull();
       if (!fullRecord.completedAs("FULL")) {
-        notes.add("repetition " + (rep + 1) + ": the FULL stream table's refresh was " + fullRecord.describe());
+        notes.add(
+            "repetition "
+                + (rep + 1)
+                + ": the FULL stream table's refresh was "
+                + fullRecord.describe());
       }
       server.quiesce(contenders.rewrittenTables());
       if (options.settle() > 0) {
@@ -247,8 +269,15 @@ public final class RefreshBenchmark {
       raw.append(query, sourceRows, change, rows, rep + 1, differentialMillis, full.get(rep), matview.get(rep),
           unsettledMillis, record);
       if (!timedOut && differentialMillis > options.slowMillis() && rep + 1 < options.repetitions()) {
-        notes.add(String.format(Locale.ROOT, "only %d of %d repetitions: a DIFFERENTIAL refresh took %,.0f ms"
-            + " (over --slow-ms %d)", rep + 1, options.repetitions(), differentialMillis, options.slowMillis()));
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "only %d of %d repetitions: a DIFFERENTIAL refresh took %,.0f ms"
+                    + " (over --slow-ms %d)",
+                rep + 1,
+                options.repetitions(),
+                differentialMillis,
+                options.slowMillis()));
         break;
       }
     }
@@ -256,16 +285,27 @@ public final class RefreshBenchmark {
     if (!timedOut) {
       differences = contenders.differentialDifferences();
       if (differences != 0) {
-        notes.add("WRONG RESULT: after the last repetition the DIFFERENTIAL stream table differs from its"
-            + " query by " + differences + " rows (EXCEPT ALL both ways)");
+        notes.add(
+            "WRONG RESULT: after the last repetition the DIFFERENTIAL stream table differs from its"
+                + " query by "
+                + differences
+                + " rows (EXCEPT ALL both ways)");
         loud("%s: WRONG RESULT, %d rows differ", where, differences);
       }
     }
     RefreshMeasurement m = new RefreshMeasurement(query, sourceRows, change, rows, differential, full, matview,
         unsettled, records, timedOut, differences, notes);
-    log("%-15s %,10d rows  %-16s  diff %9.1f ms  full %9.1f ms  matview %9.1f ms  x%.1f vs matview  x%.1f vs"
-        + " full  %s", query.key(), sourceRows, change.label(sourceRows), m.differential(), m.full(),
-        m.matview(), m.speedupVsMatview(), m.speedupVsFull(),
+    log(
+        "%-15s %,10d rows  %-16s  diff %9.1f ms  full %9.1f ms  matview %9.1f ms  x%.1f vs matview "
+            + " x%.1f vs full  %s",
+        query.key(),
+        sourceRows,
+        change.label(sourceRows),
+        m.differential(),
+        m.full(),
+        m.matview(),
+        m.speedupVsMatview(),
+        m.speedupVsFull(),
         records.isEmpty() ? "timed out" : records.get(records.size() - 1).describe());
     return m;
   }

@@ -78,8 +78,10 @@ public final class TpchBenchmark {
         int cycleNumber = 0;
         for (double share : options.changes()) {
           Map<Integer, TpchMeasurement> measured = new LinkedHashMap<>();
-          contenders.forEach((n, c) -> measured.put(n, new TpchMeasurement(n, share, c.differentialMode(),
-              c.refusals())));
+          contenders.forEach(
+              (n, c) ->
+                  measured.put(
+                      n, new TpchMeasurement(n, share, c.differentialMode(), c.refusals())));
           ChangeCycles changes = new ChangeCycles(share, options.seed());
           for (int cycle = 1; cycle <= options.cycles(); cycle++) {
             cycleNumber++;
@@ -88,8 +90,14 @@ public final class TpchBenchmark {
             log("%s cycle %d/%d: %,d rows changed in %s (%s)", TpchOptions.percent(share), cycle,
                 options.cycles(), done.total(), since(changing), done.describe());
             for (Map.Entry<Integer, Contenders> e : contenders.entrySet()) {
-              measureCycle(TpchQuery.of(e.getKey()), e.getValue(), measured.get(e.getKey()), cycle, done,
-                  plain, server);
+              measureCycle(
+                  TpchQuery.of(e.getKey()),
+                  e.getValue(),
+                  measured.get(e.getKey()),
+                  cycle,
+                  done,
+                  plain,
+                  server);
             }
           }
           results.addAll(measured.values());
@@ -102,18 +110,23 @@ public final class TpchBenchmark {
     }
     Duration elapsed = Duration.between(started, Instant.now());
     java.nio.file.Path report = options.outputDirectory().resolve(options.stem() + ".md");
-    new TpchReport(options, machine, settings, loaded, started, elapsed, results).write(report);
-    new TpchChart(results).write(options.outputDirectory().resolve(options.stem() + "-speedup.png"));
+    RunHeader run = new RunHeader(started, elapsed, machine, settings);
+    new TpchReport(options, run, loaded, results).write(report);
+    new TpchChart(results)
+        .write(options.outputDirectory().resolve(options.stem() + "-speedup.png"));
     log("done in %s; report in %s", elapsed, report);
     long wrong = results.stream().filter(m -> m.differences() != 0).count();
     if (wrong > 0) {
-      throw new IllegalStateException(wrong + " query/change configuration(s) left a stream table different"
-          + " from its query; see the Anomalies section of " + report);
+      throw new IllegalStateException(
+          wrong
+              + " query/change configuration(s) left a stream table different"
+              + " from its query; see the Anomalies section of "
+              + report);
     }
   }
 
-  private Map<Integer, Contenders> create(Connection trickle, Connection plain, BenchmarkServer server)
-      throws SQLException {
+  private Map<Integer, Contenders> create(
+      Connection trickle, Connection plain, BenchmarkServer server) throws SQLException {
     Map<Integer, Contenders> contenders = new LinkedHashMap<>();
     List<String> populated = new ArrayList<>();
     for (int n : options.queries()) {
@@ -129,8 +142,15 @@ public final class TpchBenchmark {
     return contenders;
   }
 
-  private void measureCycle(TpchQuery q, Contenders c, TpchMeasurement m, int cycle, ChangeCycle done,
-      Connection plain, BenchmarkServer server) throws SQLException {
+  private void measureCycle(
+      TpchQuery q,
+      Contenders c,
+      TpchMeasurement m,
+      int cycle,
+      ChangeCycle done,
+      Connection plain,
+      BenchmarkServer server)
+      throws SQLException {
     server.quiesce(c.rewrittenTables());
     double differential = c.refreshDifferential();
     RefreshRecord record = c.lastDifferential();
@@ -149,21 +169,47 @@ public final class TpchBenchmark {
       }
     }
     m.add(done.total(), differential, full, matview, record, differences);
-    raw.append(options.scale(), m.share(), cycle, done.total(), q, c.differentialMode(), differential, full,
-        matview, record, differences);
+    raw.append(
+        options.scale(),
+        m.share(),
+        cycle,
+        done.total(),
+        q,
+        c.differentialMode(),
+        differential,
+        full,
+        matview,
+        record,
+        differences);
     String strategy = record.describe();
     if (differences != 0) {
-      m.note(String.format(Locale.ROOT, "cycle %d: WRONG RESULT, %d rows differ from the query", cycle, differences));
-      loud("%s %s cycle %d: WRONG RESULT, %d rows differ", q.title(), TpchOptions.percent(m.share()), cycle,
-          differences);
+      m.note(
+          String.format(
+              Locale.ROOT,
+              "cycle %d: WRONG RESULT, %d rows differ from the query",
+              cycle,
+              differences));
+      loud(
+          "%s %s cycle %d: WRONG RESULT, %d rows differ",
+          q.title(), TpchOptions.percent(m.share()), cycle, differences);
     }
-    if ("DIFFERENTIAL".equals(m.mode()) && !record.completedAs("DIFFERENTIAL") && !record.completedAs("NO_DATA")) {
+    if ("DIFFERENTIAL".equals(m.mode())
+        && !record.completedAs("DIFFERENTIAL")
+        && !record.completedAs("NO_DATA")) {
       m.note("cycle " + cycle + ": the DIFFERENTIAL stream table's refresh was " + strategy);
       loud("%s cycle %d: DIFFERENTIAL refresh recorded as %s", q.title(), cycle, strategy);
     }
-    log("  %-4s %-5s cycle %d  %-12s %9.1f ms  full %9.1f ms  matview %9.1f ms  x%.2f  %s", q.title(),
-        TpchOptions.percent(m.share()), cycle, c.differentialMode(), differential, full, matview,
-        matview / differential, strategy);
+    log(
+        "  %-4s %-5s cycle %d  %-12s %9.1f ms  full %9.1f ms  matview %9.1f ms  x%.2f  %s",
+        q.title(),
+        TpchOptions.percent(m.share()),
+        cycle,
+        c.differentialMode(),
+        differential,
+        full,
+        matview,
+        matview / differential,
+        strategy);
   }
 
   private static String since(Instant start) {

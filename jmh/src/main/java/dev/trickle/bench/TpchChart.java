@@ -40,15 +40,22 @@ final class TpchChart {
     if (queries.isEmpty()) {
       return;
     }
-    CategoryChart chart = new CategoryChartBuilder()
-        .width(1200)
-        .height(650)
-        .title("TPC-H: DIFFERENTIAL refresh vs REFRESH MATERIALIZED VIEW (median of cycles after the first)")
-        .xAxisTitle("query")
-        .yAxisTitle("times faster than REFRESH MATERIALIZED VIEW (log scale)")
-        .build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(1200)
+            .height(650)
+            .title(
+                "TPC-H: DIFFERENTIAL refresh vs REFRESH MATERIALIZED VIEW (median of cycles after"
+                    + " the first)")
+            .xAxisTitle("query")
+            .yAxisTitle("times faster than REFRESH MATERIALIZED VIEW (log scale)")
+            .build();
     chart.getStyler().setYAxisLogarithmic(true);
-    double lowest = byShare.values().stream().flatMap(m -> m.values().stream()).min(Double::compare).orElse(1.0);
+    double lowest =
+        byShare.values().stream()
+            .flatMap(m -> m.values().stream())
+            .min(Double::compare)
+            .orElse(1.0);
     chart.getStyler().setYAxisMin(Math.min(0.1, Math.pow(10, Math.floor(Math.log10(lowest)))));
     chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
     chart.getStyler().setLabelsVisible(true);

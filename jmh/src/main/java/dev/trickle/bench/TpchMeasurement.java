@@ -37,7 +37,8 @@ final class TpchMeasurement {
     differential.add(differentialMillis);
     full.add(fullMillis);
     matview.add(matviewMillis);
-    actions.add(record.action() + ("COMPLETED".equals(record.status()) ? "" : "/" + record.status()));
+    actions.add(
+        record.action() + ("COMPLETED".equals(record.status()) ? "" : "/" + record.status()));
     differences += cycleDifferences;
   }
 
@@ -107,10 +108,13 @@ final class TpchMeasurement {
 
   /** Whether every refresh of the first contender was DIFFERENTIAL (or NO_DATA, nothing to do). */
   boolean allDifferential() {
-    return !actions.isEmpty() && actions.stream().allMatch(a -> a.equals("DIFFERENTIAL") || a.equals("NO_DATA"));
+    return !actions.isEmpty()
+        && actions.stream().allMatch(a -> a.equals("DIFFERENTIAL") || a.equals("NO_DATA"));
   }
 
   private static double medianAfterFirst(List<Double> values) {
-    return values.size() < 2 ? Double.NaN : RefreshMeasurement.median(values.subList(1, values.size()));
+    return values.size() < 2
+        ? Double.NaN
+        : RefreshMeasurement.median(values.subList(1, values.size()));
   }
 }

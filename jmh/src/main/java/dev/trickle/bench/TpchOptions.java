@@ -63,28 +63,40 @@ record TpchOptions(
         logStatements = true;
         continue;
       }
-      String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : next(args, ++i, name);
+      String value =
+          arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : next(args, ++i, name);
       switch (name) {
         case "--scale" -> scale = Double.parseDouble(value);
-        case "--changes" -> changes = Arrays.stream(value.split(",")).map(TpchOptions::share).toList();
+        case "--changes" ->
+            changes = Arrays.stream(value.split(",")).map(TpchOptions::share).toList();
         case "--cycles" -> cycles = Integer.parseInt(value);
-        case "--queries" -> queries = Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        case "--queries" ->
+            queries =
+                Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
         case "--seed" -> seed = Long.parseLong(value);
         case "--timeout-s" -> timeout = Integer.parseInt(value);
         case "--out" -> out = Path.of(value);
-        default -> throw new IllegalArgumentException("unknown option " + name + "; known: --scale, --changes,"
-            + " --cycles, --queries, --seed, --timeout-s, --out, --log-statements");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + name
+                    + "; known: --scale, --changes,"
+                    + " --cycles, --queries, --seed, --timeout-s, --out, --log-statements");
       }
     }
     if (cycles < 2) {
       throw new IllegalArgumentException("--cycles must be at least 2 (the first is not counted)");
     }
-    return new TpchOptions(scale, changes, cycles, queries, seed, timeout, out, logStatements, List.of(args));
+    return new TpchOptions(
+        scale, changes, cycles, queries, seed, timeout, out, logStatements, List.of(args));
   }
 
   /** {@code 0.1%} for 0.001. */
   static String percent(double share) {
-    return new java.math.BigDecimal(Double.toString(share * 100)).stripTrailingZeros().toPlainString() + "%";
+    return new java.math.BigDecimal(Double.toString(share * 100))
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
   }
 
   /** The scale factor as written, e.g. {@code 0.1}. */
@@ -94,8 +106,8 @@ record TpchOptions(
 
   /**
    * The stem of the output files: {@code tpch} for the default SF 0.1 ({@code tpch.md}, {@code
-   * tpch-raw.csv}, {@code tpch-speedup.png}), {@code tpch-sf1} and so on for other scales, so runs at
-   * several scales sit side by side.
+   * tpch-raw.csv}, {@code tpch-speedup.png}), {@code tpch-sf1} and so on for other scales, so runs
+   * at several scales sit side by side.
    */
   String stem() {
     return scale == 0.1 ? "tpch" : "tpch-sf" + scaleLabel().replace('.', '_');
@@ -103,7 +115,9 @@ record TpchOptions(
 
   private static double share(String text) {
     String t = text.trim();
-    return t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+    return t.endsWith("%")
+        ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100
+        : Double.parseDouble(t);
   }
 
   private static List<Integer> range() {
@@ -123,8 +137,14 @@ record TpchOptions(
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "SF %s, changes %s, %d cycles each, queries %s, seed %d%s", scaleLabel(),
-        changes.stream().map(TpchOptions::percent).toList(), cycles, queries, seed,
+    return String.format(
+        Locale.ROOT,
+        "SF %s, changes %s, %d cycles each, queries %s, seed %d%s",
+        scaleLabel(),
+        changes.stream().map(TpchOptions::percent).toList(),
+        cycles,
+        queries,
+        seed,
         logStatements ? ", logging every statement" : "");
   }
 }

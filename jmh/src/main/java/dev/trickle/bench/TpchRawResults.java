@@ -1,12 +1,7 @@
 package dev.trickle.bench;
 
 import dev.trickle.tpch.TpchQuery;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -14,33 +9,49 @@ import java.util.Locale;
  * the run goes so a cut-short run keeps what it measured; the report shows medians.
  */
 final class TpchRawResults {
-  private static final String HEADER = "scale,change,cycle,changed_rows,query,mode,differential_ms,full_ms,"
-      + "matview_ms,differential_action,differential_status,differential_rows_inserted,"
-      + "differential_rows_deleted,differential_history_ms,differences\n";
+  private static final String HEADER =
+      "scale,change,cycle,changed_rows,query,mode,differential_ms,full_ms,"
+          + "matview_ms,differential_action,differential_status,differential_rows_inserted,"
+          + "differential_rows_deleted,differential_history_ms,differences\n";
 
-  private final Path file;
-  private boolean started;
+  private final CsvAppender csv;
 
   TpchRawResults(Path file) {
-    this.file = file;
+    this.csv = new CsvAppender(file, HEADER);
   }
 
   /** Appends one query's refreshes in one cycle. */
-  void append(double scale, double share, int cycle, long changedRows, TpchQuery query, String mode,
-      double differentialMillis, double fullMillis, double matviewMillis, RefreshRecord record, long differences) {
-    String line = String.format(Locale.ROOT, "%s,%s,%d,%d,%s,%s,%.3f,%.3f,%.3f,%s,%s,%d,%d,%.3f,%d%n", scale,
-        TpchOptions.percent(share), cycle, changedRows, query.title(), mode, differentialMillis, fullMillis,
-        matviewMillis, record.action(), record.status(), record.rowsInserted(), record.rowsDeleted(),
-        record.serverMillis(), differences);
-    try {
-      if (!started) {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, HEADER, StandardCharsets.UTF_8);
-        started = true;
-      }
-      Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+  void append(
+      double scale,
+      double share,
+      int cycle,
+      long changedRows,
+      TpchQuery query,
+      String mode,
+      double differentialMillis,
+      double fullMillis,
+      double matviewMillis,
+      RefreshRecord record,
+      long differences) {
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%s,%s,%d,%d,%s,%s,%.3f,%.3f,%.3f,%s,%s,%d,%d,%.3f,%d%n",
+            scale,
+            TpchOptions.percent(share),
+            cycle,
+            changedRows,
+            query.title(),
+            mode,
+            differentialMillis,
+            fullMillis,
+            matviewMillis,
+            record.action(),
+            record.status(),
+            record.rowsInserted(),
+            record.rowsDeleted(),
+            record.serverMillis(),
+            differences);
+    csv.append(line);
   }
 }

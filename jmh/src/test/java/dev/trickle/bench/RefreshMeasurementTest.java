@@ -31,9 +31,9 @@ class RefreshMeasurementTest {
   void theReportShowsTheVerdictsFromTheNumbers() {
     RefreshMeasurement m = measurement(List.of(2.0), List.of(DIFFERENTIAL));
     BenchmarkOptions options = BenchmarkOptions.parse("--sizes", "10000", "--queries", "scan", "--repetitions", "1");
-    String md = new ResultReport(options,
-        new MachineInfo("cpu", 2, "1 GiB", "os", "jvm", "PostgreSQL 18"), java.util.Map.of("fsync", "off"),
-        java.time.Instant.EPOCH, java.time.Duration.ofSeconds(61), List.of(m)).render();
+    RunHeader run = new RunHeader(java.time.Instant.EPOCH, java.time.Duration.ofSeconds(61),
+        new MachineInfo("cpu", 2, "1 GiB", "os", "jvm", "PostgreSQL 18"), java.util.Map.of("fsync", "off"));
+    String md = new ResultReport(options, run, List.of(m)).render();
     assertThat(md)
         .contains("| 10,000 | 10 | 2.0 | 4.0 | 20.0 | 200 | 100× | 10× | DIFFERENTIAL, equal |")
         .contains("| Scan | 10,000 (target is for 1,000,000) | 100× | 100× | yes |")

@@ -15,9 +15,9 @@ import org.springframework.core.env.Environment;
 /**
  * Trickle in a Spring Boot application whose {@code spring.datasource.url} is a {@code
  * jdbc:trickle:} URL: the driver class without naming it ({@link TrickleConnectionDetails}), the
- * {@code trickle.*} properties on the pool ({@link TricklePoolProperties}) and the scheduler stopped
- * with the context ({@link SchedulerLifecycle}). The health indicator and metrics come from {@link
- * TrickleActuatorAutoConfiguration}, once the DataSource is configured.
+ * {@code trickle.*} properties on the pool ({@link TricklePoolProperties}) and the scheduler
+ * stopped with the context ({@link SchedulerLifecycle}). The health indicator and metrics come from
+ * {@link TrickleActuatorAutoConfiguration}, once the DataSource is configured.
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class)
 @Conditional(TrickleUrlCondition.class)

@@ -10,7 +10,8 @@ final class TrickleUrlCondition extends SpringBootCondition {
   static final String PREFIX = "jdbc:trickle:";
 
   @Override
-  public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+  public ConditionOutcome getMatchOutcome(
+      ConditionContext context, AnnotatedTypeMetadata metadata) {
     String url = context.getEnvironment().getProperty("spring.datasource.url");
     return url != null && url.startsWith(PREFIX)
         ? ConditionOutcome.match("spring.datasource.url is a " + PREFIX + " URL")

@@ -33,6 +33,8 @@ public record ChangeCycle(int cycle, Map<String, Integer> rows) {
 
   /** One line for progress output, e.g. {@code orders -15 +14 ~16, lineitem -60 ...}. */
   public String describe() {
-    return rows.entrySet().stream().map(e -> e.getKey() + e.getValue()).collect(Collectors.joining(" "));
+    return rows.entrySet().stream()
+        .map(e -> e.getKey() + e.getValue())
+        .collect(Collectors.joining(" "));
   }
 }

@@ -44,7 +44,8 @@ public final class TpchLoader {
     return rows;
   }
 
-  private static long copyTable(CopyManager copy, String table, TpchTable<?> generator, double scaleFactor)
+  private static long copyTable(
+      CopyManager copy, String table, TpchTable<?> generator, double scaleFactor)
       throws SQLException {
     CopyIn in = copy.copyIn("COPY " + table + " FROM STDIN (FORMAT text, DELIMITER '|')");
     long count = 0;

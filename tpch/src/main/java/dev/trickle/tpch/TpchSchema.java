@@ -47,8 +47,12 @@ public final class TpchSchema {
       if (in == null) {
         throw new IllegalStateException("missing resource " + resource);
       }
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^--.*$", "");
-      return Arrays.stream(text.split(";\\s*\\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+      String text =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^--.*$", "");
+      return Arrays.stream(text.split(";\\s*\\n"))
+          .map(String::strip)
+          .filter(s -> !s.isEmpty())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + resource, e);
     }

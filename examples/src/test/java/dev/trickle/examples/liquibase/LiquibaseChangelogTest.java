@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.examples.ExampleDatabase;
 import dev.trickle.jdbc.TrickleDataSource;
 import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.ResultRows;
 import dev.trickle.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
@@ -42,22 +42,22 @@ class LiquibaseChangelogTest {
 
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT id FROM databasechangelog ORDER BY orderexecuted"))
+      assertThat(ResultRows.of(s, "SELECT id FROM databasechangelog ORDER BY orderexecuted"))
           .containsExactly(
               List.of("1-catalog"), List.of("2-orders"), List.of("3-customer-totals"),
               List.of("4-largest-order"));
-      assertThat(rows(s, "SELECT name, refresh_mode FROM pgtrickle.pgt_status()"))
+      assertThat(ResultRows.of(s, "SELECT name, refresh_mode FROM pgtrickle.pgt_status()"))
           .containsExactly(List.of("public.customer_totals", "IMMEDIATE"));
 
       c.setAutoCommit(false);
       s.execute("INSERT INTO orders (customer, amount) VALUES ('ada', 10), ('ada', 4.5), ('bob', 7)");
-      assertThat(rows(s, "SELECT customer, orders, revenue, largest FROM customer_totals ORDER BY 1"))
+      assertThat(ResultRows.of(s, "SELECT customer, orders, revenue, largest FROM customer_totals ORDER BY 1"))
           .as("maintained inside the writing transaction")
           .containsExactly(List.of("ada", "2", "14.50", "10.00"), List.of("bob", "1", "7.00", "7.00"));
       s.execute("DELETE FROM orders WHERE customer = 'bob'");
       c.commit();
       c.setAutoCommit(true);
-      assertThat(rows(s, "SELECT customer, orders, revenue FROM customer_totals ORDER BY 1"))
+      assertThat(ResultRows.of(s, "SELECT customer, orders, revenue FROM customer_totals ORDER BY 1"))
           .containsExactly(List.of("ada", "2", "14.50"));
       try (ResultSet rs = s.executeQuery("SELECT sum(revenue) FROM customer_totals")) {
         rs.next();
@@ -79,20 +79,5 @@ class LiquibaseChangelogTest {
                   .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "db/changelog/shop.xml")
                   .execute());
     }
-  }
-
-  private static List<List<String>> rows(Statement s, String sql) throws Exception {
-    List<List<String>> rows = new ArrayList<>();
-    try (ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          row.add(rs.getString(i));
-        }
-        rows.add(row);
-      }
-    }
-    return rows;
   }
 }

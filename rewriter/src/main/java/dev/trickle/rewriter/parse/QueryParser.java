@@ -22,7 +22,9 @@ public final class QueryParser {
   public static Select parseSelect(String query) throws QueryException {
     Statement statement;
     try {
-      CCJSqlParser parser = CCJSqlParserUtil.newParser(DollarStrings.asStandardLiterals(stripTrailingSemicolon(query)));
+      CCJSqlParser parser =
+          CCJSqlParserUtil.newParser(
+              DollarStrings.asStandardLiterals(stripTrailingSemicolon(query)));
       statement = parser.Statement();
     } catch (ParseException | RuntimeException e) {
       throw new QueryException(
