@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,10 +49,6 @@ class ImmediateOneStatementManyFiringsTest {
     exec("CREATE TABLE node (id int PRIMARY KEY, parent_id int REFERENCES node (id)"
         + " ON DELETE CASCADE ON UPDATE CASCADE)");
     exec("INSERT INTO node SELECT g, CASE WHEN g > 1 THEN g / 2 END FROM generate_series(1, 20) g");
-    exec("SELECT pgtrickle.create_stream_table('scalar', $q$" + SCALAR + "$q$,"
-        + " refresh_mode => 'IMMEDIATE')");
-    exec("SELECT pgtrickle.create_stream_table('self_join', $q$" + SELF_JOIN + "$q$,"
-        + " refresh_mode => 'IMMEDIATE')");
     exec("SELECT pgtrickle.create_stream_table('chain', $q$" + CHAIN + "$q$,"
         + " refresh_mode => 'IMMEDIATE')");
   }
@@ -61,12 +58,23 @@ class ImmediateOneStatementManyFiringsTest {
     c.close();
   }
 
+  /** Fresh rows and fresh stream tables per test, so one wrong result does not carry over. */
   @BeforeEach
-  void rows() throws Exception {
+  void streamTablesOverFreshRows() throws Exception {
     exec("DELETE FROM emp");
     exec("INSERT INTO emp SELECT g, CASE WHEN g > 1 THEN (g - 1) / 2 + 1 END,"
         + " CASE WHEN g % 5 = 0 THEN NULL ELSE g * 7 % 90 END FROM generate_series(1, 12) g");
-    assertBothMatch("after the rows were set up");
+    exec("SELECT pgtrickle.create_stream_table('scalar', $q$" + SCALAR + "$q$,"
+        + " refresh_mode => 'IMMEDIATE')");
+    exec("SELECT pgtrickle.create_stream_table('self_join', $q$" + SELF_JOIN + "$q$,"
+        + " refresh_mode => 'IMMEDIATE')");
+    assertBothMatch("after creation");
+  }
+
+  @AfterEach
+  void dropStreamTables() throws Exception {
+    exec("SELECT pgtrickle.drop_stream_table('scalar')");
+    exec("SELECT pgtrickle.drop_stream_table('self_join')");
   }
 
   @Test
