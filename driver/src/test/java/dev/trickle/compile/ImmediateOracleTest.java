@@ -198,10 +198,8 @@ class ImmediateOracleTest {
       case 2 -> "DELETE FROM dept WHERE id = " + id;
       case 3 -> "INSERT INTO emp VALUES (" + id + ", " + value + ", " + salary(r) + ", " + word(r)
           + "), (" + (id + 40) + ", " + value + ", " + salary(r) + ", " + word(r) + ") ON CONFLICT DO NOTHING";
-      // No upsert that updates on emp, which families read several times: the known defect in
-      // docs/sql-reference.md (IMMEDIATE mode); doc's upsert below updates.
       case 4 -> "INSERT INTO emp SELECT g, " + value + ", " + salary(r) + ", " + word(r)
-          + " FROM generate_series(" + id + ", " + (id + 3) + ") g ON CONFLICT (id) DO NOTHING";
+          + " FROM generate_series(" + id + ", " + (id + 3) + ") g ON CONFLICT (id) DO UPDATE SET salary = excluded.salary";
       case 5 -> "UPDATE emp SET dept_id = " + value + ", salary = salary + " + (r.nextInt(50) - 25) + " WHERE id % 7 = " + (id % 7);
       case 6 -> "UPDATE emp SET id = id + 100 WHERE id = " + id + " AND NOT EXISTS (SELECT 1 FROM emp WHERE id = " + (id + 100) + ")";
       case 7 -> "DELETE FROM emp WHERE id = " + id + " OR id = " + (id + 100) + " OR dept_id IS NOT DISTINCT FROM " + value;

@@ -91,7 +91,8 @@ public final class ImmediateTriggerProgram {
   /**
    * The statements that install maintenance for one source: the function (created with the
    * pinned {@code search_path}, which they set and restore around it), its owner and rights, and
-   * its INSERT, UPDATE, DELETE and TRUNCATE triggers.
+   * its AFTER INSERT, UPDATE, DELETE and TRUNCATE triggers and its BEFORE INSERT, UPDATE and DELETE
+   * ones, which count the AFTER firings a statement has to come (see {@link #body}).
    *
    * @param functionSchema schema for the generated function
    * @param functionName name of the generated function
@@ -117,7 +118,7 @@ public final class ImmediateTriggerProgram {
     statements.add(
         "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql"
             + " SECURITY DEFINER SET search_path FROM CURRENT AS "
-            + Sql.dollarQuoted("\n" + body(sourceOid, tables) + "\n"));
+            + Sql.dollarQuoted("\n" + body(sourceOid, tables, functionName) + "\n"));
     statements.add(
         "SELECT pg_catalog.set_config('search_path',"
             + " pg_catalog.current_setting('pgtrickle.caller_search_path'), true)");
@@ -144,6 +145,12 @@ public final class ImmediateTriggerProgram {
       statements.add(
           trigger(prefix + "_del", "DELETE", "REFERENCING OLD TABLE AS old_rows", on, function));
       statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", on, function));
+      for (String event : List.of("INSERT", "UPDATE", "DELETE")) {
+        statements.add(
+            "CREATE TRIGGER " + Sql.ident(prefix + "_before_" + event.toLowerCase(java.util.Locale.ROOT))
+                + " BEFORE " + event + " ON " + on + " FOR EACH STATEMENT EXECUTE FUNCTION "
+                + function + "()");
+      }
     }
     return statements;
   }
@@ -156,22 +163,53 @@ public final class ImmediateTriggerProgram {
    */
   public record Table(long oid, String name) {}
 
-  /** The function's PL/pgSQL body. */
-  private String body(long sourceOid, List<Table> tables) {
+  /**
+   * The function's PL/pgSQL body.
+   *
+   * <p>One SQL statement can fire several AFTER statement triggers of the same source: an upsert
+   * ({@code INSERT ... ON CONFLICT DO UPDATE}) and {@code MERGE} fire the UPDATE one and then the
+   * INSERT one, a statement with data-modifying {@code WITH} queries one per query, and each firing
+   * already sees the table as the whole statement left it. The delta rules read the table as "the
+   * state before the delta plus the delta", so the statement's changes must be maintained once, as
+   * one delta. Every such firing is announced by a BEFORE statement trigger, and all BEFORE
+   * triggers of a statement fire before any of its AFTER triggers: the BEFORE firings count the
+   * statements pending in a temporary table, each AFTER firing counts one down and adds its
+   * transition rows to the statement's pending delta, and the one that brings the count to zero
+   * maintains the stream table from all of them. A statement that fails takes its count and rows
+   * with it (they roll back with it).
+   */
+  private String body(long sourceOid, List<Table> tables, String functionName) {
     String delta = Sql.deltaTable(sourceOid);
     String deltaName = delta.substring("pg_temp.".length());
+    String counterName = functionName + "_pending";
+    String counter = Sql.qualified("pg_temp", counterName);
+    String stashName = functionName + "_changes";
+    String stash = Sql.qualified("pg_temp", stashName);
     String columns = "*";
     StringBuilder body = new StringBuilder();
-    body.append("DECLARE\n  more boolean;\n  iterations int;\n  previous text;\nBEGIN\n");
+    body.append("DECLARE\n  more boolean;\n  iterations int;\n  previous text;\n  pending int := 0;\nBEGIN\n");
     body.append("  IF TG_RELID <> ALL ('{")
         .append(tables.stream().map(t -> String.valueOf(t.oid())).collect(Collectors.joining(",")))
         .append("}'::pg_catalog.oid[]) THEN\n");
     body.append("    RAISE EXCEPTION 'this function maintains ").append(storage.replace("'", "''"))
         .append(" for its own source only';\n");
     body.append("  END IF;\n");
-    body.append("  UPDATE ")
-        .append(lock)
-        .append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
+    body.append("  IF TG_WHEN = 'BEFORE' THEN\n");
+    body.append("    IF pg_catalog.to_regclass(").append(Sql.literal(counter)).append(") IS NULL THEN\n");
+    body.append("      CREATE TEMP TABLE ").append(Sql.ident(counterName))
+        .append(" (statements int NOT NULL) ON COMMIT DROP;\n");
+    body.append("      INSERT INTO ").append(counter).append(" VALUES (0);\n");
+    body.append("    END IF;\n");
+    appendOwnedCheck(body, counter, "    ");
+    body.append("    UPDATE ").append(counter).append(" SET statements = statements + 1;\n");
+    body.append("    RETURN NULL;\n");
+    body.append("  END IF;\n");
+    body.append("  IF TG_OP <> 'TRUNCATE' AND pg_catalog.to_regclass(").append(Sql.literal(counter))
+        .append(") IS NOT NULL THEN\n");
+    appendOwnedCheck(body, counter, "    ");
+    body.append("    UPDATE ").append(counter).append(" SET statements = statements - 1 RETURNING statements INTO pending;\n");
+    body.append("  END IF;\n");
+    body.append("  UPDATE ").append(lock).append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
     body.append("  previous := pg_catalog.current_setting('pgtrickle.maintenance', true);\n");
     body.append("  BEGIN\n");
     body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'on', true);\n");
@@ -186,22 +224,32 @@ public final class ImmediateTriggerProgram {
         .append(";\n");
     appendSteps(body, plan.populate(), "    ");
     body.append("  ELSE\n");
-    body.append("    DROP TABLE IF EXISTS ").append(delta).append(";\n");
-    body.append("    IF TG_OP = 'INSERT' THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(deltaName)
+    body.append("    IF TG_OP <> 'DELETE' AND pg_catalog.to_regclass(").append(Sql.literal(stash))
+        .append(") IS NULL THEN\n");
+    body.append("      CREATE TEMP TABLE ").append(Sql.ident(stashName))
         .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(Sql.WEIGHT)
-        .append(" FROM new_rows;\n");
-    body.append("    ELSIF TG_OP = 'DELETE' THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(deltaName)
-        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", -1 AS ").append(Sql.WEIGHT)
-        .append(" FROM old_rows;\n");
-    body.append("    ELSE\n");
-    body.append("      CREATE TEMP TABLE ").append(deltaName)
-        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", -1 AS ").append(Sql.WEIGHT)
-        .append(" FROM old_rows UNION ALL SELECT ").append(columns).append(", 1 FROM new_rows;\n");
+        .append(" FROM new_rows WITH NO DATA;\n");
+    body.append("    ELSIF TG_OP = 'DELETE' AND pg_catalog.to_regclass(").append(Sql.literal(stash))
+        .append(") IS NULL THEN\n");
+    body.append("      CREATE TEMP TABLE ").append(Sql.ident(stashName))
+        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(Sql.WEIGHT)
+        .append(" FROM old_rows WITH NO DATA;\n");
     body.append("    END IF;\n");
+    appendOwnedCheck(body, stash, "    ");
+    body.append("    IF TG_OP = 'INSERT' THEN\n");
+    body.append("      INSERT INTO ").append(stash).append(" SELECT ").append(columns).append(", 1 FROM new_rows;\n");
+    body.append("    ELSIF TG_OP = 'DELETE' THEN\n");
+    body.append("      INSERT INTO ").append(stash).append(" SELECT ").append(columns).append(", -1 FROM old_rows;\n");
+    body.append("    ELSE\n");
+    body.append("      INSERT INTO ").append(stash).append(" SELECT ").append(columns)
+        .append(", -1 FROM old_rows UNION ALL SELECT ").append(columns).append(", 1 FROM new_rows;\n");
+    body.append("    END IF;\n");
+    body.append("    IF pending <= 0 THEN\n");
+    body.append("    DROP TABLE IF EXISTS ").append(delta).append(";\n");
+    body.append("    ALTER TABLE ").append(stash).append(" RENAME TO ").append(deltaName).append(";\n");
     appendSteps(body, plan.refresh(Set.of(sourceOid)), "    ");
     body.append("    DROP TABLE ").append(delta).append(";\n");
+    body.append("    END IF;\n");
     body.append("  END IF;\n");
     body.append("  EXCEPTION WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
     body.append("      OR undefined_function THEN\n");
@@ -218,6 +266,20 @@ public final class ImmediateTriggerProgram {
     body.append("  RETURN NULL;\n");
     body.append("END");
     return body.toString();
+  }
+
+  /**
+   * Appends a check that the temporary table is the owner's: a table of that name a writer made
+   * (and granted) in its session is refused rather than counted or read.
+   */
+  private static void appendOwnedCheck(StringBuilder body, String table, String indent) {
+    body.append(indent).append("IF (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(")
+        .append(Sql.literal(table)).append(")) IS DISTINCT FROM (SELECT r.oid FROM pg_catalog.pg_roles r")
+        .append(" WHERE r.rolname = current_user) THEN\n");
+    body.append(indent).append("  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = ")
+        .append(Sql.literal(table + " is not the stream table owner's; drop it"))
+        .append(";\n");
+    body.append(indent).append("END IF;\n");
   }
 
   /** Appends the steps as PL/pgSQL; loops become LOOP ... EXIT WHEN NOT condition. */
