@@ -162,8 +162,12 @@ final class SchedulerCatalog {
   }
 
   private Schedule schedule(String text, String streamTable) {
+    if (text == null) {
+      // No schedule stored (an IMMEDIATE stream table, or one created without a schedule).
+      return Schedule.calculated();
+    }
     return schedules.computeIfAbsent(
-        text == null ? "" : text,
+        text,
         t -> {
           try {
             return Schedule.parse(t);
