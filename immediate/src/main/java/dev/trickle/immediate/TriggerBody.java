@@ -1,0 +1,263 @@
+package dev.trickle.immediate;
+
+import dev.trickle.ivm.MaintenancePlan;
+import dev.trickle.ivm.Sql;
+import dev.trickle.ivm.Step;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The PL/pgSQL body of one source's trigger function.
+ *
+ * <p><b>Once per statement, across sources.</b> One SQL statement can fire several AFTER statement
+ * triggers of the stream table's sources: an upsert and {@code MERGE} fire one per kind of action,
+ * a statement with data-modifying {@code WITH} queries one per query (on one source or several), a
+ * foreign key that cascades from one source into another fires the other's triggers inside the
+ * statement, and so does a trigger on one source that writes another. Each firing already sees its
+ * table, and the other sources, as the statement left them so far. The delta rules read every
+ * source as "the state before the deltas plus the deltas", so all of those changes must be
+ * maintained once, together. Every firing is announced by a BEFORE statement trigger, and a
+ * statement's BEFORE triggers fire before any of its AFTER ones (a nested statement's both fire
+ * inside the outer statement, before the outer AFTER one): the BEFORE firings of every source
+ * count the firings to come in one counter per stream table, each AFTER firing counts one down,
+ * and the one that brings the count to zero maintains the stream table from all of them.
+ *
+ * <p><b>The common case is planned once per session.</b> A firing that is the statement's only one
+ * (count back to zero, no changes pending from other firings) copies its transition tables into
+ * the source's delta table and runs the plan's steps for that source as static SQL of the function
+ * over session work tables ({@link WorkTables}, {@link TriggerSteps#planned}): PL/pgSQL plans each
+ * statement once per session. Otherwise each firing adds its transition rows to its source's
+ * pending changes (a table for the transaction), and the last one runs the plan of all changed
+ * sources together (a source without changes gets an empty delta), the combination a deferred
+ * refresh uses, as {@code EXECUTE} of each statement: rare statements are not worth a plan kept per
+ * session. Firings of a partition of a partitioned source take that path too (the partition's
+ * columns may be in another order than the parent's).
+ *
+ * <p><b>Serialization.</b> The first statement of a transaction that writes any source takes the
+ * stream table's lock row (in its BEFORE trigger, before the statement locks any row of a source)
+ * and keeps it until the transaction ends; see {@link ImmediateTriggerProgram#installLock}.
+ *
+ * <p>The counter and the lock flag live in transaction-local settings ({@code
+ * pgtrickle.__pgt_imm_<id>_*}), which roll back with a failed statement or savepoint; the counter is
+ * also bound to the client statement ({@code statement_timestamp()}), so nothing carries over. A
+ * session that sets those settings itself can make its own writes go unmaintained, as a session
+ * can skip any trigger it may disable.
+ */
+final class TriggerBody {
+  private final MaintenancePlan plan;
+  private final String storage;
+  private final List<String> storageColumns;
+  private final String definingQuery;
+  private final String lock;
+  private final String namePrefix;
+  private final List<Long> sourceOids;
+  private final String pendingSetting;
+  private final String lockedSetting;
+
+  TriggerBody(
+      MaintenancePlan plan,
+      String storage,
+      List<String> storageColumns,
+      String definingQuery,
+      String lock,
+      String namePrefix) {
+    this.plan = plan;
+    this.storage = storage;
+    this.storageColumns = List.copyOf(storageColumns);
+    this.definingQuery = definingQuery;
+    this.lock = lock;
+    this.namePrefix = namePrefix;
+    this.sourceOids = plan.sourceOids().stream().sorted().toList();
+    this.pendingSetting = "pgtrickle." + namePrefix + "_pending";
+    this.lockedSetting = "pgtrickle." + namePrefix + "_locked";
+  }
+
+  /** The body of the function of {@code sourceOid}, whose triggers are on {@code tableOids}. */
+  String of(long sourceOid, List<Long> tableOids) {
+    List<Step> own = plan.refresh(Set.of(sourceOid));
+    WorkTables work = new WorkTables(sourceOid, own, "pgtrickle." + namePrefix);
+    StringBuilder body = new StringBuilder();
+    body.append("#variable_conflict use_column\n");
+    body.append("DECLARE\n  ").append(TriggerSteps.MORE).append(" boolean;\n  ")
+        .append(TriggerSteps.ITERATIONS).append(" int;\n")
+        .append("  __pgt_previous text;\n  __pgt_pending int := 0;\n  __pgt_count text;\n")
+        .append(WorkTables.declarations());
+    body.append("BEGIN\n");
+    body.append("  IF TG_RELID <> ALL ('{")
+        .append(tableOids.stream().map(String::valueOf).collect(Collectors.joining(",")))
+        .append("}'::pg_catalog.oid[]) THEN\n");
+    body.append("    RAISE EXCEPTION 'this function maintains ").append(storage.replace("'", "''"))
+        .append(" for its own source only';\n");
+    body.append("  END IF;\n");
+    appendLock(body);
+    appendCount(body);
+    body.append("  __pgt_previous := pg_catalog.current_setting('pgtrickle.maintenance', true);\n");
+    body.append("  BEGIN\n");
+    body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'on', true);\n");
+    body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
+    body.append("    DELETE FROM ").append(storage).append(";\n");
+    body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identList(storageColumns))
+        .append(") ").append(definingQuery.strip()).append(";\n");
+    TriggerSteps.transactionScoped(body, plan.populate(), "    ");
+    body.append("  ELSIF __pgt_pending = 0 AND TG_RELID = ").append(sourceOid).append(" AND ")
+        .append(noPendingChanges(sourceOids)).append(" THEN\n");
+    work.appendEnsure(body, "    ");
+    body.append("    DELETE FROM ").append(Sql.deltaTable(sourceOid)).append(";\n");
+    appendCopy(body, Sql.deltaTable(sourceOid), "    ");
+    TriggerSteps.planned(body, own, "    ");
+    work.appendShrink(body, "    ");
+    body.append("  ELSE\n");
+    appendCollect(body, sourceOid);
+    body.append("    IF __pgt_pending = 0 THEN\n");
+    List<Long> others = sourceOids.stream().filter(oid -> oid != sourceOid).toList();
+    if (others.isEmpty()) {
+      appendMaintenance(body, List.of(sourceOid), "      ");
+    } else {
+      body.append("      IF ").append(noPendingChanges(others)).append(" THEN\n");
+      appendMaintenance(body, List.of(sourceOid), "        ");
+      body.append("      ELSE\n");
+      appendMaintenance(body, sourceOids, "        ");
+      body.append("      END IF;\n");
+    }
+    body.append("    END IF;\n");
+    body.append("  END IF;\n");
+    body.append("  EXCEPTION WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
+    body.append("      OR undefined_function THEN\n");
+    for (long oid : sourceOids) {
+      TriggerSteps.dropIfExists(body, pending(oid), "    ");
+    }
+    body.append("    RAISE WARNING USING MESSAGE = ")
+        .append(Sql.literal("stream table " + storage + " is not maintained: "))
+        .append(" || SQLERRM, HINT = ")
+        .append(Sql.literal("a source of its query changed; refresh it to see what, and change its"
+            + " query with pgtrickle.alter_stream_table"))
+        .append(";\n");
+    body.append("  END;\n");
+    body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance',"
+        + " COALESCE(__pgt_previous, 'off'), true);\n");
+    body.append("  RETURN NULL;\n");
+    body.append("END");
+    return body.toString();
+  }
+
+  /**
+   * The lock row, taken once per transaction by the first firing (a BEFORE one for writes, the
+   * AFTER one of TRUNCATE): the flag is bound to the transaction id, and a rolled back savepoint
+   * takes both the row lock and the flag with it.
+   */
+  private void appendLock(StringBuilder body) {
+    body.append("  IF pg_catalog.current_setting(").append(Sql.literal(lockedSetting))
+        .append(", true) IS DISTINCT FROM pg_catalog.pg_current_xact_id()::text THEN\n");
+    body.append("    UPDATE ").append(lock).append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
+    body.append("    PERFORM pg_catalog.set_config(").append(Sql.literal(lockedSetting))
+        .append(", pg_catalog.pg_current_xact_id()::text, true);\n");
+    body.append("  END IF;\n");
+  }
+
+  /** BEFORE firings count up and return; AFTER firings (but TRUNCATE) count down. */
+  private void appendCount(StringBuilder body) {
+    String stamp = "pg_catalog.statement_timestamp()::text";
+    body.append("  __pgt_count := pg_catalog.current_setting(").append(Sql.literal(pendingSetting))
+        .append(", true);\n");
+    body.append("  IF pg_catalog.split_part(__pgt_count, '#', 1) = ").append(stamp).append(" THEN\n");
+    body.append("    __pgt_pending := pg_catalog.split_part(__pgt_count, '#', 2)::int;\n");
+    body.append("  END IF;\n");
+    body.append("  IF TG_WHEN = 'BEFORE' THEN\n");
+    body.append("    PERFORM pg_catalog.set_config(").append(Sql.literal(pendingSetting)).append(", ")
+        .append(stamp).append(" || '#' || (__pgt_pending + 1), true);\n");
+    body.append("    RETURN NULL;\n");
+    body.append("  END IF;\n");
+    body.append("  IF TG_OP <> 'TRUNCATE' AND __pgt_pending > 0 THEN\n");
+    body.append("    __pgt_pending := __pgt_pending - 1;\n");
+    body.append("    PERFORM pg_catalog.set_config(").append(Sql.literal(pendingSetting)).append(", ")
+        .append(stamp).append(" || '#' || __pgt_pending, true);\n");
+    body.append("  END IF;\n");
+  }
+
+  /** Copies the firing's transition tables into {@code target}, weighted. */
+  private static void appendCopy(StringBuilder body, String target, String indent) {
+    body.append(indent).append("IF TG_OP = 'INSERT' THEN\n");
+    body.append(indent).append("  INSERT INTO ").append(target).append(" SELECT *, 1 FROM new_rows;\n");
+    body.append(indent).append("ELSIF TG_OP = 'DELETE' THEN\n");
+    body.append(indent).append("  INSERT INTO ").append(target).append(" SELECT *, -1 FROM old_rows;\n");
+    body.append(indent).append("ELSE\n");
+    body.append(indent).append("  INSERT INTO ").append(target)
+        .append(" SELECT *, -1 FROM old_rows UNION ALL SELECT *, 1 FROM new_rows;\n");
+    body.append(indent).append("END IF;\n");
+  }
+
+  /** Adds the firing's transition rows to its source's pending changes (a transaction table). */
+  private void appendCollect(StringBuilder body, long sourceOid) {
+    String table = pending(sourceOid);
+    String name = pendingName(sourceOid);
+    body.append("    IF pg_catalog.to_regclass(").append(Sql.literal(table)).append(") IS NULL THEN\n");
+    body.append("      IF TG_OP = 'DELETE' THEN\n");
+    body.append("        CREATE TEMP TABLE ").append(Sql.ident(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
+        .append(Sql.WEIGHT).append(" FROM old_rows WITH NO DATA;\n");
+    body.append("      ELSE\n");
+    body.append("        CREATE TEMP TABLE ").append(Sql.ident(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
+        .append(Sql.WEIGHT).append(" FROM new_rows WITH NO DATA;\n");
+    body.append("      END IF;\n");
+    body.append("    END IF;\n");
+    appendOwnedCheck(body, table, "    ");
+    appendCopy(body, table, "    ");
+  }
+
+  /** A condition: none of the sources has pending changes. */
+  private String noPendingChanges(List<Long> oids) {
+    return oids.stream()
+        .map(oid -> "pg_catalog.to_regclass(" + Sql.literal(pending(oid)) + ") IS NULL")
+        .collect(Collectors.joining(" AND "));
+  }
+
+  /** The transaction table holding one source's pending changes. */
+  private String pending(long sourceOid) {
+    return Sql.qualified("pg_temp", pendingName(sourceOid));
+  }
+
+  private String pendingName(long sourceOid) {
+    return namePrefix + "_" + sourceOid + "_changes";
+  }
+
+  /**
+   * Appends the maintenance from the pending changes of {@code changed}: each source's pending
+   * changes become its delta table (an empty one when it has none), the plan's steps for those
+   * sources run, and the delta tables go.
+   */
+  private void appendMaintenance(StringBuilder body, List<Long> changed, String indent) {
+    for (long oid : changed) {
+      String delta = Sql.deltaTable(oid);
+      String stash = pending(oid);
+      TriggerSteps.dropIfExists(body, delta, indent);
+      body.append(indent).append("IF pg_catalog.to_regclass(").append(Sql.literal(stash)).append(") IS NULL THEN\n");
+      body.append(indent).append("  EXECUTE pg_catalog.format(")
+          .append(Sql.literal("CREATE TEMP TABLE " + delta + " ON COMMIT DROP AS SELECT *, 1 AS "
+              + Sql.WEIGHT + " FROM %s WITH NO DATA"))
+          .append(", ").append(oid).append("::pg_catalog.regclass);\n");
+      body.append(indent).append("ELSE\n");
+      appendOwnedCheck(body, stash, indent + "  ");
+      body.append(indent).append("  ALTER TABLE ").append(stash).append(" RENAME TO ")
+          .append(delta.substring("pg_temp.".length())).append(";\n");
+      body.append(indent).append("END IF;\n");
+    }
+    TriggerSteps.transactionScoped(body, plan.refresh(Set.copyOf(changed)), indent);
+    for (long oid : changed) {
+      body.append(indent).append("DROP TABLE ").append(Sql.deltaTable(oid)).append(";\n");
+    }
+  }
+
+  /**
+   * Appends a check that the temporary table is the owner's: a table of that name a writer made
+   * (and granted) in its session is refused rather than read or written.
+   */
+  private static void appendOwnedCheck(StringBuilder body, String table, String indent) {
+    body.append(indent).append("IF (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(")
+        .append(Sql.literal(table)).append(")) IS DISTINCT FROM (SELECT r.oid FROM pg_catalog.pg_roles r")
+        .append(" WHERE r.rolname = current_user) THEN\n");
+    body.append(indent).append("  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = ")
+        .append(Sql.literal(table + " is not the stream table owner's; drop it"))
+        .append(";\n");
+    body.append(indent).append("END IF;\n");
+  }
+}
