@@ -1,8 +1,9 @@
 package dev.trickle.immediate;
 
+import dev.trickle.ivm.DeltaNames;
 import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.Sql;
 import dev.trickle.ivm.Step;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -147,7 +148,7 @@ public final class ImmediateTriggerProgram {
       statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", on, function));
       for (String event : List.of("INSERT", "UPDATE", "DELETE")) {
         statements.add(
-            "CREATE TRIGGER " + Sql.ident(prefix + "_before_" + event.toLowerCase(java.util.Locale.ROOT))
+            "CREATE TRIGGER " + Sql.identifier(prefix + "_before_" + event.toLowerCase(java.util.Locale.ROOT))
                 + " BEFORE " + event + " ON " + on + " FOR EACH STATEMENT EXECUTE FUNCTION "
                 + function + "()");
       }
@@ -179,7 +180,7 @@ public final class ImmediateTriggerProgram {
    * with it (they roll back with it).
    */
   private String body(long sourceOid, List<Table> tables, String functionName) {
-    String delta = Sql.deltaTable(sourceOid);
+    String delta = DeltaNames.deltaTable(sourceOid);
     String deltaName = delta.substring("pg_temp.".length());
     String counterName = functionName + "_pending";
     String counter = Sql.qualified("pg_temp", counterName);
@@ -191,12 +192,13 @@ public final class ImmediateTriggerProgram {
     body.append("  IF TG_RELID <> ALL ('{")
         .append(tables.stream().map(t -> String.valueOf(t.oid())).collect(Collectors.joining(",")))
         .append("}'::pg_catalog.oid[]) THEN\n");
-    body.append("    RAISE EXCEPTION 'this function maintains ").append(storage.replace("'", "''"))
-        .append(" for its own source only';\n");
+    body.append("    RAISE EXCEPTION USING MESSAGE = ")
+        .append(Sql.literal("this function maintains " + storage + " for its own source only"))
+        .append(";\n");
     body.append("  END IF;\n");
     body.append("  IF TG_WHEN = 'BEFORE' THEN\n");
     body.append("    IF pg_catalog.to_regclass(").append(Sql.literal(counter)).append(") IS NULL THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(Sql.ident(counterName))
+    body.append("      CREATE TEMP TABLE ").append(Sql.identifier(counterName))
         .append(" (statements int NOT NULL) ON COMMIT DROP;\n");
     body.append("      INSERT INTO ").append(counter).append(" VALUES (0);\n");
     body.append("    END IF;\n");
@@ -218,7 +220,7 @@ public final class ImmediateTriggerProgram {
     body.append("    INSERT INTO ")
         .append(storage)
         .append(" (")
-        .append(Sql.identList(storageColumns))
+        .append(Sql.identifiers(storageColumns))
         .append(") ")
         .append(definingQuery.strip())
         .append(";\n");
@@ -226,13 +228,13 @@ public final class ImmediateTriggerProgram {
     body.append("  ELSE\n");
     body.append("    IF TG_OP <> 'DELETE' AND pg_catalog.to_regclass(").append(Sql.literal(stash))
         .append(") IS NULL THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(Sql.ident(stashName))
-        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(Sql.WEIGHT)
+    body.append("      CREATE TEMP TABLE ").append(Sql.identifier(stashName))
+        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(DeltaNames.WEIGHT)
         .append(" FROM new_rows WITH NO DATA;\n");
     body.append("    ELSIF TG_OP = 'DELETE' AND pg_catalog.to_regclass(").append(Sql.literal(stash))
         .append(") IS NULL THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(Sql.ident(stashName))
-        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(Sql.WEIGHT)
+    body.append("      CREATE TEMP TABLE ").append(Sql.identifier(stashName))
+        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(DeltaNames.WEIGHT)
         .append(" FROM old_rows WITH NO DATA;\n");
     body.append("    END IF;\n");
     appendOwnedCheck(body, stash, "    ");
@@ -314,7 +316,7 @@ public final class ImmediateTriggerProgram {
   }
 
   private static String trigger(String name, String event, String referencing, String source, String function) {
-    return "CREATE TRIGGER " + Sql.ident(name) + " AFTER " + event + " ON " + source + " "
+    return "CREATE TRIGGER " + Sql.identifier(name) + " AFTER " + event + " ON " + source + " "
         + referencing + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()";
   }
 }
