@@ -1,7 +1,7 @@
 package dev.trickle.immediate;
 
 import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.Sql;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -149,7 +149,7 @@ public final class ImmediateTriggerProgram {
       statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", on, function));
       for (String event : List.of("INSERT", "UPDATE", "DELETE")) {
         statements.add(
-            "CREATE TRIGGER " + Sql.ident(prefix + "_before_" + event.toLowerCase(java.util.Locale.ROOT))
+            "CREATE TRIGGER " + Sql.identifier(prefix + "_before_" + event.toLowerCase(java.util.Locale.ROOT))
                 + " BEFORE " + event + " ON " + on + " FOR EACH STATEMENT EXECUTE FUNCTION "
                 + function + "()");
       }
@@ -172,7 +172,7 @@ public final class ImmediateTriggerProgram {
   }
 
   private static String trigger(String name, String event, String referencing, String source, String function) {
-    return "CREATE TRIGGER " + Sql.ident(name) + " AFTER " + event + " ON " + source + " "
+    return "CREATE TRIGGER " + Sql.identifier(name) + " AFTER " + event + " ON " + source + " "
         + referencing + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()";
   }
 }

@@ -1,8 +1,9 @@
 package dev.trickle.immediate;
 
+import dev.trickle.ivm.DeltaNames;
 import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.Sql;
 import dev.trickle.ivm.Step;
+import dev.trickle.sql.Sql;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -87,8 +88,9 @@ final class TriggerBody {
     body.append("  IF TG_RELID <> ALL ('{")
         .append(tableOids.stream().map(String::valueOf).collect(Collectors.joining(",")))
         .append("}'::pg_catalog.oid[]) THEN\n");
-    body.append("    RAISE EXCEPTION 'this function maintains ").append(storage.replace("'", "''"))
-        .append(" for its own source only';\n");
+    body.append("    RAISE EXCEPTION USING MESSAGE = ")
+        .append(Sql.literal("this function maintains " + storage + " for its own source only"))
+        .append(";\n");
     body.append("  END IF;\n");
     appendLock(body);
     appendCount(body);
@@ -97,14 +99,14 @@ final class TriggerBody {
     body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
     body.append("    DELETE FROM ").append(storage).append(";\n");
-    body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identList(storageColumns))
+    body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identifiers(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");
     TriggerSteps.transactionScoped(body, plan.populate(), "    ");
     body.append("  ELSIF __pgt_pending = 0 AND TG_RELID = ").append(sourceOid).append(" AND ")
         .append(noPendingChanges(sourceOids)).append(" THEN\n");
     work.appendEnsure(body, "    ");
-    body.append("    DELETE FROM ").append(Sql.deltaTable(sourceOid)).append(";\n");
-    appendCopy(body, Sql.deltaTable(sourceOid), "    ");
+    body.append("    DELETE FROM ").append(DeltaNames.deltaTable(sourceOid)).append(";\n");
+    appendCopy(body, DeltaNames.deltaTable(sourceOid), "    ");
     TriggerSteps.planned(body, own, "    ");
     work.appendShrink(body, "    ");
     body.append("  ELSE\n");
@@ -193,11 +195,11 @@ final class TriggerBody {
     String name = pendingName(sourceOid);
     body.append("    IF pg_catalog.to_regclass(").append(Sql.literal(table)).append(") IS NULL THEN\n");
     body.append("      IF TG_OP = 'DELETE' THEN\n");
-    body.append("        CREATE TEMP TABLE ").append(Sql.ident(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
-        .append(Sql.WEIGHT).append(" FROM old_rows WITH NO DATA;\n");
+    body.append("        CREATE TEMP TABLE ").append(Sql.identifier(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
+        .append(DeltaNames.WEIGHT).append(" FROM old_rows WITH NO DATA;\n");
     body.append("      ELSE\n");
-    body.append("        CREATE TEMP TABLE ").append(Sql.ident(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
-        .append(Sql.WEIGHT).append(" FROM new_rows WITH NO DATA;\n");
+    body.append("        CREATE TEMP TABLE ").append(Sql.identifier(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
+        .append(DeltaNames.WEIGHT).append(" FROM new_rows WITH NO DATA;\n");
     body.append("      END IF;\n");
     body.append("    END IF;\n");
     appendOwnedCheck(body, table, "    ");
@@ -227,13 +229,13 @@ final class TriggerBody {
    */
   private void appendMaintenance(StringBuilder body, List<Long> changed, String indent) {
     for (long oid : changed) {
-      String delta = Sql.deltaTable(oid);
+      String delta = DeltaNames.deltaTable(oid);
       String stash = pending(oid);
       TriggerSteps.dropIfExists(body, delta, indent);
       body.append(indent).append("IF pg_catalog.to_regclass(").append(Sql.literal(stash)).append(") IS NULL THEN\n");
       body.append(indent).append("  EXECUTE pg_catalog.format(")
           .append(Sql.literal("CREATE TEMP TABLE " + delta + " ON COMMIT DROP AS SELECT *, 1 AS "
-              + Sql.WEIGHT + " FROM %s WITH NO DATA"))
+              + DeltaNames.WEIGHT + " FROM %s WITH NO DATA"))
           .append(", ").append(oid).append("::pg_catalog.regclass);\n");
       body.append(indent).append("ELSE\n");
       appendOwnedCheck(body, stash, indent + "  ");
@@ -243,7 +245,7 @@ final class TriggerBody {
     }
     TriggerSteps.transactionScoped(body, plan.refresh(Set.copyOf(changed)), indent);
     for (long oid : changed) {
-      body.append(indent).append("DROP TABLE ").append(Sql.deltaTable(oid)).append(";\n");
+      body.append(indent).append("DROP TABLE ").append(DeltaNames.deltaTable(oid)).append(";\n");
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.trickle.immediate;
 
-import dev.trickle.ivm.Sql;
 import dev.trickle.ivm.Step;
+import dev.trickle.sql.Sql;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,8 @@
 package dev.trickle.immediate;
 
-import dev.trickle.ivm.Sql;
+import dev.trickle.ivm.DeltaNames;
 import dev.trickle.ivm.Step;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,7 +45,7 @@ final class WorkTables {
    */
   WorkTables(long sourceOid, List<Step> steps, String settingPrefix) {
     this.sourceOid = sourceOid;
-    this.delta = Sql.deltaTable(sourceOid);
+    this.delta = DeltaNames.deltaTable(sourceOid);
     this.fills = TriggerSteps.workTables(steps);
     this.deltaSetting = "pgtrickle.__pgt_imm_delta_" + sourceOid;
     this.tablesSetting = settingPrefix + "_tables_" + sourceOid;
@@ -65,7 +66,7 @@ final class WorkTables {
         .append(Sql.literal(deltaSetting)).append(", true) THEN\n");
     TriggerSteps.dropIfExists(body, delta, indent + "  ");
     body.append(indent).append("  EXECUTE pg_catalog.format(")
-        .append(Sql.literal("CREATE TEMP TABLE " + delta + " AS SELECT *, 1 AS " + Sql.WEIGHT
+        .append(Sql.literal("CREATE TEMP TABLE " + delta + " AS SELECT *, 1 AS " + DeltaNames.WEIGHT
             + " FROM %s WITH NO DATA"))
         .append(", ").append(sourceOid).append("::pg_catalog.regclass);\n");
     body.append(indent).append("  ").append(check);
