@@ -18,8 +18,9 @@ import java.util.Set;
  * across the delta and pre-change inputs of a term. The sum is exact (each term is the change of
  * Q when C_k alone moves from its old to its new state, the inputs before it already new, the
  * ones after it still old), and it has m terms where expanding the products over every subset of
- * changed inputs has 2^m − 1. Every term is driven by one input's delta probing the others'
- * indexes, so the cost is O(changes × index lookups); no old state of a whole table is built.
+ * changed inputs has 2^m − 1. Each term is split once more so that the terms carrying most rows
+ * read only current relations ({@link #telescoped}): m + m(m−1)/2 terms in all. Every term is
+ * driven by a delta probing the others' indexes, so the cost is O(changes × index lookups); no old state of a whole table is built.
  *
  * <p>A LEFT JOIN of the last input R to the inputs L before it is the inner join plus the rows of L
  * without a match, padded with NULLs (N). N is linear in L but not in R:
@@ -81,22 +82,34 @@ final class DeltaTerms {
   }
 
   /**
-   * One term per changed input: that input's delta, the changed inputs before it current, the
-   * ones after it in their pre-change state, {@code padded} as the NULL row.
+   * The telescoped sum with each first-order term split once more: term k, {@code ΔC_k} with the
+   * later changed inputs before their changes, is {@code ΔC_k} with every other input current
+   * minus, for each later changed input C_j, {@code ΔC_k ⋈ ΔC_j} with the inputs between them
+   * current and the ones after C_j before their changes (the telescoped difference of the later
+   * inputs' products). The first-order terms, which carry nearly all rows, then read only current
+   * relations, whose statistics the planner knows; the pre-change state, a {@code UNION ALL} the
+   * planner has no column statistics for, is read only in the second-order terms, which two deltas
+   * drive. m + m(m−1)/2 terms for m changed inputs.
    */
   private List<String> telescoped(
       String selectList, List<Input> changedInputs, Input padded, List<String> conditions, String factor) {
     List<String> terms = new ArrayList<>();
+    String negated = factor.isEmpty() ? "-1" : "-1 * " + factor;
     for (int k = 0; k < changedInputs.size(); k++) {
       Map<Input, State> states = new HashMap<>();
       states.put(changedInputs.get(k), State.DELTA);
-      for (Input later : changedInputs.subList(k + 1, changedInputs.size())) {
-        states.put(later, State.BEFORE);
-      }
       if (padded != null) {
         states.put(padded, State.NULLS);
       }
       terms.add(term(selectList, states, padded, conditions, factor, null));
+      for (int j = k + 1; j < changedInputs.size(); j++) {
+        Map<Input, State> pair = new HashMap<>(states);
+        pair.put(changedInputs.get(j), State.DELTA);
+        for (Input later : changedInputs.subList(j + 1, changedInputs.size())) {
+          pair.put(later, State.BEFORE);
+        }
+        terms.add(term(selectList, pair, padded, conditions, negated, null));
+      }
     }
     return terms;
   }
