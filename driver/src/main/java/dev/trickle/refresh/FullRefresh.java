@@ -1,8 +1,8 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +28,7 @@ final class FullRefresh {
 
   /** Recomputes the stream table's query and applies the difference. */
   static RefreshCounts apply(Connection c, StreamTable st, Relation storage) throws SQLException {
-    String temp = Quoting.identifier("__pgt_full_" + st.relid());
+    String temp = Sql.identifier("__pgt_full_" + st.relid());
     String qualifiedTemp = "pg_temp." + temp;
     String target = storage.qualifiedName();
     try (Statement s = c.createStatement()) {

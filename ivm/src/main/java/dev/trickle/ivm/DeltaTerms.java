@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -142,7 +143,7 @@ final class DeltaTerms {
       String countNow = "(SELECT count(*) FROM " + right.current() + " WHERE " + on + ")";
       String changedMatches = grouped != null
           ? grouped.sum()
-          : "(SELECT COALESCE(sum(" + Sql.ident(right.alias()) + "." + Sql.WEIGHT + "), 0) FROM "
+          : "(SELECT COALESCE(sum(" + Sql.identifier(right.alias()) + "." + DeltaNames.WEIGHT + "), 0) FROM "
               + right.delta() + " WHERE " + on + ")";
       String statusChange = "((" + noMatchNow + ")::int - ((" + countNow + " - " + changedMatches
           + ") = 0)::int)";
@@ -174,7 +175,7 @@ final class DeltaTerms {
       State state = states.getOrDefault(input, State.CURRENT);
       if (state == State.DELTA || state == State.BEFORE) {
         weight.append(weight.length() == 0 ? "" : " * ")
-            .append(Sql.ident(input.alias())).append('.').append(Sql.WEIGHT);
+            .append(Sql.identifier(input.alias())).append('.').append(DeltaNames.WEIGHT);
       }
     }
     if (!factor.isEmpty()) {
@@ -219,7 +220,7 @@ final class DeltaTerms {
       String weight,
       String extraJoin) {
     StringBuilder sql = new StringBuilder("SELECT ").append(selectList);
-    sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(Sql.WEIGHT);
+    sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(DeltaNames.WEIGHT);
     sql.append(" FROM ");
     for (Input input : block.inputs()) {
       String item = fromItem.apply(input);

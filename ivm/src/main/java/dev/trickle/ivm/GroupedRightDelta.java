@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ import net.sf.jsqlparser.schema.Column;
  * @param sum the signed number of changed matches of a left row
  */
 record GroupedRightDelta(String fromItem, String joinCondition, String sum) {
-  private static final String ALIAS = Sql.ident("__pgt_dr");
+  private static final String ALIAS = Sql.identifier("__pgt_dr");
 
   /** The grouped form for {@code right} joined {@code ON on} in {@code block}, or null. */
   static GroupedRightDelta of(QueryBlock block, Input right, String on) {
@@ -72,13 +73,13 @@ record GroupedRightDelta(String fromItem, String joinCondition, String sum) {
     List<String> select = new ArrayList<>();
     List<String> join = new ArrayList<>();
     for (int i = 0; i < rightKeys.size(); i++) {
-      String key = Sql.ident("__pgt_k" + i);
+      String key = Sql.identifier("__pgt_k" + i);
       select.add(rightKeys.get(i) + " AS " + key);
       join.add(leftKeys.get(i) + " = " + ALIAS + "." + key);
     }
-    String sum = Sql.ident("__pgt_dsum");
-    String fromItem = "(SELECT " + String.join(", ", select) + ", sum(" + Sql.ident(right.alias())
-        + "." + Sql.WEIGHT + ") AS " + sum + " FROM " + right.delta()
+    String sum = Sql.identifier("__pgt_dsum");
+    String fromItem = "(SELECT " + String.join(", ", select) + ", sum(" + Sql.identifier(right.alias())
+        + "." + DeltaNames.WEIGHT + ") AS " + sum + " FROM " + right.delta()
         + (filters.isEmpty() ? "" : " WHERE " + String.join(" AND ", filters))
         + " GROUP BY " + String.join(", ", rightKeys) + ") AS " + ALIAS;
     return new GroupedRightDelta(fromItem, String.join(" AND ", join), ALIAS + "." + sum);

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,9 +25,9 @@ final class PreChangeState {
       Pattern.compile("\"((?:[^\"]|\"\")*)\"|([A-Za-z_][A-Za-z_0-9$]*)");
 
   /** The branches' own aliases, never a user's alias (the {@code __pgt_} prefix is reserved). */
-  private static final String NOW = Sql.ident("__pgt_now");
+  private static final String NOW = Sql.identifier("__pgt_now");
 
-  private static final String CHANGED = Sql.ident("__pgt_changes");
+  private static final String CHANGED = Sql.identifier("__pgt_changes");
 
   private final Set<String> named;
 
@@ -37,18 +38,18 @@ final class PreChangeState {
 
   /** The FROM item {@code (... UNION ALL ...) AS "alias"}, with the weight column. */
   String of(Input input) {
-    String alias = Sql.ident(input.alias());
+    String alias = Sql.identifier(input.alias());
     List<String> columns = columns(input);
-    String now = Sql.columnList(NOW, columns);
-    String changed = Sql.columnList(CHANGED, columns);
+    String now = DeltaNames.columnList(NOW, columns);
+    String changed = DeltaNames.columnList(CHANGED, columns);
     String source = input.derived() != null
         ? "(" + input.derived().currentSql() + ")"
         : Sql.qualified(input.relation().schema(), input.relation().name());
     String deltaTable =
-        input.derived() != null ? input.derived().deltaTable() : Sql.deltaTable(input.relation().oid());
-    return "(SELECT " + now + (columns.isEmpty() ? "" : ", ") + "1 AS " + Sql.WEIGHT + " FROM "
+        input.derived() != null ? input.derived().deltaTable() : DeltaNames.deltaTable(input.relation().oid());
+    return "(SELECT " + now + (columns.isEmpty() ? "" : ", ") + "1 AS " + DeltaNames.WEIGHT + " FROM "
         + source + " AS " + NOW + " UNION ALL SELECT " + changed + (columns.isEmpty() ? "" : ", ") + "-"
-        + CHANGED + "." + Sql.WEIGHT + " FROM " + deltaTable + " AS " + CHANGED + ") AS " + alias;
+        + CHANGED + "." + DeltaNames.WEIGHT + " FROM " + deltaTable + " AS " + CHANGED + ") AS " + alias;
   }
 
   private List<String> columns(Input input) {
