@@ -31,7 +31,8 @@ public final class CatalogInstaller {
           "V13__capture_whole_rows.sql",
           "V14__security.sql",
           "V15__capture_wakeups.sql",
-          "V16__cdc_status.sql");
+          "V16__cdc_status.sql",
+          "V17__history_reason.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

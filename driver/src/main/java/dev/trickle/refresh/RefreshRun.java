@@ -709,6 +709,9 @@ final class RefreshRun {
       outcome = noData();
     } else {
       String mostlyChanged = ChangeVolume.mostlyChanged(c, changes);
+      if (mostlyChanged == null) {
+        mostlyChanged = RecomputeCheck.reason(c, changes, definition);
+      }
       if (mostlyChanged != null) {
         notCommitted(ahead, "although most of a source changed");
         discard(c, speculative);

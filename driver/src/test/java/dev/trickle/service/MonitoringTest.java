@@ -103,7 +103,7 @@ class MonitoringTest {
           "last_refresh_action", "last_refresh_at", "staleness_secs", "consecutive_errors",
           "last_error_message");
       List<String> history = List.of("start_time", "stream_table", "action", "status",
-          "rows_inserted", "rows_deleted", "duration_ms", "error_message");
+          "rows_inserted", "rows_deleted", "duration_ms", "error_message", "reason");
       assertColumns(plain, "SELECT * FROM pgtrickle.refresh_timeline(10)", history);
       assertColumns(plain, "SELECT * FROM pgtrickle.get_refresh_history('department_tree', 5)",
           history);

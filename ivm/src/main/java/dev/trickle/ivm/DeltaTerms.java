@@ -2,33 +2,49 @@ package dev.trickle.ivm;
 
 import dev.trickle.sql.Sql;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The delta rule of a select-project-join block, in post-state form. Filters and projections are
- * linear (they apply to delta rows as they are); inner and cross joins are multilinear, so for the
- * set C of inputs that changed in this refresh
+ * The delta rule of a select-project-join block. Filters and projections are linear (they apply
+ * to delta rows as they are); inner and cross joins are multilinear, so for the changed inputs
+ * C₁ … C_m of this refresh, in FROM order, the delta telescopes into one term per changed input:
  *
- * <pre>  ΔQ = Σ over non-empty S ⊆ C of (−1)^(|S|+1) · Q(ΔS, current state of the others)</pre>
+ * <pre>  ΔQ = Σ over k of Q(C₁¹ … C_{k−1}¹, ΔC_k, C_{k+1}⁰ … C_m⁰)</pre>
  *
- * with weights multiplied across the delta inputs of a term. Every term is driven by a small delta
- * probing current tables, so the cost is O(changes × index lookups); no old state of a whole
- * table is ever built.
+ * where ¹ is an input's current state, ⁰ its state before the changes ({@link PreChangeState}:
+ * current rows minus the delta) and unchanged inputs read their current state; weights multiply
+ * across the delta and pre-change inputs of a term. The sum is exact (each term is the change of
+ * Q when C_k alone moves from its old to its new state, the inputs before it already new, the
+ * ones after it still old), and it has m terms where expanding the products over every subset of
+ * changed inputs has 2^m − 1. Each term is split once more so that the terms carrying most rows
+ * read only current relations ({@link #telescoped}): m + m(m−1)/2 terms in all. Every term is
+ * driven by a delta probing the others' indexes, so the cost is O(changes × index lookups); no old state of a whole table is built.
  *
  * <p>A LEFT JOIN of the last input R to the inputs L before it is the inner join plus the rows of L
  * without a match, padded with NULLs (N). N is linear in L but not in R:
  *
- * <pre>  ΔN = N(ΔL, R₁) + M(L₁) − M(ΔL),   M(X) = Σ over x in X matching ΔR of (nomatch₁(x) − nomatch₀(x))</pre>
+ * <pre>  ΔN = N(L₁, R₁) − N(L₀, R₁) + M(L₀),   M(X) = Σ over x in X matching ΔR of (nomatch₁(x) − nomatch₀(x))</pre>
  *
- * where nomatch₀ is computed from the current matches minus the signed matches in ΔR. Cost: the
- * left rows whose match status may have changed, found through ΔR.
+ * with the first difference telescoped over the changed inputs of L, and nomatch₀ computed from the
+ * current matches minus the signed matches in ΔR. Cost: the left rows whose match status may have
+ * changed, found through ΔR. A [NOT] EXISTS conjunct ({@link SemiJoin}) is treated the same way.
  */
 final class DeltaTerms {
   private final QueryBlock block;
 
   DeltaTerms(QueryBlock block) {
     this.block = block;
+  }
+
+  /** How a term reads an input. */
+  private enum State {
+    CURRENT,
+    DELTA,
+    BEFORE,
+    NULLS
   }
 
   /**
@@ -46,22 +62,16 @@ final class DeltaTerms {
         changedInputs.add(input);
       }
     }
-    List<String> terms = new ArrayList<>();
-    for (List<Input> subset : subsets(changedInputs)) {
-      terms.add(term(selectList, subset, null, List.of(), weight(subset, sign(subset))));
-    }
+    List<String> where = block.where() == null ? List.of() : List.of("(" + block.where() + ")");
+    List<String> terms = new ArrayList<>(telescoped(selectList, changedInputs, null, where, ""));
     SemiJoin semi = block.semiJoin();
     if (semi != null && changed.contains(semi.input().relation().oid())) {
-      List<String> where = new ArrayList<>();
+      List<String> conditions = new ArrayList<>();
       if (semi.rest() != null) {
-        where.add(semi.rest());
+        conditions.add(semi.rest());
       }
-      where.add(semi.touched());
-      terms.add(render(selectList, Input::current, null, where, semi.statusChange()));
-      for (List<Input> subset : subsets(changedInputs)) {
-        String w = weight(subset, -sign(subset)) + " * " + semi.statusChange();
-        terms.add(render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null, where, w));
-      }
+      conditions.add(semi.touched());
+      terms.add(term(selectList, before(changedInputs), null, conditions, semi.statusChange(), null));
     }
     if (right != null) {
       terms.addAll(paddingTerms(selectList, changedInputs, right));
@@ -73,8 +83,48 @@ final class DeltaTerms {
   }
 
   /**
+   * The telescoped sum with each first-order term split once more: term k, {@code ΔC_k} with the
+   * later changed inputs before their changes, is {@code ΔC_k} with every other input current
+   * minus, for each later changed input C_j, {@code ΔC_k ⋈ ΔC_j} with the inputs between them
+   * current and the ones after C_j before their changes (the telescoped difference of the later
+   * inputs' products). The first-order terms, which carry nearly all rows, then read only current
+   * relations, whose statistics the planner knows; the pre-change state, a {@code UNION ALL} the
+   * planner has no column statistics for, is read only in the second-order terms, which two deltas
+   * drive. m + m(m−1)/2 terms for m changed inputs.
+   */
+  private List<String> telescoped(
+      String selectList, List<Input> changedInputs, Input padded, List<String> conditions, String factor) {
+    List<String> terms = new ArrayList<>();
+    String negated = factor.isEmpty() ? "-1" : "-1 * " + factor;
+    for (int k = 0; k < changedInputs.size(); k++) {
+      Map<Input, State> states = new HashMap<>();
+      states.put(changedInputs.get(k), State.DELTA);
+      if (padded != null) {
+        states.put(padded, State.NULLS);
+      }
+      terms.add(term(selectList, states, padded, conditions, factor, null));
+      for (int j = k + 1; j < changedInputs.size(); j++) {
+        Map<Input, State> pair = new HashMap<>(states);
+        pair.put(changedInputs.get(j), State.DELTA);
+        for (Input later : changedInputs.subList(j + 1, changedInputs.size())) {
+          pair.put(later, State.BEFORE);
+        }
+        terms.add(term(selectList, pair, padded, conditions, negated, null));
+      }
+    }
+    return terms;
+  }
+
+  /** Every changed input in its pre-change state. */
+  private static Map<Input, State> before(List<Input> changedInputs) {
+    Map<Input, State> states = new HashMap<>();
+    changedInputs.forEach(i -> states.put(i, State.BEFORE));
+    return states;
+  }
+
+  /**
    * The terms of the NULL-padded rows of the other inputs L that have no match in {@code right}:
-   * N(ΔL, R₁) + M(L₁) − M(ΔL).
+   * N(L₁, R₁) − N(L₀, R₁) telescoped over L, and M(L₀).
    */
   private List<String> paddingTerms(String selectList, List<Input> changedInputs, Input right) {
     String on = block.inputs().get(block.inputs().size() - 1).on();
@@ -82,55 +132,70 @@ final class DeltaTerms {
     List<Input> changedLeft = new ArrayList<>(changedInputs);
     changedLeft.remove(right);
     String noMatchNow = "NOT EXISTS (SELECT 1 FROM " + right.current() + " WHERE " + on + ")";
-    for (List<Input> subset : subsets(changedLeft)) {
-      terms.add(term(selectList, subset, right, List.of(noMatchNow), weight(subset, sign(subset))));
+    List<String> conditions = new ArrayList<>();
+    if (block.where() != null) {
+      conditions.add("(" + block.where() + ")");
     }
+    conditions.add(noMatchNow);
+    terms.addAll(telescoped(selectList, changedLeft, right, conditions, ""));
     if (changedInputs.contains(right)) {
-      String touched = "EXISTS (SELECT 1 FROM " + right.delta() + " WHERE " + on + ")";
-      String matchesBefore =
-          "(SELECT count(*) FROM "
-              + right.current()
-              + " WHERE "
-              + on
-              + ") - (SELECT COALESCE(sum("
-              + Sql.identifier(right.alias())
-              + "."
-              + DeltaNames.WEIGHT
-              + "), 0) FROM "
-              + right.delta()
-              + " WHERE "
-              + on
-              + ")";
-      String statusChange = "((" + noMatchNow + ")::int - ((" + matchesBefore + ") = 0)::int)";
-      terms.add(term(selectList, List.of(), right, List.of(touched), statusChange));
-      for (List<Input> subset : subsets(changedLeft)) {
-        String w = weight(subset, -sign(subset)) + " * " + statusChange;
-        terms.add(term(selectList, subset, right, List.of(touched), w));
+      GroupedRightDelta grouped = GroupedRightDelta.of(block, right, on);
+      String countNow = "(SELECT count(*) FROM " + right.current() + " WHERE " + on + ")";
+      String changedMatches = grouped != null
+          ? grouped.sum()
+          : "(SELECT COALESCE(sum(" + Sql.identifier(right.alias()) + "." + DeltaNames.WEIGHT + "), 0) FROM "
+              + right.delta() + " WHERE " + on + ")";
+      String statusChange = "((" + noMatchNow + ")::int - ((" + countNow + " - " + changedMatches
+          + ") = 0)::int)";
+      Map<Input, State> states = before(changedLeft);
+      states.put(right, State.NULLS);
+      List<String> touchedConditions = new ArrayList<>();
+      if (block.where() != null) {
+        touchedConditions.add("(" + block.where() + ")");
       }
+      if (grouped == null) {
+        touchedConditions.add("EXISTS (SELECT 1 FROM " + right.delta() + " WHERE " + on + ")");
+      }
+      terms.add(term(selectList, states, right, touchedConditions, statusChange,
+          grouped == null ? null : " JOIN " + grouped.fromItem() + " ON " + grouped.joinCondition()));
     }
     return terms;
   }
 
   /**
-   * One term: the inputs in {@code deltas} read their changes, {@code padded} (if not null) is the
-   * NULL row, every other input reads its current state.
+   * One term: each input read as {@code states} says (current when absent), {@code padded} (if not
+   * null) cross-joined as the NULL row, the given WHERE conditions, and as weight the product of
+   * the delta and pre-change inputs' weights and {@code factor} (none when empty); {@code
+   * extraJoin}, when not null, is joined after the inputs.
    */
-  private String term(
-      String selectList, List<Input> deltas, Input padded, List<String> extra, String weight) {
-    List<String> conditions = new ArrayList<>();
-    if (block.where() != null) {
-      conditions.add("(" + block.where() + ")");
+  private String term(String selectList, Map<Input, State> states, Input padded,
+      List<String> conditions, String factor, String extraJoin) {
+    StringBuilder weight = new StringBuilder();
+    for (Input input : block.inputs()) {
+      State state = states.getOrDefault(input, State.CURRENT);
+      if (state == State.DELTA || state == State.BEFORE) {
+        weight.append(weight.length() == 0 ? "" : " * ")
+            .append(Sql.identifier(input.alias())).append('.').append(DeltaNames.WEIGHT);
+      }
     }
-    conditions.addAll(extra);
+    if (!factor.isEmpty()) {
+      weight.append(weight.length() == 0 ? "" : " * ").append(factor);
+    }
+    String w = weight.length() == 0 ? "1" : weight.toString();
+    String draft = render(selectList, Input::current, padded, conditions, w, extraJoin);
+    PreChangeState old = new PreChangeState(draft);
     return render(
         selectList,
-        input ->
-            input == padded
-                ? input.nulls()
-                : deltas.contains(input) ? input.delta() : input.current(),
+        input -> switch (states.getOrDefault(input, State.CURRENT)) {
+          case CURRENT -> input.current();
+          case DELTA -> input.delta();
+          case BEFORE -> old.of(input);
+          case NULLS -> input.nulls();
+        },
         padded,
         conditions,
-        weight);
+        w,
+        extraJoin);
   }
 
   /**
@@ -144,6 +209,16 @@ final class DeltaTerms {
       Input padded,
       List<String> conditions,
       String weight) {
+    return render(selectList, fromItem, padded, conditions, weight, null);
+  }
+
+  private String render(
+      String selectList,
+      java.util.function.Function<Input, String> fromItem,
+      Input padded,
+      List<String> conditions,
+      String weight,
+      String extraJoin) {
     StringBuilder sql = new StringBuilder("SELECT ").append(selectList);
     sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(DeltaNames.WEIGHT);
     sql.append(" FROM ");
@@ -161,42 +236,12 @@ final class DeltaTerms {
         sql.append(" JOIN ").append(item).append(" ON ").append(input.on());
       }
     }
+    if (extraJoin != null) {
+      sql.append(extraJoin);
+    }
     if (!conditions.isEmpty()) {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));
     }
     return sql.toString();
-  }
-
-  private static int sign(List<Input> subset) {
-    return subset.size() % 2 == 1 ? 1 : -1;
-  }
-
-  private static String weight(List<Input> deltas, int sign) {
-    StringBuilder w = new StringBuilder(sign < 0 ? "-1" : "1");
-    for (Input input : deltas) {
-      w.append(" * ").append(Sql.identifier(input.alias())).append('.').append(DeltaNames.WEIGHT);
-    }
-    return w.toString();
-  }
-
-  /** All non-empty subsets, smallest first. */
-  static <T> List<List<T>> subsets(List<T> items) {
-    List<List<T>> result = new ArrayList<>();
-    int n = items.size();
-    for (int size = 1; size <= n; size++) {
-      for (int mask = 1; mask < (1 << n); mask++) {
-        if (Integer.bitCount(mask) != size) {
-          continue;
-        }
-        List<T> subset = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          if ((mask & (1 << i)) != 0) {
-            subset.add(items.get(i));
-          }
-        }
-        result.add(subset);
-      }
-    }
-    return result;
   }
 }

@@ -185,7 +185,7 @@ final class SpjPlan implements MaintenancePlan {
             + block.inputs().stream()
                 .map(i -> i.join() + " " + i.relation().displayName() + " AS " + i.alias())
                 .collect(Collectors.joining(", ")));
-    lines.add("rule: ΔQ = Σ over non-empty changed subsets S of (−1)^(|S|+1)·Q(ΔS, current others)");
+    lines.add("rule: ΔQ = Σ over changed inputs C_k of Q(C₁¹…C_{k−1}¹, ΔC_k, C_{k+1}⁰…C_m⁰) (¹ current, ⁰ before the changes)");
     return lines;
   }
 }
