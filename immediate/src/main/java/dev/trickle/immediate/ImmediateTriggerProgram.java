@@ -1,8 +1,9 @@
 package dev.trickle.immediate;
 
 import dev.trickle.ivm.DeltaNames;
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.stream.Collectors;
  */
 public final class ImmediateTriggerProgram {
   private final MaintenancePlan plan;
+  private final StepPrinter printer;
   private final String storage;
   private final String lock;
   private final String definingQuery;
@@ -61,6 +63,7 @@ public final class ImmediateTriggerProgram {
       String lockSchema,
       String lockTable) {
     this.plan = plan;
+    this.printer = new StepPrinter(new LoopLimit(Sql.display(storageSchema, storageTable)));
     this.storage = Sql.qualified(storageSchema, storageTable);
     this.lock = Sql.qualified(lockSchema, lockTable);
     this.storageColumns = List.copyOf(storageColumns);
@@ -188,7 +191,7 @@ public final class ImmediateTriggerProgram {
     String stash = Sql.qualified("pg_temp", stashName);
     String columns = "*";
     StringBuilder body = new StringBuilder();
-    body.append("DECLARE\n  more boolean;\n  iterations int;\n  previous text;\n  pending int := 0;\nBEGIN\n");
+    body.append("DECLARE\n  previous text;\n  pending int := 0;\nBEGIN\n");
     body.append("  IF TG_RELID <> ALL ('{")
         .append(tables.stream().map(t -> String.valueOf(t.oid())).collect(Collectors.joining(",")))
         .append("}'::pg_catalog.oid[]) THEN\n");
@@ -224,7 +227,7 @@ public final class ImmediateTriggerProgram {
         .append(") ")
         .append(definingQuery.strip())
         .append(";\n");
-    appendSteps(body, plan.populate(), "    ");
+    body.append(printer.triggerBody(plan.populate(), "    "));
     body.append("  ELSE\n");
     body.append("    IF TG_OP <> 'DELETE' AND pg_catalog.to_regclass(").append(Sql.literal(stash))
         .append(") IS NULL THEN\n");
@@ -249,7 +252,7 @@ public final class ImmediateTriggerProgram {
     body.append("    IF pending <= 0 THEN\n");
     body.append("    DROP TABLE IF EXISTS ").append(delta).append(";\n");
     body.append("    ALTER TABLE ").append(stash).append(" RENAME TO ").append(deltaName).append(";\n");
-    appendSteps(body, plan.refresh(Set.of(sourceOid)), "    ");
+    body.append(printer.triggerBody(plan.refresh(Set.of(sourceOid)), "    "));
     body.append("    DROP TABLE ").append(delta).append(";\n");
     body.append("    END IF;\n");
     body.append("  END IF;\n");
@@ -282,31 +285,6 @@ public final class ImmediateTriggerProgram {
         .append(Sql.literal(table + " is not the stream table owner's; drop it"))
         .append(";\n");
     body.append(indent).append("END IF;\n");
-  }
-
-  /** Appends the steps as PL/pgSQL; loops become LOOP ... EXIT WHEN NOT condition. */
-  private static void appendSteps(StringBuilder body, List<Step> steps, String indent) {
-    for (Step step : steps) {
-      if (step.isLoop()) {
-        body.append(indent).append("iterations := 0;\n");
-        body.append(indent).append("LOOP\n");
-        appendSteps(body, step.body(), indent + "  ");
-        body.append(indent)
-            .append("  EXECUTE ")
-            .append(Sql.literal(step.sql()))
-            .append(" INTO more;\n");
-        body.append(indent).append("  iterations := iterations + 1;\n");
-        body.append(indent)
-            .append("  EXIT WHEN NOT more OR iterations >= ")
-            .append(Step.MAX_ITERATIONS)
-            .append(";\n");
-        body.append(indent).append("END LOOP;\n");
-      } else {
-        for (String statement : step.transactionScoped()) {
-          body.append(indent).append("EXECUTE ").append(Sql.literal(statement)).append(";\n");
-        }
-      }
-    }
   }
 
   /** The statements that remove what {@link #install} created. */
