@@ -183,9 +183,9 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " < 0) AS " + Sql.identifier(i.alias()) : i.current(),
           null, stepWhere(), "-" + weightOf(stepSource)));
     }
-    String deletedSeed = consolidate(String.join(" UNION ALL ", firstDeleted), "> 0");
+    String deletedSeed = consolidate(String.join(" UNION ALL ", firstDeleted), Consolidation.Keep.POSITIVE);
     if (closureInOneStatement()) {
-      steps.add(Step.fill(deleted, consolidate(closure(deletedSeed, true), "> 0")));
+      steps.add(Step.fill(deleted, consolidate(closure(deletedSeed, true), Consolidation.Keep.POSITIVE)));
     } else {
       steps.add(Step.fill(deleted, deletedSeed));
       steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
@@ -197,7 +197,7 @@ final class RecursivePlan implements MaintenancePlan {
                       ? frontier + " AS " + Sql.identifier(i.alias())
                       : "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " > 0) AS " + Sql.identifier(i.alias()),
                   null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
-      steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+      steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, Consolidation.Keep.POSITIVE)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
     // Semi-naive insertion, seeded from R_mid = R_old − ΣD without writing R_mid first:
     // step(ΔS⁺, R_mid) = step(ΔS⁺, R_old) − step(ΔS⁺, ΣD).
@@ -212,15 +212,15 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? added + Sql.identifier(i.alias()) : deleted + " AS " + Sql.identifier(i.alias()),
           null, stepWhere(), "-" + weightOf(stepSource) + " * " + weightOf(stepRecursive)));
     }
-    String insertedSeed = consolidate(String.join(" UNION ALL ", firstInserted), "> 0");
+    String insertedSeed = consolidate(String.join(" UNION ALL ", firstInserted), Consolidation.Keep.POSITIVE);
     if (closureInOneStatement()) {
-      steps.add(Step.fill(inserted, consolidate(closure(insertedSeed, false), "> 0")));
+      steps.add(Step.fill(inserted, consolidate(closure(insertedSeed, false), Consolidation.Keep.POSITIVE)));
     } else {
       steps.add(Step.fill(inserted, insertedSeed));
       steps.add(Step.of("DELETE FROM " + frontier));
       steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
       String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
-      steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+      steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, Consolidation.Keep.POSITIVE)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
     steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -" + DeltaNames.WEIGHT + " AS " + DeltaNames.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
@@ -269,7 +269,7 @@ final class RecursivePlan implements MaintenancePlan {
                 null, stepWhere(), "-" + weightOf(stepSource));
     steps.add(Step.loop(List.of(
         Step.fill(next, "SELECT " + columns + ", 1::bigint AS "
-            + DeltaNames.WEIGHT + " FROM (" + consolidate(oldStep, "> 0") + ") AS x WHERE " + inRelation(stateNames.storage(), "x") + " AND NOT "
+            + DeltaNames.WEIGHT + " FROM (" + consolidate(oldStep, Consolidation.Keep.POSITIVE) + ") AS x WHERE " + inRelation(stateNames.storage(), "x") + " AND NOT "
             + inRelation(deleted, "x")),
         Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
         Step.of("DELETE FROM " + frontier),
@@ -378,17 +378,16 @@ final class RecursivePlan implements MaintenancePlan {
     String baseDelta = names.temp("bdelta");
     List<Step> steps = new ArrayList<>();
     String empty = "SELECT r.*, 0::bigint AS " + DeltaNames.WEIGHT + " FROM " + stateNames.storage() + " AS r LIMIT 0";
-    String sourceColumns = Sql.identifiers(stepSource.relation().columns().stream().map(c -> c.name()).toList());
+    List<String> sourceColumns = stepSource.relation().columns().stream().map(c -> c.name()).toList();
     steps.add(Step.fill(sourceDelta,
         sourceChanged
-            ? "SELECT " + sourceColumns + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM "
-                + DeltaNames.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
-                + DeltaNames.WEIGHT + ") <> 0"
+            ? Consolidation.ofTable(sourceColumns, DeltaNames.deltaTable(stepSource.relation().oid()),
+                Consolidation.Keep.NONZERO)
             : "SELECT " + Sql.identifier(stepSource.alias()) + ".*, 0::bigint AS " + DeltaNames.WEIGHT + " FROM "
                 + stepSource.current() + " LIMIT 0"));
     List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
     steps.add(Step.fill(baseDelta,
-        baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0")));
+        baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), Consolidation.Keep.NONZERO)));
     return steps;
   }
 
@@ -406,10 +405,8 @@ final class RecursivePlan implements MaintenancePlan {
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next));
   }
 
-  private String consolidate(String signedRows, String keep) {
-    String columns = Sql.identifiers(stateNames.columns());
-    return "SELECT " + columns + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM (" + signedRows
-        + ") AS x GROUP BY " + columns + " HAVING sum(" + DeltaNames.WEIGHT + ") " + keep;
+  private String consolidate(String signedRows, Consolidation.Keep keep) {
+    return Consolidation.of(stateNames.columns(), signedRows, keep);
   }
 
   private String outputs(QueryBlock block) {
