@@ -1,4 +1,4 @@
--- Trickle catalog, version 15: one rule for the loops of maintenance.
+-- Trickle catalog, version 17: one rule for the loops of maintenance.
 --
 -- Every loop of maintenance (a refresh's fixpoint loop, on the client or in a DO block, an
 -- IMMEDIATE trigger's loop, a recursive closure's WITH RECURSIVE term) stops at the same limit
