@@ -32,7 +32,8 @@ public final class CatalogInstaller {
           "V14__security.sql",
           "V15__capture_wakeups.sql",
           "V16__cdc_status.sql",
-          "V17__history_reason.sql");
+          "V17__history_reason.sql",
+          "V18__loop_limit.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

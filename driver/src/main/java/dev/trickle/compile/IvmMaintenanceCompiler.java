@@ -5,8 +5,9 @@ import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SourceKind;
 import dev.trickle.immediate.ImmediateTriggerProgram;
 import dev.trickle.ivm.DeltaCompiler;
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.ivm.StorageNames;
 import dev.trickle.ivm.UnsupportedQueryException;
 import dev.trickle.refresh.Compilation;
@@ -14,6 +15,7 @@ import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.PlanDescription;
 import dev.trickle.refresh.StreamTableDefinition;
 import dev.trickle.rewriter.parse.QueryException;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -57,8 +59,9 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
   @Override
   public Compilation compile(Connection c, StreamTableDefinition definition) throws SQLException {
     MaintenancePlan plan;
+    RememberedCatalog catalog = new RememberedCatalog(new JdbcCatalogLookup(c));
     try {
-      plan = plan(c, definition);
+      plan = plan(catalog, definition, String.valueOf(definition.pgtId()));
     } catch (UnsupportedQueryException e) {
       return new Compilation.FullOnly(e.construct(), e.position(), e.getMessage());
     } catch (QueryException e) {
@@ -99,15 +102,19 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
           ImmediateTriggerProgram.uninstall("pgtrickle", program.functionName(source.relid())));
     }
     uninstall.addAll(program.uninstallLock());
+    LoopLimit limit = new LoopLimit(Sql.display(definition.schema(), definition.name()));
+    catalog.detach();
     return new Compilation.Differential(
-        new PlanProgram(plan),
-        sql(plan.setup()),
-        sql(plan.populate()),
-        sql(plan.teardown()),
+        new PlanProgram(plan, limit, variant -> variant(catalog, definition, variant)),
+        StepPrinter.withoutLoops(plan.setup()),
+        StepPrinter.withoutLoops(plan.populate()),
+        StepPrinter.withoutLoops(plan.teardown()),
         install,
         uninstall,
         new PlanDescription(
-            plan.explain(), render(plan.refresh(plan.sourceOids()), ""), plan.probedColumns()));
+            plan.explain(),
+            new StepPrinter(limit).explain(plan.refresh(plan.sourceOids())),
+            plan.probedColumns()));
   }
 
   /** The source, and every partition of a partitioned source: each gets the triggers. */
@@ -125,23 +132,22 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
     return tables;
   }
 
-  /** The steps as one SQL text (loops as commented LOOP ... WHILE blocks), for explain_st. */
-  private static String render(List<Step> steps, String indent) {
-    StringBuilder sql = new StringBuilder();
-    for (Step step : steps) {
-      if (step.isLoop()) {
-        sql.append(indent).append("-- LOOP\n").append(render(step.body(), indent + "  "))
-            .append(indent).append("-- WHILE ").append(step.sql()).append('\n');
-      } else {
-        for (String statement : step.transactionScoped()) {
-          sql.append(indent).append(statement).append(";\n");
-        }
-      }
+  /**
+   * The plan again, against the catalog the first compilation saw, with the work tables of program
+   * variant {@code variant} named apart (their tag ends in {@code _v<variant>}).
+   */
+  private MaintenancePlan variant(
+      RememberedCatalog catalog, StreamTableDefinition definition, int variant) {
+    try {
+      return plan(catalog, definition, definition.pgtId() + "_v" + variant);
+    } catch (QueryException | UnsupportedQueryException e) {
+      throw new IllegalStateException("a query compiled before no longer compiles", e);
     }
-    return sql.toString();
   }
 
-  private MaintenancePlan plan(Connection c, StreamTableDefinition definition)
+  /** The plan of the definition, its work tables tagged {@code tag}. */
+  private MaintenancePlan plan(
+      RememberedCatalog catalog, StreamTableDefinition definition, String tag)
       throws QueryException, UnsupportedQueryException {
     List<String> columns = definition.columns().stream().map(Column::name).toList();
     StorageNames names =
@@ -151,25 +157,13 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
             columns,
             "pgtrickle",
             "__pgt_state_" + definition.pgtId(),
-            String.valueOf(definition.pgtId()));
+            tag);
     String table = definition.qualifiedName();
     return new DeltaCompiler(
-            new JdbcCatalogLookup(c),
+            catalog,
             DEBUG_PLAN.get()
                 ? line -> LOG.atInfo().log(table + " " + line)
                 : line -> LOG.atDebug().log(() -> table + " " + line))
         .compile(definition.query(), names);
-  }
-
-  /** Flattens steps to statements; plans with fixpoint loops are only run by {@link PlanProgram}. */
-  private static List<String> sql(List<Step> steps) {
-    List<String> statements = new ArrayList<>();
-    for (Step step : steps) {
-      if (step.isLoop()) {
-        throw new IllegalStateException("setup, populate and teardown steps never loop");
-      }
-      statements.addAll(step.transactionScoped());
-    }
-    return statements;
   }
 }

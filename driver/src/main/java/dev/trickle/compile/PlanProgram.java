@@ -1,15 +1,15 @@
 package dev.trickle.compile;
 
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.refresh.DifferentialProgram;
 import dev.trickle.refresh.RefreshCounts;
 import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.refresh.StatementBatch;
-import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,17 +17,22 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Runs a compiled {@link MaintenancePlan} as one refresh: the plan's steps for exactly the sources
  * that changed (fixpoint loops included), adding up the rows written to the storage. Consecutive
- * statements go to the server as one {@link StatementBatch}, a fixpoint loop among them as one
- * {@code DO} block; temporary tables are the session's reusable work tables.
+ * statements go to the server as one {@link StatementBatch}, printed by the plan's {@link
+ * StepPrinter} (a fixpoint loop among them as one {@code DO} block, a loop with counted statements
+ * as a round trip per iteration under the same {@link LoopLimit}); temporary tables are the
+ * session's reusable work tables.
  */
 final class PlanProgram implements DifferentialProgram {
   private static final AtomicLong VERSIONS = new AtomicLong();
 
   private final MaintenancePlan plan;
+  private final IntFunction<MaintenancePlan> variants;
+  private final StepPrinter printer;
   /** Names this compilation in work-table shape keys: a recompilation may change column types. */
   private final String version = "plan " + VERSIONS.incrementAndGet();
   /**
@@ -38,8 +43,16 @@ final class PlanProgram implements DifferentialProgram {
 
   private final Map<Step, String> shapes = new ConcurrentHashMap<>();
 
-  PlanProgram(MaintenancePlan plan) {
+  /**
+   * @param plan the compiled plan
+   * @param limit the loop rule, naming the stream table
+   * @param variants the plan compiled again with the work tables of program variant {@code n}
+   *     named apart (see {@link #stepsFor})
+   */
+  PlanProgram(MaintenancePlan plan, LoopLimit limit, IntFunction<MaintenancePlan> variants) {
     this.plan = plan;
+    this.variants = variants;
+    this.printer = new StepPrinter(limit);
   }
 
   @Override
@@ -72,53 +85,21 @@ final class PlanProgram implements DifferentialProgram {
         });
   }
 
+  /**
+   * The steps for one set of changed sources, each set with work tables of its own: the programs
+   * for different sets fill the same work tables with different queries, and a session work table
+   * is kept only for one query, so a stream table whose changed sources alternate would drop and
+   * create them at every switch. The first set's program uses the plan's names; each later one
+   * comes from the plan compiled again with its variant's names. The sources' delta tables are
+   * filled by the engine, not by programs, and keep their names.
+   */
   private List<Step> stepsFor(Set<Long> changedSources) {
     return steps.computeIfAbsent(
-        Set.copyOf(changedSources), changed -> ownWorkTables(plan.refresh(changed), steps.size()));
-  }
-
-  /**
-   * The steps with the work tables they fill renamed for program variant {@code variant} (the
-   * first keeps the plan's names): the programs for different sets of changed sources fill the
-   * same work tables with different queries, and a session work table is kept only for one query,
-   * so a stream table whose changed sources alternate would drop and create them at every switch.
-   * The sources' delta tables are filled by the engine, not by programs, and keep their names.
-   */
-  private static List<Step> ownWorkTables(List<Step> program, int variant) {
-    if (variant == 0) {
-      return program;
-    }
-    Map<String, String> renamed = new HashMap<>();
-    collectFilled(program, variant, renamed);
-    return renamed.isEmpty() ? program : rename(program, renamed);
-  }
-
-  private static void collectFilled(List<Step> program, int variant, Map<String, String> renamed) {
-    for (Step step : program) {
-      if (step.isLoop()) {
-        collectFilled(step.body(), variant, renamed);
-      } else if (step.isFill()) {
-        String table = step.fills();
-        renamed.putIfAbsent(table, table.substring(0, table.length() - 1) + "_v" + variant + "\"");
-      }
-    }
-  }
-
-  private static List<Step> rename(List<Step> program, Map<String, String> renamed) {
-    List<Step> result = new ArrayList<>(program.size());
-    for (Step step : program) {
-      String sql = step.sql();
-      for (Map.Entry<String, String> e : renamed.entrySet()) {
-        sql = sql.replace(e.getKey(), e.getValue());
-      }
-      result.add(
-          new Step(
-              sql,
-              step.counts(),
-              rename(step.body(), renamed),
-              step.isFill() ? renamed.getOrDefault(step.fills(), step.fills()) : null));
-    }
-    return result;
+        Set.copyOf(changedSources),
+        changed -> {
+          int variant = steps.size();
+          return (variant == 0 ? plan : variants.apply(variant)).refresh(changed);
+        });
   }
 
   /**
@@ -128,7 +109,7 @@ final class PlanProgram implements DifferentialProgram {
   private boolean runsInOneBatch(List<Step> program, SessionTempTables temps) {
     for (Step step : program) {
       if (step.isLoop()) {
-        if (!serverSide(step) || !runsInOneBatch(step.body(), temps)) {
+        if (!StepPrinter.runsOnServer(step) || !runsInOneBatch(step.body(), temps)) {
           return false;
         }
       } else if (step.isFill() && !temps.refills(step.fills(), shapeOf(step))) {
@@ -141,10 +122,6 @@ final class PlanProgram implements DifferentialProgram {
     return true;
   }
 
-  private static boolean serverSide(Step loop) {
-    return loop.body().stream().allMatch(b -> !b.isLoop() && b.counts() == Step.Counts.NONE);
-  }
-
   /**
    * The work-table shape key of a fill: this compilation and the fill's query. Kept per step, so
    * the check and the fill of every refresh do not build it again from the query's text.
@@ -153,19 +130,14 @@ final class PlanProgram implements DifferentialProgram {
     return shapes.computeIfAbsent(fill, f -> version + "\n" + f.sql());
   }
 
-  private static String notTerminating(int iterations) {
-    return "recursive maintenance did not reach a fixpoint after " + iterations
-        + " iterations; the recursive query may not terminate on this data";
-  }
-
   /**
    * Batches statements and adds up their counts. Without a connection it only adds to the batch,
    * which its owner runs; then no loop may need a round trip.
    */
   private final class BatchedRun {
     private final Connection c;
-    private final SessionTempTables temps;
     private final StatementBatch batch;
+    private final StepPrinter.Fills fills;
     private final Map<Integer, Step.Counts> counted = new HashMap<>();
     private long inserted;
     private long deleted;
@@ -173,28 +145,24 @@ final class PlanProgram implements DifferentialProgram {
     BatchedRun(Connection c, StatementBatch batch, SessionTempTables temps) {
       this.c = c;
       this.batch = batch;
-      this.temps = temps;
+      this.fills = fill -> temps.fill(fill.fills(), shapeOf(fill), fill.sql());
     }
 
     void run(List<Step> steps) throws SQLException {
       for (Step step : steps) {
-        if (step.isLoop()) {
+        if (step.isLoop() && !StepPrinter.runsOnServer(step)) {
           loop(step);
-        } else if (step.isFill()) {
-          for (String sql : temps.fill(step.fills(), shapeOf(step), step.sql())) {
-            add(sql, Step.Counts.NONE);
-          }
         } else {
-          add(step.sql(), step.counts());
+          for (StepPrinter.Statement statement : printer.statements(step, fills)) {
+            add(statement.sql(), statement.counts());
+          }
         }
       }
     }
 
+    /** A loop whose body reports counts: a round trip per iteration, under the loop rule. */
     private void loop(Step step) throws SQLException {
-      if (serverSide(step)) {
-        add(serverSideLoop(step), Step.Counts.NONE);
-        return;
-      }
+      LoopLimit limit = printer.limit();
       int iterations = 0;
       boolean again;
       do {
@@ -202,43 +170,11 @@ final class PlanProgram implements DifferentialProgram {
         add(step.sql(), Step.Counts.NONE);
         List<String> condition = flush();
         again = !condition.isEmpty() && "t".equals(condition.get(0));
-        if (++iterations >= Step.MAX_ITERATIONS && again) {
-          throw new SQLException(notTerminating(iterations), "54000");
+        iterations++;
+        if (again && limit.reached(iterations)) {
+          throw new SQLException(limit.message(), LoopLimit.SQLSTATE);
         }
       } while (again);
-    }
-
-    /**
-     * The loop as one {@code DO} block, so a fixpoint costs one statement in the batch instead of a
-     * round trip per iteration. The body is printed twice: the first iteration may create the
-     * session's work tables, the others refill them. Static statements keep their plans across
-     * iterations; {@code use_column} keeps a user column from being read as the block's counter.
-     */
-    private String serverSideLoop(Step step) {
-      StringBuilder block = new StringBuilder();
-      block.append("#variable_conflict use_column\nDECLARE __pgt_iterations int := 1;\nBEGIN\n");
-      appendBody(block, step.body(), "  ");
-      block.append("  WHILE (").append(step.sql()).append(") LOOP\n");
-      block.append("    IF __pgt_iterations >= ").append(Step.MAX_ITERATIONS).append(" THEN\n");
-      block.append("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = ")
-          .append(Sql.literal(notTerminating(Step.MAX_ITERATIONS))).append(";\n");
-      block.append("    END IF;\n");
-      appendBody(block, step.body(), "    ");
-      block.append("    __pgt_iterations := __pgt_iterations + 1;\n");
-      block.append("  END LOOP;\nEND\n");
-      return "DO " + Sql.dollarQuoted("\n" + block);
-    }
-
-    private void appendBody(StringBuilder block, List<Step> body, String indent) {
-      for (Step step : body) {
-        List<String> statements =
-            step.isFill()
-                ? temps.fill(step.fills(), shapeOf(step), step.sql())
-                : List.of(step.sql());
-        for (String sql : statements) {
-          block.append(indent).append(sql).append(";\n");
-        }
-      }
     }
 
     private void add(String sql, Step.Counts counts) {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.ivm.DeltaCompiler;
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.ivm.StorageNames;
 import dev.trickle.refresh.SessionTempTables;
+import dev.trickle.sql.Sql;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,6 +30,7 @@ import java.util.Set;
  * call (the recursion guard, say).
  */
 final class CompilerHarness implements AutoCloseable {
+
   /** One batch of random changes to the sources, applied before each refresh of the oracle. */
   @FunctionalInterface
   interface Batch {
@@ -97,9 +101,19 @@ final class CompilerHarness implements AutoCloseable {
         columns.add(rs.getString(1));
       }
     }
-    MaintenancePlan plan =
-        new DeltaCompiler(new JdbcCatalogLookup(c), s -> {})
-            .compile(query, new StorageNames("public", name, columns, "public", name + "_state", name));
+    MaintenancePlan plan = compile(query, name, columns, name);
+    programs.put(
+        plan,
+        new PlanProgram(
+            plan,
+            new LoopLimit(Sql.display("public", name)),
+            variant -> {
+              try {
+                return compile(query, name, columns, name + "_v" + variant);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            }));
     run(plan.setup());
     exec("INSERT INTO " + name + " " + query);
     run(plan.populate());
@@ -108,6 +122,12 @@ final class CompilerHarness implements AutoCloseable {
       exec("DELETE FROM chg_" + oid);
     }
     return plan;
+  }
+
+  private MaintenancePlan compile(String query, String name, List<String> columns, String tag)
+      throws Exception {
+    return new DeltaCompiler(new JdbcCatalogLookup(c), s -> {})
+        .compile(query, new StorageNames("public", name, columns, "public", name + "_state", tag));
   }
 
   private void capture(long oid) throws SQLException {
@@ -183,7 +203,7 @@ final class CompilerHarness implements AutoCloseable {
     c.setAutoCommit(false);
     try {
       programs
-          .computeIfAbsent(plan, PlanProgram::new)
+          .get(plan)
           .run(c, prepareDeltas(plan), SessionTempTables.load(c));
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
@@ -205,23 +225,15 @@ final class CompilerHarness implements AutoCloseable {
   }
 
   void run(List<Step> steps) throws SQLException {
-    for (Step step : steps) {
-      if (step.isLoop()) {
-        int iterations = 0;
-        do {
-          run(step.body());
-        } while ("t".equals(scalar(step.sql())) && ++iterations < Step.MAX_ITERATIONS);
-        continue;
-      }
+    for (String statement : StepPrinter.withoutLoops(steps)) {
       try {
-        for (String statement : step.transactionScoped()) {
-          exec(statement);
-        }
+        exec(statement);
       } catch (SQLException e) {
-        throw new SQLException(e.getMessage() + "\n  in: " + step.sql(), e.getSQLState(), e);
+        throw new SQLException(e.getMessage() + "\n  in: " + statement, e.getSQLState(), e);
       }
     }
   }
+
 
   void exec(String sql) throws SQLException {
     try (Statement st = c.createStatement()) {

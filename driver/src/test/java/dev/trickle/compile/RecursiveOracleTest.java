@@ -186,7 +186,8 @@ class RecursiveOracleTest {
     harness.exec("INSERT INTO links VALUES (3, 2, 1)");
     assertThatThrownBy(() -> harness.refresh(plan))
         .isInstanceOf(SQLException.class)
-        .hasMessageContaining("did not reach a fixpoint after 100000 iterations")
+        .hasMessageContaining("stream table public." + name + ": recursive maintenance did not reach a"
+            + " fixpoint after 100000 iterations")
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("54000"));
     harness.exec("DELETE FROM links WHERE id = 3");
     harness.refresh(plan);

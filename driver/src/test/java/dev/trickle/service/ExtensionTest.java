@@ -71,12 +71,12 @@ class ExtensionTest {
         "DROP FUNCTION pgtrickle.refresh_as_owner(oid), pgtrickle.take_scheduler_leadership(),"
             + " pgtrickle.resign_scheduler_leadership()",
         "DROP TABLE pgtrickle.pgt_scheduler_leader",
-        "DROP FUNCTION pgtrickle.recursion_limit_exceeded(integer)",
         "DROP TABLE pgtrickle.pgt_missed_changes",
         "DROP FUNCTION pgtrickle.unconsumed(xid8, bigint, pg_snapshot, xid8, bigint)",
         "ALTER TABLE pgtrickle.pgt_frontiers DROP COLUMN own_xid, DROP COLUMN own_seq",
         "DROP INDEX pgtrickle.pgt_jobs_enqueued_idx",
         "ALTER TABLE pgtrickle.pgt_stream_tables DROP COLUMN plan_explain, DROP COLUMN plan_delta_sql",
+        "DROP FUNCTION pgtrickle.loop_limit_reached(text, text)",
         "UPDATE pgtrickle.pgt_meta SET value = '1' WHERE key = 'catalog_version'",
         "CREATE TABLE t (x int)");
     h.create("st", "SELECT x FROM t", "refresh_mode", "FULL");

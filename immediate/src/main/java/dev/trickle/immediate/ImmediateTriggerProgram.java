@@ -1,5 +1,6 @@
 package dev.trickle.immediate;
 
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.sql.Sql;
 import java.util.ArrayList;
@@ -62,7 +63,15 @@ public final class ImmediateTriggerProgram {
     this.lock = Sql.qualified(lockSchema, lockTable);
     this.searchPath = searchPath;
     this.namePrefix = namePrefix;
-    this.body = new TriggerBody(plan, storage, storageColumns, definingQuery, lock, namePrefix);
+    this.body =
+        new TriggerBody(
+            plan,
+            new LoopLimit(Sql.display(storageSchema, storageTable)),
+            storage,
+            storageColumns,
+            definingQuery,
+            lock,
+            namePrefix);
   }
 
   /** The name of the trigger function of one source (in the functions' schema). */

@@ -1,6 +1,7 @@
 package dev.trickle.immediate;
 
 import dev.trickle.ivm.DeltaNames;
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.sql.Sql;
@@ -55,15 +56,18 @@ final class TriggerBody {
   private final List<Long> sourceOids;
   private final String pendingSetting;
   private final String lockedSetting;
+  private final LoopLimit limit;
 
   TriggerBody(
       MaintenancePlan plan,
+      LoopLimit limit,
       String storage,
       List<String> storageColumns,
       String definingQuery,
       String lock,
       String namePrefix) {
     this.plan = plan;
+    this.limit = limit;
     this.storage = storage;
     this.storageColumns = List.copyOf(storageColumns);
     this.definingQuery = definingQuery;
@@ -101,13 +105,13 @@ final class TriggerBody {
     body.append("    DELETE FROM ").append(storage).append(";\n");
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identifiers(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");
-    TriggerSteps.transactionScoped(body, plan.populate(), "    ");
+    TriggerSteps.transactionScoped(body, plan.populate(), "    ", limit);
     body.append("  ELSIF __pgt_pending = 0 AND TG_RELID = ").append(sourceOid).append(" AND ")
         .append(noPendingChanges(sourceOids)).append(" THEN\n");
     work.appendEnsure(body, "    ");
     body.append("    DELETE FROM ").append(DeltaNames.deltaTable(sourceOid)).append(";\n");
     appendCopy(body, DeltaNames.deltaTable(sourceOid), "    ");
-    TriggerSteps.planned(body, own, "    ");
+    TriggerSteps.planned(body, own, "    ", limit);
     work.appendShrink(body, "    ");
     body.append("  ELSE\n");
     appendCollect(body, sourceOid);
@@ -243,7 +247,7 @@ final class TriggerBody {
           .append(delta.substring("pg_temp.".length())).append(";\n");
       body.append(indent).append("END IF;\n");
     }
-    TriggerSteps.transactionScoped(body, plan.refresh(Set.copyOf(changed)), indent);
+    TriggerSteps.transactionScoped(body, plan.refresh(Set.copyOf(changed)), indent, limit);
     for (long oid : changed) {
       body.append(indent).append("DROP TABLE ").append(DeltaNames.deltaTable(oid)).append(";\n");
     }

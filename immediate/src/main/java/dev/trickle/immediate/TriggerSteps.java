@@ -1,5 +1,6 @@
 package dev.trickle.immediate;
 
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.Step;
 import dev.trickle.sql.Sql;
 import java.util.LinkedHashSet;
@@ -30,10 +31,10 @@ final class TriggerSteps {
   private TriggerSteps() {}
 
   /** Appends the steps as static SQL; fills refill session work tables. */
-  static void planned(StringBuilder body, List<Step> steps, String indent) {
+  static void planned(StringBuilder body, List<Step> steps, String indent, LoopLimit limit) {
     for (Step step : steps) {
       if (step.isLoop()) {
-        loop(body, step, indent, true);
+        loop(body, step, indent, true, limit);
       } else if (step.isFill()) {
         body.append(indent).append("DELETE FROM ").append(step.fills()).append(";\n");
         body.append(indent).append("INSERT INTO ").append(step.fills()).append(' ')
@@ -45,10 +46,11 @@ final class TriggerSteps {
   }
 
   /** Appends the steps as {@code EXECUTE} of their text; fills create transaction tables. */
-  static void transactionScoped(StringBuilder body, List<Step> steps, String indent) {
+  static void transactionScoped(
+      StringBuilder body, List<Step> steps, String indent, LoopLimit limit) {
     for (Step step : steps) {
       if (step.isLoop()) {
-        loop(body, step, indent, false);
+        loop(body, step, indent, false, limit);
       } else if (step.isFill()) {
         dropIfExists(body, step.fills(), indent);
         body.append(indent).append("EXECUTE ").append(Sql.literal(
@@ -70,22 +72,26 @@ final class TriggerSteps {
     body.append(indent).append("END IF;\n");
   }
 
-  /** A fixpoint loop: the body, then the condition, repeated while it holds (bounded). */
-  private static void loop(StringBuilder body, Step step, String indent, boolean planned) {
+  /**
+   * A fixpoint loop: the body, then the condition, repeated while it holds; past the loop rule's
+   * limit it fails with the rule's error ({@link LoopLimit}), as every other printed loop does.
+   */
+  private static void loop(
+      StringBuilder body, Step step, String indent, boolean planned, LoopLimit limit) {
     body.append(indent).append(ITERATIONS).append(" := 0;\n");
     body.append(indent).append("LOOP\n");
     if (planned) {
-      planned(body, step.body(), indent + "  ");
+      planned(body, step.body(), indent + "  ", limit);
       body.append(indent).append("  ").append(MORE).append(" := (").append(step.sql()).append(");\n");
     } else {
-      transactionScoped(body, step.body(), indent + "  ");
+      transactionScoped(body, step.body(), indent + "  ", limit);
       body.append(indent).append("  EXECUTE ").append(Sql.literal(step.sql())).append(" INTO ")
           .append(MORE).append(";\n");
     }
     body.append(indent).append("  ").append(ITERATIONS).append(" := ").append(ITERATIONS)
         .append(" + 1;\n");
-    body.append(indent).append("  EXIT WHEN NOT ").append(MORE).append(" OR ").append(ITERATIONS)
-        .append(" >= ").append(Step.MAX_ITERATIONS).append(";\n");
+    body.append(indent).append("  EXIT WHEN NOT ").append(MORE).append(";\n");
+    body.append(indent).append("  ").append(limit.plpgsqlCheck(ITERATIONS)).append('\n');
     body.append(indent).append("END LOOP;\n");
   }
 

@@ -2,6 +2,7 @@ package dev.trickle.immediate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.Step;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,11 +23,12 @@ class TriggerStepsTest {
   private static final Step LOOP =
       new Step("SELECT EXISTS (SELECT 1 FROM pg_temp.\"__pgt_d_7\")", Step.Counts.NONE,
           List.of(FILL, APPLY), null);
+  private static final LoopLimit LIMIT = new LoopLimit("public.s");
 
   @Test
   void plannedStepsAreStaticStatementsOverKeptTables() {
     StringBuilder body = new StringBuilder();
-    TriggerSteps.planned(body, List.of(FILL, APPLY), "  ");
+    TriggerSteps.planned(body, List.of(FILL, APPLY), "  ", LIMIT);
     assertThat(body.toString())
         .isEqualTo("  DELETE FROM pg_temp.\"__pgt_d_7\";\n"
             + "  INSERT INTO pg_temp.\"__pgt_d_7\" " + FILL.sql() + ";\n"
@@ -34,20 +36,20 @@ class TriggerStepsTest {
   }
 
   @Test
-  void plannedLoopsEvaluateTheirConditionWithoutExecute() {
+  void plannedLoopsEvaluateTheirConditionWithoutExecuteAndFailPastTheLimit() {
     StringBuilder body = new StringBuilder();
-    TriggerSteps.planned(body, List.of(LOOP), "");
+    TriggerSteps.planned(body, List.of(LOOP), "", LIMIT);
     assertThat(body.toString())
         .doesNotContain("EXECUTE")
         .contains("LOOP\n", "__pgt_more := (" + LOOP.sql() + ");\n",
-            "EXIT WHEN NOT __pgt_more OR __pgt_iterations >= " + Step.MAX_ITERATIONS + ";\n",
+            "EXIT WHEN NOT __pgt_more;\n", LIMIT.plpgsqlCheck("__pgt_iterations") + "\n",
             "END LOOP;\n");
   }
 
   @Test
   void transactionScopedStepsCreateTheirTablesForTheTransactionWithoutNotices() {
     StringBuilder body = new StringBuilder();
-    TriggerSteps.transactionScoped(body, List.of(FILL, APPLY), "");
+    TriggerSteps.transactionScoped(body, List.of(FILL, APPLY), "", LIMIT);
     assertThat(body.toString())
         .doesNotContain("IF EXISTS")
         .contains("IF pg_catalog.to_regclass('pg_temp.\"__pgt_d_7\"') IS NOT NULL THEN\n"

@@ -1,6 +1,5 @@
 package dev.trickle.ivm;
 
-import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -15,11 +14,7 @@ interface DeltaSink {
 
   /** A sink keeping the consolidated delta in {@code table}. */
   static DeltaSink temporaryTable(String table, List<String> columns) {
-    String list = Sql.identifiers(columns);
     return rows ->
-        List.of(
-            Step.fill(table, "SELECT "
-                + list + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM (" + rows
-                + ") AS x GROUP BY " + list + " HAVING sum(" + DeltaNames.WEIGHT + ") <> 0"));
+        List.of(Step.fill(table, Consolidation.of(columns, rows, Consolidation.Keep.NONZERO)));
   }
 }

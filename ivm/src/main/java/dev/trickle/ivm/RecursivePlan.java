@@ -183,9 +183,9 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " < 0) AS " + Sql.identifier(i.alias()) : i.current(),
           null, stepWhere(), "-" + weightOf(stepSource)));
     }
-    String deletedSeed = consolidate(String.join(" UNION ALL ", firstDeleted), "> 0");
+    String deletedSeed = consolidate(String.join(" UNION ALL ", firstDeleted), Consolidation.Keep.POSITIVE);
     if (closureInOneStatement()) {
-      steps.add(Step.fill(deleted, consolidate(closure(deletedSeed, true), "> 0")));
+      steps.add(Step.fill(deleted, consolidate(closure(deletedSeed, true), Consolidation.Keep.POSITIVE)));
     } else {
       steps.add(Step.fill(deleted, deletedSeed));
       steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
@@ -197,7 +197,7 @@ final class RecursivePlan implements MaintenancePlan {
                       ? frontier + " AS " + Sql.identifier(i.alias())
                       : "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " > 0) AS " + Sql.identifier(i.alias()),
                   null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
-      steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+      steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, Consolidation.Keep.POSITIVE)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
     // Semi-naive insertion, seeded from R_mid = R_old − ΣD without writing R_mid first:
     // step(ΔS⁺, R_mid) = step(ΔS⁺, R_old) − step(ΔS⁺, ΣD).
@@ -212,15 +212,15 @@ final class RecursivePlan implements MaintenancePlan {
           i -> i == stepSource ? added + Sql.identifier(i.alias()) : deleted + " AS " + Sql.identifier(i.alias()),
           null, stepWhere(), "-" + weightOf(stepSource) + " * " + weightOf(stepRecursive)));
     }
-    String insertedSeed = consolidate(String.join(" UNION ALL ", firstInserted), "> 0");
+    String insertedSeed = consolidate(String.join(" UNION ALL ", firstInserted), Consolidation.Keep.POSITIVE);
     if (closureInOneStatement()) {
-      steps.add(Step.fill(inserted, consolidate(closure(insertedSeed, false), "> 0")));
+      steps.add(Step.fill(inserted, consolidate(closure(insertedSeed, false), Consolidation.Keep.POSITIVE)));
     } else {
       steps.add(Step.fill(inserted, insertedSeed));
       steps.add(Step.of("DELETE FROM " + frontier));
       steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
       String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
-      steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
+      steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, Consolidation.Keep.POSITIVE)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
     steps.add(Step.fill(recursiveDelta, "SELECT "
         + columns + ", -" + DeltaNames.WEIGHT + " AS " + DeltaNames.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
@@ -250,7 +250,6 @@ final class RecursivePlan implements MaintenancePlan {
     List<Step> steps = prologue(baseChanged, sourceChanged);
     String stepSelect = outputs(step);
     DeltaTerms stepTerms = new DeltaTerms(step);
-    String inR = inRelation(stateNames.storage());
     // Over-delete within R_old.
     List<String> firstDeleted = new ArrayList<>();
     firstDeleted.add("SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + baseDelta + " WHERE " + DeltaNames.WEIGHT + " < 0");
@@ -260,7 +259,7 @@ final class RecursivePlan implements MaintenancePlan {
           null, stepWhere(), "1"));
     }
     steps.add(Step.fill(deleted, "SELECT DISTINCT "
-        + columns + ", 1::bigint AS " + DeltaNames.WEIGHT + " FROM (" + String.join(" UNION ALL ", firstDeleted) + ") AS x WHERE " + inR.replace("$", "x")));
+        + columns + ", 1::bigint AS " + DeltaNames.WEIGHT + " FROM (" + String.join(" UNION ALL ", firstDeleted) + ") AS x WHERE " + inRelation(stateNames.storage(), "x")));
     steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
     String oldStep =
         stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), "1")
@@ -270,8 +269,8 @@ final class RecursivePlan implements MaintenancePlan {
                 null, stepWhere(), "-" + weightOf(stepSource));
     steps.add(Step.loop(List.of(
         Step.fill(next, "SELECT " + columns + ", 1::bigint AS "
-            + DeltaNames.WEIGHT + " FROM (" + consolidate(oldStep, "> 0") + ") AS x WHERE " + inR.replace("$", "x") + " AND NOT "
-            + inRelation(deleted).replace("$", "x")),
+            + DeltaNames.WEIGHT + " FROM (" + consolidate(oldStep, Consolidation.Keep.POSITIVE) + ") AS x WHERE " + inRelation(stateNames.storage(), "x") + " AND NOT "
+            + inRelation(deleted, "x")),
         Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
         Step.of("DELETE FROM " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
@@ -282,22 +281,22 @@ final class RecursivePlan implements MaintenancePlan {
     seeds.add("SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + baseDelta + " WHERE " + DeltaNames.WEIGHT + " > 0");
     seeds.add("SELECT * FROM (" + new DeltaTerms(base).render(outputs(base), Input::current, null,
         base.where() == null ? List.of() : List.of("(" + base.where() + ")"), "1") + ") AS x0 WHERE "
-        + inRelation(deleted).replace("$", "x0"));
+        + inRelation(deleted, "x0"));
     seeds.add("SELECT * FROM (" + stepTerms.render(stepSelect, Input::current, null, stepWhere(), "1") + ") AS x1 WHERE "
-        + inRelation(deleted).replace("$", "x1"));
+        + inRelation(deleted, "x1"));
     if (sourceChanged) {
       seeds.add(stepTerms.render(stepSelect,
           i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " > 0) AS " + Sql.identifier(i.alias()) : i.current(),
           null, stepWhere(), "1"));
     }
     steps.add(Step.fill(inserted, "SELECT DISTINCT " + columns
-        + ", 1::bigint AS " + DeltaNames.WEIGHT + " FROM (" + String.join(" UNION ALL ", seeds) + ") AS x WHERE NOT " + inR.replace("$", "x")));
+        + ", 1::bigint AS " + DeltaNames.WEIGHT + " FROM (" + String.join(" UNION ALL ", seeds) + ") AS x WHERE NOT " + inRelation(stateNames.storage(), "x")));
     steps.add(Step.of("DELETE FROM " + frontier));
     steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
     String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), "1");
     steps.add(Step.loop(List.of(
         Step.fill(grow, "SELECT DISTINCT " + columns + ", 1::bigint AS "
-            + DeltaNames.WEIGHT + " FROM (" + newStep + ") AS x WHERE NOT " + inR.replace("$", "x") + " AND NOT " + inRelation(inserted).replace("$", "x")),
+            + DeltaNames.WEIGHT + " FROM (" + newStep + ") AS x WHERE NOT " + inRelation(stateNames.storage(), "x") + " AND NOT " + inRelation(inserted, "x")),
         Step.of("INSERT INTO " + inserted + " SELECT * FROM " + grow),
         Step.of("DELETE FROM " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + grow)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
@@ -326,8 +325,8 @@ final class RecursivePlan implements MaintenancePlan {
    * Every derivation reachable from {@code seed} (R's columns and {@code __pgt_w}) through the step
    * over the source as it is, or with {@code overKeptFacts} over the facts that stay (the table's
    * rows whose key gained no row, {@link #kept}), the seed included, each with its seed's weight:
-   * {@code WITH RECURSIVE} with an iteration counter; a chain reaching {@link Step#MAX_ITERATIONS}
-   * fails (54000) rather than running on.
+   * {@code WITH RECURSIVE} with an iteration counter; a chain reaching {@link LoopLimit#MAX_ITERATIONS}
+   * fails (54000, naming the stream table) rather than running on.
    */
   private String closure(String seed, boolean overKeptFacts) {
     String columns = Sql.identifiers(stateNames.columns());
@@ -335,8 +334,7 @@ final class RecursivePlan implements MaintenancePlan {
     String iteration = Sql.identifier("__pgt_i");
     String previous = Sql.identifier(stepRecursive.alias());
     List<String> conditions = new ArrayList<>(stepWhere());
-    conditions.add("CASE WHEN " + previous + "." + iteration + " < " + Step.MAX_ITERATIONS
-        + " THEN true ELSE pgtrickle.recursion_limit_exceeded(" + Step.MAX_ITERATIONS + ") END");
+    conditions.add(LoopLimit.of(names).sqlCheck(previous + "." + iteration));
     if (overKeptFacts) {
       conditions.add(kept());
     }
@@ -364,10 +362,10 @@ final class RecursivePlan implements MaintenancePlan {
         + "))";
   }
 
-  /** {@code EXISTS} a row of {@code table} equal (NULL-safe) to row alias {@code $}. */
-  private String inRelation(String table) {
+  /** {@code EXISTS} a row of {@code table} equal (NULL-safe) to the row of alias {@code rowAlias}. */
+  private String inRelation(String table, String rowAlias) {
     return "EXISTS (SELECT 1 FROM " + table + " AS m WHERE "
-        + KeyMatch.of(KeyMatch.columns("m", stateNames.columns()), KeyMatch.columns("$", stateNames.columns()),
+        + KeyMatch.of(KeyMatch.columns("m", stateNames.columns()), KeyMatch.columns(rowAlias, stateNames.columns()),
             stateNames.columns().stream().map(c -> !neverNull.contains(c)).toList()) + ")";
   }
 
@@ -380,17 +378,16 @@ final class RecursivePlan implements MaintenancePlan {
     String baseDelta = names.temp("bdelta");
     List<Step> steps = new ArrayList<>();
     String empty = "SELECT r.*, 0::bigint AS " + DeltaNames.WEIGHT + " FROM " + stateNames.storage() + " AS r LIMIT 0";
-    String sourceColumns = Sql.identifiers(stepSource.relation().columns().stream().map(c -> c.name()).toList());
+    List<String> sourceColumns = stepSource.relation().columns().stream().map(c -> c.name()).toList();
     steps.add(Step.fill(sourceDelta,
         sourceChanged
-            ? "SELECT " + sourceColumns + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM "
-                + DeltaNames.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
-                + DeltaNames.WEIGHT + ") <> 0"
+            ? Consolidation.ofTable(sourceColumns, DeltaNames.deltaTable(stepSource.relation().oid()),
+                Consolidation.Keep.NONZERO)
             : "SELECT " + Sql.identifier(stepSource.alias()) + ".*, 0::bigint AS " + DeltaNames.WEIGHT + " FROM "
                 + stepSource.current() + " LIMIT 0"));
     List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
     steps.add(Step.fill(baseDelta,
-        baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), "<> 0")));
+        baseTerms.isEmpty() ? empty : consolidate(String.join(" UNION ALL ", baseTerms), Consolidation.Keep.NONZERO)));
     return steps;
   }
 
@@ -408,10 +405,8 @@ final class RecursivePlan implements MaintenancePlan {
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next));
   }
 
-  private String consolidate(String signedRows, String keep) {
-    String columns = Sql.identifiers(stateNames.columns());
-    return "SELECT " + columns + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM (" + signedRows
-        + ") AS x GROUP BY " + columns + " HAVING sum(" + DeltaNames.WEIGHT + ") " + keep;
+  private String consolidate(String signedRows, Consolidation.Keep keep) {
+    return Consolidation.of(stateNames.columns(), signedRows, keep);
   }
 
   private String outputs(QueryBlock block) {

@@ -120,21 +120,7 @@ final class RowApplier {
     String out = names.temp(role);
     String columns = Sql.identifiers(names.columns());
     Step consolidate =
-        Step.fill(
-            out,
-            "SELECT "
-                + columns
-                + ", sum("
-                + DeltaNames.WEIGHT
-                + ")::bigint AS "
-                + DeltaNames.WEIGHT
-                + " FROM ("
-                + signedRows
-                + ") AS x GROUP BY "
-                + columns
-                + " HAVING sum("
-                + DeltaNames.WEIGHT
-                + ") <> 0");
+        Step.fill(out, Consolidation.of(names.columns(), signedRows, Consolidation.Keep.NONZERO));
     if (keyed()) {
       List<String> keys = keyNames();
       String match = KeyMatch.of(KeyMatch.columns("t", keys), KeyMatch.columns("d", keys), keyNullable);

@@ -5,18 +5,18 @@ import java.util.List;
 /**
  * One statement of a maintenance program, with what its update count means for the refresh
  * history; or a loop (a fixpoint iteration of recursive maintenance): run {@link #body()}, then
- * run {@link #sql()}, a query returning one boolean, and repeat while it is true; or a fill: make
- * the temporary table {@link #fills()} hold exactly the rows of the query {@link #sql()}.
+ * run {@link #sql()}, a query returning one boolean, and repeat while it is true, within {@link
+ * LoopLimit}; or a fill: make the temporary table {@link #fills()} hold exactly the rows of the
+ * query {@link #sql()}.
  *
  * <p>A fill leaves the choice of statements to the runner: one that keeps temporary tables for the
  * session reuses the table (an {@code INSERT} into it), one that does not creates it for the
  * transaction ({@link #transactionScoped()}). Creating a table costs catalog writes, which
  * dominate a small refresh.
+ *
+ * <p>{@link StepPrinter} prints steps for each way they run.
  */
 public record Step(String sql, Counts counts, List<Step> body, String fills) {
-
-  /** Upper bound of loop iterations: a recursion deeper than this is treated as not terminating. */
-  public static final int MAX_ITERATIONS = 100_000;
 
   /** How the statement's update count is reported. */
   public enum Counts {
