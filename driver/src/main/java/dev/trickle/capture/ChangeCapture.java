@@ -1,9 +1,9 @@
 package dev.trickle.capture;
 
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,7 +69,7 @@ public final class ChangeCapture {
       if (column.name().startsWith(RESERVED_PREFIX)) {
         throw SqlState.INVALID_PARAMETER.exception(
             "column "
-                + Quoting.displayPart(column.name())
+                + Sql.display(column.name())
                 + " of "
                 + source.displayName()
                 + " uses the prefix "
