@@ -11,10 +11,12 @@ import java.sql.Statement;
  * pgtrickle_changes} only for a source listed there, because every notifying transaction holds the
  * notification queue's lock through its commit and so serializes with the others.
  *
- * <p>The leader {@link #arm}s every captured source before each pass (the pass then reads what is
- * pending at a later snapshot, so a change is either seen by the pass or notifies), {@link
- * #disarm}s a source once it has heard about it and knows when its readers come due, and {@link
- * #clear}s the list when it stops leading, so without a leader no write notifies. The sources that
+ * <p>The leader {@link #arm}s every captured source before a pass (the pass then reads what is
+ * pending at a later snapshot, so a change is either seen by the pass or notifies) when one may be
+ * missing: after it took the leadership or disarmed a source, and once per interval for sources
+ * captured since. It {@link #disarm}s a source once it has heard about it and knows when its
+ * readers come due, and {@link #clear}s the list when it stops leading, so without a leader no
+ * write notifies. The sources that
  * are stream tables the scheduler refreshes itself are never armed: their readers are refreshed in
  * the same pass.
  */

@@ -74,6 +74,12 @@ public final class RefreshScheduler {
   /** Whether the refusal to lead (the role may not update the catalog) was logged. */
   private boolean refusedLeadership;
   private volatile long passes;
+  /**
+   * Whether a source may be missing from the wake-up list ({@link ChangeWakeups}): after taking the
+   * leadership, a disarm, and once per interval (for sources captured since); the next pass arms
+   * them all first.
+   */
+  private boolean wakeupsToArm = true;
   private Connection control;
   private SchedulerSettings settings = SchedulerSettings.DEFAULTS;
   private Instant settingsReadAt = Instant.EPOCH;
@@ -256,6 +262,7 @@ public final class RefreshScheduler {
     }
     journal.lead(control, settings);
     leader = true;
+    wakeupsToArm = true;
     settingsReadAt = clock.instant();
     LOG.atInfo().log(
         () -> "scheduler for " + target.key() + " leads (parallel_refresh_mode "
@@ -271,7 +278,10 @@ public final class RefreshScheduler {
   /** One pass: plans from the catalog and runs the plan; returns the plan. */
   private RefreshPlan pass() throws SQLException {
     passes++;
-    ChangeWakeups.arm(control);
+    if (wakeupsToArm) {
+      ChangeWakeups.arm(control);
+      wakeupsToArm = false;
+    }
     SchedulerCatalog.State state = catalog.read(control);
     RefreshGraph graph = RefreshGraph.build(state.nodes(), state.edges());
     Set<Long> relids = new HashSet<>();
@@ -306,6 +316,7 @@ public final class RefreshScheduler {
     }
     if (leader && settings.enabled()) {
       journal.beat(control, settings, now);
+      wakeupsToArm = true;
     }
   }
 
@@ -340,6 +351,7 @@ public final class RefreshScheduler {
           return;
         }
         ChangeWakeups.disarm(control, relid);
+        wakeupsToArm = true;
         if (due.isBefore(deadline)) {
           deadline = due;
         }

@@ -3,6 +3,7 @@ package dev.trickle.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.rewriter.command.TrickleCommand;
+import dev.trickle.testing.LogicalDecodingServer;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code pgtrickle.pgt_cdc_status()}: every captured source once, with the cdc_mode its readers
  * ask for, how it is captured, and, under {@code 'auto'}, exactly what this server and role lack
- * for logical decoding (the test server runs with {@code wal_level = replica}).
+ * for logical decoding (the shared test server runs with {@code wal_level = replica}; {@link
+ * LogicalDecodingServer} with {@code wal_level = logical}).
  */
 class CdcStatusTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -97,6 +99,39 @@ class CdcStatusTest {
           "stays on triggers: wal_level is replica; logical decoding needs wal_level = logical"
               + " (ALTER SYSTEM SET wal_level = logical, then restart the server);"
               + " the source has no primary key");
+    }
+  }
+
+  @Test
+  void whereLogicalDecodingIsAvailableTheStatusSaysSoAndNamesAFullSlotTable() throws SQLException {
+    String role = REPLICATOR + "_logical";
+    String database = "trickle_cdc_" + ProcessHandle.current().pid();
+    try (Connection admin = DriverManager.getConnection(LogicalDecodingServer.adminUrl());
+        Statement st = admin.createStatement()) {
+      st.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'x' REPLICATION");
+      st.execute("CREATE DATABASE " + database + " OWNER " + role);
+      String url = LogicalDecodingServer.url(role, "x").replace("/postgres?", "/" + database + "?");
+      try (Connection owner = DriverManager.getConnection(url)) {
+        ServiceHarness o = new ServiceHarness(owner);
+        o.createExtension();
+        o.sql("CREATE TABLE keyed (id int PRIMARY KEY, v text)");
+        o.create("keyed_auto", "SELECT id, v FROM keyed", "cdc_mode", "auto");
+        assertThat(status(owner)).containsExactly(List.of("public.keyed", "auto", "trigger",
+            "logical decoding is available, but WAL capture is not part of this Trickle version:"
+                + " stays on triggers"));
+
+        st.execute("SELECT pg_create_logical_replication_slot('trickle_cdc_test', 'pgoutput')");
+        try {
+          assertThat(status(owner)).extracting(row -> row.get(3)).containsExactly(
+              "stays on triggers: all " + LogicalDecodingServer.REPLICATION_SLOTS
+                  + " replication slots are in use (max_replication_slots)");
+        } finally {
+          st.execute("SELECT pg_drop_replication_slot('trickle_cdc_test')");
+        }
+      } finally {
+        st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        st.execute("DROP ROLE IF EXISTS " + role);
+      }
     }
   }
 }

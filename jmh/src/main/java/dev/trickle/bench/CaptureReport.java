@@ -43,7 +43,7 @@ final class CaptureReport {
         .append(": PostgreSQL ")
         .append(machine.postgres())
         .append(" (embedded, ")
-        .append(settings())
+        .append(settings(o.durable()))
         .append("), ")
         .append(machine.jvm())
         .append(", ")
@@ -68,6 +68,8 @@ final class CaptureReport {
         .append(o.clients())
         .append(" --seconds ")
         .append(o.seconds())
+        .append(" --durable ")
+        .append(o.durable())
         .append("\"`).\n\n")
         .append("pgbench-shaped tables at scale ")
         .append(o.scale())
@@ -158,7 +160,11 @@ final class CaptureReport {
     return md.toString();
   }
 
-  private static String settings() {
+  private static String settings(boolean durable) {
+    if (durable) {
+      return "PostgreSQL's own durability settings: `fsync`, `synchronous_commit` and"
+          + " `full_page_writes` on";
+    }
     return EmbeddedServer.SETTINGS.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .map(e -> "`" + e.getKey() + " = " + e.getValue() + "`")

@@ -23,8 +23,19 @@ final class EmbeddedServer {
 
   /** Starts a fresh server in a temporary directory; closing it stops it and removes the data. */
   static EmbeddedPostgres start() throws IOException {
+    return start(false);
+  }
+
+  /**
+   * Like {@link #start()}; {@code durable} keeps PostgreSQL's own durability settings instead of
+   * {@link #SETTINGS}, for measures whose cost is in the commit itself (a commit that waits for
+   * its WAL flush, and everything serialized around it).
+   */
+  static EmbeddedPostgres start(boolean durable) throws IOException {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-    SETTINGS.forEach(builder::setServerConfig);
+    if (!durable) {
+      SETTINGS.forEach(builder::setServerConfig);
+    }
     return builder.start();
   }
 
