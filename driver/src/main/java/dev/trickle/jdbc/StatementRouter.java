@@ -1,5 +1,6 @@
 package dev.trickle.jdbc;
 
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.rewriter.command.CommandRecognizer;
 import dev.trickle.rewriter.command.ParameterValues;
 import dev.trickle.rewriter.command.RecognitionException;
@@ -13,7 +14,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Properties;
 
 /**
  * The one place SQL text from the application enters Trickle; every wrapper method that takes SQL
@@ -72,7 +72,7 @@ final class StatementRouter {
 
   private final Connection physical;
   private final CommandExecutor executor;
-  private final Properties settings;
+  private final DriverSettings settings;
 
   /** One call of a delegate method with (possibly replaced) SQL text. */
   @FunctionalInterface
@@ -86,7 +86,7 @@ final class StatementRouter {
     T resultOf(TrickleCommand command) throws SQLException;
   }
 
-  StatementRouter(Connection physical, CommandExecutor executor, Properties settings) {
+  StatementRouter(Connection physical, CommandExecutor executor, DriverSettings settings) {
     this.physical = physical;
     this.executor = executor;
     this.settings = settings;

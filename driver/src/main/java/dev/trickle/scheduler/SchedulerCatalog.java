@@ -4,7 +4,7 @@ import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.refresh.StatementBatch;
-import dev.trickle.service.Schedule;
+import dev.trickle.catalog.Schedule;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

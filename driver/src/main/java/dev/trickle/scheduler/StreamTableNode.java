@@ -2,7 +2,7 @@ package dev.trickle.scheduler;
 
 import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTableStatus;
-import dev.trickle.service.Schedule;
+import dev.trickle.catalog.Schedule;
 import java.time.Instant;
 
 /**

@@ -1,0 +1,67 @@
+package dev.trickle;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package order inside the driver, every arrow pointing down:
+ *
+ * <pre>
+ *   jdbc                      metrics
+ *     |                          |
+ *   service   scheduler          |
+ *     |           |              |
+ *   compile  (the delta compiler behind refresh's MaintenanceCompiler)
+ *     |                          |
+ *   refresh                      |
+ *     |                          |
+ *   capture                      |
+ *     |                          |
+ *   catalog  &lt;-------------------+
+ * </pre>
+ *
+ * <p>{@code jdbc} is where the driver starts: it reads the {@code trickle.*} settings once and
+ * builds the one compilation cache and refresh engine it hands to {@code service} and {@code
+ * scheduler}, which never reach each other. {@code compile} implements the interface {@code
+ * refresh} owns, so the engine never names the compiler. {@code metrics} is read by applications
+ * only and may use nothing but the catalog. A package may skip layers downwards; nothing may point
+ * up or sideways.
+ */
+class PackageOrderTest {
+  private static final JavaClasses DRIVER =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.trickle");
+
+  @Test
+  void everyArrowInsideTheDriverPointsDown() {
+    layeredArchitecture()
+        .consideringOnlyDependenciesInLayers()
+        .layer("jdbc").definedBy("dev.trickle.jdbc..")
+        .layer("metrics").definedBy("dev.trickle.metrics..")
+        .layer("service").definedBy("dev.trickle.service..")
+        .layer("scheduler").definedBy("dev.trickle.scheduler..")
+        .layer("compile").definedBy("dev.trickle.compile..")
+        .layer("refresh").definedBy("dev.trickle.refresh..")
+        .layer("capture").definedBy("dev.trickle.capture..")
+        .layer("catalog").definedBy("dev.trickle.catalog..")
+        .whereLayer("jdbc").mayNotBeAccessedByAnyLayer()
+        .whereLayer("metrics").mayNotBeAccessedByAnyLayer()
+        .whereLayer("metrics").mayOnlyAccessLayers("catalog")
+        .whereLayer("service").mayOnlyBeAccessedByLayers("jdbc")
+        .whereLayer("scheduler").mayOnlyBeAccessedByLayers("jdbc")
+        .whereLayer("compile").mayOnlyBeAccessedByLayers("jdbc", "service", "scheduler")
+        .whereLayer("refresh")
+        .mayOnlyBeAccessedByLayers("jdbc", "service", "scheduler", "compile")
+        .whereLayer("capture")
+        .mayOnlyBeAccessedByLayers("jdbc", "service", "scheduler", "compile", "refresh")
+        .whereLayer("catalog")
+        .mayOnlyBeAccessedByLayers(
+            "jdbc", "metrics", "service", "scheduler", "compile", "refresh", "capture")
+        .check(DRIVER);
+  }
+}
