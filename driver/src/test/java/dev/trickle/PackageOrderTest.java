@@ -35,7 +35,15 @@ class PackageOrderTest {
   private static final JavaClasses DRIVER =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-          .importPackages("dev.trickle");
+          .importPackages(
+              "dev.trickle.jdbc",
+              "dev.trickle.metrics",
+              "dev.trickle.service",
+              "dev.trickle.scheduler",
+              "dev.trickle.compile",
+              "dev.trickle.refresh",
+              "dev.trickle.capture",
+              "dev.trickle.catalog");
 
   @Test
   void everyArrowInsideTheDriverPointsDown() {

@@ -210,18 +210,8 @@ final class StatementRouter {
   }
 
   /**
-   * Runs a prepared command with its bound values and returns it as recognized with them; the
-   * caller then makes its result ({@link CommandResult}) or executes the delegate, which holds the
-   * result shape.
-   */
-  TrickleCommand execute(Statement delegate, PreparedCommand prepared, BoundParameters values)
-      throws SQLException {
-    return execute(delegate, prepared, values, command -> command);
-  }
-
-  /**
-   * Like {@link #execute(Statement, PreparedCommand, BoundParameters)}, for a wrapper that makes
-   * the command's result itself ({@link CommandResult}) inside the error boundary.
+   * Runs a prepared command with its bound values, recognized with them, and makes its result with
+   * {@code commandResult} ({@link CommandResult}) inside the error boundary.
    */
   <T> T execute(
       Statement delegate,
