@@ -24,8 +24,9 @@ import java.util.Set;
  * holds a statement of the command's result shape (for the statement's metadata and parameter
  * metadata), the values bound by index are recorded as text as PgJDBC accepts them, and each
  * execution runs the command with them and makes its result on the client ({@link
- * CommandResult}), which answers the result methods until the next execution. Any other text runs
- * on PgJDBC untouched.
+ * CommandResult}), which answers the result methods until the next execution; a callable one then
+ * executes its delegate instead, because PgJDBC reads OUT parameters from the executed result. Any
+ * other text runs on PgJDBC untouched.
  */
 final class TricklePreparedStatement extends StatementBase implements Delegation.Observer {
   /** Setters whose value Trickle cannot read as the text of a command's argument. */
@@ -46,6 +47,8 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
   private final StatementRouter router;
   private final PreparedCommand command;
   private final BoundParameters parameters;
+  /** Whether a command's result is the delegate's, executed after it (a callable statement). */
+  private final boolean resultFromDelegate;
 
   private TricklePreparedStatement(
       TrickleConnection connection,
@@ -57,6 +60,7 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
     this.router = router;
     this.command = command;
     this.parameters = command == null ? null : new BoundParameters(command.placeholders());
+    this.resultFromDelegate = delegate instanceof CallableStatement;
   }
 
   /**
@@ -85,7 +89,7 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
 
   public ResultSet executeQuery() throws SQLException {
     currentResult().executing();
-    if (command != null) {
+    if (madeOnClient()) {
       return wrapped(runCommand().forQuery());
     }
     return wrapped(delegate.executeQuery());
@@ -93,7 +97,7 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
 
   public int executeUpdate() throws SQLException {
     currentResult().executing();
-    if (command != null) {
+    if (madeOnClient()) {
       return (int) runCommand().forUpdate();
     }
     return delegate.executeUpdate();
@@ -101,7 +105,7 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
 
   public boolean execute() throws SQLException {
     currentResult().executing();
-    if (command != null) {
+    if (madeOnClient()) {
       return runCommand().isQuery();
     }
     return delegate.execute();
@@ -109,10 +113,25 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
 
   public long executeLargeUpdate() throws SQLException {
     currentResult().executing();
-    if (command != null) {
+    if (madeOnClient()) {
       return runCommand().forUpdate();
     }
     return delegate.executeLargeUpdate();
+  }
+
+  /**
+   * Whether this execution's result is a command's made on the client; false for a callable
+   * statement's command, which runs here and leaves the result to the delegate.
+   */
+  private boolean madeOnClient() throws SQLException {
+    if (command == null) {
+      return false;
+    }
+    if (resultFromDelegate) {
+      router.execute(delegate, command, parameters, executed -> executed);
+      return false;
+    }
+    return true;
   }
 
   /** Runs the command with the bound values and makes its result the current one. */
