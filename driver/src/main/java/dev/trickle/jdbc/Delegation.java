@@ -48,6 +48,7 @@ final class Delegation implements InvocationHandler {
 
   private final Object delegate;
   private final Object interceptor;
+  /** Never changed once built, so read without locking. */
   private final Map<Method, Route> routes;
 
   private Delegation(Object delegate, Object interceptor, Map<Method, Route> routes) {
@@ -80,9 +81,11 @@ final class Delegation implements InvocationHandler {
       Method own = interceptorMethod(interceptor.getClass(), method);
       boolean observed =
           own == null && interceptor instanceof Observer o && o.observes(method);
-      routes.put(method, new Route(own == null ? method : own, own != null, observed));
+      Method target = own == null ? method : own;
+      target.setAccessible(true);
+      routes.put(method, new Route(target, own != null, observed));
     }
-    return Map.copyOf(routes);
+    return routes;
   }
 
   private static Method interceptorMethod(Class<?> type, Method method) {
@@ -91,7 +94,6 @@ final class Delegation implements InvocationHandler {
       if (own.getDeclaringClass() == Object.class) {
         return null;
       }
-      own.setAccessible(true);
       return own;
     } catch (NoSuchMethodException e) {
       return null;
