@@ -1,5 +1,6 @@
 package dev.trickle;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * scheduler}, which never reach each other. {@code compile} implements the interface {@code
  * refresh} owns, so the engine never names the compiler. {@code metrics} is read by applications
  * only and may use nothing but the catalog. A package may skip layers downwards; nothing may point
- * up or sideways.
+ * up or sideways. The bottom of the driver ({@code catalog}, {@code capture}) does not reach into
+ * the delta compiler's modules either: the SQL vocabulary they share lives in the lowest module.
  */
 class PackageOrderTest {
   private static final JavaClasses DRIVER =
@@ -70,6 +72,17 @@ class PackageOrderTest {
         .whereLayer("catalog")
         .mayOnlyBeAccessedByLayers(
             "jdbc", "metrics", "service", "scheduler", "compile", "refresh", "capture")
+        .check(DRIVER);
+  }
+
+  @Test
+  void theBottomOfTheDriverNeedsNoDeltaCompiler() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.trickle.catalog..", "dev.trickle.capture..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.trickle.ivm..", "dev.trickle.immediate..")
         .check(DRIVER);
   }
 }

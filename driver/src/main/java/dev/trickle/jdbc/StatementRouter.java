@@ -8,6 +8,7 @@ import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.rewriter.scan.StatementScanner;
 import dev.trickle.rewriter.scan.StatementSplitter;
 import dev.trickle.service.CommandExecutor;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -287,7 +288,7 @@ final class StatementRouter {
       return DDL_SHAPE;
     }
     StringBuilder sql =
-        new StringBuilder("SELECT ''::void AS ").append(quoteIdentifier(command.functionName()));
+        new StringBuilder("SELECT ''::void AS ").append(Sql.identifier(command.functionName()));
     if (placeholders > 0) {
       sql.append(" FROM (VALUES (");
       for (int i = 0; i < placeholders; i++) {
@@ -296,9 +297,5 @@ final class StatementRouter {
       sql.append(")) AS parameters");
     }
     return sql.toString();
-  }
-
-  private static String quoteIdentifier(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
   }
 }

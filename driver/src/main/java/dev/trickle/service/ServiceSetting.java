@@ -1,8 +1,8 @@
 package dev.trickle.service;
 
 import dev.trickle.catalog.DriverSettings;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SqlState;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -58,7 +58,7 @@ enum ServiceSetting {
 
   /** The SQL expression whose value is the server setting's text (NULL when it is unset). */
   String serverValue() {
-    return "current_setting(" + Quoting.literal(serverName()) + ", true)";
+    return "current_setting(" + Sql.literal(serverName()) + ", true)";
   }
 
   /**

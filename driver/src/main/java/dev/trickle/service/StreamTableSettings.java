@@ -1,11 +1,11 @@
 package dev.trickle.service;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Schedule;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.rewriter.command.StreamTableOptions;
+import dev.trickle.sql.Sql;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
@@ -153,7 +153,7 @@ final class StreamTableSettings {
         "invalid "
             + option
             + " "
-            + Quoting.literal(value)
+            + Sql.literal(value)
             + " for stream table "
             + streamTable
             + "; valid values: "
@@ -169,7 +169,7 @@ final class StreamTableSettings {
           "invalid "
               + option
               + " "
-              + Quoting.literal(value)
+              + Sql.literal(value)
               + " for stream table "
               + streamTable
               + "; use true or false");
