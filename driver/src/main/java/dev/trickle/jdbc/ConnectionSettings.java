@@ -1,5 +1,6 @@
 package dev.trickle.jdbc;
 
+import dev.trickle.catalog.DriverSettings;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -21,12 +22,17 @@ final class ConnectionSettings {
   private final String delegateUrl;
   private final Properties delegateProperties;
   private final Properties trickleProperties;
+  private final DriverSettings settings;
 
   private ConnectionSettings(
-      String delegateUrl, Properties delegateProperties, Properties trickleProperties) {
+      String delegateUrl,
+      Properties delegateProperties,
+      Properties trickleProperties,
+      DriverSettings settings) {
     this.delegateUrl = delegateUrl;
     this.delegateProperties = delegateProperties;
     this.trickleProperties = trickleProperties;
+    this.settings = settings;
   }
 
   /** True for URLs in Trickle's namespace, valid or not. */
@@ -63,7 +69,8 @@ final class ConnectionSettings {
     }
     String delegateUrl =
         "jdbc:" + moveTrickleParameters(url.substring(TRICKLE_PREFIX.length()), trickleProperties);
-    validate(trickleProperties);
+    requireKnown(trickleProperties);
+    DriverSettings settings = TrickleProperty.read(trickleProperties);
     if (org.postgresql.Driver.parseURL(delegateUrl, delegateProperties) == null) {
       throw new SQLException(
           "invalid Trickle URL "
@@ -72,7 +79,7 @@ final class ConnectionSettings {
               + EXAMPLE,
           "08001");
     }
-    return new ConnectionSettings(delegateUrl, delegateProperties, trickleProperties);
+    return new ConnectionSettings(delegateUrl, delegateProperties, trickleProperties, settings);
   }
 
   /** The {@code jdbc:postgresql:} URL handed to PgJDBC, without Trickle parameters. */
@@ -88,6 +95,11 @@ final class ConnectionSettings {
   /** The {@code trickle.*} properties that were given (defaults are not filled in). */
   Properties trickleProperties() {
     return trickleProperties;
+  }
+
+  /** The {@code trickle.*} properties read into the value the packages below the driver take. */
+  DriverSettings settings() {
+    return settings;
   }
 
   /**
@@ -127,10 +139,9 @@ final class ConnectionSettings {
     }
   }
 
-  private static void validate(Properties trickleProperties) throws SQLException {
+  private static void requireKnown(Properties trickleProperties) throws SQLException {
     for (String key : trickleProperties.stringPropertyNames()) {
-      TrickleProperty property =
-          TrickleProperty.forName(key)
+      TrickleProperty.forName(key)
               .orElseThrow(
                   () ->
                       new SQLException(
@@ -140,7 +151,6 @@ final class ConnectionSettings {
                               + knownNames()
                               + " (see docs/configuration.md)",
                           "22023"));
-      property.validate(trickleProperties.getProperty(key));
     }
   }
 

@@ -1,11 +1,12 @@
 package dev.trickle.jdbc;
 
+import dev.trickle.catalog.DriverSettings;
+import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.scheduler.SchedulerTarget;
 import dev.trickle.service.CommandExecutor;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Properties;
 
 /**
  * Runs stream-table commands, then makes sure the database's scheduler runs: a connection opened
@@ -15,18 +16,21 @@ import java.util.Properties;
 final class SchedulerStartingExecutor implements CommandExecutor {
   private final CommandExecutor delegate;
   private final SchedulerTarget target;
+  private final RefreshEngine engine;
 
-  SchedulerStartingExecutor(CommandExecutor delegate, SchedulerTarget target) {
+  SchedulerStartingExecutor(
+      CommandExecutor delegate, SchedulerTarget target, RefreshEngine engine) {
     this.delegate = delegate;
     this.target = target;
+    this.engine = engine;
   }
 
   @Override
-  public void execute(Connection connection, TrickleCommand command, Properties settings)
+  public void execute(Connection connection, TrickleCommand command, DriverSettings settings)
       throws SQLException {
     delegate.execute(connection, command, settings);
     if (!(command instanceof TrickleCommand.DropExtension)) {
-      TrickleDriver.startSchedulerQuietly(target, connection);
+      TrickleDriver.startSchedulerQuietly(target, engine, connection);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.trickle.jdbc;
 
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.rewriter.command.CommandRecognizer;
 import dev.trickle.rewriter.command.ParameterValues;
 import dev.trickle.rewriter.command.RecognitionException;
@@ -14,7 +15,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Properties;
 
 /**
  * The one place SQL text from the application enters Trickle; every wrapper method that takes SQL
@@ -73,7 +73,7 @@ final class StatementRouter {
 
   private final Connection physical;
   private final CommandExecutor executor;
-  private final Properties settings;
+  private final DriverSettings settings;
 
   /** One call of a delegate method with (possibly replaced) SQL text. */
   @FunctionalInterface
@@ -87,7 +87,7 @@ final class StatementRouter {
     T resultOf(TrickleCommand command) throws SQLException;
   }
 
-  StatementRouter(Connection physical, CommandExecutor executor, Properties settings) {
+  StatementRouter(Connection physical, CommandExecutor executor, DriverSettings settings) {
     this.physical = physical;
     this.executor = executor;
     this.settings = settings;
@@ -211,18 +211,8 @@ final class StatementRouter {
   }
 
   /**
-   * Runs a prepared command with its bound values and returns it as recognized with them; the
-   * caller then makes its result ({@link CommandResult}) or executes the delegate, which holds the
-   * result shape.
-   */
-  TrickleCommand execute(Statement delegate, PreparedCommand prepared, BoundParameters values)
-      throws SQLException {
-    return execute(delegate, prepared, values, command -> command);
-  }
-
-  /**
-   * Like {@link #execute(Statement, PreparedCommand, BoundParameters)}, for a wrapper that makes
-   * the command's result itself ({@link CommandResult}) inside the error boundary.
+   * Runs a prepared command with its bound values, recognized with them, and makes its result with
+   * {@code commandResult} ({@link CommandResult}) inside the error boundary.
    */
   <T> T execute(
       Statement delegate,

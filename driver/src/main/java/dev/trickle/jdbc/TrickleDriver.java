@@ -1,5 +1,9 @@
 package dev.trickle.jdbc;
 
+import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.refresh.CompilationCache;
+import dev.trickle.refresh.MaintenanceCompiler;
+import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.scheduler.RefreshScheduler;
 import dev.trickle.scheduler.SchedulerTarget;
 import dev.trickle.scheduler.Schedulers;
@@ -29,6 +33,11 @@ import java.util.stream.Stream;
  * database, see {@link Schedulers}) when its catalog is installed, unless the connection property
  * {@code trickle.scheduler} is false; a stream-table command on the connection (such as {@code
  * CREATE EXTENSION pg_trickle}) starts it too. {@link #deregister()} stops every scheduler.
+ *
+ * <p>Where the driver starts, it builds what every layer below shares: one compilation cache over
+ * the delta compiler, one {@link RefreshEngine} over it, handed to the stream-table service and to
+ * the schedulers this driver starts, and, per connection, the {@code trickle.*} settings read
+ * once into a {@link dev.trickle.catalog.DriverSettings}.
  */
 public final class TrickleDriver implements Driver {
   private static final org.slf4j.Logger LOG =
@@ -45,6 +54,7 @@ public final class TrickleDriver implements Driver {
   }
 
   private final Driver delegate;
+  private final RefreshEngine engine;
   private final CommandExecutor executor;
 
   /**
@@ -52,12 +62,24 @@ public final class TrickleDriver implements Driver {
    * DriverManager} make it.
    */
   public TrickleDriver() {
-    this(new org.postgresql.Driver(), new StreamTableService());
+    this(new org.postgresql.Driver(), new CompilationCache(new IvmMaintenanceCompiler()));
   }
 
-  /** A driver over the given PgJDBC driver and command executor (tests substitute either). */
-  TrickleDriver(Driver delegate, CommandExecutor executor) {
+  private TrickleDriver(Driver delegate, MaintenanceCompiler compiler) {
+    this(delegate, compiler, new RefreshEngine(compiler));
+  }
+
+  private TrickleDriver(Driver delegate, MaintenanceCompiler compiler, RefreshEngine engine) {
+    this(delegate, engine, new StreamTableService(compiler, engine));
+  }
+
+  /**
+   * A driver over the given PgJDBC driver, refresh engine (for the schedulers it starts) and
+   * command executor; tests substitute them.
+   */
+  TrickleDriver(Driver delegate, RefreshEngine engine, CommandExecutor executor) {
     this.delegate = delegate;
+    this.engine = engine;
     this.executor = executor;
   }
 
@@ -106,7 +128,7 @@ public final class TrickleDriver implements Driver {
       throw new SQLException(
           "the scheduler needs a jdbc:trickle:postgresql: URL, not " + url, "08001");
     }
-    return Schedulers.start(target(ConnectionSettings.parse(url, info)));
+    return Schedulers.start(target(ConnectionSettings.parse(url, info)), INSTANCE.engine);
   }
 
   /** True while the driver is registered with {@link DriverManager}. */
@@ -141,25 +163,26 @@ public final class TrickleDriver implements Driver {
     CommandExecutor commands = executor;
     if (TrickleProperty.SCHEDULER.getBoolean(settings.trickleProperties())) {
       SchedulerTarget target = target(settings);
-      startSchedulerQuietly(target, physical);
-      commands = new SchedulerStartingExecutor(executor, target);
+      startSchedulerQuietly(target, engine, physical);
+      commands = new SchedulerStartingExecutor(executor, target, engine);
     }
     return new TrickleConnection(
-        physical, new StatementRouter(physical, commands, settings.trickleProperties()));
+        physical, new StatementRouter(physical, commands, settings.settings()));
   }
 
   private static SchedulerTarget target(ConnectionSettings settings) throws SQLException {
     return SchedulerTarget.of(
-        settings.delegateUrl(), settings.delegateProperties(), settings.trickleProperties());
+        settings.delegateUrl(), settings.delegateProperties(), settings.settings());
   }
 
   /**
    * Starts the database's scheduler if it should run; a failure of the check never fails the
    * application's connection or command.
    */
-  static void startSchedulerQuietly(SchedulerTarget target, Connection physical) {
+  static void startSchedulerQuietly(
+      SchedulerTarget target, RefreshEngine engine, Connection physical) {
     try {
-      Schedulers.startIfInstalled(target, physical);
+      Schedulers.startIfInstalled(target, engine, physical);
     } catch (SQLException | RuntimeException e) {
       LOG.atDebug().log(() -> "could not check whether to start the scheduler: " + e);
     }

@@ -1,10 +1,13 @@
 package dev.trickle.jdbc;
 
+import dev.trickle.catalog.DriverSettings;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 
 /**
@@ -30,7 +33,8 @@ public enum TrickleProperty {
       "trickle.scheduler_interval_ms",
       "1000",
       "Milliseconds between the scheduler's checks for due stream tables when no change"
-          + " notification wakes it; overrides pg_trickle.scheduler_interval_ms."),
+          + " notification wakes it; overrides pg_trickle.scheduler_interval_ms.",
+      10),
 
   /** Whether the scheduler refreshes independent stream tables concurrently. */
   PARALLEL_REFRESH_MODE(
@@ -46,21 +50,24 @@ public enum TrickleProperty {
       "trickle.max_dynamic_refresh_workers",
       "4",
       "The most refreshes the scheduler runs at once in parallel mode; overrides"
-          + " pg_trickle.max_dynamic_refresh_workers."),
+          + " pg_trickle.max_dynamic_refresh_workers.",
+      1),
 
   /** Failed refreshes in a row after which a stream table is suspended. */
   MAX_CONSECUTIVE_ERRORS(
       "trickle.max_consecutive_errors",
       "3",
       "Failed refreshes in a row after which a stream table is SUSPENDED; overrides"
-          + " pg_trickle.max_consecutive_errors."),
+          + " pg_trickle.max_consecutive_errors.",
+      1),
 
   /** The shortest schedule create and alter accept. */
   MIN_SCHEDULE_SECONDS(
       "trickle.min_schedule_seconds",
       "1",
       "The shortest schedule, in seconds, that create and alter accept; overrides"
-          + " pg_trickle.min_schedule_seconds."),
+          + " pg_trickle.min_schedule_seconds.",
+      0),
 
   /** Whether the delta compiler logs its plan around each pass. */
   DEBUG_PLAN(
@@ -78,12 +85,25 @@ public enum TrickleProperty {
   private final String defaultValue;
   private final String description;
   private final String[] choices;
+  /** The smallest value of a property that takes an integer; empty for the others. */
+  private final OptionalInt minimum;
 
+  /** A property whose value is one of {@code choices}, or any text when there are none. */
   TrickleProperty(String name, String defaultValue, String description, String... choices) {
     this.name = name;
     this.defaultValue = defaultValue;
     this.description = description;
     this.choices = choices;
+    this.minimum = OptionalInt.empty();
+  }
+
+  /** A property whose value is an integer of at least {@code minimum}. */
+  TrickleProperty(String name, String defaultValue, String description, int minimum) {
+    this.name = name;
+    this.defaultValue = defaultValue;
+    this.description = description;
+    this.choices = new String[0];
+    this.minimum = OptionalInt.of(minimum);
   }
 
   /** The property's name, as given in {@code Properties} or the URL. */
@@ -116,6 +136,32 @@ public enum TrickleProperty {
     return Boolean.parseBoolean(get(settings));
   }
 
+  /**
+   * Reads the settings the packages below the driver take, once: each property given in {@code
+   * properties} is checked and converted; a blank value counts as not given.
+   *
+   * @param properties {@code trickle.*} properties, for example a connection's
+   * @throws SQLException 22023 naming a property whose value it does not accept
+   */
+  public static DriverSettings read(Properties properties) throws SQLException {
+    for (TrickleProperty p : values()) {
+      String value = properties.getProperty(p.name);
+      if (value != null) {
+        p.validate(value);
+      }
+    }
+    OptionalInt intervalMs = SCHEDULER_INTERVAL_MS.integer(properties);
+    return new DriverSettings(
+        intervalMs.isPresent()
+            ? Optional.of(Duration.ofMillis(intervalMs.getAsInt()))
+            : Optional.empty(),
+        PARALLEL_REFRESH_MODE.given(properties).map("on"::equalsIgnoreCase),
+        MAX_DYNAMIC_REFRESH_WORKERS.integer(properties),
+        MAX_CONSECUTIVE_ERRORS.integer(properties),
+        MIN_SCHEDULE_SECONDS.integer(properties),
+        DEBUG_PLAN.getBoolean(properties));
+  }
+
   /** The property called {@code name}, if Trickle has one. */
   public static Optional<TrickleProperty> forName(String name) {
     return Arrays.stream(values()).filter(p -> p.name.equals(name)).findFirst();
@@ -132,7 +178,9 @@ public enum TrickleProperty {
    * @throws SQLException 22023 naming the property and the values it accepts
    */
   void validate(String value) throws SQLException {
-    if (choices.length > 0
+    if (minimum.isPresent()) {
+      validateInteger(value);
+    } else if (choices.length > 0
         && Arrays.stream(choices).noneMatch(c -> c.equals(value.toLowerCase(Locale.ROOT)))) {
       throw new SQLException(
           "connection property "
@@ -143,6 +191,40 @@ public enum TrickleProperty {
               + String.join(", ", choices),
           "22023");
     }
+  }
+
+  private void validateInteger(String value) throws SQLException {
+    if (value.isBlank()) {
+      return;
+    }
+    try {
+      if (Integer.parseInt(value.strip()) >= minimum.getAsInt()) {
+        return;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new SQLException(
+        "connection property "
+            + name
+            + " cannot be '"
+            + value
+            + "'; use an integer of at least "
+            + minimum.getAsInt(),
+        "22023");
+  }
+
+  /** The value given in {@code properties}, unless absent or blank. */
+  private Optional<String> given(Properties properties) {
+    return Optional.ofNullable(properties.getProperty(name))
+        .map(String::strip)
+        .filter(v -> !v.isEmpty());
+  }
+
+  /** The integer given in {@code properties} (checked by {@link #validate}), unless absent. */
+  private OptionalInt integer(Properties properties) {
+    Optional<String> value = given(properties);
+    return value.isPresent() ? OptionalInt.of(Integer.parseInt(value.get())) : OptionalInt.empty();
   }
 
   /** This property as {@link java.sql.Driver#getPropertyInfo} describes it. */

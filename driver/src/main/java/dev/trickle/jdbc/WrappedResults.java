@@ -10,7 +10,7 @@ import java.sql.Statement;
 final class WrappedResults {
   private final Statement owner;
   private ResultSet lastDelegate;
-  private TrickleResultSet lastWrapper;
+  private ResultSet lastWrapper;
 
   WrappedResults(Statement owner) {
     this.owner = owner;
@@ -21,7 +21,7 @@ final class WrappedResults {
       return null;
     }
     if (delegate != lastDelegate) {
-      lastWrapper = new TrickleResultSet(owner, delegate);
+      lastWrapper = TrickleResultSet.wrap(owner, delegate);
       lastDelegate = delegate;
     }
     return lastWrapper;

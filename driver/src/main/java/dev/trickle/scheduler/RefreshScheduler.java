@@ -1,8 +1,6 @@
 package dev.trickle.scheduler;
 
 import dev.trickle.catalog.SchedulerLeadership;
-import dev.trickle.compile.IvmMaintenanceCompiler;
-import dev.trickle.refresh.CompilationCache;
 import dev.trickle.refresh.RefreshEngine;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -85,15 +83,18 @@ public final class RefreshScheduler {
   private Instant settingsReadAt = Instant.EPOCH;
   private Set<Long> storageRelids = Set.of();
 
-  RefreshScheduler(SchedulerTarget target, Runnable onExit) {
+  /**
+   * A scheduler of the target's database whose refreshes run on {@code engine}, the one the driver
+   * built where it started; {@code onExit} runs when it has stopped.
+   */
+  RefreshScheduler(SchedulerTarget target, RefreshEngine engine, Runnable onExit) {
     this.target = target;
     this.onExit = onExit;
     this.settingsReader = new SettingsReader(target.settings());
     this.workers =
         new RefreshWorkers(
             target,
-            new UnitRefresher(
-                new RefreshEngine(new CompilationCache(new IvmMaintenanceCompiler()))),
+            new UnitRefresher(engine),
             journal,
             memory,
             clock);

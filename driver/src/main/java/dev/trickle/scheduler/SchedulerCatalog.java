@@ -3,7 +3,7 @@ package dev.trickle.scheduler;
 import dev.trickle.catalog.CatalogInstaller;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.refresh.StatementBatch;
-import dev.trickle.service.Schedule;
+import dev.trickle.catalog.Schedule;
 import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,6 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.catalog.DriverSettings;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
@@ -8,7 +9,7 @@ import java.util.Properties;
 /**
  * The database a scheduler works on and how it connects: a PgJDBC URL and connection properties
  * (credentials included), taken from the connection that started it, plus that connection's
- * {@code trickle.*} properties (which override server settings). The scheduler opens its own
+ * {@code trickle.*} settings (which override server settings). The scheduler opens its own
  * plain PgJDBC connections with them, never through the Trickle driver.
  *
  * <p>{@link #key()} names the database as {@code host:port/database}: one scheduler per JVM and
@@ -20,10 +21,10 @@ public final class SchedulerTarget {
   private final String key;
   private final String url;
   private final Properties connectionProperties;
-  private final Properties settings;
+  private final DriverSettings settings;
 
   private SchedulerTarget(
-      String key, String url, Properties connectionProperties, Properties settings) {
+      String key, String url, Properties connectionProperties, DriverSettings settings) {
     this.key = key;
     this.url = url;
     this.connectionProperties = connectionProperties;
@@ -35,11 +36,11 @@ public final class SchedulerTarget {
    *
    * @param pgjdbcUrl a {@code jdbc:postgresql:} URL
    * @param connectionProperties PgJDBC properties: user, password, SSL settings ... (copied)
-   * @param trickleSettings the {@code trickle.*} properties (copied)
+   * @param trickleSettings the {@code trickle.*} settings, as the driver read them
    * @throws SQLException 08001 when PgJDBC does not accept the URL
    */
   public static SchedulerTarget of(
-      String pgjdbcUrl, Properties connectionProperties, Properties trickleSettings)
+      String pgjdbcUrl, Properties connectionProperties, DriverSettings trickleSettings)
       throws SQLException {
     Properties parsed = org.postgresql.Driver.parseURL(pgjdbcUrl, connectionProperties);
     if (parsed == null) {
@@ -53,7 +54,7 @@ public final class SchedulerTarget {
             + parsed.getProperty("PGPORT", "5432")
             + '/'
             + parsed.getProperty("PGDBNAME", "");
-    return new SchedulerTarget(key, pgjdbcUrl, copy(connectionProperties), copy(trickleSettings));
+    return new SchedulerTarget(key, pgjdbcUrl, copy(connectionProperties), trickleSettings);
   }
 
   /** {@code host:port/database}. */
@@ -61,9 +62,9 @@ public final class SchedulerTarget {
     return key;
   }
 
-  /** The {@code trickle.*} properties of the connection that started the scheduler. */
-  Properties settings() {
-    return copy(settings);
+  /** The {@code trickle.*} settings of the connection that started the scheduler. */
+  DriverSettings settings() {
+    return settings;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.refresh.RefreshEngine;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,8 +17,9 @@ import java.util.Optional;
  * The running schedulers of this JVM, one per database ({@link SchedulerTarget#key()}), shared by
  * every connection and DataSource that reaches it. The driver asks for one when it connects and
  * after each stream-table command ({@link #startIfInstalled}); the standalone {@code trickle
- * scheduler} starts one directly ({@link #start}). All of them stop at JVM exit (a shutdown hook)
- * and when the driver is deregistered ({@link #stopAll}).
+ * scheduler} starts one directly ({@link #start}). Each refreshes through the {@link
+ * RefreshEngine} it is given: the driver's one engine, built where the driver starts. All of them
+ * stop at JVM exit (a shutdown hook) and when the driver is deregistered ({@link #stopAll}).
  */
 public final class Schedulers {
   /** How long stopping waits for a refresh in progress to finish. */
@@ -33,8 +35,8 @@ public final class Schedulers {
    * has a Trickle catalog and {@code pg_trickle.enabled} is not off, both checked with one query
    * on {@code connection} (the application's connection; only when no scheduler runs yet).
    */
-  public static void startIfInstalled(SchedulerTarget target, Connection connection)
-      throws SQLException {
+  public static void startIfInstalled(
+      SchedulerTarget target, RefreshEngine engine, Connection connection) throws SQLException {
     if (running(target.key()).isPresent()) {
       return;
     }
@@ -52,11 +54,15 @@ public final class Schedulers {
         return;
       }
     }
-    start(target);
+    start(target, engine);
   }
 
-  /** The scheduler for the target's database: the running one, or a new one started now. */
-  public static synchronized RefreshScheduler start(SchedulerTarget target) {
+  /**
+   * The scheduler for the target's database: the running one, or a new one started now that
+   * refreshes through {@code engine}.
+   */
+  public static synchronized RefreshScheduler start(
+      SchedulerTarget target, RefreshEngine engine) {
     RefreshScheduler existing = RUNNING.get(target.key());
     if (existing != null) {
       return existing;
@@ -67,7 +73,7 @@ public final class Schedulers {
       hookInstalled = true;
     }
     RefreshScheduler[] created = new RefreshScheduler[1];
-    created[0] = new RefreshScheduler(target, () -> forget(created[0]));
+    created[0] = new RefreshScheduler(target, engine, () -> forget(created[0]));
     RUNNING.put(target.key(), created[0]);
     created[0].start();
     return created[0];

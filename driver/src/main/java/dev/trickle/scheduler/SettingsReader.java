@@ -1,6 +1,6 @@
 package dev.trickle.scheduler;
 
-import dev.trickle.jdbc.TrickleProperty;
+import dev.trickle.catalog.DriverSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,14 +10,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the scheduler's settings, each from the first place that has it: the {@code trickle.*}
- * connection property of the connection that started the scheduler, the server setting {@code
+ * setting of the connection that started the scheduler ({@link DriverSettings}, checked by the
+ * driver), the server setting {@code
  * pg_trickle.*}, the default. Read again every pass, so changes apply without a restart: {@code
  * ALTER SYSTEM SET} plus {@code pg_reload_conf()}, and also {@code ALTER DATABASE}/{@code ALTER
  * ROLE ... SET}, which PostgreSQL applies only to new sessions: those are read from {@code
@@ -45,11 +45,11 @@ final class SettingsReader {
           + " SELECT n.name, coalesce((SELECT g.value FROM given g WHERE g.name = n.name"
           + " ORDER BY g.rank LIMIT 1), current_setting(n.name, true)) FROM names n";
 
-  private final Properties overrides;
+  private final DriverSettings overrides;
   private final Set<String> reported = new HashSet<>();
 
-  /** A reader whose connection properties are {@code overrides} ({@code trickle.*}). */
-  SettingsReader(Properties overrides) {
+  /** A reader whose connection's {@code trickle.*} settings are {@code overrides}. */
+  SettingsReader(DriverSettings overrides) {
     this.overrides = overrides;
   }
 
@@ -70,26 +70,23 @@ final class SettingsReader {
     SchedulerSettings d = SchedulerSettings.DEFAULTS;
     return new SchedulerSettings(
         bool(ENABLED, server.get(ENABLED), d.enabled()),
-        Duration.ofMillis(
-            integer(INTERVAL, value(TrickleProperty.SCHEDULER_INTERVAL_MS, server.get(INTERVAL)),
-                d.interval().toMillis(), 10)),
-        bool(PARALLEL, value(TrickleProperty.PARALLEL_REFRESH_MODE, server.get(PARALLEL)),
-            d.parallel()),
-        (int)
-            integer(
-                WORKERS,
-                value(TrickleProperty.MAX_DYNAMIC_REFRESH_WORKERS, server.get(WORKERS)),
-                d.maxWorkers(),
-                1),
-        (int)
-            integer(ERRORS, value(TrickleProperty.MAX_CONSECUTIVE_ERRORS, server.get(ERRORS)),
-                d.maxConsecutiveErrors(), 1),
+        overrides
+            .schedulerInterval()
+            .orElseGet(
+                () ->
+                    Duration.ofMillis(
+                        integer(INTERVAL, server.get(INTERVAL), d.interval().toMillis(), 10))),
+        overrides
+            .parallelRefresh()
+            .orElseGet(() -> bool(PARALLEL, server.get(PARALLEL), d.parallel())),
+        overrides
+            .maxDynamicRefreshWorkers()
+            .orElseGet(() -> (int) integer(WORKERS, server.get(WORKERS), d.maxWorkers(), 1)),
+        overrides
+            .maxConsecutiveErrors()
+            .orElseGet(
+                () -> (int) integer(ERRORS, server.get(ERRORS), d.maxConsecutiveErrors(), 1)),
         (int) integer(RETENTION, server.get(RETENTION), d.historyRetentionDays(), 0));
-  }
-
-  private String value(TrickleProperty property, String serverValue) {
-    String given = overrides.getProperty(property.getName());
-    return given == null || given.isBlank() ? serverValue : given;
   }
 
   private boolean bool(String name, String value, boolean fallback) {

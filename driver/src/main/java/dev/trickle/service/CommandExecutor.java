@@ -1,9 +1,9 @@
 package dev.trickle.service;
 
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.rewriter.command.TrickleCommand;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Properties;
 
 /**
  * Runs one recognized stream-table API command on the application's physical PgJDBC connection,
@@ -16,10 +16,10 @@ public interface CommandExecutor {
    *
    * @param connection the physical PgJDBC connection (never a Trickle wrapper)
    * @param command the recognized command
-   * @param settings the connection's {@code trickle.*} properties
+   * @param settings the connection's {@code trickle.*} settings
    * @throws SQLException with a SQLState from the project's vocabulary and a message naming the
    *     object and the fix
    */
-  void execute(Connection connection, TrickleCommand command, Properties settings)
+  void execute(Connection connection, TrickleCommand command, DriverSettings settings)
       throws SQLException;
 }

@@ -1,6 +1,7 @@
 package dev.trickle.service;
 
 import dev.trickle.catalog.CatalogInstaller;
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.refresh.ReadDigest;
 import dev.trickle.refresh.RefreshTarget;
@@ -11,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -44,7 +44,7 @@ final class ManualRefreshStart {
    *
    * @param c a connection in autocommit
    */
-  static Optional<Found> read(Connection c, String writtenName, Properties settings)
+  static Optional<Found> read(Connection c, String writtenName, DriverSettings settings)
       throws SQLException {
     RelationName name = RelationName.parse(writtenName);
     StatementBatch batch = new StatementBatch();
@@ -68,7 +68,8 @@ final class ManualRefreshStart {
    * The check that a target found earlier for {@code writtenName} still holds: the same reads,
    * plus the id the name denotes now, which must be the remembered stream table's.
    */
-  static StartCheck confirming(String writtenName, RefreshTarget remembered, Properties settings)
+  static StartCheck confirming(
+      String writtenName, RefreshTarget remembered, DriverSettings settings)
       throws SQLException {
     RelationName name = RelationName.parse(writtenName);
     Reads reads = new Reads(settings);
@@ -103,11 +104,11 @@ final class ManualRefreshStart {
    * one query of a batch: a refresh pays the server's per-statement cost for each query it sends.
    */
   private static final class Reads {
-    private final Properties settings;
+    private final DriverSettings settings;
     private int version;
     private String serverSetting;
 
-    Reads(Properties settings) {
+    Reads(DriverSettings settings) {
       this.settings = settings;
     }
 
@@ -121,7 +122,7 @@ final class ManualRefreshStart {
      */
     void addTo(
         StatementBatch batch, String extra, Consumer<String> extraValue, boolean digested) {
-      boolean readSetting = !ServiceSetting.MAX_CONSECUTIVE_ERRORS.isProperty(settings);
+      boolean readSetting = !ServiceSetting.MAX_CONSECUTIVE_ERRORS.isGiven(settings);
       StringBuilder sql =
           new StringBuilder("SELECT (").append(CatalogInstaller.VERSION_QUERY).append(")");
       sql.append(", ").append(readSetting ? ServiceSetting.MAX_CONSECUTIVE_ERRORS.serverValue() : "NULL");

@@ -1,14 +1,13 @@
 package dev.trickle.service;
 
 import dev.trickle.catalog.CatalogInstaller;
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.catalog.ServerNotices;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.compile.IvmMaintenanceCompiler;
-import dev.trickle.refresh.CompilationCache;
-import dev.trickle.jdbc.TrickleProperty;
 import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshEngine;
@@ -21,7 +20,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.stream.Collectors;
 
 /**
@@ -33,6 +31,9 @@ import java.util.stream.Collectors;
  * failed transaction every command is refused with 25P02. Warnings and notices (AUTO falling
  * back to FULL, a source without primary key, IF NOT EXISTS skipping) are raised by the server and
  * recorded on the connection.
+ *
+ * <p>The driver builds one service where it starts and hands it the one compiler (a compilation
+ * cache) and the one {@link RefreshEngine} it also hands to the scheduler.
  */
 public final class StreamTableService implements CommandExecutor {
   private final RefreshEngine engine;
@@ -40,26 +41,24 @@ public final class StreamTableService implements CommandExecutor {
   private final StreamTableAlterer alterer;
   private final RememberedTargets<String> remembered = new RememberedTargets<>();
 
-  /** A service whose differential and IMMEDIATE maintenance come from the delta compiler. */
-  public StreamTableService() {
-    this(new CompilationCache(new IvmMaintenanceCompiler()));
-  }
-
-  /** A service whose differential maintenance comes from {@code compiler}. */
-  public StreamTableService(MaintenanceCompiler compiler) {
-    this.engine = new RefreshEngine(compiler);
+  /**
+   * A service whose maintenance comes from {@code compiler} and whose refreshes run on {@code
+   * engine} (built over the same compiler).
+   */
+  public StreamTableService(MaintenanceCompiler compiler, RefreshEngine engine) {
+    this.engine = engine;
     this.alterer = new StreamTableAlterer(compiler, engine);
     this.creator = new StreamTableCreator(compiler, engine, alterer);
   }
 
   @Override
-  public void execute(Connection c, TrickleCommand command, Properties settings)
+  public void execute(Connection c, TrickleCommand command, DriverSettings settings)
       throws SQLException {
     IvmMaintenanceCompiler.withPlanDebugging(
-        TrickleProperty.DEBUG_PLAN.getBoolean(settings), () -> run(c, command, settings));
+        settings.debugPlan(), () -> run(c, command, settings));
   }
 
-  private void run(Connection c, TrickleCommand command, Properties settings)
+  private void run(Connection c, TrickleCommand command, DriverSettings settings)
       throws SQLException {
     ServerTransaction.requireNotFailed(c);
     boolean own = ServerTransaction.isOwn(c);

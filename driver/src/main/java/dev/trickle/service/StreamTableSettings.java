@@ -1,6 +1,7 @@
 package dev.trickle.service;
 
 import dev.trickle.catalog.RefreshMode;
+import dev.trickle.catalog.Schedule;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.rewriter.command.StreamTableOptions;

@@ -3,7 +3,9 @@ package dev.trickle.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.refresh.MaintenanceCompiler;
+import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.service.StreamTableService;
 import dev.trickle.testing.DatabaseSnapshot;
 import dev.trickle.testing.PostgresFixture;
@@ -14,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,9 +49,12 @@ class ErrorBoundaryTest {
   @BeforeEach
   void connect() throws SQLException {
     physical = db.connectPlain();
-    Properties settings = new Properties();
     c = new TrickleConnection(
-        physical, new StatementRouter(physical, new StreamTableService(CRASHING), settings));
+        physical,
+        new StatementRouter(
+            physical,
+            new StreamTableService(CRASHING, new RefreshEngine(CRASHING)),
+            DriverSettings.NONE));
     observer = db.connectPlain();
     sql(
         "CREATE EXTENSION IF NOT EXISTS pg_trickle",

@@ -3,6 +3,7 @@ package dev.trickle.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.rewriter.command.StreamTableOptions;
 import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.rewriter.command.TrickleCommand.CreateMode;
@@ -22,7 +23,6 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +51,7 @@ class StatementRouterTest {
   @BeforeEach
   void connect() throws SQLException {
     connection =
-        new TrickleDriver(new org.postgresql.Driver(), executor)
+        new TrickleDriver(new org.postgresql.Driver(), TestEngine.standard(), executor)
             .connect(db.trickleUrl() + "?trickle.debug_plan=true", db.appCredentials());
     try (Statement st = connection.createStatement()) {
       st.execute("TRUNCATE log");
@@ -73,7 +73,7 @@ class StatementRouterTest {
           .as("the physical connection, never the wrapper")
           .isNotInstanceOf(TrickleConnection.class)
           .isSameAs(connection.unwrap(PGConnection.class));
-      assertThat(executor.settings).containsEntry("trickle.debug_plan", "true");
+      assertThat(executor.settings.debugPlan()).isTrue();
 
       assertThat(rs.getStatement()).isSameAs(st);
       assertThat(rs.getMetaData().getColumnCount()).isEqualTo(1);
@@ -428,7 +428,7 @@ class StatementRouterTest {
   private String reconnectWithoutScheduler() throws SQLException {
     connection.close();
     connection =
-        new TrickleDriver(new org.postgresql.Driver(), executor)
+        new TrickleDriver(new org.postgresql.Driver(), TestEngine.standard(), executor)
             .connect(db.trickleUrl() + "?trickle.scheduler=false", db.appCredentials());
     return single(connection.createStatement(), "SELECT pg_backend_pid()::text");
   }
@@ -464,12 +464,12 @@ class StatementRouterTest {
   private static final class RecordingExecutor implements CommandExecutor {
     final List<TrickleCommand> commands = new ArrayList<>();
     Connection connection;
-    Properties settings;
+    DriverSettings settings;
     Boolean autoCommit;
     CommandExecutor behaviour = (c, command, s) -> {};
 
     @Override
-    public void execute(Connection connection, TrickleCommand command, Properties settings)
+    public void execute(Connection connection, TrickleCommand command, DriverSettings settings)
         throws SQLException {
       commands.add(command);
       this.connection = connection;

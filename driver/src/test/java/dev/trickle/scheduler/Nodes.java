@@ -1,7 +1,7 @@
 package dev.trickle.scheduler;
 
 import dev.trickle.catalog.StreamTableStatus;
-import dev.trickle.service.Schedule;
+import dev.trickle.catalog.Schedule;
 import java.sql.SQLException;
 import java.time.Instant;
 

@@ -1,5 +1,10 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.catalog.DriverSettings;
+import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.jdbc.TrickleProperty;
+import dev.trickle.refresh.CompilationCache;
+import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.rewriter.scan.StatementSplitter;
 import dev.trickle.testing.TestDatabase;
 import java.nio.file.Files;
@@ -19,7 +24,7 @@ final class SchedulerHarness {
 
   /** The scheduler key of the test database. */
   static String key(TestDatabase db) throws SQLException {
-    return SchedulerTarget.of(db.plainUrl(), db.appCredentials(), new Properties()).key();
+    return SchedulerTarget.of(db.plainUrl(), db.appCredentials(), DriverSettings.NONE).key();
   }
 
   /** Starts the test database's scheduler in this JVM with these {@code trickle.*} settings. */
@@ -28,7 +33,14 @@ final class SchedulerHarness {
     for (int i = 0; i < settings.length; i += 2) {
       trickle.setProperty(settings[i], settings[i + 1]);
     }
-    return Schedulers.start(SchedulerTarget.of(db.plainUrl(), db.appCredentials(), trickle));
+    return Schedulers.start(
+        SchedulerTarget.of(db.plainUrl(), db.appCredentials(), TrickleProperty.read(trickle)),
+        engine());
+  }
+
+  /** A refresh engine over the delta compiler, built as the driver builds its one engine. */
+  static RefreshEngine engine() {
+    return new RefreshEngine(new CompilationCache(new IvmMaintenanceCompiler()));
   }
 
   /** Stops the test database's scheduler in this JVM, if one runs. */

@@ -1,5 +1,6 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.catalog.DriverSettings;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -17,7 +18,9 @@ public final class SchedulerProcess {
     credentials.setProperty("user", args[1]);
     credentials.setProperty("password", args[2]);
     RefreshScheduler scheduler =
-        Schedulers.start(SchedulerTarget.of(args[0], credentials, new Properties()));
+        Schedulers.start(
+            SchedulerTarget.of(args[0], credentials, DriverSettings.NONE),
+            SchedulerHarness.engine());
     while (!scheduler.isLeader()) {
       Thread.sleep(20);
     }

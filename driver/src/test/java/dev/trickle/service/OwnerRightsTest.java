@@ -2,6 +2,7 @@ package dev.trickle.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.scheduler.SchedulerTarget;
 import dev.trickle.scheduler.Schedulers;
 import dev.trickle.testing.PostgresFixture;
@@ -153,7 +154,7 @@ class OwnerRightsTest {
         Thread.sleep(100);
       }
     } finally {
-      Schedulers.running(SchedulerTarget.of(db.plainUrl(), new Properties(), new Properties()).key())
+      Schedulers.running(SchedulerTarget.of(db.plainUrl(), new Properties(), DriverSettings.NONE).key())
           .ifPresent(s -> s.stop(Duration.ofSeconds(10)));
       try (Connection owner = owner()) {
         execute(

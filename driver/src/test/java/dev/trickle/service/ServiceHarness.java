@@ -2,7 +2,11 @@ package dev.trickle.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trickle.compile.IvmMaintenanceCompiler;
+import dev.trickle.jdbc.TrickleProperty;
+import dev.trickle.refresh.CompilationCache;
 import dev.trickle.refresh.MaintenanceCompiler;
+import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.rewriter.command.StreamTableOptions;
 import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.rewriter.command.TrickleCommand.CreateMode;
@@ -29,11 +33,11 @@ final class ServiceHarness {
   private final StreamTableService service;
 
   ServiceHarness(Connection c) {
-    this(c, new StreamTableService());
+    this(c, new CompilationCache(new IvmMaintenanceCompiler()));
   }
 
   ServiceHarness(Connection c, MaintenanceCompiler compiler) {
-    this(c, new StreamTableService(compiler));
+    this(c, new StreamTableService(compiler, new RefreshEngine(compiler)));
   }
 
   private ServiceHarness(Connection c, StreamTableService service) {
@@ -42,7 +46,7 @@ final class ServiceHarness {
   }
 
   void run(TrickleCommand command) throws SQLException {
-    service.execute(c, command, settings);
+    service.execute(c, command, TrickleProperty.read(settings));
   }
 
   void createExtension() throws SQLException {

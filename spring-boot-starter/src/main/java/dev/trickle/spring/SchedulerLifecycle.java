@@ -1,5 +1,6 @@
 package dev.trickle.spring;
 
+import dev.trickle.catalog.DriverSettings;
 import dev.trickle.scheduler.RefreshScheduler;
 import dev.trickle.scheduler.SchedulerTarget;
 import dev.trickle.scheduler.Schedulers;
@@ -21,7 +22,7 @@ final class SchedulerLifecycle implements SmartLifecycle {
   /** For the database a {@code jdbc:trickle:} URL names. */
   SchedulerLifecycle(String trickleUrl) throws SQLException {
     String pgjdbcUrl = "jdbc:" + trickleUrl.substring(TrickleUrlCondition.PREFIX.length());
-    this.database = SchedulerTarget.of(pgjdbcUrl, new Properties(), new Properties()).key();
+    this.database = SchedulerTarget.of(pgjdbcUrl, new Properties(), DriverSettings.NONE).key();
   }
 
   @Override

@@ -1,7 +1,7 @@
-package dev.trickle.service;
+package dev.trickle.catalog;
 
-import static dev.trickle.service.SqlStates.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.SQLException;
 import java.time.Duration;
@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 class ScheduleTest {
@@ -67,5 +68,13 @@ class ScheduleTest {
     assertFails(() -> Schedule.parse("* * * * * *").requireAtLeast(5, "st"), "22023",
         "shorter than");
     Schedule.parse("* * * * *").requireAtLeast(60, "st");
+  }
+
+  private static void assertFails(ThrowingCallable call, String sqlState, String messagePart) {
+    assertThatThrownBy(call)
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining(messagePart)
+        .extracting(e -> ((SQLException) e).getSQLState())
+        .isEqualTo(sqlState);
   }
 }

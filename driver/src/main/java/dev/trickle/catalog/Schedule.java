@@ -1,4 +1,4 @@
-package dev.trickle.service;
+package dev.trickle.catalog;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
@@ -6,7 +6,6 @@ import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
-import dev.trickle.catalog.SqlState;
 import dev.trickle.sql.Sql;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -132,7 +131,7 @@ public final class Schedule {
    * Refuses (22023) a schedule that would refresh more often than every {@code minSeconds}; for
    * cron expressions the shortest gap between its next runs counts.
    */
-  void requireAtLeast(long minSeconds, String streamTable) throws SQLException {
+  public void requireAtLeast(long minSeconds, String streamTable) throws SQLException {
     Optional<Duration> shortest = interval();
     if (cron != null) {
       ExecutionTime times = ExecutionTime.forCron(cron);
