@@ -45,10 +45,7 @@ class TpchOracleTest {
    * differential yet" line and the TPC-H table of {@code docs/delta-rules.md}.
    */
   static final Map<Integer, Pending> NOT_YET_DIFFERENTIAL = new TreeMap<>(Map.of(
-      11, new Pending(FEATURE_NOT_SUPPORTED, "HAVING compared with a scalar aggregate subquery"),
-      18, new Pending(FEATURE_NOT_SUPPORTED, "IN over a grouped subquery with HAVING"),
-      20, new Pending(FEATURE_NOT_SUPPORTED, "IN over a subquery with a correlated scalar subquery"),
-      21, new Pending(FEATURE_NOT_SUPPORTED, "EXISTS / NOT EXISTS correlated with <>")));
+      11, new Pending(FEATURE_NOT_SUPPORTED, "HAVING compared with a scalar aggregate subquery")));
 
   /**
    * Why a query is not DIFFERENTIAL yet.

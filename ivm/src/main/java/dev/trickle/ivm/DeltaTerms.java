@@ -49,19 +49,7 @@ final class DeltaTerms {
     for (List<Input> subset : subsets(changedInputs)) {
       terms.add(term(selectList, subset, null, List.of(), weight(subset, sign(subset))));
     }
-    SemiJoin semi = block.semiJoin();
-    if (semi != null && changed.contains(semi.input().relation().oid())) {
-      List<String> where = new ArrayList<>();
-      if (semi.rest() != null) {
-        where.add(semi.rest());
-      }
-      where.add(semi.touched());
-      terms.add(render(selectList, Input::current, null, where, semi.statusChange()));
-      for (List<Input> subset : subsets(changedInputs)) {
-        String w = weight(subset, -sign(subset)) + " * " + semi.statusChange();
-        terms.add(render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null, where, w));
-      }
-    }
+    terms.addAll(new SemiJoinTerms(block, this).terms(selectList, changedInputs, changed));
     if (right != null) {
       terms.addAll(paddingTerms(selectList, changedInputs, right));
     } else if (block.fullJoin()) {
@@ -166,11 +154,11 @@ final class DeltaTerms {
     return sql.toString();
   }
 
-  private static int sign(List<Input> subset) {
+  static int sign(List<Input> subset) {
     return subset.size() % 2 == 1 ? 1 : -1;
   }
 
-  private static String weight(List<Input> deltas, int sign) {
+  static String weight(List<Input> deltas, int sign) {
     StringBuilder w = new StringBuilder(sign < 0 ? "-1" : "1");
     for (Input input : deltas) {
       w.append(" * ").append(Sql.ident(input.alias())).append('.').append(Sql.WEIGHT);
