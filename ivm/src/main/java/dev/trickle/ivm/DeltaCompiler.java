@@ -105,6 +105,12 @@ public final class DeltaCompiler {
       if (!(select instanceof PlainSelect plain)) {
         throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
       }
+      if (GroupedBlockSplit.applies(plain, catalog)) {
+        List<String> outputColumns = columns != null ? columns : columnsOf(text, select, null);
+        String split = GroupedBlockSplit.rewrite(text, catalog);
+        debug.accept("after rewrite: " + split);
+        return plan(split, outputColumns, names, sink);
+      }
       String scalarRewrite =
           ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
       if (scalarRewrite != null) {
@@ -345,6 +351,10 @@ public final class DeltaCompiler {
           List<String> names = new ArrayList<>();
           plain.getSelectItems().forEach(item -> names.add(BlockAnalyzer.nameOf(item)));
           return names;
+        }
+        if (GroupedBlockSplit.applies(plain, catalog)) {
+          String split = GroupedBlockSplit.rewrite(text, catalog);
+          return columnsOf(split, QueryParser.parseSelect(split), null);
         }
         String rewritten =
             ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
