@@ -89,6 +89,11 @@ public final class DeltaCompiler {
      */
     MaintenancePlan plan(String text, List<String> columns, StorageNames names, DeltaSink sink)
         throws QueryException, UnsupportedQueryException {
+      String filtered = FilterAggregateRewrite.rewrite(text);
+      if (filtered != null) {
+        debug.accept("after rewrite: " + filtered);
+        return plan(filtered, columns, names, sink);
+      }
       Select select = unwrap(QueryParser.parseSelect(text));
       if (select.getLimit() != null || select.getOffset() != null || select.getFetch() != null) {
         return topK(select, columns, names, sink);
@@ -341,6 +346,10 @@ public final class DeltaCompiler {
         throws QueryException, UnsupportedQueryException {
       if (given != null) {
         return given;
+      }
+      String filtered = FilterAggregateRewrite.rewrite(text);
+      if (filtered != null) {
+        return columnsOf(filtered, QueryParser.parseSelect(filtered), null);
       }
       Select s = unwrap(select);
       if (s instanceof SetOperationList list) {
