@@ -196,6 +196,12 @@ public final class DeltaCompiler {
       }
       SetOperation op = list.getOperation(0);
       String kind = op.toString().trim().toUpperCase(java.util.Locale.ROOT);
+      if (list.getSelects().size() == 2 && (kind.equals("INTERSECT ALL") || kind.equals("EXCEPT ALL"))) {
+        String rewritten = BagSetOperationRewrite.rewrite(with, outputColumns, list.getSelect(0).toString(),
+            list.getSelect(1).toString(), kind.startsWith("INTERSECT"));
+        debug.accept("after rewrite: " + rewritten);
+        return plan(rewritten, outputColumns, names, sink);
+      }
       if (list.getSelects().size() != 2
           || kind.endsWith("ALL")
           || !(kind.equals("INTERSECT") || kind.equals("EXCEPT"))) {
