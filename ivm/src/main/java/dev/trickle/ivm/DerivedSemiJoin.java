@@ -62,8 +62,8 @@ final class DerivedSemiJoin {
     String text = s.toString();
     if (!(s instanceof PlainSelect plain)) {
       if (outerValue == null || !(s instanceof SetOperationList) || scope.readsOuter(s)) {
-        throw refusals.unsupported(kind(outerValue) + " over a correlated set operation or one of several columns "
-            + ConstructFinder.abbreviated(text), text);
+        throw refusals.unsupported((outerValue == null ? "EXISTS over a set operation" : "IN over a correlated set operation")
+            + " (" + ConstructFinder.abbreviated(text) + ")", text);
       }
       Input b = compiler.compile(text, List.of(VALUE));
       return new SemiJoin(negated, b, match(negated, outerValue), rest);
@@ -82,7 +82,7 @@ final class DerivedSemiJoin {
     if (correlations.isEmpty()) {
       if (scope.readsOuter(plain)) {
         throw refusals.unsupported(kind(outerValue) + " subquery reading outer columns outside its WHERE "
-            + ConstructFinder.abbreviated(text), text);
+            + "(" + ConstructFinder.abbreviated(text) + ")", text);
       }
       if (outerValue == null) {
         plain.setSelectItems(List.of(SelectItem.from(
@@ -97,13 +97,13 @@ final class DerivedSemiJoin {
         || plain.getLimit() != null || plain.getOffset() != null || plain.getFetch() != null
         || aggregates(plain, catalog)) {
       throw refusals.unsupported(kind(outerValue) + " subquery that is correlated and groups, aggregates,"
-          + " is DISTINCT or limits its rows " + ConstructFinder.abbreviated(text), text);
+          + " is DISTINCT or limits its rows (" + ConstructFinder.abbreviated(text) + ")", text);
     }
     Expression value = outerValue == null ? null : plain.getSelectItems().get(0).getExpression();
     plain.setSelectItems(new ArrayList<>());
     if (scope.readsOuter(plain) || value != null && scope.readsOuter(value)) {
       throw refusals.unsupported(kind(outerValue) + " subquery reading outer columns outside its WHERE conjuncts "
-          + ConstructFinder.abbreviated(text), text);
+          + "(" + ConstructFinder.abbreviated(text) + ")", text);
     }
     Map<String, String> exposed = new LinkedHashMap<>();
     List<String> condition = new ArrayList<>();

@@ -17,6 +17,7 @@ import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
@@ -37,7 +38,8 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  * outer block is maintained by the rules of its own constructs (a scalar subquery becomes a join
  * with a maintained scalar aggregate, windows recompute their affected partitions). The columns
  * the outer block reads (group keys, and columns the keys determine) are exposed by the inner
- * block; a subquery in HAVING reading a grouped column reads the exposed one.
+ * block; a subquery in HAVING reading a grouped column reads the exposed one. A block with
+ * {@code *} in its SELECT list, DISTINCT or a named WINDOW is left as it is (and refused).
  */
 final class GroupedBlockSplit {
   private static final String GROUPED = Sql.ident("__pgt_grp");
@@ -53,7 +55,8 @@ final class GroupedBlockSplit {
 
   /** True when {@code plain} groups and has a subquery in HAVING or a window function. */
   static boolean applies(PlainSelect plain, CatalogLookup catalog) {
-    if (plain.getDistinct() != null || plain.getWindowDefinitions() != null) {
+    if (plain.getDistinct() != null || plain.getWindowDefinitions() != null
+        || plain.getSelectItems().stream().anyMatch(i -> i.getExpression() instanceof AllColumns)) {
       return false;
     }
     boolean subqueryInHaving = plain.getHaving() != null && SubqueryScope.hasRelationSubquery(plain.getHaving());
