@@ -1,8 +1,8 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +34,7 @@ final class OwnerRole {
 
   /** The select-list expression that puts the caller's {@code role} setting back. */
   static String leave(String callerRole) {
-    return "set_config('role', " + Quoting.literal(callerRole == null ? "none" : callerRole)
+    return "set_config('role', " + Sql.literal(callerRole == null ? "none" : callerRole)
         + ", true)";
   }
 
@@ -82,7 +82,7 @@ final class OwnerRole {
         new RefreshRefusal(
             refusal.getMessage()
                 + " (a refresh runs as the stream table's owner, role "
-                + Quoting.identifier(owner)
+                + Sql.identifier(owner)
                 + "; refresh it as that role, a member of it, or a superuser)",
             refusal.getSQLState());
     named.initCause(refusal.getCause());

@@ -1,7 +1,7 @@
 package dev.trickle.refresh;
 
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
+import dev.trickle.sql.Sql;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -112,7 +112,7 @@ final class RefreshFunction {
             + "__pgt_deleted := " + RefreshInOneRoundTrip.deletedSinceReport(storageRelid) + ";\n"
             + "END\n" + TAG;
     String name =
-        "pg_temp." + Quoting.identifier("__pgt_refresh_" + pgtId + "_" + hash(signature));
+        "pg_temp." + Sql.identifier("__pgt_refresh_" + pgtId + "_" + hash(signature));
     return Optional.of(
         new RefreshFunction(name, "CREATE OR REPLACE FUNCTION " + name + signature, sources));
   }

@@ -1,7 +1,7 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTableCatalog;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -57,7 +57,7 @@ final class RefreshInOneRoundTrip {
       changedAsSent.add("(" + rows.get(i) + " > 0) = " + expected.contains(sources.get(i)));
     }
     String total = "(" + String.join(" + ", rows) + ")";
-    String sameReads = "r." + DeltaTables.Report.DIGEST_COLUMN + " = " + Quoting.literal(digest);
+    String sameReads = "r." + DeltaTables.Report.DIGEST_COLUMN + " = " + Sql.literal(digest);
     String noTruncation = "NOT (" + String.join(" OR ", truncated) + ")";
     String asSent =
         "(" + total + " = 0 OR (" + total + " < " + SmallBatches.BOUND + " AND "
@@ -103,7 +103,7 @@ final class RefreshInOneRoundTrip {
             + ") "
             + RefreshHistory.INSERT_INTO
             + " SELECT " + id + ", " + Frontiers.TAKEN_AT + ", pg_catalog.clock_timestamp(), w.action,"
-            + " 'COMPLETED', w.inserted, w.deleted, NULL, NULL, " + Quoting.literal(by.name())
+            + " 'COMPLETED', w.inserted, w.deleted, NULL, NULL, " + Sql.literal(by.name())
             + " FROM (SELECT " + ACTION + " AS action, " + insertedSinceReport(storageRelid)
             + " AS inserted, " + deletedSinceReport(storageRelid) + " AS deleted) AS w WHERE pgtrickle.confirm_ahead(w.action ="
             + " 'DIFFERENTIAL' OR w.inserted + w.deleted = 0,"

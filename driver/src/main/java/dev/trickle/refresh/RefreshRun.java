@@ -1,11 +1,11 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.catalog.StreamTableStatus;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -844,7 +844,7 @@ final class RefreshRun {
    */
   private static String leaveMaintenance(String searchPath, String callerRole) {
     return "SELECT set_config('pgtrickle.maintenance', 'off', true), set_config('search_path', "
-        + Quoting.literal(searchPath)
+        + Sql.literal(searchPath)
         + ", true), "
         + OwnerRole.leave(callerRole);
   }

@@ -1,6 +1,6 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
+import dev.trickle.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -149,7 +149,7 @@ public final class SessionTempTables {
     }
     return sized.stream()
         .sorted()
-        .map(Quoting::literal)
+        .map(Sql::literal)
         .collect(Collectors.joining(", ", "relname IN (", ")"));
   }
 
@@ -312,7 +312,7 @@ public final class SessionTempTables {
       }
       kept.remove(oldest);
       existing.remove(oldest);
-      drops.add("DROP TABLE IF EXISTS pg_temp." + quoted(oldest));
+      drops.add("DROP TABLE IF EXISTS pg_temp." + Sql.identifier(oldest));
     }
     return drops;
   }
@@ -327,9 +327,5 @@ public final class SessionTempTables {
       return name.substring(1, name.length() - 1).replace("\"\"", "\"");
     }
     return name;
-  }
-
-  private static String quoted(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 }

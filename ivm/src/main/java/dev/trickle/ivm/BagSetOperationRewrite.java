@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -25,20 +26,20 @@ final class BagSetOperationRewrite {
    * @param intersect INTERSECT ALL (else EXCEPT ALL)
    */
   static String rewrite(String with, List<String> columns, String left, String right, boolean intersect) {
-    String side = Sql.ident("__pgt_side");
-    String cols = Sql.identList(columns);
-    String leftCount = Sql.ident("__pgt_l");
-    String rightCount = Sql.ident("__pgt_r");
+    String side = Sql.identifier("__pgt_side");
+    String cols = Sql.identifiers(columns);
+    String leftCount = Sql.identifier("__pgt_l");
+    String rightCount = Sql.identifier("__pgt_r");
     String tagged = "SELECT " + cols + ", 1 AS " + side + " FROM (" + left + ") AS a(" + cols
         + ") UNION ALL SELECT " + cols + ", 2 AS " + side + " FROM (" + right + ") AS b(" + cols + ")";
     String grouped = "SELECT " + cols + ", sum(CASE WHEN " + side + " = 1 THEN 1 ELSE 0 END) AS " + leftCount
         + ", sum(CASE WHEN " + side + " = 2 THEN 1 ELSE 0 END) AS " + rightCount + " FROM (" + tagged
         + ") AS t GROUP BY " + cols;
-    String g = Sql.ident("__pgt_bag");
+    String g = Sql.identifier("__pgt_bag");
     String copies = intersect
         ? "least(" + g + "." + leftCount + ", " + g + "." + rightCount + ")"
         : g + "." + leftCount + " - " + g + "." + rightCount;
-    return with + "SELECT " + Sql.columnList(g, columns) + " FROM (" + grouped + ") AS " + g
-        + " CROSS JOIN generate_series(1, " + copies + ") AS " + Sql.ident("__pgt_copy");
+    return with + "SELECT " + DeltaNames.columnList(g, columns) + " FROM (" + grouped + ") AS " + g
+        + " CROSS JOIN generate_series(1, " + copies + ") AS " + Sql.identifier("__pgt_copy");
   }
 }

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import dev.trickle.rewriter.parse.CatalogLookup;
 import dev.trickle.rewriter.parse.QueryException;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ final class DerivedSemiJoin {
   }
 
   private static final String VALUE = "__pgt_v";
-  private static final String ALIAS = Sql.ident(SemiJoinFinder.ALIAS);
+  private static final String ALIAS = Sql.identifier(SemiJoinFinder.ALIAS);
 
   private DerivedSemiJoin() {}
 
@@ -87,7 +88,7 @@ final class DerivedSemiJoin {
       if (outerValue == null) {
         plain.setSelectItems(List.of(SelectItem.from(
             parse(plain.getGroupBy() == null && aggregates(plain, catalog) ? "count(*)" : "1"),
-            new Alias(Sql.ident("__pgt_one")))));
+            new Alias(Sql.identifier("__pgt_one")))));
         return new SemiJoin(negated, compiler.compile(plain.toString(), List.of()), "TRUE", rest);
       }
       Input b = compiler.compile(plain.toString(), List.of(VALUE));
@@ -114,13 +115,13 @@ final class DerivedSemiJoin {
     }
     List<SelectItem<?>> items = new ArrayList<>();
     for (Map.Entry<String, String> e : exposed.entrySet()) {
-      items.add(SelectItem.from(parse(e.getKey()), new Alias(Sql.ident(e.getValue()))));
+      items.add(SelectItem.from(parse(e.getKey()), new Alias(Sql.identifier(e.getValue()))));
     }
     if (value != null) {
-      items.add(SelectItem.from(value, new Alias(Sql.ident(VALUE))));
+      items.add(SelectItem.from(value, new Alias(Sql.identifier(VALUE))));
     }
     if (items.isEmpty()) {
-      items.add(SelectItem.from(parse("1"), new Alias(Sql.ident("__pgt_one"))));
+      items.add(SelectItem.from(parse("1"), new Alias(Sql.identifier("__pgt_one"))));
     }
     plain.setSelectItems(items);
     Input b = compiler.compile(plain.toString(), List.of());
@@ -135,18 +136,18 @@ final class DerivedSemiJoin {
         String name = Names.fold(c.getColumnName());
         List<Input> owners = outer.stream().filter(i -> i.relation().column(name) != null).toList();
         if (owners.size() == 1) {
-          c.setTable(new Table(Sql.ident(owners.get(0).alias())));
+          c.setTable(new Table(Sql.identifier(owners.get(0).alias())));
         }
       }
       return;
     }
     String name = exposed.computeIfAbsent(c.toString(), k -> "__pgt_c" + (exposed.size() + 1));
     c.setTable(new Table(ALIAS));
-    c.setColumnName(Sql.ident(name));
+    c.setColumnName(Sql.identifier(name));
   }
 
   private static String match(boolean negated, String outerValue) {
-    String inner = ALIAS + "." + Sql.ident(VALUE);
+    String inner = ALIAS + "." + Sql.identifier(VALUE);
     return negated
         ? "(" + inner + " = " + outerValue + " OR " + inner + " IS NULL OR " + outerValue + " IS NULL)"
         : inner + " = " + outerValue;

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import dev.trickle.rewriter.parse.CatalogLookup;
 import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.QueryParser;
@@ -42,7 +43,7 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  * {@code *} in its SELECT list, DISTINCT or a named WINDOW is left as it is (and refused).
  */
 final class GroupedBlockSplit {
-  private static final String GROUPED = Sql.ident("__pgt_grp");
+  private static final String GROUPED = Sql.identifier("__pgt_grp");
 
   private final CatalogLookup catalog;
   private final Map<String, String> exposed = new LinkedHashMap<>();
@@ -81,15 +82,15 @@ final class GroupedBlockSplit {
     }
     List<String> outputs = new ArrayList<>();
     for (SelectItem<?> item : plain.getSelectItems()) {
-      outputs.add(outer(item.getExpression()) + " AS " + Sql.ident(BlockAnalyzer.nameOf(item)));
+      outputs.add(outer(item.getExpression()) + " AS " + Sql.identifier(BlockAnalyzer.nameOf(item)));
     }
     String having = plain.getHaving() == null ? null : outer(plain.getHaving());
     List<SelectItem<?>> inner = new ArrayList<>();
     for (Map.Entry<String, String> e : exposed.entrySet()) {
-      inner.add(SelectItem.from(parse(e.getKey()), new net.sf.jsqlparser.expression.Alias(Sql.ident(e.getValue()))));
+      inner.add(SelectItem.from(parse(e.getKey()), new net.sf.jsqlparser.expression.Alias(Sql.identifier(e.getValue()))));
     }
     if (inner.isEmpty()) {
-      inner.add(SelectItem.from(parse("count(*)"), new net.sf.jsqlparser.expression.Alias(Sql.ident("__pgt_n"))));
+      inner.add(SelectItem.from(parse("count(*)"), new net.sf.jsqlparser.expression.Alias(Sql.identifier("__pgt_n"))));
     }
     var with = plain.getWithItemsList();
     plain.setWithItemsList(null);
@@ -147,14 +148,14 @@ final class GroupedBlockSplit {
     }, null);
     String text = e.toString();
     for (int i = 0; i < subqueries.size(); i++) {
-      text = text.replace(subqueries.get(i).toString(), Sql.ident("__pgt_subq_" + i));
+      text = text.replace(subqueries.get(i).toString(), Sql.identifier("__pgt_subq_" + i));
     }
     List<String> replaced = new ArrayList<>(found);
     replaced.addAll(nonColumnKeys);
     replaced.sort(Comparator.comparingInt(String::length).reversed());
     for (String expression : replaced) {
       if (text.contains(expression)) {
-        text = text.replace(expression, GROUPED + "." + Sql.ident(expose(expression)));
+        text = text.replace(expression, GROUPED + "." + Sql.identifier(expose(expression)));
       }
     }
     Expression parsed = parse(text);
@@ -172,7 +173,7 @@ final class GroupedBlockSplit {
           readExposed(c);
         }
       });
-      text = text.replace(Sql.ident("__pgt_subq_" + i), "(" + DeltaCompiler.unwrap(copy) + ")");
+      text = text.replace(Sql.identifier("__pgt_subq_" + i), "(" + DeltaCompiler.unwrap(copy) + ")");
     }
     return text;
   }
@@ -180,7 +181,7 @@ final class GroupedBlockSplit {
   private void readExposed(Column c) {
     String name = expose(c.toString());
     c.setTable(new Table(GROUPED));
-    c.setColumnName(Sql.ident(name));
+    c.setColumnName(Sql.identifier(name));
   }
 
   private static boolean isPlaceholder(Column c) {

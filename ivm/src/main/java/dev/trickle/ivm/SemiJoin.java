@@ -1,5 +1,7 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
+
 /**
  * A WHERE conjunct testing another relation B for matching rows: {@code [NOT] EXISTS (SELECT ...
  * FROM B WHERE c)}, {@code x [NOT] IN (SELECT y FROM B WHERE w)} (as {@code EXISTS ... WHERE w AND
@@ -48,7 +50,7 @@ record SemiJoin(boolean negated, Input input, String condition, String rest) {
   /** The matches before the changes: current matches minus the signed matches in ΔB, above 0. */
   private String existedBefore() {
     return "((SELECT count(*) FROM " + input.current() + " WHERE " + condition + ") - (SELECT COALESCE(sum("
-        + Sql.ident(input.alias()) + "." + Sql.WEIGHT + "), 0) FROM " + input.delta() + " WHERE "
+        + Sql.identifier(input.alias()) + "." + DeltaNames.WEIGHT + "), 0) FROM " + input.delta() + " WHERE "
         + condition + ")) > 0";
   }
 }
