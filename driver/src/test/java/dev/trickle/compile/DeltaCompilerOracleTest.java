@@ -66,6 +66,15 @@ class DeltaCompilerOracleTest {
         Arguments.of("SELECT dept_id AS k FROM emp UNION SELECT id FROM dept WHERE region = 'north'"),
         Arguments.of("SELECT dept_id FROM emp INTERSECT SELECT id FROM dept"),
         Arguments.of("SELECT id FROM dept EXCEPT SELECT dept_id FROM emp"),
+        Arguments.of("SELECT dept_id FROM emp INTERSECT ALL SELECT emp_id FROM note"),
+        Arguments.of("SELECT emp_id, body FROM note EXCEPT ALL SELECT dept_id, tag FROM emp"),
+        Arguments.of("SELECT dept_id, count(*) FILTER (WHERE salary > 100) AS rich, sum(salary) FILTER (WHERE tag IS NOT NULL) AS tagged,"
+            + " max(salary) FILTER (WHERE tag = 'w1 x') AS top, count(DISTINCT tag) FILTER (WHERE salary < 150) AS tags FROM emp GROUP BY dept_id"),
+        Arguments.of("SELECT id, sum(salary) FILTER (WHERE tag IS NOT NULL) OVER (PARTITION BY dept_id) AS tagged FROM emp"),
+        Arguments.of("SELECT dept_id, sum(salary) AS total, rank() OVER (ORDER BY sum(salary) DESC NULLS LAST) AS place FROM emp GROUP BY dept_id"),
+        Arguments.of("SELECT dept_id, sum(salary) AS total FROM emp GROUP BY dept_id"
+            + " HAVING sum(salary) > (SELECT count(*) * 20 FROM note WHERE note.emp_id = emp.dept_id)"),
+        Arguments.of("SELECT dept_id, count(*) AS n FROM emp GROUP BY dept_id HAVING dept_id NOT IN (SELECT emp_id FROM note)"),
         Arguments.of("SELECT d.id, d.name FROM dept d WHERE EXISTS (SELECT 1 FROM emp e WHERE e.dept_id = d.id AND e.salary > 100)"),
         Arguments.of("SELECT d.id FROM dept d WHERE NOT EXISTS (SELECT 1 FROM emp e WHERE e.dept_id = d.id)"),
         Arguments.of("SELECT e.id, e.tag FROM emp e WHERE e.dept_id IN (SELECT id FROM dept WHERE region = 'south')"),

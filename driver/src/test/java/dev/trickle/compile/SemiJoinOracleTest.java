@@ -12,10 +12,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The oracle for semi- and anti-joins ([NOT] EXISTS, [NOT] IN, correlated with extra predicates):
- * NULLs on both sides, duplicate rows on both sides, a subquery result that becomes empty and
- * fills again, and changes to the outer and the inner relation in the same batch. After each
- * batch and a differential refresh the table equals its query as a multiset.
+ * The oracle for semi- and anti-joins ([NOT] EXISTS, [NOT] IN, correlated with extra predicates,
+ * including {@code <>}): over one table, and over derived inputs (a grouped subquery with HAVING, a
+ * join, a view, a UNION, a subquery holding its own IN and a correlated scalar subquery), several
+ * in one block, under aggregates. NULLs on both sides, duplicate rows on both sides, a subquery
+ * result (and a HAVING group) that becomes empty and fills again, and changes to the outer and the
+ * inner relations in the same batch. After each batch and a differential refresh the table equals
+ * its query as a multiset.
  */
 class SemiJoinOracleTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -28,6 +31,7 @@ class SemiJoinOracleTest {
     harness.exec("CREATE TABLE op (id int PRIMARY KEY, k int, v int)");
     harness.exec("CREATE TABLE ob (id int, k int, v int)");
     harness.exec("CREATE TABLE it (id int, x int, w int)");
+    harness.exec("CREATE VIEW itv AS SELECT x, w FROM it WHERE w IS NOT NULL");
   }
 
   @AfterAll
@@ -49,7 +53,22 @@ class SemiJoinOracleTest {
         "SELECT b.id, b.k FROM ob b WHERE b.k IN (SELECT b.v FROM ob WHERE ob.k = 2)",
         "SELECT o.id, b.v FROM op o JOIN ob b ON b.id = o.id WHERE o.k NOT IN (SELECT x FROM it WHERE it.w = o.v)",
         "SELECT k, count(*) AS n, sum(v) AS total FROM ob WHERE v NOT IN (SELECT w FROM it WHERE x IS NOT NULL) GROUP BY k",
-        "SELECT k FROM op WHERE NOT (k IN (SELECT x FROM it WHERE w < 4))");
+        "SELECT k FROM op WHERE NOT (k IN (SELECT x FROM it WHERE w < 4))",
+        "SELECT id, k FROM op WHERE k IN (SELECT x FROM it GROUP BY x HAVING sum(w) > 4)",
+        "SELECT id, k, v FROM ob WHERE k NOT IN (SELECT x FROM it GROUP BY x HAVING count(*) > 1)",
+        "SELECT o.id, b.v FROM op o JOIN ob b ON b.k = o.k WHERE EXISTS (SELECT * FROM it i WHERE i.x = o.k AND i.w <> o.v)"
+            + " AND NOT EXISTS (SELECT * FROM it j WHERE j.x = o.k AND j.w <> o.v AND j.id > 2)",
+        "SELECT k, count(*) AS n, sum(v) AS total FROM ob WHERE EXISTS (SELECT 1 FROM it WHERE it.x = ob.k)"
+            + " AND v NOT IN (SELECT w FROM it WHERE x > 1) GROUP BY k",
+        "SELECT o.id FROM op o WHERE EXISTS (SELECT 1 FROM it i JOIN ob b ON b.id = i.id WHERE i.x = o.k AND b.v <> o.v)",
+        "SELECT o.id, o.v FROM op o WHERE NOT EXISTS (SELECT 1 FROM itv WHERE itv.x = o.k)",
+        "SELECT id, v FROM ob WHERE v IN (SELECT w FROM itv)",
+        "SELECT id, k FROM op WHERE id IN (SELECT b.id FROM ob b WHERE b.k IN (SELECT x FROM it WHERE w > 1)"
+            + " AND b.v > (SELECT 0.5 * sum(w) FROM it WHERE it.x = b.k))",
+        "SELECT id FROM op WHERE EXISTS (SELECT x FROM it GROUP BY x HAVING count(*) > 2)",
+        "SELECT id, k FROM op WHERE k IN (SELECT x FROM it UNION SELECT v FROM ob)",
+        "SELECT id FROM op WHERE v NOT IN (SELECT i.w FROM it i JOIN ob b ON b.k = i.x)",
+        "SELECT id FROM op o WHERE NOT EXISTS (SELECT 1 FROM it i, ob b WHERE b.k = i.x AND i.w = o.v AND b.id <> o.id)");
   }
 
   @ParameterizedTest

@@ -19,8 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * TPC-H query texts over a small TPC-H-shaped schema (the columns those queries read): a CTE used
  * in FROM and in a scalar subquery (Q15), correlated scalar aggregate subqueries decorrelated into
  * joins with grouped inputs (Q2, Q17, the scalar subquery of Q20, and count's empty group), an
- * uncorrelated one next to NOT EXISTS (Q22). After random inserts, updates and deletes on every
- * table and a differential refresh, each table equals its query.
+ * uncorrelated one next to NOT EXISTS (Q22), HAVING compared with a scalar aggregate subquery over
+ * the same join (Q11) or with a correlated one, and window functions over grouped rows (the
+ * grouping split into a maintained derived input). After random inserts, updates and deletes on
+ * every table and a differential refresh, each table equals its query.
  */
 class TpchShapesOracleTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -77,6 +79,16 @@ class TpchShapesOracleTest {
           and not exists (select * from orders where o_custkey = c_custkey)) as custsale
       group by cntrycode""";
 
+  static final String Q11 = """
+      select ps_partkey, sum(ps_supplycost * ps_availqty) as value
+      from partsupp, supplier, nation
+      where ps_suppkey = s_suppkey and s_nationkey = n_nationkey and n_name = 'N2'
+      group by ps_partkey having
+        sum(ps_supplycost * ps_availqty) > (
+          select sum(ps_supplycost * ps_availqty) * 0.1
+          from partsupp, supplier, nation
+          where ps_suppkey = s_suppkey and s_nationkey = n_nationkey and n_name = 'N2')""";
+
   private static CompilerHarness harness;
 
   @BeforeAll
@@ -110,7 +122,15 @@ class TpchShapesOracleTest {
             + " from part",
         "select p_partkey, (select max(l_quantity) from lineitem l, partsupp where l.l_partkey = ps_partkey and ps_suppkey = l.l_suppkey"
             + " and ps_partkey = p_partkey) + 1 as top_quantity from part where p_size = 15",
-        "select s_suppkey from supplier where s_acctbal > coalesce((select sum(ps_supplycost) from partsupp where ps_suppkey = s_suppkey), 0)");
+        "select s_suppkey from supplier where s_acctbal > coalesce((select sum(ps_supplycost) from partsupp where ps_suppkey = s_suppkey), 0)",
+        Q11,
+        "select s_nationkey, count(*) as n from supplier group by s_nationkey"
+            + " having count(*) > (select count(*) from part where p_size = s_nationkey + 6)",
+        "select ps_suppkey, sum(ps_availqty) as qty, rank() over (order by sum(ps_availqty) desc) as place"
+            + " from partsupp group by ps_suppkey",
+        "select ps_partkey, count(*) as n, sum(count(*)) over (partition by ps_partkey % 3) as share,"
+            + " row_number() over (partition by ps_partkey % 3 order by max(ps_supplycost), ps_partkey) as rn"
+            + " from partsupp, supplier where s_suppkey = ps_suppkey and s_acctbal > 0 group by ps_partkey");
   }
 
   @ParameterizedTest

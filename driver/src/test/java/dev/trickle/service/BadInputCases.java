@@ -86,10 +86,10 @@ final class BadInputCases {
               differential("st_q", "SELECT id, statement_timestamp() AS t FROM src"), "0A000", "stream table public.st_q", "time-dependent function statement_timestamp() at line 1, column 12", "use refresh_mode AUTO or FULL"),
           of("query-timeofday-differential", "queries",
               differential("st_q", "SELECT id, timeofday() AS t FROM src"), "0A000", "stream table public.st_q", "volatile function timeofday() at line 1, column 12", "use refresh_mode AUTO or FULL"),
-          of("query-intersect-all-differential", "queries",
-              differential("st_q", "SELECT id FROM src INTERSECT ALL SELECT a FROM plain"), "0A000", "stream table public.st_q", "set operation INTERSECT ALL at line 1, column 20", "use refresh_mode AUTO or FULL"),
-          of("query-filter-aggregate-differential", "queries",
-              differential("st_q", "SELECT count(*) FILTER (WHERE v > 1) AS n FROM src"), "0A000", "stream table public.st_q", "aggregate with FILTER/WITHIN GROUP count() at line 1, column 8", "use refresh_mode AUTO or FULL"),
+          of("query-mixed-set-operations-differential", "queries",
+              differential("st_q", "SELECT id FROM src INTERSECT ALL SELECT a FROM plain EXCEPT SELECT a FROM plain"), "0A000", "stream table public.st_q", "set operation INTERSECT ALL mixed with others at line 1, column 20", "use refresh_mode AUTO or FULL"),
+          of("query-filter-array-agg-differential", "queries",
+              differential("st_q", "SELECT array_agg(v) FILTER (WHERE v > 1) AS n FROM src"), "0A000", "stream table public.st_q", "aggregate with FILTER/WITHIN GROUP array_agg() at line 1, column 8", "use refresh_mode AUTO or FULL"),
           of("query-temporary-source", "queries", create("st_q", "SELECT x FROM tmp_src"), "0A000", "tmp_src")
               .after(List.of("CREATE TEMP TABLE tmp_src (x int)"), List.of("DROP TABLE IF EXISTS tmp_src")),
           of("query-view-missing-column", "queries", create("st_q", "SELECT nosuch FROM vw"), "42703", "stream table public.st_q", "column \"nosuch\" does not exist"),
@@ -108,7 +108,7 @@ final class BadInputCases {
           // modes
           of("mode-unknown", "modes", create("st_q", "SELECT id FROM src", "refresh_mode => 'FAST'"), "22023", "invalid refresh_mode 'FAST' for stream table public.st_q", "valid values: AUTO, DIFFERENTIAL, FULL, IMMEDIATE"),
           of("mode-immediate-unsupported", "modes",
-              create("st_q", "SELECT id FROM src INTERSECT ALL SELECT a FROM plain", "refresh_mode => 'IMMEDIATE'"), "0A000", "stream table public.st_q cannot use refresh_mode IMMEDIATE", "INTERSECT ALL", "use refresh_mode AUTO, DIFFERENTIAL or FULL"),
+              create("st_q", "SELECT id FROM src INTERSECT ALL SELECT a FROM plain EXCEPT SELECT a FROM plain", "refresh_mode => 'IMMEDIATE'"), "0A000", "stream table public.st_q cannot use refresh_mode IMMEDIATE", "INTERSECT ALL", "use refresh_mode AUTO, DIFFERENTIAL or FULL"),
           of("mode-immediate-now", "modes",
               create("st_q", "SELECT id, now() AS t FROM src", "refresh_mode => 'IMMEDIATE'"), "0A000", "stream table public.st_q cannot use refresh_mode IMMEDIATE", "time-dependent function now()", "use refresh_mode AUTO, DIFFERENTIAL or FULL"),
           of("mode-alter-unknown", "modes", "SELECT pgtrickle.alter_stream_table('st_ok', refresh_mode => 'SOMETIMES')", "22023", "invalid refresh_mode 'SOMETIMES' for stream table public.st_ok", "valid values"),

@@ -118,15 +118,16 @@ final class BlockAnalyzer {
       inputs.set(0, right.as(0, Input.JoinType.FIRST, null));
       inputs.set(1, left.as(1, Input.JoinType.LEFT, right.on()));
     }
-    SemiJoin semiJoin = null;
-    if (plain.getWhere() != null) {
-      SemiJoinFinder.Split split =
-          SemiJoinFinder.split(plain.getWhere(), this::semiJoinInput, inputs);
-      semiJoin = split.semiJoin();
+    List<SemiJoin> semiJoins = List.of();
+    Expression where = plain.getWhere();
+    if (where != null) {
+      SemiJoinFinder.Split split = SemiJoinFinder.split(where, new SemiJoinResolver(this, catalog, inputs), inputs);
+      semiJoins = split.semiJoins();
+      where = split.where();
       for (Expression conjunct : split.others()) {
         check(conjunct, false);
       }
-      if (semiJoin != null
+      if (!semiJoins.isEmpty()
           && inputs.stream().anyMatch(i -> i.join() == Input.JoinType.LEFT || i.join() == Input.JoinType.FULL)) {
         throw unsupported("[NOT] EXISTS / IN subquery together with an outer join", "EXISTS");
       }
@@ -143,14 +144,14 @@ final class BlockAnalyzer {
     List<Expression> groupBy = groupBy(plain, outputs);
     QueryBlock.Partitioning partitioning = null;
     if (lateral != null) {
-      if (!windows.isEmpty() || distinctOn != null || aggregates || !groupBy.isEmpty() || semiJoin != null) {
+      if (!windows.isEmpty() || distinctOn != null || aggregates || !groupBy.isEmpty() || !semiJoins.isEmpty()) {
         throw unsupported("LATERAL subquery combined with grouping, windows or semi-joins", "LATERAL");
       }
       Input outer = inputs.get(0);
       List<String> keys = outer.relation().primaryKey().stream()
           .map(k -> Sql.identifier(outer.alias()) + "." + Sql.identifier(k)).toList();
-      return new QueryBlock(List.copyOf(inputs), plain.getWhere(), outputs, List.copyOf(outputNames),
-          List.of(), null, false, null, new QueryBlock.Partitioning(keys, "LATERAL subquery", lateral));
+      return new QueryBlock(List.copyOf(inputs), where, outputs, List.copyOf(outputNames),
+          List.of(), null, false, List.of(), new QueryBlock.Partitioning(keys, "LATERAL subquery", lateral));
     }
     if (!windows.isEmpty() || distinctOn != null) {
       if (aggregates || !groupBy.isEmpty() || (distinctOn != null && !windows.isEmpty())) {
@@ -160,8 +161,8 @@ final class BlockAnalyzer {
           distinctOn != null
               ? new QueryBlock.Partitioning(distinctOn, "DISTINCT ON")
               : new QueryBlock.Partitioning(commonPartition(), "window functions");
-      return new QueryBlock(List.copyOf(inputs), plain.getWhere(), outputs, List.copyOf(outputNames),
-          List.of(), null, false, semiJoin, partitioning);
+      return new QueryBlock(List.copyOf(inputs), where, outputs, List.copyOf(outputNames),
+          List.of(), null, false, semiJoins, partitioning);
     }
     boolean distinct = plain.getDistinct() != null;
     if (distinct && (aggregates || !groupBy.isEmpty())) {
@@ -172,13 +173,13 @@ final class BlockAnalyzer {
     }
     return new QueryBlock(
         List.copyOf(inputs),
-        plain.getWhere(),
+        where,
         outputs,
         List.copyOf(outputNames),
         groupBy,
         plain.getHaving(),
         aggregates || !groupBy.isEmpty(),
-        semiJoin,
+        semiJoins,
         null);
   }
 
@@ -210,15 +211,26 @@ final class BlockAnalyzer {
     return common;
   }
 
-  private Input semiJoinInput(PlainSelect subquery) throws QueryException, UnsupportedQueryException {
-    Input input = input(-1, subquery.getFromItem(), Input.JoinType.FIRST, null);
-    if (input.derived() != null) {
-      throw unsupported("EXISTS / IN subquery over a view or CTE", "EXISTS");
-    }
-    if (subquery.getWhere() != null) {
-      check(subquery.getWhere(), false);
-    }
-    return input;
+  /** True when the block defines CTE {@code name} (folded). */
+  boolean definesCte(String name) {
+    return commonTableExpressions.defines(name);
+  }
+
+  /** True when {@code name} is a relation the query defines itself (a recursive CTE). */
+  boolean definesLocal(String name) {
+    return localRelations.containsKey(name);
+  }
+
+  /** True when this analyzer compiles derived inputs (subqueries, views, CTEs). */
+  boolean compilesDerived() {
+    return derivedFactory != null;
+  }
+
+  /** {@code subquery} compiled as a derived input named {@code alias}, with the block's CTEs. */
+  Input derivedSubquery(String alias, String subquery, List<String> columnAliases)
+      throws QueryException, UnsupportedQueryException {
+    return derivedInput(-1, alias, commonTableExpressions.inContext(subquery), columnAliases,
+        Input.JoinType.FIRST, null);
   }
 
   private Input.JoinType joinType(Join join, boolean last, int joinCount)
@@ -245,7 +257,7 @@ final class BlockAnalyzer {
     return Input.JoinType.INNER;
   }
 
-  private Input input(int index, FromItem item, Input.JoinType join, String on)
+  Input input(int index, FromItem item, Input.JoinType join, String on)
       throws QueryException, UnsupportedQueryException {
     if (item == null) {
       throw unsupported("query block without FROM", "SELECT");
@@ -256,7 +268,7 @@ final class BlockAnalyzer {
       }
       String alias = Names.fold(subquery.getAlias().getName());
       String body = commonTableExpressions.inContext(subquery.getSelect().toString());
-      return derivedInput(index, alias, body, aliasColumns(subquery.getAlias()), join, on);
+      return derivedInput(index, alias, body, Names.aliasColumns(subquery.getAlias()), join, on);
     }
     if (item instanceof net.sf.jsqlparser.statement.select.ParenthesedFromItem parenthesed
         && parenthesed.getFromItem() instanceof net.sf.jsqlparser.statement.select.Values values
@@ -269,7 +281,7 @@ final class BlockAnalyzer {
         throw unsupported("outer join to a VALUES list", "VALUES");
       }
       return ConstantInputs.values(index, Names.fold(parenthesed.getAlias().getName()),
-          aliasColumns(parenthesed.getAlias()), values, join, on);
+          Names.aliasColumns(parenthesed.getAlias()), values, join, on);
     }
     if (item instanceof net.sf.jsqlparser.statement.select.TableFunction function && index > 0) {
       if (join == Input.JoinType.LEFT || join == Input.JoinType.FULL
@@ -279,7 +291,7 @@ final class BlockAnalyzer {
       String text = function.toString().replaceFirst("(?i)^\\s*LATERAL\\s+", "");
       net.sf.jsqlparser.expression.Alias alias = function.getAlias();
       String name = alias != null ? Names.fold(alias.getName()) : Names.fold(lastPart(function.getFunction().getName()));
-      List<String> columns = aliasColumns(alias);
+      List<String> columns = Names.aliasColumns(alias);
       if (columns.isEmpty()) {
         columns = List.of(name);
       }
@@ -301,7 +313,7 @@ final class BlockAnalyzer {
     String name = Names.fold(table.getName());
     String alias = table.getAlias() != null ? Names.fold(table.getAlias().getName()) : name;
     if (schema == null && commonTableExpressions.defines(name)) {
-      List<String> columns = aliasColumns(table.getAlias());
+      List<String> columns = Names.aliasColumns(table.getAlias());
       return derivedInput(index, alias, commonTableExpressions.body(name),
           columns.isEmpty() ? commonTableExpressions.columns(name) : columns, join, on);
     }
@@ -322,7 +334,7 @@ final class BlockAnalyzer {
       if (derivedFactory == null || relation.viewDefinition() == null) {
         throw unsupported("view " + relation.displayName() + " (reference its tables)", table.getName());
       }
-      return derivedInput(index, alias, relation.viewDefinition(), aliasColumns(table.getAlias()), join, on);
+      return derivedInput(index, alias, relation.viewDefinition(), Names.aliasColumns(table.getAlias()), join, on);
     }
     if (relation.kind() == Relation.Kind.OTHER) {
       throw unsupported(
@@ -340,13 +352,6 @@ final class BlockAnalyzer {
     Relation relation =
         new Relation(derived.pseudoOid(), null, alias, Relation.Kind.TABLE, columns, List.of(), null);
     return new Input(index, alias, relation, join, on, derived);
-  }
-
-  private static List<String> aliasColumns(net.sf.jsqlparser.expression.Alias alias) {
-    if (alias == null || alias.getAliasColumns() == null) {
-      return List.of();
-    }
-    return alias.getAliasColumns().stream().map(c -> Names.fold(c.name)).toList();
   }
 
   private List<Expression> expandOutputs(
@@ -442,7 +447,7 @@ final class BlockAnalyzer {
    * Checks one expression for constructs without a rule. Returns whether it contains an aggregate
    * (only allowed where {@code aggregatesAllowed}).
    */
-  private boolean check(Expression expression, boolean aggregatesAllowed)
+  boolean check(Expression expression, boolean aggregatesAllowed)
       throws UnsupportedQueryException {
     return check(expression, aggregatesAllowed, false);
   }

@@ -90,6 +90,11 @@ public final class DeltaCompiler {
      */
     MaintenancePlan plan(String text, List<String> columns, StorageNames names, DeltaSink sink)
         throws QueryException, UnsupportedQueryException {
+      String filtered = FilterAggregateRewrite.rewrite(text);
+      if (filtered != null) {
+        debug.accept("after rewrite: " + filtered);
+        return plan(filtered, columns, names, sink);
+      }
       Select select = unwrap(QueryParser.parseSelect(text));
       if (select.getLimit() != null || select.getOffset() != null || select.getFetch() != null) {
         return topK(select, columns, names, sink);
@@ -105,6 +110,12 @@ public final class DeltaCompiler {
       }
       if (!(select instanceof PlainSelect plain)) {
         throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
+      }
+      if (GroupedBlockSplit.applies(plain, catalog)) {
+        List<String> outputColumns = columns != null ? columns : columnsOf(text, select, null);
+        String split = GroupedBlockSplit.rewrite(text, catalog);
+        debug.accept("after rewrite: " + split);
+        return plan(split, outputColumns, names, sink);
       }
       String scalarRewrite =
           ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));
@@ -186,6 +197,12 @@ public final class DeltaCompiler {
       }
       SetOperation op = list.getOperation(0);
       String kind = op.toString().trim().toUpperCase(java.util.Locale.ROOT);
+      if (list.getSelects().size() == 2 && (kind.equals("INTERSECT ALL") || kind.equals("EXCEPT ALL"))) {
+        String rewritten = BagSetOperationRewrite.rewrite(with, outputColumns, list.getSelect(0).toString(),
+            list.getSelect(1).toString(), kind.startsWith("INTERSECT"));
+        debug.accept("after rewrite: " + rewritten);
+        return plan(rewritten, outputColumns, names, sink);
+      }
       if (list.getSelects().size() != 2
           || kind.endsWith("ALL")
           || !(kind.equals("INTERSECT") || kind.equals("EXCEPT"))) {
@@ -337,6 +354,10 @@ public final class DeltaCompiler {
       if (given != null) {
         return given;
       }
+      String filtered = FilterAggregateRewrite.rewrite(text);
+      if (filtered != null) {
+        return columnsOf(filtered, QueryParser.parseSelect(filtered), null);
+      }
       Select s = unwrap(select);
       if (s instanceof SetOperationList list) {
         return columnsOf(list.getSelect(0).toString(), list.getSelect(0), null);
@@ -346,6 +367,10 @@ public final class DeltaCompiler {
           List<String> names = new ArrayList<>();
           plain.getSelectItems().forEach(item -> names.add(BlockAnalyzer.nameOf(item)));
           return names;
+        }
+        if (GroupedBlockSplit.applies(plain, catalog)) {
+          String split = GroupedBlockSplit.rewrite(text, catalog);
+          return columnsOf(split, QueryParser.parseSelect(split), null);
         }
         String rewritten =
             ScalarSubqueryRewrite.rewrite(text, catalog, new BlockAnalyzer(query, catalog));

@@ -64,15 +64,7 @@ final class DeltaTerms {
     }
     List<String> where = block.where() == null ? List.of() : List.of("(" + block.where() + ")");
     List<String> terms = new ArrayList<>(telescoped(selectList, changedInputs, null, where, ""));
-    SemiJoin semi = block.semiJoin();
-    if (semi != null && changed.contains(semi.input().relation().oid())) {
-      List<String> conditions = new ArrayList<>();
-      if (semi.rest() != null) {
-        conditions.add(semi.rest());
-      }
-      conditions.add(semi.touched());
-      terms.add(term(selectList, before(changedInputs), null, conditions, semi.statusChange(), null));
-    }
+    terms.addAll(new SemiJoinTerms(block, this).terms(selectList, changedInputs, changed));
     if (right != null) {
       terms.addAll(paddingTerms(selectList, changedInputs, right));
     } else if (block.fullJoin()) {
@@ -243,5 +235,38 @@ final class DeltaTerms {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));
     }
     return sql.toString();
+  }
+
+  static int sign(List<Input> subset) {
+    return subset.size() % 2 == 1 ? 1 : -1;
+  }
+
+  static String weight(List<Input> deltas, int sign) {
+    StringBuilder w = new StringBuilder(sign < 0 ? "-1" : "1");
+    for (Input input : deltas) {
+      w.append(" * ").append(Sql.identifier(input.alias())).append('.').append(DeltaNames.WEIGHT);
+    }
+    return w.toString();
+  }
+
+  /** All non-empty subsets, smallest first. */
+  static <T> List<List<T>> subsets(List<T> items) {
+    List<List<T>> result = new ArrayList<>();
+    int n = items.size();
+    for (int size = 1; size <= n; size++) {
+      for (int mask = 1; mask < (1 << n); mask++) {
+        if (Integer.bitCount(mask) != size) {
+          continue;
+        }
+        List<T> subset = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          if ((mask & (1 << i)) != 0) {
+            subset.add(items.get(i));
+          }
+        }
+        result.add(subset);
+      }
+    }
+    return result;
   }
 }

@@ -23,8 +23,12 @@ final class DerivedInputs {
         oids.add(input.relation().oid());
       }
     }
-    if (block.semiJoin() != null) {
-      oids.add(block.semiJoin().input().relation().oid());
+    for (SemiJoin semi : block.semiJoins()) {
+      if (semi.input().derived() != null) {
+        oids.addAll(semi.input().derived().plan().sourceOids());
+      } else {
+        oids.add(semi.input().relation().oid());
+      }
     }
     return oids;
   }

@@ -14,4 +14,12 @@ final class Names {
     }
     return written.toLowerCase(java.util.Locale.ROOT);
   }
+
+  /** The folded column names an alias gives ({@code AS s(a, b)}), or none. */
+  static java.util.List<String> aliasColumns(net.sf.jsqlparser.expression.Alias alias) {
+    if (alias == null || alias.getAliasColumns() == null) {
+      return java.util.List.of();
+    }
+    return alias.getAliasColumns().stream().map(c -> fold(c.name)).toList();
+  }
 }

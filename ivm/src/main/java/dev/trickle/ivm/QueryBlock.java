@@ -15,7 +15,7 @@ import net.sf.jsqlparser.expression.Expression;
  * @param groupBy grouping expressions (ordinals and output aliases resolved), empty when none
  * @param having the HAVING condition, or null
  * @param aggregating true when the block groups, aggregates or is DISTINCT
- * @param semiJoin the block's [NOT] EXISTS / [NOT] IN conjunct, or null
+ * @param semiJoins the block's [NOT] EXISTS / [NOT] IN conjuncts, in WHERE order (empty when none)
  * @param partitioning set when the block has window functions or DISTINCT ON, else null
  */
 record QueryBlock(
@@ -26,7 +26,7 @@ record QueryBlock(
     List<Expression> groupBy,
     Expression having,
     boolean aggregating,
-    SemiJoin semiJoin,
+    List<SemiJoin> semiJoins,
     Partitioning partitioning) {
 
   /**
@@ -73,9 +73,14 @@ record QueryBlock(
     return input.declaredNotNull(column) && !padded(input);
   }
 
-  /** The derived inputs (subqueries, CTEs, views), whose nested plans run first. */
+  /**
+   * The derived inputs (subqueries, CTEs, views, and the subqueries of semi-joins that are not over
+   * one table), whose nested plans run first.
+   */
   List<Input> derivedInputs() {
-    return inputs.stream().filter(i -> i.derived() != null).toList();
+    List<Input> derived = new java.util.ArrayList<>(inputs.stream().filter(i -> i.derived() != null).toList());
+    semiJoins.stream().map(SemiJoin::input).filter(i -> i.derived() != null).forEach(derived::add);
+    return derived;
   }
 
   /** The input named {@code alias} (case-sensitive, as folded), or null. */

@@ -211,7 +211,11 @@ final class ScalarSubqueryRewrite {
   private static Set<String> comparedInWhere(Expression where) {
     Set<String> compared = new HashSet<>();
     List<Expression> conjuncts = Conjuncts.of(where);
-    for (Expression conjunct : conjuncts) {
+    for (Expression written : conjuncts) {
+      Expression conjunct = written;
+      while (conjunct instanceof Parenthesis p) {
+        conjunct = p.getExpression();
+      }
       if (conjunct instanceof ComparisonOperator comparison) {
         for (Expression side :
             List.of(comparison.getLeftExpression(), comparison.getRightExpression())) {

@@ -20,8 +20,11 @@ import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
 
 /**
- * Finds the one {@link SemiJoin} a WHERE clause may contain: a top-level conjunct that is [NOT]
- * EXISTS or [NOT] IN over a subquery reading a single relation.
+ * Finds the {@link SemiJoin}s a WHERE clause contains: top-level conjuncts that are [NOT] EXISTS
+ * or [NOT] IN over a subquery. A subquery reading a single table is tested against that table;
+ * any other (joins, views, CTEs, grouping, set operations, nested subqueries) becomes a derived
+ * input ({@link DerivedSemiJoin}), and its conjunct in WHERE is replaced by the same test over the
+ * derived input's current rows, so no term evaluates the subquery from scratch.
  *
  * <p>The semi-join's condition moves the IN's outer expression into the subquery's scope, where
  * an unqualified column may name a column of the subquery's relation instead ({@code id NOT IN
@@ -31,13 +34,20 @@ import net.sf.jsqlparser.statement.select.Select;
  * resolves it in the user's query: the subquery's own columns first, then the outer inputs'.
  */
 final class SemiJoinFinder {
-  /** What was found: the semi-join (or null) and the conjuncts left to check as usual. */
-  record Split(SemiJoin semiJoin, List<Expression> others) {}
+  /**
+   * What was found: the semi-joins in WHERE order, the conjuncts left to check as usual, and the
+   * WHERE condition the block keeps (the written one unless a conjunct was replaced).
+   */
+  record Split(List<SemiJoin> semiJoins, List<Expression> others, Expression where) {}
 
-  /** The resolver of the subquery's relation. */
-  @FunctionalInterface
-  interface InputResolver {
-    Input resolve(PlainSelect subquery) throws QueryException, UnsupportedQueryException;
+  /** Resolves a semi-join's subquery. */
+  interface Resolver {
+    /** The subquery's one table as an input, or null when it is a view or CTE. */
+    Input table(PlainSelect subquery) throws QueryException, UnsupportedQueryException;
+
+    /** The semi-join over the subquery as a derived input ({@link DerivedSemiJoin}). */
+    SemiJoin derived(boolean negated, String outerValue, Select subquery, String rest)
+        throws QueryException, UnsupportedQueryException;
   }
 
   /** The alias of the subquery's relation in the semi-join's condition. */
@@ -48,31 +58,52 @@ final class SemiJoinFinder {
   /**
    * @param outer the block's inputs, which the subquery's correlated columns refer to
    */
-  static Split split(Expression where, InputResolver resolver, List<Input> outer)
+  static Split split(Expression where, Resolver resolver, List<Input> outer)
       throws QueryException, UnsupportedQueryException {
     List<Expression> conjuncts = Conjuncts.of(where);
-    SemiJoin found = null;
     List<Expression> others = new ArrayList<>();
     for (Expression conjunct : conjuncts) {
-      SemiJoin candidate = found == null ? semiJoin(conjunct, resolver, outer) : null;
-      if (candidate != null) {
-        found = candidate;
-      } else {
+      if (!isSemiJoin(conjunct)) {
         others.add(conjunct);
       }
-    }
-    if (found == null) {
-      return new Split(null, others);
     }
     String rest =
         others.isEmpty()
             ? null
             : String.join(" AND ", others.stream().map(e -> "(" + e + ")").toList());
-    return new Split(new SemiJoin(found.negated(), found.input(), found.condition(), rest), others);
+    List<SemiJoin> found = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    boolean replaced = false;
+    for (Expression conjunct : conjuncts) {
+      SemiJoin semi = isSemiJoin(conjunct) ? semiJoin(conjunct, resolver, outer, rest) : null;
+      if (semi != null) {
+        found.add(semi);
+      }
+      if (semi != null && semi.input().derived() != null && semi.input().derived().plan() != null) {
+        kept.add("(" + semi.holdsNow() + ")");
+        replaced = true;
+      } else {
+        kept.add("(" + conjunct + ")");
+      }
+    }
+    if (found.isEmpty()) {
+      return new Split(List.of(), others, where);
+    }
+    return new Split(List.copyOf(found), others, replaced ? condition(String.join(" AND ", kept)) : where);
+  }
+
+  private static boolean isSemiJoin(Expression conjunct) {
+    Expression e = unparenthesized(conjunct);
+    if (e instanceof NotExpression not) {
+      e = unparenthesized(not.getExpression());
+    }
+    Select subquery = e instanceof ExistsExpression exists ? subquery(exists.getRightExpression())
+        : e instanceof InExpression in ? subquery(in.getRightExpression()) : null;
+    return subquery != null && SubqueryScope.readsRelation(subquery);
   }
 
   private static SemiJoin semiJoin(
-      Expression conjunct, InputResolver resolver, List<Input> outerInputs)
+      Expression conjunct, Resolver resolver, List<Input> outerInputs, String rest)
       throws QueryException, UnsupportedQueryException {
     boolean negated = false;
     Expression e = unparenthesized(conjunct);
@@ -80,40 +111,52 @@ final class SemiJoinFinder {
       negated = true;
       e = unparenthesized(not.getExpression());
     }
-    if (e instanceof ExistsExpression exists && subquery(exists.getRightExpression()) instanceof PlainSelect sub) {
-      if (!simple(sub)) {
-        return null;
+    if (e instanceof ExistsExpression exists) {
+      boolean not = negated ^ exists.isNot();
+      Select select = subquery(exists.getRightExpression());
+      Input input = select instanceof PlainSelect sub && simple(sub) ? resolver.table(sub) : null;
+      if (input == null) {
+        return resolver.derived(not, null, copy(select), rest);
       }
-      Input input = resolver.resolve(sub);
+      PlainSelect sub = (PlainSelect) select;
       Input renamed = new Input(input.index(), ALIAS, input.relation(), input.join(), input.on());
-      PlainSelect copy = copy(sub);
+      PlainSelect copy = (PlainSelect) copy(sub);
       String condition = copy.getWhere() == null ? "TRUE"
           : qualified(copy.getWhere(), input, sub, outerInputs);
-      return new SemiJoin(negated ^ exists.isNot(), renamed, condition, null);
+      return new SemiJoin(not, renamed, condition, rest);
     }
-    if (e instanceof InExpression in && subquery(in.getRightExpression()) instanceof PlainSelect sub) {
-      if (!simple(sub) || sub.getSelectItems().size() != 1) {
-        return null;
-      }
-      Input input = resolver.resolve(sub);
-      Input renamed = new Input(input.index(), ALIAS, input.relation(), input.join(), input.on());
-      PlainSelect copy = copy(sub);
-      String inner =
-          "("
-              + qualified(copy.getSelectItems().get(0).getExpression(), input, sub, outerInputs)
-              + ")";
-      String outer = "(" + qualified(parse(in.getLeftExpression()), null, null, outerInputs) + ")";
-      String where =
-          copy.getWhere() == null
-              ? "TRUE"
-              : "(" + qualified(copy.getWhere(), input, sub, outerInputs) + ")";
-      boolean not = negated ^ in.isNot();
-      String match = not
-          ? "(" + inner + " = " + outer + " OR " + inner + " IS NULL OR " + outer + " IS NULL)"
-          : inner + " = " + outer;
-      return new SemiJoin(not, renamed, where + " AND " + match, null);
+    InExpression in = (InExpression) e;
+    boolean not = negated ^ in.isNot();
+    Select select = subquery(in.getRightExpression());
+    String outer = "(" + qualified(parse(in.getLeftExpression()), null, null, outerInputs) + ")";
+    Input input = select instanceof PlainSelect sub && simple(sub) && sub.getSelectItems().size() == 1
+        ? resolver.table(sub) : null;
+    if (input == null) {
+      return resolver.derived(not, outer, copy(select), rest);
     }
-    return null;
+    PlainSelect sub = (PlainSelect) select;
+    Input renamed = new Input(input.index(), ALIAS, input.relation(), input.join(), input.on());
+    PlainSelect copy = (PlainSelect) copy(sub);
+    String inner =
+        "("
+            + qualified(copy.getSelectItems().get(0).getExpression(), input, sub, outerInputs)
+            + ")";
+    String where =
+        copy.getWhere() == null
+            ? "TRUE"
+            : "(" + qualified(copy.getWhere(), input, sub, outerInputs) + ")";
+    String match = not
+        ? "(" + inner + " = " + outer + " OR " + inner + " IS NULL OR " + outer + " IS NULL)"
+        : inner + " = " + outer;
+    return new SemiJoin(not, renamed, where + " AND " + match, rest);
+  }
+
+  private static Expression condition(String text) throws QueryException {
+    try {
+      return CCJSqlParserUtil.parseCondExpression(text);
+    } catch (JSQLParserException ex) {
+      throw new QueryException("42601", "the rewritten condition does not parse: " + text, ex);
+    }
   }
 
   private static Expression unparenthesized(Expression e) {
@@ -132,8 +175,8 @@ final class SemiJoinFinder {
     return x;
   }
 
-  private static PlainSelect copy(PlainSelect sub) throws QueryException {
-    return (PlainSelect) DeltaCompiler.unwrap(QueryParser.parseSelect(sub.toString()));
+  private static Select copy(Select sub) throws QueryException {
+    return DeltaCompiler.unwrap(QueryParser.parseSelect(sub.toString()));
   }
 
   private static Expression parse(Expression e) throws QueryException {
@@ -203,6 +246,7 @@ final class SemiJoinFinder {
         && sub.getDistinct() == null
         && sub.getLimit() == null
         && sub.getWithItemsList() == null
-        && sub.getFromItem() instanceof net.sf.jsqlparser.schema.Table;
+        && sub.getFromItem() instanceof net.sf.jsqlparser.schema.Table
+        && (sub.getWhere() == null || !SubqueryScope.hasRelationSubquery(sub.getWhere()));
   }
 }

@@ -1,0 +1,1 @@
+SELECT dept_id, tag FROM emp EXCEPT ALL SELECT id, name FROM dept

@@ -1,0 +1,1 @@
+SELECT e.id FROM emp e JOIN dept d ON d.id = e.dept_id WHERE EXISTS (SELECT * FROM emp e2 WHERE e2.dept_id = e.dept_id AND e2.id <> e.id) AND NOT EXISTS (SELECT * FROM emp e3 WHERE e3.dept_id = e.dept_id AND e3.id <> e.id AND e3.salary > 10)

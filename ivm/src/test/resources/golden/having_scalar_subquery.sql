@@ -1,0 +1,1 @@
+SELECT e.dept_id, sum(e.salary) AS total FROM emp e JOIN dept d ON d.id = e.dept_id WHERE d.region = 'EU' GROUP BY e.dept_id HAVING sum(e.salary) > (SELECT sum(e.salary) * 0.1 FROM emp e JOIN dept d ON d.id = e.dept_id WHERE d.region = 'EU')

@@ -1,0 +1,1 @@
+SELECT d.name FROM dept d WHERE d.id IN (SELECT e.dept_id FROM emp e WHERE e.id IN (SELECT id FROM departments WHERE name LIKE 'x%') AND e.salary > (SELECT 0.5 * sum(salary) FROM emp e2 WHERE e2.dept_id = e.dept_id))

@@ -1,0 +1,1 @@
+SELECT dept_id FROM emp INTERSECT ALL SELECT id FROM dept

@@ -1,0 +1,2 @@
+SELECT d.id, e.id AS eid
+FROM dept d JOIN emp e USING (id)
