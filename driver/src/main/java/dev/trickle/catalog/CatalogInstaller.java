@@ -29,7 +29,8 @@ public final class CatalogInstaller {
           "V10__cleanup_consumers.sql", "V11__refresh_in_one_round_trip.sql",
           "V12__inventory_of_dropped_sources.sql",
           "V13__capture_whole_rows.sql",
-          "V14__security.sql");
+          "V14__security.sql",
+          "V15__refresh_as_owner_executor.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -28,55 +28,58 @@ import java.util.List;
 final class FullRefresh {
   private FullRefresh() {}
 
-  /** Recomputes the stream table's query and applies the difference. */
-  static RefreshCounts apply(Connection c, StreamTable st, Relation storage) throws SQLException {
+  /**
+   * Recomputes the stream table's query and applies the difference; every statement goes through
+   * {@code owner} (the recompute evaluates the query, which must run as the owner).
+   */
+  static RefreshCounts apply(Connection c, AsOwner owner, StreamTable st, Relation storage)
+      throws SQLException {
     String temp = Quoting.identifier("__pgt_full_" + st.relid());
     String qualifiedTemp = "pg_temp." + temp;
     String target = storage.qualifiedName();
-    try (Statement s = c.createStatement()) {
-      s.setEscapeProcessing(false);
-      s.execute("DROP TABLE IF EXISTS " + qualifiedTemp);
-      s.execute("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + st.spec().query());
-    }
+    StatementBatch recompute = new StatementBatch();
+    recompute.add("DROP TABLE IF EXISTS " + qualifiedTemp);
+    recompute.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + st.spec().query());
+    owner.run(recompute);
     List<Column> fresh = columnsOf(c, qualifiedTemp);
     if (!fresh.equals(storage.columns(c))) {
       throw RefreshFailures.shapeChanged(st);
     }
-    long deleted = 0;
-    long inserted = 0;
-    try (Statement s = c.createStatement()) {
-      if (isEmpty(c, target)) {
-        inserted = s.executeUpdate("INSERT INTO " + target + " SELECT * FROM " + qualifiedTemp);
-      } else {
-        String diff = "pg_temp." + Quoting.identifier("__pgt_fulldiff_" + st.relid());
-        s.execute("DROP TABLE IF EXISTS " + diff);
-        s.execute(
-            "CREATE TEMP TABLE " + Quoting.identifier("__pgt_fulldiff_" + st.relid())
-                + " ON COMMIT DROP AS SELECT __pgt_x.k, sum(__pgt_x.w)::bigint AS w FROM"
-                + " (SELECT __pgt_t::text AS k, -1 AS w FROM " + target + " __pgt_t UNION ALL"
-                + " SELECT __pgt_n::text, 1 FROM " + qualifiedTemp + " __pgt_n) __pgt_x"
-                + " GROUP BY __pgt_x.k HAVING sum(__pgt_x.w) <> 0");
-        s.execute("ANALYZE " + diff);
-        deleted =
-            s.executeUpdate(
-                "DELETE FROM " + target + " __pgt_s USING (SELECT __pgt_o.rid FROM"
-                    + " (SELECT __pgt_t.ctid AS rid, __pgt_d.w,"
-                    + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + target
-                    + " __pgt_t JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_t::text"
-                    + " WHERE __pgt_d.w < 0) __pgt_o WHERE __pgt_o.rn <= -__pgt_o.w) __pgt_g"
-                    + " WHERE __pgt_s.ctid = __pgt_g.rid");
-        inserted =
-            s.executeUpdate(
-                "INSERT INTO " + target + " SELECT (__pgt_x.r).* FROM"
-                    + " (SELECT __pgt_n AS r, __pgt_d.w,"
-                    + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + qualifiedTemp
-                    + " __pgt_n JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_n::text"
-                    + " WHERE __pgt_d.w > 0) __pgt_x WHERE __pgt_x.rn <= __pgt_x.w");
-        s.execute("DROP TABLE " + diff);
-      }
-      s.execute("DROP TABLE " + qualifiedTemp);
+    StatementBatch apply = new StatementBatch();
+    int deleted = -1;
+    int inserted;
+    if (isEmpty(c, target)) {
+      inserted = apply.add("INSERT INTO " + target + " SELECT * FROM " + qualifiedTemp);
+    } else {
+      String diff = "pg_temp." + Quoting.identifier("__pgt_fulldiff_" + st.relid());
+      apply.add("DROP TABLE IF EXISTS " + diff);
+      apply.add(
+          "CREATE TEMP TABLE " + Quoting.identifier("__pgt_fulldiff_" + st.relid())
+              + " ON COMMIT DROP AS SELECT __pgt_x.k, sum(__pgt_x.w)::bigint AS w FROM"
+              + " (SELECT __pgt_t::text AS k, -1 AS w FROM " + target + " __pgt_t UNION ALL"
+              + " SELECT __pgt_n::text, 1 FROM " + qualifiedTemp + " __pgt_n) __pgt_x"
+              + " GROUP BY __pgt_x.k HAVING sum(__pgt_x.w) <> 0");
+      apply.add("ANALYZE " + diff);
+      deleted =
+          apply.add(
+              "DELETE FROM " + target + " __pgt_s USING (SELECT __pgt_o.rid FROM"
+                  + " (SELECT __pgt_t.ctid AS rid, __pgt_d.w,"
+                  + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + target
+                  + " __pgt_t JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_t::text"
+                  + " WHERE __pgt_d.w < 0) __pgt_o WHERE __pgt_o.rn <= -__pgt_o.w) __pgt_g"
+                  + " WHERE __pgt_s.ctid = __pgt_g.rid");
+      inserted =
+          apply.add(
+              "INSERT INTO " + target + " SELECT (__pgt_x.r).* FROM"
+                  + " (SELECT __pgt_n AS r, __pgt_d.w,"
+                  + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + qualifiedTemp
+                  + " __pgt_n JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_n::text"
+                  + " WHERE __pgt_d.w > 0) __pgt_x WHERE __pgt_x.rn <= __pgt_x.w");
+      apply.add("DROP TABLE " + diff);
     }
-    return new RefreshCounts(inserted, deleted);
+    apply.add("DROP TABLE " + qualifiedTemp);
+    StatementBatch.Result result = owner.run(apply);
+    return new RefreshCounts(result.count(inserted), deleted < 0 ? 0 : result.count(deleted));
   }
 
   private static boolean isEmpty(Connection c, String table) throws SQLException {
