@@ -22,14 +22,12 @@ import java.util.function.Consumer;
  *
  * <p>Refilling empties the table with {@code DELETE}, not at commit: {@code ON COMMIT DELETE ROWS}
  * truncates every such table of the session at every commit, a file truncation each, and the next
- * fill extends the file again (in the latency benchmark the commit of a scheduled refresh took 5 to
- * 17 ms that way, under 1 ms without).
- * A {@code DELETE} of a few rows touches one page. Dead rows stay until the page is pruned, so a
- * table grown past {@link #TRUNCATE_BYTES} is emptied with {@code TRUNCATE} instead (a new file and
- * a catalog update, once in a while). The tables are not vacuumed: a {@code VACUUM} records the
- * live rows of the last small delta as the table's size, and the statements planned next join two
- * such tables by nested loop, a plan they keep for the next large delta (measured: a join and
- * aggregate over 1,000 changed rows took 80 ms instead of 17).
+ * fill extends the file again. A {@code DELETE} of a few rows touches one page. Dead rows stay
+ * until the page is pruned, so a table grown past {@link #TRUNCATE_BYTES} is emptied with {@code
+ * TRUNCATE} instead (a new file and a catalog update, once in a while). The tables are not
+ * vacuumed: a {@code VACUUM} records the live rows of the last small delta as the table's size, and
+ * the statements planned next would join two such tables by nested loop, also for the next large
+ * delta. The measurements behind these choices are in {@code docs/benchmarks/refresh-path.md}.
  *
  * <p>A table is {@code ANALYZE}d when created, and once more after a fill when its statistics say
  * it had no pages (created empty, or truncated) but it has rows now: with no pages recorded the

@@ -255,6 +255,58 @@ class RoleEscapeTest {
     assertThat(calls()).isEmpty();
   }
 
+  /**
+   * A superuser who switches the owner's stream table to IMMEDIATE (and back to DIFFERENTIAL)
+   * leaves everything the switch creates (state tables, indexes, trigger functions) owned by the
+   * stream table's owner, and maintenance works for the owner's writes.
+   */
+  @Test
+  void aModeSwitchBySomeoneElseLeavesTheOwnersObjectsToTheOwner() throws Exception {
+    String objects =
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace NOT IN"
+            + " (SELECT oid FROM pg_namespace WHERE nspname LIKE 'pg\\_%'"
+            + " OR nspname = 'information_schema') UNION ALL"
+            + " SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace NOT IN"
+            + " (SELECT oid FROM pg_namespace WHERE nspname LIKE 'pg\\_%'"
+            + " OR nspname = 'information_schema')";
+    String notOwners =
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relowner <> '" + OWNER
+            + "'::regrole UNION ALL SELECT p.oid::regprocedure::text FROM pg_proc p"
+            + " WHERE p.proowner <> '" + OWNER + "'::regrole";
+    try (Connection owner = connect(OWNER, "owner")) {
+      execute(
+          owner,
+          "UPDATE probe.how SET switch = 'NULL'",
+          "SELECT pgtrickle.create_stream_table('probe.imm_st',"
+              + " 'SELECT v % 2 AS parity, count(*) AS n, sum(v) AS total FROM probe.src"
+              + " GROUP BY v % 2', 'calculated', 'DIFFERENTIAL')");
+    }
+    try (Connection su = superuser(false)) {
+      List<String> before = strings(su, objects);
+      execute(su, "SELECT pgtrickle.alter_stream_table('probe.imm_st', refresh_mode => 'IMMEDIATE')");
+      List<String> created = new ArrayList<>(strings(su, objects));
+      created.removeAll(before);
+      assertThat(created).as("the switch created maintenance objects").isNotEmpty();
+      List<String> foreign = strings(su, notOwners);
+      assertThat(created).as("created objects owned by someone else").doesNotContainAnyElementsOf(foreign);
+      execute(su, "SELECT pgtrickle.alter_stream_table('probe.imm_st', refresh_mode => 'DIFFERENTIAL')");
+      execute(su, "SELECT pgtrickle.alter_stream_table('probe.imm_st', refresh_mode => 'IMMEDIATE')");
+      List<String> again = new ArrayList<>(strings(su, objects));
+      again.removeAll(before);
+      assertThat(again).doesNotContainAnyElementsOf(strings(su, notOwners));
+    }
+    try (Connection owner = connect(OWNER, "owner")) {
+      execute(owner, "INSERT INTO probe.src VALUES (100, 7)", "DELETE FROM probe.src WHERE id = 100",
+          "UPDATE probe.src SET v = v + 3 WHERE id = 2");
+      assertThat(strings(owner, "SELECT count(*) FROM ((TABLE probe.imm_st EXCEPT ALL"
+              + " SELECT v % 2, count(*), sum(v) FROM probe.src GROUP BY v % 2) UNION ALL"
+              + " (SELECT v % 2, count(*), sum(v) FROM probe.src GROUP BY v % 2"
+              + " EXCEPT ALL TABLE probe.imm_st)) AS d"))
+          .containsExactly("0");
+      execute(owner, "SELECT pgtrickle.drop_stream_table('probe.imm_st')");
+    }
+  }
+
   private static void arm(String how) throws SQLException {
     try (Connection c = connect(OWNER, "owner")) {
       execute(c, "UPDATE probe.how SET switch = '" + how.replace("'", "''") + "'");
