@@ -41,6 +41,22 @@ public final class RefreshEngine {
   /** The savepoint a refresh runs under inside the caller's transaction. */
   private static final String SAVEPOINT = "__pgt_refresh";
 
+  /** Who asks for a refresh, which fixes how it treats a busy stream table and the cleanup. */
+  private enum Requester {
+    /** An application's call: waits for a refresh in progress and cleans up after its commit. */
+    MANUAL(Prologue.WhenBusy.WAIT, true),
+    /** The scheduler: skips a busy stream table and cleans up after its pass ({@link #cleanUp}). */
+    SCHEDULER(Prologue.WhenBusy.SKIP, false);
+
+    private final Prologue.WhenBusy whenBusy;
+    private final boolean cleansUpAfter;
+
+    Requester(Prologue.WhenBusy whenBusy, boolean cleansUpAfter) {
+      this.whenBusy = whenBusy;
+      this.cleansUpAfter = cleansUpAfter;
+    }
+  }
+
   private final MaintenanceCompiler compiler;
   /** When a differential refresh on a connection deletes the buffer rows it consumed. */
   private final CleanupPacing cleanupPacing = new CleanupPacing();
@@ -59,7 +75,7 @@ public final class RefreshEngine {
   public RefreshOutcome refresh(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
-    return refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Prologue.WhenBusy.WAIT, true);
+    return refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Requester.MANUAL);
   }
 
   /**
@@ -74,7 +90,7 @@ public final class RefreshEngine {
       return refresh(c, target.streamTable().pgtId(), initiatedBy, maxConsecutiveErrors);
     }
     return refreshInOwnTransaction(
-        c, target, initiatedBy, maxConsecutiveErrors, Prologue.WhenBusy.WAIT, true);
+        c, target, initiatedBy, maxConsecutiveErrors, Requester.MANUAL);
   }
 
   /**
@@ -89,7 +105,7 @@ public final class RefreshEngine {
       throws SQLException {
     try {
       return Optional.of(
-          refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Prologue.WhenBusy.SKIP, false));
+          refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Requester.SCHEDULER));
     } catch (RefreshRefusal refusal) {
       if (RefreshFailures.LOCK_NOT_AVAILABLE.equals(refusal.getSQLState())) {
         return Optional.empty();
@@ -129,14 +145,13 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      Prologue.WhenBusy whenBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     return ServerTransaction.isOwn(c)
         ? refreshInOwnTransaction(
-            c, pgtId, initiatedBy, maxConsecutiveErrors, whenBusy, cleanUpAfter)
+            c, pgtId, initiatedBy, maxConsecutiveErrors, requester)
         : refreshUnderSavepoint(
-            c, pgtId, initiatedBy, maxConsecutiveErrors, whenBusy, cleanUpAfter);
+            c, pgtId, initiatedBy, maxConsecutiveErrors, requester);
   }
 
   /**
@@ -162,8 +177,7 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      Prologue.WhenBusy whenBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
     List<Optional<RefreshTarget>> found = new ArrayList<>(1);
@@ -171,7 +185,7 @@ public final class RefreshEngine {
     batch.run(c);
     RefreshTarget target = found.get(0).orElseThrow(() -> undefined(pgtId));
     return refreshInOwnTransaction(
-        c, target, initiatedBy, maxConsecutiveErrors, whenBusy, cleanUpAfter);
+        c, target, initiatedBy, maxConsecutiveErrors, requester);
   }
 
   private RefreshOutcome refreshInOwnTransaction(
@@ -179,12 +193,11 @@ public final class RefreshEngine {
       RefreshTarget target,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      Prologue.WhenBusy whenBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     StreamTable st = target.streamTable();
     Relation storage = storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = newRun(st, initiatedBy, whenBusy);
+    RefreshRun run = newRun(st, initiatedBy, requester.whenBusy);
     RefreshOutcome outcome;
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
@@ -194,7 +207,9 @@ public final class RefreshEngine {
                 c,
                 storage,
                 Optional.empty(),
-                cleanUpAfter ? RefreshRun.Transaction.OWN_AND_CLEAN_UP : RefreshRun.Transaction.OWN);
+                requester.cleansUpAfter
+                    ? RefreshRun.Transaction.OWN_AND_CLEAN_UP
+                    : RefreshRun.Transaction.OWN);
         c.commit();
       } catch (RefreshRefusal refusal) {
         c.rollback();
@@ -222,15 +237,14 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      Prologue.WhenBusy whenBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     boolean readCommitted =
         c.getTransactionIsolation() == Connection.TRANSACTION_READ_COMMITTED;
     StreamTable st = load(c, pgtId);
     Relation storage =
         storageOrFail(c, st, Relation.find(c, st.relid()), initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = newRun(st, initiatedBy, whenBusy);
+    RefreshRun run = newRun(st, initiatedBy, requester.whenBusy);
     NamedSavepoint savepoint = NamedSavepoint.set(c, SAVEPOINT);
     RefreshOutcome outcome;
     try {
@@ -254,7 +268,7 @@ public final class RefreshEngine {
       savepoint.rollbackAfter(e);
       throw e;
     }
-    if (cleanUpAfter && readCommitted) {
+    if (requester.cleansUpAfter && readCommitted) {
       NamedSavepoint cleanup = NamedSavepoint.set(c, SAVEPOINT);
       try {
         String failures = Frontiers.cleanUp(c, run.progress().capturedSources(), false).failures();

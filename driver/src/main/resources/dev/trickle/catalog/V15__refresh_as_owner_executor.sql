@@ -30,6 +30,7 @@ DECLARE
   owner_name text;
   executor text;
   signature text;
+  definition text;
   work_table text;
 BEGIN
   SELECT c.relowner, pg_catalog.pg_get_userbyid(c.relowner) INTO owner_oid, owner_name
@@ -53,8 +54,7 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
                   WHERE p.pronamespace = 'pgtrickle'::regnamespace AND p.proname = executor
                     AND p.proowner = owner_oid AND p.prosecdef) THEN
-    EXECUTE 'DROP FUNCTION IF EXISTS ' || signature;
-    EXECUTE pg_catalog.format(
+    definition := pg_catalog.format(
       'CREATE FUNCTION pgtrickle.%I(path text, statements text[], queries boolean[])'
       ' RETURNS TABLE (ordinal integer, row_count bigint, columns text[], first_row text[])'
       ' LANGUAGE plpgsql SECURITY DEFINER'
@@ -87,6 +87,15 @@ BEGIN
   PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'off', true);
 END
 $body$);
+    BEGIN
+      EXECUTE 'DROP FUNCTION IF EXISTS ' || signature;
+      EXECUTE definition;
+    EXCEPTION WHEN unique_violation THEN
+      -- A concurrent refresh of the same owner created it between this drop and this creation,
+      -- and has committed since: replace it, so that what runs is this definition, the owner's.
+      EXECUTE 'DROP FUNCTION ' || signature;
+      EXECUTE definition;
+    END;
     EXECUTE 'REVOKE ALL ON FUNCTION ' || signature || ' FROM PUBLIC';
     EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %I', signature, owner_name);
   END IF;
