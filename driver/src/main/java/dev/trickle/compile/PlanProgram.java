@@ -44,7 +44,7 @@ final class PlanProgram implements DifferentialProgram {
   @Override
   public RefreshCounts run(AsOwner owner, Set<Long> changedSources, SessionTempTables temps)
       throws SQLException {
-    BatchedRun run = new BatchedRun(owner, new StatementBatch(), temps);
+    BatchedRun run = new BatchedRun(owner, new StatementBatch().plannedOncePerSession(), temps);
     run.run(stepsFor(changedSources));
     run.flush();
     return new RefreshCounts(run.inserted, run.deleted);

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * The one way a refresh runs what evaluates the defining query: one call of the owner's executor,
- * {@code pgtrickle."run_as_<owner oid>"(search_path, statements, queries)} (catalog {@code
+ * {@code pgtrickle."run_as_<owner oid>"(search_path, statements, queries, plan_once)} (catalog {@code
  * V15__refresh_as_owner_executor.sql}), a {@code SECURITY DEFINER} function owned by the stream
  * table's owner that runs the statements in order with {@code EXECUTE} and returns each one's row
  * count, or a query's first row.
@@ -25,8 +25,11 @@ import java.util.Map;
  * (a superuser's scheduler, say). The function's {@code search_path} is pinned ({@code pg_catalog,
  * pg_temp}) and set to the stream table's for the statements; {@code pgtrickle.maintenance} is
  * {@code on} only while it runs, so the storage's guard trigger lets writes through only there.
- * The statements travel as a bound text array, never spliced into other SQL, and each is planned
- * for the batch at hand (work tables change size from one refresh to the next).
+ * The statements travel as a bound text array, never spliced into other SQL. A batch marked
+ * {@link StatementBatch#plannedOncePerSession} (a differential program, a FULL apply) runs as a
+ * PL/pgSQL function of the session made from its text, so its statements are planned once per
+ * session, as the client's prepared statements were before; others run statement by statement
+ * with {@code EXECUTE}, planned on every run.
  */
 public final class OwnerExecutor implements AsOwner {
   private final Connection c;
@@ -41,7 +44,7 @@ public final class OwnerExecutor implements AsOwner {
     this.c = c;
     this.call =
         "SELECT ordinal, row_count, columns, first_row FROM " + function
-            + "(?::text, ?::text[], ?::boolean[])";
+            + "(?::text, ?::text[], ?::boolean[], ?::boolean)";
     this.searchPath = searchPath;
   }
 
@@ -75,6 +78,7 @@ public final class OwnerExecutor implements AsOwner {
     for (int i = 0; i < n; i++) {
       queries[i] = batch.isQuery(i);
     }
+    boolean planOnce = batch.plansOnce();
     batch.clear();
     if (n == 0) {
       return new StatementBatch.Result(new long[0], List.of(), Map.of());
@@ -85,6 +89,7 @@ public final class OwnerExecutor implements AsOwner {
       ps.setString(1, searchPath);
       ps.setArray(2, c.createArrayOf("text", statements.toArray()));
       ps.setArray(3, c.createArrayOf("boolean", queries));
+      ps.setBoolean(4, planOnce);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int i = rs.getInt("ordinal") - 1;

@@ -27,6 +27,8 @@ public final class StatementBatch {
   private final List<Object> values = new ArrayList<>();
   /** The statements added with {@link #addQuery}, whose first row the result holds. */
   private final Set<Integer> queries = new HashSet<>();
+  /** Whether {@link OwnerExecutor} may plan the statements once per session. */
+  private boolean plannedOnce;
 
   /** Reads the rows of one query of the batch. */
   @FunctionalInterface
@@ -115,6 +117,22 @@ public final class StatementBatch {
   /** How many statements were added. */
   int size() {
     return statements.size();
+  }
+
+  /**
+   * Marks the batch's statements as ones that return no rows (writes, DDL, {@code DO} blocks) and
+   * recur from refresh to refresh (a differential program, a FULL apply): {@link OwnerExecutor}
+   * then runs them as a function of the session made from their text, planned once per session,
+   * instead of planning each one on every run. Kept across {@link #run}s of the batch.
+   */
+  public StatementBatch plannedOncePerSession() {
+    plannedOnce = true;
+    return this;
+  }
+
+  /** Whether the batch was marked {@link #plannedOncePerSession} and holds no query. */
+  boolean plansOnce() {
+    return plannedOnce && queries.isEmpty();
   }
 
   /** Whether statement {@code i} was added with {@link #addQuery}. */

@@ -9,9 +9,12 @@
 -- FULL recompute, population) runs inside one: the owner's executor, pgtrickle."run_as_<owner oid>",
 -- created on first use by pgtrickle.owner_executor(storage) below, owned by the owner, EXECUTE
 -- revoked from PUBLIC (the owner, members of the owner's role and superusers can call it: nobody
--- who could not act as the owner anyway). It runs the statements it is given, in order, as
--- EXECUTE (planned for the batch at hand), with the stream table's search_path, and returns per
--- statement the row count or, for a query, its first row. The storage's guard lets writes through
+-- who could not act as the owner anyway). It runs the statements it is given, in order, with the
+-- stream table's search_path, and returns per statement the row count or, for a query, its first
+-- row. A batch the caller marks as planned once (a differential program, a FULL apply: statements
+-- without results) runs as a PL/pgSQL function of the session made from its text (pg_temp."__pgt_batch_<md5>", the owner's), so its statements
+-- are planned once per session as the statements sent by the client were; a batch with a query
+-- (the delta fill and its report) runs statement by statement with EXECUTE. The storage's guard lets writes through
 -- while it runs (pgtrickle.maintenance is 'on' from its start to its end; an error rolls the
 -- setting back with the refresh's transaction or savepoint).
 DROP FUNCTION IF EXISTS pgtrickle.refresh_as_owner(oid);
@@ -50,21 +53,60 @@ BEGIN
                                ' as such a role refresh it.', owner_name);
   END IF;
   executor := 'run_as_' || owner_oid;
-  signature := pg_catalog.format('pgtrickle.%I(text, text[], boolean[])', executor);
+  signature := pg_catalog.format('pgtrickle.%I(text, text[], boolean[], boolean)', executor);
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
                   WHERE p.pronamespace = 'pgtrickle'::regnamespace AND p.proname = executor
                     AND p.proowner = owner_oid AND p.prosecdef) THEN
     definition := pg_catalog.format(
-      'CREATE FUNCTION pgtrickle.%I(path text, statements text[], queries boolean[])'
+      'CREATE FUNCTION pgtrickle.%I(path text, statements text[], queries boolean[],'
+      ' plan_once boolean)'
       ' RETURNS TABLE (ordinal integer, row_count bigint, columns text[], first_row text[])'
       ' LANGUAGE plpgsql SECURITY DEFINER'
       ' SET search_path = pg_catalog, pg_temp AS %L',
       executor, $body$
 DECLARE
   n bigint;
+  batch text;
+  batch_oid oid;
+  code text := '';
+  counts bigint[];
 BEGIN
   PERFORM pg_catalog.set_config('search_path', path, true),
           pg_catalog.set_config('pgtrickle.maintenance', 'on', true);
+  IF plan_once AND NOT coalesce(true = ANY (queries), false) THEN
+    -- Statements without results (the caller says so): run them as one function of the session whose statements PL/pgSQL plans once
+    -- per session, named by a hash of the text. Created here, it is the owner's; one of that name
+    -- owned by another role is not used.
+    batch := 'pg_temp.' || pg_catalog.quote_ident('__pgt_batch_'
+             || pg_catalog.md5(path || E'\n' || pg_catalog.array_to_string(statements, E'\n;\n')));
+    batch_oid := pg_catalog.to_regprocedure(batch || '()');
+    IF batch_oid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+        WHERE p.oid = batch_oid AND p.proowner = (SELECT r.oid FROM pg_catalog.pg_roles r
+                                                   WHERE r.rolname = current_user)) THEN
+      EXECUTE 'DROP FUNCTION ' || batch || '()';
+      batch_oid := NULL;
+    END IF;
+    IF batch_oid IS NULL THEN
+      FOR i IN 1 .. coalesce(pg_catalog.array_length(statements, 1), 0) LOOP
+        code := code || statements[i] || E'\n;\nGET DIAGNOSTICS __pgt_n = ROW_COUNT;\n'
+                || E'__pgt_counts := __pgt_counts || __pgt_n;\n';
+      END LOOP;
+      EXECUTE pg_catalog.format(
+        'CREATE FUNCTION %s() RETURNS bigint[] LANGUAGE plpgsql AS %L', batch,
+        E'#variable_conflict use_column\nDECLARE __pgt_n bigint; __pgt_counts bigint[] := ''{}'';\n'
+        || E'BEGIN\n' || code || E'RETURN __pgt_counts;\nEND');
+    END IF;
+    EXECUTE 'SELECT ' || batch || '()' INTO counts;
+    FOR i IN 1 .. coalesce(pg_catalog.array_length(statements, 1), 0) LOOP
+      ordinal := i;
+      row_count := counts[i];
+      columns := NULL;
+      first_row := NULL;
+      RETURN NEXT;
+    END LOOP;
+    PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'off', true);
+    RETURN;
+  END IF;
   FOR i IN 1 .. coalesce(pg_catalog.array_length(statements, 1), 0) LOOP
     ordinal := i;
     IF queries[i] THEN
