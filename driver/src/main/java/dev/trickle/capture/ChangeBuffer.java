@@ -1,6 +1,6 @@
 package dev.trickle.capture;
 
-import dev.trickle.catalog.Quoting;
+import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -34,11 +34,11 @@ public record ChangeBuffer(long sourceRelid) {
 
   /** {@code "pgtrickle_changes"."changes_<oid>"}. */
   public String qualifiedTable() {
-    return Quoting.qualified(SCHEMA, tableName());
+    return Sql.qualified(SCHEMA, tableName());
   }
 
   /** {@code "pgtrickle_changes"."capture_<oid>"}: the trigger function. */
   public String qualifiedFunction() {
-    return Quoting.qualified(SCHEMA, "capture_" + sourceRelid);
+    return Sql.qualified(SCHEMA, "capture_" + sourceRelid);
   }
 }

@@ -1,9 +1,9 @@
 package dev.trickle.capture;
 
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +16,7 @@ import java.util.List;
  * Installs, updates and removes the capture of one source relation (see {@link ChangeBuffer}).
  *
  * <p>Statement-level AFTER triggers with transition tables call one PL/pgSQL function per source,
- * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V13),
+ * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V15),
  * which copies the statement's rows into the buffer with one set-based {@code INSERT ... SELECT}:
  * INSERT writes {@code 'I'} rows, DELETE {@code 'D'} rows, UPDATE {@code 'D'} rows of the old
  * images then {@code 'I'} rows of the new ones, in one statement (so primary-key updates need
@@ -26,8 +26,12 @@ import java.util.List;
  * finds out what changed, {@code dev.trickle.refresh.SourceDrift}). The function runs as its owner
  * ({@code SECURITY DEFINER}), so roles that write the source need no rights on the buffer and
  * roles that cannot write the source cannot write the buffer; it has no {@code SET} clause and
- * names everything schema-qualified. It sends {@code NOTIFY pgtrickle_changes, '<source oid>'}
- * once per statement that changed rows (PostgreSQL folds the repeats of a transaction into one).
+ * names everything schema-qualified. It takes the writing transaction's id once per statement (not
+ * once per row, as a column default would). It sends {@code NOTIFY pgtrickle_changes, '<source
+ * oid>'} for a statement that changed rows only while the scheduler's leader has the source armed
+ * in {@code pgtrickle.pgt_change_wakeups} (PostgreSQL folds the repeats of a transaction into one):
+ * a notifying transaction holds the notification queue's lock through its commit, so notifying
+ * commits of all sessions serialize, and the leader needs one wake-up, not one per write.
  *
  * <p>A partitioned table gets the triggers on the parent and on every partition: a statement fires
  * only the statement triggers of the table it names, so each write is captured exactly once, into
@@ -65,7 +69,7 @@ public final class ChangeCapture {
       if (column.name().startsWith(RESERVED_PREFIX)) {
         throw SqlState.INVALID_PARAMETER.exception(
             "column "
-                + Quoting.displayPart(column.name())
+                + Sql.display(column.name())
                 + " of "
                 + source.displayName()
                 + " uses the prefix "
@@ -102,8 +106,11 @@ public final class ChangeCapture {
       st.execute("DROP TABLE IF EXISTS " + buffer.qualifiedTable());
     }
     try (PreparedStatement ps =
-        c.prepareStatement("DELETE FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid")) {
+        c.prepareStatement(
+            "WITH wakeup AS (DELETE FROM pgtrickle.pgt_change_wakeups WHERE source_relid = ?::oid)"
+                + " DELETE FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid")) {
       ps.setLong(1, sourceRelid);
+      ps.setLong(2, sourceRelid);
       ps.executeUpdate();
     }
   }

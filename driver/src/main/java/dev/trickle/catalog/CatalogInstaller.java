@@ -30,7 +30,9 @@ public final class CatalogInstaller {
           "V12__inventory_of_dropped_sources.sql",
           "V13__capture_whole_rows.sql",
           "V14__security.sql",
-          "V15__refresh_as_owner_executor.sql");
+          "V15__capture_wakeups.sql",
+          "V16__cdc_status.sql",
+          "V17__refresh_as_owner_executor.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

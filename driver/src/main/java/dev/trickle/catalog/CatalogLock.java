@@ -1,5 +1,6 @@
 package dev.trickle.catalog;
 
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -102,11 +103,11 @@ public final class CatalogLock {
           return "a session that has released it since";
         }
         return "role "
-            + Quoting.identifier(rs.getString(1))
+            + Sql.identifier(rs.getString(1))
             + " (pid "
             + rs.getInt(2)
             + ", application_name "
-            + Quoting.literal(rs.getString(3))
+            + Sql.literal(rs.getString(3))
             + ")";
       }
     }

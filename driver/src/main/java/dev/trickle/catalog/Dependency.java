@@ -1,5 +1,6 @@
 package dev.trickle.catalog;
 
+import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -33,6 +34,6 @@ public record Dependency(
 
   /** {@code schema.name} for messages. */
   public String displayName() {
-    return Quoting.display(schema, name);
+    return Sql.display(schema, name);
   }
 }

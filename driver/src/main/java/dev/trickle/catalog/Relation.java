@@ -1,5 +1,6 @@
 package dev.trickle.catalog;
 
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -111,12 +112,12 @@ public record Relation(
 
   /** {@code "schema"."name"} for SQL. */
   public String qualifiedName() {
-    return Quoting.qualified(schema, name);
+    return Sql.qualified(schema, name);
   }
 
   /** {@code schema.name} for messages. */
   public String displayName() {
-    return Quoting.display(schema, name);
+    return Sql.display(schema, name);
   }
 
   /** The relation kind in words, for messages. */

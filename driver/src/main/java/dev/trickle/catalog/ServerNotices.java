@@ -1,5 +1,6 @@
 package dev.trickle.catalog;
 
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -27,10 +28,10 @@ public final class ServerNotices {
   }
 
   private static void raise(Connection c, String level, String message) throws SQLException {
-    String body = "BEGIN RAISE " + level + " USING MESSAGE = " + Quoting.literal(message) + "; END";
+    String body = "BEGIN RAISE " + level + " USING MESSAGE = " + Sql.literal(message) + "; END";
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
-      st.execute("DO " + Quoting.dollarQuoted(body));
+      st.execute("DO " + Sql.dollarQuoted(body));
       SQLWarning warning = st.getWarnings();
       if (warning != null && c.isWrapperFor(PgConnection.class)) {
         c.unwrap(PgConnection.class).addWarning(warning);

@@ -1,5 +1,7 @@
 package dev.trickle.catalog;
 
+import dev.trickle.sql.Sql;
+
 /**
  * One row of {@code pgtrickle.pgt_stream_tables}: a stream table's identity, its definition and
  * its refresh state.
@@ -16,6 +18,6 @@ public record StreamTable(
 
   /** {@code schema.name} for messages, quoted where needed. */
   public String displayName() {
-    return Quoting.display(schema, name);
+    return Sql.display(schema, name);
   }
 }

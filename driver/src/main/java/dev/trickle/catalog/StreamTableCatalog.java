@@ -1,5 +1,6 @@
 package dev.trickle.catalog;
 
+import dev.trickle.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,9 +83,9 @@ public final class StreamTableCatalog {
     return schema == null
         ? "(SELECT pgt_id FROM pgtrickle.pgt_stream_tables JOIN unnest(current_schemas(false))"
             + " WITH ORDINALITY AS p (schema_name, position) ON p.schema_name = pgt_schema"
-            + " WHERE pgt_name = " + Quoting.literal(name) + " ORDER BY p.position LIMIT 1)"
+            + " WHERE pgt_name = " + Sql.literal(name) + " ORDER BY p.position LIMIT 1)"
         : "(SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = "
-            + Quoting.literal(schema) + " AND pgt_name = " + Quoting.literal(name) + ")";
+            + Sql.literal(schema) + " AND pgt_name = " + Sql.literal(name) + ")";
   }
 
   /**

@@ -87,21 +87,16 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
             definition.query(),
             definition.searchPath(),
             "pgtrickle",
-            "__pgt_imm_lock_" + definition.pgtId());
+            "__pgt_imm_lock_" + definition.pgtId(),
+            "__pgt_imm_" + definition.pgtId());
     install.addAll(program.installLock());
     for (StreamTableDefinition.Source source : definition.capturedSources()) {
       if (!plan.sourceOids().contains(source.relid())) {
         continue;
       }
-      String function = "__pgt_imm_" + definition.pgtId() + "_" + source.relid();
-      install.addAll(
-          program.install(
-              "pgtrickle",
-              function,
-              source.relid(),
-              triggerTables(c, source),
-              function));
-      uninstall.addAll(ImmediateTriggerProgram.uninstall("pgtrickle", function));
+      install.addAll(program.install("pgtrickle", source.relid(), triggerTables(c, source)));
+      uninstall.addAll(
+          ImmediateTriggerProgram.uninstall("pgtrickle", program.functionName(source.relid())));
     }
     uninstall.addAll(program.uninstallLock());
     return new Compilation.Differential(

@@ -1,6 +1,5 @@
 package dev.trickle.compile;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.refresh.AsOwner;
@@ -8,6 +7,7 @@ import dev.trickle.refresh.DifferentialProgram;
 import dev.trickle.refresh.RefreshCounts;
 import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.refresh.StatementBatch;
+import dev.trickle.sql.Sql;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -178,12 +178,12 @@ final class PlanProgram implements DifferentialProgram {
       block.append("  WHILE (").append(step.sql()).append(") LOOP\n");
       block.append("    IF __pgt_iterations >= ").append(Step.MAX_ITERATIONS).append(" THEN\n");
       block.append("      RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = ")
-          .append(Quoting.literal(notTerminating(Step.MAX_ITERATIONS))).append(";\n");
+          .append(Sql.literal(notTerminating(Step.MAX_ITERATIONS))).append(";\n");
       block.append("    END IF;\n");
       appendBody(block, step.body(), "    ");
       block.append("    __pgt_iterations := __pgt_iterations + 1;\n");
       block.append("  END LOOP;\nEND\n");
-      return "DO " + Quoting.dollarQuoted("\n" + block);
+      return "DO " + Sql.dollarQuoted("\n" + block);
     }
 
     private void appendBody(StringBuilder block, List<Step> body, String indent) {

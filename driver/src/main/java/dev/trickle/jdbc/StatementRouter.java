@@ -7,6 +7,7 @@ import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.rewriter.scan.StatementScanner;
 import dev.trickle.rewriter.scan.StatementSplitter;
 import dev.trickle.service.CommandExecutor;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -297,7 +298,7 @@ final class StatementRouter {
       return DDL_SHAPE;
     }
     StringBuilder sql =
-        new StringBuilder("SELECT ''::void AS ").append(quoteIdentifier(command.functionName()));
+        new StringBuilder("SELECT ''::void AS ").append(Sql.identifier(command.functionName()));
     if (placeholders > 0) {
       sql.append(" FROM (VALUES (");
       for (int i = 0; i < placeholders; i++) {
@@ -306,9 +307,5 @@ final class StatementRouter {
       sql.append(")) AS parameters");
     }
     return sql.toString();
-  }
-
-  private static String quoteIdentifier(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
   }
 }

@@ -1,7 +1,7 @@
 package dev.trickle.refresh;
 
 import dev.trickle.capture.ChangeBuffer;
-import dev.trickle.catalog.Quoting;
+import dev.trickle.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -47,7 +47,7 @@ final class BufferVacuum {
                     "("
                         + source
                         + "::oid, to_regclass("
-                        + Quoting.literal(new ChangeBuffer(source).qualifiedTable())
+                        + Sql.literal(new ChangeBuffer(source).qualifiedTable())
                         + "))")
             .collect(Collectors.joining(", "));
     return "SELECT coalesce(array_agg(b.source ORDER BY b.source), '{}')::bigint[] FROM (VALUES "

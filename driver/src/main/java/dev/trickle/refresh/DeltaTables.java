@@ -2,7 +2,7 @@ package dev.trickle.refresh;
 
 import dev.trickle.capture.ChangeBuffer;
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public final class DeltaTables {
 
   /** {@code pg_temp."__pgt_delta_<oid>"}. */
   public static String qualifiedName(long sourceRelid) {
-    return "pg_temp." + Quoting.identifier("__pgt_delta_" + sourceRelid);
+    return "pg_temp." + Sql.identifier("__pgt_delta_" + sourceRelid);
   }
 
   /**
@@ -154,7 +154,7 @@ public final class DeltaTables {
     }
     return " LEFT JOIN LATERAL pg_catalog.json_to_record(b." + ChangeBuffer.ROW_COLUMN + ") AS r("
         + columns.stream()
-            .map(col -> Quoting.identifier(col.name()) + " " + col.type())
+            .map(col -> Sql.identifier(col.name()) + " " + col.type())
             .collect(Collectors.joining(", "))
         + ") ON true";
   }

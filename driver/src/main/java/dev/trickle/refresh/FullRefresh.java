@@ -1,9 +1,9 @@
 package dev.trickle.refresh;
 
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +34,7 @@ final class FullRefresh {
    */
   static RefreshCounts apply(Connection c, AsOwner owner, StreamTable st, Relation storage)
       throws SQLException {
-    String temp = Quoting.identifier("__pgt_full_" + st.relid());
+    String temp = Sql.identifier("__pgt_full_" + st.relid());
     String qualifiedTemp = "pg_temp." + temp;
     String target = storage.qualifiedName();
     StatementBatch recompute = new StatementBatch();
@@ -51,10 +51,10 @@ final class FullRefresh {
     if (isEmpty(c, target)) {
       inserted = apply.add("INSERT INTO " + target + " SELECT * FROM " + qualifiedTemp);
     } else {
-      String diff = "pg_temp." + Quoting.identifier("__pgt_fulldiff_" + st.relid());
+      String diff = "pg_temp." + Sql.identifier("__pgt_fulldiff_" + st.relid());
       apply.add("DROP TABLE IF EXISTS " + diff);
       apply.add(
-          "CREATE TEMP TABLE " + Quoting.identifier("__pgt_fulldiff_" + st.relid())
+          "CREATE TEMP TABLE " + Sql.identifier("__pgt_fulldiff_" + st.relid())
               + " ON COMMIT DROP AS SELECT __pgt_x.k, sum(__pgt_x.w)::bigint AS w FROM"
               + " (SELECT __pgt_t::text AS k, -1 AS w FROM " + target + " __pgt_t UNION ALL"
               + " SELECT __pgt_n::text, 1 FROM " + qualifiedTemp + " __pgt_n) __pgt_x"

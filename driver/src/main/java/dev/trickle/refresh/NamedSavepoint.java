@@ -1,6 +1,6 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,7 +24,7 @@ public final class NamedSavepoint {
 
   /** Sets savepoint {@code name} on {@code c} (opening a transaction when autocommit is off). */
   public static NamedSavepoint set(Connection c, String name) throws SQLException {
-    NamedSavepoint savepoint = new NamedSavepoint(c, Quoting.identifier(name));
+    NamedSavepoint savepoint = new NamedSavepoint(c, Sql.identifier(name));
     savepoint.run("SAVEPOINT ");
     return savepoint;
   }

@@ -1,7 +1,7 @@
 package dev.trickle.refresh;
 
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +47,7 @@ final class NettedChanges {
     List<String> groups = new ArrayList<>();
     List<String> outer = new ArrayList<>();
     for (Column column : columns) {
-      String name = Quoting.identifier(column.name());
+      String name = Sql.identifier(column.name());
       String value = "r." + name;
       if (EXACT.contains(column.type().toLowerCase(Locale.ROOT))) {
         inner.add(value + " AS " + name);

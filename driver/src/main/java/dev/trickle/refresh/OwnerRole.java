@@ -1,8 +1,8 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,7 +65,7 @@ final class OwnerRole {
         new RefreshRefusal(
             refusal.getMessage()
                 + " (a refresh runs as the stream table's owner, role "
-                + Quoting.identifier(owner)
+                + Sql.identifier(owner)
                 + "; refresh it as that role, a member of it, or a superuser)",
             refusal.getSQLState());
     named.initCause(refusal.getCause());

@@ -4,6 +4,7 @@ import dev.trickle.catalog.Dependency;
 import dev.trickle.catalog.ServerErrors;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.SQLException;
 
 /** The errors a refresh reports, and how a failure is classified. */
@@ -49,7 +50,7 @@ final class RefreshFailures {
    */
   static String remedy(StreamTable st) {
     return "change the query with pgtrickle.alter_stream_table("
-        + literalName(st)
+        + Sql.literal(st.displayName())
         + ", query => '...'), or drop the stream table";
   }
 
@@ -58,7 +59,7 @@ final class RefreshFailures {
         "stream table "
             + st.displayName()
             + " is suspended; resume it with pgtrickle.resume_stream_table("
-            + literalName(st)
+            + Sql.literal(st.displayName())
             + ") before refreshing",
         SqlState.OBJECT_STATE.code());
   }
@@ -93,9 +94,5 @@ final class RefreshFailures {
   /** The server's message without PgJDBC's decorations, for the catalog and history. */
   static String messageOf(SQLException e) {
     return ServerErrors.message(e);
-  }
-
-  private static String literalName(StreamTable st) {
-    return "'" + st.displayName().replace("'", "''") + "'";
   }
 }

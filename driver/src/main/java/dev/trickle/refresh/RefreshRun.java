@@ -1,10 +1,10 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableStatus;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -213,7 +213,7 @@ final class RefreshRun {
     if (!transaction.own()) {
       close.add(
           "SELECT pg_catalog.set_config('search_path', "
-              + Quoting.literal(read.callerSearchPath()) + ", true)");
+              + Sql.literal(read.callerSearchPath()) + ", true)");
     }
     Frontiers.store(
         close, st.pgtId(), sourceIds, read.snapshot().frontier(), transaction.own(),

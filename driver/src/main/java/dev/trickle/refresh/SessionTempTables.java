@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -219,7 +220,7 @@ public final class SessionTempTables {
       }
       kept.remove(oldest);
       existing.remove(oldest);
-      drops.add("DROP TABLE IF EXISTS pg_temp." + quoted(oldest));
+      drops.add("DROP TABLE IF EXISTS pg_temp." + Sql.identifier(oldest));
     }
     return drops;
   }
@@ -234,9 +235,5 @@ public final class SessionTempTables {
       return name.substring(1, name.length() - 1).replace("\"\"", "\"");
     }
     return name;
-  }
-
-  private static String quoted(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 }

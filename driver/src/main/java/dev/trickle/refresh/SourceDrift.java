@@ -2,10 +2,10 @@ package dev.trickle.refresh;
 
 import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Dependency;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +53,7 @@ final class SourceDrift {
       String name = recorded.columnsUsed().get(i);
       Optional<Column> column =
           source.columns().stream().filter(col -> col.name().equals(name)).findFirst();
-      String subject = "column " + Quoting.displayPart(name) + " of source "
+      String subject = "column " + Sql.display(name) + " of source "
           + recorded.displayName() + " of stream table " + st.displayName();
       if (column.isEmpty()) {
         return Optional.of(

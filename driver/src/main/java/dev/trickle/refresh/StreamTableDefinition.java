@@ -1,9 +1,9 @@
 package dev.trickle.refresh;
 
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SourceKind;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -66,7 +66,7 @@ public record StreamTableDefinition(
 
     /** {@code "schema"."name"}. */
     public String qualifiedName() {
-      return Quoting.qualified(schema, name);
+      return Sql.qualified(schema, name);
     }
 
     /** The temporary delta table of a captured source: {@code pg_temp."__pgt_delta_<oid>"}. */
@@ -77,7 +77,7 @@ public record StreamTableDefinition(
 
   /** {@code "schema"."name"} of the storage table. */
   public String qualifiedName() {
-    return Quoting.qualified(schema, name);
+    return Sql.qualified(schema, name);
   }
 
   /** The captured sources: those with a change buffer and a delta table. */

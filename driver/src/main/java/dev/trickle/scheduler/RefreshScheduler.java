@@ -33,7 +33,8 @@ import org.slf4j.event.Level;
  * and a standby takes over within about a second; the leader confirms it still leads every
  * interval. Only a role that may update the catalog can take the leadership. The leader writes a
  * heartbeat ({@link SchedulerJournal}), {@code LISTEN}s on {@code pgtrickle_changes} (the capture
- * triggers notify it with the source's oid when a statement changes rows), and runs passes: read
+ * triggers notify it with the source's oid when a statement changes a source it armed, see {@link
+ * ChangeWakeups}), and runs passes: read
  * the catalog and pending changes, plan ({@link RefreshPlanner}), run the plan ({@link
  * RefreshWorkers}). It runs a pass as soon as a change notification arrives that a reader may
  * refresh, when a paced or backed-off unit or a cron time comes due, and at least every {@code
@@ -270,6 +271,7 @@ public final class RefreshScheduler {
   /** One pass: plans from the catalog and runs the plan; returns the plan. */
   private RefreshPlan pass() throws SQLException {
     passes++;
+    ChangeWakeups.arm(control);
     SchedulerCatalog.State state = catalog.read(control);
     RefreshGraph graph = RefreshGraph.build(state.nodes(), state.edges());
     Set<Long> relids = new HashSet<>();
@@ -310,7 +312,8 @@ public final class RefreshScheduler {
   /**
    * Waits until the plan's next wake (at most one interval), or until a change notification
    * arrives about a relation whose readers may refresh now; about one whose readers are paced or
-   * backing off, it waits until they may. Notifications about stream tables the scheduler
+   * backing off, it waits until they may, and disarms it ({@link ChangeWakeups}): its further
+   * changes cannot make a refresh come sooner. Notifications about stream tables the scheduler
    * refreshes are ignored: their readers were handled in the same pass (the readers of a manual
    * refresh are picked up at the next interval).
    */
@@ -336,6 +339,7 @@ public final class RefreshScheduler {
         if (due == null || !due.isAfter(clock.instant())) {
           return;
         }
+        ChangeWakeups.disarm(control, relid);
         if (due.isBefore(deadline)) {
           deadline = due;
         }
@@ -357,6 +361,7 @@ public final class RefreshScheduler {
       leader = false;
       try (Statement st = control.createStatement()) {
         journal.retire(control);
+        ChangeWakeups.clear(control);
         st.execute("UNLISTEN " + CHANNEL);
         SchedulerLeadership.resign(control);
       } catch (SQLException e) {

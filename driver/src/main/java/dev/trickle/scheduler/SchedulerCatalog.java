@@ -1,10 +1,10 @@
 package dev.trickle.scheduler;
 
 import dev.trickle.catalog.CatalogInstaller;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.refresh.StatementBatch;
 import dev.trickle.service.Schedule;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -132,7 +132,7 @@ final class SchedulerCatalog {
               rs.getLong(2),
               rs.getString(3),
               rs.getString(4),
-              schedule(rs.getString(5), Quoting.display(rs.getString(3), rs.getString(4))),
+              schedule(rs.getString(5), Sql.display(rs.getString(3), rs.getString(4))),
               StreamTableStatus.valueOf(rs.getString(6)),
               rs.getBoolean(7),
               rs.getBoolean(8),

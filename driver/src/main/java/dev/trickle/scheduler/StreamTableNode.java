@@ -1,8 +1,8 @@
 package dev.trickle.scheduler;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.service.Schedule;
+import dev.trickle.sql.Sql;
 import java.time.Instant;
 
 /**
@@ -42,12 +42,12 @@ record StreamTableNode(
 
   /** {@code schema.name} for logs, quoted where needed. */
   String name() {
-    return Quoting.display(schema, table);
+    return Sql.display(schema, table);
   }
 
   /** {@code "schema"."name"} for SQL. */
   String qualifiedName() {
-    return Quoting.qualified(schema, table);
+    return Sql.qualified(schema, table);
   }
 
   /** True when the scheduler refreshes it: not IMMEDIATE, and ACTIVE or INITIALIZING. */

@@ -1,6 +1,7 @@
 package dev.trickle.service;
 
 import dev.trickle.catalog.ServerNotices;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,9 +25,9 @@ final class IndexAdvice {
           String relation = relationName(c, source.getKey());
           ServerNotices.warning(
               c,
-              "stream table " + streamTable + " joins on " + relation + "." + quote(column)
+              "stream table " + streamTable + " joins on " + relation + "." + Sql.identifier(column)
                   + ", which leads no index, so each refresh scans " + relation
-                  + "; create one: CREATE INDEX ON " + relation + " (" + quote(column) + ")");
+                  + "; create one: CREATE INDEX ON " + relation + " (" + Sql.identifier(column) + ")");
         }
       }
     }
@@ -54,9 +55,5 @@ final class IndexAdvice {
         return rs.getString(1);
       }
     }
-  }
-
-  private static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 }

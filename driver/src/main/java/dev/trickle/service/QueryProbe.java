@@ -2,12 +2,12 @@ package dev.trickle.service;
 
 import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Dependency;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.ServerErrors;
 import dev.trickle.catalog.SourceKind;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTableCatalog;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +30,7 @@ import java.util.TreeMap;
  */
 final class QueryProbe implements AutoCloseable {
   /** The probe view, schema-qualified. */
-  static final String VIEW = "pg_temp." + Quoting.identifier("__pgt_probe");
+  static final String VIEW = "pg_temp." + Sql.identifier("__pgt_probe");
 
   private static final String RESERVED_PREFIX = "__pgt_";
 
@@ -49,7 +49,7 @@ final class QueryProbe implements AutoCloseable {
    * PostgreSQL's refusal is reported with its SQLState, prefixed with the stream table's name.
    */
   static QueryProbe open(Connection c, QueryText query, String streamTable) throws SQLException {
-    String create = "CREATE TEMP VIEW " + Quoting.identifier("__pgt_probe") + " AS ";
+    String create = "CREATE TEMP VIEW " + Sql.identifier("__pgt_probe") + " AS ";
     try (Statement st = c.createStatement()) {
       st.setEscapeProcessing(false);
       st.execute("DROP VIEW IF EXISTS " + VIEW);
@@ -79,7 +79,7 @@ final class QueryProbe implements AutoCloseable {
       if (column.name().startsWith(RESERVED_PREFIX)) {
         throw SqlState.INVALID_PARAMETER.exception(
             "output column "
-                + Quoting.displayPart(column.name())
+                + Sql.display(column.name())
                 + " of stream table "
                 + streamTable
                 + " uses the prefix "

@@ -1,7 +1,7 @@
 package dev.trickle.service;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SqlState;
+import dev.trickle.sql.Sql;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ record RelationName(String schema, String name) {
 
   /** The name for messages, as written in SQL. */
   String display() {
-    return schema == null ? Quoting.displayPart(name) : Quoting.display(schema, name);
+    return schema == null ? Sql.display(name) : Sql.display(schema, name);
   }
 
   private static boolean isIdentifierChar(char ch, boolean first) {
@@ -98,6 +98,6 @@ record RelationName(String schema, String name) {
 
   private static SQLException invalid(String written, String why) {
     return SqlState.INVALID_PARAMETER.exception(
-        "invalid stream table name " + Quoting.literal(written) + ": " + why);
+        "invalid stream table name " + Sql.literal(written) + ": " + why);
   }
 }

@@ -6,8 +6,8 @@ import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SqlState;
+import dev.trickle.sql.Sql;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -154,7 +154,7 @@ public final class Schedule {
     if (shortest.isPresent() && shortest.get().getSeconds() < minSeconds) {
       throw SqlState.INVALID_PARAMETER.exception(
           "schedule "
-              + Quoting.literal(text)
+              + Sql.literal(text)
               + " of stream table "
               + streamTable
               + " is shorter than pg_trickle.min_schedule_seconds ("
@@ -205,7 +205,7 @@ public final class Schedule {
   private static SQLException invalid(String written, String why) {
     return SqlState.INVALID_PARAMETER.exception(
         "invalid schedule "
-            + Quoting.literal(written)
+            + Sql.literal(written)
             + ": "
             + why
             + "; use a duration (30s, 5m, 2h, 1d, 1w, 1h30m, or seconds such as 90), a cron"

@@ -1,7 +1,7 @@
 package dev.trickle.service;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.SqlState;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,7 +51,7 @@ enum ServiceSetting {
 
   /** The SQL expression whose value is the server setting's text (NULL when it is unset). */
   String serverValue() {
-    return "current_setting(" + Quoting.literal(serverName()) + ", true)";
+    return "current_setting(" + Sql.literal(serverName()) + ", true)";
   }
 
   /**

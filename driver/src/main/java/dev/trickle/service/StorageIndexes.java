@@ -1,7 +1,7 @@
 package dev.trickle.service;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.StreamTable;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,7 +77,7 @@ final class StorageIndexes {
   static void empty(Connection c, StreamTable st) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("SELECT set_config('pgtrickle.maintenance', 'on', true)");
-      s.execute("DELETE FROM " + Quoting.qualified(st.schema(), st.name()));
+      s.execute("DELETE FROM " + Sql.qualified(st.schema(), st.name()));
       s.execute("SELECT set_config('pgtrickle.maintenance', 'off', true)");
     }
   }

@@ -1,9 +1,9 @@
 package dev.trickle.service;
 
 import dev.trickle.catalog.Column;
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +25,7 @@ final class StorageTable {
 
   /** Creates {@code schema.name} like the probe view and returns its oid. */
   static long create(Connection c, String schema, String name) throws SQLException {
-    String table = Quoting.qualified(schema, name);
+    String table = Sql.qualified(schema, name);
     try (Statement st = c.createStatement()) {
       st.execute("CREATE TABLE " + table + " (LIKE " + QueryProbe.VIEW + ")");
       st.execute(
@@ -78,17 +78,17 @@ final class StorageTable {
     try (Statement st = c.createStatement()) {
       for (String name : existing.keySet()) {
         if (!target.containsKey(name)) {
-          st.execute("ALTER TABLE " + table + " DROP COLUMN " + Quoting.identifier(name));
+          st.execute("ALTER TABLE " + table + " DROP COLUMN " + Sql.identifier(name));
         } else if (!target.get(name).equals(existing.get(name))) {
           st.execute(
-              "ALTER TABLE " + table + " ALTER COLUMN " + Quoting.identifier(name) + " TYPE "
+              "ALTER TABLE " + table + " ALTER COLUMN " + Sql.identifier(name) + " TYPE "
                   + target.get(name) + " USING NULL");
         }
       }
       for (Column column : wanted) {
         if (!existing.containsKey(column.name())) {
           st.execute(
-              "ALTER TABLE " + table + " ADD COLUMN " + Quoting.identifier(column.name()) + ' '
+              "ALTER TABLE " + table + " ADD COLUMN " + Sql.identifier(column.name()) + ' '
                   + column.type());
         }
       }

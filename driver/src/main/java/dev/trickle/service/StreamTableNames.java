@@ -1,10 +1,10 @@
 package dev.trickle.service;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +24,7 @@ final class StreamTableNames {
   /** A schema and a name. */
   record Target(String schema, String name) {
     String display() {
-      return Quoting.display(schema, name);
+      return Sql.display(schema, name);
     }
   }
 
@@ -47,7 +47,7 @@ final class StreamTableNames {
     if (schema != null && (RESERVED_SCHEMAS.contains(schema) || schema.startsWith("pg_temp"))) {
       throw SqlState.RESERVED_NAME.exception(
           "schema "
-              + Quoting.displayPart(schema)
+              + Sql.display(schema)
               + " is reserved; create stream table "
               + name.display()
               + " in a schema of your own");
@@ -63,7 +63,7 @@ final class StreamTableNames {
     } else if (single(c, "SELECT nspname FROM pg_namespace WHERE nspname = ?", schema) == null) {
       throw SqlState.UNDEFINED_OBJECT.exception(
           "schema "
-              + Quoting.displayPart(schema)
+              + Sql.display(schema)
               + " of stream table "
               + name.display()
               + " does not exist; create it first");

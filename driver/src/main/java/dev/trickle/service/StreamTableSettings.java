@@ -1,10 +1,10 @@
 package dev.trickle.service;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTableStatus;
 import dev.trickle.rewriter.command.StreamTableOptions;
+import dev.trickle.sql.Sql;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
@@ -152,7 +152,7 @@ final class StreamTableSettings {
         "invalid "
             + option
             + " "
-            + Quoting.literal(value)
+            + Sql.literal(value)
             + " for stream table "
             + streamTable
             + "; valid values: "
@@ -168,7 +168,7 @@ final class StreamTableSettings {
           "invalid "
               + option
               + " "
-              + Quoting.literal(value)
+              + Sql.literal(value)
               + " for stream table "
               + streamTable
               + "; use true or false");

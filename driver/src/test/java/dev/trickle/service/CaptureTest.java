@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.postgresql.copy.CopyManager;
 
 /** Every kind of write to a source reaches its change buffer exactly once. */
@@ -134,18 +133,6 @@ class CaptureTest {
   void addingAColumnToASourceDoesNotBreakItsWrites() throws SQLException {
     h.sql("ALTER TABLE items ADD COLUMN extra int", "INSERT INTO items VALUES (1, 'a', 42)");
     assertThat(buffer("items")).containsExactly("I:1,a,42");
-  }
-
-  @Test
-  void eachChangingStatementNotifies() throws SQLException {
-    try (Connection listener = db.connectPlain()) {
-      listener.createStatement().execute("LISTEN pgtrickle_changes");
-      h.sql("INSERT INTO items VALUES (1, 'a'), (2, 'b')");
-      String oid = h.value("SELECT 'items'::regclass::oid");
-      listener.createStatement().execute("SELECT 1");
-      PGNotification[] notes = listener.unwrap(PGConnection.class).getNotifications(5000);
-      assertThat(notes).extracting(PGNotification::getParameter).containsExactly(oid);
-    }
   }
 
   @Test

@@ -73,11 +73,13 @@ class CaptureUpgradeTest {
             + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()",
         "DROP FUNCTION pgtrickle.create_capture_function(oid)",
         "ALTER TABLE pgtrickle.pgt_dependencies DROP COLUMN column_types",
-        // V14 and V15 come after the buffer format's V13: undone too, so the upgrade applies them.
+        // V14 and V17 (the owner's executor) come after the buffer format's V13: undone too.
         "DROP FUNCTION pgtrickle.owner_executor(oid), pgtrickle.forget_owner_executors()",
         "DROP FUNCTION pgtrickle.take_scheduler_leadership(),"
             + " pgtrickle.resign_scheduler_leadership()",
         "DROP TABLE pgtrickle.pgt_scheduler_leader",
+        // V15 (wake-ups) too.
+        "DROP TABLE pgtrickle.pgt_change_wakeups",
         "UPDATE pgtrickle.pgt_meta SET value = '12' WHERE key = 'catalog_version'");
     h.sql("UPDATE src SET v = NULL WHERE id = 2", "DELETE FROM src WHERE id = 4",
         "INSERT INTO src VALUES (22, 'new', 0), (24, 'o''quote', NULL)");

@@ -1,11 +1,11 @@
 package dev.trickle.service;
 
-import dev.trickle.catalog.Quoting;
 import dev.trickle.refresh.Compilation;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshCounts;
 import dev.trickle.refresh.StatementBatch;
 import dev.trickle.refresh.StreamTableDefinition;
+import dev.trickle.sql.Sql;
 import java.sql.Connection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -27,9 +27,9 @@ final class IdentityCompiler implements MaintenanceCompiler {
     String target = def.qualifiedName();
     String delta = source.deltaTable();
     String columns =
-        def.columns().stream().map(col -> Quoting.identifier(col.name()))
+        def.columns().stream().map(col -> Sql.identifier(col.name()))
             .collect(Collectors.joining(", "));
-    String state = Quoting.qualified(def.schema(), def.name() + "_state");
+    String state = Sql.qualified(def.schema(), def.name() + "_state");
     String tupleOfDelta = "ROW(" + columns + ")::text";
     List<String> populate =
         List.of("DELETE FROM " + state, "INSERT INTO " + state + " SELECT count(*) FROM " + target);

@@ -1,8 +1,9 @@
 package dev.trickle.immediate;
 
+import dev.trickle.ivm.DeltaNames;
 import dev.trickle.ivm.MaintenancePlan;
-import dev.trickle.ivm.Sql;
 import dev.trickle.ivm.Step;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -39,6 +40,8 @@ public final class ImmediateTriggerProgram {
   private final String definingQuery;
   private final String searchPath;
   private final List<String> storageColumns;
+  private final String namePrefix;
+  private final List<Long> sourceOids;
 
   /**
    * @param plan the compiled plan of the stream table
@@ -49,6 +52,8 @@ public final class ImmediateTriggerProgram {
    * @param searchPath the {@code search_path} the defining query is resolved with
    * @param lockSchema schema of the stream table's maintenance lock row
    * @param lockTable name of the table holding it
+   * @param namePrefix prefix of the stream table's trigger functions and session tables; each
+   *     source's function is named {@code namePrefix + "_" + oid}
    */
   public ImmediateTriggerProgram(
       MaintenancePlan plan,
@@ -58,13 +63,21 @@ public final class ImmediateTriggerProgram {
       String definingQuery,
       String searchPath,
       String lockSchema,
-      String lockTable) {
+      String lockTable,
+      String namePrefix) {
     this.plan = plan;
     this.storage = Sql.qualified(storageSchema, storageTable);
     this.lock = Sql.qualified(lockSchema, lockTable);
     this.storageColumns = List.copyOf(storageColumns);
     this.definingQuery = definingQuery;
     this.searchPath = searchPath;
+    this.namePrefix = namePrefix;
+    this.sourceOids = plan.sourceOids().stream().sorted().toList();
+  }
+
+  /** The name of the trigger function of one source (in the functions' schema). */
+  public String functionName(long sourceOid) {
+    return namePrefix + "_" + sourceOid;
   }
 
   /**
@@ -94,20 +107,14 @@ public final class ImmediateTriggerProgram {
    * its AFTER INSERT, UPDATE, DELETE and TRUNCATE triggers and its BEFORE INSERT, UPDATE and DELETE
    * ones, which count the AFTER firings a statement has to come (see {@link #body}).
    *
-   * @param functionSchema schema for the generated function
-   * @param functionName name of the generated function
+   * @param functionSchema schema for the generated function, named {@link #functionName}, whose
+   *     name also prefixes the trigger names
    * @param sourceOid the source's oid (names its delta table)
    * @param tables the tables that get the triggers: the source, and for a partitioned source every
    *     partition too, since a statement fires only the statement triggers of the table it names
-   * @param triggerPrefix prefix of the trigger names (unique per stream table and source)
    */
-  public List<String> install(
-      String functionSchema,
-      String functionName,
-      long sourceOid,
-      List<Table> tables,
-      String triggerPrefix) {
-    String function = Sql.qualified(functionSchema, functionName);
+  public List<String> install(String functionSchema, long sourceOid, List<Table> tables) {
+    String function = Sql.qualified(functionSchema, functionName(sourceOid));
     List<String> statements = new ArrayList<>();
     statements.add(
         "SELECT pg_catalog.set_config('pgtrickle.caller_search_path',"
@@ -118,7 +125,7 @@ public final class ImmediateTriggerProgram {
     statements.add(
         "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql"
             + " SECURITY DEFINER SET search_path FROM CURRENT AS "
-            + Sql.dollarQuoted("\n" + body(sourceOid, tables, functionName) + "\n"));
+            + Sql.dollarQuoted("\n" + body(sourceOid, tables) + "\n"));
     statements.add(
         "SELECT pg_catalog.set_config('search_path',"
             + " pg_catalog.current_setting('pgtrickle.caller_search_path'), true)");
@@ -130,7 +137,7 @@ public final class ImmediateTriggerProgram {
                 + ", (SELECT r.rolname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r"
                 + " ON r.oid = c.relowner WHERE c.oid = " + Sql.literal(storage)
                 + "::pg_catalog.regclass)); END"));
-    String prefix = triggerPrefix;
+    String prefix = functionName(sourceOid);
     for (Table table : tables) {
       String on = table.name();
       statements.add(
@@ -147,7 +154,7 @@ public final class ImmediateTriggerProgram {
       statements.add(trigger(prefix + "_trunc", "TRUNCATE", "", on, function));
       for (String event : List.of("INSERT", "UPDATE", "DELETE")) {
         statements.add(
-            "CREATE TRIGGER " + Sql.ident(prefix + "_before_" + event.toLowerCase(java.util.Locale.ROOT))
+            "CREATE TRIGGER " + Sql.identifier(prefix + "_before_" + event.toLowerCase(java.util.Locale.ROOT))
                 + " BEFORE " + event + " ON " + on + " FOR EACH STATEMENT EXECUTE FUNCTION "
                 + function + "()");
       }
@@ -166,24 +173,27 @@ public final class ImmediateTriggerProgram {
   /**
    * The function's PL/pgSQL body.
    *
-   * <p>One SQL statement can fire several AFTER statement triggers of the same source: an upsert
-   * ({@code INSERT ... ON CONFLICT DO UPDATE}) and {@code MERGE} fire the UPDATE one and then the
-   * INSERT one, a statement with data-modifying {@code WITH} queries one per query, and each firing
-   * already sees the table as the whole statement left it. The delta rules read the table as "the
-   * state before the delta plus the delta", so the statement's changes must be maintained once, as
-   * one delta. Every such firing is announced by a BEFORE statement trigger, and all BEFORE
-   * triggers of a statement fire before any of its AFTER triggers: the BEFORE firings count the
-   * statements pending in a temporary table, each AFTER firing counts one down and adds its
-   * transition rows to the statement's pending delta, and the one that brings the count to zero
-   * maintains the stream table from all of them. A statement that fails takes its count and rows
-   * with it (they roll back with it).
+   * <p>One SQL statement can fire several AFTER statement triggers of the stream table's sources:
+   * an upsert ({@code INSERT ... ON CONFLICT DO UPDATE}) and {@code MERGE} fire the UPDATE and then
+   * the INSERT one, a statement with data-modifying {@code WITH} queries one per query (on one
+   * source or several), a foreign key that cascades from one source into another fires the other's
+   * triggers inside the statement, and so does a trigger on one source that writes another. Each
+   * firing already sees its table as the whole statement left it, and the other sources too. The
+   * delta rules read every source as "the state before the deltas plus the deltas", so all of those
+   * changes must be maintained once, together. Every firing is announced by a BEFORE statement
+   * trigger, and a statement's BEFORE triggers fire before any of its AFTER ones (a nested
+   * statement's both fire inside the outer statement, before the outer AFTER one): the BEFORE
+   * firings of every source count the firings to come in one counter per stream table, each AFTER
+   * firing counts one down and adds its transition rows to its source's pending changes, and the
+   * one that brings the count to zero maintains the stream table from all of them: with its own
+   * source's plan when no other source has pending changes, otherwise with the plan of all sources
+   * changed together (a source without changes gets an empty delta), the combination a deferred
+   * refresh uses. A statement that fails takes its count and rows with it (they roll back with it).
    */
-  private String body(long sourceOid, List<Table> tables, String functionName) {
-    String delta = Sql.deltaTable(sourceOid);
-    String deltaName = delta.substring("pg_temp.".length());
-    String counterName = functionName + "_pending";
+  private String body(long sourceOid, List<Table> tables) {
+    String counterName = namePrefix + "_pending";
     String counter = Sql.qualified("pg_temp", counterName);
-    String stashName = functionName + "_changes";
+    String stashName = stashName(sourceOid);
     String stash = Sql.qualified("pg_temp", stashName);
     String columns = "*";
     StringBuilder body = new StringBuilder();
@@ -191,12 +201,13 @@ public final class ImmediateTriggerProgram {
     body.append("  IF TG_RELID <> ALL ('{")
         .append(tables.stream().map(t -> String.valueOf(t.oid())).collect(Collectors.joining(",")))
         .append("}'::pg_catalog.oid[]) THEN\n");
-    body.append("    RAISE EXCEPTION 'this function maintains ").append(storage.replace("'", "''"))
-        .append(" for its own source only';\n");
+    body.append("    RAISE EXCEPTION USING MESSAGE = ")
+        .append(Sql.literal("this function maintains " + storage + " for its own source only"))
+        .append(";\n");
     body.append("  END IF;\n");
     body.append("  IF TG_WHEN = 'BEFORE' THEN\n");
     body.append("    IF pg_catalog.to_regclass(").append(Sql.literal(counter)).append(") IS NULL THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(Sql.ident(counterName))
+    body.append("      CREATE TEMP TABLE ").append(Sql.identifier(counterName))
         .append(" (statements int NOT NULL) ON COMMIT DROP;\n");
     body.append("      INSERT INTO ").append(counter).append(" VALUES (0);\n");
     body.append("    END IF;\n");
@@ -218,7 +229,7 @@ public final class ImmediateTriggerProgram {
     body.append("    INSERT INTO ")
         .append(storage)
         .append(" (")
-        .append(Sql.identList(storageColumns))
+        .append(Sql.identifiers(storageColumns))
         .append(") ")
         .append(definingQuery.strip())
         .append(";\n");
@@ -226,13 +237,13 @@ public final class ImmediateTriggerProgram {
     body.append("  ELSE\n");
     body.append("    IF TG_OP <> 'DELETE' AND pg_catalog.to_regclass(").append(Sql.literal(stash))
         .append(") IS NULL THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(Sql.ident(stashName))
-        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(Sql.WEIGHT)
+    body.append("      CREATE TEMP TABLE ").append(Sql.identifier(stashName))
+        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(DeltaNames.WEIGHT)
         .append(" FROM new_rows WITH NO DATA;\n");
     body.append("    ELSIF TG_OP = 'DELETE' AND pg_catalog.to_regclass(").append(Sql.literal(stash))
         .append(") IS NULL THEN\n");
-    body.append("      CREATE TEMP TABLE ").append(Sql.ident(stashName))
-        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(Sql.WEIGHT)
+    body.append("      CREATE TEMP TABLE ").append(Sql.identifier(stashName))
+        .append(" ON COMMIT DROP AS SELECT ").append(columns).append(", 1 AS ").append(DeltaNames.WEIGHT)
         .append(" FROM old_rows WITH NO DATA;\n");
     body.append("    END IF;\n");
     appendOwnedCheck(body, stash, "    ");
@@ -245,14 +256,28 @@ public final class ImmediateTriggerProgram {
         .append(", -1 FROM old_rows UNION ALL SELECT ").append(columns).append(", 1 FROM new_rows;\n");
     body.append("    END IF;\n");
     body.append("    IF pending <= 0 THEN\n");
-    body.append("    DROP TABLE IF EXISTS ").append(delta).append(";\n");
-    body.append("    ALTER TABLE ").append(stash).append(" RENAME TO ").append(deltaName).append(";\n");
-    appendSteps(body, plan.refresh(Set.of(sourceOid)), "    ");
-    body.append("    DROP TABLE ").append(delta).append(";\n");
+    List<Long> others = sourceOids.stream().filter(oid -> oid != sourceOid).toList();
+    if (others.isEmpty()) {
+      appendMaintenance(body, List.of(sourceOid), "      ");
+    } else {
+      body.append("      IF ")
+          .append(others.stream()
+              .map(oid -> "pg_catalog.to_regclass(" + Sql.literal(Sql.qualified("pg_temp", stashName(oid)))
+                  + ") IS NULL")
+              .collect(Collectors.joining(" AND ")))
+          .append(" THEN\n");
+      appendMaintenance(body, List.of(sourceOid), "        ");
+      body.append("      ELSE\n");
+      appendMaintenance(body, sourceOids, "        ");
+      body.append("      END IF;\n");
+    }
     body.append("    END IF;\n");
     body.append("  END IF;\n");
     body.append("  EXCEPTION WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
     body.append("      OR undefined_function THEN\n");
+    for (long oid : others) {
+      body.append("    DROP TABLE IF EXISTS ").append(Sql.qualified("pg_temp", stashName(oid))).append(";\n");
+    }
     body.append("    RAISE WARNING USING MESSAGE = ")
         .append(Sql.literal("stream table " + storage + " is not maintained: "))
         .append(" || SQLERRM, HINT = ")
@@ -266,6 +291,38 @@ public final class ImmediateTriggerProgram {
     body.append("  RETURN NULL;\n");
     body.append("END");
     return body.toString();
+  }
+
+  /** The session table holding one source's pending changes until the statement's last firing. */
+  private String stashName(long sourceOid) {
+    return functionName(sourceOid) + "_changes";
+  }
+
+  /**
+   * Appends the maintenance from the pending changes of {@code changed}: each source's pending
+   * changes become its delta table (an empty one when it has none), the plan's steps for those
+   * sources run, and the delta tables go.
+   */
+  private void appendMaintenance(StringBuilder body, List<Long> changed, String indent) {
+    for (long oid : changed) {
+      String delta = DeltaNames.deltaTable(oid);
+      String stash = Sql.qualified("pg_temp", stashName(oid));
+      body.append(indent).append("DROP TABLE IF EXISTS ").append(delta).append(";\n");
+      body.append(indent).append("IF pg_catalog.to_regclass(").append(Sql.literal(stash)).append(") IS NULL THEN\n");
+      body.append(indent).append("  EXECUTE pg_catalog.format(")
+          .append(Sql.literal("CREATE TEMP TABLE " + delta + " ON COMMIT DROP AS SELECT *, 1 AS "
+              + DeltaNames.WEIGHT + " FROM %s WITH NO DATA"))
+          .append(", ").append(oid).append("::pg_catalog.regclass);\n");
+      body.append(indent).append("ELSE\n");
+      appendOwnedCheck(body, stash, indent + "  ");
+      body.append(indent).append("  ALTER TABLE ").append(stash).append(" RENAME TO ")
+          .append(delta.substring("pg_temp.".length())).append(";\n");
+      body.append(indent).append("END IF;\n");
+    }
+    appendSteps(body, plan.refresh(Set.copyOf(changed)), indent);
+    for (long oid : changed) {
+      body.append(indent).append("DROP TABLE ").append(DeltaNames.deltaTable(oid)).append(";\n");
+    }
   }
 
   /**
@@ -314,7 +371,7 @@ public final class ImmediateTriggerProgram {
   }
 
   private static String trigger(String name, String event, String referencing, String source, String function) {
-    return "CREATE TRIGGER " + Sql.ident(name) + " AFTER " + event + " ON " + source + " "
+    return "CREATE TRIGGER " + Sql.identifier(name) + " AFTER " + event + " ON " + source + " "
         + referencing + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()";
   }
 }

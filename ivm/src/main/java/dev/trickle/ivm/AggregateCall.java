@@ -1,8 +1,9 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.Locale;
-import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.statement.select.AllColumns;
 
 /**
  * One aggregate call of a block and the rule that maintains it. COUNT, SUM and AVG are invertible:
@@ -58,7 +59,7 @@ record AggregateCall(int index, Kind kind, String argument, String call) {
   }
 
   String column(String suffix) {
-    return Sql.ident("a" + index + "_" + suffix);
+    return Sql.identifier("a" + index + "_" + suffix);
   }
 
   /** State columns as a SELECT list over the block's rows, for creating and rescanning state. */
@@ -75,8 +76,8 @@ record AggregateCall(int index, Kind kind, String argument, String call) {
 
   /** Per-group delta columns over weighted delta rows with the argument as {@code x<index>}. */
   String deltaSelect() {
-    String x = Sql.ident("x" + index);
-    String w = Sql.WEIGHT;
+    String x = Sql.identifier("x" + index);
+    String w = DeltaNames.WEIGHT;
     String nonNull = "sum(CASE WHEN " + x + " IS NOT NULL THEN " + w + " ELSE 0 END) AS " + column("dn");
     return switch (kind) {
       case COUNT_STAR, RESCAN -> "";

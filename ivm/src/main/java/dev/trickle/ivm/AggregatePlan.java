@@ -1,6 +1,7 @@
 package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.CatalogLookup;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +89,7 @@ final class AggregatePlan implements MaintenancePlan {
   String currentSql() {
     List<String> select = new ArrayList<>();
     for (int i = 0; i < projection.size(); i++) {
-      select.add(projection.get(i) + " AS " + Sql.ident(names.columns().get(i)));
+      select.add(projection.get(i) + " AS " + Sql.identifier(names.columns().get(i)));
     }
     return "SELECT " + String.join(", ", select) + " FROM " + names.state() + " AS s"
         + (having == null ? "" : " WHERE " + having);
@@ -167,7 +168,7 @@ final class AggregatePlan implements MaintenancePlan {
   private String stateQuery(String extraCondition, boolean rescanOnly) {
     List<String> select = new ArrayList<>();
     for (int k = 0; k < keys.size(); k++) {
-      select.add(keys.get(k) + " AS " + Sql.ident("k" + k));
+      select.add(keys.get(k) + " AS " + Sql.identifier("k" + k));
     }
     if (!rescanOnly) {
       select.add("count(*) AS \"__pgt_count\"");
@@ -217,7 +218,7 @@ final class AggregatePlan implements MaintenancePlan {
     List<Step> steps = new ArrayList<>(DerivedInputs.setup(block));
     steps.add(Step.of("CREATE TABLE " + names.state() + " AS " + stateQuery(null, false) + " WITH NO DATA"));
     if (!keys.isEmpty()) {
-      steps.add(Step.of("CREATE UNIQUE INDEX ON " + names.state() + " (" + Sql.identList(keyColumns()) + ") NULLS NOT DISTINCT"));
+      steps.add(Step.of("CREATE UNIQUE INDEX ON " + names.state() + " (" + Sql.identifiers(keyColumns()) + ") NULLS NOT DISTINCT"));
     }
     if (root) {
       steps.addAll(applier.setup());
@@ -240,11 +241,11 @@ final class AggregatePlan implements MaintenancePlan {
   public List<Step> refresh(Set<Long> changedSources) {
     List<String> selectList = new ArrayList<>();
     for (int k = 0; k < keys.size(); k++) {
-      selectList.add(keys.get(k) + " AS " + Sql.ident("k" + k));
+      selectList.add(keys.get(k) + " AS " + Sql.identifier("k" + k));
     }
     for (AggregateCall call : calls) {
       if (call.argument() != null) {
-        selectList.add(call.argument() + " AS " + Sql.ident("x" + call.index()));
+        selectList.add(call.argument() + " AS " + Sql.identifier("x" + call.index()));
       }
     }
     List<String> terms =
@@ -258,7 +259,7 @@ final class AggregatePlan implements MaintenancePlan {
     String fresh = names.temp("new");
     String rescan = names.temp("rescan");
     List<String> deltaColumns = new ArrayList<>(KeyMatch.columns("x", keyColumns()));
-    deltaColumns.add("sum(x." + Sql.WEIGHT + ") AS \"d_count\"");
+    deltaColumns.add("sum(x." + DeltaNames.WEIGHT + ") AS \"d_count\"");
     for (AggregateCall call : calls) {
       if (!call.deltaSelect().isEmpty()) {
         deltaColumns.add(call.deltaSelect());
@@ -298,16 +299,16 @@ final class AggregatePlan implements MaintenancePlan {
   private String visible(String stateRows, String weight) {
     List<String> select = new ArrayList<>();
     for (int i = 0; i < projection.size(); i++) {
-      select.add(projection.get(i) + " AS " + Sql.ident(names.columns().get(i)));
+      select.add(projection.get(i) + " AS " + Sql.identifier(names.columns().get(i)));
     }
-    return "SELECT " + String.join(", ", select) + ", " + weight + " AS " + Sql.WEIGHT + " FROM " + stateRows
+    return "SELECT " + String.join(", ", select) + ", " + weight + " AS " + DeltaNames.WEIGHT + " FROM " + stateRows
         + " AS s" + (having == null ? "" : " WHERE " + having);
   }
 
   private String merge(String d) {
     List<String> sets = new ArrayList<>();
     sets.add("\"__pgt_count\" = s.\"__pgt_count\" + COALESCE(d.\"d_count\", 0)");
-    List<String> insertColumns = new ArrayList<>(keyColumns().stream().map(Sql::ident).toList());
+    List<String> insertColumns = new ArrayList<>(keyColumns().stream().map(Sql::identifier).toList());
     List<String> insertValues = new ArrayList<>(KeyMatch.columns("d", keyColumns()));
     insertColumns.add("\"__pgt_count\"");
     insertValues.add("COALESCE(d.\"d_count\", 0)");
@@ -366,7 +367,7 @@ final class AggregatePlan implements MaintenancePlan {
     String rewrite(Expression e) throws UnsupportedQueryException {
       for (int k = 0; k < keys.size(); k++) {
         if (e.toString().equals(keys.get(k))) {
-          return "s." + Sql.ident("k" + k);
+          return "s." + Sql.identifier("k" + k);
         }
       }
       Map<String, String> placeholders = new LinkedHashMap<>();
@@ -396,7 +397,7 @@ final class AggregatePlan implements MaintenancePlan {
                 problems.add(c.toString());
               } else {
                 c.setTable(new Table("s"));
-                c.setColumnName(Sql.ident("k" + k));
+                c.setColumnName(Sql.identifier("k" + k));
               }
               return null;
             }

@@ -5,6 +5,7 @@ import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.QueryParser;
 import dev.trickle.rewriter.parse.Relation;
 import dev.trickle.rewriter.parse.RelationColumn;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -147,7 +148,7 @@ final class BlockAnalyzer {
       }
       Input outer = inputs.get(0);
       List<String> keys = outer.relation().primaryKey().stream()
-          .map(k -> Sql.ident(outer.alias()) + "." + Sql.ident(k)).toList();
+          .map(k -> Sql.identifier(outer.alias()) + "." + Sql.identifier(k)).toList();
       return new QueryBlock(List.copyOf(inputs), plain.getWhere(), outputs, List.copyOf(outputNames),
           List.of(), null, false, null, new QueryBlock.Partitioning(keys, "LATERAL subquery", lateral));
     }
@@ -375,7 +376,7 @@ final class BlockAnalyzer {
 
   private static void addColumns(List<Expression> outputs, Input input, List<String> names) {
     for (RelationColumn c : input.relation().columns()) {
-      outputs.add(new Column(new Table(Sql.ident(input.alias())), Sql.ident(c.name())));
+      outputs.add(new Column(new Table(Sql.identifier(input.alias())), Sql.identifier(c.name())));
       names.add(c.name());
     }
   }

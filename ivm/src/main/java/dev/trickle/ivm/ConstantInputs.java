@@ -2,6 +2,7 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.Relation;
 import dev.trickle.rewriter.parse.RelationColumn;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
@@ -24,7 +25,7 @@ final class ConstantInputs {
   static Input noFrom(int index) {
     Relation relation = new Relation(
         0, null, NO_FROM_ALIAS, Relation.Kind.OTHER, List.of(), List.of(),
-        "(SELECT) AS " + Sql.ident(NO_FROM_ALIAS));
+        "(SELECT) AS " + Sql.identifier(NO_FROM_ALIAS));
     return new Input(index, NO_FROM_ALIAS, relation, Input.JoinType.FIRST, null);
   }
 
@@ -42,7 +43,7 @@ final class ConstantInputs {
     }
     List<RelationColumn> columns =
         names.stream().map(c -> new RelationColumn(c, "unknown", false)).toList();
-    String text = "(" + values + ") AS " + Sql.ident(alias) + "(" + Sql.identList(names) + ")";
+    String text = "(" + values + ") AS " + Sql.identifier(alias) + "(" + Sql.identifiers(names) + ")";
     Relation relation = new Relation(0, null, alias, Relation.Kind.OTHER, columns, List.of(), text);
     return new Input(
         index, alias, relation, join == Input.JoinType.INNER ? join : Input.JoinType.CROSS, on);

@@ -2,6 +2,7 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.CatalogLookup;
 import dev.trickle.rewriter.parse.Relation;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -135,10 +136,10 @@ final class CorrelatedSubquery {
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < correlations.size(); i++) {
       keys.add(correlations.get(i)[0].toString());
-      select.add(correlations.get(i)[0] + " AS " + Sql.ident("__pgt_k" + (i + 1)));
+      select.add(correlations.get(i)[0] + " AS " + Sql.identifier("__pgt_k" + (i + 1)));
     }
     for (int i = 0; i < aggregates.size(); i++) {
-      select.add(aggregates.get(i) + " AS " + Sql.ident("__pgt_a" + (i + 1)));
+      select.add(aggregates.get(i) + " AS " + Sql.identifier("__pgt_a" + (i + 1)));
     }
     StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", select));
     sql.append(" FROM ").append(inner.getFromItem());
@@ -159,9 +160,9 @@ final class CorrelatedSubquery {
     List<String> on = new ArrayList<>();
     for (int i = 0; i < correlations.size(); i++) {
       on.add(
-          Sql.ident(alias)
+          Sql.identifier(alias)
               + "."
-              + Sql.ident("__pgt_k" + (i + 1))
+              + Sql.identifier("__pgt_k" + (i + 1))
               + " = ("
               + correlations.get(i)[1]
               + ")");
@@ -173,7 +174,7 @@ final class CorrelatedSubquery {
   String value(String alias) {
     String text = inner.getSelectItems().get(0).getExpression().toString();
     for (int i = 0; i < aggregates.size(); i++) {
-      String column = Sql.ident(alias) + "." + Sql.ident("__pgt_a" + (i + 1));
+      String column = Sql.identifier(alias) + "." + Sql.identifier("__pgt_a" + (i + 1));
       text = text.replace(aggregates.get(i).toString(),
           isCount(aggregates.get(i)) ? "COALESCE(" + column + ", 0)" : column);
     }

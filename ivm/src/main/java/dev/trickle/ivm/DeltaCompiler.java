@@ -4,6 +4,7 @@ import dev.trickle.rewriter.parse.CatalogLookup;
 import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.QueryParser;
 import dev.trickle.rewriter.parse.Relation;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -167,7 +168,7 @@ public final class DeltaCompiler {
           columns != null ? columns : columnsOf(first, QueryParser.parseSelect(first), null);
       boolean allUnionAll = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && u.isAll());
       boolean allUnion = list.getOperations().stream().allMatch(op -> op instanceof UnionOp u && !u.isAll());
-      String renamed = "AS u(" + Sql.identList(outputColumns) + ")";
+      String renamed = "AS u(" + Sql.identifiers(outputColumns) + ")";
       if (allUnionAll) {
         List<Derived> branches = new ArrayList<>();
         for (Select branch : list.getSelects()) {
@@ -192,8 +193,8 @@ public final class DeltaCompiler {
             "set operation " + kind + (list.getSelects().size() > 2 ? " mixed with others" : ""),
             kind.split(" ")[0]);
       }
-      String side = Sql.ident("__pgt_side");
-      String cols = Sql.identList(outputColumns);
+      String side = Sql.identifier("__pgt_side");
+      String cols = Sql.identifiers(outputColumns);
       String tagged = "SELECT " + cols + ", 1 AS " + side + " FROM (" + list.getSelect(0)
           + ") AS a(" + cols + ") UNION ALL SELECT " + cols + ", 2 AS " + side + " FROM ("
           + list.getSelect(1) + ") AS b(" + cols + ")";
@@ -300,7 +301,7 @@ public final class DeltaCompiler {
       for (int i = 0; i < columnAliases.size() && i < columns.size(); i++) {
         columns.set(i, columnAliases.get(i));
       }
-      String deltaTable = "pg_temp." + Sql.ident("__pgt_ddelta_" + root.tag() + "_" + n);
+      String deltaTable = "pg_temp." + Sql.identifier("__pgt_ddelta_" + root.tag() + "_" + n);
       StorageNames names = derivedNames(n, columns);
       MaintenancePlan plan = plan(subquery, columns, names, DeltaSink.temporaryTable(deltaTable, columns));
       String current =
@@ -310,8 +311,8 @@ public final class DeltaCompiler {
                   ? partitioned.currentSql()
                   : plan instanceof UnionAllPlan union
                       ? "SELECT * FROM (" + union.currentSql() + ") AS u("
-                          + Sql.identList(columns) + ")"
-                      : "SELECT * FROM (" + subquery + ") AS q(" + Sql.identList(columns) + ")";
+                          + Sql.identifiers(columns) + ")"
+                      : "SELECT * FROM (" + subquery + ") AS q(" + Sql.identifiers(columns) + ")";
       return new Derived(-(n + 1), deltaTable, current, columns, plan);
     }
 

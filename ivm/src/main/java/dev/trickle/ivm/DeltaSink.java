@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -14,11 +15,11 @@ interface DeltaSink {
 
   /** A sink keeping the consolidated delta in {@code table}. */
   static DeltaSink temporaryTable(String table, List<String> columns) {
-    String list = Sql.identList(columns);
+    String list = Sql.identifiers(columns);
     return rows ->
         List.of(
             Step.fill(table, "SELECT "
-                + list + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM (" + rows
-                + ") AS x GROUP BY " + list + " HAVING sum(" + Sql.WEIGHT + ") <> 0"));
+                + list + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM (" + rows
+                + ") AS x GROUP BY " + list + " HAVING sum(" + DeltaNames.WEIGHT + ") <> 0"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -92,9 +93,9 @@ final class DeltaTerms {
               + " WHERE "
               + on
               + ") - (SELECT COALESCE(sum("
-              + Sql.ident(right.alias())
+              + Sql.identifier(right.alias())
               + "."
-              + Sql.WEIGHT
+              + DeltaNames.WEIGHT
               + "), 0) FROM "
               + right.delta()
               + " WHERE "
@@ -144,7 +145,7 @@ final class DeltaTerms {
       List<String> conditions,
       String weight) {
     StringBuilder sql = new StringBuilder("SELECT ").append(selectList);
-    sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(Sql.WEIGHT);
+    sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(DeltaNames.WEIGHT);
     sql.append(" FROM ");
     for (Input input : block.inputs()) {
       String item = fromItem.apply(input);
@@ -173,7 +174,7 @@ final class DeltaTerms {
   private static String weight(List<Input> deltas, int sign) {
     StringBuilder w = new StringBuilder(sign < 0 ? "-1" : "1");
     for (Input input : deltas) {
-      w.append(" * ").append(Sql.ident(input.alias())).append('.').append(Sql.WEIGHT);
+      w.append(" * ").append(Sql.identifier(input.alias())).append('.').append(DeltaNames.WEIGHT);
     }
     return w.toString();
   }

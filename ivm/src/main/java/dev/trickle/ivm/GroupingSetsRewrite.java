@@ -2,6 +2,7 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.QueryParser;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +66,7 @@ final class GroupingSetsRewrite {
     for (SelectItem<?> item : plain.getSelectItems()) {
       Expression e = item.getExpression();
       String rewritten = rewriteExpression(e, set, all);
-      String alias = item.getAlias() != null ? item.getAlias().getName() : Sql.ident(BlockAnalyzer.nameOf(item));
+      String alias = item.getAlias() != null ? item.getAlias().getName() : Sql.identifier(BlockAnalyzer.nameOf(item));
       items.add(SelectItem.from(new net.sf.jsqlparser.schema.Column(rewritten),
           new net.sf.jsqlparser.expression.Alias(alias)));
     }

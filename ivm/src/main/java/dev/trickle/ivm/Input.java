@@ -2,6 +2,7 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.Relation;
 import dev.trickle.rewriter.parse.RelationColumn;
+import dev.trickle.sql.Sql;
 
 /**
  * One FROM-clause occurrence of a relation in a query block (a self-join has two), with how it is
@@ -44,7 +45,7 @@ record Input(int index, String alias, Relation relation, JoinType join, String o
     if (isFunction()) {
       return "LATERAL " + relation.viewDefinition();
     }
-    return source() + " AS " + Sql.ident(alias);
+    return source() + " AS " + Sql.identifier(alias);
   }
 
   private String source() {
@@ -58,14 +59,14 @@ record Input(int index, String alias, Relation relation, JoinType join, String o
     if (isFunction()) {
       return current();
     }
-    return (derived != null ? derived.deltaTable() : Sql.deltaTable(relation.oid()))
-        + " AS " + Sql.ident(alias);
+    return (derived != null ? derived.deltaTable() : DeltaNames.deltaTable(relation.oid()))
+        + " AS " + Sql.identifier(alias);
   }
 
   /** A one-row FROM item of NULLs typed like the relation: the padding of an outer join. */
   String nulls() {
     return "(SELECT x.* FROM (SELECT 1) AS one LEFT JOIN " + source() + " AS x ON false) AS "
-        + Sql.ident(alias);
+        + Sql.identifier(alias);
   }
 
   /** True when the column is declared NOT NULL; the block decides whether the input is padded. */

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +34,6 @@ final class KeyMatch {
 
   /** {@code alias."c"} for each column name. */
   static List<String> columns(String alias, List<String> names) {
-    return names.stream().map(n -> alias + "." + Sql.ident(n)).toList();
+    return names.stream().map(n -> alias + "." + Sql.identifier(n)).toList();
   }
 }

@@ -7,7 +7,7 @@ import java.util.Set;
  * How one stream table is maintained differentially: the objects to create once, what to run after
  * every full population, and the statements of a differential refresh. Produced by {@link
  * DeltaCompiler} from the defining query; the driver executes it inside the refresh transaction,
- * after the delta tables of the changed sources ({@link Sql#deltaTable}) exist.
+ * after the delta tables of the changed sources ({@link DeltaNames#deltaTable}) exist.
  */
 public interface MaintenancePlan {
   /** A one-line description of the strategy, for the history and {@code explain_st}. */

@@ -2,6 +2,7 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.QueryParser;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -88,7 +89,7 @@ final class PartitionPlan implements MaintenancePlan {
       List<SelectItem<?>> items = new ArrayList<>();
       for (int i = 0; i < keys.size(); i++) {
         items.add(SelectItem.from(CCJSqlParserUtil.parseExpression(keys.get(i)),
-            new net.sf.jsqlparser.expression.Alias(Sql.ident("__pgt_k" + i))));
+            new net.sf.jsqlparser.expression.Alias(Sql.identifier("__pgt_k" + i))));
       }
       for (int i = 0; i < plain.getSelectItems().size(); i++) {
         SelectItem<?> item = plain.getSelectItems().get(i);
@@ -101,7 +102,7 @@ final class PartitionPlan implements MaintenancePlan {
       }
       plain.setOrderByElements(plain.getDistinct() != null && plain.getDistinct().getOnSelectItems() != null
           ? plain.getOrderByElements() : null);
-      return "SELECT * FROM (" + plain + ") AS q(" + Sql.identList(allColumns()) + ")";
+      return "SELECT * FROM (" + plain + ") AS q(" + Sql.identifiers(allColumns()) + ")";
     } catch (QueryException | net.sf.jsqlparser.JSQLParserException e) {
       throw new IllegalStateException("cannot restrict the partitioned query: " + e.getMessage(), e);
     }
@@ -127,7 +128,7 @@ final class PartitionPlan implements MaintenancePlan {
       return "EXISTS (SELECT 1 FROM " + affected + ")";
     }
     if (keysNeverNull) {
-      return "(" + String.join(", ", expressions) + ") IN (SELECT " + Sql.identList(keyColumns())
+      return "(" + String.join(", ", expressions) + ") IN (SELECT " + Sql.identifiers(keyColumns())
           + " FROM " + affected + ")";
     }
     return "EXISTS (SELECT 1 FROM " + affected + " AS a WHERE "
@@ -137,7 +138,7 @@ final class PartitionPlan implements MaintenancePlan {
 
   /** The current rows, read from the state. */
   String currentSql() {
-    return "SELECT " + Sql.identList(names.columns()) + " FROM " + names.state();
+    return "SELECT " + Sql.identifiers(names.columns()) + " FROM " + names.state();
   }
 
   @Override
@@ -164,10 +165,10 @@ final class PartitionPlan implements MaintenancePlan {
     Input outer = block.inputs().get(0);
     List<String> terms = new ArrayList<>();
     if (changed.contains(outer.relation().oid())) {
-      terms.add("SELECT " + keySelect + ", 1 AS " + Sql.WEIGHT + " FROM " + outer.delta());
+      terms.add("SELECT " + keySelect + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + outer.delta());
     }
     if (changed.contains(lateral.table().relation().oid())) {
-      terms.add("SELECT " + keySelect + ", 1 AS " + Sql.WEIGHT + " FROM " + outer.current()
+      terms.add("SELECT " + keySelect + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + outer.current()
           + " WHERE EXISTS (SELECT 1 FROM " + lateral.table().delta() + " WHERE " + lateral.correlation() + ")");
     }
     return terms;
@@ -178,7 +179,7 @@ final class PartitionPlan implements MaintenancePlan {
     List<Step> steps = new ArrayList<>(DerivedInputs.setup(block));
     steps.add(Step.of("CREATE TABLE " + names.state() + " AS " + keyed(null) + " WITH NO DATA"));
     if (!keys.isEmpty()) {
-      steps.add(Step.of("CREATE INDEX ON " + names.state() + " (" + Sql.identList(keyColumns()) + ")"));
+      steps.add(Step.of("CREATE INDEX ON " + names.state() + " (" + Sql.identifiers(keyColumns()) + ")"));
     }
     if (root) {
       steps.addAll(applier.setup());
@@ -201,7 +202,7 @@ final class PartitionPlan implements MaintenancePlan {
   public List<Step> refresh(Set<Long> changedSources) {
     List<String> keySelect = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
-      keySelect.add(keys.get(i) + " AS " + Sql.ident("__pgt_k" + i));
+      keySelect.add(keys.get(i) + " AS " + Sql.identifier("__pgt_k" + i));
     }
     List<String> terms =
         block.partitioning().lateral() != null
@@ -214,7 +215,7 @@ final class PartitionPlan implements MaintenancePlan {
     String old = names.temp("old");
     List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
     steps.add(Step.fill(affected, "SELECT DISTINCT "
-        + (keys.isEmpty() ? "1 AS one" : Sql.identList(keyColumns())) + " FROM (" + String.join(" UNION ALL ", terms) + ") AS x"));
+        + (keys.isEmpty() ? "1 AS one" : Sql.identifiers(keyColumns())) + " FROM (" + String.join(" UNION ALL ", terms) + ") AS x"));
     steps.add(Step.fill(old, "SELECT s.* FROM "
         + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
     steps.add(Step.of("DELETE FROM " + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
@@ -224,9 +225,9 @@ final class PartitionPlan implements MaintenancePlan {
     }
     String restriction = inAffected(affected, restrictedKeys);
     steps.add(Step.of("INSERT INTO " + names.state() + " " + keyed(restriction)));
-    String columns = Sql.columnList("s", names.columns());
-    steps.addAll(sink.accept("SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + old + " AS s UNION ALL SELECT "
-        + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
+    String columns = DeltaNames.columnList("s", names.columns());
+    steps.addAll(sink.accept("SELECT " + columns + ", -1 AS " + DeltaNames.WEIGHT + " FROM " + old + " AS s UNION ALL SELECT "
+        + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + names.state() + " AS s WHERE " + matchAffected(affected, "s")));
     return steps;
   }
 

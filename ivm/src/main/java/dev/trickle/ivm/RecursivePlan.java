@@ -1,6 +1,7 @@
 package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.Relation;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -118,7 +119,7 @@ final class RecursivePlan implements MaintenancePlan {
     steps.add(Step.of("CREATE TABLE " + stateNames.storage() + " AS " + materialize + " WITH NO DATA"));
     List<String> indexed =
         neverNull.isEmpty() ? stateNames.columns().subList(0, 1) : neverNull.subList(0, Math.min(2, neverNull.size()));
-    steps.add(Step.of("CREATE INDEX ON " + stateNames.storage() + " (" + Sql.identList(indexed) + ")"));
+    steps.add(Step.of("CREATE INDEX ON " + stateNames.storage() + " (" + Sql.identifiers(indexed) + ")"));
     steps.addAll(outer.setup());
     return steps;
   }
@@ -162,7 +163,7 @@ final class RecursivePlan implements MaintenancePlan {
   }
 
   private List<Step> maintainRecursive(Set<Long> baseChanged, boolean sourceChanged) {
-    String columns = Sql.identList(stateNames.columns());
+    String columns = Sql.identifiers(stateNames.columns());
     String sourceDelta = names.temp("sdelta");
     String baseDelta = names.temp("bdelta");
     String deleted = names.temp("deleted");
@@ -170,16 +171,16 @@ final class RecursivePlan implements MaintenancePlan {
     String frontier = names.temp("frontier");
     String next = names.temp("next");
     String grow = names.temp("grow");
-    String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
+    String recursiveDelta = DeltaNames.deltaTable(RECURSIVE_RELATION);
     List<Step> steps = prologue(baseChanged, sourceChanged);
     String stepSelect = outputs(step);
     DeltaTerms stepTerms = new DeltaTerms(step);
     // Over-delete.
     List<String> firstDeleted = new ArrayList<>();
-    firstDeleted.add("SELECT " + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " < 0");
+    firstDeleted.add("SELECT " + columns + ", -" + DeltaNames.WEIGHT + " AS " + DeltaNames.WEIGHT + " FROM " + baseDelta + " WHERE " + DeltaNames.WEIGHT + " < 0");
     if (sourceChanged) {
       firstDeleted.add(stepTerms.render(stepSelect,
-          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
+          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " < 0) AS " + Sql.identifier(i.alias()) : i.current(),
           null, stepWhere(), "-" + weightOf(stepSource)));
     }
     String deletedSeed = consolidate(String.join(" UNION ALL ", firstDeleted), "> 0");
@@ -189,26 +190,26 @@ final class RecursivePlan implements MaintenancePlan {
       steps.add(Step.fill(deleted, deletedSeed));
       steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
       String oldStep =
-          stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive))
+          stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive))
               + " UNION ALL "
               + stepTerms.render(stepSelect,
                   i -> i == stepRecursive
-                      ? frontier + " AS " + Sql.ident(i.alias())
-                      : "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()),
+                      ? frontier + " AS " + Sql.identifier(i.alias())
+                      : "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " > 0) AS " + Sql.identifier(i.alias()),
                   null, stepWhere(), "-" + weightOf(stepRecursive) + " * " + weightOf(stepSource));
       steps.add(Step.loop(advance(frontier, next, deleted, consolidate(oldStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
     // Semi-naive insertion, seeded from R_mid = R_old − ΣD without writing R_mid first:
     // step(ΔS⁺, R_mid) = step(ΔS⁺, R_old) − step(ΔS⁺, ΣD).
     List<String> firstInserted = new ArrayList<>();
-    firstInserted.add("SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " > 0");
+    firstInserted.add("SELECT " + columns + ", " + DeltaNames.WEIGHT + " FROM " + baseDelta + " WHERE " + DeltaNames.WEIGHT + " > 0");
     if (sourceChanged) {
-      String added = "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS ";
+      String added = "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " > 0) AS ";
       firstInserted.add(stepTerms.render(stepSelect,
-          i -> i == stepSource ? added + Sql.ident(i.alias()) : i.current(),
+          i -> i == stepSource ? added + Sql.identifier(i.alias()) : i.current(),
           null, stepWhere(), weightOf(stepSource)));
       firstInserted.add(stepTerms.render(stepSelect,
-          i -> i == stepSource ? added + Sql.ident(i.alias()) : deleted + " AS " + Sql.ident(i.alias()),
+          i -> i == stepSource ? added + Sql.identifier(i.alias()) : deleted + " AS " + Sql.identifier(i.alias()),
           null, stepWhere(), "-" + weightOf(stepSource) + " * " + weightOf(stepRecursive)));
     }
     String insertedSeed = consolidate(String.join(" UNION ALL ", firstInserted), "> 0");
@@ -218,12 +219,12 @@ final class RecursivePlan implements MaintenancePlan {
       steps.add(Step.fill(inserted, insertedSeed));
       steps.add(Step.of("DELETE FROM " + frontier));
       steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
-      String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
+      String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), weightOf(stepRecursive));
       steps.add(Step.loop(advance(frontier, grow, inserted, consolidate(newStep, "> 0")), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     }
     steps.add(Step.fill(recursiveDelta, "SELECT "
-        + columns + ", -" + Sql.WEIGHT + " AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
-        + Sql.WEIGHT + " FROM " + inserted));
+        + columns + ", -" + DeltaNames.WEIGHT + " AS " + DeltaNames.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", "
+        + DeltaNames.WEIGHT + " FROM " + inserted));
     if (!storageIsState) {
       steps.addAll(RowApplier.forState(stateNames, neverNull).apply("SELECT * FROM " + recursiveDelta));
     }
@@ -237,7 +238,7 @@ final class RecursivePlan implements MaintenancePlan {
    * derive, and iterate the step from them, keeping only rows not yet present.
    */
   private List<Step> maintainRecursiveSet(Set<Long> baseChanged, boolean sourceChanged) {
-    String columns = Sql.identList(stateNames.columns());
+    String columns = Sql.identifiers(stateNames.columns());
     String sourceDelta = names.temp("sdelta");
     String baseDelta = names.temp("bdelta");
     String deleted = names.temp("deleted");
@@ -245,40 +246,40 @@ final class RecursivePlan implements MaintenancePlan {
     String frontier = names.temp("frontier");
     String next = names.temp("next");
     String grow = names.temp("grow");
-    String recursiveDelta = Sql.deltaTable(RECURSIVE_RELATION);
+    String recursiveDelta = DeltaNames.deltaTable(RECURSIVE_RELATION);
     List<Step> steps = prologue(baseChanged, sourceChanged);
     String stepSelect = outputs(step);
     DeltaTerms stepTerms = new DeltaTerms(step);
     String inR = inRelation(stateNames.storage());
     // Over-delete within R_old.
     List<String> firstDeleted = new ArrayList<>();
-    firstDeleted.add("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " < 0");
+    firstDeleted.add("SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + baseDelta + " WHERE " + DeltaNames.WEIGHT + " < 0");
     if (sourceChanged) {
       firstDeleted.add(stepTerms.render(stepSelect,
-          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " < 0) AS " + Sql.ident(i.alias()) : i.current(),
+          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " < 0) AS " + Sql.identifier(i.alias()) : i.current(),
           null, stepWhere(), "1"));
     }
     steps.add(Step.fill(deleted, "SELECT DISTINCT "
-        + columns + ", 1::bigint AS " + Sql.WEIGHT + " FROM (" + String.join(" UNION ALL ", firstDeleted) + ") AS x WHERE " + inR.replace("$", "x")));
+        + columns + ", 1::bigint AS " + DeltaNames.WEIGHT + " FROM (" + String.join(" UNION ALL ", firstDeleted) + ") AS x WHERE " + inR.replace("$", "x")));
     steps.add(Step.fill(frontier, "SELECT * FROM " + deleted));
     String oldStep =
-        stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), "1")
+        stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), "1")
             + " UNION ALL "
             + stepTerms.render(stepSelect,
-                i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : sourceDelta + " AS " + Sql.ident(i.alias()),
+                i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : sourceDelta + " AS " + Sql.identifier(i.alias()),
                 null, stepWhere(), "-" + weightOf(stepSource));
     steps.add(Step.loop(List.of(
         Step.fill(next, "SELECT " + columns + ", 1::bigint AS "
-            + Sql.WEIGHT + " FROM (" + consolidate(oldStep, "> 0") + ") AS x WHERE " + inR.replace("$", "x") + " AND NOT "
+            + DeltaNames.WEIGHT + " FROM (" + consolidate(oldStep, "> 0") + ") AS x WHERE " + inR.replace("$", "x") + " AND NOT "
             + inRelation(deleted).replace("$", "x")),
         Step.of("INSERT INTO " + deleted + " SELECT * FROM " + next),
         Step.of("DELETE FROM " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + next)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
     RowApplier state = RowApplier.forState(stateNames, neverNull);
-    steps.addAll(state.apply("gone", "SELECT " + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted));
+    steps.addAll(state.apply("gone", "SELECT " + columns + ", -1 AS " + DeltaNames.WEIGHT + " FROM " + deleted));
     // Re-derive and insert.
     List<String> seeds = new ArrayList<>();
-    seeds.add("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + baseDelta + " WHERE " + Sql.WEIGHT + " > 0");
+    seeds.add("SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + baseDelta + " WHERE " + DeltaNames.WEIGHT + " > 0");
     seeds.add("SELECT * FROM (" + new DeltaTerms(base).render(outputs(base), Input::current, null,
         base.where() == null ? List.of() : List.of("(" + base.where() + ")"), "1") + ") AS x0 WHERE "
         + inRelation(deleted).replace("$", "x0"));
@@ -286,23 +287,23 @@ final class RecursivePlan implements MaintenancePlan {
         + inRelation(deleted).replace("$", "x1"));
     if (sourceChanged) {
       seeds.add(stepTerms.render(stepSelect,
-          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + Sql.WEIGHT + " > 0) AS " + Sql.ident(i.alias()) : i.current(),
+          i -> i == stepSource ? "(SELECT * FROM " + sourceDelta + " WHERE " + DeltaNames.WEIGHT + " > 0) AS " + Sql.identifier(i.alias()) : i.current(),
           null, stepWhere(), "1"));
     }
     steps.add(Step.fill(inserted, "SELECT DISTINCT " + columns
-        + ", 1::bigint AS " + Sql.WEIGHT + " FROM (" + String.join(" UNION ALL ", seeds) + ") AS x WHERE NOT " + inR.replace("$", "x")));
+        + ", 1::bigint AS " + DeltaNames.WEIGHT + " FROM (" + String.join(" UNION ALL ", seeds) + ") AS x WHERE NOT " + inR.replace("$", "x")));
     steps.add(Step.of("DELETE FROM " + frontier));
     steps.add(Step.of("INSERT INTO " + frontier + " SELECT * FROM " + inserted));
-    String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.ident(i.alias()) : i.current(), null, stepWhere(), "1");
+    String newStep = stepTerms.render(stepSelect, i -> i == stepRecursive ? frontier + " AS " + Sql.identifier(i.alias()) : i.current(), null, stepWhere(), "1");
     steps.add(Step.loop(List.of(
         Step.fill(grow, "SELECT DISTINCT " + columns + ", 1::bigint AS "
-            + Sql.WEIGHT + " FROM (" + newStep + ") AS x WHERE NOT " + inR.replace("$", "x") + " AND NOT " + inRelation(inserted).replace("$", "x")),
+            + DeltaNames.WEIGHT + " FROM (" + newStep + ") AS x WHERE NOT " + inR.replace("$", "x") + " AND NOT " + inRelation(inserted).replace("$", "x")),
         Step.of("INSERT INTO " + inserted + " SELECT * FROM " + grow),
         Step.of("DELETE FROM " + frontier),
         Step.of("INSERT INTO " + frontier + " SELECT * FROM " + grow)), "SELECT EXISTS (SELECT 1 FROM " + frontier + ")"));
-    steps.addAll(state.apply("SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM " + inserted));
+    steps.addAll(state.apply("SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM " + inserted));
     steps.add(Step.fill(recursiveDelta, "SELECT "
-        + columns + ", -1 AS " + Sql.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", 1 FROM " + inserted));
+        + columns + ", -1 AS " + DeltaNames.WEIGHT + " FROM " + deleted + " UNION ALL SELECT " + columns + ", 1 FROM " + inserted));
     return steps;
   }
 
@@ -329,10 +330,10 @@ final class RecursivePlan implements MaintenancePlan {
    * fails (54000) rather than running on.
    */
   private String closure(String seed, boolean overKeptFacts) {
-    String columns = Sql.identList(stateNames.columns());
-    String closure = Sql.ident("__pgt_closure");
-    String iteration = Sql.ident("__pgt_i");
-    String previous = Sql.ident(stepRecursive.alias());
+    String columns = Sql.identifiers(stateNames.columns());
+    String closure = Sql.identifier("__pgt_closure");
+    String iteration = Sql.identifier("__pgt_i");
+    String previous = Sql.identifier(stepRecursive.alias());
     List<String> conditions = new ArrayList<>(stepWhere());
     conditions.add("CASE WHEN " + previous + "." + iteration + " < " + Step.MAX_ITERATIONS
         + " THEN true ELSE pgtrickle.recursion_limit_exceeded(" + Step.MAX_ITERATIONS + ") END");
@@ -342,10 +343,10 @@ final class RecursivePlan implements MaintenancePlan {
     String recursiveTerm = new DeltaTerms(step).render(
         outputs(step) + ", " + previous + "." + iteration + " + 1",
         i -> i == stepRecursive ? closure + " AS " + previous : i.current(),
-        null, conditions, previous + "." + Sql.WEIGHT);
-    return "WITH RECURSIVE " + closure + " (" + columns + ", " + iteration + ", " + Sql.WEIGHT + ") AS ("
-        + "SELECT " + columns + ", 1, " + Sql.WEIGHT + " FROM (" + seed + ") AS " + Sql.ident("__pgt_seed")
-        + " UNION ALL " + recursiveTerm + ") SELECT " + columns + ", " + Sql.WEIGHT + " FROM " + closure;
+        null, conditions, previous + "." + DeltaNames.WEIGHT);
+    return "WITH RECURSIVE " + closure + " (" + columns + ", " + iteration + ", " + DeltaNames.WEIGHT + ") AS ("
+        + "SELECT " + columns + ", 1, " + DeltaNames.WEIGHT + " FROM (" + seed + ") AS " + Sql.identifier("__pgt_seed")
+        + " UNION ALL " + recursiveTerm + ") SELECT " + columns + ", " + DeltaNames.WEIGHT + " FROM " + closure;
   }
 
   /**
@@ -353,12 +354,12 @@ final class RecursivePlan implements MaintenancePlan {
    * before and after the changes, so no row of its key was added (S₁ − ΔS⁺).
    */
   private String kept() {
-    String alias = Sql.ident(stepSource.alias());
+    String alias = Sql.identifier(stepSource.alias());
     String sourceDelta = names.temp("sdelta");
-    return "(NOT EXISTS (SELECT 1 FROM " + sourceDelta + " AS " + Sql.ident("__pgt_new")
-        + " WHERE " + Sql.ident("__pgt_new") + "." + Sql.WEIGHT + " > 0 AND "
+    return "(NOT EXISTS (SELECT 1 FROM " + sourceDelta + " AS " + Sql.identifier("__pgt_new")
+        + " WHERE " + Sql.identifier("__pgt_new") + "." + DeltaNames.WEIGHT + " > 0 AND "
         + stepSource.relation().primaryKey().stream()
-            .map(k -> Sql.ident("__pgt_new") + "." + Sql.ident(k) + " = " + alias + "." + Sql.ident(k))
+            .map(k -> Sql.identifier("__pgt_new") + "." + Sql.identifier(k) + " = " + alias + "." + Sql.identifier(k))
             .reduce((a, b) -> a + " AND " + b).orElseThrow()
         + "))";
   }
@@ -378,14 +379,14 @@ final class RecursivePlan implements MaintenancePlan {
     String sourceDelta = names.temp("sdelta");
     String baseDelta = names.temp("bdelta");
     List<Step> steps = new ArrayList<>();
-    String empty = "SELECT r.*, 0::bigint AS " + Sql.WEIGHT + " FROM " + stateNames.storage() + " AS r LIMIT 0";
-    String sourceColumns = Sql.identList(stepSource.relation().columns().stream().map(c -> c.name()).toList());
+    String empty = "SELECT r.*, 0::bigint AS " + DeltaNames.WEIGHT + " FROM " + stateNames.storage() + " AS r LIMIT 0";
+    String sourceColumns = Sql.identifiers(stepSource.relation().columns().stream().map(c -> c.name()).toList());
     steps.add(Step.fill(sourceDelta,
         sourceChanged
-            ? "SELECT " + sourceColumns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM "
-                + Sql.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
-                + Sql.WEIGHT + ") <> 0"
-            : "SELECT " + Sql.ident(stepSource.alias()) + ".*, 0::bigint AS " + Sql.WEIGHT + " FROM "
+            ? "SELECT " + sourceColumns + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM "
+                + DeltaNames.deltaTable(stepSource.relation().oid()) + " GROUP BY " + sourceColumns + " HAVING sum("
+                + DeltaNames.WEIGHT + ") <> 0"
+            : "SELECT " + Sql.identifier(stepSource.alias()) + ".*, 0::bigint AS " + DeltaNames.WEIGHT + " FROM "
                 + stepSource.current() + " LIMIT 0"));
     List<String> baseTerms = baseChanged.isEmpty() ? List.of() : new DeltaTerms(base).terms(outputs(base), baseChanged);
     steps.add(Step.fill(baseDelta,
@@ -408,15 +409,15 @@ final class RecursivePlan implements MaintenancePlan {
   }
 
   private String consolidate(String signedRows, String keep) {
-    String columns = Sql.identList(stateNames.columns());
-    return "SELECT " + columns + ", sum(" + Sql.WEIGHT + ")::bigint AS " + Sql.WEIGHT + " FROM (" + signedRows
-        + ") AS x GROUP BY " + columns + " HAVING sum(" + Sql.WEIGHT + ") " + keep;
+    String columns = Sql.identifiers(stateNames.columns());
+    return "SELECT " + columns + ", sum(" + DeltaNames.WEIGHT + ")::bigint AS " + DeltaNames.WEIGHT + " FROM (" + signedRows
+        + ") AS x GROUP BY " + columns + " HAVING sum(" + DeltaNames.WEIGHT + ") " + keep;
   }
 
   private String outputs(QueryBlock block) {
     List<String> select = new ArrayList<>();
     for (int i = 0; i < block.outputs().size(); i++) {
-      select.add(block.outputs().get(i) + " AS " + Sql.ident(stateNames.columns().get(i)));
+      select.add(block.outputs().get(i) + " AS " + Sql.identifier(stateNames.columns().get(i)));
     }
     return String.join(", ", select);
   }
@@ -426,7 +427,7 @@ final class RecursivePlan implements MaintenancePlan {
   }
 
   private static String weightOf(Input input) {
-    return Sql.ident(input.alias()) + "." + Sql.WEIGHT;
+    return Sql.identifier(input.alias()) + "." + DeltaNames.WEIGHT;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.trickle.rewriter.parse.CatalogLookup;
 import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.Relation;
 import dev.trickle.rewriter.parse.RelationColumn;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -110,7 +111,7 @@ final class RecursiveQueryAnalyzer {
     MaintenancePlan outerPlan =
         session.planBlock(
             query, outer, () -> session.namesOnly(outerLocal).analyzePlain(outerSelect), names, sink);
-    String materialize = "WITH RECURSIVE " + cteText + " SELECT * FROM " + Sql.ident(name);
+    String materialize = "WITH RECURSIVE " + cteText + " SELECT * FROM " + Sql.identifier(name);
     return new RecursivePlan(
         materialize, recursive, baseBlock, stepBlock, outerPlan, names, !op.isAll(),
         columns.stream().filter(neverNull::contains).toList(), storageIsState);

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -71,14 +72,14 @@ final class RowApplier {
       return notNullColumns.isEmpty()
           ? List.of()
           : List.of(Step.of("CREATE INDEX ON " + names.storage() + " ("
-              + Sql.identList(notNullColumns.subList(0, Math.min(2, notNullColumns.size()))) + ")"));
+              + Sql.identifiers(notNullColumns.subList(0, Math.min(2, notNullColumns.size()))) + ")"));
     }
     return List.of(
         Step.of(
             "CREATE UNIQUE INDEX ON "
                 + names.storage()
                 + " ("
-                + Sql.identList(keyNames())
+                + Sql.identifiers(keyNames())
                 + ") NULLS NOT DISTINCT"));
   }
 
@@ -90,13 +91,13 @@ final class RowApplier {
    */
   private String bagMatch() {
     if (notNullColumns.isEmpty()) {
-      return "ROW(" + Sql.columnList("t", names.columns()) + ")::text = ROW("
-          + Sql.columnList("d", names.columns()) + ")::text";
+      return "ROW(" + DeltaNames.columnList("t", names.columns()) + ")::text = ROW("
+          + DeltaNames.columnList("d", names.columns()) + ")::text";
     }
     List<String> parts = new java.util.ArrayList<>();
     for (String column : names.columns()) {
-      String t = "t." + Sql.ident(column);
-      String d = "d." + Sql.ident(column);
+      String t = "t." + Sql.identifier(column);
+      String d = "d." + Sql.identifier(column);
       parts.add(notNullColumns.contains(column) ? t + " = " + d : t + " IS NOT DISTINCT FROM " + d);
     }
     return String.join(" AND ", parts);
@@ -117,22 +118,22 @@ final class RowApplier {
    */
   List<Step> apply(String role, String signedRows) {
     String out = names.temp(role);
-    String columns = Sql.identList(names.columns());
+    String columns = Sql.identifiers(names.columns());
     Step consolidate =
         Step.fill(
             out,
             "SELECT "
                 + columns
                 + ", sum("
-                + Sql.WEIGHT
+                + DeltaNames.WEIGHT
                 + ")::bigint AS "
-                + Sql.WEIGHT
+                + DeltaNames.WEIGHT
                 + " FROM ("
                 + signedRows
                 + ") AS x GROUP BY "
                 + columns
                 + " HAVING sum("
-                + Sql.WEIGHT
+                + DeltaNames.WEIGHT
                 + ") <> 0");
     if (keyed()) {
       List<String> keys = keyNames();
@@ -141,12 +142,12 @@ final class RowApplier {
           consolidate,
           new Step(
               "DELETE FROM " + names.storage() + " AS t USING " + out + " AS d WHERE d."
-                  + Sql.WEIGHT + " < 0 AND " + match,
+                  + DeltaNames.WEIGHT + " < 0 AND " + match,
               counts(Step.Counts.DELETED)),
           new Step(
               "INSERT INTO " + names.storage() + " (" + columns + ") SELECT "
-                  + Sql.columnList("d", names.columns()) + " FROM " + out + " AS d WHERE d."
-                  + Sql.WEIGHT + " > 0",
+                  + DeltaNames.columnList("d", names.columns()) + " FROM " + out + " AS d WHERE d."
+                  + DeltaNames.WEIGHT + " > 0",
               counts(Step.Counts.INSERTED)));
     }
     String allMatch = bagMatch();
@@ -155,16 +156,16 @@ final class RowApplier {
         new Step(
             "DELETE FROM " + names.storage() + " WHERE ctid = ANY (ARRAY(SELECT m.ctid FROM"
                 + " (SELECT t.ctid, row_number() OVER (PARTITION BY d.\"__pgt_rid\") AS rn, -d."
-                + Sql.WEIGHT + " AS copies FROM " + names.storage()
+                + DeltaNames.WEIGHT + " AS copies FROM " + names.storage()
                 + " AS t JOIN (SELECT *, row_number() OVER () AS \"__pgt_rid\" FROM " + out
-                + " WHERE " + Sql.WEIGHT + " < 0) AS d ON " + allMatch
+                + " WHERE " + DeltaNames.WEIGHT + " < 0) AS d ON " + allMatch
                 + ") AS m WHERE m.rn <= m.copies))",
             counts(Step.Counts.DELETED)),
         new Step(
             "INSERT INTO " + names.storage() + " (" + columns + ") SELECT "
-                + Sql.columnList("d", names.columns()) + " FROM " + out
-                + " AS d CROSS JOIN LATERAL generate_series(1, d." + Sql.WEIGHT + ") WHERE d."
-                + Sql.WEIGHT + " > 0",
+                + DeltaNames.columnList("d", names.columns()) + " FROM " + out
+                + " AS d CROSS JOIN LATERAL generate_series(1, d." + DeltaNames.WEIGHT + ") WHERE d."
+                + DeltaNames.WEIGHT + " > 0",
             counts(Step.Counts.INSERTED)));
   }
 }

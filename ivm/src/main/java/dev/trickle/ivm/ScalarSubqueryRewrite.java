@@ -5,6 +5,7 @@ import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.QueryParser;
 import dev.trickle.rewriter.parse.Relation;
 import dev.trickle.rewriter.parse.RelationColumn;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -107,8 +108,8 @@ final class ScalarSubqueryRewrite {
       String alias = "__pgt_sq" + (++n);
       switch (s.kind()) {
         case UNCORRELATED -> {
-          rewritten = rewritten.replace(subquery, Sql.ident(alias) + ".\"v\"");
-          crossJoins.add(" CROSS JOIN " + subquery + " AS " + Sql.ident(alias) + "(\"v\")");
+          rewritten = rewritten.replace(subquery, Sql.identifier(alias) + ".\"v\"");
+          crossJoins.add(" CROSS JOIN " + subquery + " AS " + Sql.identifier(alias) + "(\"v\")");
         }
         case EQUALITY_CORRELATED -> {
           if (outerJoins
@@ -126,7 +127,7 @@ final class ScalarSubqueryRewrite {
               " JOIN ("
                   + s.groupedSql()
                   + ") AS "
-                  + Sql.ident(alias)
+                  + Sql.identifier(alias)
                   + " ON "
                   + s.joinCondition(alias);
           if (!inSelectList.contains(subquery)

@@ -1,5 +1,7 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
+
 /**
  * A WHERE conjunct testing another relation B for matching rows: {@code [NOT] EXISTS (SELECT ...
  * FROM B WHERE c)}, {@code x [NOT] IN (SELECT y FROM B WHERE w)} (as {@code EXISTS ... WHERE w AND
@@ -31,7 +33,7 @@ record SemiJoin(boolean negated, Input input, String condition, String rest) {
   String statusChange() {
     String before =
         "((SELECT count(*) FROM " + input.current() + " WHERE " + condition + ") - (SELECT COALESCE(sum("
-            + Sql.ident(input.alias()) + "." + Sql.WEIGHT + "), 0) FROM " + input.delta() + " WHERE "
+            + Sql.identifier(input.alias()) + "." + DeltaNames.WEIGHT + "), 0) FROM " + input.delta() + " WHERE "
             + condition + ")) > 0";
     String change = "((" + existsNow() + ")::int - (" + before + ")::int)";
     return negated ? "(-" + change + ")" : change;

@@ -2,6 +2,7 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.QueryException;
 import dev.trickle.rewriter.parse.QueryParser;
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import net.sf.jsqlparser.JSQLParserException;
@@ -161,18 +162,18 @@ final class SemiJoinFinder {
                 table == null || table.getName() == null ? null : Names.fold(table.getName());
             if (qualifier != null) {
               if (inner != null && qualifier.equals(innerName) && table.getSchemaName() == null) {
-                column.setTable(new Table(Sql.ident(ALIAS)));
+                column.setTable(new Table(Sql.identifier(ALIAS)));
               }
               return null;
             }
             if (inner != null && inner.relation().column(name) != null) {
-              column.setTable(new Table(Sql.ident(ALIAS)));
+              column.setTable(new Table(Sql.identifier(ALIAS)));
               return null;
             }
             List<Input> owners =
                 outer.stream().filter(i -> i.relation().column(name) != null).toList();
             if (owners.size() == 1) {
-              column.setTable(new Table(Sql.ident(owners.get(0).alias())));
+              column.setTable(new Table(Sql.identifier(owners.get(0).alias())));
             }
             return null;
           }

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -152,7 +153,7 @@ final class SpjPlan implements MaintenancePlan {
   public List<Step> refresh(Set<Long> changedSources) {
     List<String> outputs = new ArrayList<>();
     for (int i = 0; i < block.outputs().size(); i++) {
-      outputs.add(block.outputs().get(i) + " AS " + Sql.ident(names.columns().get(i)));
+      outputs.add(block.outputs().get(i) + " AS " + Sql.identifier(names.columns().get(i)));
     }
     List<String> terms =
         new DeltaTerms(block)

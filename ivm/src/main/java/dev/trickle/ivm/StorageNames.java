@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -28,6 +29,6 @@ public record StorageNames(
 
   /** A per-refresh temporary table name, quoted and schema-qualified with pg_temp. */
   String temp(String role) {
-    return "pg_temp." + Sql.ident("__pgt_" + role + "_" + tag);
+    return "pg_temp." + Sql.identifier("__pgt_" + role + "_" + tag);
   }
 }

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,13 +20,13 @@ final class TopKPlan implements MaintenancePlan {
   /** One ORDER BY key, as a column of the inner query. */
   record SortKey(String column, boolean descending, String nulls) {
     String sql(String alias) {
-      return alias + "." + Sql.ident(column) + (descending ? " DESC" : " ASC") + (nulls == null ? "" : " " + nulls);
+      return alias + "." + Sql.identifier(column) + (descending ? " DESC" : " ASC") + (nulls == null ? "" : " " + nulls);
     }
 
     String reversed(String alias) {
       String flipped = nulls == null ? (descending ? "NULLS LAST" : "NULLS FIRST")
           : nulls.equals("NULLS FIRST") ? "NULLS LAST" : "NULLS FIRST";
-      return alias + "." + Sql.ident(column) + (descending ? " ASC " : " DESC ") + flipped;
+      return alias + "." + Sql.identifier(column) + (descending ? " ASC " : " DESC ") + flipped;
     }
   }
 
@@ -50,7 +51,7 @@ final class TopKPlan implements MaintenancePlan {
 
   private String top() {
     List<String> keys = order.stream().map(k -> k.sql("x")).toList();
-    return "SELECT " + Sql.columnList("x", names.columns()) + " FROM (" + inner.currentSql() + ") AS x ORDER BY "
+    return "SELECT " + DeltaNames.columnList("x", names.columns()) + " FROM (" + inner.currentSql() + ") AS x ORDER BY "
         + String.join(", ", keys) + " " + limitClause;
   }
 
@@ -86,18 +87,18 @@ final class TopKPlan implements MaintenancePlan {
     String affected = "((SELECT count(*) FROM " + names.storage() + ") < " + count
         + " OR EXISTS (SELECT 1 FROM " + inner.deltaTable() + " AS d, " + last + " AS t WHERE ("
         + after(0) + ") IS NOT TRUE))";
-    String columns = Sql.identList(names.columns());
-    steps.addAll(new RowApplier(names, List.of(), List.of()).apply("SELECT " + columns + ", -1 AS " + Sql.WEIGHT
+    String columns = Sql.identifiers(names.columns());
+    steps.addAll(new RowApplier(names, List.of(), List.of()).apply("SELECT " + columns + ", -1 AS " + DeltaNames.WEIGHT
         + " FROM " + names.storage() + " WHERE " + affected
-        + " UNION ALL SELECT " + columns + ", 1 AS " + Sql.WEIGHT + " FROM (" + top() + ") AS n WHERE " + affected));
+        + " UNION ALL SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM (" + top() + ") AS n WHERE " + affected));
     return steps;
   }
 
   /** {@code d} sorts strictly after {@code t}, comparing from key {@code i} on. */
   private String after(int i) {
     SortKey key = order.get(i);
-    String d = "d." + Sql.ident(key.column());
-    String t = "t." + Sql.ident(key.column());
+    String d = "d." + Sql.identifier(key.column());
+    String t = "t." + Sql.identifier(key.column());
     String beyond = d + (key.descending() ? " < " : " > ") + t;
     if (i == order.size() - 1) {
       return beyond;

@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,7 +68,7 @@ final class UnionAllPlan implements MaintenancePlan {
       own.retainAll(changedSources);
       if (!own.isEmpty()) {
         steps.addAll(branch.plan().refresh(own));
-        deltas.add("SELECT " + Sql.identList(columns) + ", " + Sql.WEIGHT + " FROM " + branch.deltaTable());
+        deltas.add("SELECT " + Sql.identifiers(columns) + ", " + DeltaNames.WEIGHT + " FROM " + branch.deltaTable());
       }
     }
     if (deltas.isEmpty()) {

@@ -11,18 +11,20 @@ import java.sql.Statement;
  * statement by statement. {@link #BARE}: no capture. {@link #TRIGGER}: one DIFFERENTIAL stream
  * table reads the table, so its writes fire Trickle's capture triggers as the driver installs them.
  * The others are the trigger capture with one cost changed, to measure each cost on its own: {@link
- * #TRIGGER_WITH_SET_CLAUSE} puts back the {@code SET search_path} clause the capture function had
- * before catalog V13, {@link #TRIGGER_INVOKER} runs it as the writer instead of {@code SECURITY
- * DEFINER}, {@link #TRIGGER_WITHOUT_NOTIFY} leaves out its {@code pg_notify}. A further way of
- * capturing is one more constant with its own {@link #prepare}.
+ * #TRIGGER_NOTIFYING} notifies for every statement, as before catalog V15 (and as now while the
+ * scheduler's leader has the source armed), {@link #TRIGGER_INVOKER} runs the capture function as
+ * the writer instead of {@code SECURITY DEFINER}, {@link #TRIGGER_PER_ROW_XID} takes the
+ * transaction id once per row (as the column default did before catalog V15) instead of once per
+ * statement. A further way of capturing is one more constant with its own {@link #prepare}.
  */
 enum CaptureContender {
   BARE("bare", "no stream table"),
-  TRIGGER("trigger", "trigger capture as installed"),
-  TRIGGER_WITH_SET_CLAUSE(
-      "trigger + SET clause", "the capture function with `SET search_path = pg_catalog, pg_temp`"),
+  TRIGGER("trigger", "trigger capture as installed (no scheduler waits, so it does not notify)"),
+  TRIGGER_NOTIFYING(
+      "trigger, notify", "the capture function notifying for every statement that changed rows"),
   TRIGGER_INVOKER("trigger, invoker", "the capture function `SECURITY INVOKER`"),
-  TRIGGER_WITHOUT_NOTIFY("trigger, no notify", "the capture function without `pg_notify`");
+  TRIGGER_PER_ROW_XID(
+      "trigger, xid per row", "the transaction id taken once per row instead of per statement");
 
   /** The stream table every trigger contender creates on its accounts table. */
   static final String STREAM_TABLE_QUERY =
@@ -56,26 +58,33 @@ enum CaptureContender {
           + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h')");
       String function = "pgtrickle_changes.capture_" + relid(st);
       switch (this) {
-        case TRIGGER_WITH_SET_CLAUSE ->
-            st.execute("ALTER FUNCTION " + function + "() SET search_path = pg_catalog, pg_temp");
+        case TRIGGER_NOTIFYING ->
+            redefine(st, function, "IF FOUND AND EXISTS \\(.*?\\) THEN", "IF FOUND THEN");
         case TRIGGER_INVOKER -> st.execute("ALTER FUNCTION " + function + "() SECURITY INVOKER");
-        case TRIGGER_WITHOUT_NOTIFY -> {
-          String definition;
-          try (ResultSet rs = st.executeQuery(
-              "SELECT pg_get_functiondef('" + function + "'::regproc)")) {
-            rs.next();
-            definition = rs.getString(1);
-          }
-          String without = definition.replaceAll("PERFORM pg_catalog\\.pg_notify\\([^)]*\\);",
-              "NULL;");
-          if (without.equals(definition)) {
-            throw new IllegalStateException("no pg_notify found in " + function);
-          }
-          st.execute(without);
-        }
+        case TRIGGER_PER_ROW_XID ->
+            redefine(st, function, "SELECT x\\.id, ", "SELECT pg_catalog.pg_current_xact_id(), ");
         default -> { }
       }
     }
+  }
+
+  /** Replaces every match of {@code regex} in the definition of {@code function}. */
+  private static void redefine(Statement st, String function, String regex, String replacement)
+      throws SQLException {
+    String definition;
+    try (ResultSet rs =
+        st.executeQuery("SELECT pg_get_functiondef('" + function + "'::regproc)")) {
+      rs.next();
+      definition = rs.getString(1);
+    }
+    String changed =
+        java.util.regex.Pattern.compile(regex, java.util.regex.Pattern.DOTALL)
+            .matcher(definition)
+            .replaceAll(replacement);
+    if (changed.equals(definition)) {
+      throw new IllegalStateException("no match for " + regex + " in " + function);
+    }
+    st.execute(changed);
   }
 
   /** Consumes what the contender's capture wrote, untimed: a refresh of the stream table. */

@@ -3,10 +3,10 @@ package dev.trickle.rewriter.command;
 import dev.trickle.rewriter.scan.SqlTokenizer;
 import dev.trickle.rewriter.scan.Token;
 import dev.trickle.rewriter.scan.TokenKind;
+import dev.trickle.sql.Sql;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A relation name as PostgreSQL resolves it: an optional schema and a name, each already folded.
@@ -22,87 +22,6 @@ public record QualifiedName(String schema, String name) {
   /** PostgreSQL's {@code NAMEDATALEN - 1}: the longest identifier, in bytes. */
   private static final int MAX_IDENTIFIER_BYTES = 63;
 
-  /** PostgreSQL's reserved keywords, which need quotes even where unquoted would be lower case. */
-  private static final Set<String> RESERVED_KEYWORDS =
-      Set.of(
-          "all",
-          "analyse",
-          "analyze",
-          "and",
-          "any",
-          "array",
-          "as",
-          "asc",
-          "asymmetric",
-          "both",
-          "case",
-          "cast",
-          "check",
-          "collate",
-          "column",
-          "constraint",
-          "create",
-          "current_catalog",
-          "current_date",
-          "current_role",
-          "current_time",
-          "current_timestamp",
-          "current_user",
-          "default",
-          "deferrable",
-          "desc",
-          "distinct",
-          "do",
-          "else",
-          "end",
-          "except",
-          "false",
-          "fetch",
-          "for",
-          "foreign",
-          "from",
-          "grant",
-          "group",
-          "having",
-          "in",
-          "initially",
-          "intersect",
-          "into",
-          "lateral",
-          "leading",
-          "limit",
-          "localtime",
-          "localtimestamp",
-          "not",
-          "null",
-          "offset",
-          "on",
-          "only",
-          "or",
-          "order",
-          "placing",
-          "primary",
-          "references",
-          "returning",
-          "select",
-          "session_user",
-          "some",
-          "symmetric",
-          "system_user",
-          "table",
-          "then",
-          "to",
-          "trailing",
-          "true",
-          "union",
-          "unique",
-          "user",
-          "using",
-          "variadic",
-          "when",
-          "where",
-          "window",
-          "with");
 
   /** Validates the parts: a non-empty name, and a schema that is null or non-empty. */
   public QualifiedName {
@@ -142,16 +61,9 @@ public record QualifiedName(String schema, String name) {
     return new QualifiedName(first, part(text, tokens.get(2)));
   }
 
-  /** {@code identifier} in double quotes, inner quotes doubled: always safe in generated SQL. */
-  public static String quoteIdentifier(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
-  }
-
   /** The name with every part quoted, {@code "schema"."name"} or {@code "name"}, for SQL. */
   public String quoted() {
-    return schema == null
-        ? quoteIdentifier(name)
-        : quoteIdentifier(schema) + '.' + quoteIdentifier(name);
+    return Sql.qualified(schema, name);
   }
 
   /**
@@ -160,14 +72,7 @@ public record QualifiedName(String schema, String name) {
    */
   @Override
   public String toString() {
-    return schema == null
-        ? minimallyQuoted(name)
-        : minimallyQuoted(schema) + '.' + minimallyQuoted(name);
-  }
-
-  /** True for a reserved keyword (lower case), which PostgreSQL accepts as a name only quoted. */
-  static boolean isReservedKeyword(String word) {
-    return RESERVED_KEYWORDS.contains(word);
+    return schema == null ? Sql.display(name) : Sql.display(schema, name);
   }
 
   private static String part(String text, Token token) throws RecognitionException {
@@ -213,23 +118,5 @@ public record QualifiedName(String schema, String name) {
       i += Character.charCount(codePoint);
     }
     return identifier.substring(0, i);
-  }
-
-  private static String minimallyQuoted(String identifier) {
-    return needsQuotes(identifier) ? quoteIdentifier(identifier) : identifier;
-  }
-
-  private static boolean needsQuotes(String identifier) {
-    char first = identifier.charAt(0);
-    if (!((first >= 'a' && first <= 'z') || first == '_')) {
-      return true;
-    }
-    for (int i = 1; i < identifier.length(); i++) {
-      char c = identifier.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
-        return true;
-      }
-    }
-    return RESERVED_KEYWORDS.contains(identifier);
   }
 }

@@ -2,6 +2,7 @@ package dev.trickle.rewriter.command;
 
 import dev.trickle.rewriter.scan.Token;
 import dev.trickle.rewriter.scan.TokenKind;
+import dev.trickle.sql.ReservedKeywords;
 import java.util.List;
 import java.util.Locale;
 
@@ -167,7 +168,7 @@ final class TokenCursor {
   private static boolean isName(Token token) {
     return token != null
         && token.isIdentifier()
-        && !(token.kind() == TokenKind.WORD && QualifiedName.isReservedKeyword(token.identifier()));
+        && !(token.kind() == TokenKind.WORD && ReservedKeywords.contains(token.identifier()));
   }
 
   /** The statement text from the start of token {@code fromIndex} to the end of the last token. */

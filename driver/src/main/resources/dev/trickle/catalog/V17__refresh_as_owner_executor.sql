@@ -1,4 +1,4 @@
--- Trickle catalog, version 15: a refresh evaluates the defining query inside a SECURITY DEFINER
+-- Trickle catalog, version 17: a refresh evaluates the defining query inside a SECURITY DEFINER
 -- function owned by the stream table's owner, and the one-round-trip refresh is gone.
 --
 -- Before, a refresh switched the transaction's role to the owner (SET LOCAL ROLE, V14's

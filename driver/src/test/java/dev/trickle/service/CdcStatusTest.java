@@ -1,0 +1,102 @@
+package dev.trickle.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trickle.rewriter.command.TrickleCommand;
+import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code pgtrickle.pgt_cdc_status()}: every captured source once, with the cdc_mode its readers
+ * ask for, how it is captured, and, under {@code 'auto'}, exactly what this server and role lack
+ * for logical decoding (the test server runs with {@code wal_level = replica}).
+ */
+class CdcStatusTest {
+  @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
+
+  private static final String REPLICATOR = "trickle_cdc_" + ProcessHandle.current().pid();
+
+  private Connection c;
+  private ServiceHarness h;
+
+  @BeforeEach
+  void setUp() throws SQLException {
+    c = db.connectPlain();
+    h = new ServiceHarness(c);
+    h.createExtension();
+    h.sql("CREATE TABLE keyed (id int PRIMARY KEY, v text)",
+        "CREATE TABLE unkeyed (v text)",
+        "CREATE TABLE other (id int PRIMARY KEY)");
+    h.create("keyed_trigger", "SELECT id, v FROM keyed", "refresh_mode", "DIFFERENTIAL");
+    h.create("keyed_auto", "SELECT count(*) AS n FROM keyed", "cdc_mode", "auto");
+    h.create("unkeyed_auto", "SELECT v FROM unkeyed", "cdc_mode", "AUTO");
+    h.create("other_trigger", "SELECT id FROM other", "cdc_mode", "trigger");
+  }
+
+  @AfterEach
+  void tearDown() throws SQLException {
+    h.run(new TrickleCommand.DropExtension(true, true));
+    h.sql("DROP TABLE IF EXISTS keyed, unkeyed, other");
+    c.close();
+    try (Connection admin = db.connectAdmin(); Statement st = admin.createStatement()) {
+      st.execute("DROP ROLE IF EXISTS " + REPLICATOR);
+    }
+  }
+
+  private static List<List<String>> status(Connection as) throws SQLException {
+    return new ServiceHarness(as).rows("SELECT * FROM pgtrickle.pgt_cdc_status()");
+  }
+
+  @Test
+  void triggerSourcesSayTriggerAndAutoSourcesSayWhatLogicalDecodingLacks() throws SQLException {
+    String lacks = "stays on triggers: wal_level is replica; logical decoding needs wal_level ="
+        + " logical (ALTER SYSTEM SET wal_level = logical, then restart the server); role"
+        + " trickle_app has neither the REPLICATION attribute nor superuser"
+        + " (ALTER ROLE trickle_app REPLICATION)";
+    assertThat(status(c)).containsExactly(
+        List.of("public.keyed", "auto", "trigger", lacks),
+        List.of("public.other", "trigger", "trigger", "cdc_mode 'trigger'"),
+        List.of("public.unkeyed", "auto", "trigger", lacks + "; the source has no primary key"));
+
+    h.alter("keyed_auto", null, "cdc_mode", "trigger");
+    h.drop("unkeyed_auto", false);
+    assertThat(status(c)).containsExactly(
+        List.of("public.keyed", "trigger", "trigger", "cdc_mode 'trigger'"),
+        List.of("public.other", "trigger", "trigger", "cdc_mode 'trigger'"));
+  }
+
+  @Test
+  void aRoleWithTheReplicationAttributeOrASuperuserLacksOnlyTheServerSetting()
+      throws SQLException {
+    try (Connection admin = db.connectAdmin(); Statement st = admin.createStatement()) {
+      st.execute("CREATE ROLE " + REPLICATOR + " LOGIN PASSWORD 'x' REPLICATION IN ROLE "
+          + PostgresFixture.APP_ROLE);
+      List<List<String>> bySuperuser = status(admin);
+      assertThat(bySuperuser.get(0).get(3)).isEqualTo("stays on triggers: wal_level is replica;"
+          + " logical decoding needs wal_level = logical (ALTER SYSTEM SET wal_level = logical,"
+          + " then restart the server)");
+    }
+    Properties replicator = new Properties();
+    replicator.setProperty("user", REPLICATOR);
+    replicator.setProperty("password", "x");
+    try (Connection r = DriverManager.getConnection(db.plainUrl(), replicator)) {
+      assertThat(status(r)).extracting(row -> row.get(3)).containsExactly(
+          "stays on triggers: wal_level is replica; logical decoding needs wal_level = logical"
+              + " (ALTER SYSTEM SET wal_level = logical, then restart the server)",
+          "cdc_mode 'trigger'",
+          "stays on triggers: wal_level is replica; logical decoding needs wal_level = logical"
+              + " (ALTER SYSTEM SET wal_level = logical, then restart the server);"
+              + " the source has no primary key");
+    }
+  }
+}
