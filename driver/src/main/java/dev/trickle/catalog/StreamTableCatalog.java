@@ -31,16 +31,6 @@ public final class StreamTableCatalog {
    */
   public static final String RECORD_SUCCESS = recordSuccess("?", "?");
 
-  /**
-   * The catalog columns a refresh leaves as they are, as a row expression over alias {@code q}:
-   * what a refresh decides from, without what every refresh rewrites (errors, data timestamp).
-   */
-  public static final String DECIDING_COLUMNS =
-      "ROW(q.pgt_id, q.pgt_schema, q.pgt_name, q.pgt_relid, q.defining_query, q.search_path,"
-          + " q.requested_mode, q.effective_mode, q.mode_reason, q.schedule,"
-          + " q.diamond_consistency, q.diamond_schedule_policy, q.cdc_mode, q.definition_version,"
-          + " q.teardown_sql, q.status, q.is_populated)";
-
   private StreamTableCatalog() {}
 
   /**

@@ -4,16 +4,15 @@ import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.ivm.StepPrinter;
+import dev.trickle.refresh.AsOwner;
 import dev.trickle.refresh.DifferentialProgram;
 import dev.trickle.refresh.RefreshCounts;
 import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.refresh.StatementBatch;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,33 +55,12 @@ final class PlanProgram implements DifferentialProgram {
   }
 
   @Override
-  public RefreshCounts run(Connection c, Set<Long> changedSources, SessionTempTables temps)
+  public RefreshCounts run(AsOwner owner, Set<Long> changedSources, SessionTempTables temps)
       throws SQLException {
-    BatchedRun run = new BatchedRun(c, new StatementBatch(), temps);
+    BatchedRun run = new BatchedRun(owner, new StatementBatch().plannedOncePerSession(), temps);
     run.run(stepsFor(changedSources));
     run.flush();
     return new RefreshCounts(run.inserted, run.deleted);
-  }
-
-  @Override
-  public Optional<BatchedProgram> inBatch(Set<Long> changedSources, SessionTempTables temps) {
-    List<Step> program = stepsFor(changedSources);
-    if (!runsInOneBatch(program, temps)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        batch -> {
-          BatchedRun run = new BatchedRun(null, batch, temps);
-          try {
-            run.run(program);
-          } catch (SQLException e) {
-            throw new IllegalStateException("a program without round-trip loops ran a query", e);
-          }
-          return result -> {
-            run.tally(result);
-            return new RefreshCounts(run.inserted, run.deleted);
-          };
-        });
   }
 
   /**
@@ -103,26 +81,6 @@ final class PlanProgram implements DifferentialProgram {
   }
 
   /**
-   * Whether the steps can go into one batch of prepared text: loops become {@code DO} blocks,
-   * every work table is refilled as it is, and no statement holds {@code ?} or <code>{</code>.
-   */
-  private boolean runsInOneBatch(List<Step> program, SessionTempTables temps) {
-    for (Step step : program) {
-      if (step.isLoop()) {
-        if (!StepPrinter.runsOnServer(step) || !runsInOneBatch(step.body(), temps)) {
-          return false;
-        }
-      } else if (step.isFill() && !temps.refills(step.fills(), shapeOf(step))) {
-        return false;
-      }
-      if (step.sql().indexOf('?') >= 0 || step.sql().indexOf('{') >= 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
    * The work-table shape key of a fill: this compilation and the fill's query. Kept per step, so
    * the check and the fill of every refresh do not build it again from the query's text.
    */
@@ -131,19 +89,18 @@ final class PlanProgram implements DifferentialProgram {
   }
 
   /**
-   * Batches statements and adds up their counts. Without a connection it only adds to the batch,
-   * which its owner runs; then no loop may need a round trip.
+   * Batches statements, sends them as the stream table's owner, and adds up their counts.
    */
   private final class BatchedRun {
-    private final Connection c;
+    private final AsOwner owner;
     private final StatementBatch batch;
     private final StepPrinter.Fills fills;
     private final Map<Integer, Step.Counts> counted = new HashMap<>();
     private long inserted;
     private long deleted;
 
-    BatchedRun(Connection c, StatementBatch batch, SessionTempTables temps) {
-      this.c = c;
+    BatchedRun(AsOwner owner, StatementBatch batch, SessionTempTables temps) {
+      this.owner = owner;
       this.batch = batch;
       this.fills = fill -> temps.fill(fill.fills(), shapeOf(fill), fill.sql());
     }
@@ -167,7 +124,7 @@ final class PlanProgram implements DifferentialProgram {
       boolean again;
       do {
         run(step.body());
-        add(step.sql(), Step.Counts.NONE);
+        batch.addQuery(step.sql());
         List<String> condition = flush();
         again = !condition.isEmpty() && "t".equals(condition.get(0));
         iterations++;
@@ -186,10 +143,7 @@ final class PlanProgram implements DifferentialProgram {
 
     /** Runs what is batched; returns the last statement's first row when it is a query. */
     List<String> flush() throws SQLException {
-      if (c == null) {
-        throw new SQLException("a loop needs a round trip per iteration here");
-      }
-      StatementBatch.Result result = batch.run(c);
+      StatementBatch.Result result = owner.run(batch);
       tally(result);
       return result.lastRow();
     }

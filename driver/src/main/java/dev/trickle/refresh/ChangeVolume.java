@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one heuristic that turns a differential refresh into a FULL one: when the changes consumed
@@ -21,8 +22,19 @@ final class ChangeVolume {
 
   private ChangeVolume() {}
 
+  /** The consumed {@code changes} weighed against recomputing. */
+  static RefreshDecision.Volume weigh(
+      Connection c, List<SourceChanges> changes, StreamTableDefinition definition)
+      throws SQLException {
+    String reason = mostlyChanged(c, changes);
+    if (reason == null) {
+      reason = RecomputeCheck.reason(c, changes, definition);
+    }
+    return new RefreshDecision.Volume(Optional.ofNullable(reason));
+  }
+
   /** The reason to refresh FULL, or null to stay differential. */
-  static String mostlyChanged(Connection c, List<SourceChanges> changes) throws SQLException {
+  private static String mostlyChanged(Connection c, List<SourceChanges> changes) throws SQLException {
     for (SourceChanges change : changes) {
       if (change.rows() < MIN_ROWS * MAX_CHANGE_RATIO) {
         continue;

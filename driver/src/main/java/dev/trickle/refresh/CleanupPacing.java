@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * When a differential refresh deletes the buffer rows it consumed: once the refreshes of its
  * stream table on the connection have consumed {@link #CLEANUP_ROWS} rows since the last cleanup
- * there, or at once after a truncation. The cleanup's statement costs about 0.3 ms, more than a
+ * there, or at once after a truncation. The cleanup's statement costs more than a
  * small refresh's own work, and the rows it may delete are only those every consumer of the buffer
  * has consumed: deciding by the buffer's size instead would run it on every refresh while a stream
  * table on a slower schedule holds rows back, deleting nothing. Consumed rows left in the buffer

@@ -4,11 +4,9 @@ import dev.trickle.capture.ChangeBuffer;
 import dev.trickle.catalog.Column;
 import dev.trickle.sql.Sql;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -26,8 +24,7 @@ import java.util.stream.Collectors;
  * whose columns are NULL), a session work table ({@link SessionTempTables}), netted per row version
  * ({@link NettedChanges}: a version written and removed again is never evaluated): the fill scans
  * the buffer once, and the report finds both the changes and any truncation in the small delta
- * table. A truncation makes the refresh FULL, so no program ever applies a marker (one sent ahead
- * is rolled back). The statements read the frontiers on the server, never as values from the
+ * table. A truncation makes the refresh FULL, so no program ever applies a marker. The statements read the frontiers on the server, never as values from the
  * client.
  */
 public final class DeltaTables {
@@ -58,55 +55,17 @@ public final class DeltaTables {
   }
 
   /**
-   * Whether {@link #fill} would only refill kept work tables (no creation, truncation or {@code
-   * ANALYZE}), so it can go to the server before the refresh has read the session's tables.
+   * The statements that fill the delta table of every source of stream table {@code pgtId}, and
+   * the query reporting what each consumed, as a batch for the owner's executor ({@link
+   * OwnerExecutor}): the fill evaluates no user code, but the work tables must be the owner's, as
+   * the program that reads them runs as the owner. The tables are session work tables ({@link
+   * SessionTempTables}), emptied by each fill. The statements read both frontiers on the server
+   * (the new one from {@link Frontiers#take}, the old ones from {@code pgtrickle.pgt_frontiers}),
+   * so their texts stay the same from one refresh to the next.
    */
-  static boolean refillsOnly(
-      List<StreamTableDefinition.Source> sources, SessionTempTables temps) {
-    return sources.stream().allMatch(source -> temps.refills(source.deltaTable(), shape(source)));
-  }
-
-  /**
-   * Adds the statements that fill the delta table of every source of stream table {@code pgtId},
-   * and a report of what each consumed, to {@code batch}; the report is known once the batch has
-   * run. The tables are session work tables ({@link SessionTempTables}), emptied by each fill. The
-   * statements read both frontiers on the server (the new one from {@link Frontiers#take}, the old
-   * ones from {@code pgtrickle.pgt_frontiers}), so their texts stay the same from one refresh to the
-   * next and they can go in the round trip that takes the new frontier. The report's row ends with
-   * the digest of the transaction's reads ({@link ReadDigest#CURRENT}).
-   */
-  static Report fill(
-      StatementBatch batch,
-      long pgtId,
-      List<StreamTableDefinition.Source> sources,
-      SessionTempTables temps) {
-    Report filled = fillOnly(batch, pgtId, sources, temps);
-    filled.addTo(batch);
-    return filled;
-  }
-
-  /**
-   * Like {@link #fill}, with the report's query wrapped by {@code confirm} (which keeps its
-   * columns first): for a refresh that confirms on the server what it assumed ({@link
-   * RefreshInOneRoundTrip}). The report's columns are named {@code rows_<i>} and {@code
-   * truncated_<i>} for the {@code i}-th source, and {@code digest}.
-   */
-  static Report fill(
-      StatementBatch batch,
-      long pgtId,
-      List<StreamTableDefinition.Source> sources,
-      SessionTempTables temps,
-      UnaryOperator<String> confirm) {
-    Report filled = fillOnly(batch, pgtId, sources, temps);
-    filled.addTo(batch, confirm);
-    return filled;
-  }
-
-  private static Report fillOnly(
-      StatementBatch batch,
-      long pgtId,
-      List<StreamTableDefinition.Source> sources,
-      SessionTempTables temps) {
+  static Fill fill(
+      long pgtId, List<StreamTableDefinition.Source> sources, SessionTempTables temps) {
+    StatementBatch batch = new StatementBatch();
     List<String> report = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
       String query =
@@ -117,109 +76,52 @@ public final class DeltaTables {
       }
       int i = report.size();
       report.add(
-          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0) AS " + Report.rowsColumn(i)
-              + ", coalesce(bool_or(\"__pgt_w\" = 0), false) AS " + Report.truncatedColumn(i)
+          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0) AS " + rowsColumn(i)
+              + ", coalesce(bool_or(\"__pgt_w\" = 0), false) AS " + truncatedColumn(i)
               + " FROM " + source.deltaTable() + ") AS d" + i);
     }
-    return new Report(
-        sources.stream().map(StreamTableDefinition.Source::relid).toList(),
-        "SELECT *, " + ReadDigest.CURRENT + " AS " + Report.DIGEST_COLUMN + " FROM "
-            + String.join(", ", report));
+    int reportIndex = report.isEmpty() ? -1 : batch.addQuery("SELECT * FROM " + String.join(", ", report));
+    return new Fill(
+        batch, sources.stream().map(StreamTableDefinition.Source::relid).toList(), reportIndex);
+  }
+
+  /**
+   * A delta fill: its statements, and how to read what each source consumed from their result.
+   *
+   * @param batch the statements, the report's query last
+   * @param sources the sources, in the report's order
+   * @param report the index of the report's query in the batch, -1 when there is no source
+   */
+  record Fill(StatementBatch batch, List<Long> sources, int report) {
+    /** What each source consumed, read by column name from the result of {@link #batch}. */
+    List<SourceChanges> changes(StatementBatch.Result result) {
+      if (report < 0) {
+        return List.of();
+      }
+      ResultRow row = result.row(report);
+      List<SourceChanges> read = new ArrayList<>(sources.size());
+      for (int i = 0; i < sources.size(); i++) {
+        read.add(
+            new SourceChanges(
+                sources.get(i), row.number(rowsColumn(i)), row.truth(truncatedColumn(i))));
+      }
+      return List.copyOf(read);
+    }
+  }
+
+  /** {@code rows_<i>}: the delta rows of the {@code i}-th source. */
+  private static String rowsColumn(int i) {
+    return "rows_" + i;
+  }
+
+  /** {@code truncated_<i>}: whether the {@code i}-th source was truncated. */
+  private static String truncatedColumn(int i) {
+    return "truncated_" + i;
   }
 
   /** What fixes the columns of a source's delta table: its buffer and the buffer's columns. */
   private static String shape(StreamTableDefinition.Source source) {
     return new ChangeBuffer(source.relid()).qualifiedTable() + source.columns();
-  }
-
-  /**
-   * The report of a delta fill: per source, the delta rows and whether a truncation happened, known
-   * once a batch with {@link #addTo} has run. When a later statement of that batch failed, the rows
-   * were not read: the report's query can go into another batch.
-   */
-  static final class Report {
-    /** The column with the digest of the transaction's reads. */
-    static final String DIGEST_COLUMN = "digest";
-
-    private final List<Long> sources;
-    private final String query;
-    private List<SourceChanges> changes = List.of();
-    private String digest;
-
-    private Report(List<Long> sources, String query) {
-      this.sources = sources;
-      this.query = query;
-    }
-
-    /**
-     * A report whose row another statement returns: a session function that runs the fill
-     * ({@link RefreshFunction}); {@link #readRow} reads it.
-     */
-    static Report returnedFor(List<Long> sources) {
-      return new Report(List.copyOf(sources), null);
-    }
-
-    /** Adds the report's query to {@code batch} (nothing for a stream table without sources). */
-    void addTo(StatementBatch batch) {
-      addTo(batch, UnaryOperator.identity());
-    }
-
-    private void addTo(StatementBatch batch, UnaryOperator<String> wrap) {
-      if (sources.isEmpty()) {
-        return;
-      }
-      batch.add(
-          wrap.apply(query),
-          rs -> {
-            rs.next();
-            readRow(rs);
-          });
-    }
-
-    /**
-     * Reads the report from the current row of {@code rs}, whose first {@link #columns} are the
-     * report's; returns the number of the first column after them.
-     */
-    int readRow(ResultSet rs) throws SQLException {
-      List<SourceChanges> read = new ArrayList<>(sources.size());
-      for (int i = 0; i < sources.size(); i++) {
-        read.add(new SourceChanges(sources.get(i), rs.getLong(2 * i + 1), rs.getBoolean(2 * i + 2)));
-      }
-      changes = List.copyOf(read);
-      digest = rs.getString(2 * sources.size() + 1);
-      return 2 * sources.size() + 2;
-    }
-
-    /** {@code rows_<i>}: the delta rows of the {@code i}-th source. */
-    static String rowsColumn(int i) {
-      return "rows_" + i;
-    }
-
-    /** {@code truncated_<i>}: whether the {@code i}-th source was truncated. */
-    static String truncatedColumn(int i) {
-      return "truncated_" + i;
-    }
-
-    /** The report's columns, in order, with their SQL types. */
-    List<Column> columns() {
-      List<Column> columns = new ArrayList<>(2 * sources.size() + 1);
-      for (int i = 0; i < sources.size(); i++) {
-        columns.add(new Column(rowsColumn(i), "bigint"));
-        columns.add(new Column(truncatedColumn(i), "boolean"));
-      }
-      columns.add(new Column(DIGEST_COLUMN, "text"));
-      return columns;
-    }
-
-    /** The digest of the transaction's reads when the report ran ({@link ReadDigest}). */
-    String digest() {
-      return digest;
-    }
-
-    /** What each source consumed, as the last run of the report's query read it. */
-    List<SourceChanges> changes() {
-      return changes;
-    }
   }
 
   /**

@@ -33,17 +33,12 @@ final class Frontiers {
   static final String NEW_FRONTIER =
       "(SELECT current_setting('pgtrickle.refresh_frontier')::pg_snapshot)";
 
-  /** When the refresh took its frontier, in SQL, as {@link #take} kept it for the transaction. */
-  static final String TAKEN_AT =
-      "(SELECT pg_catalog.current_setting('pgtrickle.refresh_taken_at')::timestamptz)";
-
   /**
-   * Adds the query that takes the snapshot which becomes the refresh's frontier, and keeps it and
-   * the time it was taken for the transaction as {@link #NEW_FRONTIER} and {@link #TAKEN_AT}, to
-   * {@code batch}; {@code taken} receives them. The same statement selects {@code moreColumns}
-   * (after the snapshot's four) from {@code moreFrom} (one row) too, and {@code more} reads them
-   * from the row: what the refresh does right after taking the snapshot costs no statement of its
-   * own.
+   * Adds the query that takes the snapshot which becomes the refresh's frontier, and keeps it for
+   * the transaction as {@link #NEW_FRONTIER}, to {@code batch}; {@code taken} receives it and the
+   * time it was taken. The same statement selects {@code moreColumns} from {@code moreFrom} (one
+   * row) too, and {@code more} reads them from the row by name: what the refresh does right after
+   * taking the snapshot costs no statement of its own.
    */
   static void take(
       StatementBatch batch,
@@ -52,14 +47,16 @@ final class Frontiers {
       Consumer<Snapshot> taken,
       StatementBatch.RowsReader more) {
     batch.add(
-        "SELECT f::text, t, set_config('pgtrickle.refresh_frontier', f::text, true),"
-            + " set_config('pgtrickle.refresh_taken_at', t::text, true), "
+        "SELECT f::text AS frontier, t AS taken_at,"
+            + " set_config('pgtrickle.refresh_frontier', f::text, true), "
             + moreColumns
             + " FROM pgtrickle.current_frontier() AS f, clock_timestamp() AS t, "
             + moreFrom,
         rs -> {
           rs.next();
-          taken.accept(new Snapshot(rs.getString(1), rs.getObject(2, OffsetDateTime.class)));
+          taken.accept(
+              new Snapshot(
+                  rs.getString("frontier"), rs.getObject("taken_at", OffsetDateTime.class)));
           more.read(rs);
         });
   }
@@ -76,18 +73,15 @@ final class Frontiers {
    */
   static void read(StatementBatch batch, long pgtId, Consumer<Stored> read) {
     batch.add(
-        ReadDigest.ofRows(
-            ReadDigest.Read.FRONTIERS,
-            "SELECT source_relid, frontier IS NOT NULL FROM pgtrickle.pgt_frontiers WHERE pgt_id = "
-                + pgtId,
-            null),
+        "SELECT source_relid, frontier IS NOT NULL AS has_frontier FROM pgtrickle.pgt_frontiers"
+            + " WHERE pgt_id = " + pgtId,
         rs -> {
           Set<Long> sources = new HashSet<>();
           Set<Long> withFrontier = new HashSet<>();
           while (rs.next()) {
-            sources.add(rs.getLong(1));
-            if (rs.getBoolean(2)) {
-              withFrontier.add(rs.getLong(1));
+            sources.add(rs.getLong("source_relid"));
+            if (rs.getBoolean("has_frontier")) {
+              withFrontier.add(rs.getLong("source_relid"));
             }
           }
           read.accept(new Stored(sources, withFrontier));
@@ -116,20 +110,6 @@ final class Frontiers {
       batch.addWithValues(
           upsert(pgtId, sources, "?::pg_snapshot", frontier == null || ownTransaction), frontier);
     }
-  }
-
-  /**
-   * Like {@link #store}, in a transaction of the refresh's own, for the frontier {@link #take}
-   * kept ({@link #NEW_FRONTIER}): statements that need no value from the client, as the bodies of
-   * data-modifying CTEs (they write different rows, so one statement can hold them all).
-   */
-  static List<String> storeTaken(long pgtId, List<Long> sources, Stored stored) {
-    List<String> statements = new ArrayList<>(2);
-    forget(pgtId, sources, stored).ifPresent(statements::add);
-    if (!sources.isEmpty()) {
-      statements.add(upsert(pgtId, sources, NEW_FRONTIER, true));
-    }
-    return statements;
   }
 
   /** The statement deleting the frontier rows of sources the stream table no longer reads. */

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * The FULL strategy: recompute the query into a temporary table and apply the difference to the
@@ -26,24 +25,26 @@ import java.sql.Statement;
 final class FullRefresh {
   private FullRefresh() {}
 
-  /** Recomputes the stream table's query and applies the difference. */
-  static RefreshCounts apply(Connection c, StreamTable st, Relation storage) throws SQLException {
+  /**
+   * Recomputes the stream table's query and applies the difference; the statements go through
+   * {@code owner} (the recompute evaluates the query, which must run as the owner).
+   */
+  static RefreshCounts apply(Connection c, AsOwner owner, StreamTable st, Relation storage)
+      throws SQLException {
     String temp = Sql.identifier("__pgt_full_" + st.relid());
     String qualifiedTemp = "pg_temp." + temp;
     String target = storage.qualifiedName();
-    try (Statement s = c.createStatement()) {
-      s.setEscapeProcessing(false);
-      s.execute("DROP TABLE IF EXISTS " + qualifiedTemp);
-      s.execute("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + st.spec().query());
-    }
+    StatementBatch recompute = new StatementBatch();
+    recompute.add("DROP TABLE IF EXISTS " + qualifiedTemp);
+    recompute.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + st.spec().query());
+    owner.run(recompute);
     if (!sameColumns(c, qualifiedTemp, storage.relid())) {
       throw RefreshFailures.shapeChanged(st);
     }
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(difference(target, qualifiedTemp))) {
-      rs.next();
-      return new RefreshCounts(rs.getLong(2), rs.getLong(1));
-    }
+    StatementBatch apply = new StatementBatch();
+    int difference = apply.addQuery(difference(target, qualifiedTemp));
+    ResultRow counts = owner.run(apply).row(difference);
+    return new RefreshCounts(counts.number("inserted"), counts.number("deleted"));
   }
 
   /**
@@ -73,8 +74,8 @@ final class FullRefresh {
         + " WHERE __pgt_d.w > 0) __pgt_x WHERE __pgt_x.rn <= __pgt_x.w RETURNING 1),"
         + " __pgt_all AS (INSERT INTO " + target + " SELECT * FROM " + fresh + " WHERE " + empty
         + " RETURNING 1)"
-        + " SELECT (SELECT count(*) FROM __pgt_del),"
-        + " (SELECT count(*) FROM __pgt_ins) + (SELECT count(*) FROM __pgt_all)";
+        + " SELECT (SELECT count(*) FROM __pgt_del) AS deleted,"
+        + " (SELECT count(*) FROM __pgt_ins) + (SELECT count(*) FROM __pgt_all) AS inserted";
   }
 
   /** Whether the recomputed rows have the storage table's column names and types, in order. */

@@ -63,9 +63,7 @@ final class LiveSources {
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     batch.add(
-        ReadDigest.ofRows(
-            ReadDigest.Read.SOURCES,
-            "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
+        "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
             + RelationShape.relationList()
             + ", cols.names, cols.types, d.column_types FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
@@ -76,8 +74,8 @@ final class LiveSources {
             + " AND NOT a.attisdropped"
             + " AND (NOT " + CAPTURED + " OR a.attname NOT LIKE '\\_\\_pgt\\_%')) AS cols ON true"
             + " WHERE d.pgt_id = "
-            + pgtId,
-            "q.source_schema, q.source_name"),
+            + pgtId
+            + " ORDER BY d.source_schema, d.source_name",
         rs -> loaded.accept(read(rs)));
   }
 

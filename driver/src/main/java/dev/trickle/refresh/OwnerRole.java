@@ -12,31 +12,14 @@ import java.sql.SQLException;
  * A refresh runs as the owner of the stream table's storage table, as {@code REFRESH MATERIALIZED
  * VIEW} runs as the view's owner: whoever refreshes (the owner, a superuser's scheduler, a member
  * of the owner's role), the defining query reads what the owner may read and its functions run with
- * the owner's rights, never the refresher's.
- *
- * <p>Every way a refresh is sent takes its frontier snapshot in one statement ({@link
- * Frontiers#take}), before anything evaluates the query; that statement calls {@code
- * pgtrickle.refresh_as_owner(storage)} (catalog {@code V14__security.sql}), which switches the
- * transaction's role to the owner ({@code set_config('role', owner, true)}, i.e. {@code SET LOCAL
- * ROLE}) and returns the setting it replaced. It is not a security-restricted operation: code that
- * runs {@code RESET ROLE} gets the refreshing session's role back (docs/security.md). A refresh in
- * a transaction of its own ends with its commit or rollback, which restores the role; one in the
- * caller's transaction puts the caller's setting back in its closing statement ({@link #leave}),
- * and a failure rolls back to the refresh's savepoint, which restores it too.
+ * the owner's rights, never the refresher's. Everything that evaluates the query goes through the
+ * owner's {@code SECURITY DEFINER} executor ({@link OwnerExecutor}), inside which PostgreSQL
+ * refuses any change of role. The refreshing role must be able to act as the owner; {@code
+ * pgtrickle.owner_executor} refuses others with 42501, which this class turns into a refusal that
+ * names the owner.
  */
 final class OwnerRole {
   private OwnerRole() {}
-
-  /** The select-list expression that switches to the owner of {@code storageRelid}. */
-  static String enter(long storageRelid) {
-    return "pgtrickle.refresh_as_owner(" + storageRelid + "::oid)";
-  }
-
-  /** The select-list expression that puts the caller's {@code role} setting back. */
-  static String leave(String callerRole) {
-    return "set_config('role', " + Sql.literal(callerRole == null ? "none" : callerRole)
-        + ", true)";
-  }
 
   /**
    * A refusal, not counted as the stream table's failure, when the refreshing role lacks the

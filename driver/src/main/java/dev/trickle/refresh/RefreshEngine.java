@@ -41,11 +41,25 @@ public final class RefreshEngine {
   /** The savepoint a refresh runs under inside the caller's transaction. */
   private static final String SAVEPOINT = "__pgt_refresh";
 
+  /** Who asks for a refresh, which fixes how it treats a busy stream table and the cleanup. */
+  private enum Requester {
+    /** An application's call: waits for a refresh in progress and cleans up after its commit. */
+    MANUAL(Prologue.WhenBusy.WAIT, true),
+    /** The scheduler: skips a busy stream table and cleans up after its pass ({@link #cleanUp}). */
+    SCHEDULER(Prologue.WhenBusy.SKIP, false);
+
+    private final Prologue.WhenBusy whenBusy;
+    private final boolean cleansUpAfter;
+
+    Requester(Prologue.WhenBusy whenBusy, boolean cleansUpAfter) {
+      this.whenBusy = whenBusy;
+      this.cleansUpAfter = cleansUpAfter;
+    }
+  }
+
   private final MaintenanceCompiler compiler;
-  /** The targets of scheduled refreshes, by stream table id, per connection. */
-  private final RememberedTargets<Long> scheduled = new RememberedTargets<>();
-  /** What the refreshes on each connection learned for the next ones there. */
-  private final RefreshMemory memory = new RefreshMemory();
+  /** When a differential refresh on a connection deletes the buffer rows it consumed. */
+  private final CleanupPacing cleanupPacing = new CleanupPacing();
 
   /** An engine that asks {@code compiler} for differential programs. */
   public RefreshEngine(MaintenanceCompiler compiler) {
@@ -61,7 +75,7 @@ public final class RefreshEngine {
   public RefreshOutcome refresh(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
-    return refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, false, true);
+    return refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Requester.MANUAL);
   }
 
   /**
@@ -75,61 +89,8 @@ public final class RefreshEngine {
     if (!ServerTransaction.isOwn(c)) {
       return refresh(c, target.streamTable().pgtId(), initiatedBy, maxConsecutiveErrors);
     }
-    return refreshInOwnTransaction(c, target, initiatedBy, maxConsecutiveErrors, false, true);
-  }
-
-  /**
-   * Refreshes, in its own transaction, from a target remembered from an earlier refresh on this
-   * connection, which {@code check} confirms in the refresh's first round trip under its locks:
-   * one round trip fewer than finding the stream table first. Empty, with nothing changed or
-   * recorded, when the target no longer holds or that round trip failed; the caller then takes the
-   * general path, which finds the stream table afresh and reports any real failure.
-   *
-   * @param c a connection in autocommit
-   * @param target the remembered target, its storage present
-   */
-  public Optional<RefreshOutcome> refreshRemembered(
-      Connection c, RefreshTarget target, StartCheck check, InitiatedBy initiatedBy)
-      throws SQLException {
-    try {
-      return Optional.of(runConfirmed(c, target, check, initiatedBy, false, true));
-    } catch (StaleStart stale) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Runs a refresh from a remembered {@code target} that {@code check} confirms in its first round
-   * trip; throws {@link StaleStart}, having changed and recorded nothing, when it does not hold.
-   * When the server declined to commit that round trip ({@link RefreshInOneRoundTrip}), which
-   * rolled it back, the refresh runs again in two round trips.
-   */
-  private RefreshOutcome runConfirmed(
-      Connection c,
-      RefreshTarget target,
-      StartCheck check,
-      InitiatedBy initiatedBy,
-      boolean skipIfBusy,
-      boolean cleanUpAfter)
-      throws SQLException {
-    StreamTable st = target.streamTable();
-    Relation storage = target.storage().orElseThrow();
-    RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy).confirmedBy(check);
-    try {
-      return runInOwnTransaction(
-          c, st, storage, run, initiatedBy, check::maxConsecutiveErrors, cleanUpAfter);
-    } catch (StaleStart stale) {
-      if (!(stale.getCause() instanceof SQLException cause)
-          || !RefreshInOneRoundTrip.DECLINED.equals(cause.getSQLState())) {
-        throw stale;
-      }
-    }
-    RefreshRun again =
-        new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy)
-            .confirmedBy(check)
-            .inTwoRoundTrips();
-    return runInOwnTransaction(
-        c, st, storage, again, initiatedBy, check::maxConsecutiveErrors, cleanUpAfter);
+    return refreshInOwnTransaction(
+        c, target, initiatedBy, maxConsecutiveErrors, Requester.MANUAL);
   }
 
   /**
@@ -137,31 +98,14 @@ public final class RefreshEngine {
    * when another transaction holds the stream table's refresh lock (a manual or scheduled refresh
    * of it is running), so a busy stream table is skipped instead of queued behind; and it leaves
    * the change-buffer cleanup to the caller ({@link #cleanUp}), which the scheduler does after its
-   * pass, out of the way of the refreshes downstream. The target found for an id is remembered for
-   * the connection ({@link RememberedTargets}) and confirmed by the next refresh under its locks.
+   * pass, out of the way of the refreshes downstream.
    */
   public Optional<RefreshOutcome> refreshUnlessBusy(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
-    if (ServerTransaction.isOwn(c)) {
-      Optional<RefreshTarget> known = scheduled.get(c, pgtId);
-      if (known.isPresent()) {
-        try {
-          return Optional.of(
-              runConfirmed(
-                  c, known.get(), StartCheck.nothingMore(maxConsecutiveErrors), initiatedBy, true,
-                  false));
-        } catch (StaleStart stale) {
-          if (stale.getCause() instanceof SQLException cause
-              && RefreshFailures.LOCK_NOT_AVAILABLE.equals(cause.getSQLState())) {
-            return Optional.empty();
-          }
-          scheduled.forget(c, pgtId);
-        }
-      }
-    }
     try {
-      return Optional.of(refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, true, false));
+      return Optional.of(
+          refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Requester.SCHEDULER));
     } catch (RefreshRefusal refusal) {
       if (RefreshFailures.LOCK_NOT_AVAILABLE.equals(refusal.getSQLState())) {
         return Optional.empty();
@@ -201,14 +145,13 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      boolean skipIfBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     return ServerTransaction.isOwn(c)
         ? refreshInOwnTransaction(
-            c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter)
+            c, pgtId, initiatedBy, maxConsecutiveErrors, requester)
         : refreshUnderSavepoint(
-            c, pgtId, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter);
+            c, pgtId, initiatedBy, maxConsecutiveErrors, requester);
   }
 
   /**
@@ -221,8 +164,12 @@ public final class RefreshEngine {
     StreamTable st = load(c, pgtId);
     Relation storage =
         Relation.find(c, st.relid()).orElseThrow(() -> RefreshFailures.storageMissing(st));
-    return new RefreshRun(compiler, memory, st, InitiatedBy.MANUAL)
-        .run(c, storage, action, reason, true, RefreshRun.Ending.CALLER);
+    return newRun(st, InitiatedBy.MANUAL, Prologue.WhenBusy.WAIT)
+        .run(
+            c,
+            storage,
+            Optional.of(new RefreshDecision.Forced(action, reason)),
+            RefreshRun.Transaction.CALLERS_LOCKING_SOURCES);
   }
 
   private RefreshOutcome refreshInOwnTransaction(
@@ -230,19 +177,15 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      boolean skipIfBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
     List<Optional<RefreshTarget>> found = new ArrayList<>(1);
     RefreshTarget.load(batch, String.valueOf(pgtId), found::add);
     batch.run(c);
     RefreshTarget target = found.get(0).orElseThrow(() -> undefined(pgtId));
-    if (skipIfBusy) {
-      scheduled.remember(c, pgtId, target);
-    }
     return refreshInOwnTransaction(
-        c, target, initiatedBy, maxConsecutiveErrors, skipIfBusy, cleanUpAfter);
+        c, target, initiatedBy, maxConsecutiveErrors, requester);
   }
 
   private RefreshOutcome refreshInOwnTransaction(
@@ -250,36 +193,11 @@ public final class RefreshEngine {
       RefreshTarget target,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      boolean skipIfBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     StreamTable st = target.streamTable();
     Relation storage = storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy);
-    return runInOwnTransaction(
-        c, st, storage, run, initiatedBy, () -> maxConsecutiveErrors, cleanUpAfter);
-  }
-
-  /** Where a failure finds {@code max_consecutive_errors}. */
-  @FunctionalInterface
-  private interface ErrorLimit {
-    int get() throws SQLException;
-  }
-
-  /**
-   * Runs {@code run} in a transaction of its own and records a failure; a run confirming a
-   * remembered target ({@link RefreshRun#confirmedBy}) that fails before it got past its first
-   * round trip is rolled back and throws {@link StaleStart}, recording nothing.
-   */
-  private RefreshOutcome runInOwnTransaction(
-      Connection c,
-      StreamTable st,
-      Relation storage,
-      RefreshRun run,
-      InitiatedBy initiatedBy,
-      ErrorLimit maxConsecutiveErrors,
-      boolean cleanUpAfter)
-      throws SQLException {
+    RefreshRun run = newRun(st, initiatedBy, requester.whenBusy);
     RefreshOutcome outcome;
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
@@ -288,20 +206,17 @@ public final class RefreshEngine {
             run.run(
                 c,
                 storage,
-                null,
-                null,
-                false,
-                cleanUpAfter ? RefreshRun.Ending.COMMIT_AND_CLEAN_UP : RefreshRun.Ending.COMMIT);
+                Optional.empty(),
+                requester.cleansUpAfter
+                    ? RefreshRun.Transaction.OWN_AND_CLEAN_UP
+                    : RefreshRun.Transaction.OWN);
         c.commit();
-      } catch (StaleStart stale) {
-        c.rollback();
-        throw stale;
       } catch (RefreshRefusal refusal) {
         c.rollback();
         throw OwnerRole.named(c, st, refusal);
       } catch (SQLException e) {
         c.rollback();
-        recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors.get());
+        recordFailure(c, st, run.progress(), e, initiatedBy, maxConsecutiveErrors);
         c.commit();
         throw e;
       } catch (RuntimeException | Error e) {
@@ -322,35 +237,41 @@ public final class RefreshEngine {
       long pgtId,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors,
-      boolean skipIfBusy,
-      boolean cleanUpAfter)
+      Requester requester)
       throws SQLException {
     boolean readCommitted =
         c.getTransactionIsolation() == Connection.TRANSACTION_READ_COMMITTED;
     StreamTable st = load(c, pgtId);
     Relation storage =
         storageOrFail(c, st, Relation.find(c, st.relid()), initiatedBy, maxConsecutiveErrors);
-    RefreshRun run = new RefreshRun(compiler, memory, st, initiatedBy, skipIfBusy);
+    RefreshRun run = newRun(st, initiatedBy, requester.whenBusy);
     NamedSavepoint savepoint = NamedSavepoint.set(c, SAVEPOINT);
     RefreshOutcome outcome;
     try {
-      outcome = run.run(c, storage, null, null, readCommitted, RefreshRun.Ending.CALLER);
+      outcome =
+          run.run(
+              c,
+              storage,
+              Optional.empty(),
+              readCommitted
+                  ? RefreshRun.Transaction.CALLERS_LOCKING_SOURCES
+                  : RefreshRun.Transaction.CALLERS);
       savepoint.release();
     } catch (RefreshRefusal refusal) {
       savepoint.rollback();
       throw OwnerRole.named(c, st, refusal);
     } catch (SQLException e) {
       savepoint.rollback();
-      recordFailure(c, st, run, e, initiatedBy, maxConsecutiveErrors);
+      recordFailure(c, st, run.progress(), e, initiatedBy, maxConsecutiveErrors);
       throw e;
     } catch (RuntimeException | Error e) {
       savepoint.rollbackAfter(e);
       throw e;
     }
-    if (cleanUpAfter && readCommitted) {
+    if (requester.cleansUpAfter && readCommitted) {
       NamedSavepoint cleanup = NamedSavepoint.set(c, SAVEPOINT);
       try {
-        String failures = Frontiers.cleanUp(c, run.capturedSources(), false).failures();
+        String failures = Frontiers.cleanUp(c, run.progress().capturedSources(), false).failures();
         cleanup.release();
         if (failures != null) {
           warnCleanupFailed(c, st, failures);
@@ -384,8 +305,7 @@ public final class RefreshEngine {
     }
     try {
       recordFailure(
-          c, st, new RefreshRun(compiler, memory, st, initiatedBy), missing, initiatedBy,
-          maxConsecutiveErrors);
+          c, st, RefreshRun.Progress.NOT_STARTED, missing, initiatedBy, maxConsecutiveErrors);
     } finally {
       if (own) {
         c.setAutoCommit(true);
@@ -394,10 +314,14 @@ public final class RefreshEngine {
     throw missing;
   }
 
+  private RefreshRun newRun(StreamTable st, InitiatedBy initiatedBy, Prologue.WhenBusy whenBusy) {
+    return new RefreshRun(compiler, cleanupPacing, st, initiatedBy, whenBusy);
+  }
+
   private static void recordFailure(
       Connection c,
       StreamTable st,
-      RefreshRun run,
+      RefreshRun.Progress progress,
       SQLException error,
       InitiatedBy initiatedBy,
       int maxConsecutiveErrors)
@@ -408,7 +332,8 @@ public final class RefreshEngine {
       }
       String message = RefreshFailures.messageOf(error);
       RefreshHistory.failed(
-          c, st.pgtId(), run.start(), run.action(), message, run.reason(), initiatedBy);
+          c, st.pgtId(), progress.start(), progress.action(), message, progress.reason(),
+          initiatedBy);
       StreamTableCatalog.recordFailure(
           c, st.pgtId(), message, RefreshFailures.isPermanent(error), maxConsecutiveErrors);
     } catch (SQLException e) {

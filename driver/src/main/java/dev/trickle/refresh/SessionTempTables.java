@@ -12,11 +12,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * The temporary work tables ({@code pg_temp."__pgt_..."}) of one server session, reused from one
@@ -25,14 +23,12 @@ import java.util.stream.Collectors;
  *
  * <p>Refilling empties the table with {@code DELETE}, not at commit: {@code ON COMMIT DELETE ROWS}
  * truncates every such table of the session at every commit, a file truncation each, and the next
- * fill extends the file again (in the latency benchmark the commit of a scheduled refresh took 5 to
- * 17 ms that way, under 1 ms without).
- * A {@code DELETE} of a few rows touches one page. Dead rows stay until the page is pruned, so a
- * table grown past {@link #TRUNCATE_BYTES} is emptied with {@code TRUNCATE} instead (a new file and
- * a catalog update, once in a while). The tables are not vacuumed: a {@code VACUUM} records the
- * live rows of the last small delta as the table's size, and the statements planned next join two
- * such tables by nested loop, a plan they keep for the next large delta (measured: a join and
- * aggregate over 1,000 changed rows took 80 ms instead of 17).
+ * fill extends the file again. A {@code DELETE} of a few rows touches one page. Dead rows stay
+ * until the page is pruned, so a table grown past {@link #TRUNCATE_BYTES} is emptied with {@code
+ * TRUNCATE} instead (a new file and a catalog update, once in a while). The tables are not
+ * vacuumed: a {@code VACUUM} records the live rows of the last small delta as the table's size, and
+ * the statements planned next would join two such tables by nested loop, also for the next large
+ * delta. The measurements behind these choices are in {@code docs/benchmarks/refresh-path.md}.
  *
  * <p>A table is {@code ANALYZE}d when created, and once more after a fill when its statistics say
  * it had no pages (created empty, or truncated) but it has rows now: with no pages recorded the
@@ -75,90 +71,45 @@ public final class SessionTempTables {
   private final Set<String> unanalyzed;
   private final Map<String, String> created = new HashMap<>();
   private final Set<String> filled = new HashSet<>();
-  /** The tables the refresh that left these ({@link #leftForNext}) filled; empty otherwise. */
-  private final Set<String> filledBefore;
 
-  private SessionTempTables(
-      Map<String, Long> existing,
-      Set<String> large,
-      Set<String> unanalyzed,
-      Set<String> filledBefore) {
+  private SessionTempTables(Map<String, Long> existing, Set<String> large, Set<String> unanalyzed) {
     this.existing = existing;
     this.large = large;
     this.unanalyzed = unanalyzed;
-    this.filledBefore = filledBefore;
   }
 
   /** The session's work tables now. */
   public static SessionTempTables load(Connection c) throws SQLException {
     StatementBatch batch = new StatementBatch();
     List<SessionTempTables> loaded = new ArrayList<>(1);
-    load(batch, null, loaded::add);
+    load(batch, loaded::add);
     batch.run(c);
     return loaded.get(0);
   }
 
-  /**
-   * Like {@link #load(Connection)}, as a query of {@code batch}, measuring only the tables named in
-   * {@code sized} (null: all); the others count as neither large nor unanalyzed, and only the
-   * measured ones are digested ({@link ReadDigest}): a refresh committed in one round trip fills
-   * only tables the refresh it repeats filled, which it measures.
-   */
-  static void load(
-      StatementBatch batch, Set<String> sized, Consumer<SessionTempTables> loaded) {
+  /** Like {@link #load(Connection)}, as a query of {@code batch}. */
+  static void load(StatementBatch batch, Consumer<SessionTempTables> loaded) {
     batch.add(
-        ReadDigest.ofRows(
-            ReadDigest.Read.WORK_TABLES,
-            "SELECT relname::text, oid::bigint, size >= "
-                + TRUNCATE_BYTES
-                + " AS large, relpages = 0 AND size > 0 FROM (SELECT relname, oid, relpages,"
-                + " CASE WHEN "
-                + sizedCondition(sized)
-                + " THEN pg_catalog.pg_relation_size(oid) END AS size FROM pg_catalog.pg_class"
-                + " WHERE relnamespace = pg_catalog.pg_my_temp_schema()"
-                + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r' OFFSET 0) AS t",
-            null,
-            "q.large IS NOT NULL"),
+        "SELECT relname::text, oid::bigint, pg_catalog.pg_relation_size(oid) >= "
+            + TRUNCATE_BYTES
+            + " AS large, relpages = 0 AND pg_catalog.pg_relation_size(oid) > 0 AS unanalyzed FROM"
+            + " pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema()"
+            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r'",
         rs -> {
           Map<String, Long> existing = new HashMap<>();
           Set<String> large = new HashSet<>();
           Set<String> unanalyzed = new HashSet<>();
           while (rs.next()) {
-            existing.put(rs.getString(1), rs.getLong(2));
-            if (rs.getBoolean(3)) {
-              large.add(rs.getString(1));
+            existing.put(rs.getString("relname"), rs.getLong("oid"));
+            if (rs.getBoolean("large")) {
+              large.add(rs.getString("relname"));
             }
-            if (rs.getBoolean(4)) {
-              unanalyzed.add(rs.getString(1));
+            if (rs.getBoolean("unanalyzed")) {
+              unanalyzed.add(rs.getString("relname"));
             }
           }
-          loaded.accept(new SessionTempTables(existing, large, unanalyzed, Set.of()));
+          loaded.accept(new SessionTempTables(existing, large, unanalyzed));
         });
-  }
-
-  /**
-   * Which tables {@link #load} measures: each size is a file lookup under a lock of its own, a
-   * cost that grew with every stream table refreshed on the session (0.4 ms for 60 tables).
-   */
-  private static String sizedCondition(Set<String> sized) {
-    if (sized == null) {
-      return "true";
-    }
-    if (sized.isEmpty()) {
-      return "false";
-    }
-    return sized.stream()
-        .sorted()
-        .map(Sql::literal)
-        .collect(Collectors.joining(", ", "relname IN (", ")"));
-  }
-
-  /**
-   * The tables the refresh that left these tables filled ({@link #leftForNext}): the ones a
-   * refresh repeating it measures when it loads the session's tables.
-   */
-  Set<String> filledBefore() {
-    return filledBefore;
   }
 
   /**
@@ -193,49 +144,6 @@ public final class SessionTempTables {
     }
     filled.add(name);
     return statements;
-  }
-
-  /**
-   * Whether {@link #fill} of {@code table} with {@code shape} would just refill the kept table
-   * (a {@code DELETE} and an {@code INSERT} in one statement), with no creation, truncation or
-   * {@code ANALYZE}.
-   */
-  public boolean refills(String table, String shape) {
-    String name = relationName(table);
-    return shape.equals(shapeOf(name)) && !large.contains(name) && !unanalyzed.contains(name);
-  }
-
-  /**
-   * The session's tables as this refresh leaves them, for the next refresh to assume before it has
-   * read them ({@link #filledAheadIn}); call after {@link #remember}.
-   */
-  SessionTempTables leftForNext() {
-    return new SessionTempTables(
-        new HashMap<>(existing), new HashSet<>(large), new HashSet<>(unanalyzed), Set.copyOf(filled));
-  }
-
-  /**
-   * These tables (from {@link #leftForNext}) as a refresh leaves them that fills exactly the tables
-   * the refresh that left them filled, without building its statements ({@link RefreshFunction}).
-   */
-  SessionTempTables refilledAsBefore() {
-    SessionTempTables again = leftForNext();
-    again.filled.addAll(filledBefore);
-    return again;
-  }
-
-  /**
-   * Whether every table this one (from {@link #leftForNext}) filled is, by oid, the table the
-   * session held as {@code now} read it; if so, {@code now} counts them as filled by this refresh.
-   */
-  boolean filledAheadIn(SessionTempTables now) {
-    for (String name : filled) {
-      if (!Objects.equals(existing.get(name), now.existing.get(name))) {
-        return false;
-      }
-    }
-    now.filled.addAll(filled);
-    return true;
   }
 
   /**

@@ -9,8 +9,10 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.postgresql.PGStatement;
 
 /**
@@ -23,6 +25,10 @@ public final class StatementBatch {
   private final List<String> statements = new ArrayList<>();
   private final Map<Integer, RowsReader> readers = new HashMap<>();
   private final List<Object> values = new ArrayList<>();
+  /** The statements added with {@link #addQuery}, whose first row the result holds. */
+  private final Set<Integer> queries = new HashSet<>();
+  /** Whether {@link OwnerExecutor} may plan the statements once per session. */
+  private boolean plannedOnce;
 
   /** Reads the rows of one query of the batch. */
   @FunctionalInterface
@@ -30,11 +36,32 @@ public final class StatementBatch {
     void read(ResultSet rows) throws SQLException;
   }
 
-  /** What a run returned. */
-  public record Result(long[] counts, List<String> lastRow) {
+  /**
+   * What a run returned.
+   *
+   * @param counts the update count of every statement (0 for statements without one, and queries)
+   * @param lastRow the first row (as text) of the last statement when that is a query without a
+   *     reader, else an empty row
+   * @param rows the first row of every statement added with {@link #addQuery}, by index
+   */
+  public record Result(long[] counts, List<String> lastRow, Map<Integer, ResultRow> rows) {
+    /** Copies the rows. */
+    public Result {
+      rows = Map.copyOf(rows);
+    }
+
     /** The update count of statement {@code i} (0 for statements without one or for queries). */
     public long count(int i) {
       return counts[i];
+    }
+
+    /** The first row of statement {@code i}, added with {@link #addQuery}. */
+    public ResultRow row(int i) {
+      ResultRow row = rows.get(i);
+      if (row == null) {
+        throw new IllegalStateException("statement " + i + " was not added as a query");
+      }
+      return row;
     }
   }
 
@@ -48,6 +75,16 @@ public final class StatementBatch {
   public int add(String query, RowsReader reader) {
     int index = add(query);
     readers.put(index, reader);
+    return index;
+  }
+
+  /**
+   * Appends a query whose first row the result holds ({@link Result#row}), read by column name;
+   * returns its index. The only kind of query {@link OwnerExecutor} sends.
+   */
+  public int addQuery(String query) {
+    int index = add(query);
+    queries.add(index);
     return index;
   }
 
@@ -82,14 +119,38 @@ public final class StatementBatch {
     return statements.size();
   }
 
-  /** The reader of statement {@code i}, or null when it has none. */
-  RowsReader readerOf(int i) {
-    return readers.get(i);
+  /**
+   * Marks the batch's statements as ones that return no rows (writes, DDL, {@code DO} blocks) and
+   * recur from refresh to refresh (a differential program, a FULL apply): {@link OwnerExecutor}
+   * then runs them as a function of the session made from their text, planned once per session,
+   * instead of planning each one on every run. Kept across {@link #run}s of the batch.
+   */
+  public StatementBatch plannedOncePerSession() {
+    plannedOnce = true;
+    return this;
   }
 
-  /** Whether a statement takes bound values ({@link #addWithValues}). */
-  boolean hasValues() {
-    return !values.isEmpty();
+  /** Whether the batch was marked {@link #plannedOncePerSession} and holds no query. */
+  boolean plansOnce() {
+    return plannedOnce && queries.isEmpty();
+  }
+
+  /** Whether statement {@code i} was added with {@link #addQuery}. */
+  boolean isQuery(int i) {
+    return queries.contains(i);
+  }
+
+  /** Whether a statement has a reader of its rows or takes bound values. */
+  boolean needsConnection() {
+    return !readers.isEmpty() || !values.isEmpty();
+  }
+
+  /** Forgets the statements added so far (after another transport sent them). */
+  void clear() {
+    statements.clear();
+    readers.clear();
+    values.clear();
+    queries.clear();
   }
 
   /**
@@ -109,14 +170,15 @@ public final class StatementBatch {
   public Result run(Connection c) throws SQLException {
     int n = statements.size();
     if (n == 0) {
-      return new Result(new long[0], List.of());
+      return new Result(new long[0], List.of(), Map.of());
     }
     Map<Integer, RowsReader> rowsReaders = new HashMap<>(readers);
+    for (int query : queries) {
+      rowsReaders.put(query, null);
+    }
     List<Object> bound = new ArrayList<>(values);
     String sql = n == 1 ? statements.get(0) : String.join(";\n", statements);
-    statements.clear();
-    readers.clear();
-    values.clear();
+    clear();
     if (!bound.isEmpty() || (sql.indexOf('?') < 0 && sql.indexOf('{') < 0)) {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         prepareAtOnce(ps);
@@ -156,6 +218,7 @@ public final class StatementBatch {
       throws SQLException {
     long[] counts = new long[n];
     List<String> lastRow = List.of();
+    Map<Integer, ResultRow> rows = new HashMap<>();
     for (int i = 0; i < n; i++) {
       if (i > 0) {
         query = st.getMoreResults();
@@ -165,6 +228,8 @@ public final class StatementBatch {
           RowsReader reader = rowsReaders.get(i);
           if (reader != null) {
             reader.read(rs);
+          } else if (rowsReaders.containsKey(i)) {
+            rows.put(i, rs.next() ? namedRow(rs) : ResultRow.NONE);
           } else if (i == n - 1 && rs.next()) {
             lastRow = firstRow(rs);
           }
@@ -173,7 +238,16 @@ public final class StatementBatch {
         counts[i] = Math.max(0, st.getLargeUpdateCount());
       }
     }
-    return new Result(counts, lastRow);
+    return new Result(counts, lastRow, rows);
+  }
+
+  private static ResultRow namedRow(ResultSet rs) throws SQLException {
+    int columns = rs.getMetaData().getColumnCount();
+    List<String> names = new ArrayList<>(columns);
+    for (int c = 1; c <= columns; c++) {
+      names.add(rs.getMetaData().getColumnLabel(c));
+    }
+    return new ResultRow(names, firstRow(rs));
   }
 
   private static List<String> firstRow(ResultSet rs) throws SQLException {

@@ -22,9 +22,7 @@ record StorageRelation(Relation relation, List<Column> columns) {
 
   /** Adds the query to {@code batch}; {@code found} receives the table, empty when it was dropped. */
   static void load(StatementBatch batch, long relid, Consumer<Optional<StorageRelation>> found) {
-    batch.add(
-        ReadDigest.ofRow(ReadDigest.Read.STORAGE, query(relid + "::oid"), "q"),
-        rs -> found.accept(read(rs)));
+    load(batch, relid + "::oid", found);
   }
 
   /**

@@ -11,6 +11,8 @@ import dev.trickle.catalog.StreamTableSpec;
 import dev.trickle.refresh.Compilation;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.PlanDescription;
+import dev.trickle.refresh.OwnerExecutor;
+import dev.trickle.refresh.StatementBatch;
 import dev.trickle.refresh.StreamTableDefinition;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -119,7 +121,7 @@ final class MaintenanceSetup {
               + "; use refresh_mode AUTO, DIFFERENTIAL or FULL");
     }
     List<String> dropIndexes = setUp(c, st, differential.setupStatements());
-    run(c, differential.immediateInstall());
+    asOwner(c, st, differential.immediateInstall());
     describe(c, st, differential.description());
     List<String> teardown = new ArrayList<>(differential.immediateUninstall());
     teardown.addAll(dropIndexes);
@@ -149,8 +151,22 @@ final class MaintenanceSetup {
   private static List<String> setUp(Connection c, StreamTable st, List<String> setup)
       throws SQLException {
     Set<String> before = StorageIndexes.of(c, st.relid());
-    run(c, setup);
+    asOwner(c, st, setup);
     return new ArrayList<>(StorageIndexes.dropsOfNew(c, st.relid(), before));
+  }
+
+  /**
+   * Runs {@code statements} as the stream table's owner ({@link OwnerExecutor}), so that what they
+   * create (state tables, trigger functions, indexes) is the owner's whoever sets the mode up.
+   */
+  private static void asOwner(Connection c, StreamTable st, List<String> statements)
+      throws SQLException {
+    if (statements.isEmpty()) {
+      return;
+    }
+    StatementBatch batch = new StatementBatch();
+    statements.forEach(batch::add);
+    OwnerExecutor.of(c, st).run(batch);
   }
 
   private static void run(Connection c, List<String> statements) throws SQLException {

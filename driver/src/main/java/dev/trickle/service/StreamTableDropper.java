@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * Drops stream tables: the compiler's auxiliary objects, the storage table, the catalog rows
- * (dependencies, frontiers and history go with them) and the capture of sources no other stream
- * table reads. Refuses with 2BP01 ("dependent objects still exist", as PostgreSQL's own DROP does)
+ * (dependencies, frontiers and history go with them), the capture of sources no other stream
+ * table reads, and the owner's refresh executor when the owner has no stream table left. Refuses with 2BP01 ("dependent objects still exist", as PostgreSQL's own DROP does)
  * while other stream tables read it, unless cascade, which drops them first.
  */
 final class StreamTableDropper {
@@ -50,5 +50,9 @@ final class StreamTableDropper {
     }
     StreamTableCatalog.delete(c, st.pgtId());
     SourceCapture.removeUnused(c, sources);
+    try (Statement s = c.createStatement()) {
+      // The owner's refresh executor goes with the owner's last stream table (catalog V17).
+      s.execute("SELECT pgtrickle.forget_owner_executors()");
+    }
   }
 }

@@ -11,10 +11,7 @@ import dev.trickle.compile.IvmMaintenanceCompiler;
 import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshEngine;
-import dev.trickle.refresh.RefreshTarget;
-import dev.trickle.refresh.RememberedTargets;
 import dev.trickle.refresh.ServerTransaction;
-import dev.trickle.refresh.StartCheck;
 import dev.trickle.rewriter.command.TrickleCommand;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,7 +36,6 @@ public final class StreamTableService implements CommandExecutor {
   private final RefreshEngine engine;
   private final StreamTableCreator creator;
   private final StreamTableAlterer alterer;
-  private final RememberedTargets<String> remembered = new RememberedTargets<>();
 
   /**
    * A service whose maintenance comes from {@code compiler} and whose refreshes run on {@code
@@ -71,18 +67,9 @@ public final class StreamTableService implements CommandExecutor {
       return;
     }
     if (command instanceof TrickleCommand.RefreshStreamTable refresh && own) {
-      Optional<RefreshTarget> known = remembered.get(c, refresh.name());
-      if (known.isPresent()) {
-        StartCheck check = ManualRefreshStart.confirming(refresh.name(), known.get(), settings);
-        if (engine.refreshRemembered(c, known.get(), check, InitiatedBy.MANUAL).isPresent()) {
-          return;
-        }
-        remembered.forget(c, refresh.name());
-      }
       Optional<ManualRefreshStart.Found> found =
           ManualRefreshStart.read(c, refresh.name(), settings);
       if (found.isPresent()) {
-        remembered.remember(c, refresh.name(), found.get().target());
         engine.refresh(
             c, found.get().target(), InitiatedBy.MANUAL, found.get().maxConsecutiveErrors());
         return;

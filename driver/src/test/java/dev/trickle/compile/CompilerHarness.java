@@ -204,7 +204,7 @@ final class CompilerHarness implements AutoCloseable {
     try {
       programs
           .get(plan)
-          .run(c, prepareDeltas(plan), SessionTempTables.load(c));
+          .run(batch -> batch.run(c), prepareDeltas(plan), SessionTempTables.load(c));
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
       }

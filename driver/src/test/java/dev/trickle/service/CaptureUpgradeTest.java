@@ -73,8 +73,9 @@ class CaptureUpgradeTest {
             + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()",
         "DROP FUNCTION pgtrickle.create_capture_function(oid)",
         "ALTER TABLE pgtrickle.pgt_dependencies DROP COLUMN column_types",
-        // V14 comes after the buffer format's V13: undone too, so the upgrade applies both.
-        "DROP FUNCTION pgtrickle.refresh_as_owner(oid), pgtrickle.take_scheduler_leadership(),"
+        // V14 and V17 (the owner's executor) come after the buffer format's V13: undone too.
+        "DROP FUNCTION pgtrickle.owner_executor(oid), pgtrickle.forget_owner_executors()",
+        "DROP FUNCTION pgtrickle.take_scheduler_leadership(),"
             + " pgtrickle.resign_scheduler_leadership()",
         "DROP TABLE pgtrickle.pgt_scheduler_leader",
         // V15 (wake-ups) too.

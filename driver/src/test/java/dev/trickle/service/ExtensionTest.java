@@ -68,7 +68,8 @@ class ExtensionTest {
         "DROP FUNCTION pgtrickle.create_capture_function(oid)",
         "ALTER TABLE pgtrickle.pgt_dependencies DROP COLUMN column_types",
         "DROP FUNCTION pgtrickle.clean_up_changes(oid[])",
-        "DROP FUNCTION pgtrickle.refresh_as_owner(oid), pgtrickle.take_scheduler_leadership(),"
+        "DROP FUNCTION pgtrickle.owner_executor(oid), pgtrickle.forget_owner_executors()",
+        "DROP FUNCTION pgtrickle.take_scheduler_leadership(),"
             + " pgtrickle.resign_scheduler_leadership()",
         "DROP TABLE pgtrickle.pgt_scheduler_leader",
         "DROP TABLE pgtrickle.pgt_missed_changes",

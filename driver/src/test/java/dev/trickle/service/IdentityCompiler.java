@@ -3,10 +3,10 @@ package dev.trickle.service;
 import dev.trickle.refresh.Compilation;
 import dev.trickle.refresh.MaintenanceCompiler;
 import dev.trickle.refresh.RefreshCounts;
+import dev.trickle.refresh.StatementBatch;
 import dev.trickle.refresh.StreamTableDefinition;
 import dev.trickle.sql.Sql;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -34,26 +34,24 @@ final class IdentityCompiler implements MaintenanceCompiler {
     List<String> populate =
         List.of("DELETE FROM " + state, "INSERT INTO " + state + " SELECT count(*) FROM " + target);
     return new Compilation.Differential(
-        (c1, changed, temps) -> {
-          try (Statement s = c1.createStatement()) {
-            long deleted =
-                s.executeUpdate(
-                    "DELETE FROM " + target + " __pgt_t USING (SELECT o.rid FROM (SELECT"
-                        + " __pgt_x.ctid AS rid, __pgt_x::text AS k, row_number() OVER"
-                        + " (PARTITION BY __pgt_x::text) AS rn FROM " + target + " __pgt_x) o JOIN (SELECT " + tupleOfDelta + " AS k,"
-                        + " -sum(\"__pgt_w\") AS n FROM " + delta + " GROUP BY 1"
-                        + " HAVING sum(\"__pgt_w\") < 0) d ON d.k = o.k WHERE o.rn <= d.n) gone"
-                        + " WHERE __pgt_t.ctid = gone.rid");
-            long inserted =
-                s.executeUpdate(
-                    "INSERT INTO " + target + " SELECT " + columns + " FROM (SELECT " + columns
-                        + ", sum(\"__pgt_w\") AS n FROM " + delta + " GROUP BY " + columns
-                        + " HAVING sum(\"__pgt_w\") > 0) d, generate_series(1, d.n)");
-            for (String sql : populate) {
-              s.execute(sql);
-            }
-            return new RefreshCounts(inserted, deleted);
-          }
+        (owner, changed, temps) -> {
+          StatementBatch batch = new StatementBatch();
+          int deleted =
+              batch.add(
+                  "DELETE FROM " + target + " __pgt_t USING (SELECT o.rid FROM (SELECT"
+                      + " __pgt_x.ctid AS rid, __pgt_x::text AS k, row_number() OVER"
+                      + " (PARTITION BY __pgt_x::text) AS rn FROM " + target + " __pgt_x) o JOIN (SELECT " + tupleOfDelta + " AS k,"
+                      + " -sum(\"__pgt_w\") AS n FROM " + delta + " GROUP BY 1"
+                      + " HAVING sum(\"__pgt_w\") < 0) d ON d.k = o.k WHERE o.rn <= d.n) gone"
+                      + " WHERE __pgt_t.ctid = gone.rid");
+          int inserted =
+              batch.add(
+                  "INSERT INTO " + target + " SELECT " + columns + " FROM (SELECT " + columns
+                      + ", sum(\"__pgt_w\") AS n FROM " + delta + " GROUP BY " + columns
+                      + " HAVING sum(\"__pgt_w\") > 0) d, generate_series(1, d.n)");
+          populate.forEach(batch::add);
+          StatementBatch.Result result = owner.run(batch);
+          return new RefreshCounts(result.count(inserted), result.count(deleted));
         },
         List.of("CREATE TABLE " + state + " (n bigint)"),
         populate,

@@ -16,11 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A manual refresh remembers the stream table a name denoted and confirms it in the next refresh's
- * first round trip ({@link RememberedTargets}); whenever the name no longer denotes it, the refresh
- * takes the general path and behaves exactly as without the memory.
+ * A manual refresh refreshes the stream table its name denotes now: after the one it refreshed
+ * before was renamed, dropped, replaced or shadowed, the name is resolved again every time.
  */
-class RememberedTargetsTest {
+class RefreshByNameTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
   private Connection c;

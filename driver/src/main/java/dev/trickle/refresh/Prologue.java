@@ -1,0 +1,168 @@
+package dev.trickle.refresh;
+
+import dev.trickle.catalog.Relation;
+import dev.trickle.catalog.StreamTable;
+import dev.trickle.catalog.StreamTableCatalog;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What a refresh reads before it decides, under its locks, in its first round trip (two when it
+ * locks the sources, whose lock must come before the snapshot): in a transaction of its own it
+ * first makes it REPEATABLE READ; it locks the storage table ({@code SHARE UPDATE EXCLUSIVE}: it
+ * conflicts with itself, so refreshes of one stream table queue up, but not with readers or
+ * writers; {@code LOCK TABLE} takes no snapshot, so a REPEATABLE READ refresh gets its snapshot
+ * only after the previous refresh committed; only roles with rights on the storage can take it;
+ * {@code NOWAIT} for the scheduler, which skips a busy stream table); re-reads the catalog row
+ * under a row lock (every refresh updates that row, so a REPEATABLE READ transaction whose snapshot
+ * is older than the last refresh fails, 40001, and the refresh is refused instead of moving the
+ * frontier backwards); reads the sources and the storage table; takes the frontier snapshot, sets
+ * the stream table's {@code search_path} and finds the owner's executor ({@link OwnerExecutor}) in
+ * one statement; reads the stored frontiers and the session's work tables.
+ *
+ * @param streamTable the catalog row as locked
+ * @param sources the sources as the catalog records them and as they are now
+ * @param storage the storage table now
+ * @param captured the captured sources, in catalog order
+ * @param snapshot the new frontier and when it was taken
+ * @param frontiers the stored frontier rows
+ * @param callerSearchPath the {@code search_path} the refresh replaced, restored at its end
+ * @param executor the owner's executor, qualified
+ * @param temps the session's work tables
+ */
+record Prologue(
+    StreamTable streamTable,
+    List<LiveSources.Source> sources,
+    StorageRelation storage,
+    List<Relation> captured,
+    Frontiers.Snapshot snapshot,
+    Frontiers.Stored frontiers,
+    String callerSearchPath,
+    String executor,
+    SessionTempTables temps) {
+
+  /** Whether the refresh waits for another refresh of the stream table or gives up at once. */
+  enum WhenBusy {
+    WAIT,
+    /** Refuse with {@link RefreshFailures#busy} (the scheduler skips the stream table). */
+    SKIP
+  }
+
+  /** The oids of the captured sources. */
+  List<Long> capturedIds() {
+    return captured.stream().map(Relation::relid).toList();
+  }
+
+  /** How the first round trip is built and its failures reported. */
+  record Reading(StreamTable st, Relation storage, WhenBusy whenBusy) {
+    /**
+     * Reads it all.
+     *
+     * @param ownTransaction the refresh opened the transaction: it is made REPEATABLE READ
+     * @param lockSources lock the captured sources in SHARE mode before the snapshot (a caller's
+     *     READ COMMITTED transaction, where every statement has a snapshot of its own)
+     */
+    Prologue read(Connection c, boolean ownTransaction, boolean lockSources) throws SQLException {
+      Parts parts = new Parts();
+      StatementBatch batch = new StatementBatch();
+      if (ownTransaction) {
+        batch.add("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+      }
+      batch.add(
+          "LOCK TABLE " + storage.qualifiedName() + " IN SHARE UPDATE EXCLUSIVE MODE"
+              + (whenBusy == WhenBusy.SKIP ? " NOWAIT" : ""));
+      batch.add(
+          StreamTableCatalog.lockByIdQuery(st.pgtId()),
+          rs -> parts.locked = StreamTableCatalog.read(rs));
+      LiveSources.load(batch, st.pgtId(), sources -> parts.sources = sources);
+      StorageRelation.load(batch, storage.relid(), found -> parts.storage = found);
+      if (!lockSources) {
+        addAtSnapshot(batch, parts);
+      }
+      send(c, batch);
+      if (parts.locked.isEmpty()) {
+        throw RefreshFailures.dropped(st);
+      }
+      StreamTable locked = parts.locked.get(0);
+      Optional<SQLException> drift = SourceDrift.of(locked, parts.sources);
+      if (drift.isPresent()) {
+        throw drift.get();
+      }
+      List<Relation> captured = new ArrayList<>();
+      for (LiveSources.Source source : parts.sources) {
+        if (source.dependency().kind().captured()) {
+          captured.add(source.relation().get());
+        }
+      }
+      if (parts.storage.isEmpty()) {
+        throw RefreshFailures.storageMissing(locked);
+      }
+      if (lockSources) {
+        StatementBatch atSnapshot = new StatementBatch();
+        if (!captured.isEmpty()) {
+          atSnapshot.add(
+              "LOCK TABLE "
+                  + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
+                  + " IN SHARE MODE");
+        }
+        addAtSnapshot(atSnapshot, parts);
+        send(c, atSnapshot);
+      }
+      return new Prologue(
+          locked, parts.sources, parts.storage.get(), List.copyOf(captured), parts.snapshot,
+          parts.frontiers, parts.callerSearchPath, parts.executor, parts.temps);
+    }
+
+    /**
+     * The reads that must see the frontier snapshot: the statement taking it also sets the stream
+     * table's {@code search_path} (the caller's is read in a subquery that runs first) and finds
+     * the owner's executor.
+     */
+    private void addAtSnapshot(StatementBatch batch, Parts parts) {
+      Frontiers.take(
+          batch,
+          "caller.search_path AS caller_search_path, pg_catalog.set_config('search_path',"
+              + " (SELECT search_path FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
+              + st.pgtId() + "), true), " + OwnerExecutor.find(storage.relid()) + " AS executor",
+          "(SELECT pg_catalog.current_setting('search_path') AS search_path OFFSET 0) AS caller",
+          snapshot -> parts.snapshot = snapshot,
+          rs -> {
+            parts.callerSearchPath = rs.getString("caller_search_path");
+            parts.executor = rs.getString("executor");
+          });
+      Frontiers.read(batch, st.pgtId(), frontiers -> parts.frontiers = frontiers);
+      SessionTempTables.load(batch, temps -> parts.temps = temps);
+    }
+
+    /** Runs a round trip of the prologue, turning its failures into what the engine expects. */
+    private void send(Connection c, StatementBatch batch) throws SQLException {
+      try {
+        batch.run(c);
+      } catch (SQLException e) {
+        if (whenBusy == WhenBusy.SKIP && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+          throw RefreshFailures.busy(st);
+        }
+        if ("40001".equals(e.getSQLState())) {
+          throw RefreshFailures.staleSnapshot(st);
+        }
+        throw OwnerRole.refusedOrSame(st, e);
+      }
+    }
+  }
+
+  /** The reads as the round trip's readers deliver them. */
+  private static final class Parts {
+    private List<StreamTable> locked;
+    private List<LiveSources.Source> sources;
+    private Optional<StorageRelation> storage;
+    private Frontiers.Snapshot snapshot;
+    private Frontiers.Stored frontiers;
+    private String callerSearchPath;
+    private String executor;
+    private SessionTempTables temps;
+  }
+}

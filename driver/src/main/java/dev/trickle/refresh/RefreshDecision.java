@@ -1,0 +1,183 @@
+package dev.trickle.refresh;
+
+import dev.trickle.catalog.RefreshMode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The decision of a refresh: a pure function from what the refresh has read to what it does next
+ * and why. A refresh starts from what its first round trip read ({@link Facts#read}); when the
+ * decision needs more (whether a FULL stream table's sources changed, what the delta fill consumed,
+ * whether those changes make recomputing cheaper), it says so ({@link Step#CHECK_PENDING}, {@link
+ * Step#FILL_DELTAS}, {@link Step#WEIGH_VOLUME}), the refresh reads it, adds it to the facts and
+ * asks again, until the decision is one of the three actions: recompute, nothing, apply the
+ * deltas. No database is needed to test it.
+ */
+final class RefreshDecision {
+  private RefreshDecision() {}
+
+  /** What the refresh does next. */
+  enum Step {
+    /** Recompute the query (FULL, or the forced action). Final. */
+    RECOMPUTE,
+    /** Nothing to apply: only the frontier advances (NO_DATA). Final. */
+    NOTHING,
+    /** Apply the filled deltas with the differential program (DIFFERENTIAL). Final. */
+    APPLY_DELTAS,
+    /** Read whether the sources of a FULL stream table have consumable changes. */
+    CHECK_PENDING,
+    /** Fill the delta tables and read what each source consumed. */
+    FILL_DELTAS,
+    /** Weigh the consumed changes against recomputing ({@link ChangeVolume}). */
+    WEIGH_VOLUME
+  }
+
+  /**
+   * A decision.
+   *
+   * @param step what to do next
+   * @param action the action recorded in the history, for a final step (null otherwise)
+   * @param reason why the refresh recomputes, recorded in the history; null otherwise
+   */
+  record Decision(Step step, RefreshAction action, String reason) {
+    /** Whether the refresh acts now rather than reading more. */
+    boolean isFinal() {
+      return action != null;
+    }
+
+    private static Decision recompute(RefreshAction action, String reason) {
+      return new Decision(Step.RECOMPUTE, action, reason);
+    }
+
+    private static Decision next(Step step) {
+      return new Decision(step, null, null);
+    }
+  }
+
+  /** An action required regardless of changes (create, alter: FULL or REINITIALIZE) and why. */
+  record Forced(RefreshAction action, String reason) {}
+
+  /**
+   * What the changes weigh against recomputing: empty when applying the delta is cheaper, else
+   * why recomputing is.
+   */
+  record Volume(Optional<String> recomputeBecause) {
+    static final Volume SMALL = new Volume(Optional.empty());
+  }
+
+  /**
+   * What a refresh has read.
+   *
+   * @param forced an action required regardless of changes
+   * @param populated whether the storage holds the query's result yet
+   * @param frontierForEverySource whether every captured source has a stored frontier
+   * @param mode the effective refresh mode
+   * @param differentialRefused why the query cannot be maintained differentially, when it cannot
+   * @param everySourceCaptured whether the changes of every source are captured
+   * @param pending whether a FULL stream table's sources have consumable changes, once read
+   * @param changes what each source consumed, once the delta tables are filled
+   * @param volume the changes weighed against recomputing, once weighed
+   */
+  record Facts(
+      Optional<Forced> forced,
+      boolean populated,
+      boolean frontierForEverySource,
+      RefreshMode mode,
+      Optional<String> differentialRefused,
+      boolean everySourceCaptured,
+      Optional<Boolean> pending,
+      Optional<List<SourceChanges>> changes,
+      Optional<Volume> volume) {
+    /** What the first round trip read; nothing about the changes yet. */
+    static Facts read(
+        Optional<Forced> forced,
+        boolean populated,
+        boolean frontierForEverySource,
+        RefreshMode mode,
+        Optional<String> differentialRefused,
+        boolean everySourceCaptured) {
+      return new Facts(
+          forced, populated, frontierForEverySource, mode, differentialRefused,
+          everySourceCaptured, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    Facts withPending(boolean anyPending) {
+      return new Facts(
+          forced, populated, frontierForEverySource, mode, differentialRefused,
+          everySourceCaptured, Optional.of(anyPending), changes, volume);
+    }
+
+    Facts withChanges(List<SourceChanges> consumed) {
+      return new Facts(
+          forced, populated, frontierForEverySource, mode, differentialRefused,
+          everySourceCaptured, pending, Optional.of(List.copyOf(consumed)), volume);
+    }
+
+    Facts withVolume(Volume weighed) {
+      return new Facts(
+          forced, populated, frontierForEverySource, mode, differentialRefused,
+          everySourceCaptured, pending, changes, Optional.of(weighed));
+    }
+  }
+
+  /** The next step for {@code facts}. */
+  static Decision decide(Facts facts) {
+    if (facts.forced().isPresent()) {
+      return Decision.recompute(facts.forced().get().action(), facts.forced().get().reason());
+    }
+    if (!facts.populated()) {
+      return Decision.recompute(RefreshAction.FULL, "not populated");
+    }
+    if (!facts.frontierForEverySource()) {
+      return Decision.recompute(RefreshAction.FULL, "no frontier recorded for a source");
+    }
+    if (facts.mode() == RefreshMode.IMMEDIATE) {
+      // Its triggers keep it current inside every writing transaction; consuming the buffered
+      // changes again would apply them twice. Only the frontier advances.
+      return nothing();
+    }
+    if (facts.mode() == RefreshMode.FULL) {
+      return fullMode(facts);
+    }
+    if (facts.differentialRefused().isPresent()) {
+      return Decision.recompute(
+          RefreshAction.FULL,
+          "differential maintenance not possible: " + facts.differentialRefused().get());
+    }
+    if (facts.changes().isEmpty()) {
+      return Decision.next(Step.FILL_DELTAS);
+    }
+    List<SourceChanges> changes = facts.changes().get();
+    if (changes.stream().anyMatch(SourceChanges::truncated)) {
+      return Decision.recompute(RefreshAction.FULL, "source truncated");
+    }
+    if (changes.stream().allMatch(change -> change.rows() == 0)) {
+      return nothing();
+    }
+    if (facts.volume().isEmpty()) {
+      return Decision.next(Step.WEIGH_VOLUME);
+    }
+    Optional<String> recompute = facts.volume().get().recomputeBecause();
+    if (recompute.isPresent()) {
+      return Decision.recompute(RefreshAction.FULL, recompute.get());
+    }
+    return new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null);
+  }
+
+  private static Decision fullMode(Facts facts) {
+    if (!facts.everySourceCaptured()) {
+      return Decision.recompute(
+          RefreshAction.FULL, "refresh mode FULL; changes of a source cannot be captured");
+    }
+    if (facts.pending().isEmpty()) {
+      return Decision.next(Step.CHECK_PENDING);
+    }
+    return facts.pending().get()
+        ? Decision.recompute(RefreshAction.FULL, "refresh mode FULL")
+        : nothing();
+  }
+
+  private static Decision nothing() {
+    return new Decision(Step.NOTHING, RefreshAction.NO_DATA, null);
+  }
+}

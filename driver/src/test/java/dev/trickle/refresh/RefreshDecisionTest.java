@@ -1,0 +1,108 @@
+package dev.trickle.refresh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trickle.catalog.RefreshMode;
+import dev.trickle.refresh.RefreshDecision.Decision;
+import dev.trickle.refresh.RefreshDecision.Facts;
+import dev.trickle.refresh.RefreshDecision.Step;
+import dev.trickle.refresh.RefreshDecision.Volume;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The decision of a refresh, from facts alone: every path to each action, and its reason. */
+class RefreshDecisionTest {
+  private static final long A = 1;
+  private static final long B = 2;
+
+  private static Facts differential() {
+    return Facts.read(Optional.empty(), true, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true);
+  }
+
+  private static Decision decide(Facts facts) {
+    return RefreshDecision.decide(facts);
+  }
+
+  @Test
+  void aForcedActionIsTakenWithItsReasonWhateverElseHolds() {
+    Facts forced =
+        Facts.read(
+            Optional.of(new RefreshDecision.Forced(RefreshAction.REINITIALIZE, "query changed")),
+            false, false, RefreshMode.IMMEDIATE, Optional.of("anything"), false);
+    assertThat(decide(forced))
+        .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.REINITIALIZE, "query changed"));
+  }
+
+  @Test
+  void anUnpopulatedStreamTableOrOneWithoutAFrontierIsRecomputed() {
+    Facts unpopulated =
+        Facts.read(Optional.empty(), false, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true);
+    assertThat(decide(unpopulated))
+        .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "not populated"));
+    Facts noFrontier =
+        Facts.read(Optional.empty(), true, false, RefreshMode.DIFFERENTIAL, Optional.empty(), true);
+    assertThat(decide(noFrontier).reason()).isEqualTo("no frontier recorded for a source");
+  }
+
+  @Test
+  void anImmediateStreamTableOnlyAdvancesItsFrontier() {
+    Facts immediate =
+        Facts.read(Optional.empty(), true, true, RefreshMode.IMMEDIATE, Optional.empty(), true);
+    assertThat(decide(immediate)).isEqualTo(new Decision(Step.NOTHING, RefreshAction.NO_DATA, null));
+  }
+
+  @Test
+  void aFullStreamTableRecomputesOnlyWhenSomethingIsPending() {
+    Facts full = Facts.read(Optional.empty(), true, true, RefreshMode.FULL, Optional.empty(), true);
+    assertThat(decide(full).step()).isEqualTo(Step.CHECK_PENDING);
+    assertThat(decide(full).isFinal()).isFalse();
+    assertThat(decide(full.withPending(false)).action()).isEqualTo(RefreshAction.NO_DATA);
+    assertThat(decide(full.withPending(true)))
+        .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "refresh mode FULL"));
+    Facts uncaptured =
+        Facts.read(Optional.empty(), true, true, RefreshMode.FULL, Optional.empty(), false);
+    assertThat(decide(uncaptured).reason())
+        .isEqualTo("refresh mode FULL; changes of a source cannot be captured");
+  }
+
+  @Test
+  void aQueryWithoutDifferentialRuleIsRecomputedSayingWhy() {
+    Facts refused =
+        Facts.read(
+            Optional.empty(), true, true, RefreshMode.DIFFERENTIAL,
+            Optional.of("window function at 12"), true);
+    assertThat(decide(refused))
+        .isEqualTo(
+            new Decision(
+                Step.RECOMPUTE,
+                RefreshAction.FULL,
+                "differential maintenance not possible: window function at 12"));
+  }
+
+  @Test
+  void aDifferentialRefreshFillsThenWeighsThenApplies() {
+    Facts facts = differential();
+    assertThat(decide(facts).step()).isEqualTo(Step.FILL_DELTAS);
+    facts = facts.withChanges(List.of(new SourceChanges(A, 3, false), new SourceChanges(B, 0, false)));
+    assertThat(decide(facts).step()).isEqualTo(Step.WEIGH_VOLUME);
+    assertThat(decide(facts.withVolume(Volume.SMALL)))
+        .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
+    assertThat(decide(facts.withVolume(new Volume(Optional.of("most of a changed")))))
+        .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "most of a changed"));
+  }
+
+  @Test
+  void nothingChangedIsNoDataAndATruncationRecomputes() {
+    Facts unchanged =
+        differential()
+            .withChanges(List.of(new SourceChanges(A, 0, false), new SourceChanges(B, 0, false)));
+    assertThat(decide(unchanged)).isEqualTo(new Decision(Step.NOTHING, RefreshAction.NO_DATA, null));
+    assertThat(decide(differential().withChanges(List.of()))).isEqualTo(decide(unchanged));
+    Facts truncated =
+        differential()
+            .withChanges(List.of(new SourceChanges(A, 0, true), new SourceChanges(B, 5, false)));
+    assertThat(decide(truncated))
+        .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "source truncated"));
+  }
+}
