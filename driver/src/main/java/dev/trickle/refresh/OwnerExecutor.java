@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The one way a refresh runs what evaluates the defining query: one call of the owner's executor,
  * {@code pgtrickle."run_as_<owner oid>"(search_path, statements, queries, plan_once)} (catalog {@code
- * V17__refresh_as_owner_executor.sql}), a {@code SECURITY DEFINER} function owned by the stream
+ * V19__refresh_as_owner_executor.sql}), a {@code SECURITY DEFINER} function owned by the stream
  * table's owner that runs the statements in order with {@code EXECUTE} and returns each one's row
  * count, or a query's first row.
  *

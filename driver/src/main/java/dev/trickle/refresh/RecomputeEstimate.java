@@ -35,10 +35,11 @@ public final class RecomputeEstimate {
   static final double RECOMPUTE_US_PER_SOURCE_ROW = 0.55;
 
   /**
-   * Batches smaller than this are always applied as deltas (no size lookup either): the small
-   * batches a refresh may send ahead and commit in one round trip ({@link SmallBatches#BOUND}).
+   * Batches smaller than this are always applied as deltas (no size lookup either): below it the
+   * change-volume heuristic never chooses FULL either ({@link ChangeVolume}).
    */
-  static final long MIN_CHANGED_ROWS = SmallBatches.BOUND;
+  static final long MIN_CHANGED_ROWS =
+      (long) (ChangeVolume.MIN_ROWS * ChangeVolume.MAX_CHANGE_RATIO);
 
   private RecomputeEstimate() {}
 

@@ -242,7 +242,7 @@ class RoleEscapeTest {
         Thread.sleep(100);
       }
     } finally {
-      Schedulers.running(SchedulerTarget.of(db.plainUrl(), new Properties(), new Properties()).key())
+      Schedulers.running(SchedulerTarget.of(db.plainUrl(), new Properties(), dev.trickle.catalog.DriverSettings.NONE).key())
           .ifPresent(s -> s.stop(Duration.ofSeconds(10)));
       try (Connection owner = connect(OWNER, "owner")) {
         execute(
