@@ -13,4 +13,4 @@ BEGIN
 END
 $fn$;
 
-DROP FUNCTION pgtrickle.recursion_limit_exceeded(integer);
+DROP FUNCTION IF EXISTS pgtrickle.recursion_limit_exceeded(integer);

@@ -78,8 +78,9 @@ class CaptureUpgradeTest {
         "DROP FUNCTION pgtrickle.take_scheduler_leadership(),"
             + " pgtrickle.resign_scheduler_leadership()",
         "DROP TABLE pgtrickle.pgt_scheduler_leader",
-        // V15 (wake-ups) too.
+        // V15 (wake-ups) and V18 (the loop rule) too.
         "DROP TABLE pgtrickle.pgt_change_wakeups",
+        "DROP FUNCTION pgtrickle.loop_limit_reached(text, text)",
         "UPDATE pgtrickle.pgt_meta SET value = '12' WHERE key = 'catalog_version'");
     h.sql("UPDATE src SET v = NULL WHERE id = 2", "DELETE FROM src WHERE id = 4",
         "INSERT INTO src VALUES (22, 'new', 0), (24, 'o''quote', NULL)");
