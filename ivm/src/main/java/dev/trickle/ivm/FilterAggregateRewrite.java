@@ -56,7 +56,9 @@ final class FilterAggregateRewrite {
 
   private static String replacement(AnalyticExpression a) {
     String name = a.getName() == null ? "" : Names.fold(BlockAnalyzer.lastPart(a.getName())).toLowerCase(Locale.ROOT);
-    boolean oneArgument = a.isAllColumns() ? name.equals("count")
+    boolean star = a.isAllColumns()
+        || (a.getExpression() != null && "*".equals(a.getExpression().toString().strip()));
+    boolean oneArgument = star ? name.equals("count")
         : a.getExpression() != null && !(a.getExpression() instanceof ExpressionList<?> list && list.size() != 1);
     if (a.getFilterExpression() == null || !STRICT.contains(name) || !oneArgument
         || a.getFuncOrderBy() != null || a.getKeep() != null || a.isIgnoreNulls()
@@ -64,7 +66,7 @@ final class FilterAggregateRewrite {
       return null;
     }
     String argument = "CASE WHEN " + a.getFilterExpression() + " THEN "
-        + (a.isAllColumns() ? "1" : a.getExpression().toString()) + " END";
+        + (star ? "1" : a.getExpression().toString()) + " END";
     String call = a.getName() + "(" + (a.isDistinct() ? "DISTINCT " : "") + argument + ")";
     if (a.getType() == AnalyticType.FILTER_ONLY) {
       return call;
