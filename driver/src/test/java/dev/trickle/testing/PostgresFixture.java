@@ -50,14 +50,29 @@ public final class PostgresFixture {
     return name;
   }
 
-  /** Drops a test database, closing other sessions on it first. */
+  /**
+   * Drops a test database, closing other sessions on it first. A terminated session can take longer
+   * to exit than {@code DROP DATABASE ... WITH (FORCE)} waits for it (a backend finishing a long
+   * statement on a loaded machine), so the drop is tried a few times before it counts as failed.
+   */
   static synchronized void dropDatabase(String name) {
-    try (Connection c = DriverManager.getConnection(server().adminUrl("postgres"));
-        Statement st = c.createStatement()) {
-      st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot drop test database " + name, e);
+    SQLException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try (Connection c = DriverManager.getConnection(server().adminUrl("postgres"));
+          Statement st = c.createStatement()) {
+        st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        return;
+      } catch (SQLException e) {
+        last = e;
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
     }
+    throw new IllegalStateException("cannot drop test database " + name, last);
   }
 
   /** The server, started on first use. */
