@@ -57,8 +57,13 @@ record Prologue(
     return captured.stream().map(Relation::relid).toList();
   }
 
-  /** How the first round trip is built and its failures reported. */
-  record Reading(StreamTable st, Relation storage, WhenBusy whenBusy) {
+  /**
+   * How the first round trip is built and its failures reported.
+   *
+   * @param workTables what the engine remembers of the work tables it created on each connection
+   */
+  record Reading(
+      StreamTable st, Relation storage, WhenBusy whenBusy, SessionTempTables.Memory workTables) {
     /**
      * Reads it all.
      *
@@ -81,7 +86,7 @@ record Prologue(
       LiveSources.load(batch, st.pgtId(), sources -> parts.sources = sources);
       StorageRelation.load(batch, storage.relid(), found -> parts.storage = found);
       if (!lockSources) {
-        addAtSnapshot(batch, parts);
+        addAtSnapshot(batch, c, parts);
       }
       send(c, batch);
       if (parts.locked.isEmpty()) {
@@ -109,7 +114,7 @@ record Prologue(
                   + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                   + " IN SHARE MODE");
         }
-        addAtSnapshot(atSnapshot, parts);
+        addAtSnapshot(atSnapshot, c, parts);
         send(c, atSnapshot);
       }
       return new Prologue(
@@ -122,7 +127,7 @@ record Prologue(
      * table's {@code search_path} (the caller's is read in a subquery that runs first) and finds
      * the owner's executor.
      */
-    private void addAtSnapshot(StatementBatch batch, Parts parts) {
+    private void addAtSnapshot(StatementBatch batch, Connection c, Parts parts) {
       Frontiers.take(
           batch,
           "caller.search_path AS caller_search_path, pg_catalog.set_config('search_path',"
@@ -135,7 +140,7 @@ record Prologue(
             parts.executor = rs.getString("executor");
           });
       Frontiers.read(batch, st.pgtId(), frontiers -> parts.frontiers = frontiers);
-      SessionTempTables.load(batch, temps -> parts.temps = temps);
+      SessionTempTables.load(batch, c, workTables, temps -> parts.temps = temps);
     }
 
     /** Runs a round trip of the prologue, turning its failures into what the engine expects. */

@@ -60,6 +60,8 @@ public final class RefreshEngine {
   private final MaintenanceCompiler compiler;
   /** When a differential refresh on a connection deletes the buffer rows it consumed. */
   private final CleanupPacing cleanupPacing = new CleanupPacing();
+  /** The work tables refreshes created on each connection, reused by the next refresh there. */
+  private final SessionTempTables.Memory workTables = new SessionTempTables.Memory();
 
   /** An engine that asks {@code compiler} for differential programs. */
   public RefreshEngine(MaintenanceCompiler compiler) {
@@ -315,7 +317,7 @@ public final class RefreshEngine {
   }
 
   private RefreshRun newRun(StreamTable st, InitiatedBy initiatedBy, Prologue.WhenBusy whenBusy) {
-    return new RefreshRun(compiler, cleanupPacing, st, initiatedBy, whenBusy);
+    return new RefreshRun(compiler, cleanupPacing, workTables, st, initiatedBy, whenBusy);
   }
 
   private static void recordFailure(

@@ -34,6 +34,7 @@ import org.postgresql.core.TransactionState;
 final class RefreshRun {
   private final MaintenanceCompiler compiler;
   private final CleanupPacing cleanupPacing;
+  private final SessionTempTables.Memory workTables;
   private final StreamTable st;
   private final InitiatedBy initiatedBy;
   private final Prologue.WhenBusy whenBusy;
@@ -80,16 +81,19 @@ final class RefreshRun {
 
   /**
    * @param cleanupPacing when a differential refresh deletes the buffer rows it consumed
+   * @param workTables the work tables the engine created on each connection, for reuse
    * @param whenBusy whether to wait for a refresh of the same stream table in another transaction
    */
   RefreshRun(
       MaintenanceCompiler compiler,
       CleanupPacing cleanupPacing,
+      SessionTempTables.Memory workTables,
       StreamTable st,
       InitiatedBy initiatedBy,
       Prologue.WhenBusy whenBusy) {
     this.compiler = compiler;
     this.cleanupPacing = cleanupPacing;
+    this.workTables = workTables;
     this.st = st;
     this.initiatedBy = initiatedBy;
     this.whenBusy = whenBusy;
@@ -108,7 +112,7 @@ final class RefreshRun {
       Transaction transaction)
       throws SQLException {
     Prologue read =
-        new Prologue.Reading(st, storage, whenBusy)
+        new Prologue.Reading(st, storage, whenBusy, workTables)
             .read(c, transaction.own(), transaction == Transaction.CALLERS_LOCKING_SOURCES);
     StreamTable locked = read.streamTable();
     List<Long> sourceIds = read.capturedIds();
