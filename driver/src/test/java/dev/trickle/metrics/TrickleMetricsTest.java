@@ -127,6 +127,30 @@ class TrickleMetricsTest {
     }
   }
 
+  @Test
+  void aStreamTableNeverPopulatedHasNoStaleness() throws Exception {
+    Properties settings = new Properties();
+    settings.setProperty("trickle.scheduler", "false");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (Connection c = db.connect(settings);
+        Statement s = c.createStatement();
+        TrickleMetrics metrics = new TrickleMetrics(dataSource(settings), Duration.ZERO)) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+      s.execute("CREATE TABLE later (id int)");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'later_count',"
+          + " query => 'SELECT count(*) AS n FROM later', initialize => false)");
+      metrics.bindTo(registry);
+      metrics.poll();
+      assertThat(gauge(registry, TrickleMetrics.STALENESS, "stream_table", "public.later_count"))
+          .isNaN();
+      s.execute("SELECT pgtrickle.refresh_stream_table('later_count')");
+      metrics.poll();
+      assertThat(gauge(registry, TrickleMetrics.STALENESS, "stream_table", "public.later_count"))
+          .isBetween(0.0, 60.0);
+      s.execute("DROP STREAM TABLE later_count");
+    }
+  }
+
   private static double rows(SimpleMeterRegistry registry, String kind) {
     return registry.get(TrickleMetrics.REFRESH_ROWS)
         .tags("stream_table", "public.ratio", "action", "DIFFERENTIAL", "kind", kind)
