@@ -90,7 +90,8 @@ public final class CatalogLock {
   private static String holder(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT coalesce(a.usename::text, '?'), l.pid, coalesce(a.application_name, '')"
+            "SELECT coalesce(a.usename::text, '?') AS role, l.pid,"
+                + " coalesce(a.application_name, '') AS application_name"
                 + " FROM pg_catalog.pg_locks l"
                 + " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
                 + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ?::oid"
@@ -103,11 +104,11 @@ public final class CatalogLock {
           return "a session that has released it since";
         }
         return "role "
-            + Sql.identifier(rs.getString(1))
+            + Sql.identifier(rs.getString("role"))
             + " (pid "
-            + rs.getInt(2)
+            + rs.getInt("pid")
             + ", application_name "
-            + Sql.literal(rs.getString(3))
+            + Sql.literal(rs.getString("application_name"))
             + ")";
       }
     }

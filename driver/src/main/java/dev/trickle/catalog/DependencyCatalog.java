@@ -11,6 +11,21 @@ import java.util.List;
 public final class DependencyCatalog {
   private DependencyCatalog() {}
 
+  /**
+   * The dependency in the current row of a result with the columns of {@code
+   * pgtrickle.pgt_dependencies}: {@code source_relid, source_schema, source_name, source_kind,
+   * columns_used, column_types}.
+   */
+  public static Dependency read(ResultSet rs) throws SQLException {
+    return new Dependency(
+        rs.getLong("source_relid"),
+        rs.getString("source_schema"),
+        rs.getString("source_name"),
+        SourceKind.valueOf(rs.getString("source_kind")),
+        StreamTableCatalog.textArray(rs.getArray("columns_used")),
+        StreamTableCatalog.textArray(rs.getArray("column_types")));
+  }
+
   /** The relations a stream table reads, by schema and name. */
   public static List<Dependency> of(Connection c, long pgtId) throws SQLException {
     List<Dependency> deps = new ArrayList<>();
@@ -23,14 +38,7 @@ public final class DependencyCatalog {
       ps.setLong(1, pgtId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          deps.add(
-              new Dependency(
-                  rs.getLong(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  SourceKind.valueOf(rs.getString(4)),
-                  StreamTableCatalog.textArray(rs.getArray(5)),
-                  StreamTableCatalog.textArray(rs.getArray(6))));
+          deps.add(read(rs));
         }
       }
     }
@@ -108,12 +116,12 @@ public final class DependencyCatalog {
     List<long[]> edges = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT s.pgt_relid, d.source_relid FROM pgtrickle.pgt_dependencies d"
+            "SELECT s.pgt_relid AS reader, d.source_relid AS source FROM pgtrickle.pgt_dependencies d"
                 + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id"
                 + " WHERE d.source_kind = 'STREAM_TABLE'");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        edges.add(new long[] {rs.getLong(1), rs.getLong(2)});
+        edges.add(new long[] {rs.getLong("reader"), rs.getLong("source")});
       }
     }
     return edges;

@@ -30,29 +30,47 @@ public record Relation(
     boolean partition,
     boolean hasPrimaryKey) {
 
+  /**
+   * The select list that reads a relation from {@code pg_class c} joined to {@code pg_namespace
+   * n}: {@code schema_name, relation_name, relkind, is_temporary, is_partition, has_primary_key},
+   * NULLs when {@code c} is missing; {@link #read} reads it.
+   */
+  public static String selectList() {
+    return "n.nspname::text AS schema_name, c.relname::text AS relation_name,"
+        + " c.relkind::text AS relkind, c.relpersistence = 't' AS is_temporary,"
+        + " c.relispartition AS is_partition,"
+        + " EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')"
+        + " AS has_primary_key";
+  }
+
+  /**
+   * The relation {@code relid} in the current row of a result whose select list holds {@link
+   * #selectList}, empty when its columns are NULL (the relation was dropped).
+   */
+  public static Optional<Relation> read(long relid, ResultSet rs) throws SQLException {
+    if (rs.getString("relation_name") == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Relation(
+            relid,
+            rs.getString("schema_name"),
+            rs.getString("relation_name"),
+            rs.getString("relkind").charAt(0),
+            rs.getBoolean("is_temporary"),
+            rs.getBoolean("is_partition"),
+            rs.getBoolean("has_primary_key")));
+  }
+
   /** The relation with this oid, if it still exists. */
   public static Optional<Relation> find(Connection c, long relid) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT n.nspname, c.relname, c.relkind, c.relpersistence = 't', c.relispartition,"
-                + " EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid"
-                + " AND k.contype = 'p')"
-                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.oid = ?::oid")) {
+            "SELECT " + selectList() + " FROM pg_class c JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE c.oid = ?::oid")) {
       ps.setLong(1, relid);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            new Relation(
-                relid,
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3).charAt(0),
-                rs.getBoolean(4),
-                rs.getBoolean(5),
-                rs.getBoolean(6)));
+        return rs.next() ? read(relid, rs) : Optional.empty();
       }
     }
   }
@@ -77,12 +95,12 @@ public record Relation(
     List<Column> columns = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+            "SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute"
                 + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
       ps.setLong(1, relid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          columns.add(new Column(rs.getString(1), rs.getString(2)));
+          columns.add(new Column(rs.getString("attname"), rs.getString("type")));
         }
       }
     }

@@ -51,15 +51,6 @@ public final class StreamTableCatalog {
   }
 
   /**
-   * The stream table with this catalog id, its row locked until the transaction ends (FOR NO KEY UPDATE, so rows referencing it, such as scheduler jobs, can still be inserted). In a
-   * REPEATABLE READ transaction whose snapshot predates the row's last change this fails with
-   * SQLState 40001.
-   */
-  public static Optional<StreamTable> lockById(Connection c, long pgtId) throws SQLException {
-    return one(c, SELECT + "WHERE pgt_id = ? FOR NO KEY UPDATE", pgtId);
-  }
-
-  /**
    * The query of {@link #findById} with the id written in, for a statement batch; read its rows
    * with {@link #read(ResultSet)}.
    */
@@ -89,8 +80,11 @@ public final class StreamTableCatalog {
   }
 
   /**
-   * The query of {@link #lockById} with the id written in, for a statement batch; read its rows
-   * with {@link #read(ResultSet)}.
+   * The query that reads the stream table with this catalog id, its row locked until the
+   * transaction ends ({@code FOR NO KEY UPDATE}, so rows referencing it, such as scheduler jobs,
+   * can still be inserted), for a statement batch; read its rows with {@link #read(ResultSet)}. In
+   * a REPEATABLE READ transaction whose snapshot predates the row's last change it fails with
+   * SQLState 40001.
    */
   public static String lockByIdQuery(long pgtId) {
     return SELECT + "WHERE pgt_id = " + pgtId + " FOR NO KEY UPDATE";

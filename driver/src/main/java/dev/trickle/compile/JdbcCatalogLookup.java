@@ -65,8 +65,8 @@ public final class JdbcCatalogLookup implements CatalogLookup {
   private Optional<Relation> read(String schema, String name) {
     String sql =
         "SELECT c.oid, n.nspname, c.relname, c.relkind,"
-            + " CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END,"
-            + " to_regclass('pgtrickle.pgt_stream_tables') IS NOT NULL"
+            + " CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END AS view_definition,"
+            + " to_regclass('pgtrickle.pgt_stream_tables') IS NOT NULL AS catalog_installed"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE c.oid = to_regclass(CASE WHEN ?::text IS NULL THEN quote_ident(?)"
             + " ELSE quote_ident(?) || '.' || quote_ident(?) END)";
@@ -79,12 +79,12 @@ public final class JdbcCatalogLookup implements CatalogLookup {
         if (!rs.next()) {
           return Optional.empty();
         }
-        long oid = rs.getLong(1);
-        String relSchema = rs.getString(2);
-        String relName = rs.getString(3);
-        String relkind = rs.getString(4);
-        String viewDefinition = rs.getString(5);
-        boolean catalogInstalled = rs.getBoolean(6);
+        long oid = rs.getLong("oid");
+        String relSchema = rs.getString("nspname");
+        String relName = rs.getString("relname");
+        String relkind = rs.getString("relkind");
+        String viewDefinition = rs.getString("view_definition");
+        boolean catalogInstalled = rs.getBoolean("catalog_installed");
         Relation.Kind kind =
             switch (relkind) {
               case "r", "p" -> catalogInstalled && isStreamTable(oid)
@@ -115,12 +115,14 @@ public final class JdbcCatalogLookup implements CatalogLookup {
     List<RelationColumn> columns = new ArrayList<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute"
+            "SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute"
                 + " WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
       ps.setLong(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          columns.add(new RelationColumn(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+          columns.add(
+              new RelationColumn(
+                  rs.getString("attname"), rs.getString("type"), rs.getBoolean("attnotnull")));
         }
       }
     }

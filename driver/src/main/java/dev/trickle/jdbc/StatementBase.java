@@ -9,27 +9,26 @@ import java.sql.Statement;
  * What every Trickle statement intercepts (plain, prepared and callable alike): the current result,
  * which may be a stream-table command's made on the client ({@link CurrentResult}); result sets
  * whose {@code getStatement()} leads back to the wrapper; {@link #getConnection()} returning the
- * Trickle connection; {@code close} and {@code unwrap}. Everything else a statement does is
+ * Trickle connection; {@code close}; {@code unwrap} ({@link Interceptor}). Everything else a statement does is
  * PgJDBC's, through {@link Delegation}.
  */
-abstract sealed class StatementBase permits TrickleStatement, TricklePreparedStatement {
+abstract sealed class StatementBase extends Interceptor permits TrickleStatement, TricklePreparedStatement {
   private final TrickleConnection connection;
   private final Statement delegate;
   private final CurrentResult currentResult;
   private WrappedResults results;
-  private Statement face;
   private volatile boolean closed;
 
   StatementBase(TrickleConnection connection, Statement delegate) {
+    super(delegate);
     this.connection = connection;
     this.delegate = delegate;
     this.currentResult = new CurrentResult(delegate);
   }
 
   /** Makes {@code api}'s wrapper over {@code delegate} with this interceptor. */
-  final <T extends Statement> T wrapAs(Class<T> api, T delegate) {
-    T wrapper = Delegation.wrap(api, delegate, this);
-    face = wrapper;
+  final <T extends Statement> T wrapStatement(Class<T> api, T delegate) {
+    T wrapper = wrapAs(api, delegate);
     results = new WrappedResults(wrapper);
     return wrapper;
   }
@@ -93,16 +92,5 @@ abstract sealed class StatementBase permits TrickleStatement, TricklePreparedSta
 
   public boolean isClosed() throws SQLException {
     return closed || delegate.isClosed();
-  }
-
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(face)) {
-      return iface.cast(face);
-    }
-    return delegate.unwrap(iface);
-  }
-
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(face) || delegate.isWrapperFor(iface);
   }
 }

@@ -11,36 +11,22 @@ import java.sql.SQLException;
  * #getConnection()} and the metadata result sets (their {@code getStatement()}) lead back to the
  * wrappers.
  */
-final class TrickleDatabaseMetaData implements Delegation.Observer {
+final class TrickleDatabaseMetaData extends Interceptor implements Delegation.Observer {
   private final TrickleConnection connection;
-  private final DatabaseMetaData delegate;
-  private DatabaseMetaData face;
 
   private TrickleDatabaseMetaData(TrickleConnection connection, DatabaseMetaData delegate) {
+    super(delegate);
     this.connection = connection;
-    this.delegate = delegate;
   }
 
   /** The wrapper of {@code connection}'s metadata. */
   static DatabaseMetaData wrap(TrickleConnection connection, DatabaseMetaData delegate) {
-    TrickleDatabaseMetaData interceptor = new TrickleDatabaseMetaData(connection, delegate);
-    interceptor.face = Delegation.wrap(DatabaseMetaData.class, delegate, interceptor);
-    return interceptor.face;
+    return new TrickleDatabaseMetaData(connection, delegate)
+        .wrapAs(DatabaseMetaData.class, delegate);
   }
 
   public Connection getConnection() {
     return connection;
-  }
-
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(face)) {
-      return iface.cast(face);
-    }
-    return delegate.unwrap(iface);
-  }
-
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(face) || delegate.isWrapperFor(iface);
   }
 
   /** The methods answering with a result set. */

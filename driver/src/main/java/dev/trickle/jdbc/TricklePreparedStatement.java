@@ -74,7 +74,7 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
       StatementRouter router,
       PreparedCommand command) {
     return new TricklePreparedStatement(connection, delegate, router, command)
-        .wrapAs(PreparedStatement.class, delegate);
+        .wrapStatement(PreparedStatement.class, delegate);
   }
 
   /** The wrapper of a callable {@code delegate}: this wrapper over {@link CallableStatement}. */
@@ -84,7 +84,7 @@ final class TricklePreparedStatement extends StatementBase implements Delegation
       StatementRouter router,
       PreparedCommand command) {
     return new TricklePreparedStatement(connection, delegate, router, command)
-        .wrapAs(CallableStatement.class, delegate);
+        .wrapStatement(CallableStatement.class, delegate);
   }
 
   public ResultSet executeQuery() throws SQLException {

@@ -9,22 +9,20 @@ import java.sql.Statement;
  * produced it rather than the PgJDBC one, so code that walks from a result set to its connection
  * stays on the wrappers. Reading rows is PgJDBC's, through {@link Delegation}.
  */
-final class TrickleResultSet {
+final class TrickleResultSet extends Interceptor {
   private final Statement statement;
   private final ResultSet delegate;
-  private ResultSet face;
   private volatile boolean closed;
 
   private TrickleResultSet(Statement statement, ResultSet delegate) {
+    super(delegate);
     this.statement = statement;
     this.delegate = delegate;
   }
 
   /** The wrapper of {@code delegate}, produced by the wrapper {@code statement}. */
   static ResultSet wrap(Statement statement, ResultSet delegate) {
-    TrickleResultSet interceptor = new TrickleResultSet(statement, delegate);
-    interceptor.face = Delegation.wrap(ResultSet.class, delegate, interceptor);
-    return interceptor.face;
+    return new TrickleResultSet(statement, delegate).wrapAs(ResultSet.class, delegate);
   }
 
   public Statement getStatement() {
@@ -41,16 +39,5 @@ final class TrickleResultSet {
 
   public boolean isClosed() throws SQLException {
     return closed || delegate.isClosed();
-  }
-
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(face)) {
-      return iface.cast(face);
-    }
-    return delegate.unwrap(iface);
-  }
-
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(face) || delegate.isWrapperFor(iface);
   }
 }

@@ -26,7 +26,7 @@ final class TrickleStatement extends StatementBase {
 
   /** The wrapper of a plain statement of {@code connection}. */
   static Statement wrap(TrickleConnection connection, Statement delegate, StatementRouter router) {
-    return new TrickleStatement(connection, delegate, router).wrapAs(Statement.class, delegate);
+    return new TrickleStatement(connection, delegate, router).wrapStatement(Statement.class, delegate);
   }
 
   public boolean execute(String sql) throws SQLException {

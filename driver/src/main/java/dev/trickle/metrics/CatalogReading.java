@@ -43,20 +43,20 @@ record CatalogReading(
       long rowsDeleted, double seconds) {}
 
   private static final String STREAM_TABLES =
-      "SELECT format('%I.%I', pgt_schema, pgt_name), status,"
+      "SELECT format('%I.%I', pgt_schema, pgt_name) AS stream_table, status,"
           + " CASE WHEN effective_mode = 'IMMEDIATE' AND is_populated THEN 0"
-          + "   ELSE extract(epoch FROM clock_timestamp() - data_timestamp)::float8 END"
+          + "   ELSE extract(epoch FROM clock_timestamp() - data_timestamp)::float8 END AS staleness"
           + " FROM pgtrickle.pgt_stream_tables";
   private static final String REFRESHES =
-      "SELECT r.refresh_id, format('%I.%I', s.pgt_schema, s.pgt_name), r.action,"
-          + " r.status = 'COMPLETED', r.rows_inserted, r.rows_deleted,"
-          + " coalesce(extract(epoch FROM r.end_time - r.start_time), 0)::float8"
+      "SELECT r.refresh_id, format('%I.%I', s.pgt_schema, s.pgt_name) AS stream_table, r.action,"
+          + " r.status = 'COMPLETED' AS completed, r.rows_inserted, r.rows_deleted,"
+          + " coalesce(extract(epoch FROM r.end_time - r.start_time), 0)::float8 AS seconds"
           + " FROM pgtrickle.pgt_refresh_history r"
           + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = r.pgt_id"
           + " WHERE r.refresh_id > ? AND r.start_time >= ? AND r.status IN ('COMPLETED', 'FAILED')"
           + " ORDER BY r.refresh_id";
   private static final String BUFFERED_ROWS =
-      "SELECT source_table, coalesce(max(pending_rows), 0)"
+      "SELECT source_table, coalesce(max(pending_rows), 0) AS pending_rows"
           + " FROM pgtrickle.change_buffer_sizes() GROUP BY source_table";
   private static final String LEADER =
       "SELECT EXISTS (SELECT FROM pgtrickle.pgt_scheduler WHERE host = ? AND pid = ?)";
@@ -74,16 +74,16 @@ record CatalogReading(
     try (Statement s = c.createStatement()) {
       try (ResultSet rs = s.executeQuery(STREAM_TABLES)) {
         while (rs.next()) {
-          double staleness = rs.getDouble(3);
+          String name = rs.getString("stream_table");
+          String status = rs.getString("status");
+          double staleness = rs.getDouble("staleness");
           streamTables.put(
-              rs.getString(1),
-              new StreamTableReading(
-                  rs.getString(1), rs.getString(2), rs.wasNull() ? null : staleness));
+              name, new StreamTableReading(name, status, rs.wasNull() ? null : staleness));
         }
       }
       try (ResultSet rs = s.executeQuery(BUFFERED_ROWS)) {
         while (rs.next()) {
-          buffered.put(rs.getString(1), rs.getLong(2));
+          buffered.put(rs.getString("source_table"), rs.getLong("pending_rows"));
         }
       }
     }
@@ -94,8 +94,9 @@ record CatalogReading(
         while (rs.next()) {
           refreshes.add(
               new RecordedRefresh(
-                  rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                  rs.getLong(5), rs.getLong(6), rs.getDouble(7)));
+                  rs.getLong("refresh_id"), rs.getString("stream_table"), rs.getString("action"),
+                  rs.getBoolean("completed"), rs.getLong("rows_inserted"),
+                  rs.getLong("rows_deleted"), rs.getDouble("seconds")));
         }
       }
     }

@@ -41,14 +41,15 @@ final class ChangeVolume {
       }
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT GREATEST(reltuples, 0)::bigint, ?::oid::regclass::text FROM pg_class WHERE oid = ?::oid")) {
+              "SELECT GREATEST(reltuples, 0)::bigint AS estimated, ?::oid::regclass::text AS source"
+                  + " FROM pg_class WHERE oid = ?::oid")) {
         ps.setLong(1, change.sourceRelid());
         ps.setLong(2, change.sourceRelid());
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
-            long estimated = rs.getLong(1);
+            long estimated = rs.getLong("estimated");
             if (estimated >= MIN_ROWS && change.rows() >= estimated * MAX_CHANGE_RATIO) {
-              return change.rows() + " changed rows of " + rs.getString(2) + " are at least "
+              return change.rows() + " changed rows of " + rs.getString("source") + " are at least "
                   + Math.round(MAX_CHANGE_RATIO * 100) + "% of its ~" + estimated
                   + " rows: a full recompute is cheaper";
             }

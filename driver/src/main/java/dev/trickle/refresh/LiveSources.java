@@ -2,6 +2,7 @@ package dev.trickle.refresh;
 
 import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Dependency;
+import dev.trickle.catalog.DependencyCatalog;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SourceKind;
 import java.sql.Array;
@@ -57,14 +58,14 @@ final class LiveSources {
   /**
    * Adds the query to {@code batch}; {@code loaded} receives the sources by schema and name. Per
    * source: the catalog's record, the relation now (NULL names when dropped, {@link
-   * RelationShape}), and its columns now. Both column arrays come from one lateral subquery: the
+   * Relation#selectList}), and its columns now. Both column arrays come from one lateral subquery: the
    * server initializes every subquery of a statement on every run, so each further one would cost
    * every refresh.
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     batch.add(
         "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
-            + RelationShape.relationList()
+            + Relation.selectList()
             + ", cols.names, cols.types, d.column_types FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
             + " LEFT JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -82,30 +83,9 @@ final class LiveSources {
   private static List<Source> read(ResultSet rs) throws SQLException {
     List<Source> sources = new ArrayList<>();
     while (rs.next()) {
-      long relid = rs.getLong(1);
-      SourceKind kind = SourceKind.valueOf(rs.getString(4));
-      Dependency dependency =
-          new Dependency(
-              relid,
-              rs.getString(2),
-              rs.getString(3),
-              kind,
-              texts(rs.getArray(5)),
-              texts(rs.getArray(14)));
-      Optional<Relation> relation =
-          rs.getString(6) != null
-              ? Optional.of(
-                  new Relation(
-                      relid,
-                      rs.getString(6),
-                      rs.getString(7),
-                      rs.getString(8).charAt(0),
-                      rs.getBoolean(9),
-                      rs.getBoolean(10),
-                      rs.getBoolean(11)))
-              : Optional.empty();
-      List<Column> columns = columns(rs.getArray(12), rs.getArray(13));
-      sources.add(new Source(dependency, relation, columns));
+      Dependency dependency = DependencyCatalog.read(rs);
+      List<Column> columns = columns(rs.getArray("names"), rs.getArray("types"));
+      sources.add(new Source(dependency, Relation.read(dependency.sourceRelid(), rs), columns));
     }
     return sources;
   }

@@ -30,12 +30,12 @@ final class RecomputeCheck {
         .map(StreamTableDefinition.Source::relid).toArray(Long[]::new);
     Map<Long, Long> sizes = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT oid::bigint, GREATEST(reltuples, 0)::bigint FROM pg_catalog.pg_class"
+        "SELECT oid::bigint AS relid, GREATEST(reltuples, 0)::bigint AS estimated FROM pg_catalog.pg_class"
             + " WHERE oid = ANY (?::oid[])")) {
       ps.setArray(1, c.createArrayOf("bigint", relids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          sizes.put(rs.getLong(1), rs.getLong(2));
+          sizes.put(rs.getLong("relid"), rs.getLong("estimated"));
         }
       }
     }

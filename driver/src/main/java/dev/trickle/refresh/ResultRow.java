@@ -22,11 +22,6 @@ public record ResultRow(List<String> columns, List<String> values) {
     values = Collections.unmodifiableList(new ArrayList<>(values));
   }
 
-  /** Whether the query returned a row. */
-  public boolean present() {
-    return !columns.isEmpty();
-  }
-
   /** The value of {@code column} as text; fails when the row has no such column. */
   public String text(String column) {
     int i = columns.indexOf(column);

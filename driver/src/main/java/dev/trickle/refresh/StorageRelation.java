@@ -43,25 +43,31 @@ record StorageRelation(Relation relation, List<Column> columns) {
     batch.add(query(oid), rs -> found.accept(read(rs)));
   }
 
+  /**
+   * Plain SQL rather than a server function: a refresh sends its reads as prepared statements
+   * ({@link StatementBatch}), so the server keeps their plans for the session, and a plain query
+   * costs less than a function call doing the same.
+   */
   private static String query(String oid) {
-    return "SELECT " + RelationShape.selectList() + ", c.oid::bigint FROM pg_class c"
+    return "SELECT " + Relation.selectList() + ", " + columnArray("a.attname::text")
+        + " AS column_names, " + columnArray("format_type(a.atttypid, a.atttypmod)")
+        + " AS column_types, c.oid::bigint AS relid FROM pg_class c"
         + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = " + oid;
+  }
+
+  /** {@code perColumn} for each column of {@code c} in order, as an array. */
+  private static String columnArray(String perColumn) {
+    return "ARRAY(SELECT " + perColumn + " FROM pg_attribute a WHERE a.attrelid = c.oid"
+        + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)";
   }
 
   private static Optional<StorageRelation> read(ResultSet rs) throws SQLException {
     if (!rs.next()) {
       return Optional.empty();
     }
-    Relation relation =
-        new Relation(
-            rs.getLong(9),
-            rs.getString(1),
-            rs.getString(2),
-            rs.getString(3).charAt(0),
-            rs.getBoolean(4),
-            rs.getBoolean(5),
-            rs.getBoolean(6));
+    Relation relation = Relation.read(rs.getLong("relid"), rs).orElseThrow();
     return Optional.of(
-        new StorageRelation(relation, LiveSources.columns(rs.getArray(7), rs.getArray(8))));
+        new StorageRelation(
+            relation, LiveSources.columns(rs.getArray("column_names"), rs.getArray("column_types"))));
   }
 }

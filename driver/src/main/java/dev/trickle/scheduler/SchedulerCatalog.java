@@ -32,19 +32,21 @@ final class SchedulerCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerCatalog.class);
   private static final String NODES =
       "SELECT s.pgt_id, s.pgt_relid, s.pgt_schema, s.pgt_name, s.schedule,"
-          + " s.status, s.is_populated, s.effective_mode = 'IMMEDIATE',"
-          + " s.diamond_consistency = 'atomic', s.diamond_schedule_policy = 'slowest',"
+          + " s.status, s.is_populated, s.effective_mode = 'IMMEDIATE' AS immediate,"
+          + " s.diamond_consistency = 'atomic' AS atomic_diamonds,"
+          + " s.diamond_schedule_policy = 'slowest' AS slowest_policy,"
           + " s.data_timestamp,"
           + " EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = s.pgt_id"
-          + " AND d.source_kind IN ('MATERIALIZED_VIEW', 'FOREIGN_TABLE', 'PARTITION')),"
-          + " NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.pgt_relid)"
+          + " AND d.source_kind IN ('MATERIALIZED_VIEW', 'FOREIGN_TABLE', 'PARTITION'))"
+          + " AS uncapturable,"
+          + " (NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = s.pgt_relid)"
           + " OR EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = s.pgt_id"
-          + " AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = d.source_relid))"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = d.source_relid))) AS broken"
           + " FROM pgtrickle.pgt_stream_tables s";
   private static final String EDGES =
       "SELECT pgt_id, source_relid FROM pgtrickle.pgt_dependencies WHERE source_kind <> 'VIEW'";
   private static final String PENDING =
-      "SELECT now(), ARRAY(SELECT pgtrickle.pending_stream_tables())";
+      "SELECT now() AS checked_at, ARRAY(SELECT pgtrickle.pending_stream_tables()) AS pending";
   private static final String CONFIRM = "SELECT pgtrickle.confirm_current(?, ?)";
 
   /**
@@ -109,15 +111,15 @@ final class SchedulerCatalog {
         EDGES,
         rs -> {
           while (rs.next()) {
-            edges.add(new SourceEdge(rs.getLong(1), rs.getLong(2)));
+            edges.add(new SourceEdge(rs.getLong("pgt_id"), rs.getLong("source_relid")));
           }
         });
     batch.add(
         PENDING,
         rs -> {
           rs.next();
-          checkedAt[0] = rs.getObject(1, OffsetDateTime.class).toInstant();
-          pending.addAll(Arrays.asList((Long[]) rs.getArray(2).getArray()));
+          checkedAt[0] = rs.getObject("checked_at", OffsetDateTime.class).toInstant();
+          pending.addAll(Arrays.asList((Long[]) rs.getArray("pending").getArray()));
         });
     batch.run(c);
     return new State(nodes, edges, pending, checkedAt[0]);
@@ -125,22 +127,24 @@ final class SchedulerCatalog {
 
   private void readNodes(ResultSet rs, List<StreamTableNode> nodes) throws SQLException {
     while (rs.next()) {
-      OffsetDateTime data = rs.getObject(11, OffsetDateTime.class);
+      OffsetDateTime data = rs.getObject("data_timestamp", OffsetDateTime.class);
+      String schema = rs.getString("pgt_schema");
+      String table = rs.getString("pgt_name");
       nodes.add(
           new StreamTableNode(
-              rs.getLong(1),
-              rs.getLong(2),
-              rs.getString(3),
-              rs.getString(4),
-              schedule(rs.getString(5), Sql.display(rs.getString(3), rs.getString(4))),
-              StreamTableStatus.valueOf(rs.getString(6)),
-              rs.getBoolean(7),
-              rs.getBoolean(8),
-              rs.getBoolean(9),
-              rs.getBoolean(10),
+              rs.getLong("pgt_id"),
+              rs.getLong("pgt_relid"),
+              schema,
+              table,
+              schedule(rs.getString("schedule"), Sql.display(schema, table)),
+              StreamTableStatus.valueOf(rs.getString("status")),
+              rs.getBoolean("is_populated"),
+              rs.getBoolean("immediate"),
+              rs.getBoolean("atomic_diamonds"),
+              rs.getBoolean("slowest_policy"),
               data == null ? null : data.toInstant(),
-              rs.getBoolean(12),
-              rs.getBoolean(13)));
+              rs.getBoolean("uncapturable"),
+              rs.getBoolean("broken")));
     }
   }
 

@@ -43,11 +43,11 @@ public final class Schedulers {
     try (Statement st = connection.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT to_regclass('pgtrickle.pgt_meta') IS NOT NULL,"
-                    + " current_setting('pg_trickle.enabled', true)")) {
+                "SELECT to_regclass('pgtrickle.pgt_meta') IS NOT NULL AS installed,"
+                    + " current_setting('pg_trickle.enabled', true) AS enabled")) {
       rs.next();
-      String enabled = rs.getString(2);
-      if (!rs.getBoolean(1)
+      String enabled = rs.getString("enabled");
+      if (!rs.getBoolean("installed")
           || (enabled != null
               && List.of("off", "false", "no", "0")
                   .contains(enabled.strip().toLowerCase(Locale.ROOT)))) {

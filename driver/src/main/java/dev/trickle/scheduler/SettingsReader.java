@@ -43,7 +43,7 @@ final class SettingsReader {
           + " AND s.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = current_user))"
           + " AND (s.setdatabase <> 0 OR s.setrole <> 0))"
           + " SELECT n.name, coalesce((SELECT g.value FROM given g WHERE g.name = n.name"
-          + " ORDER BY g.rank LIMIT 1), current_setting(n.name, true)) FROM names n";
+          + " ORDER BY g.rank LIMIT 1), current_setting(n.name, true)) AS value FROM names n";
 
   private final DriverSettings overrides;
   private final Set<String> reported = new HashSet<>();
@@ -63,7 +63,7 @@ final class SettingsReader {
               "text", new String[] {ENABLED, INTERVAL, PARALLEL, WORKERS, ERRORS, RETENTION}));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          server.put(rs.getString(1), rs.getString(2));
+          server.put(rs.getString("name"), rs.getString("value"));
         }
       }
     }

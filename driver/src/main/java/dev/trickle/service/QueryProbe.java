@@ -108,7 +108,7 @@ final class QueryProbe implements AutoCloseable {
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT d.refobjid, c.relkind, d.refobjsubid, a.attname,"
-                  + " format_type(a.atttypid, a.atttypmod)"
+                  + " format_type(a.atttypid, a.atttypmod) AS type"
                   + " FROM pg_rewrite r"
                   + " JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid"
                   + " JOIN pg_class c ON c.oid = d.refobjid"
@@ -119,12 +119,14 @@ final class QueryProbe implements AutoCloseable {
         ps.setLong(1, view);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            long relid = rs.getLong(1);
+            long relid = rs.getLong("refobjid");
             TreeMap<Integer, Column> columns = used.computeIfAbsent(relid, k -> new TreeMap<>());
-            if (rs.getString(4) != null) {
-              columns.put(rs.getInt(3), new Column(rs.getString(4), rs.getString(5)));
+            if (rs.getString("attname") != null) {
+              columns.put(
+                  rs.getInt("refobjsubid"),
+                  new Column(rs.getString("attname"), rs.getString("type")));
             }
-            if (rs.getString(2).equals("v")) {
+            if (rs.getString("relkind").equals("v")) {
               views.add(relid);
             }
           }

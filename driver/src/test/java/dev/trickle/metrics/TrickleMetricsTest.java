@@ -95,6 +95,10 @@ class TrickleMetricsTest {
     }
   }
 
+  /**
+   * The leadership gauge follows this process's scheduler; a stream table it has not populated yet
+   * has no staleness, and has one once a refresh populated it.
+   */
   @Test
   void leadershipGaugeFollowsThisProcesssScheduler() throws Exception {
     Properties settings = new Properties();
@@ -106,9 +110,17 @@ class TrickleMetricsTest {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
       s.execute("CREATE TABLE t (id int)");
       s.execute("CREATE STREAM TABLE t_count AS SELECT count(*) AS n FROM t");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'later_count',"
+          + " query => 'SELECT count(*) AS n FROM t', initialize => false)");
       metrics.bindTo(registry);
       metrics.poll();
       assertThat(registry.get(TrickleMetrics.LEADER).gauge().value()).isZero();
+      assertThat(gauge(registry, TrickleMetrics.STALENESS, "stream_table", "public.later_count"))
+          .isNaN();
+      s.execute("SELECT pgtrickle.refresh_stream_table('later_count')");
+      metrics.poll();
+      assertThat(gauge(registry, TrickleMetrics.STALENESS, "stream_table", "public.later_count"))
+          .isBetween(0.0, 60.0);
 
       RefreshScheduler scheduler = TrickleDriver.startScheduler(db.trickleUrl(), db.appCredentials());
       try {

@@ -1,5 +1,9 @@
 package dev.trickle.service;
 
+import static dev.trickle.service.OwnerRoles.assertOwnRole;
+import static dev.trickle.service.OwnerRoles.count;
+import static dev.trickle.service.OwnerRoles.execute;
+import static dev.trickle.service.OwnerRoles.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.catalog.DriverSettings;
@@ -8,13 +12,9 @@ import dev.trickle.scheduler.Schedulers;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,24 +34,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OwnerRightsTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static final String OWNER = "trickle_owner_" + ProcessHandle.current().pid();
-  private static final String MEMBER = "trickle_member_" + ProcessHandle.current().pid();
+  private static final OwnerRoles ROLES = new OwnerRoles(db, "trickle_owner");
+  private static final String OWNER = ROLES.owner();
+  private static final String MEMBER = ROLES.member();
 
   @BeforeAll
   static void createOwner() throws SQLException {
-    try (Connection admin = db.connectAdmin()) {
-      execute(
-          admin,
-          "CREATE ROLE " + OWNER + " LOGIN PASSWORD 'owner'",
-          "GRANT CONNECT, TEMPORARY, CREATE ON DATABASE " + db.name() + " TO " + OWNER,
-          "CREATE ROLE " + MEMBER + " LOGIN PASSWORD 'member' IN ROLE " + OWNER,
-          "GRANT CONNECT, TEMPORARY ON DATABASE " + db.name() + " TO " + MEMBER,
-          "CREATE SCHEMA secret",
-          "CREATE TABLE secret.salaries (id int PRIMARY KEY, amount int)",
-          "INSERT INTO secret.salaries VALUES (1, 100), (2, 200)",
-          "CREATE SCHEMA probe AUTHORIZATION " + OWNER);
-    }
-    try (Connection c = owner()) {
+    ROLES.create(
+        "CREATE SCHEMA secret",
+        "CREATE TABLE secret.salaries (id int PRIMARY KEY, amount int)",
+        "INSERT INTO secret.salaries VALUES (1, 100), (2, 200)");
+    try (Connection c = ROLES.asOwner()) {
       execute(
           c,
           "SET search_path = probe",
@@ -89,25 +82,18 @@ class OwnerRightsTest {
 
   @AfterAll
   static void dropOwner() throws SQLException {
-    try (Connection admin = db.connectAdmin()) {
-      execute(
-          admin,
-          "DROP OWNED BY " + MEMBER + " CASCADE",
-          "DROP ROLE " + MEMBER,
-          "DROP OWNED BY " + OWNER + " CASCADE",
-          "DROP ROLE " + OWNER);
-    }
+    ROLES.drop();
   }
 
   @Test
   void aSuperusersManualRefreshRunsAsTheOwner() throws Exception {
-    try (Connection su = superuser(false)) {
+    try (Connection su = ROLES.asSuperuser(false)) {
       change();
       execute(
           su,
           "SELECT pgtrickle.refresh_stream_table('probe.full_st')",
           "SELECT pgtrickle.refresh_stream_table('probe.diff_st')");
-      assertThat(lastAction("diff_st")).isEqualTo("DIFFERENTIAL");
+      assertThat(ROLES.lastAction("diff_st")).isEqualTo("DIFFERENTIAL");
       assertOwnRole(su);
 
       change();
@@ -118,14 +104,14 @@ class OwnerRightsTest {
           "SELECT pgtrickle.refresh_stream_table('probe.diff_st')");
       assertOwnRole(su);
       su.commit();
-      assertThat(lastAction("diff_st")).isEqualTo("DIFFERENTIAL");
+      assertThat(ROLES.lastAction("diff_st")).isEqualTo("DIFFERENTIAL");
     }
     assertRanOnlyAsTheOwner();
   }
 
   @Test
   void aSuperusersCreateOrReplaceRunsTheInitialPopulationAsTheOwner() throws Exception {
-    try (Connection su = superuser(false)) {
+    try (Connection su = ROLES.asSuperuser(false)) {
       execute(
           su,
           "SELECT pgtrickle.create_or_replace_stream_table('probe.full_st',"
@@ -139,13 +125,13 @@ class OwnerRightsTest {
 
   @Test
   void aSuperusersSchedulerRefreshesAsTheOwner() throws Exception {
-    try (Connection owner = owner()) {
+    try (Connection owner = ROLES.asOwner()) {
       execute(
           owner,
           "SELECT pgtrickle.alter_stream_table('probe.diff_st', schedule => '1s')",
           "SELECT pgtrickle.alter_stream_table('probe.full_st', schedule => '1s')");
     }
-    try (Connection su = superuser(true)) {
+    try (Connection su = ROLES.asSuperuser(true)) {
       Instant before = Instant.now();
       change();
       Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
@@ -156,7 +142,7 @@ class OwnerRightsTest {
     } finally {
       Schedulers.running(SchedulerTarget.of(db.plainUrl(), new Properties(), DriverSettings.NONE).key())
           .ifPresent(s -> s.stop(Duration.ofSeconds(10)));
-      try (Connection owner = owner()) {
+      try (Connection owner = ROLES.asOwner()) {
         execute(
             owner,
             "SELECT pgtrickle.alter_stream_table('probe.diff_st', schedule => 'calculated')",
@@ -169,22 +155,22 @@ class OwnerRightsTest {
   @Test
   void aSourceTheOwnerMayNotReadStaysUnreadWhoeverRefreshes() throws Exception {
     change();
-    try (Connection su = superuser(false)) {
+    try (Connection su = ROLES.asSuperuser(false)) {
       execute(su, "SELECT pgtrickle.refresh_stream_table('probe.leak_st')");
       assertThat(count(su, "SELECT count(*) FROM secret.salaries")).isEqualTo(2);
     }
-    assertThat(lastAction("leak_st")).as("the refresh recomputed the query").isEqualTo("FULL");
-    try (Connection c = owner()) {
+    assertThat(ROLES.lastAction("leak_st")).as("the refresh recomputed the query").isEqualTo("FULL");
+    try (Connection c = ROLES.asOwner()) {
       assertThat(count(c, "SELECT count(*) FROM probe.leak_st")).isZero();
     }
   }
 
   @Test
   void theSuperusersRoleIsItsOwnAgainAfterAFailedRefresh() throws Exception {
-    try (Connection owner = owner()) {
+    try (Connection owner = ROLES.asOwner()) {
       execute(owner, "INSERT INTO probe.src VALUES (3, 30) ON CONFLICT (id) DO UPDATE SET v = 30");
     }
-    try (Connection su = superuser(false)) {
+    try (Connection su = ROLES.asSuperuser(false)) {
       SqlStates.assertFails(
           () -> execute(su, "SELECT pgtrickle.refresh_stream_table('probe.failing_st')"),
           "22012",
@@ -202,7 +188,7 @@ class OwnerRightsTest {
       su.rollback();
       assertOwnRole(su);
     } finally {
-      try (Connection owner = owner()) {
+      try (Connection owner = ROLES.asOwner()) {
         execute(owner, "DELETE FROM probe.src WHERE id = 3");
       }
     }
@@ -212,13 +198,13 @@ class OwnerRightsTest {
   void aRoleThatMayNotActAsTheOwnerIsRefusedNamingTheStreamTableAndItsOwner() throws Exception {
     // A member of the catalog's owner creates a stream table; the catalog's owner is not a member
     // of that role, so it may not refresh it, and is told so; nothing is recorded as a failure.
-    try (Connection member = connect(MEMBER, "member")) {
+    try (Connection member = ROLES.asMember()) {
       execute(
           member,
           "SELECT pgtrickle.create_stream_table('probe.members_st',"
               + " 'SELECT id, v FROM probe.src', 'calculated', 'FULL')");
     }
-    try (Connection c = owner()) {
+    try (Connection c = ROLES.asOwner()) {
       SqlStates.assertFails(
           () -> execute(c, "SELECT pgtrickle.refresh_stream_table('probe.members_st')"),
           "42501",
@@ -232,13 +218,13 @@ class OwnerRightsTest {
                   + " WHERE pgt_name = 'members_st'"))
           .isZero();
     }
-    try (Connection member = connect(MEMBER, "member")) {
+    try (Connection member = ROLES.asMember()) {
       execute(member, "SELECT pgtrickle.drop_stream_table('probe.members_st')");
     }
   }
 
   private static void change() throws SQLException {
-    try (Connection c = owner()) {
+    try (Connection c = ROLES.asOwner()) {
       execute(c, "UPDATE probe.src SET v = v + 1");
     }
   }
@@ -255,17 +241,6 @@ class OwnerRightsTest {
     }
   }
 
-  private static String lastAction(String name) throws SQLException {
-    try (Connection admin = db.connectAdmin()) {
-      return strings(
-              admin,
-              "SELECT h.action FROM pgtrickle.pgt_refresh_history h JOIN"
-                  + " pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = '" + name
-                  + "' ORDER BY h.refresh_id DESC LIMIT 1")
-          .get(0);
-    }
-  }
-
   private static boolean scheduledSince(Instant since, String name) throws SQLException {
     try (Connection admin = db.connectAdmin()) {
       return count(
@@ -278,52 +253,8 @@ class OwnerRightsTest {
     }
   }
 
-  private static Connection owner() throws SQLException {
-    return connect(OWNER, "owner");
-  }
-
-  private static Connection connect(String user, String password) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password);
-    p.setProperty("trickle.scheduler", "false");
-    return java.sql.DriverManager.getConnection(db.trickleUrl(), p);
-  }
-
-  private static Connection superuser(boolean scheduler) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("trickle.scheduler", Boolean.toString(scheduler));
-    return db.connectAdminThroughTrickle(p);
-  }
-
-  private static void assertOwnRole(Connection c) throws SQLException {
-    assertThat(strings(c, "SELECT current_user = session_user")).containsExactly("t");
-  }
-
   private static String currentUser(Connection c) throws SQLException {
     return strings(c, "SELECT current_user").get(0);
   }
 
-  private static long count(Connection c, String sql) throws SQLException {
-    return Long.parseLong(strings(c, sql).get(0));
-  }
-
-  private static List<String> strings(Connection c, String sql) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-    }
-    return values;
-  }
-
-  private static void execute(Connection c, String... statements) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      for (String sql : statements) {
-        s.execute(sql);
-      }
-    }
-  }
 }

@@ -1,5 +1,9 @@
 package dev.trickle.service;
 
+import static dev.trickle.service.OwnerRoles.assertOwnRole;
+import static dev.trickle.service.OwnerRoles.count;
+import static dev.trickle.service.OwnerRoles.execute;
+import static dev.trickle.service.OwnerRoles.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.scheduler.SchedulerTarget;
@@ -7,10 +11,7 @@ import dev.trickle.scheduler.Schedulers;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,8 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RoleEscapeTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static final String OWNER = "trickle_escaper_" + ProcessHandle.current().pid();
-  private static final String MEMBER = "trickle_escaper_member_" + ProcessHandle.current().pid();
+  private static final OwnerRoles ROLES = new OwnerRoles(db, "trickle_escaper");
+  private static final String OWNER = ROLES.owner();
+  private static final String MEMBER = ROLES.member();
   private static final List<String> SWITCHES =
       List.of(
           "RESET ROLE",
@@ -48,16 +50,8 @@ class RoleEscapeTest {
 
   @BeforeAll
   static void createOwner() throws SQLException {
-    try (Connection admin = db.connectAdmin()) {
-      execute(
-          admin,
-          "CREATE ROLE " + OWNER + " LOGIN PASSWORD 'owner'",
-          "GRANT CONNECT, TEMPORARY, CREATE ON DATABASE " + db.name() + " TO " + OWNER,
-          "CREATE ROLE " + MEMBER + " LOGIN PASSWORD 'member' IN ROLE " + OWNER,
-          "GRANT CONNECT, TEMPORARY ON DATABASE " + db.name() + " TO " + MEMBER,
-          "CREATE SCHEMA probe AUTHORIZATION " + OWNER);
-    }
-    try (Connection c = connect(OWNER, "owner")) {
+    ROLES.create();
+    try (Connection c = ROLES.asOwner()) {
       execute(
           c,
           "SET search_path = probe",
@@ -101,19 +95,12 @@ class RoleEscapeTest {
 
   @AfterAll
   static void dropOwner() throws SQLException {
-    try (Connection admin = db.connectAdmin()) {
-      execute(
-          admin,
-          "DROP OWNED BY " + MEMBER + " CASCADE",
-          "DROP ROLE " + MEMBER,
-          "DROP OWNED BY " + OWNER + " CASCADE",
-          "DROP ROLE " + OWNER);
-    }
+    ROLES.drop();
   }
 
   @BeforeEach
   void clearCalls() throws SQLException {
-    try (Connection c = connect(OWNER, "owner")) {
+    try (Connection c = ROLES.asOwner()) {
       execute(c, "DELETE FROM probe.calls");
     }
   }
@@ -125,7 +112,7 @@ class RoleEscapeTest {
       for (String st : List.of("full_st", "diff_st")) {
         change();
         List<String> before = contents(st);
-        try (Connection su = superuser(false)) {
+        try (Connection su = ROLES.asSuperuser(false)) {
           resume(st);
           SqlStates.assertFails(
               () -> execute(su, "SELECT pgtrickle.refresh_stream_table('probe." + st + "')"),
@@ -153,16 +140,16 @@ class RoleEscapeTest {
     for (String how : SWITCHES) {
       arm(how);
       change();
-      try (Connection su = superuser(false)) {
+      try (Connection su = ROLES.asSuperuser(false)) {
         execute(su, "SELECT pgtrickle.refresh_stream_table('probe.tolerant_st')");
         assertOwnRole(su);
       }
       change();
-      try (Connection member = connect(MEMBER, "member")) {
+      try (Connection member = ROLES.asMember()) {
         execute(member, "SELECT pgtrickle.refresh_stream_table('probe.tolerant_st')");
       }
     }
-    assertThat(lastAction("tolerant_st")).isEqualTo("DIFFERENTIAL");
+    assertThat(ROLES.lastAction("tolerant_st")).isEqualTo("DIFFERENTIAL");
     assertNeverEscaped();
     assertThat(calls()).as("every call ran as the owner").isNotEmpty().containsOnly(OWNER);
   }
@@ -173,7 +160,7 @@ class RoleEscapeTest {
     change();
     List<String> before = contents("full_st");
     resume("full_st");
-    try (Connection member = connect(MEMBER, "member")) {
+    try (Connection member = ROLES.asMember()) {
       SqlStates.assertFails(
           () -> execute(member, "SELECT pgtrickle.refresh_stream_table('probe.full_st')"),
           "42501",
@@ -187,7 +174,7 @@ class RoleEscapeTest {
   @Test
   void theInitialPopulationAndCreateOrReplaceCannotBeLeft() throws Exception {
     arm("RESET ROLE");
-    try (Connection su = superuser(false)) {
+    try (Connection su = ROLES.asSuperuser(false)) {
       // A superuser acting as the owner creates a stream table for it.
       SqlStates.assertFails(
           () ->
@@ -226,10 +213,10 @@ class RoleEscapeTest {
   @Test
   void aSuperusersSchedulerCannotBeLeft() throws Exception {
     arm("RESET ROLE");
-    try (Connection owner = connect(OWNER, "owner")) {
+    try (Connection owner = ROLES.asOwner()) {
       execute(owner, "SELECT pgtrickle.alter_stream_table('probe.diff_st', schedule => '1s')");
     }
-    try (Connection su = superuser(true)) {
+    try (Connection su = ROLES.asSuperuser(true)) {
       Instant before = Instant.now();
       change();
       Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
@@ -244,7 +231,7 @@ class RoleEscapeTest {
     } finally {
       Schedulers.running(SchedulerTarget.of(db.plainUrl(), new Properties(), dev.trickle.catalog.DriverSettings.NONE).key())
           .ifPresent(s -> s.stop(Duration.ofSeconds(10)));
-      try (Connection owner = connect(OWNER, "owner")) {
+      try (Connection owner = ROLES.asOwner()) {
         execute(
             owner,
             "SELECT pgtrickle.alter_stream_table('probe.diff_st', schedule => 'calculated')",
@@ -272,7 +259,7 @@ class RoleEscapeTest {
             + " FROM pg_proc p WHERE p.pronamespace NOT IN"
             + " (SELECT oid FROM pg_namespace WHERE nspname LIKE 'pg\\_%'"
             + " OR nspname = 'information_schema')";
-    try (Connection owner = connect(OWNER, "owner")) {
+    try (Connection owner = ROLES.asOwner()) {
       execute(
           owner,
           "UPDATE probe.how SET switch = 'NULL'",
@@ -280,7 +267,7 @@ class RoleEscapeTest {
               + " 'SELECT v % 2 AS parity, count(*) AS n, sum(v) AS total FROM probe.src"
               + " GROUP BY v % 2', 'calculated', 'DIFFERENTIAL')");
     }
-    try (Connection su = superuser(false)) {
+    try (Connection su = ROLES.asSuperuser(false)) {
       List<String> before = strings(su, objects);
       execute(su, "SELECT pgtrickle.alter_stream_table('probe.imm_st', refresh_mode => 'IMMEDIATE')");
       List<String> created = new ArrayList<>(strings(su, objects));
@@ -293,7 +280,7 @@ class RoleEscapeTest {
       again.removeAll(before);
       assertThat(again).as("what the switches created").allMatch(o -> o.endsWith(" by " + OWNER));
     }
-    try (Connection owner = connect(OWNER, "owner")) {
+    try (Connection owner = ROLES.asOwner()) {
       execute(owner, "INSERT INTO probe.src VALUES (100, 7)", "DELETE FROM probe.src WHERE id = 100",
           "UPDATE probe.src SET v = v + 3 WHERE id = 2");
       assertThat(strings(owner, "SELECT count(*) FROM ((TABLE probe.imm_st EXCEPT ALL"
@@ -315,7 +302,7 @@ class RoleEscapeTest {
         "SELECT count(*) FROM pg_proc WHERE proname = 'run_as_' || '" + MEMBER
             + "'::regrole::oid AND proowner = '" + MEMBER + "'::regrole AND prosecdef"
             + " AND NOT has_function_privilege('public', oid, 'EXECUTE')";
-    try (Connection member = connect(MEMBER, "member")) {
+    try (Connection member = ROLES.asMember()) {
       execute(
           member,
           "SELECT pgtrickle.create_stream_table('probe.members_st',"
@@ -327,20 +314,20 @@ class RoleEscapeTest {
   }
 
   private static void arm(String how) throws SQLException {
-    try (Connection c = connect(OWNER, "owner")) {
+    try (Connection c = ROLES.asOwner()) {
       execute(c, "UPDATE probe.how SET switch = '" + how.replace("'", "''") + "'");
     }
   }
 
   /** Failures in a row would suspend the stream table; each attempt here starts afresh. */
   private static void resume(String st) throws SQLException {
-    try (Connection c = connect(OWNER, "owner")) {
+    try (Connection c = ROLES.asOwner()) {
       execute(c, "SELECT pgtrickle.resume_stream_table('probe." + st + "')");
     }
   }
 
   private static void change() throws SQLException {
-    try (Connection c = connect(OWNER, "owner")) {
+    try (Connection c = ROLES.asOwner()) {
       execute(c, "UPDATE probe.src SET v = v + 1 WHERE id = 1");
     }
   }
@@ -369,55 +356,4 @@ class RoleEscapeTest {
     }
   }
 
-  private static String lastAction(String name) throws SQLException {
-    try (Connection admin = db.connectAdmin()) {
-      return strings(
-              admin,
-              "SELECT h.action FROM pgtrickle.pgt_refresh_history h JOIN"
-                  + " pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = '" + name
-                  + "' ORDER BY h.refresh_id DESC LIMIT 1")
-          .get(0);
-    }
-  }
-
-  private static Connection connect(String user, String password) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password);
-    p.setProperty("trickle.scheduler", "false");
-    return DriverManager.getConnection(db.trickleUrl(), p);
-  }
-
-  private static Connection superuser(boolean scheduler) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("trickle.scheduler", Boolean.toString(scheduler));
-    return db.connectAdminThroughTrickle(p);
-  }
-
-  private static void assertOwnRole(Connection c) throws SQLException {
-    assertThat(strings(c, "SELECT current_user = session_user")).containsExactly("t");
-  }
-
-  private static long count(Connection c, String sql) throws SQLException {
-    return Long.parseLong(strings(c, sql).get(0));
-  }
-
-  private static List<String> strings(Connection c, String sql) throws SQLException {
-    List<String> values = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-    }
-    return values;
-  }
-
-  private static void execute(Connection c, String... statements) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      for (String sql : statements) {
-        s.execute(sql);
-      }
-    }
-  }
 }

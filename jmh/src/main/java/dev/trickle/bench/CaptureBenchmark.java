@@ -4,14 +4,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * What change capture costs the writes to a source: pgbench-shaped tables on an embedded
@@ -34,23 +32,14 @@ public final class CaptureBenchmark {
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
     try (EmbeddedPostgres pg = EmbeddedServer.start(o.durable())) {
-      String admin = EmbeddedServer.url(pg);
-      String plain = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=bench";
-      try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
-        st.execute("CREATE ROLE bench LOGIN");
-        st.execute("CREATE DATABASE bench OWNER bench");
-      }
-      Properties props = new Properties();
-      props.setProperty("user", "bench");
-      props.setProperty("trickle.scheduler", "false");
-      String trickleUrl = "jdbc:trickle:postgresql://localhost:" + pg.getPort() + "/bench";
-      String adminBench = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=postgres";
+      BenchDatabase bench = BenchDatabase.create(pg);
+      String plain = bench.plainUrl();
       Map<CaptureContender, Results> results = new EnumMap<>(CaptureContender.class);
       MachineInfo machine;
       String loadBefore = CaptureReport.loadAverage();
-      try (Connection trickle = DriverManager.getConnection(trickleUrl, props);
-          Connection superuser = DriverManager.getConnection(adminBench);
-          Connection owner = DriverManager.getConnection(plain)) {
+      try (Connection trickle = bench.trickle();
+          Connection superuser = bench.superuser();
+          Connection owner = bench.owner()) {
         machine = MachineInfo.collect(owner);
         List<CaptureContender> all = List.of(CaptureContender.values());
         CaptureWorkload.createTables(owner, o.scale(), all);

@@ -126,34 +126,13 @@ final class CaptureWorkload {
    * seconds}.
    */
   double tps(String table, int clients, int seconds) throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
     AtomicLong committed = new AtomicLong();
-    List<Thread> threads = new ArrayList<>();
-    List<Exception> failures = new ArrayList<>();
+    List<TimedClients.Client> all = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       long seed = random.nextLong();
-      Thread t = new Thread(() -> {
-        try {
-          runClient(table, seed, stop, committed);
-        } catch (Exception e) {
-          synchronized (failures) {
-            failures.add(e);
-          }
-        }
-      });
-      threads.add(t);
+      all.add(stop -> runClient(table, seed, stop, committed));
     }
-    long start = System.nanoTime();
-    threads.forEach(Thread::start);
-    Thread.sleep(seconds * 1000L);
-    stop.set(true);
-    for (Thread t : threads) {
-      t.join();
-    }
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    if (!failures.isEmpty()) {
-      throw failures.get(0);
-    }
+    double elapsed = TimedClients.run(all, seconds);
     return committed.get() / elapsed;
   }
 

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
 
 /**
@@ -35,24 +34,15 @@ public final class ImmediateBenchmark {
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
     try (EmbeddedPostgres pg = EmbeddedServer.start()) {
-      try (Connection c = DriverManager.getConnection(EmbeddedServer.url(pg));
-          Statement st = c.createStatement()) {
-        st.execute("CREATE ROLE bench LOGIN");
-        st.execute("CREATE DATABASE bench OWNER bench");
-      }
-      String plain = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=bench";
-      String adminBench = "jdbc:postgresql://localhost:" + pg.getPort() + "/bench?user=postgres";
-      Properties props = new Properties();
-      props.setProperty("user", "bench");
-      props.setProperty("trickle.scheduler", "false");
-      String trickleUrl = "jdbc:trickle:postgresql://localhost:" + pg.getPort() + "/bench";
+      BenchDatabase bench = BenchDatabase.create(pg);
+      String plain = bench.plainUrl();
       Map<ImmediateContender, Results> results = new EnumMap<>(ImmediateContender.class);
       List<ImmediateWorkload.WritersResult> writers = new ArrayList<>();
       String loadBefore = CaptureReport.loadAverage();
       MachineInfo machine;
-      try (Connection trickle = DriverManager.getConnection(trickleUrl, props);
-          Connection superuser = DriverManager.getConnection(adminBench);
-          Connection owner = DriverManager.getConnection(plain)) {
+      try (Connection trickle = bench.trickle();
+          Connection superuser = bench.superuser();
+          Connection owner = bench.owner()) {
         machine = MachineInfo.collect(owner);
         List<ImmediateContender> all = List.of(ImmediateContender.values());
         ImmediateWorkload.createTables(owner, o.scale(), all);

@@ -78,37 +78,21 @@ final class ImmediateWorkload {
   static WritersResult orders(
       String url, Connection owner, String table, String streamTable, String query, int writers,
       int seconds, long seed) throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
     AtomicLong committed = new AtomicLong();
     AtomicLong deadlocks = new AtomicLong();
     AtomicLong serialization = new AtomicLong();
     AtomicLong other = new AtomicLong();
-    List<Thread> threads = new ArrayList<>();
-    List<Exception> failures = new ArrayList<>();
+    List<TimedClients.Client> clients = new ArrayList<>();
     SplittableRandom seeds = new SplittableRandom(seed);
     for (int i = 0; i < writers; i++) {
       long s = seeds.nextLong();
-      threads.add(new Thread(() -> {
+      clients.add(stop -> {
         try (Connection c = DriverManager.getConnection(url)) {
           writeOrders(c, table, new SplittableRandom(s), stop, committed, deadlocks, serialization, other);
-        } catch (Exception e) {
-          synchronized (failures) {
-            failures.add(e);
-          }
         }
-      }));
+      });
     }
-    long start = System.nanoTime();
-    threads.forEach(Thread::start);
-    Thread.sleep(seconds * 1000L);
-    stop.set(true);
-    for (Thread t : threads) {
-      t.join();
-    }
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    if (!failures.isEmpty()) {
-      throw failures.get(0);
-    }
+    double elapsed = TimedClients.run(clients, seconds);
     long mismatched = streamTable == null ? 0 : mismatchedRows(owner, streamTable, query);
     return new WritersResult(
         committed.get(), deadlocks.get(), serialization.get(), other.get(), elapsed, mismatched);
