@@ -67,7 +67,7 @@ class JoinTreeOracleTest {
     harness.exec("INSERT INTO jc SELECT g % 5, 'l' || (g % 3) FROM generate_series(1, 6) g");
     long seed = FuzzCycles.seed(query.hashCode() * 17L + 3);
     Random r = new Random(seed);
-    harness.assertMaintained(harness.nextName("jt_"), query, query, seed, FuzzCycles.perCase(12), () -> {
+    harness.assertMaintained(harness.nextName("jt_"), query, query, seed, FuzzCycles.perCase(10), () -> {
       for (int i = 0; i < 2 + r.nextInt(5); i++) {
         harness.exec(change(r));
       }

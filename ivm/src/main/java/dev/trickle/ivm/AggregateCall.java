@@ -58,6 +58,14 @@ record AggregateCall(int index, Kind kind, String argument, String call) {
     return new AggregateCall(index, kind, argument, f.toString());
   }
 
+  /**
+   * A call recomputed for the affected groups from its text, whatever it is: an aggregate with
+   * FILTER ({@code array_agg(x) FILTER (WHERE p)}) evaluates its filter over the group's rows.
+   */
+  static AggregateCall recomputed(int index, String call) {
+    return new AggregateCall(index, Kind.RESCAN, null, call);
+  }
+
   String column(String suffix) {
     return Sql.identifier("a" + index + "_" + suffix);
   }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
@@ -56,15 +58,16 @@ final class AggregatePlan implements MaintenancePlan {
     this.block = block;
     this.names = names;
     Map<String, AggregateCall> byText = new LinkedHashMap<>();
-    List<Function> found = new ArrayList<>();
+    List<Expression> found = new ArrayList<>();
     for (Expression e : block.outputs()) {
       collect(e, catalog, found);
     }
     if (block.having() != null) {
       collect(block.having(), catalog, found);
     }
-    for (Function f : found) {
-      byText.computeIfAbsent(f.toString(), t -> AggregateCall.of(byText.size(), f));
+    for (Expression f : found) {
+      byText.computeIfAbsent(f.toString(), t -> f instanceof Function function
+          ? AggregateCall.of(byText.size(), function) : AggregateCall.recomputed(byText.size(), t));
     }
     this.calls = List.copyOf(byText.values());
     this.keys = block.groupBy().stream().map(Object::toString).toList();
@@ -95,7 +98,8 @@ final class AggregatePlan implements MaintenancePlan {
         + (having == null ? "" : " WHERE " + having);
   }
 
-  private static void collect(Expression e, CatalogLookup catalog, List<Function> found) {
+  /** The aggregate calls of {@code e}: plain calls, and calls with FILTER (recomputed per group). */
+  private static void collect(Expression e, CatalogLookup catalog, List<Expression> found) {
     e.accept(
         new ExpressionVisitorAdapter<Void>() {
           @Override
@@ -106,8 +110,22 @@ final class AggregatePlan implements MaintenancePlan {
             }
             return super.visit(f, context);
           }
+
+          @Override
+          public <S> Void visit(AnalyticExpression a, S context) {
+            if (filtered(a, catalog)) {
+              found.add(a);
+            }
+            return null;
+          }
         },
         null);
+  }
+
+  /** True for an aggregate call with FILTER and no OVER ({@code array_agg(x) FILTER (WHERE p)}). */
+  private static boolean filtered(AnalyticExpression a, CatalogLookup catalog) {
+    return a.getType() == AnalyticType.FILTER_ONLY && a.getName() != null
+        && catalog.isAggregate(Names.fold(BlockAnalyzer.lastPart(a.getName())));
   }
 
   private boolean neverNull(Expression key) {
@@ -407,6 +425,15 @@ final class AggregatePlan implements MaintenancePlan {
             }
 
             @Override
+            public <S> Void visit(AnalyticExpression a, S context) {
+              if (filtered(a, catalog)) {
+                placeholders.put(a.toString(), byText.get(a.toString()).result());
+                return null;
+              }
+              return super.visit(a, context);
+            }
+
+            @Override
             public <S> Void visit(Column c, S context) {
               int k = keyOf(c);
               if (k < 0) {
@@ -425,8 +452,9 @@ final class AggregatePlan implements MaintenancePlan {
             query, query.indexOf(problems.get(0)));
       }
       String sql = e.toString();
-      for (Map.Entry<String, String> p : placeholders.entrySet()) {
-        sql = sql.replace(p.getKey(), p.getValue());
+      for (String placeholder : placeholders.keySet().stream()
+          .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList()) {
+        sql = sql.replace(placeholder, placeholders.get(placeholder));
       }
       return sql;
     }

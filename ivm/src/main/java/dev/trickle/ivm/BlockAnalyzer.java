@@ -157,6 +157,9 @@ final class BlockAnalyzer {
       if (aggregates || !groupBy.isEmpty() || (distinctOn != null && !windows.isEmpty())) {
         throw unsupported("window function or DISTINCT ON over grouped rows", "OVER");
       }
+      if (distinctOn == null && plain.getDistinct() != null) {
+        throw unsupported("DISTINCT over window functions in this position", "DISTINCT");
+      }
       partitioning =
           distinctOn != null
               ? new QueryBlock.Partitioning(distinctOn, "DISTINCT ON")

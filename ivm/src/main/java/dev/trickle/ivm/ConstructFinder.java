@@ -20,7 +20,7 @@ import net.sf.jsqlparser.statement.select.Values;
 
 /**
  * Looks through one expression of a block for constructs without a rule (volatile and
- * time-dependent functions, subqueries reading relations, aggregates with FILTER, windows where
+ * time-dependent functions, subqueries reading relations, aggregates with WITHIN GROUP, windows where
  * none are allowed) and counts its aggregates. The first problem wins; its text is the construct as
  * printed, which {@link Positions} finds in the user's query.
  *
@@ -90,11 +90,14 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
    * An aggregate's arguments are not checked as a whole, but a volatile or time-dependent call is.
    */
   private void flagClockInArguments(Function aggregate) {
-    if (aggregate.getParameters() == null) {
-      return;
+    if (aggregate.getParameters() != null) {
+      flagClockIn(aggregate.getParameters());
     }
+  }
+
+  private void flagClockIn(Expression e) {
     ConstructFinder arguments = new ConstructFinder(catalog, null);
-    aggregate.getParameters().accept(arguments, null);
+    e.accept(arguments, null);
     if (arguments.problem != null
         && (arguments.problem.startsWith("volatile")
             || arguments.problem.startsWith("time-dependent"))) {
@@ -122,17 +125,26 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
 
   @Override
   public <S> Void visit(AnalyticExpression analytic, S context) {
-    boolean window = analytic.getFilterExpression() == null
-        && (analytic.getType() == AnalyticType.OVER
-            || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER);
+    boolean window = analytic.getType() == AnalyticType.OVER
+        || analytic.getType() == AnalyticType.WITHIN_GROUP_OVER;
     if (window && windows != null) {
       windows.accept(analytic);
+      return null;
+    }
+    if (analytic.getType() == AnalyticType.FILTER_ONLY && analytic.getName() != null
+        && catalog.isAggregate(Names.fold(BlockAnalyzer.lastPart(analytic.getName())))) {
+      aggregates++;
+      for (Expression part : new Expression[] {analytic.getExpression(), analytic.getFilterExpression()}) {
+        if (part != null) {
+          flagClockIn(part);
+        }
+      }
       return null;
     }
     flag(
         window
             ? "window function " + analytic.getName() + "() OVER"
-            : "aggregate with FILTER/WITHIN GROUP " + analytic.getName() + "()",
+            : "aggregate with WITHIN GROUP " + analytic.getName() + "()",
         analytic.toString());
     return null;
   }

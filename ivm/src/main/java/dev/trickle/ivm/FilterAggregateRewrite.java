@@ -23,7 +23,8 @@ import net.sf.jsqlparser.statement.select.Select;
  * result is an ordinary aggregate with its own rule (COUNT/SUM/AVG invertible, MIN/MAX
  * semi-invertible, others recomputed per affected group). Aggregates that keep NULL inputs
  * ({@code array_agg}, {@code json_agg}, ...), several arguments, or ORDER BY inside keep their
- * FILTER and stay refused.
+ * FILTER: the rule of non-invertible aggregates recomputes the affected groups with the call as
+ * written ({@link AggregatePlan}).
  */
 final class FilterAggregateRewrite {
   /** Aggregates of one argument that skip NULL inputs. */

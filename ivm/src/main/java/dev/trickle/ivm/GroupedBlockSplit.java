@@ -15,6 +15,7 @@ import net.sf.jsqlparser.expression.AnalyticType;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.WindowDefinition;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
@@ -26,8 +27,8 @@ import net.sf.jsqlparser.statement.select.SelectItem;
 
 /**
  * Pass {@code rewrite} for a grouping block whose HAVING holds a subquery (TPC-H Q11: {@code
- * HAVING sum(v) > (SELECT sum(v) * 0.0001 FROM …)}) or whose SELECT list applies window functions
- * to grouped rows ({@code rank() OVER (ORDER BY sum(v) DESC)}): the grouping moves into a derived
+ * HAVING sum(v) > (SELECT sum(v) * 0.0001 FROM …)}), whose SELECT list applies window functions
+ * to grouped rows ({@code rank() OVER (ORDER BY sum(v) DESC)}) or that is DISTINCT: the grouping moves into a derived
  * input and the rest reads it,
  *
  * <pre>  SELECT f(k, agg) … FROM T WHERE p GROUP BY k HAVING h(k, agg)
@@ -39,11 +40,17 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  * outer block is maintained by the rules of its own constructs (a scalar subquery becomes a join
  * with a maintained scalar aggregate, windows recompute their affected partitions). The columns
  * the outer block reads (group keys, and columns the keys determine) are exposed by the inner
- * block; a subquery in HAVING reading a grouped column reads the exposed one. A block with
- * {@code *} in its SELECT list, DISTINCT or a named WINDOW is left as it is (and refused).
+ * block; a subquery in HAVING reading a grouped column reads the exposed one. A named window
+ * ({@code OVER w … WINDOW w AS (…)}) is inlined first. DISTINCT applies to the outer block's rows
+ * ({@code SELECT DISTINCT f(g.k, g.a) FROM (…) AS g}), and over windows to the windowed rows as a
+ * block of its own ({@code SELECT DISTINCT * FROM (SELECT f(g.k, g.a), rank() OVER (…) FROM (…) AS
+ * g) AS d}): a maintained DISTINCT over a derived input with its own window rule. A block with
+ * {@code *} in its SELECT list or DISTINCT ON is left as it is (and refused). An ungrouped block
+ * with windows and DISTINCT only gets the second step: DISTINCT over its windowed rows.
  */
 final class GroupedBlockSplit {
   private static final String GROUPED = Sql.identifier("__pgt_grp");
+  private static final String DISTINCT = Sql.identifier("__pgt_distinct");
 
   private final CatalogLookup catalog;
   private final Map<String, String> exposed = new LinkedHashMap<>();
@@ -54,16 +61,24 @@ final class GroupedBlockSplit {
     this.catalog = catalog;
   }
 
-  /** True when {@code plain} groups and has a subquery in HAVING or a window function. */
+  /**
+   * True when {@code plain} groups and has a subquery in HAVING, a window function or DISTINCT, or
+   * applies window functions to ungrouped rows and is DISTINCT.
+   */
   static boolean applies(PlainSelect plain, CatalogLookup catalog) {
-    if (plain.getDistinct() != null || plain.getWindowDefinitions() != null
-        || plain.getSelectItems().stream().anyMatch(i -> i.getExpression() instanceof AllColumns)) {
+    if (plain.getDistinct() != null && plain.getDistinct().getOnSelectItems() != null) {
       return false;
     }
+    boolean star = plain.getSelectItems().stream().anyMatch(i -> i.getExpression() instanceof AllColumns);
     boolean subqueryInHaving = plain.getHaving() != null && SubqueryScope.hasRelationSubquery(plain.getHaving());
     boolean windows = plain.getSelectItems().stream().anyMatch(i -> hasWindow(i.getExpression()));
-    return (subqueryInHaving || windows) && (plain.getGroupBy() != null || plain.getHaving() != null
-        || plain.getSelectItems().stream().anyMatch(i -> hasAggregate(i.getExpression(), catalog)));
+    boolean distinct = plain.getDistinct() != null;
+    return grouped(plain, catalog) ? !star && (subqueryInHaving || windows || distinct) : windows && distinct;
+  }
+
+  private static boolean grouped(PlainSelect plain, CatalogLookup catalog) {
+    return plain.getGroupBy() != null || plain.getHaving() != null
+        || plain.getSelectItems().stream().anyMatch(i -> hasAggregate(i.getExpression(), catalog));
   }
 
   /** The rewritten query text. */
@@ -73,6 +88,13 @@ final class GroupedBlockSplit {
   }
 
   private String split(PlainSelect plain) throws QueryException {
+    inlineNamedWindows(plain);
+    boolean distinct = plain.getDistinct() != null;
+    boolean windows = plain.getSelectItems().stream().anyMatch(i -> hasWindow(i.getExpression()));
+    plain.setDistinct(null);
+    if (!grouped(plain, catalog)) {
+      return "SELECT DISTINCT * FROM (" + plain + ") AS " + DISTINCT;
+    }
     if (plain.getGroupBy() != null && plain.getGroupBy().getGroupByExpressionList() != null) {
       for (Object key : plain.getGroupBy().getGroupByExpressionList()) {
         if (!(key instanceof Column)) {
@@ -99,8 +121,43 @@ final class GroupedBlockSplit {
     plain.setOrderByElements(null);
     String prefix = with == null || with.isEmpty() ? ""
         : "WITH " + String.join(", ", with.stream().map(Object::toString).toList()) + " ";
-    return prefix + "SELECT " + String.join(", ", outputs) + " FROM (" + plain + ") AS " + GROUPED
-        + (having == null ? "" : " WHERE " + having);
+    String outer = "SELECT " + (distinct && !windows ? "DISTINCT " : "") + String.join(", ", outputs)
+        + " FROM (" + plain + ") AS " + GROUPED + (having == null ? "" : " WHERE " + having);
+    return prefix + (distinct && windows ? "SELECT DISTINCT * FROM (" + outer + ") AS " + DISTINCT : outer);
+  }
+
+  /**
+   * Replaces each {@code OVER w} of the SELECT list by the window {@code w} the block's WINDOW
+   * clause defines, and drops the clause: a named window is only a name for its definition.
+   */
+  private static void inlineNamedWindows(PlainSelect plain) {
+    if (plain.getWindowDefinitions() == null) {
+      return;
+    }
+    for (SelectItem<?> item : plain.getSelectItems()) {
+      item.getExpression().accept(new ExpressionVisitorAdapter<Void>() {
+        @Override
+        public <S> Void visit(AnalyticExpression a, S context) {
+          for (WindowDefinition named : plain.getWindowDefinitions()) {
+            if (a.getWindowName() != null && a.getWindowName().equalsIgnoreCase(named.getWindowName())) {
+              WindowDefinition inline = new WindowDefinition();
+              inline.setPartitionExpressionList(named.getPartitionExpressionList());
+              inline.setOrderByElements(named.getOrderByElements());
+              inline.setWindowElement(named.getWindowElement());
+              a.setWindowName(null);
+              a.setWindowDefinition(inline);
+            }
+          }
+          return null;
+        }
+
+        @Override
+        public <S> Void visit(ParenthesedSelect select, S context) {
+          return null;
+        }
+      }, null);
+    }
+    plain.setWindowDefinitions(null);
   }
 
   /**
