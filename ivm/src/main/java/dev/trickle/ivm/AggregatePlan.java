@@ -266,9 +266,9 @@ final class AggregatePlan implements MaintenancePlan {
       }
     }
     List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
-    steps.addAll(DrivenJoinOrder.pinned(block, List.of(Step.fill(d, "SELECT " + String.join(", ", deltaColumns)
+    steps.add(Step.fill(d, "SELECT " + String.join(", ", deltaColumns)
         + " FROM (" + String.join(" UNION ALL ", terms) + ") AS x"
-        + (keys.isEmpty() ? "" : " GROUP BY " + String.join(", ", KeyMatch.columns("x", keyColumns())))))));
+        + (keys.isEmpty() ? "" : " GROUP BY " + String.join(", ", KeyMatch.columns("x", keyColumns())))));
     steps.add(Step.fill(old, "SELECT s.* FROM " + names.state()
         + " AS s JOIN " + d + " AS d ON " + match("s", "d")));
     steps.add(Step.of(merge(d)));

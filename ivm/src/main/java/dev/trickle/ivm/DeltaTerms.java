@@ -23,8 +23,7 @@ import java.util.Set;
  * read only current relations ({@link #telescoped}): m + m(m−1)/2 terms in all. Every term is
  * driven by a delta probing the others' indexes, so the cost is O(changes × index lookups); no old state of a whole table is built.
  * In a join, a source's delta is read projected to the columns the term names and consolidated
- * there ({@link ProjectedDelta}), and a term of three or more relations is written from its delta
- * outward ({@link DrivenJoinOrder}).
+ * there ({@link ProjectedDelta}).
  *
  * <p>A LEFT JOIN of the last input R to the inputs L before it is the inner join plus the rows of L
  * without a match, padded with NULLs (N). N is linear in L but not in R:
@@ -181,48 +180,18 @@ final class DeltaTerms {
     TermColumns named = new TermColumns(draft);
     boolean joined = block.inputs().stream().filter(i -> !i.isFunction()).count() > 1;
     PreChangeState old = new PreChangeState(named);
-    java.util.function.Function<Input, String> fromItem =
+    return render(
+        selectList,
         input -> switch (states.getOrDefault(input, State.CURRENT)) {
           case CURRENT -> input.current();
           case DELTA -> joined ? ProjectedDelta.of(input, named) : input.delta();
           case BEFORE -> old.of(input);
           case NULLS -> input.nulls();
-        };
-    if (padded == null && extraJoin == null && DrivenJoinOrder.reorderable(block)) {
-      List<Input> order = DrivenJoinOrder.of(
-          block, input -> switch (states.getOrDefault(input, State.CURRENT)) {
-            case DELTA -> 0;
-            case CURRENT -> 1;
-            case BEFORE, NULLS -> 2;
-          });
-      return renderDriven(selectList, fromItem, order, conditions, w);
-    }
-    return render(selectList, fromItem, padded, conditions, w, extraJoin);
-  }
-
-  /**
-   * The term with its inputs written in {@code order} ({@link DrivenJoinOrder}), cross-joined, and
-   * the join conditions (all of inner joins) moved to the WHERE with the given conditions.
-   */
-  private String renderDriven(String selectList, java.util.function.Function<Input, String> fromItem,
-      List<Input> order, List<String> conditions, String weight) {
-    List<String> where = new ArrayList<>();
-    for (Input input : block.inputs()) {
-      if (input.on() != null) {
-        where.add("(" + input.on() + ")");
-      }
-    }
-    where.addAll(conditions);
-    StringBuilder sql = new StringBuilder("SELECT ").append(selectList);
-    sql.append(selectList.isEmpty() ? "" : ", ").append(weight).append(" AS ").append(DeltaNames.WEIGHT);
-    sql.append(" FROM ");
-    for (int i = 0; i < order.size(); i++) {
-      sql.append(i == 0 ? "" : " CROSS JOIN ").append(fromItem.apply(order.get(i)));
-    }
-    if (!where.isEmpty()) {
-      sql.append(" WHERE ").append(String.join(" AND ", where));
-    }
-    return sql.toString();
+        },
+        padded,
+        conditions,
+        w,
+        extraJoin);
   }
 
   /**

@@ -162,7 +162,7 @@ final class SpjPlan implements MaintenancePlan {
       return List.of();
     }
     List<Step> steps = new ArrayList<>(DerivedInputs.refresh(block, changedSources));
-    steps.addAll(DrivenJoinOrder.pinned(block, sink.accept(String.join(" UNION ALL ", terms))));
+    steps.addAll(sink.accept(String.join(" UNION ALL ", terms)));
     return steps;
   }
 
