@@ -22,6 +22,8 @@ import java.util.Set;
  * changed inputs has 2^m − 1. Each term is split once more so that the terms carrying most rows
  * read only current relations ({@link #telescoped}): m + m(m−1)/2 terms in all. Every term is
  * driven by a delta probing the others' indexes, so the cost is O(changes × index lookups); no old state of a whole table is built.
+ * In a join, a source's delta is read projected to the columns the term names and consolidated
+ * there ({@link ProjectedDelta}).
  *
  * <p>A LEFT JOIN of the last input R to the inputs L before it is the inner join plus the rows of L
  * without a match, padded with NULLs (N). N is linear in L but not in R:
@@ -175,12 +177,14 @@ final class DeltaTerms {
     }
     String w = weight.length() == 0 ? "1" : weight.toString();
     String draft = render(selectList, Input::current, padded, conditions, w, extraJoin);
-    PreChangeState old = new PreChangeState(draft);
+    TermColumns named = new TermColumns(draft);
+    boolean joined = block.inputs().stream().filter(i -> !i.isFunction()).count() > 1;
+    PreChangeState old = new PreChangeState(named);
     return render(
         selectList,
         input -> switch (states.getOrDefault(input, State.CURRENT)) {
           case CURRENT -> input.current();
-          case DELTA -> input.delta();
+          case DELTA -> joined ? ProjectedDelta.of(input, named) : input.delta();
           case BEFORE -> old.of(input);
           case NULLS -> input.nulls();
         },
