@@ -64,7 +64,7 @@ final class WriterLocks {
    * A session takes the gate shared once this many of its transactions in a row wrote sources in
    * one statement each.
    */
-  static final int SINGLE_TRANSACTIONS = 64;
+  static final int SINGLE_TRANSACTIONS = 32;
 
   /** Group keys are hashed into this many buckets, the most locks one statement takes. */
   static final int BUCKETS = 1024;
