@@ -126,7 +126,16 @@ final class CaptureWorkload {
    * seconds}.
    */
   double tps(String table, int clients, int seconds) throws Exception {
+    return tps(table, clients, seconds, 0);
+  }
+
+  /**
+   * As {@link #tps(String, int, int)}, the clock started once every client has run {@code warmup}
+   * transactions on its connection (a session's history can change what its writes cost).
+   */
+  double tps(String table, int clients, int seconds, int warmup) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
+    java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(clients);
     AtomicLong committed = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     List<Exception> failures = new ArrayList<>();
@@ -134,17 +143,20 @@ final class CaptureWorkload {
       long seed = random.nextLong();
       Thread t = new Thread(() -> {
         try {
-          runClient(table, seed, stop, committed);
+          runClient(table, seed, stop, committed, warmup, warm);
         } catch (Exception e) {
           synchronized (failures) {
             failures.add(e);
           }
+          warm.countDown();
         }
       });
       threads.add(t);
     }
-    long start = System.nanoTime();
     threads.forEach(Thread::start);
+    warm.await();
+    long start = System.nanoTime();
+    committed.set(0);
     Thread.sleep(seconds * 1000L);
     stop.set(true);
     for (Thread t : threads) {
@@ -157,8 +169,9 @@ final class CaptureWorkload {
     return committed.get() / elapsed;
   }
 
-  private void runClient(String table, long seed, AtomicBoolean stop, AtomicLong committed)
-      throws SQLException {
+  private void runClient(
+      String table, long seed, AtomicBoolean stop, AtomicLong committed, int warmup,
+      java.util.concurrent.CountDownLatch warm) throws SQLException {
     SplittableRandom r = new SplittableRandom(seed);
     try (Connection c = DriverManager.getConnection(url);
         PreparedStatement update = c.prepareStatement(
@@ -169,7 +182,10 @@ final class CaptureWorkload {
             "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime)"
                 + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
       c.setAutoCommit(false);
-      while (!stop.get()) {
+      for (long done = 0; !stop.get(); done++) {
+        if (done == warmup) {
+          warm.countDown();
+        }
         int aid = 1 + r.nextInt(ACCOUNTS_PER_SCALE * scale);
         int delta = r.nextInt(-5000, 5001);
         update.setInt(1, delta);
