@@ -2,6 +2,7 @@ package dev.trickle.immediate;
 
 import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class ImmediateTriggerProgram {
     this.body =
         new TriggerBody(
             plan,
-            new LoopLimit(Sql.display(storageSchema, storageTable)),
+            new StepPrinter(new LoopLimit(Sql.display(storageSchema, storageTable))),
             streamId,
             storage,
             storageColumns,

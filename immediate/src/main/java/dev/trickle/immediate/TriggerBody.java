@@ -1,9 +1,9 @@
 package dev.trickle.immediate;
 
 import dev.trickle.ivm.DeltaNames;
-import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.sql.Sql;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * <p><b>The common case is planned once per session.</b> A firing that is the statement's only one
  * (count back to zero, no changes pending from other firings) copies its transition tables into
  * the source's delta table and runs the plan's steps for that source as static SQL of the function
- * over session work tables ({@link WorkTables}, {@link TriggerSteps#planned}): PL/pgSQL plans each
+ * over session work tables ({@link WorkTables}, {@link StepPrinter.TriggerForm#PLANNED}): PL/pgSQL plans each
  * statement once per session. Otherwise each firing adds its transition rows to its source's
  * pending changes (a table for the transaction), and the last one runs the plan of all changed
  * sources together (a source without changes gets an empty delta), the combination a deferred
@@ -57,12 +57,12 @@ final class TriggerBody {
   private final List<Long> sourceOids;
   private final String pendingSetting;
   private final String lockedSetting;
-  private final LoopLimit limit;
+  private final StepPrinter printer;
   private final WriterLocks locks;
 
   TriggerBody(
       MaintenancePlan plan,
-      LoopLimit limit,
+      StepPrinter printer,
       int streamId,
       String storage,
       List<String> storageColumns,
@@ -70,7 +70,7 @@ final class TriggerBody {
       String lock,
       String namePrefix) {
     this.plan = plan;
-    this.limit = limit;
+    this.printer = printer;
     this.storage = storage;
     this.storageColumns = List.copyOf(storageColumns);
     this.definingQuery = definingQuery;
@@ -88,8 +88,7 @@ final class TriggerBody {
     WorkTables work = new WorkTables(sourceOid, own, "pgtrickle." + namePrefix);
     StringBuilder body = new StringBuilder();
     body.append("#variable_conflict use_column\n");
-    body.append("DECLARE\n  ").append(TriggerSteps.MORE).append(" boolean;\n  ")
-        .append(TriggerSteps.ITERATIONS).append(" int;\n")
+    body.append("DECLARE\n")
         .append("  __pgt_previous text;\n  __pgt_pending int := 0;\n  __pgt_count text;\n")
         .append(WorkTables.declarations()).append(WriterLocks.declarations());
     body.append("BEGIN\n");
@@ -109,13 +108,14 @@ final class TriggerBody {
     body.append("    DELETE FROM ").append(storage).append(";\n");
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identifiers(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");
-    TriggerSteps.transactionScoped(body, plan.populate(), "    ", limit);
+    body.append(printer.triggerBody(plan.populate(), "    ", StepPrinter.TriggerForm.TRANSACTION_SCOPED));
     body.append("  ELSIF __pgt_pending = 0 AND TG_RELID = ").append(sourceOid).append(" AND ")
         .append(noPendingChanges(sourceOids)).append(" THEN\n");
     work.appendEnsure(body, "    ");
     body.append("    DELETE FROM ").append(DeltaNames.deltaTable(sourceOid)).append(";\n");
     appendCopy(body, DeltaNames.deltaTable(sourceOid), "    ");
-    locks.appendSteps(body, own, "    ", true, (steps, in) -> TriggerSteps.planned(body, steps, in, limit));
+    locks.appendSteps(body, own, "    ", true,
+        (steps, in) -> body.append(printer.triggerBody(steps, in, StepPrinter.TriggerForm.PLANNED)));
     work.appendShrink(body, "    ");
     body.append("  ELSE\n");
     appendCollect(body, sourceOid);
@@ -136,7 +136,7 @@ final class TriggerBody {
     body.append("  WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
     body.append("      OR undefined_function THEN\n");
     for (long oid : sourceOids) {
-      TriggerSteps.dropIfExists(body, pending(oid), "    ");
+      body.append(StepPrinter.dropIfExists(pending(oid), "    "));
     }
     body.append("    RAISE WARNING USING MESSAGE = ")
         .append(Sql.literal("stream table " + storage + " is not maintained: "))
@@ -226,7 +226,7 @@ final class TriggerBody {
     for (long oid : changed) {
       String delta = DeltaNames.deltaTable(oid);
       String stash = pending(oid);
-      TriggerSteps.dropIfExists(body, delta, indent);
+      body.append(StepPrinter.dropIfExists(delta, indent));
       body.append(indent).append("IF pg_catalog.to_regclass(").append(Sql.literal(stash)).append(") IS NULL THEN\n");
       body.append(indent).append("  EXECUTE pg_catalog.format(")
           .append(Sql.literal("CREATE TEMP TABLE " + delta + " ON COMMIT DROP AS SELECT *, 1 AS "
@@ -239,7 +239,8 @@ final class TriggerBody {
       body.append(indent).append("END IF;\n");
     }
     locks.appendSteps(body, plan.refresh(Set.copyOf(changed)), indent, false,
-        (steps, in) -> TriggerSteps.transactionScoped(body, steps, in, limit));
+        (steps, in) -> body.append(
+            printer.triggerBody(steps, in, StepPrinter.TriggerForm.TRANSACTION_SCOPED)));
     for (long oid : changed) {
       body.append(indent).append("DROP TABLE ").append(DeltaNames.deltaTable(oid)).append(";\n");
     }

@@ -103,7 +103,7 @@ final class BlockAnalyzer {
     }
     for (int i = 0; i < joins.size(); i++) {
       Join join = joins.get(i);
-      Input.JoinType type = joinType(join, i == joins.size() - 1, joins.size());
+      Input.JoinType type = JoinKinds.of(join, i == joins.size() - 1, joins.size(), this);
       String on = join.getOnExpressions().isEmpty() ? null : join.getOnExpression().toString();
       if (on != null) {
         check(join.getOnExpression(), false);
@@ -211,6 +211,13 @@ final class BlockAnalyzer {
     return common;
   }
 
+  /** Defines a block's non-recursive CTEs, as analyzing it would, so {@link #input} reads them. */
+  void define(List<net.sf.jsqlparser.statement.select.WithItem<?>> withItems) {
+    if (withItems != null && !withItems.isEmpty()) {
+      commonTableExpressions.define(withItems);
+    }
+  }
+
   /** True when the block defines CTE {@code name} (folded). */
   boolean definesCte(String name) {
     return commonTableExpressions.defines(name);
@@ -231,30 +238,6 @@ final class BlockAnalyzer {
       throws QueryException, UnsupportedQueryException {
     return derivedInput(-1, alias, commonTableExpressions.inContext(subquery), columnAliases,
         Input.JoinType.FIRST, null);
-  }
-
-  private Input.JoinType joinType(Join join, boolean last, int joinCount)
-      throws UnsupportedQueryException {
-    if (join.isNatural() || (join.getUsingColumns() != null && !join.getUsingColumns().isEmpty())) {
-      throw unsupported("JOIN ... USING / NATURAL JOIN (write the ON condition)", "USING");
-    }
-    if (join.isRight() || join.isFull()) {
-      if (!last || joinCount != 1) {
-        throw unsupported((join.isRight() ? "RIGHT" : "FULL") + " JOIN of more than two relations",
-            join.isRight() ? "RIGHT" : "FULL");
-      }
-      return join.isRight() ? Input.JoinType.RIGHT_SWAPPED : Input.JoinType.FULL;
-    }
-    if (join.isLeft()) {
-      if (!last) {
-        throw unsupported("LEFT JOIN followed by further joins", "LEFT");
-      }
-      return Input.JoinType.LEFT;
-    }
-    if (join.isSimple() || join.isCross() || join.getOnExpressions().isEmpty()) {
-      return Input.JoinType.CROSS;
-    }
-    return Input.JoinType.INNER;
   }
 
   Input input(int index, FromItem item, Input.JoinType join, String on)

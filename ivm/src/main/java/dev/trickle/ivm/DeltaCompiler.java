@@ -111,6 +111,12 @@ public final class DeltaCompiler {
       if (!(select instanceof PlainSelect plain)) {
         throw new BlockAnalyzer(query, catalog).unsupported("query form " + select, null);
       }
+      String joinTree = joinTree(plain);
+      if (joinTree != null) {
+        debug.accept("after rewrite: " + joinTree);
+        return plan(joinTree, columns != null ? columns : columnsOf(joinTree, QueryParser.parseSelect(joinTree), null),
+            names, sink);
+      }
       if (GroupedBlockSplit.applies(plain, catalog)) {
         List<String> outputColumns = columns != null ? columns : columnsOf(text, select, null);
         String split = GroupedBlockSplit.rewrite(text, catalog);
@@ -368,6 +374,10 @@ public final class DeltaCompiler {
           plain.getSelectItems().forEach(item -> names.add(BlockAnalyzer.nameOf(item)));
           return names;
         }
+        String joinTree = joinTree(plain);
+        if (joinTree != null) {
+          return columnsOf(joinTree, QueryParser.parseSelect(joinTree), null);
+        }
         if (GroupedBlockSplit.applies(plain, catalog)) {
           String split = GroupedBlockSplit.rewrite(text, catalog);
           return columnsOf(split, QueryParser.parseSelect(split), null);
@@ -378,6 +388,26 @@ public final class DeltaCompiler {
             : (PlainSelect) unwrap(QueryParser.parseSelect(rewritten))).outputNames();
       }
       throw new BlockAnalyzer(query, catalog).unsupported("query form " + s, null);
+    }
+
+    /**
+     * {@code plain} with its join tree rewritten into joins the rules take (USING and NATURAL
+     * joins into ON conditions, an outer join that other joins follow into a derived input), or
+     * null when it needs neither; {@code plain} is changed in place.
+     */
+    private String joinTree(PlainSelect plain) throws QueryException, UnsupportedQueryException {
+      FromColumns columns = item -> {
+        BlockAnalyzer analyzer = namesOnly(Map.of());
+        analyzer.define(plain.getWithItemsList());
+        return analyzer.input(1, item, Input.JoinType.CROSS, null).relation().columns().stream()
+            .map(dev.trickle.rewriter.parse.RelationColumn::name).toList();
+      };
+      if (UsingJoinRewrite.applies(plain)) {
+        return UsingJoinRewrite.rewrite(plain, columns, catalog);
+      }
+      return OuterJoinNesting.applies(plain)
+          ? OuterJoinNesting.rewrite(plain, columns, catalog, new BlockAnalyzer(query, catalog))
+          : null;
     }
 
     /** A derived input used only to learn column names (never planned). */

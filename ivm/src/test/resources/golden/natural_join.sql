@@ -1,0 +1,1 @@
+SELECT * FROM dept d NATURAL JOIN departments p
