@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of that table with another ({@code order_items}: the two share {@code orders}), a DIFFERENTIAL
  * stream table over the aggregate refreshed again and again by another session, and a writer
  * role with grants on the sources only; and an IMMEDIATE aggregate over a table no other stream
- * table reads ({@code paid}). A session that wrote 64 transactions of one statement in a row
+ * table reads ({@code paid}). A session that wrote 32 transactions of one statement in a row
  * waits only for writers of its groups; another session waits for every writer. Two and eight
  * sessions under READ COMMITTED, REPEATABLE READ and SERIALIZABLE, half of them writing
  * autocommit statements as such a session, half mixing them with transaction blocks of two or
@@ -115,14 +115,14 @@ class ImmediateGroupLockTest {
       Thread held = new Thread(() -> {
         try (Connection c = writer(); Statement st = c.createStatement()) {
           st.execute("SET test.hold = 'on'");
-          st.execute("SET pgtrickle.__pgt_imm_single = 65"); // as after 64 single statements
+          st.execute("SET pgtrickle.__pgt_imm_single = 33"); // as after 32 single statements
           st.execute("UPDATE payments SET amount = amount + 1 WHERE id = 5"); // group "new"
         } catch (Throwable e) {
           failed.add(e);
         }
       });
-      // A session writes in transactions of one statement: 64 of them in a row let it lock groups.
-      for (int i = 0; i < 64; i++) {
+      // A session writes in transactions of one statement: 32 of them in a row let it lock groups.
+      for (int i = 0; i < 32; i++) {
         o.execute("UPDATE payments SET amount = amount + 1 WHERE id = " + (1 + i % 100));
       }
       held.start();
@@ -187,8 +187,8 @@ class ImmediateGroupLockTest {
         try (Connection c = writer()) {
           if (!blocks) {
             try (Statement st = c.createStatement()) {
-              // As after 64 transactions of one writing statement: this session locks groups.
-              st.execute("SET pgtrickle.__pgt_imm_single = 65");
+              // As after 32 transactions of one writing statement: this session locks groups.
+              st.execute("SET pgtrickle.__pgt_imm_single = 33");
             }
           }
           c.setTransactionIsolation(isolation);

@@ -36,11 +36,11 @@ import java.util.stream.Collectors;
  * there, and the waiting one's statements then read what the other committed (READ COMMITTED takes
  * a new snapshot per statement). Every wait of a statement that is its own transaction is for a
  * lock ordered after all it holds (the gate first, then buckets in order, and source rows only
- * before any bucket), so those writers never deadlock with each other; the exclusive gate taken by the
- * second writing statement of a transaction that holds it shared, the one wait out of that order,
- * can meet a writer waiting for what the transaction holds (a deadlock the server breaks with
- * 40P01): only when a session that wrote {@link #SINGLE_TRANSACTIONS} single-statement
- * transactions in a row turns to writing in several.
+ * before any bucket), so those writers never deadlock with each other. The one wait out of that
+ * order is the exclusive gate taken by the second writing statement of a transaction that holds
+ * it shared: it can meet a writer waiting for what the transaction holds (a deadlock the server
+ * breaks with 40P01), only when a session that wrote {@link #SINGLE_TRANSACTIONS}
+ * single-statement transactions in a row turns to writing in several.
  *
  * <p>In REPEATABLE READ and SERIALIZABLE a concurrent writer's commit after the snapshot shows up
  * as an update of a state row that changed (40001 from the server) or as the insert of a group
@@ -64,7 +64,7 @@ final class WriterLocks {
    * A session takes the gate shared once this many of its transactions in a row wrote sources in
    * one statement each.
    */
-  static final int SINGLE_TRANSACTIONS = 64;
+  static final int SINGLE_TRANSACTIONS = 32;
 
   /** Group keys are hashed into this many buckets, the most locks one statement takes. */
   static final int BUCKETS = 1024;

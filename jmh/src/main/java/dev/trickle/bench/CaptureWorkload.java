@@ -126,18 +126,27 @@ final class CaptureWorkload {
    * seconds}.
    */
   double tps(String table, int clients, int seconds) throws Exception {
+    return tps(table, clients, seconds, 0);
+  }
+
+  /**
+   * As {@link #tps(String, int, int)}, the clock started once every client has run {@code warmup}
+   * transactions on its connection (a session's history can change what its writes cost).
+   */
+  double tps(String table, int clients, int seconds, int warmup) throws Exception {
     AtomicLong committed = new AtomicLong();
     List<TimedClients.Client> all = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
       long seed = random.nextLong();
-      all.add(stop -> runClient(table, seed, stop, committed));
+      all.add((stop, warm) -> runClient(table, seed, stop, committed, warmup, warm));
     }
-    double elapsed = TimedClients.run(all, seconds);
+    double elapsed = TimedClients.run(all, seconds, () -> committed.set(0));
     return committed.get() / elapsed;
   }
 
-  private void runClient(String table, long seed, AtomicBoolean stop, AtomicLong committed)
-      throws SQLException {
+  private void runClient(
+      String table, long seed, AtomicBoolean stop, AtomicLong committed, int warmup,
+      Runnable warm) throws SQLException {
     SplittableRandom r = new SplittableRandom(seed);
     try (Connection c = DriverManager.getConnection(url);
         PreparedStatement update = c.prepareStatement(
@@ -148,7 +157,10 @@ final class CaptureWorkload {
             "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime)"
                 + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
       c.setAutoCommit(false);
-      while (!stop.get()) {
+      for (long done = 0; !stop.get(); done++) {
+        if (done == warmup) {
+          warm.run();
+        }
         int aid = 1 + r.nextInt(ACCOUNTS_PER_SCALE * scale);
         int delta = r.nextInt(-5000, 5001);
         update.setInt(1, delta);

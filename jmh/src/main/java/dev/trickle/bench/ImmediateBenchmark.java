@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * the rounds and their ratios to bare.
  *
  * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pimmediate-benchmark
- * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --writers 8
+ * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --warmup 40 --writers 8
  * --writer-seconds 60 --out docs/benchmarks/immediate.md"]}.
  */
 public final class ImmediateBenchmark {
@@ -71,7 +71,7 @@ public final class ImmediateBenchmark {
             ImmediateWorkload.settle(superuser);
             r.bulk.add(workload.bulkUpdate(contender.table(), round) / 1e6);
             ImmediateWorkload.settle(superuser);
-            r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds()));
+            r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds(), o.warmup()));
           }
           order.add(order.remove(0));
         }
@@ -186,8 +186,8 @@ public final class ImmediateBenchmark {
 
   /** The command line. */
   record Options(
-      int scale, int rounds, int ops, int clients, int seconds, int writers, int writerSeconds,
-      Path out) {
+      int scale, int rounds, int ops, int clients, int seconds, int warmup, int writers,
+      int writerSeconds, Path out) {
     static Options parse(String[] args) {
       Options o = new Options(
           NamedArgs.intArg(args, "--scale", 2),
@@ -195,12 +195,13 @@ public final class ImmediateBenchmark {
           NamedArgs.intArg(args, "--ops", 1000),
           NamedArgs.intArg(args, "--clients", 8),
           NamedArgs.intArg(args, "--seconds", 10),
+          NamedArgs.intArg(args, "--warmup", 40),
           NamedArgs.intArg(args, "--writers", 8),
           NamedArgs.intArg(args, "--writer-seconds", 60),
           Path.of(NamedArgs.stringArg(args, "--out", "docs/benchmarks/immediate.md")));
       if (o.scale < 1 || o.rounds < 1 || o.ops < 1 || o.clients < 1 || o.seconds < 1
-          || o.writers < 1 || o.writerSeconds < 1) {
-        throw new IllegalArgumentException("every option must be at least 1");
+          || o.warmup < 0 || o.writers < 1 || o.writerSeconds < 1) {
+        throw new IllegalArgumentException("every option but --warmup (0 or more) must be at least 1");
       }
       return o;
     }

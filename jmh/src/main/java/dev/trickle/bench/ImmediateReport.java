@@ -50,7 +50,8 @@ final class ImmediateReport {
         .append("Command: `mvn -B -pl jmh -am -DskipTests -Pimmediate-benchmark package`")
         .append(" (arguments: `-Dexec.args=\"--scale ").append(o.scale()).append(" --rounds ")
         .append(o.rounds()).append(" --ops ").append(o.ops()).append(" --clients ")
-        .append(o.clients()).append(" --seconds ").append(o.seconds()).append(" --writers ")
+        .append(o.clients()).append(" --seconds ").append(o.seconds()).append(" --warmup ")
+        .append(o.warmup()).append(" --writers ")
         .append(o.writers()).append(" --writer-seconds ").append(o.writerSeconds())
         .append("\"`).\n\n")
         .append("Tables as `pgbench -i -s ").append(o.scale()).append("` lays them out (")
@@ -63,7 +64,10 @@ final class ImmediateReport {
         .append(" between the three tables statement by statement, so the ratios are measured side")
         .append(" by side. Each value is the median over ").append(o.rounds())
         .append(" rounds (single rows: the median of ").append(o.ops())
-        .append(" statements per round). pg_ivm is not installed here; its ratios are the ones")
+        .append(" statements per round). The TPS window starts once each client has run ")
+        .append(o.warmup()).append(" transactions on its connection (a session that has written")
+        .append(" 32 single-statement transactions in a row locks only the groups it changes; see")
+        .append(" [../immediate.md](../immediate.md)). pg_ivm is not installed here; its ratios are the ones")
         .append(" measured with PostgreSQL 15 and pgbench at scale 20 on another machine.\n\n");
     md.append("| measure | bare | join | ratio | target | aggregate | ratio | target | pg_ivm |\n")
         .append("|---|---|---|---|---|---|---|---|---|\n");

@@ -86,13 +86,14 @@ final class ImmediateWorkload {
     SplittableRandom seeds = new SplittableRandom(seed);
     for (int i = 0; i < writers; i++) {
       long s = seeds.nextLong();
-      clients.add(stop -> {
+      clients.add((stop, warm) -> {
+        warm.run();
         try (Connection c = DriverManager.getConnection(url)) {
           writeOrders(c, table, new SplittableRandom(s), stop, committed, deadlocks, serialization, other);
         }
       });
     }
-    double elapsed = TimedClients.run(clients, seconds);
+    double elapsed = TimedClients.run(clients, seconds, () -> { });
     long mismatched = streamTable == null ? 0 : mismatchedRows(owner, streamTable, query);
     return new WritersResult(
         committed.get(), deadlocks.get(), serialization.get(), other.get(), elapsed, mismatched);
