@@ -91,7 +91,8 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
             definition.searchPath(),
             "pgtrickle",
             "__pgt_imm_lock_" + definition.pgtId(),
-            "__pgt_imm_" + definition.pgtId());
+            "__pgt_imm_" + definition.pgtId(),
+            Math.toIntExact(definition.pgtId()));
     install.addAll(program.installLock());
     for (StreamTableDefinition.Source source : definition.capturedSources()) {
       if (!plan.sourceOids().contains(source.relid())) {

@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
  * {@code __pgt_w int} (+1 for an inserted image, -1 for a deleted one, 0 for a truncation marker,
  * whose columns are NULL), a session work table ({@link SessionTempTables}), netted per row version
  * ({@link NettedChanges}: a version written and removed again is never evaluated): the fill scans
- * the buffer once, and the report finds both the changes and any truncation in the small delta
- * table. A truncation makes the refresh FULL, so no program ever applies a marker. The statements read the frontiers on the server, never as values from the
- * client.
+ * the buffer once, and the row counts of its statements say how many rows each source changed and
+ * whether it was truncated. A truncation makes the refresh FULL, so no program ever applies a
+ * marker. The statements read the frontiers on the server, never as values from the client.
  */
 public final class DeltaTables {
   private DeltaTables() {}
@@ -55,68 +55,77 @@ public final class DeltaTables {
   }
 
   /**
-   * The statements that fill the delta table of every source of stream table {@code pgtId}, and
-   * the query reporting what each consumed, as a batch for the owner's executor ({@link
-   * OwnerExecutor}): the fill evaluates no user code, but the work tables must be the owner's, as
-   * the program that reads them runs as the owner. The tables are session work tables ({@link
-   * SessionTempTables}), emptied by each fill. The statements read both frontiers on the server
-   * (the new one from {@link Frontiers#take}, the old ones from {@code pgtrickle.pgt_frontiers}),
-   * so their texts stay the same from one refresh to the next.
+   * The statements that fill the delta table of every source of stream table {@code pgtId} and
+   * count what each consumed, as a batch for the owner's executor ({@link OwnerExecutor}): the fill
+   * evaluates no user code, but the work tables must be the owner's, as the program that reads them
+   * runs as the owner. The tables are session work tables ({@link SessionTempTables}), emptied by
+   * each fill. The statements read both frontiers on the server (the new one from {@link
+   * Frontiers#take}, the old ones from {@code pgtrickle.pgt_frontiers}), so their texts stay the
+   * same from one refresh to the next, and the batch is planned once per session ({@link
+   * StatementBatch#plannedOncePerSession}): planning the netting query on every refresh cost about
+   * as much as a 10-row refresh's work ({@code docs/benchmarks/refresh-path.md}).
+   *
+   * <p>What a source consumed is read from row counts, not from a query: the fill's count is the
+   * rows it wrote, and a second statement deletes the truncation markers (weight 0) again and
+   * counts them. A marker makes the refresh FULL, which reads no delta table, so it need not stay.
    */
   static Fill fill(
       long pgtId, List<StreamTableDefinition.Source> sources, SessionTempTables temps) {
-    StatementBatch batch = new StatementBatch();
-    List<String> report = new ArrayList<>();
+    StatementBatch batch = new StatementBatch().plannedOncePerSession();
+    List<Counted> counted = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
       String query =
           NettedChanges.query(
               source.columns(), consumable(pgtId, source.relid(), rowImage(source.columns())));
+      int first = batch.size();
       for (String statement : temps.fill(source.deltaTable(), shape(source), query)) {
         batch.add(statement);
       }
-      int i = report.size();
-      report.add(
-          "(SELECT count(*) FILTER (WHERE \"__pgt_w\" <> 0) AS " + rowsColumn(i)
-              + ", coalesce(bool_or(\"__pgt_w\" = 0), false) AS " + truncatedColumn(i)
-              + " FROM " + source.deltaTable() + ") AS d" + i);
+      int last = batch.size();
+      int markers = batch.add("DELETE FROM " + source.deltaTable() + " WHERE \"__pgt_w\" = 0");
+      counted.add(new Counted(source.relid(), first, last, markers));
     }
-    int reportIndex = report.isEmpty() ? -1 : batch.addQuery("SELECT * FROM " + String.join(", ", report));
-    return new Fill(
-        batch, sources.stream().map(StreamTableDefinition.Source::relid).toList(), reportIndex);
+    return new Fill(batch, List.copyOf(counted));
+  }
+
+  /**
+   * Where a source's counts are in a fill's result.
+   *
+   * @param sourceRelid the source
+   * @param firstFill the index of the first statement of its fill
+   * @param endFill the index after the last statement of its fill
+   * @param markers the index of the statement deleting its truncation markers
+   */
+  private record Counted(long sourceRelid, int firstFill, int endFill, int markers) {
+    /**
+     * What the source consumed. Of the fill's statements (an emptying, the insert or a {@code
+     * CREATE TABLE AS}, an {@code ANALYZE}) only the one writing the rows has a row count.
+     */
+    SourceChanges read(StatementBatch.Result result) {
+      long written = 0;
+      for (int i = firstFill; i < endFill; i++) {
+        written = Math.max(written, result.count(i));
+      }
+      long truncations = result.count(markers);
+      return new SourceChanges(sourceRelid, written - truncations, truncations > 0);
+    }
   }
 
   /**
    * A delta fill: its statements, and how to read what each source consumed from their result.
    *
-   * @param batch the statements, the report's query last
-   * @param sources the sources, in the report's order
-   * @param report the index of the report's query in the batch, -1 when there is no source
+   * @param batch the statements
+   * @param counted where each source's counts are, in the sources' order
    */
-  record Fill(StatementBatch batch, List<Long> sources, int report) {
-    /** What each source consumed, read by column name from the result of {@link #batch}. */
+  record Fill(StatementBatch batch, List<Counted> counted) {
+    /** What each source consumed, read from the row counts of {@link #batch}'s statements. */
     List<SourceChanges> changes(StatementBatch.Result result) {
-      if (report < 0) {
-        return List.of();
-      }
-      ResultRow row = result.row(report);
-      List<SourceChanges> read = new ArrayList<>(sources.size());
-      for (int i = 0; i < sources.size(); i++) {
-        read.add(
-            new SourceChanges(
-                sources.get(i), row.number(rowsColumn(i)), row.truth(truncatedColumn(i))));
+      List<SourceChanges> read = new ArrayList<>(counted.size());
+      for (Counted source : counted) {
+        read.add(source.read(result));
       }
       return List.copyOf(read);
     }
-  }
-
-  /** {@code rows_<i>}: the delta rows of the {@code i}-th source. */
-  private static String rowsColumn(int i) {
-    return "rows_" + i;
-  }
-
-  /** {@code truncated_<i>}: whether the {@code i}-th source was truncated. */
-  private static String truncatedColumn(int i) {
-    return "truncated_" + i;
   }
 
   /** What fixes the columns of a source's delta table: its buffer and the buffer's columns. */

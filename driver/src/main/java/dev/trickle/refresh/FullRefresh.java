@@ -1,102 +1,135 @@
 package dev.trickle.refresh;
 
-import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.sql.Sql;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.List;
 
 /**
- * The FULL strategy: recompute the query into a temporary table and apply the difference to the
- * storage table, never TRUNCATE: readers keep seeing the old content until commit (MVCC, no
- * ACCESS EXCLUSIVE lock), and the capture triggers of a stream table that other stream tables
- * read publish exactly the rows that changed, so downstream stays incremental.
+ * The FULL strategy: recompute the query and make the storage table hold its rows, the cheapest
+ * correct way for who reads the storage ({@link FullReplacement}):
+ *
+ * <ul>
+ *   <li><b>empty storage</b> (a first population): the query's rows are inserted;
+ *   <li><b>nothing reads its changes</b> (no stream table reads it, no trigger but Trickle's
+ *       guard, no foreign key points at it) and no transaction holds the table: {@code TRUNCATE}
+ *       and insert the query's rows, in the refresh's transaction. This costs what {@code REFRESH
+ *       MATERIALIZED VIEW} costs and locks the same way: {@code ACCESS EXCLUSIVE} until the refresh
+ *       commits, so readers that come meanwhile wait for the refresh (as they wait for {@code
+ *       REFRESH MATERIALIZED VIEW}), and a reader in a REPEATABLE READ transaction whose snapshot
+ *       is older than the commit sees the table empty (PostgreSQL's {@code TRUNCATE} is not
+ *       MVCC-safe). The lock is taken with {@code NOWAIT}: when a reader's transaction holds the
+ *       table, the refresh applies the difference instead of waiting for it;
+ *   <li><b>something reads its changes</b> (a stream table over it, IMMEDIATE or other triggers):
+ *       the query into a temporary table and the multiset difference applied to the storage, so
+ *       the capture triggers publish exactly the rows that changed and downstream stays
+ *       incremental; readers keep seeing the old content until commit (MVCC, no ACCESS EXCLUSIVE).
+ * </ul>
+ *
+ * <p>Every statement that evaluates the query goes through the owner's executor ({@link AsOwner}).
+ * First the query's shape is taken without running it ({@code CREATE TEMP TABLE ... AS query WITH
+ * NO DATA}) and compared with the storage's columns, in the same round trip as the questions which
+ * way to take; a query whose columns no longer match the storage fails ({@link
+ * RefreshFailures#shapeChanged}).
  *
  * <p>The difference is a multiset difference keyed by the row's text form ({@code row::text}),
  * which works for every column type (also those without equality, such as {@code json}) and treats
  * NULLs and duplicates exactly: one aggregation over both sides counts, per distinct row, how many
  * copies the storage has too many or too few (a hash aggregate: no sort of either side); then, for
  * those rows only, surplus copies in the storage are deleted by {@code ctid} and missing copies
- * inserted. Table aliases use the reserved prefix {@code __pgt_},
- * which no output column may have, so a whole-row reference never resolves to a column.
+ * inserted. Table aliases use the reserved prefix {@code __pgt_}, which no output column may have,
+ * so a whole-row reference never resolves to a column.
  */
 final class FullRefresh {
   private FullRefresh() {}
 
   /**
-   * Recomputes the stream table's query and applies the difference; every statement goes through
-   * {@code owner} (the recompute evaluates the query, which must run as the owner).
+   * Recomputes the stream table's query and makes the storage hold its rows; every statement that
+   * evaluates the query goes through {@code owner}.
    */
   static RefreshCounts apply(Connection c, AsOwner owner, StreamTable st, Relation storage)
       throws SQLException {
     String temp = Sql.identifier("__pgt_full_" + st.relid());
     String qualifiedTemp = "pg_temp." + temp;
     String target = storage.qualifiedName();
-    StatementBatch recompute = new StatementBatch();
-    recompute.add("DROP TABLE IF EXISTS " + qualifiedTemp);
-    recompute.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + st.spec().query());
-    owner.run(recompute);
-    List<Column> fresh = columnsOf(c, qualifiedTemp);
-    if (!fresh.equals(storage.columns(c))) {
+    String rows = "SELECT * FROM (" + st.spec().query() + "\n) AS __pgt_q";
+    StatementBatch shape = new StatementBatch();
+    shape.add("DROP TABLE IF EXISTS " + qualifiedTemp);
+    shape.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + rows + " WITH NO DATA");
+    owner.run(shape);
+    FullReplacement way = FullReplacement.choose(c, storage.relid(), qualifiedTemp, target);
+    if (!way.sameShape()) {
       throw RefreshFailures.shapeChanged(st);
     }
     StatementBatch apply = new StatementBatch();
-    int deleted = -1;
-    int inserted;
-    if (isEmpty(c, target)) {
-      inserted = apply.add("INSERT INTO " + target + " SELECT * FROM " + qualifiedTemp);
-    } else {
-      String diff = "pg_temp." + Sql.identifier("__pgt_fulldiff_" + st.relid());
-      apply.add("DROP TABLE IF EXISTS " + diff);
-      apply.add(
-          "CREATE TEMP TABLE " + Sql.identifier("__pgt_fulldiff_" + st.relid())
-              + " ON COMMIT DROP AS SELECT __pgt_x.k, sum(__pgt_x.w)::bigint AS w FROM"
-              + " (SELECT __pgt_t::text AS k, -1 AS w FROM " + target + " __pgt_t UNION ALL"
-              + " SELECT __pgt_n::text, 1 FROM " + qualifiedTemp + " __pgt_n) __pgt_x"
-              + " GROUP BY __pgt_x.k HAVING sum(__pgt_x.w) <> 0");
-      apply.add("ANALYZE " + diff);
-      deleted =
-          apply.add(
-              "DELETE FROM " + target + " __pgt_s USING (SELECT __pgt_o.rid FROM"
-                  + " (SELECT __pgt_t.ctid AS rid, __pgt_d.w,"
-                  + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + target
-                  + " __pgt_t JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_t::text"
-                  + " WHERE __pgt_d.w < 0) __pgt_o WHERE __pgt_o.rn <= -__pgt_o.w) __pgt_g"
-                  + " WHERE __pgt_s.ctid = __pgt_g.rid");
-      inserted =
-          apply.add(
-              "INSERT INTO " + target + " SELECT (__pgt_x.r).* FROM"
-                  + " (SELECT __pgt_n AS r, __pgt_d.w,"
-                  + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + qualifiedTemp
-                  + " __pgt_n JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_n::text"
-                  + " WHERE __pgt_d.w > 0) __pgt_x WHERE __pgt_x.rn <= __pgt_x.w");
-      apply.add("DROP TABLE " + diff);
-    }
+    RefreshCounts counts =
+        switch (way.lockedOrDifference(c, target)) {
+          case INSERT -> insert(owner, apply, target, rows, qualifiedTemp);
+          case REPLACE -> replace(owner, apply, target, rows, qualifiedTemp);
+          case DIFFERENCE -> difference(owner, apply, st, target, rows, qualifiedTemp);
+        };
+    return counts;
+  }
+
+  /** Into an empty storage: the query's rows. */
+  private static RefreshCounts insert(
+      AsOwner owner, StatementBatch apply, String target, String rows, String temp)
+      throws SQLException {
+    int inserted = apply.add("INSERT INTO " + target + " " + rows);
+    apply.add("DROP TABLE " + temp);
+    return new RefreshCounts(owner.run(apply).count(inserted), 0);
+  }
+
+  /** Nothing reads the changes: the old rows truncated (counted first), the query's inserted. */
+  private static RefreshCounts replace(
+      AsOwner owner, StatementBatch apply, String target, String rows, String temp)
+      throws SQLException {
+    int old = apply.addQuery("SELECT count(*) AS old_rows FROM " + target);
+    apply.add("TRUNCATE " + target);
+    int inserted = apply.add("INSERT INTO " + target + " " + rows);
+    apply.add("DROP TABLE " + temp);
+    StatementBatch.Result result = owner.run(apply);
+    return new RefreshCounts(result.count(inserted), result.row(old).number("old_rows"));
+  }
+
+  /** Something reads the changes: only the multiset difference is applied. */
+  private static RefreshCounts difference(
+      AsOwner owner,
+      StatementBatch apply,
+      StreamTable st,
+      String target,
+      String rows,
+      String qualifiedTemp)
+      throws SQLException {
+    String diff = "pg_temp." + Sql.identifier("__pgt_fulldiff_" + st.relid());
+    apply.add("INSERT INTO " + qualifiedTemp + " " + rows);
+    apply.add("DROP TABLE IF EXISTS " + diff);
+    apply.add(
+        "CREATE TEMP TABLE " + Sql.identifier("__pgt_fulldiff_" + st.relid())
+            + " ON COMMIT DROP AS SELECT __pgt_x.k, sum(__pgt_x.w)::bigint AS w FROM"
+            + " (SELECT __pgt_t::text AS k, -1 AS w FROM " + target + " __pgt_t UNION ALL"
+            + " SELECT __pgt_n::text, 1 FROM " + qualifiedTemp + " __pgt_n) __pgt_x"
+            + " GROUP BY __pgt_x.k HAVING sum(__pgt_x.w) <> 0");
+    apply.add("ANALYZE " + diff);
+    int deleted =
+        apply.add(
+            "DELETE FROM " + target + " __pgt_s USING (SELECT __pgt_o.rid FROM"
+                + " (SELECT __pgt_t.ctid AS rid, __pgt_d.w,"
+                + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + target
+                + " __pgt_t JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_t::text"
+                + " WHERE __pgt_d.w < 0) __pgt_o WHERE __pgt_o.rn <= -__pgt_o.w) __pgt_g"
+                + " WHERE __pgt_s.ctid = __pgt_g.rid");
+    int inserted =
+        apply.add(
+            "INSERT INTO " + target + " SELECT (__pgt_x.r).* FROM"
+                + " (SELECT __pgt_n AS r, __pgt_d.w,"
+                + " row_number() OVER (PARTITION BY __pgt_d.k) AS rn FROM " + qualifiedTemp
+                + " __pgt_n JOIN " + diff + " __pgt_d ON __pgt_d.k = __pgt_n::text"
+                + " WHERE __pgt_d.w > 0) __pgt_x WHERE __pgt_x.rn <= __pgt_x.w");
+    apply.add("DROP TABLE " + diff);
     apply.add("DROP TABLE " + qualifiedTemp);
     StatementBatch.Result result = owner.run(apply);
-    return new RefreshCounts(result.count(inserted), deleted < 0 ? 0 : result.count(deleted));
-  }
-
-  private static boolean isEmpty(Connection c, String table) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM " + table + ")")) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
-
-  private static List<Column> columnsOf(Connection c, String table) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT ?::regclass::oid")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return Relation.find(c, rs.getLong(1)).orElseThrow().columns(c);
-      }
-    }
+    return new RefreshCounts(result.count(inserted), result.count(deleted));
   }
 }

@@ -34,12 +34,15 @@ import org.postgresql.core.TransactionState;
 final class RefreshRun {
   private final MaintenanceCompiler compiler;
   private final CleanupPacing cleanupPacing;
+  private final SessionTempTables.Memory workTables;
   private final StreamTable st;
   private final InitiatedBy initiatedBy;
   private final Prologue.WhenBusy whenBusy;
   private Progress progress = Progress.NOT_STARTED;
   /** What the cleanup after the commit found; empty when none ran. */
   private Optional<Frontiers.Cleanup> cleanup = Optional.empty();
+  /** Whether the run found a source captured from the WAL. */
+  private boolean walCaptured;
 
   /** How a run's transaction begins and ends. */
   enum Transaction {
@@ -80,16 +83,19 @@ final class RefreshRun {
 
   /**
    * @param cleanupPacing when a differential refresh deletes the buffer rows it consumed
+   * @param workTables the work tables the engine created on each connection, for reuse
    * @param whenBusy whether to wait for a refresh of the same stream table in another transaction
    */
   RefreshRun(
       MaintenanceCompiler compiler,
       CleanupPacing cleanupPacing,
+      SessionTempTables.Memory workTables,
       StreamTable st,
       InitiatedBy initiatedBy,
       Prologue.WhenBusy whenBusy) {
     this.compiler = compiler;
     this.cleanupPacing = cleanupPacing;
+    this.workTables = workTables;
     this.st = st;
     this.initiatedBy = initiatedBy;
     this.whenBusy = whenBusy;
@@ -107,9 +113,26 @@ final class RefreshRun {
       Optional<RefreshDecision.Forced> forced,
       Transaction transaction)
       throws SQLException {
+    return run(c, storage, forced, transaction, false);
+  }
+
+  /**
+   * Runs the refresh; {@code walReady}: its own transaction is READ COMMITTED and locks the
+   * sources, so it can wait for WAL capture ({@link Prologue}).
+   */
+  RefreshOutcome run(
+      Connection c,
+      Relation storage,
+      Optional<RefreshDecision.Forced> forced,
+      Transaction transaction,
+      boolean walReady)
+      throws SQLException {
     Prologue read =
-        new Prologue.Reading(st, storage, whenBusy)
-            .read(c, transaction.own(), transaction == Transaction.CALLERS_LOCKING_SOURCES);
+        new Prologue.Reading(st, storage, whenBusy, workTables)
+            .read(
+                c, transaction.own(), transaction == Transaction.CALLERS_LOCKING_SOURCES,
+                walReady, forced.isPresent());
+    walCaptured = read.walCaptured();
     StreamTable locked = read.streamTable();
     List<Long> sourceIds = read.capturedIds();
     progress =
@@ -255,6 +278,11 @@ final class RefreshRun {
    */
   Optional<Frontiers.Cleanup> cleanup() {
     return cleanup;
+  }
+
+  /** Whether the run found a source of the stream table captured from the WAL. */
+  boolean walCaptured() {
+    return walCaptured;
   }
 
   /** How far the run got, for the failure record. */

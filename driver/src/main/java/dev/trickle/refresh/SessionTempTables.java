@@ -9,9 +9,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -38,9 +38,10 @@ import java.util.function.Consumer;
  * <p>What a session holds is read from {@code pg_class} at the start of every refresh, never
  * assumed: a rollback, {@code DISCARD}, a connection pooler handing out another server session, or
  * an IMMEDIATE trigger dropping a table of the same name all just make a table unknown, and it is
- * created again. A table is reused only when this JVM created it (its oid is remembered) with the
- * same shape key, which the caller derives from what fixes the columns (a compilation and its
- * query text, or a buffer's column list with types).
+ * created again. A table is reused only when a refresh on the same connection created it (its oid
+ * is remembered in the engine's {@link Memory}) with the same shape key, which the caller derives
+ * from what fixes the columns (a compilation and its query text, or a buffer's column list with
+ * types).
  *
  * <p>At most {@link #CAPACITY} tables are kept per session (the least recently used are dropped).
  */
@@ -51,44 +52,65 @@ public final class SessionTempTables {
   /** A kept table at least this large is emptied with TRUNCATE rather than DELETE. */
   static final long TRUNCATE_BYTES = 1 << 20;
 
-  /** Shape keys and last use of the tables this JVM created, by oid; bounded. */
-  private static final Map<Long, Known> KNOWN =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+  /**
+   * The shape keys and last use of the work tables refreshes created, by oid, per connection (a
+   * closed connection takes its entries with it): what an engine remembers between refreshes.
+   */
+  public static final class Memory {
+    private final ConnectionMemory<Long, Known> known = new ConnectionMemory<>();
+    private final AtomicLong clock = new AtomicLong();
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Known> eldest) {
-          return size() > 100_000;
-        }
-      };
+    /** What refreshes on {@code c} created, its shape read and its last use moved to now. */
+    private Optional<String> touch(Connection c, long oid) {
+      Optional<Known> found = known.get(c, oid);
+      found.ifPresent(k -> known.remember(c, oid, new Known(k.shape(), clock.incrementAndGet())));
+      return found.map(Known::shape);
+    }
 
-  private static final AtomicLong CLOCK = new AtomicLong();
+    private Optional<Long> lastUse(Connection c, long oid) {
+      return known.get(c, oid).map(Known::lastUse);
+    }
+
+    private void created(Connection c, long oid, String shape) {
+      known.remember(c, oid, new Known(shape, clock.incrementAndGet()));
+    }
+  }
 
   private record Known(String shape, long lastUse) {}
 
+  private final Connection connection;
+  private final Memory memory;
   private final Map<String, Long> existing;
   private final Set<String> large;
   private final Set<String> unanalyzed;
   private final Map<String, String> created = new HashMap<>();
   private final Set<String> filled = new HashSet<>();
 
-  private SessionTempTables(Map<String, Long> existing, Set<String> large, Set<String> unanalyzed) {
+  private SessionTempTables(
+      Connection connection,
+      Memory memory,
+      Map<String, Long> existing,
+      Set<String> large,
+      Set<String> unanalyzed) {
+    this.connection = connection;
+    this.memory = memory;
     this.existing = existing;
     this.large = large;
     this.unanalyzed = unanalyzed;
   }
 
-  /** The session's work tables now. */
-  public static SessionTempTables load(Connection c) throws SQLException {
+  /** The work tables of {@code c}'s session now; {@code memory} knows which ones it may reuse. */
+  public static SessionTempTables load(Connection c, Memory memory) throws SQLException {
     StatementBatch batch = new StatementBatch();
     List<SessionTempTables> loaded = new ArrayList<>(1);
-    load(batch, loaded::add);
+    load(batch, c, memory, loaded::add);
     batch.run(c);
     return loaded.get(0);
   }
 
-  /** Like {@link #load(Connection)}, as a query of {@code batch}. */
-  static void load(StatementBatch batch, Consumer<SessionTempTables> loaded) {
+  /** Like {@link #load(Connection, Memory)}, as a query of {@code batch}, run on {@code c}. */
+  static void load(
+      StatementBatch batch, Connection c, Memory memory, Consumer<SessionTempTables> loaded) {
     batch.add(
         "SELECT relname::text, oid::bigint, pg_catalog.pg_relation_size(oid) >= "
             + TRUNCATE_BYTES
@@ -108,7 +130,7 @@ public final class SessionTempTables {
               unanalyzed.add(rs.getString("relname"));
             }
           }
-          loaded.accept(new SessionTempTables(existing, large, unanalyzed));
+          loaded.accept(new SessionTempTables(c, memory, existing, large, unanalyzed));
         });
   }
 
@@ -161,12 +183,11 @@ public final class SessionTempTables {
       Array names = c.createArrayOf("text", created.keySet().toArray());
       ps.setArray(1, names);
       try (ResultSet rs = ps.executeQuery()) {
-        synchronized (KNOWN) {
-          while (rs.next()) {
-            String name = rs.getString(1);
-            KNOWN.put(rs.getLong(2), new Known(created.get(name), CLOCK.incrementAndGet()));
-            existing.put(name, rs.getLong(2));
-          }
+        while (rs.next()) {
+          String name = rs.getString("relname");
+          long oid = rs.getLong("oid");
+          memory.created(c, oid, created.get(name));
+          existing.put(name, oid);
         }
       }
     }
@@ -179,35 +200,22 @@ public final class SessionTempTables {
       return shape;
     }
     Long oid = existing.get(name);
-    if (oid == null) {
-      return null;
-    }
-    synchronized (KNOWN) {
-      Known known = KNOWN.get(oid);
-      if (known == null) {
-        return null;
-      }
-      KNOWN.put(oid, new Known(known.shape(), CLOCK.incrementAndGet()));
-      return known.shape();
-    }
+    return oid == null ? null : memory.touch(connection, oid).orElse(null);
   }
 
   /**
    * Drops the least recently used kept tables when one more would exceed the capacity. Only tables
-   * this JVM created count and are dropped: a {@code __pgt_} table made by anything else (an
-   * IMMEDIATE trigger, a caller) may be in use by the current transaction.
+   * refreshes on this connection created count and are dropped: a {@code __pgt_} table made by
+   * anything else (an IMMEDIATE trigger, a caller) may be in use by the current transaction.
    */
   private List<String> evictions() {
     Map<String, Long> kept = new HashMap<>();
-    synchronized (KNOWN) {
-      existing.forEach(
-          (name, oid) -> {
-            Known known = KNOWN.get(oid);
-            if (known != null && !filled.contains(name)) {
-              kept.put(name, known.lastUse());
-            }
-          });
-    }
+    existing.forEach(
+        (name, oid) -> {
+          if (!filled.contains(name)) {
+            memory.lastUse(connection, oid).ifPresent(lastUse -> kept.put(name, lastUse));
+          }
+        });
     List<String> drops = new ArrayList<>();
     while (!kept.isEmpty() && kept.size() + created.size() >= CAPACITY) {
       String oldest = null;

@@ -42,6 +42,8 @@ final class CompilerHarness implements AutoCloseable {
   private final Set<Long> captured = new HashSet<>();
   /** One program per plan, as the engine caches compilations: its work tables are reused. */
   private final Map<MaintenancePlan, PlanProgram> programs = new IdentityHashMap<>();
+  /** What the harness remembers of work tables: nothing is recorded, each refresh creates them. */
+  private final SessionTempTables.Memory workTables = new SessionTempTables.Memory();
 
   private CompilerHarness(Connection c) throws SQLException {
     this.c = c;
@@ -204,7 +206,7 @@ final class CompilerHarness implements AutoCloseable {
     try {
       programs
           .get(plan)
-          .run(batch -> batch.run(c), prepareDeltas(plan), SessionTempTables.load(c));
+          .run(batch -> batch.run(c), prepareDeltas(plan), SessionTempTables.load(c, workTables));
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
       }

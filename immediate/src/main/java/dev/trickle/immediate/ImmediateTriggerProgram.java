@@ -2,6 +2,7 @@ package dev.trickle.immediate;
 
 import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class ImmediateTriggerProgram {
    * @param lockTable name of the table holding it
    * @param namePrefix prefix of the stream table's trigger functions and session tables; each
    *     source's function is named {@code namePrefix + "_" + oid}
+   * @param streamId the stream table's id, which keys its group locks ({@link WriterLocks})
    */
   public ImmediateTriggerProgram(
       MaintenancePlan plan,
@@ -58,7 +60,8 @@ public final class ImmediateTriggerProgram {
       String searchPath,
       String lockSchema,
       String lockTable,
-      String namePrefix) {
+      String namePrefix,
+      int streamId) {
     this.storage = Sql.qualified(storageSchema, storageTable);
     this.lock = Sql.qualified(lockSchema, lockTable);
     this.searchPath = searchPath;
@@ -66,7 +69,8 @@ public final class ImmediateTriggerProgram {
     this.body =
         new TriggerBody(
             plan,
-            new LoopLimit(Sql.display(storageSchema, storageTable)),
+            new StepPrinter(new LoopLimit(Sql.display(storageSchema, storageTable))),
+            streamId,
             storage,
             storageColumns,
             definingQuery,
@@ -80,15 +84,10 @@ public final class ImmediateTriggerProgram {
   }
 
   /**
-   * The statements that create the stream table's maintenance lock: one row, which the first
-   * statement of a transaction that writes a source updates in its BEFORE statement trigger (before
-   * the statement locks any source row) and holds until the transaction ends. Maintenance of one
-   * stream table is thereby serialized, and writers never wait for each other in two places at
-   * once, so they do not deadlock on it: a writer that holds the row has no competitor holding
-   * anything it needs from the stream table. In READ COMMITTED a waiting writer's maintenance then
-   * sees the other transaction's changes (each statement takes a new snapshot), so no pair of
-   * concurrent changes to two sources goes without the term that joins them. In REPEATABLE READ
-   * and SERIALIZABLE, whose snapshot cannot move, a writer whose snapshot misses a concurrent
+   * The statements that create the stream table's maintenance lock row, which the writers of a
+   * plan that cannot lock groups, and every transaction block, update once per transaction after
+   * taking the IMMEDIATE gate ({@link WriterLocks}): it serializes those writers of one stream
+   * table, and in REPEATABLE READ and SERIALIZABLE a writer whose snapshot misses a concurrent
    * maintenance fails with 40001 (serialization failure) instead of computing from a state that
    * misses it.
    */

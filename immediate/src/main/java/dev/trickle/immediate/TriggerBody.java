@@ -1,9 +1,9 @@
 package dev.trickle.immediate;
 
 import dev.trickle.ivm.DeltaNames;
-import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.sql.Sql;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * <p><b>The common case is planned once per session.</b> A firing that is the statement's only one
  * (count back to zero, no changes pending from other firings) copies its transition tables into
  * the source's delta table and runs the plan's steps for that source as static SQL of the function
- * over session work tables ({@link WorkTables}, {@link TriggerSteps#planned}): PL/pgSQL plans each
+ * over session work tables ({@link WorkTables}, {@link StepPrinter.TriggerForm#PLANNED}): PL/pgSQL plans each
  * statement once per session. Otherwise each firing adds its transition rows to its source's
  * pending changes (a table for the transaction), and the last one runs the plan of all changed
  * sources together (a source without changes gets an empty delta), the combination a deferred
@@ -36,11 +36,12 @@ import java.util.stream.Collectors;
  * session. Firings of a partition of a partitioned source take that path too (the partition's
  * columns may be in another order than the parent's).
  *
- * <p><b>Serialization.</b> The first statement of a transaction that writes any source takes the
- * stream table's lock row (in its BEFORE trigger, before the statement locks any row of a source)
- * and keeps it until the transaction ends; see {@link ImmediateTriggerProgram#installLock}.
+ * <p><b>Concurrency.</b> The first statement of a transaction that writes any source takes the
+ * IMMEDIATE gate (in its BEFORE trigger, before the statement locks any row of a source), and a
+ * plan that can lock groups locks the changed groups right after computing them; see {@link
+ * WriterLocks}.
  *
- * <p>The counter and the lock flag live in transaction-local settings ({@code
+ * <p>The counter and the gate flag live in transaction-local settings ({@code
  * pgtrickle.__pgt_imm_<id>_*}), which roll back with a failed statement or savepoint; the counter is
  * also bound to the client statement ({@code statement_timestamp()}), so nothing carries over. A
  * session that sets those settings itself can make its own writes go unmaintained, as a session
@@ -56,18 +57,20 @@ final class TriggerBody {
   private final List<Long> sourceOids;
   private final String pendingSetting;
   private final String lockedSetting;
-  private final LoopLimit limit;
+  private final StepPrinter printer;
+  private final WriterLocks locks;
 
   TriggerBody(
       MaintenancePlan plan,
-      LoopLimit limit,
+      StepPrinter printer,
+      int streamId,
       String storage,
       List<String> storageColumns,
       String definingQuery,
       String lock,
       String namePrefix) {
     this.plan = plan;
-    this.limit = limit;
+    this.printer = printer;
     this.storage = storage;
     this.storageColumns = List.copyOf(storageColumns);
     this.definingQuery = definingQuery;
@@ -76,6 +79,7 @@ final class TriggerBody {
     this.sourceOids = plan.sourceOids().stream().sorted().toList();
     this.pendingSetting = "pgtrickle." + namePrefix + "_pending";
     this.lockedSetting = "pgtrickle." + namePrefix + "_locked";
+    this.locks = new WriterLocks(streamId, lock, lockedSetting, plan.groupLocking(), storage);
   }
 
   /** The body of the function of {@code sourceOid}, whose triggers are on {@code tableOids}. */
@@ -84,10 +88,9 @@ final class TriggerBody {
     WorkTables work = new WorkTables(sourceOid, own, "pgtrickle." + namePrefix);
     StringBuilder body = new StringBuilder();
     body.append("#variable_conflict use_column\n");
-    body.append("DECLARE\n  ").append(TriggerSteps.MORE).append(" boolean;\n  ")
-        .append(TriggerSteps.ITERATIONS).append(" int;\n")
+    body.append("DECLARE\n")
         .append("  __pgt_previous text;\n  __pgt_pending int := 0;\n  __pgt_count text;\n")
-        .append(WorkTables.declarations());
+        .append(WorkTables.declarations()).append(WriterLocks.declarations());
     body.append("BEGIN\n");
     body.append("  IF TG_RELID <> ALL ('{")
         .append(tableOids.stream().map(String::valueOf).collect(Collectors.joining(",")))
@@ -96,7 +99,7 @@ final class TriggerBody {
         .append(Sql.literal("this function maintains " + storage + " for its own source only"))
         .append(";\n");
     body.append("  END IF;\n");
-    appendLock(body);
+    locks.appendGate(body);
     appendCount(body);
     body.append("  __pgt_previous := pg_catalog.current_setting('pgtrickle.maintenance', true);\n");
     body.append("  BEGIN\n");
@@ -105,13 +108,14 @@ final class TriggerBody {
     body.append("    DELETE FROM ").append(storage).append(";\n");
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identifiers(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");
-    TriggerSteps.transactionScoped(body, plan.populate(), "    ", limit);
+    body.append(printer.triggerBody(plan.populate(), "    ", StepPrinter.TriggerForm.TRANSACTION_SCOPED));
     body.append("  ELSIF __pgt_pending = 0 AND TG_RELID = ").append(sourceOid).append(" AND ")
         .append(noPendingChanges(sourceOids)).append(" THEN\n");
     work.appendEnsure(body, "    ");
     body.append("    DELETE FROM ").append(DeltaNames.deltaTable(sourceOid)).append(";\n");
     appendCopy(body, DeltaNames.deltaTable(sourceOid), "    ");
-    TriggerSteps.planned(body, own, "    ", limit);
+    locks.appendSteps(body, own, "    ", true,
+        (steps, in) -> body.append(printer.triggerBody(steps, in, StepPrinter.TriggerForm.PLANNED)));
     work.appendShrink(body, "    ");
     body.append("  ELSE\n");
     appendCollect(body, sourceOid);
@@ -128,10 +132,11 @@ final class TriggerBody {
     }
     body.append("    END IF;\n");
     body.append("  END IF;\n");
-    body.append("  EXCEPTION WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
+    locks.appendUniqueViolationHandler(body);
+    body.append("  WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
     body.append("      OR undefined_function THEN\n");
     for (long oid : sourceOids) {
-      TriggerSteps.dropIfExists(body, pending(oid), "    ");
+      body.append(StepPrinter.dropIfExists(pending(oid), "    "));
     }
     body.append("    RAISE WARNING USING MESSAGE = ")
         .append(Sql.literal("stream table " + storage + " is not maintained: "))
@@ -145,20 +150,6 @@ final class TriggerBody {
     body.append("  RETURN NULL;\n");
     body.append("END");
     return body.toString();
-  }
-
-  /**
-   * The lock row, taken once per transaction by the first firing (a BEFORE one for writes, the
-   * AFTER one of TRUNCATE): the flag is bound to the transaction id, and a rolled back savepoint
-   * takes both the row lock and the flag with it.
-   */
-  private void appendLock(StringBuilder body) {
-    body.append("  IF pg_catalog.current_setting(").append(Sql.literal(lockedSetting))
-        .append(", true) IS DISTINCT FROM pg_catalog.pg_current_xact_id()::text THEN\n");
-    body.append("    UPDATE ").append(lock).append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
-    body.append("    PERFORM pg_catalog.set_config(").append(Sql.literal(lockedSetting))
-        .append(", pg_catalog.pg_current_xact_id()::text, true);\n");
-    body.append("  END IF;\n");
   }
 
   /** BEFORE firings count up and return; AFTER firings (but TRUNCATE) count down. */
@@ -235,7 +226,7 @@ final class TriggerBody {
     for (long oid : changed) {
       String delta = DeltaNames.deltaTable(oid);
       String stash = pending(oid);
-      TriggerSteps.dropIfExists(body, delta, indent);
+      body.append(StepPrinter.dropIfExists(delta, indent));
       body.append(indent).append("IF pg_catalog.to_regclass(").append(Sql.literal(stash)).append(") IS NULL THEN\n");
       body.append(indent).append("  EXECUTE pg_catalog.format(")
           .append(Sql.literal("CREATE TEMP TABLE " + delta + " ON COMMIT DROP AS SELECT *, 1 AS "
@@ -247,7 +238,9 @@ final class TriggerBody {
           .append(delta.substring("pg_temp.".length())).append(";\n");
       body.append(indent).append("END IF;\n");
     }
-    TriggerSteps.transactionScoped(body, plan.refresh(Set.copyOf(changed)), indent, limit);
+    locks.appendSteps(body, plan.refresh(Set.copyOf(changed)), indent, false,
+        (steps, in) -> body.append(
+            printer.triggerBody(steps, in, StepPrinter.TriggerForm.TRANSACTION_SCOPED)));
     for (long oid : changed) {
       body.append(indent).append("DROP TABLE ").append(DeltaNames.deltaTable(oid)).append(";\n");
     }

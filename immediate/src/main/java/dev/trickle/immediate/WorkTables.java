@@ -2,9 +2,12 @@ package dev.trickle.immediate;
 
 import dev.trickle.ivm.DeltaNames;
 import dev.trickle.ivm.Step;
+import dev.trickle.ivm.StepPrinter;
 import dev.trickle.sql.Sql;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The session work tables of one source's own maintenance: the source's delta table and the work
@@ -46,9 +49,29 @@ final class WorkTables {
   WorkTables(long sourceOid, List<Step> steps, String settingPrefix) {
     this.sourceOid = sourceOid;
     this.delta = DeltaNames.deltaTable(sourceOid);
-    this.fills = TriggerSteps.workTables(steps);
+    this.fills = filled(steps);
     this.deltaSetting = "pgtrickle.__pgt_imm_delta_" + sourceOid;
     this.tablesSetting = settingPrefix + "_tables_" + sourceOid;
+  }
+
+  /**
+   * The fills of the steps, loops included, in the order they are first filled, each with the
+   * query that fixes its columns (the first that fills it).
+   */
+  static List<Step> filled(List<Step> steps) {
+    List<Step> fills = new ArrayList<>();
+    collect(steps, new LinkedHashSet<>(), fills);
+    return fills;
+  }
+
+  private static void collect(List<Step> steps, Set<String> seen, List<Step> fills) {
+    for (Step step : steps) {
+      if (step.isLoop()) {
+        collect(step.body(), seen, fills);
+      } else if (step.isFill() && seen.add(step.fills())) {
+        fills.add(step);
+      }
+    }
   }
 
   /** The PL/pgSQL variables {@link #appendEnsure} uses. */
@@ -64,7 +87,7 @@ final class WorkTables {
     body.append(indent).append(check);
     body.append(indent).append("IF __pgt_delta_state IS DISTINCT FROM pg_catalog.current_setting(")
         .append(Sql.literal(deltaSetting)).append(", true) THEN\n");
-    TriggerSteps.dropIfExists(body, delta, indent + "  ");
+    body.append(StepPrinter.dropIfExists(delta, indent + "  "));
     body.append(indent).append("  EXECUTE pg_catalog.format(")
         .append(Sql.literal("CREATE TEMP TABLE " + delta + " AS SELECT *, 1 AS " + DeltaNames.WEIGHT
             + " FROM %s WITH NO DATA"))
@@ -76,7 +99,7 @@ final class WorkTables {
     body.append(indent).append("IF __pgt_tables IS DISTINCT FROM pg_catalog.current_setting(")
         .append(Sql.literal(tablesSetting)).append(", true) THEN\n");
     for (Step fill : fills) {
-      TriggerSteps.dropIfExists(body, fill.fills(), indent + "  ");
+      body.append(StepPrinter.dropIfExists(fill.fills(), indent + "  "));
       body.append(indent).append("  EXECUTE ")
           .append(Sql.literal("CREATE TEMP TABLE " + fill.fills() + " AS " + fill.sql() + " WITH NO DATA"))
           .append(";\n");

@@ -346,6 +346,22 @@ final class AggregatePlan implements MaintenancePlan {
         + String.join(", ", insertValues) + ")";
   }
 
+  /**
+   * The groups of Δg, for a root aggregate with a group key whose stream table rows are matched by
+   * that key, over one relation read once: its Δg is the statement's own changes, and a group's
+   * state and stream table row are touched only by maintenances that change that group.
+   */
+  @Override
+  public java.util.Optional<GroupLocking> groupLocking() {
+    boolean oneRelation =
+        block.inputs().size() == 1 && !block.inputs().get(0).isFunction()
+            && block.semiJoins().isEmpty() && block.derivedInputs().isEmpty();
+    if (!root || keys.isEmpty() || !applier.keyed() || !oneRelation || sourceOids().size() != 1) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new GroupLocking(names.temp("d"), keyColumns()));
+  }
+
   @Override
   public List<Step> teardown() {
     List<Step> steps = new ArrayList<>(DerivedInputs.teardown(block));

@@ -42,4 +42,13 @@ public interface MaintenancePlan {
   default java.util.Map<Long, java.util.Set<String>> probedColumns() {
     return java.util.Map.of();
   }
+
+  /**
+   * The changed groups, when concurrent refreshes of distinct groups compute exactly what they
+   * would compute one at a time once each locks its groups (see {@link GroupLocking}); empty when
+   * a refresh must run alone.
+   */
+  default java.util.Optional<GroupLocking> groupLocking() {
+    return java.util.Optional.empty();
+  }
 }

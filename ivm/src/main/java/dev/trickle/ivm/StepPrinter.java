@@ -7,15 +7,20 @@ import java.util.List;
 /**
  * The one printer of a plan's {@link Step}s, with an output for each way they run: a statement
  * batch ({@link #statements}), a server-side loop ({@link #serverSideLoop}, one {@code DO} block),
- * a trigger body ({@link #triggerBody}, PL/pgSQL run inside the writing transaction) and the text
- * of {@code explain_st} ({@link #explain}). Every loop it prints follows one rule, {@link
- * LoopLimit}: at most {@link LoopLimit#MAX_ITERATIONS} runs of the body, then an error with
- * SQLSTATE 54000 naming the stream table.
+ * a trigger body ({@link #triggerBody}, PL/pgSQL run inside the writing transaction, in one of two
+ * {@link TriggerForm}s) and the text of {@code explain_st} ({@link #explain}). Every loop it prints
+ * follows one rule, {@link LoopLimit}: at most {@link LoopLimit#MAX_ITERATIONS} runs of the body,
+ * then an error with SQLSTATE 54000 naming the stream table.
  *
  * <p>A loop prints as a PL/pgSQL block of its own: the body once, then {@code LOOP}, leave when
  * the condition is false, fail at the limit, the body again. The body is printed twice because a
  * fill may print differently the first time (a session's work table is created then, refilled
  * after). A block declares its own counter, so loops nest without a declaration outside.
+ *
+ * <p>PL/pgSQL statements are static (parsed and planned once per session, then reused) or dynamic
+ * ({@code EXECUTE} of their text, planned at every run): a server-side loop and a {@link
+ * TriggerForm#PLANNED} trigger body are static, a {@link TriggerForm#TRANSACTION_SCOPED} one is
+ * dynamic, since its statements read tables the same function creates a moment before.
  */
 public final class StepPrinter {
   /** The statements a fill becomes: each runner keeps its temporary tables its own way. */
@@ -27,6 +32,25 @@ public final class StepPrinter {
 
   /** Fills that need nothing from earlier transactions: drop, then create {@code ON COMMIT DROP}. */
   public static final Fills TRANSACTION_SCOPED = Step::transactionScoped;
+
+  /** How a trigger body runs the steps and keeps the tables its fills fill. */
+  public enum TriggerForm {
+    /**
+     * Static statements, planned once per session and trigger; a fill empties its work table and
+     * inserts into it, so the tables must exist (created once per session by the caller).
+     */
+    PLANNED,
+    /**
+     * {@code EXECUTE} of each statement's text; a fill drops its table if it is there (without the
+     * NOTICE of a {@code DROP TABLE IF EXISTS} that finds nothing, which would reach the writer's
+     * client) and creates it {@code ON COMMIT DROP}.
+     */
+    TRANSACTION_SCOPED
+  }
+
+  /** Fills of session work tables that exist: empty, then insert. */
+  private static final Fills REFILLED =
+      fill -> List.of("DELETE FROM " + fill.fills(), "INSERT INTO " + fill.fills() + " " + fill.sql());
 
   /** One statement of a batch and what its update count means. */
   public record Statement(String sql, Step.Counts counts) {}
@@ -99,20 +123,28 @@ public final class StepPrinter {
       throw new IllegalArgumentException("this loop needs a round trip per iteration: " + loop.sql());
     }
     StringBuilder block = new StringBuilder("\n#variable_conflict use_column\n");
-    appendLoop(block, loop, "", fills, false);
+    appendLoop(block, loop, "", Form.of(fills));
     return "DO " + Sql.dollarQuoted(block.toString());
   }
 
   /**
    * {@code steps} as PL/pgSQL statements for a trigger function's body, each indented by {@code
-   * indent}: every statement runs as {@code EXECUTE} of its text (it may read a temporary table the
-   * function created a moment before), fills are {@link #TRANSACTION_SCOPED}, and loops are blocks
-   * that follow the loop rule.
+   * indent}, in {@code form}; loops are blocks that follow the loop rule.
    */
-  public String triggerBody(List<Step> steps, String indent) {
+  public String triggerBody(List<Step> steps, String indent, TriggerForm form) {
     StringBuilder body = new StringBuilder();
-    appendSteps(body, steps, indent, TRANSACTION_SCOPED, true);
+    appendSteps(body, steps, indent, form == TriggerForm.PLANNED ? Form.of(REFILLED) : Form.DYNAMIC);
     return body.toString();
+  }
+
+  /**
+   * A PL/pgSQL statement that drops the temporary table {@code table} if it is there, without the
+   * NOTICE {@code DROP TABLE IF EXISTS} would send the writer's client when it is not.
+   */
+  public static String dropIfExists(String table, String indent) {
+    return indent + "IF pg_catalog.to_regclass(" + Sql.literal(table) + ") IS NOT NULL THEN\n"
+        + indent + "  DROP TABLE " + table + ";\n"
+        + indent + "END IF;\n";
   }
 
   /**
@@ -142,20 +174,37 @@ public final class StepPrinter {
     }
   }
 
-  private void appendSteps(
-      StringBuilder out, List<Step> steps, String indent, Fills fills, boolean dynamic) {
+  /**
+   * How steps print as PL/pgSQL: static statements with fills as {@code fills} prints them, or
+   * {@link #DYNAMIC}.
+   */
+  private record Form(Fills fills, boolean dynamic) {
+    /** {@code EXECUTE} of each statement; fills create their tables for the transaction. */
+    static final Form DYNAMIC = new Form(TRANSACTION_SCOPED, true);
+
+    static Form of(Fills fills) {
+      return new Form(fills, false);
+    }
+  }
+
+  private void appendSteps(StringBuilder out, List<Step> steps, String indent, Form form) {
     for (Step step : steps) {
       if (step.isLoop()) {
-        appendLoop(out, step, indent, fills, dynamic);
+        appendLoop(out, step, indent, form);
+      } else if (form.dynamic() && step.isFill()) {
+        out.append(dropIfExists(step.fills(), indent));
+        appendStatement(out, "CREATE TEMP TABLE " + step.fills() + " ON COMMIT DROP AS " + step.sql(),
+            indent, true);
       } else {
-        for (String statement : step.isFill() ? fills.statements(step) : List.of(step.sql())) {
-          appendStatement(out, statement, indent, dynamic);
+        for (String statement : step.isFill() ? form.fills().statements(step) : List.of(step.sql())) {
+          appendStatement(out, statement, indent, form.dynamic());
         }
       }
     }
   }
 
-  private void appendLoop(StringBuilder out, Step loop, String indent, Fills fills, boolean dynamic) {
+  private void appendLoop(StringBuilder out, Step loop, String indent, Form form) {
+    boolean dynamic = form.dynamic();
     String inner = indent + "  ";
     out.append(indent).append("DECLARE\n");
     out.append(inner).append(COUNTER).append(" int := 1;\n");
@@ -163,7 +212,7 @@ public final class StepPrinter {
       out.append(inner).append(MORE).append(" boolean;\n");
     }
     out.append(indent).append("BEGIN\n");
-    appendSteps(out, loop.body(), inner, fills, dynamic);
+    appendSteps(out, loop.body(), inner, form);
     out.append(inner).append("LOOP\n");
     String nested = inner + "  ";
     if (dynamic) {
@@ -174,7 +223,7 @@ public final class StepPrinter {
       out.append(nested).append("EXIT WHEN NOT (").append(loop.sql()).append(");\n");
     }
     out.append(nested).append(limit.plpgsqlCheck(COUNTER)).append('\n');
-    appendSteps(out, loop.body(), nested, fills, dynamic);
+    appendSteps(out, loop.body(), nested, form);
     out.append(nested).append(COUNTER).append(" := ").append(COUNTER).append(" + 1;\n");
     out.append(inner).append("END LOOP;\n");
     out.append(indent).append("END;\n");

@@ -60,15 +60,53 @@ class StepPrinterTest {
   }
 
   @Test
-  void aTriggerBodyExecutesEachStatementAndNestsLoopsUnderTheSameLimit() {
+  void aTransactionScopedTriggerBodyExecutesEachStatementAndNestsLoopsUnderTheSameLimit() {
     Step outer = Step.loop(List.of(LOOP, Step.of("DELETE FROM t")), "SELECT false");
-    String body = PRINTER.triggerBody(List.of(Step.of("SELECT 'it''s'"), outer), "  ");
+    String body = PRINTER.triggerBody(
+        List.of(Step.of("SELECT 'it''s'"), outer), "  ", StepPrinter.TriggerForm.TRANSACTION_SCOPED);
     assertThat(body).startsWith("  EXECUTE 'SELECT ''it''''s''';\n  DECLARE\n");
     // The outer check once, the inner one in each of the two prints of the outer body.
     assertThat(body.split(java.util.regex.Pattern.quote(CHECK), -1)).hasSize(4);
     assertThat(body).contains("EXECUTE 'SELECT false' INTO __pgt_more;\n");
     assertThat(body).contains("EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_temp.\"w\")' INTO __pgt_more;\n");
-    assertThat(body).doesNotContain("EXIT WHEN NOT more OR");
+  }
+
+  @Test
+  void aTransactionScopedTriggerBodyCreatesFillsForTheTransactionWithoutNotices() {
+    String body = PRINTER.triggerBody(
+        List.of(FILL, Step.of("UPDATE t SET n = 1")), "", StepPrinter.TriggerForm.TRANSACTION_SCOPED);
+    assertThat(body)
+        .doesNotContain("IF EXISTS")
+        .isEqualTo("""
+            IF pg_catalog.to_regclass('pg_temp."w"') IS NOT NULL THEN
+              DROP TABLE pg_temp."w";
+            END IF;
+            EXECUTE 'CREATE TEMP TABLE pg_temp."w" ON COMMIT DROP AS SELECT 1 AS x WHERE ''$pgt$'' <> ''''';
+            EXECUTE 'UPDATE t SET n = 1';
+            """);
+  }
+
+  @Test
+  void aPlannedTriggerBodyIsStaticAndRefillsSessionTables() {
+    String body = PRINTER.triggerBody(List.of(LOOP), "  ", StepPrinter.TriggerForm.PLANNED);
+    assertThat(body).isEqualTo("""
+          DECLARE
+            __pgt_iterations int := 1;
+          BEGIN
+            DELETE FROM pg_temp."w";
+            INSERT INTO pg_temp."w" SELECT 1 AS x WHERE '$pgt$' <> '';
+            INSERT INTO t SELECT * FROM pg_temp."w";
+            LOOP
+              EXIT WHEN NOT (SELECT EXISTS (SELECT 1 FROM pg_temp."w"));
+              %s
+              DELETE FROM pg_temp."w";
+              INSERT INTO pg_temp."w" SELECT 1 AS x WHERE '$pgt$' <> '';
+              INSERT INTO t SELECT * FROM pg_temp."w";
+              __pgt_iterations := __pgt_iterations + 1;
+            END LOOP;
+          END;
+        """.formatted(PRINTER.limit().plpgsqlCheck("__pgt_iterations")));
+    assertThat(body).doesNotContain("EXECUTE").contains(CHECK);
   }
 
   @Test
