@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
+import dev.trickle.testing.WritersWithRefresher;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -96,58 +95,16 @@ class ImmediateConcurrencyTest {
   @MethodSource("cases")
   void concurrentWritersNeverDeadlockAndStayExact(int isolation, int sessions, int transactions)
       throws Exception {
-    Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
-    List<Throwable> unexpected = new ArrayList<>();
-    AtomicBoolean writing = new AtomicBoolean(true);
-    List<Thread> threads = new ArrayList<>();
-    for (int s = 0; s < sessions; s++) {
-      long seed = isolation * 1000L + sessions * 100L + s;
-      threads.add(new Thread(() -> {
-        try (Connection c = writer()) {
-          c.setTransactionIsolation(isolation);
-          c.setAutoCommit(false);
-          Random r = new Random(seed);
-          for (int t = 0; t < transactions; t++) {
-            runRetried(c, r, failures);
-          }
-        } catch (Throwable e) {
-          synchronized (unexpected) {
-            unexpected.add(e);
-          }
-        }
-      }));
-    }
-    Thread refresher = new Thread(() -> {
-      Properties patient = new Properties();
-      patient.setProperty("trickle.scheduler", "false");
-      patient.setProperty("trickle.max_consecutive_errors", "1000000");
-      try (Connection c = db.connect(patient); Statement st = c.createStatement()) {
-        while (writing.get()) {
-          try {
-            st.execute("SELECT pgtrickle.refresh_stream_table('names')");
-          } catch (SQLException e) {
-            failures.computeIfAbsent("refresh " + e.getSQLState(), k -> new AtomicLong()).incrementAndGet();
-          }
-        }
-      } catch (Throwable e) {
-        synchronized (unexpected) {
-          unexpected.add(e);
+    WritersWithRefresher.run(db, sessions, "names", (s, failures) -> {
+      try (Connection c = writer()) {
+        c.setTransactionIsolation(isolation);
+        c.setAutoCommit(false);
+        Random r = new Random(isolation * 1000L + sessions * 100L + s);
+        for (int t = 0; t < transactions; t++) {
+          runRetried(c, r, failures);
         }
       }
-    });
-    threads.forEach(Thread::start);
-    refresher.start();
-    for (Thread t : threads) {
-      t.join();
-    }
-    writing.set(false);
-    refresher.join();
-    assertThat(unexpected).as("errors other than serialization failures").isEmpty();
-    assertThat(failures.keySet()).as("failures by SQLSTATE").allMatch(k -> k.endsWith("40001"));
-    if (isolation == Connection.TRANSACTION_READ_COMMITTED) {
-      assertThat(failures.keySet()).as("writers' failures under READ COMMITTED")
-          .allMatch(k -> k.startsWith("refresh"));
-    }
+    }).assertOnlySerializationFailures(isolation);
     try (Statement st = owner.createStatement()) {
       st.execute("SELECT pgtrickle.refresh_stream_table('names')");
       assertThat(StreamTableChecks.difference(st, "groups", GROUPS)).as("groups").isZero();

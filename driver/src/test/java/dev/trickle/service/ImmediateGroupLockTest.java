@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
+import dev.trickle.testing.WritersWithRefresher;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -176,64 +175,22 @@ class ImmediateGroupLockTest {
   @ParameterizedTest(name = "isolation {0}, {1} sessions")
   @MethodSource("cases")
   void writersNeverDeadlockAndStayExact(int isolation, int sessions, int transactions) throws Exception {
-    Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
-    List<Throwable> unexpected = new ArrayList<>();
-    AtomicBoolean writing = new AtomicBoolean(true);
-    List<Thread> threads = new ArrayList<>();
-    for (int s = 0; s < sessions; s++) {
-      long seed = isolation * 1000L + sessions * 100L + s;
+    WritersWithRefresher.run(db, sessions, "totals", (s, failures) -> {
       boolean blocks = s % 2 == 0;
-      threads.add(new Thread(() -> {
-        try (Connection c = writer()) {
-          if (!blocks) {
-            try (Statement st = c.createStatement()) {
-              // As after 32 transactions of one writing statement: this session locks groups.
-              st.execute("SET pgtrickle.__pgt_imm_single = 33");
-            }
-          }
-          c.setTransactionIsolation(isolation);
-          Random r = new Random(seed);
-          for (int t = 0; t < transactions; t++) {
-            runRetried(c, r, blocks, failures);
-          }
-        } catch (Throwable e) {
-          synchronized (unexpected) {
-            unexpected.add(e);
+      try (Connection c = writer()) {
+        if (!blocks) {
+          try (Statement st = c.createStatement()) {
+            // As after 32 transactions of one writing statement: this session locks groups.
+            st.execute("SET pgtrickle.__pgt_imm_single = 33");
           }
         }
-      }));
-    }
-    Thread refresher = new Thread(() -> {
-      Properties patient = new Properties();
-      patient.setProperty("trickle.scheduler", "false");
-      patient.setProperty("trickle.max_consecutive_errors", "1000000");
-      try (Connection c = db.connect(patient); Statement st = c.createStatement()) {
-        while (writing.get()) {
-          try {
-            st.execute("SELECT pgtrickle.refresh_stream_table('totals')");
-          } catch (SQLException e) {
-            failures.computeIfAbsent("refresh " + e.getSQLState(), k -> new AtomicLong()).incrementAndGet();
-          }
-        }
-      } catch (Throwable e) {
-        synchronized (unexpected) {
-          unexpected.add(e);
+        c.setTransactionIsolation(isolation);
+        Random r = new Random(isolation * 1000L + sessions * 100L + s);
+        for (int t = 0; t < transactions; t++) {
+          runRetried(c, r, blocks, failures);
         }
       }
-    });
-    threads.forEach(Thread::start);
-    refresher.start();
-    for (Thread t : threads) {
-      t.join();
-    }
-    writing.set(false);
-    refresher.join();
-    assertThat(unexpected).as("errors other than serialization failures").isEmpty();
-    assertThat(failures.keySet()).as("failures by SQLSTATE").allMatch(k -> k.endsWith("40001"));
-    if (isolation == Connection.TRANSACTION_READ_COMMITTED) {
-      assertThat(failures.keySet()).as("writers' failures under READ COMMITTED")
-          .allMatch(k -> k.startsWith("refresh"));
-    }
+    }).assertOnlySerializationFailures(isolation);
     try (Statement st = owner.createStatement()) {
       st.execute("SELECT pgtrickle.refresh_stream_table('totals')");
       assertThat(StreamTableChecks.difference(st, "by_status", BY_STATUS)).as("by_status").isZero();

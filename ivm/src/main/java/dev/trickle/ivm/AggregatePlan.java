@@ -266,8 +266,11 @@ final class AggregatePlan implements MaintenancePlan {
         selectList.add(call.argument() + " AS " + Sql.identifier("x" + call.index()));
       }
     }
+    // A recomputed call reads more than its argument (FILTER, ORDER BY, several arguments): its
+    // group is affected by a change to any column, so the deltas are read whole.
+    boolean wholeDelta = calls.stream().anyMatch(c -> c.kind() == AggregateCall.Kind.RESCAN);
     List<String> terms =
-        new DeltaTerms(block)
+        (wholeDelta ? new DeltaTerms(block) : DeltaTerms.projected(block))
             .terms(String.join(", ", selectList), DerivedInputs.changedInputs(block, changedSources));
     if (terms.isEmpty()) {
       return List.of();

@@ -22,8 +22,10 @@ import java.util.Set;
  * changed inputs has 2^m − 1. Each term is split once more so that the terms carrying most rows
  * read only current relations ({@link #telescoped}): m + m(m−1)/2 terms in all. Every term is
  * driven by a delta probing the others' indexes, so the cost is O(changes × index lookups); no old state of a whole table is built.
- * In a join, a source's delta is read projected to the columns the term names and consolidated
- * there ({@link ProjectedDelta}).
+ * In a join whose terms are the whole delta of their output ({@link #projected}), a source's delta
+ * is read projected to the columns the term names and consolidated there ({@link ProjectedDelta}).
+ * Terms that only find the keys a plan recomputes are not projected: a change to a column the
+ * term does not name would cancel there, and its key would not be recomputed.
  *
  * <p>A LEFT JOIN of the last input R to the inputs L before it is the inner join plus the rows of L
  * without a match, padded with NULLs (N). N is linear in L but not in R:
@@ -36,9 +38,25 @@ import java.util.Set;
  */
 final class DeltaTerms {
   private final QueryBlock block;
+  private final boolean projectDeltas;
 
+  /** Terms that read each changed source's whole delta. */
   DeltaTerms(QueryBlock block) {
+    this(block, false);
+  }
+
+  private DeltaTerms(QueryBlock block, boolean projectDeltas) {
     this.block = block;
+    this.projectDeltas = projectDeltas;
+  }
+
+  /**
+   * Terms whose rows are the block's whole delta of the select list they are given (every column
+   * the result depends on is in it), so a join may read each delta projected to the columns a
+   * term names.
+   */
+  static DeltaTerms projected(QueryBlock block) {
+    return new DeltaTerms(block, true);
   }
 
   /** How a term reads an input. */
@@ -178,7 +196,8 @@ final class DeltaTerms {
     String w = weight.length() == 0 ? "1" : weight.toString();
     String draft = render(selectList, Input::current, padded, conditions, w, extraJoin);
     TermColumns named = new TermColumns(draft);
-    boolean joined = block.inputs().stream().filter(i -> !i.isFunction()).count() > 1;
+    boolean joined =
+        projectDeltas && block.inputs().stream().filter(i -> !i.isFunction()).count() > 1;
     PreChangeState old = new PreChangeState(named);
     return render(
         selectList,

@@ -156,7 +156,7 @@ final class SpjPlan implements MaintenancePlan {
       outputs.add(block.outputs().get(i) + " AS " + Sql.identifier(names.columns().get(i)));
     }
     List<String> terms =
-        new DeltaTerms(block)
+        DeltaTerms.projected(block)
             .terms(String.join(", ", outputs), DerivedInputs.changedInputs(block, changedSources));
     if (terms.isEmpty()) {
       return List.of();
