@@ -2,18 +2,17 @@ package dev.trickle.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trickle.testing.LoginRole;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
 import dev.trickle.testing.WritersWithRefresher;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -40,8 +39,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImmediateConcurrencyTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static final String WRITER = "trickle_imm_concurrent_writer";
-  private static final String PASSWORD = "imm-concurrent";
   private static final String GROUPS =
       "SELECT g.name, count(*) AS n, sum(a.bal) AS total FROM acct a JOIN grp g ON g.id = a.grp"
           + " GROUP BY g.name";
@@ -50,15 +47,11 @@ class ImmediateConcurrencyTest {
   private static final String NAMES = "SELECT name, count(*) AS n, sum(bal) AS total FROM pairs GROUP BY name";
 
   private static Connection owner;
+  private static LoginRole writer;
 
   @BeforeAll
   static void tablesAndStreamTables() throws SQLException {
-    try (Connection admin = db.connectAdmin();
-        Statement a = admin.createStatement()) {
-      a.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + WRITER
-          + "') THEN CREATE ROLE " + WRITER + " LOGIN PASSWORD '" + PASSWORD + "'; END IF; END$$");
-      a.execute("GRANT CONNECT ON DATABASE " + db.name() + " TO " + WRITER);
-    }
+    writer = LoginRole.ensure(db, "trickle_imm_concurrent_writer", "imm-concurrent");
     owner = db.connectWithoutScheduler();
     try (Statement st = owner.createStatement()) {
       st.execute("CREATE EXTENSION pg_trickle");
@@ -66,7 +59,7 @@ class ImmediateConcurrencyTest {
       st.execute("CREATE TABLE acct (id int PRIMARY KEY, grp int, bal int)");
       st.execute("INSERT INTO grp SELECT g, 'g' || g FROM generate_series(1, 4) g");
       st.execute("INSERT INTO acct SELECT g, g % 4 + 1, g FROM generate_series(1, 200) g");
-      st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON grp, acct TO " + WRITER);
+      st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON grp, acct TO " + writer.name());
       st.execute("SELECT pgtrickle.create_stream_table('groups', $q$" + GROUPS
           + "$q$, refresh_mode => 'IMMEDIATE')");
       st.execute("SELECT pgtrickle.create_stream_table('pairs', $q$" + PAIRS
@@ -96,7 +89,7 @@ class ImmediateConcurrencyTest {
   void concurrentWritersNeverDeadlockAndStayExact(int isolation, int sessions, int transactions)
       throws Exception {
     WritersWithRefresher.run(db, sessions, "names", (s, failures) -> {
-      try (Connection c = writer()) {
+      try (Connection c = writer.connect()) {
         c.setTransactionIsolation(isolation);
         c.setAutoCommit(false);
         Random r = new Random(isolation * 1000L + sessions * 100L + s);
@@ -146,12 +139,5 @@ class ImmediateConcurrencyTest {
       default -> "UPDATE acct SET bal = bal + " + (r.nextInt(21) - 10) + ", grp = "
           + (1 + r.nextInt(5)) + " WHERE id = " + id;
     };
-  }
-
-  private static Connection writer() throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", WRITER);
-    p.setProperty("password", PASSWORD);
-    return DriverManager.getConnection(db.plainUrl(), p);
   }
 }

@@ -3,19 +3,18 @@ package dev.trickle.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trickle.testing.LoginRole;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
 import dev.trickle.testing.WritersWithRefresher;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -47,8 +46,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ImmediateGroupLockTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private static final String WRITER = "trickle_imm_group_writer";
-  private static final String PASSWORD = "imm-group";
   private static final String[] STATUSES = {"new", "paid", "packed", "sent", "void"};
   private static final String BY_STATUS =
       "SELECT status, count(*) AS n, sum(amount) AS total FROM orders GROUP BY status";
@@ -59,15 +56,11 @@ class ImmediateGroupLockTest {
   private static final String TOTALS = "SELECT count(*) AS groups, sum(total) AS total FROM by_status";
 
   private static Connection owner;
+  private static LoginRole writer;
 
   @BeforeAll
   static void tablesAndStreamTables() throws SQLException {
-    try (Connection admin = db.connectAdmin();
-        Statement a = admin.createStatement()) {
-      a.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + WRITER
-          + "') THEN CREATE ROLE " + WRITER + " LOGIN PASSWORD '" + PASSWORD + "'; END IF; END$$");
-      a.execute("GRANT CONNECT ON DATABASE " + db.name() + " TO " + WRITER);
-    }
+    writer = LoginRole.ensure(db, "trickle_imm_group_writer", "imm-group");
     owner = db.connectWithoutScheduler();
     try (Statement st = owner.createStatement()) {
       st.execute("CREATE EXTENSION pg_trickle");
@@ -79,7 +72,8 @@ class ImmediateGroupLockTest {
       st.execute("CREATE TABLE payments (id int PRIMARY KEY, status text, amount int)");
       st.execute("INSERT INTO payments SELECT g, (ARRAY['new','paid','packed','sent','void'])[g % 5 + 1],"
           + " g FROM generate_series(1, 100) g");
-      st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON orders, items, payments TO " + WRITER);
+      st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON orders, items, payments TO "
+          + writer.name());
       // Holds a statement after its maintenance, while a test session holds advisory lock 4242.
       st.execute("CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
           + " IF current_setting('test.hold', true) = 'on' THEN PERFORM pg_advisory_lock(4242);"
@@ -105,14 +99,14 @@ class ImmediateGroupLockTest {
   void aStatementWaitsOnlyForWritersOfItsGroups() throws Exception {
     try (Connection holder = db.connect();
         Statement h = holder.createStatement();
-        Connection other = writer();
+        Connection other = writer.connect();
         Statement o = other.createStatement();
-        Connection fresh = writer();
+        Connection fresh = writer.connect();
         Statement f = fresh.createStatement()) {
       h.execute("SELECT pg_advisory_lock(4242)");
       List<Throwable> failed = new ArrayList<>();
       Thread held = new Thread(() -> {
-        try (Connection c = writer(); Statement st = c.createStatement()) {
+        try (Connection c = writer.connect(); Statement st = c.createStatement()) {
           st.execute("SET test.hold = 'on'");
           st.execute("SET pgtrickle.__pgt_imm_single = 33"); // as after 32 single statements
           st.execute("UPDATE payments SET amount = amount + 1 WHERE id = 5"); // group "new"
@@ -177,7 +171,7 @@ class ImmediateGroupLockTest {
   void writersNeverDeadlockAndStayExact(int isolation, int sessions, int transactions) throws Exception {
     WritersWithRefresher.run(db, sessions, "totals", (s, failures) -> {
       boolean blocks = s % 2 == 0;
-      try (Connection c = writer()) {
+      try (Connection c = writer.connect()) {
         if (!blocks) {
           try (Statement st = c.createStatement()) {
             // As after 32 transactions of one writing statement: this session locks groups.
@@ -246,12 +240,5 @@ class ImmediateGroupLockTest {
       default -> "UPDATE orders SET amount = amount + " + (r.nextInt(21) - 10) + ", status = '" + status
           + "' WHERE id = " + id;
     };
-  }
-
-  private static Connection writer() throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", WRITER);
-    p.setProperty("password", PASSWORD);
-    return DriverManager.getConnection(db.plainUrl(), p);
   }
 }
