@@ -33,6 +33,9 @@ import java.util.List;
  * a notifying transaction holds the notification queue's lock through its commit, so notifying
  * commits of all sessions serialize, and the leader needs one wake-up, not one per write.
  *
+ * <p>A source captured from the WAL ({@link WalCaptureMoves}) has the same buffer and function but
+ * no triggers; the scheduler's leader fills its buffer ({@link WalConsumer}).
+ *
  * <p>A partitioned table gets the triggers on the parent and on every partition: a statement fires
  * only the statement triggers of the table it names, so each write is captured exactly once, into
  * the parent's buffer. Partitions attached later get no triggers until capture is ensured again.
@@ -84,11 +87,13 @@ public final class ChangeCapture {
         st.execute(createBufferSql(buffer));
       }
       st.execute("SELECT pgtrickle.create_capture_function(" + source.relid() + ")");
-      List<Long> targets = new ArrayList<>();
-      targets.add(source.relid());
-      targets.addAll(source.partitions(c));
-      for (long target : targets) {
-        createMissingTriggers(c, st, buffer, target);
+      if (!capturedFromWal(c, source.relid())) {
+        List<Long> targets = new ArrayList<>();
+        targets.add(source.relid());
+        targets.addAll(source.partitions(c));
+        for (long target : targets) {
+          createMissingTriggers(c, st, buffer, target);
+        }
       }
     }
     register(c, source, buffer);
@@ -101,6 +106,9 @@ public final class ChangeCapture {
    */
   public static void remove(Connection c, long sourceRelid) throws SQLException {
     ChangeBuffer buffer = new ChangeBuffer(sourceRelid);
+    if (capturedFromWal(c, sourceRelid)) {
+      WalCaptureMoves.leavePublication(c, sourceRelid);
+    }
     try (Statement st = c.createStatement()) {
       st.execute("DROP FUNCTION IF EXISTS " + buffer.qualifiedFunction() + "() CASCADE");
       st.execute("DROP TABLE IF EXISTS " + buffer.qualifiedTable());
@@ -112,6 +120,22 @@ public final class ChangeCapture {
       ps.setLong(1, sourceRelid);
       ps.setLong(2, sourceRelid);
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * True when the source is captured from the WAL ({@link WalCaptureMoves}): it has no capture
+   * triggers, and must not get any.
+   */
+  public static boolean capturedFromWal(Connection c, long sourceRelid) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT FROM pgtrickle.pgt_change_buffers WHERE source_relid = ?::oid"
+                + " AND capture = 'wal'")) {
+      ps.setLong(1, sourceRelid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

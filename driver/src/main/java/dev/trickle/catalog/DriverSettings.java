@@ -17,6 +17,7 @@ import java.util.OptionalInt;
  * @param maxConsecutiveErrors failed refreshes in a row after which a stream table is suspended
  * @param minScheduleSeconds the shortest schedule create and alter accept, in seconds
  * @param debugPlan whether the delta compiler logs its plan around each pass
+ * @param cdcMode the cdc_mode of stream tables created without one: trigger, wal or auto
  */
 public record DriverSettings(
     Optional<Duration> schedulerInterval,
@@ -24,7 +25,8 @@ public record DriverSettings(
     OptionalInt maxDynamicRefreshWorkers,
     OptionalInt maxConsecutiveErrors,
     OptionalInt minScheduleSeconds,
-    boolean debugPlan) {
+    boolean debugPlan,
+    Optional<String> cdcMode) {
   /** Nothing given: every server setting or default applies, no plan logging. */
   public static final DriverSettings NONE =
       new DriverSettings(
@@ -33,5 +35,6 @@ public record DriverSettings(
           OptionalInt.empty(),
           OptionalInt.empty(),
           OptionalInt.empty(),
-          false);
+          false,
+          Optional.empty());
 }

@@ -69,6 +69,17 @@ public enum TrickleProperty {
           + " pg_trickle.min_schedule_seconds.",
       0),
 
+  /** The cdc_mode of stream tables created without one. */
+  CDC_MODE(
+      "trickle.cdc_mode",
+      "trigger",
+      "How stream tables created without a cdc_mode capture the changes of their sources:"
+          + " 'trigger', 'wal' (logical decoding, consumed by the scheduler) or 'auto' (triggers"
+          + " until logical decoding is available); overrides pg_trickle.cdc_mode.",
+      "trigger",
+      "wal",
+      "auto"),
+
   /** Whether the delta compiler logs its plan around each pass. */
   DEBUG_PLAN(
       "trickle.debug_plan",
@@ -159,7 +170,8 @@ public enum TrickleProperty {
         MAX_DYNAMIC_REFRESH_WORKERS.integer(properties),
         MAX_CONSECUTIVE_ERRORS.integer(properties),
         MIN_SCHEDULE_SECONDS.integer(properties),
-        DEBUG_PLAN.getBoolean(properties));
+        DEBUG_PLAN.getBoolean(properties),
+        CDC_MODE.given(properties).map(mode -> mode.toLowerCase(Locale.ROOT)));
   }
 
   /** The property called {@code name}, if Trickle has one. */

@@ -24,6 +24,14 @@ import java.util.stream.Collectors;
  * the stream table's {@code search_path} and finds the owner's executor ({@link OwnerExecutor}) in
  * one statement; reads the stored frontiers and the session's work tables.
  *
+ * <p>When a source is captured from the WAL ({@code pgtrickle.wal_captured}) the snapshot must
+ * wait for the WAL consumer: the refresh runs READ COMMITTED, locks the captured sources in SHARE
+ * mode (no writer is in progress and none starts), then {@code pgtrickle.await_wal_capture} waits
+ * until the consumer has committed every change that committed before, so the snapshot taken
+ * after it sees each source and its complete buffer. A refresh that opened a REPEATABLE READ
+ * transaction before it knew is refused with {@link WalCapturedSources#retry} and run again READ
+ * COMMITTED; one in the caller's REPEATABLE READ transaction cannot wait and is refused.
+ *
  * @param streamTable the catalog row as locked
  * @param sources the sources as the catalog records them and as they are now
  * @param storage the storage table now
@@ -33,6 +41,7 @@ import java.util.stream.Collectors;
  * @param callerSearchPath the {@code search_path} the refresh replaced, restored at its end
  * @param executor the owner's executor, qualified
  * @param temps the session's work tables
+ * @param walCaptured a source is captured from the WAL (the refresh waited for the consumer)
  */
 record Prologue(
     StreamTable streamTable,
@@ -43,7 +52,8 @@ record Prologue(
     Frontiers.Stored frontiers,
     String callerSearchPath,
     String executor,
-    SessionTempTables temps) {
+    SessionTempTables temps,
+    boolean walCaptured) {
 
   /** Whether the refresh waits for another refresh of the stream table or gives up at once. */
   enum WhenBusy {
@@ -67,19 +77,35 @@ record Prologue(
     /**
      * Reads it all.
      *
-     * @param ownTransaction the refresh opened the transaction: it is made REPEATABLE READ
+     * @param ownTransaction the refresh opened the transaction: it is made REPEATABLE READ, or
+     *     READ COMMITTED when {@code walReady}
      * @param lockSources lock the captured sources in SHARE mode before the snapshot (a caller's
      *     READ COMMITTED transaction, where every statement has a snapshot of its own)
+     * @param walReady the refresh's own transaction is READ COMMITTED and locks its sources, so it
+     *     can wait for the WAL consumer
+     * @param recompute the refresh recomputes whatever it reads (create, alter): it reads no
+     *     buffer, so it need not wait for the WAL consumer (a change that reaches a buffer later
+     *     is visible in its frontier, already in the content)
      */
-    Prologue read(Connection c, boolean ownTransaction, boolean lockSources) throws SQLException {
+    Prologue read(
+        Connection c,
+        boolean ownTransaction,
+        boolean lockSources,
+        boolean walReady,
+        boolean recompute)
+        throws SQLException {
       Parts parts = new Parts();
       StatementBatch batch = new StatementBatch();
+      boolean waitable = ownTransaction ? walReady : lockSources;
+      lockSources = lockSources || (ownTransaction && walReady);
       if (ownTransaction) {
-        batch.add("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        batch.add(
+            "SET TRANSACTION ISOLATION LEVEL " + (walReady ? "READ COMMITTED" : "REPEATABLE READ"));
       }
       batch.add(
           "LOCK TABLE " + storage.qualifiedName() + " IN SHARE UPDATE EXCLUSIVE MODE"
               + (whenBusy == WhenBusy.SKIP ? " NOWAIT" : ""));
+      WalCapturedSources.load(batch, st.pgtId(), found -> parts.wal = found);
       batch.add(
           StreamTableCatalog.lockByIdQuery(st.pgtId()),
           rs -> parts.locked = StreamTableCatalog.read(rs));
@@ -93,6 +119,13 @@ record Prologue(
         throw RefreshFailures.dropped(st);
       }
       StreamTable locked = parts.locked.get(0);
+      parts.walCaptured = parts.wal.captured() && !recompute;
+      if (parts.walCaptured && !waitable) {
+        throw ownTransaction ? WalCapturedSources.retry(locked) : WalCapturedSources.refused(locked);
+      }
+      if (parts.walCaptured && !ownTransaction && parts.wal.written()) {
+        throw WalCapturedSources.afterWrites(locked);
+      }
       Optional<SQLException> drift = SourceDrift.of(locked, parts.sources);
       if (drift.isPresent()) {
         throw drift.get();
@@ -114,12 +147,16 @@ record Prologue(
                   + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                   + " IN SHARE MODE");
         }
+        if (parts.walCaptured) {
+          WalCapturedSources.await(atSnapshot, st.pgtId());
+        }
         addAtSnapshot(atSnapshot, c, parts);
         send(c, atSnapshot);
       }
       return new Prologue(
           locked, parts.sources, parts.storage.get(), List.copyOf(captured), parts.snapshot,
-          parts.frontiers, parts.callerSearchPath, parts.executor, parts.temps);
+          parts.frontiers, parts.callerSearchPath, parts.executor, parts.temps,
+          parts.walCaptured);
     }
 
     /**
@@ -169,5 +206,7 @@ record Prologue(
     private String callerSearchPath;
     private String executor;
     private SessionTempTables temps;
+    private WalCapturedSources.Found wal;
+    private boolean walCaptured;
   }
 }

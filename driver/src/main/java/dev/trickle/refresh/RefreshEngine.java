@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Refreshes stream tables. A refresh is one transaction (DESIGN principles 3 and 4):
@@ -62,6 +64,11 @@ public final class RefreshEngine {
   private final CleanupPacing cleanupPacing = new CleanupPacing();
   /** The work tables refreshes created on each connection, reused by the next refresh there. */
   private final SessionTempTables.Memory workTables = new SessionTempTables.Memory();
+  /**
+   * The stream tables last found reading a source captured from the WAL: their refreshes of
+   * their own start READ COMMITTED ({@link WalCapturedSources}).
+   */
+  private final Set<Long> walCaptured = ConcurrentHashMap.newKeySet();
 
   /** An engine that asks {@code compiler} for differential programs. */
   public RefreshEngine(MaintenanceCompiler compiler) {
@@ -199,6 +206,34 @@ public final class RefreshEngine {
       throws SQLException {
     StreamTable st = target.streamTable();
     Relation storage = storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
+    try {
+      return refreshInOwnTransaction(
+          c, st, storage, initiatedBy, maxConsecutiveErrors, requester,
+          walCaptured.contains(st.pgtId()));
+    } catch (RefreshRefusal refusal) {
+      if (!WalCapturedSources.isRetry(refusal)) {
+        throw refusal;
+      }
+      walCaptured.add(st.pgtId());
+      return refreshInOwnTransaction(
+          c, st, storage, initiatedBy, maxConsecutiveErrors, requester, true);
+    }
+  }
+
+  /**
+   * One attempt in a transaction of its own; {@code walReady}: READ COMMITTED, locking the
+   * sources, so it can wait for WAL capture (else REPEATABLE READ, and a WAL-captured source
+   * refuses it with {@link WalCapturedSources#retry}).
+   */
+  private RefreshOutcome refreshInOwnTransaction(
+      Connection c,
+      StreamTable st,
+      Relation storage,
+      InitiatedBy initiatedBy,
+      int maxConsecutiveErrors,
+      Requester requester,
+      boolean walReady)
+      throws SQLException {
     RefreshRun run = newRun(st, initiatedBy, requester.whenBusy);
     RefreshOutcome outcome;
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
@@ -211,10 +246,17 @@ public final class RefreshEngine {
                 Optional.empty(),
                 requester.cleansUpAfter
                     ? RefreshRun.Transaction.OWN_AND_CLEAN_UP
-                    : RefreshRun.Transaction.OWN);
+                    : RefreshRun.Transaction.OWN,
+                walReady);
         c.commit();
+        if (walReady && !run.walCaptured()) {
+          walCaptured.remove(st.pgtId());
+        }
       } catch (RefreshRefusal refusal) {
         c.rollback();
+        if (WalCapturedSources.isRetry(refusal)) {
+          throw refusal;
+        }
         throw OwnerRole.named(c, st, refusal);
       } catch (SQLException e) {
         c.rollback();

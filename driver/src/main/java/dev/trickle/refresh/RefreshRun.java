@@ -41,6 +41,8 @@ final class RefreshRun {
   private Progress progress = Progress.NOT_STARTED;
   /** What the cleanup after the commit found; empty when none ran. */
   private Optional<Frontiers.Cleanup> cleanup = Optional.empty();
+  /** Whether the run found a source captured from the WAL. */
+  private boolean walCaptured;
 
   /** How a run's transaction begins and ends. */
   enum Transaction {
@@ -111,9 +113,26 @@ final class RefreshRun {
       Optional<RefreshDecision.Forced> forced,
       Transaction transaction)
       throws SQLException {
+    return run(c, storage, forced, transaction, false);
+  }
+
+  /**
+   * Runs the refresh; {@code walReady}: its own transaction is READ COMMITTED and locks the
+   * sources, so it can wait for WAL capture ({@link Prologue}).
+   */
+  RefreshOutcome run(
+      Connection c,
+      Relation storage,
+      Optional<RefreshDecision.Forced> forced,
+      Transaction transaction,
+      boolean walReady)
+      throws SQLException {
     Prologue read =
         new Prologue.Reading(st, storage, whenBusy, workTables)
-            .read(c, transaction.own(), transaction == Transaction.CALLERS_LOCKING_SOURCES);
+            .read(
+                c, transaction.own(), transaction == Transaction.CALLERS_LOCKING_SOURCES,
+                walReady, forced.isPresent());
+    walCaptured = read.walCaptured();
     StreamTable locked = read.streamTable();
     List<Long> sourceIds = read.capturedIds();
     progress =
@@ -259,6 +278,11 @@ final class RefreshRun {
    */
   Optional<Frontiers.Cleanup> cleanup() {
     return cleanup;
+  }
+
+  /** Whether the run found a source of the stream table captured from the WAL. */
+  boolean walCaptured() {
+    return walCaptured;
   }
 
   /** How far the run got, for the failure record. */

@@ -1,5 +1,6 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.capture.WalConsumer;
 import dev.trickle.catalog.SchedulerLeadership;
 import dev.trickle.refresh.RefreshEngine;
 import java.net.InetAddress;
@@ -37,7 +38,9 @@ import org.slf4j.event.Level;
  * RefreshWorkers}). It runs a pass as soon as a change notification arrives that a reader may
  * refresh, when a paced or backed-off unit or a cron time comes due, and at least every {@code
  * pg_trickle.scheduler_interval_ms} (which also covers notifications sent while no leader
- * listened). Settings are re-read every interval.
+ * listened). Settings are re-read every interval. While it leads, a {@link WalConsumer} on a
+ * thread of its own moves sources between trigger and WAL capture and consumes the database's
+ * replication slot into the change buffers.
  *
  * <p>{@link #stop} lets a running refresh finish (a killed JVM rolls it back instead), releases the
  * leadership and closes the connections. The scheduler also stops by itself when its database is
@@ -79,6 +82,8 @@ public final class RefreshScheduler {
    */
   private boolean wakeupsToArm = true;
   private Connection control;
+  /** The consumer of the database's WAL capture slot, running while this scheduler leads. */
+  private WalConsumer walConsumer;
   private SchedulerSettings settings = SchedulerSettings.DEFAULTS;
   private Instant settingsReadAt = Instant.EPOCH;
   private Set<Long> storageRelids = Set.of();
@@ -263,6 +268,21 @@ public final class RefreshScheduler {
     }
     journal.lead(control, settings);
     leader = true;
+    walConsumer =
+        new WalConsumer(
+            target.key(),
+            new WalConsumer.Connections() {
+              @Override
+              public Connection plain(String purpose) throws SQLException {
+                return target.openDurable(purpose);
+              }
+
+              @Override
+              public Connection replication() throws SQLException {
+                return target.openReplication();
+              }
+            });
+    walConsumer.start();
     wakeupsToArm = true;
     settingsReadAt = clock.instant();
     LOG.atInfo().log(
@@ -370,6 +390,7 @@ public final class RefreshScheduler {
 
   /** Gives up the leadership, if held: heartbeat, notifications and the leadership row. */
   private void resign() {
+    stopWalConsumer();
     if (leader && control != null) {
       leader = false;
       try (Statement st = control.createStatement()) {
@@ -385,7 +406,15 @@ public final class RefreshScheduler {
     }
   }
 
+  private void stopWalConsumer() {
+    if (walConsumer != null) {
+      walConsumer.close();
+      walConsumer = null;
+    }
+  }
+
   private void closeControl() {
+    stopWalConsumer();
     leader = false;
     if (control != null) {
       try {

@@ -86,6 +86,37 @@ public final class SchedulerTarget {
     return c;
   }
 
+  /**
+   * A plain PgJDBC connection for WAL capture, named {@code trickle scheduler (purpose)}, with
+   * {@code synchronous_commit = on}: the slot advances past what it wrote once it committed, so
+   * its commits must be durable.
+   */
+  Connection openDurable(String purpose) throws SQLException {
+    Properties p = copy(connectionProperties);
+    p.setProperty("ApplicationName", "trickle scheduler (" + purpose + ")");
+    String options = p.getProperty("options", "");
+    p.setProperty("options", (options + " -c synchronous_commit=on").strip());
+    return connect(p);
+  }
+
+  /** A replication connection ({@code replication=database}) for WAL capture's slot. */
+  Connection openReplication() throws SQLException {
+    Properties p = copy(connectionProperties);
+    p.setProperty("ApplicationName", "trickle scheduler (wal capture stream)");
+    p.setProperty("replication", "database");
+    p.setProperty("assumeMinServerVersion", "10");
+    p.setProperty("preferQueryMode", "simple");
+    return connect(p);
+  }
+
+  private Connection connect(Properties p) throws SQLException {
+    Connection c = PGJDBC.connect(url, p);
+    if (c == null) {
+      throw new SQLException("PgJDBC did not accept " + withoutQuery(url), "08001");
+    }
+    return c;
+  }
+
   @Override
   public String toString() {
     return key;

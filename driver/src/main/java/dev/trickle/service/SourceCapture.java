@@ -1,6 +1,7 @@
 package dev.trickle.service;
 
 import dev.trickle.capture.ChangeCapture;
+import dev.trickle.capture.WalCaptureRequirements;
 import dev.trickle.catalog.Dependency;
 import dev.trickle.catalog.DependencyCatalog;
 import dev.trickle.catalog.Relation;
@@ -62,6 +63,26 @@ final class SourceCapture {
                 + " included) and matched by all their columns; add a primary key if the table"
                 + " has one");
       }
+    }
+  }
+
+  /**
+   * Refuses (0A000) cdc_mode 'wal' where logical decoding or a source lacks what WAL capture needs,
+   * naming all of it; the scheduler's leader moves the sources to the WAL at its next check.
+   */
+  static void requireWalCapturePossible(
+      Connection c, long pgtId, String cdcMode, String streamTable) throws SQLException {
+    if (!cdcMode.equals("wal")) {
+      return;
+    }
+    List<String> missing = WalCaptureRequirements.missingFor(c, pgtId);
+    if (!missing.isEmpty()) {
+      throw SqlState.UNSUPPORTED.exception(
+          "cdc_mode 'wal' for stream table "
+              + streamTable
+              + " needs logical decoding, and "
+              + String.join("; ", missing)
+              + "; use cdc_mode 'trigger', or 'auto' (triggers until WAL capture is possible)");
     }
   }
 

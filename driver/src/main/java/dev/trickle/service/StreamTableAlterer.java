@@ -105,6 +105,7 @@ final class StreamTableAlterer {
     } else {
       StreamTableCatalog.updateSpec(c, st.pgtId(), spec);
     }
+    SourceCapture.requireWalCapturePossible(c, st.pgtId(), spec.cdcMode(), st.displayName());
     if (changes.status().isPresent()) {
       StreamTableStatus status = changes.status().get();
       StreamTableCatalog.setStatus(c, st.pgtId(), status, status == StreamTableStatus.ACTIVE);

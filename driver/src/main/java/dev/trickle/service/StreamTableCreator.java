@@ -35,13 +35,15 @@ final class StreamTableCreator {
     this.alterer = alterer;
   }
 
-  void create(Connection c, CreateStreamTable command, int minScheduleSeconds)
+  void create(
+      Connection c, CreateStreamTable command, int minScheduleSeconds, String defaultCdcMode)
       throws SQLException {
     StreamTableNames.Target target =
         StreamTableNames.createTarget(c, RelationName.parse(command.name()));
     String display = target.display();
     StreamTableSettings.Create settings =
-        StreamTableSettings.Create.of(command.options(), display, minScheduleSeconds);
+        StreamTableSettings.Create.of(
+            command.options(), display, minScheduleSeconds, defaultCdcMode);
     QueryText query = QueryText.of(command.query(), display);
     Optional<StreamTable> existing = StreamTableCatalog.findByName(c, target.schema(), target.name());
     if (existing.isPresent()) {
@@ -104,6 +106,7 @@ final class StreamTableCreator {
     long pgtId = StreamTableCatalog.insert(c, target.schema(), target.name(), relid, spec);
     DependencyCatalog.replace(c, pgtId, sources);
     SourceCapture.install(c, sources, display);
+    SourceCapture.requireWalCapturePossible(c, pgtId, settings.cdcMode(), display);
     MaintenanceSetup.apply(c, compiler, StreamTableCatalog.findById(c, pgtId).orElseThrow());
     if (settings.initialize()) {
       engine.populate(c, pgtId, RefreshAction.FULL, "initial population");

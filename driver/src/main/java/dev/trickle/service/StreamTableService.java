@@ -81,7 +81,8 @@ public final class StreamTableService implements CommandExecutor {
     }
     if (command instanceof TrickleCommand.CreateStreamTable create) {
       int minSeconds = ServiceSetting.MIN_SCHEDULE_SECONDS.read(c, settings);
-      CommandTransaction.run(c, () -> creator.create(c, create, minSeconds));
+      String cdcMode = DefaultCdcMode.read(c, settings);
+      CommandTransaction.run(c, () -> creator.create(c, create, minSeconds, cdcMode));
     } else if (command instanceof TrickleCommand.AlterStreamTable alter) {
       int minSeconds = ServiceSetting.MIN_SCHEDULE_SECONDS.read(c, settings);
       CommandTransaction.run(c, () -> alter(c, alter, minSeconds));

@@ -45,20 +45,33 @@ final class StreamTableSettings {
       String diamondSchedulePolicy,
       String cdcMode) {
 
-    static Create of(StreamTableOptions options, String streamTable, int minScheduleSeconds)
+    /**
+     * @param defaultCdcMode the cdc_mode when the options give none ({@link DefaultCdcMode})
+     */
+    static Create of(
+        StreamTableOptions options, String streamTable, int minScheduleSeconds,
+        String defaultCdcMode)
         throws SQLException {
       requireKnown(options, CREATE_OPTIONS, streamTable);
       Schedule schedule = Schedule.parse(options.get("schedule").orElse(null));
       schedule.requireAtLeast(minScheduleSeconds, streamTable);
+      RefreshMode mode = validRefreshMode(options.get("refresh_mode").orElse("AUTO"), streamTable);
+      String cdcMode = validCdcMode(options.get("cdc_mode").orElse(defaultCdcMode), streamTable);
+      if (mode == RefreshMode.IMMEDIATE && cdcMode.equals("wal")) {
+        throw SqlState.UNSUPPORTED.exception(
+            "stream table " + streamTable + " cannot be IMMEDIATE with cdc_mode 'wal': IMMEDIATE"
+                + " maintains it inside each writing transaction, which WAL capture cannot;"
+                + " use cdc_mode 'trigger' or 'auto'");
+      }
       return new Create(
           schedule,
-          validRefreshMode(options.get("refresh_mode").orElse("AUTO"), streamTable),
+          mode,
           bool(options.get("initialize").orElse("true"), "initialize", streamTable),
           oneOf(options.get("diamond_consistency").orElse("atomic"), "diamond_consistency",
               List.of("none", "atomic"), streamTable),
           oneOf(options.get("diamond_schedule_policy").orElse("fastest"), "diamond_schedule_policy",
               List.of("fastest", "slowest"), streamTable),
-          validCdcMode(options.get("cdc_mode").orElse("trigger"), streamTable));
+          cdcMode);
     }
   }
 
@@ -130,14 +143,7 @@ final class StreamTableSettings {
   }
 
   private static String validCdcMode(String value, String streamTable) throws SQLException {
-    String mode = oneOf(value, "cdc_mode", List.of("trigger", "wal", "auto"), streamTable);
-    if (mode.equals("wal")) {
-      throw SqlState.UNSUPPORTED.exception(
-          "cdc_mode 'wal' for stream table "
-              + streamTable
-              + " is not available yet; use 'trigger' or 'auto' (trigger-based capture)");
-    }
-    return mode;
+    return oneOf(value, "cdc_mode", List.of("trigger", "wal", "auto"), streamTable);
   }
 
   /** {@code value} matched case-insensitively against {@code valid}, returned as spelled there. */

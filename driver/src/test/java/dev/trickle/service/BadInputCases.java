@@ -116,7 +116,7 @@ final class BadInputCases {
           of("option-unknown", "options", create("st_q", "SELECT id FROM src", "colour => 'red'"), "22023", "pgtrickle.create_stream_table has no parameter \"colour\"", "valid parameters are name, query"),
           of("option-initialize-not-boolean", "options", create("st_q", "SELECT id FROM src", "initialize => 'maybe'"), "22023", "invalid value for initialize: 'maybe'", "expected true or false"),
           of("option-diamond-unknown", "options", create("st_q", "SELECT id FROM src", "diamond_consistency => 'strict'"), "22023", "invalid diamond_consistency 'strict' for stream table public.st_q", "valid values: none, atomic"),
-          of("option-cdc-wal", "options", create("st_q", "SELECT id FROM src", "cdc_mode => 'wal'"), "0A000", "cdc_mode 'wal' for stream table public.st_q is not available", "use 'trigger' or 'auto'"),
+          of("option-cdc-wal", "options", create("st_q", "SELECT id FROM src", "cdc_mode => 'wal'"), "0A000", "cdc_mode 'wal' for stream table public.st_q needs logical decoding, and wal_level is replica", "use cdc_mode 'trigger', or 'auto'"),
           of("option-alter-status", "options", "SELECT pgtrickle.alter_stream_table('st_ok', status => 'DEAD')", "22023", "invalid status 'DEAD' for stream table public.st_ok", "valid values: ACTIVE, SUSPENDED"),
           of("option-ddl-unknown", "options", "CREATE STREAM TABLE st_q WITH (colour = 'red') AS SELECT id FROM src", "22023", "CREATE STREAM TABLE has no option \"colour\"", "valid options are schedule"),
           // lifecycle

@@ -78,6 +78,7 @@ class ExtensionTest {
         "DROP INDEX pgtrickle.pgt_jobs_enqueued_idx",
         "ALTER TABLE pgtrickle.pgt_stream_tables DROP COLUMN plan_explain, DROP COLUMN plan_delta_sql",
         "DROP FUNCTION pgtrickle.loop_limit_reached(text, text)",
+        "DROP FUNCTION pgtrickle.pgt_cdc_status()",
         "UPDATE pgtrickle.pgt_meta SET value = '1' WHERE key = 'catalog_version'",
         "CREATE TABLE t (x int)");
     h.create("st", "SELECT x FROM t", "refresh_mode", "FULL");
