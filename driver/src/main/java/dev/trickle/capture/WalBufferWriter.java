@@ -38,7 +38,7 @@ final class WalBufferWriter {
 
   private final Map<Long, List<Image>> pending = new LinkedHashMap<>();
   private Map<Long, Window> windows = new HashMap<>();
-  private long ownXid8;
+  private long referenceXid8;
 
   /** True when nothing waits to be written. */
   boolean isEmpty() {
@@ -102,14 +102,14 @@ final class WalBufferWriter {
     c.commit();
     pending.clear();
     windows = new HashMap<>();
-    ownXid8 = 0;
+    referenceXid8 = 0;
   }
 
   /** Forgets what was added (after a failed write, whose transaction was rolled back). */
   void discard() {
     pending.clear();
     windows = new HashMap<>();
-    ownXid8 = 0;
+    referenceXid8 = 0;
   }
 
   private void insert(Connection c, long relid, List<Image> images) throws SQLException {
@@ -181,24 +181,18 @@ final class WalBufferWriter {
   }
 
   /**
-   * The 64-bit id ({@code xid8}) of a decoded 32-bit transaction id: the epoch of the consumer's
-   * own transaction, one less when the decoded id is above the low half of its own (it was given
-   * out before the counter wrapped).
+   * The 64-bit id ({@code xid8}) of a decoded 32-bit transaction id ({@link FullXid}), around the
+   * server's next transaction id, read once per batch.
    */
   private long fullXid(Connection c, int xid) throws SQLException {
-    if (ownXid8 == 0) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_current_xact_id()::text");
+    if (referenceXid8 == 0) {
+      try (PreparedStatement ps =
+              c.prepareStatement("SELECT pg_snapshot_xmax(pg_current_snapshot())::text");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
-        ownXid8 = Long.parseUnsignedLong(rs.getString(1));
+        referenceXid8 = Long.parseUnsignedLong(rs.getString(1));
       }
     }
-    long epoch = ownXid8 >>> 32;
-    long low = ownXid8 & 0xFFFFFFFFL;
-    long decoded = Integer.toUnsignedLong(xid);
-    if (decoded > low) {
-      epoch--;
-    }
-    return (epoch << 32) | decoded;
+    return FullXid.of(referenceXid8, xid);
   }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Moves a source between trigger and WAL capture, each move one transaction that first locks the
- * source against writers ({@code SHARE ROW EXCLUSIVE}: readers go on), so every write commits
+ * source ({@code ACCESS EXCLUSIVE}, for the few statements of the move), so every write commits
  * either before the move, captured the old way, or after it, captured the new way; none is lost or
  * captured twice.
  *
@@ -35,6 +35,8 @@ public final class WalCaptureMoves {
   /** The publication of the sources captured from the WAL. */
   public static final String PUBLICATION = "pgtrickle_capture";
 
+  private static final String LOCK_TIMEOUT = "500ms";
+
   private WalCaptureMoves() {}
 
   /** Moves the source's capture from its triggers to the WAL, in the caller's transaction. */
@@ -44,7 +46,7 @@ public final class WalCaptureMoves {
     targets.add(sourceRelid);
     targets.addAll(source.partitions(c));
     try (Statement st = c.createStatement()) {
-      st.execute("LOCK TABLE " + source.qualifiedName() + " IN SHARE ROW EXCLUSIVE MODE");
+      lock(st, source);
       st.execute(
           "ALTER PUBLICATION " + Sql.identifier(PUBLICATION) + " ADD TABLE "
               + source.qualifiedName());
@@ -66,12 +68,25 @@ public final class WalCaptureMoves {
   public static void toTriggers(Connection c, long sourceRelid) throws SQLException {
     Relation source = Relation.find(c, sourceRelid).orElseThrow();
     try (Statement st = c.createStatement()) {
-      st.execute("LOCK TABLE " + source.qualifiedName() + " IN SHARE ROW EXCLUSIVE MODE");
+      lock(st, source);
       record(c, sourceRelid, "capture = 'trigger'");
       ChangeCapture.ensure(c, source);
       leavePublication(c, sourceRelid);
     }
     record(c, sourceRelid, "wal_until_lsn = pg_current_wal_insert_lsn()");
+  }
+
+  /**
+   * Locks the source for the move: {@code ACCESS EXCLUSIVE} at once, the strongest lock any of the
+   * move's statements takes ({@code REPLICA IDENTITY}), so the move never upgrades a lock it holds
+   * (an upgrade from {@code SHARE ROW EXCLUSIVE} deadlocked with a create command holding a weak
+   * lock on the source and waiting for a stronger one). The wait is bounded ({@value
+   * #LOCK_TIMEOUT}, below the server's default {@code deadlock_timeout}): a move that cannot get
+   * the source quickly gives way to the user's transaction and is retried at the next check.
+   */
+  private static void lock(Statement st, Relation source) throws SQLException {
+    st.execute("SET LOCAL lock_timeout = " + Sql.literal(LOCK_TIMEOUT));
+    st.execute("LOCK TABLE " + source.qualifiedName() + " IN ACCESS EXCLUSIVE MODE");
   }
 
   /** Takes the source out of the publication if it is in it (a dropped source has left it). */

@@ -17,15 +17,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * WAL capture's consumer, run by the scheduler's leader on a thread of its own (a refresh that
- * waits for it, {@code pgtrickle.await_wal_capture}, may run on the leader's other threads). About
- * once a second it brings capture in line with the cdc_mode of the stream tables ({@link
- * WalCaptureLifecycle}); while the slot is needed it streams it through PgJDBC's replication API
+ * waits for it, {@code pgtrickle.await_wal_capture}, may run on the leader's other threads). Its
+ * {@link WalCaptureChecks}, on a thread of their own, bring capture in line with the cdc_mode of
+ * the stream tables about once a second ({@link WalCaptureLifecycle}); while the slot is needed
+ * the consumer streams it through PgJDBC's replication API
  * ({@link PGReplicationStream}, pgoutput, the publication {@value WalCaptureMoves#PUBLICATION},
  * Trickle's position messages included) and writes each committed transaction's changes into the
  * change buffers ({@link WalBufferWriter}). After each write has committed, with the new position
  * in {@code pgtrickle.pgt_wal_capture}, it tells the server the slot may advance to that position:
  * a change is never confirmed before it is in a buffer, and after a restart the changes the
  * catalog says were written are skipped, so none is written twice.
+ *
+ * <p>A transaction's rows carry its 64-bit id ({@link FullXid}), the one its writes would have
+ * carried from the triggers: a refresh's frontier decides by that id which rows it consumes.
  */
 public final class WalConsumer implements AutoCloseable {
   /** Where the consumer gets its connections. */
@@ -40,14 +44,17 @@ public final class WalConsumer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WalConsumer.class);
   private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final Duration IDLE_WAIT = Duration.ofMillis(2);
+  private static final Duration IDLE_CHECK = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final int MAX_TRANSACTIONS_PER_WRITE = 1000;
   private static final Duration FLUSH_NUDGE_INTERVAL = Duration.ofMillis(20);
   private static final int FIRST_MAJOR_FLUSHING_MESSAGES = 17;
+  private static final Duration IDLE_CONFIRM_INTERVAL = Duration.ofSeconds(1);
 
   private final String database;
   private final Connections connections;
   private final Thread thread;
+  private final WalCaptureChecks checks;
   private volatile boolean stopping;
 
   private Connection control;
@@ -64,11 +71,13 @@ public final class WalConsumer implements AutoCloseable {
   /** Before PostgreSQL 17 a position message cannot ask for its flush ({@link #nudgeFlush}). */
   private boolean flushesMessages;
   private long nextNudge;
+  private long nextIdleConfirm;
 
   /** A consumer of {@code database}'s slot; {@link #start} runs it. */
   public WalConsumer(String database, Connections connections) {
     this.database = database;
     this.connections = connections;
+    this.checks = new WalCaptureChecks(database, connections);
     this.thread = new Thread(this::run, "trickle-wal-capture-" + database);
     thread.setDaemon(true);
   }
@@ -91,30 +100,23 @@ public final class WalConsumer implements AutoCloseable {
   }
 
   private void run() {
+    checks.start();
     Duration backoff = CHECK_INTERVAL;
-    long nextCheck = 0;
     while (!stopping) {
       try {
+        if (!checks.slotNeeded()) {
+          closeStream();
+          pause(IDLE_CHECK);
+          continue;
+        }
         if (control == null) {
           control = connections.plain("wal capture");
           slot = WalSlot.name(control);
         }
-        if (System.nanoTime() - nextCheck >= 0) {
-          nextCheck = System.nanoTime() + CHECK_INTERVAL.toNanos();
-          if (!WalCaptureLifecycle.check(control, slot)) {
-            closeStream();
-            if (WalSlot.present(control, slot) && WalSlot.drop(control, slot)) {
-              LOG.atInfo().log(() -> "dropped replication slot " + slot + ": no source is"
-                  + " captured from the WAL any more");
-            }
-            pause(CHECK_INTERVAL);
-            continue;
-          }
-          if (stream == null) {
-            openStream();
-          }
+        if (stream == null) {
+          openStream();
         }
-        if (stream != null && !consume()) {
+        if (!consume()) {
           pause(IDLE_WAIT);
         }
         backoff = CHECK_INTERVAL;
@@ -133,6 +135,7 @@ public final class WalConsumer implements AutoCloseable {
       }
     }
     closeAll();
+    checks.close();
   }
 
   private void openStream() throws SQLException {
@@ -157,9 +160,11 @@ public final class WalConsumer implements AutoCloseable {
             .withSlotOption("publication_names", WalCaptureMoves.PUBLICATION)
             .withSlotOption("messages", "true")
             .withStatusInterval(1, TimeUnit.SECONDS)
+            .withAutomaticFlush(false)
             .start();
     relations.clear();
     open = null;
+    checks.streaming(true);
     LOG.atInfo().log(() -> "consuming replication slot " + slot + " from "
         + WalPositions.text(confirmed));
   }
@@ -171,6 +176,7 @@ public final class WalConsumer implements AutoCloseable {
   private boolean consume() throws SQLException {
     ByteBuffer message = stream.readPending();
     if (message == null) {
+      passIdlePosition();
       flush();
       nudgeFlush();
       return false;
@@ -202,7 +208,26 @@ public final class WalConsumer implements AutoCloseable {
       }
       open = null;
     } else if (message instanceof PgOutputMessage.Message position) {
-      seen = Math.max(seen, Math.max(position.lsn(), stream.getLastReceiveLSN().asLong()));
+      seen = Math.max(seen, position.lsn());
+    }
+  }
+
+  /**
+   * While nothing is open or waits to be written, takes the position the server's keepalives
+   * report as seen, at most every {@link #IDLE_CONFIRM_INTERVAL}: the server has sent every
+   * transaction that committed before it (an open one commits after it), so the slot may advance
+   * there and retain no WAL for writes to other tables. The client library's own confirmation of
+   * keepalive positions is off ({@code withAutomaticFlush(false)}): the server's position of the
+   * slot is always the one the catalog records, where streaming restarts.
+   */
+  private void passIdlePosition() {
+    if (open != null || !buffers.isEmpty() || System.nanoTime() - nextIdleConfirm < 0) {
+      return;
+    }
+    long received = stream.getLastReceiveLSN().asLong();
+    if (received > seen) {
+      seen = received;
+      nextIdleConfirm = System.nanoTime() + IDLE_CONFIRM_INTERVAL.toNanos();
     }
   }
 
@@ -266,6 +291,7 @@ public final class WalConsumer implements AutoCloseable {
       stream = null;
     }
     replication = close(replication);
+    checks.streaming(false);
     buffers.discard();
     transactionsPending = 0;
   }

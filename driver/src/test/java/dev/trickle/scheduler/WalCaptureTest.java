@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.testing.StreamTableChecks;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,13 +16,22 @@ import org.junit.jupiter.api.Test;
 /**
  * WAL capture end to end on a server with {@code wal_level = logical}, owned and run by a role
  * that is not a superuser but has the REPLICATION attribute: the scheduler's leader moves the
- * sources of a {@code cdc_mode 'wal'} stream table to the WAL, consumes the slot into the change
- * buffers, and a refresh right after a write sees it (it waits for the consumer). Seeded random
- * changes, in autocommit and in transactions sent as text (some rolled back), then a refresh: the
- * stream table equals its query as a multiset. More rounds: {@code -Dtrickle.wal.rounds=N}.
+ * sources between trigger and WAL capture as the stream tables' cdc_mode asks, consumes the slot
+ * into the change buffers, and a refresh right after a write sees it (it waits for the consumer).
+ * One writer makes seeded random changes, in autocommit and in transactions sent as text (some
+ * rolled back), without pause while a source moves, then a refresh: the stream tables equal their
+ * queries as multisets after every round, whatever captured each change. The slot and the
+ * publication exist from the first WAL-captured source to the last, and status and health show
+ * the slot's lag and retained WAL. More rounds: {@code -Dtrickle.wal.rounds=N}; another seed:
+ * {@code -Dtrickle.wal.seed=N}.
  */
 class WalCaptureTest {
-  private static final int ROUNDS = Integer.getInteger("trickle.wal.rounds", 4);
+  private static final int ROUNDS = Integer.getInteger("trickle.wal.rounds", 6);
+  private static final long SEED = Long.getLong("trickle.wal.seed", 20261206);
+  private static final String TOTALS = "SELECT grp, count(*) AS n, sum(v) AS total,"
+      + " count(note) AS notes FROM items GROUP BY grp";
+  private static final String JOINED =
+      "SELECT i.id, i.v, g.name FROM items i JOIN groups g ON g.grp = i.grp";
 
   private WalCaptureDatabase db;
   private Connection trickle;
@@ -36,7 +47,11 @@ class WalCaptureTest {
         "CREATE TABLE groups (grp int PRIMARY KEY, name text)",
         "INSERT INTO groups SELECT g, 'g' || g FROM generate_series(0, 4) g",
         "INSERT INTO items SELECT i, i % 5, i * 1.5, CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i"
-            + " END FROM generate_series(1, 40) i");
+            + " END FROM generate_series(1, 40) i",
+        "SELECT pgtrickle.create_stream_table('totals', '" + TOTALS + "', schedule => '1h',"
+            + " refresh_mode => 'DIFFERENTIAL')",
+        "SELECT pgtrickle.create_stream_table('joined', '" + JOINED + "', schedule => '1h',"
+            + " refresh_mode => 'DIFFERENTIAL')");
     db.startScheduler();
   }
 
@@ -48,40 +63,83 @@ class WalCaptureTest {
   }
 
   @Test
-  void streamTablesOverWalCapturedSourcesEqualTheirQueriesAfterRandomChanges() throws Exception {
-    String totals = "SELECT grp, count(*) AS n, sum(v) AS total, count(note) AS notes"
-        + " FROM items GROUP BY grp";
-    String joined = "SELECT i.id, i.v, g.name FROM items i JOIN groups g ON g.grp = i.grp";
-    execute(trickle,
-        "SELECT pgtrickle.create_stream_table('totals', '" + totals + "', schedule => '1h',"
-            + " refresh_mode => 'DIFFERENTIAL', cdc_mode => 'wal')",
-        "SELECT pgtrickle.create_stream_table('joined', '" + joined + "', schedule => '1h',"
-            + " refresh_mode => 'DIFFERENTIAL', cdc_mode => 'wal')");
-    db.awaitCapture(trickle, "public.items", "wal");
-    db.awaitCapture(trickle, "public.groups", "wal");
-    Random random = new Random(20261206);
+  void streamTablesEqualTheirQueriesAcrossMovesBetweenTriggerAndWalCapture() throws Exception {
+    Random random = new Random(SEED);
     try (Statement w = writer.createStatement(); Statement t = trickle.createStatement()) {
       for (int round = 0; round < ROUNDS; round++) {
+        switch (round % 6) {
+          case 1 -> moveWhileWriting(w, t, random, "totals", "wal", "public.items");
+          case 2 -> moveWhileWriting(w, t, random, "joined", "wal", "public.groups");
+          case 3 -> {
+            execute(trickle, alter("totals", "trigger"));
+            moveWhileWriting(w, t, random, "joined", "trigger", "public.items");
+            db.awaitCapture(trickle, "public.groups", "trigger");
+          }
+          case 4 -> {
+            execute(trickle, alter("joined", "wal"));
+            moveWhileWriting(w, t, random, "totals", "wal", "public.items");
+            db.awaitCapture(trickle, "public.groups", "wal");
+          }
+          default -> { }
+        }
+        if (round == 1) {
+          assertSlotShownWithLagAndRetainedWal(t);
+        }
         for (int change = 0; change < 12; change++) {
           randomChange(w, random);
         }
         t.execute("SELECT pgtrickle.refresh_stream_table('totals')");
         t.execute("SELECT pgtrickle.refresh_stream_table('joined')");
-        assertThat(StreamTableChecks.difference(t, "totals", totals))
-            .as("totals after round %d", round).isZero();
-        assertThat(StreamTableChecks.difference(t, "joined", joined))
-            .as("joined after round %d", round).isZero();
+        assertThat(StreamTableChecks.difference(t, "totals", TOTALS))
+            .as("totals after round %d, seed %d", round, SEED).isZero();
+        assertThat(StreamTableChecks.difference(t, "joined", JOINED))
+            .as("joined after round %d, seed %d", round, SEED).isZero();
       }
-      assertThat(StreamTableChecks.value(t, "SELECT count(*) FROM pgtrickle.pgt_refresh_history h"
-          + " JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'totals'"
-          + " AND h.action = 'DIFFERENTIAL' AND h.rows_inserted + h.rows_deleted > 0"))
-          .as(history(t)).isGreaterThanOrEqualTo(ROUNDS / 2);
       assertThat(StreamTableChecks.value(t, "SELECT count(*) FROM pgtrickle.pgt_refresh_history h"
           + " WHERE h.action IN ('FULL', 'REINITIALIZE') AND h.start_time > (SELECT min(start_time)"
           + " FROM pgtrickle.pgt_refresh_history WHERE action = 'DIFFERENTIAL')"))
           .as(history(t)).isZero();
-      assertThat(StreamTableChecks.value(t,
-          "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgtrickle_capture%'")).isZero();
+      execute(trickle, alter("totals", "trigger"), alter("joined", "trigger"));
+      Await.until(Duration.ofSeconds(30), "the slot and the publication are dropped with the"
+          + " last WAL-captured source", () -> !db.slotExists() && StreamTableChecks.value(t,
+              "SELECT count(*) FROM pg_publication WHERE pubname = 'pgtrickle_capture'") == 0);
+      randomChange(w, random);
+      t.execute("SELECT pgtrickle.refresh_stream_table('totals')");
+      assertThat(StreamTableChecks.difference(t, "totals", TOTALS)).isZero();
+    }
+  }
+
+  /**
+   * Asks the stream table for {@code mode} and writes on, one change after another, until the
+   * leader has moved {@code source}: some changes commit before the move, some after.
+   */
+  private void moveWhileWriting(Statement w, Statement t, Random random, String streamTable,
+      String mode, String source) throws Exception {
+    execute(trickle, alter(streamTable, mode));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!mode.equals(WalCaptureDatabase.capture(trickle, source))) {
+      assertThat(System.nanoTime()).as(source + " moves to " + mode).isLessThan(deadline);
+      randomChange(w, random);
+    }
+  }
+
+  private static String alter(String streamTable, String mode) {
+    return "SELECT pgtrickle.alter_stream_table('" + streamTable + "', cdc_mode => '" + mode
+        + "')";
+  }
+
+  /** The slot exists while a source is captured from the WAL, with its lag and retained WAL. */
+  private void assertSlotShownWithLagAndRetainedWal(Statement t) throws Exception {
+    assertThat(db.slotExists()).isTrue();
+    assertThat(StreamTableChecks.value(t, "SELECT count(*) FROM pgtrickle.pgt_cdc_status()"
+        + " WHERE source_table = 'public.items' AND capture = 'wal' AND lag_bytes >= 0"
+        + " AND retained_wal_bytes >= 0")).isEqualTo(1);
+    try (ResultSet rs = t.executeQuery("SELECT severity, detail FROM pgtrickle.health_check()"
+        + " WHERE check_name = 'wal_capture'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString("severity")).isEqualTo("OK");
+      assertThat(rs.getString("detail")).startsWith("slot pgtrickle_").contains("behind the server")
+          .contains("of WAL retained");
     }
   }
 
