@@ -21,7 +21,9 @@ import java.util.Map;
  *
  * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pcapture-benchmark
  * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --durable false
- * --out docs/benchmarks/capture.md"]}. {@code --durable true} runs the server with PostgreSQL's own
+ * --samples 50 --out docs/benchmarks/capture.md"]}. The server runs with {@code wal_level =
+ * logical} for the WAL contender ({@link CaptureWal}); each round also measures the
+ * change-to-visible latency of trigger and WAL capture ({@code --samples} per round). {@code --durable true} runs the server with PostgreSQL's own
  * durability settings (every commit waits for its WAL flush), where what serializes commits (a
  * notification's queue lock) shows in the TPS.
  */
@@ -31,12 +33,13 @@ public final class CaptureBenchmark {
   /** Runs the benchmark; see the class comment for the arguments. */
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    try (EmbeddedPostgres pg = EmbeddedServer.start(o.durable())) {
+    try (EmbeddedPostgres pg = EmbeddedServer.start(o.durable(), true)) {
       BenchDatabase bench = BenchDatabase.create(pg);
       String plain = bench.plainUrl();
       Map<CaptureContender, Results> results = new EnumMap<>(CaptureContender.class);
       MachineInfo machine;
       String loadBefore = CaptureReport.loadAverage();
+      CaptureWal wal = null;
       try (Connection trickle = bench.trickle();
           Connection superuser = bench.superuser();
           Connection owner = bench.owner()) {
@@ -46,10 +49,12 @@ public final class CaptureBenchmark {
         try (Statement st = trickle.createStatement()) {
           st.execute("CREATE EXTENSION pg_trickle");
         }
+        wal = CaptureWal.start(superuser, pg.getPort());
         for (CaptureContender contender : all) {
           contender.prepare(trickle);
           results.put(contender, new Results());
         }
+        CaptureWal.awaitMoved(owner);
         CaptureWorkload workload = new CaptureWorkload(plain, o.scale(), 42);
         List<CaptureContender> order = new ArrayList<>(all);
         for (int round = 0; round < o.rounds(); round++) {
@@ -72,7 +77,16 @@ public final class CaptureBenchmark {
             r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds()));
             contender.consume(trickle);
           }
+          for (CaptureContender contender : List.of(CaptureContender.TRIGGER, CaptureContender.WAL)) {
+            System.out.println("round " + (round + 1) + ": change to visible, " + contender.label);
+            results.get(contender).visible.add(medianMs(CaptureWal.visibleLatency(
+                owner, trickle, contender, o.samples(), o.scale() * CaptureWorkload.ACCOUNTS_PER_SCALE)));
+          }
           order.add(order.remove(0));
+        }
+      } finally {
+        if (wal != null) {
+          wal.close();
         }
       }
       String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
@@ -104,11 +118,14 @@ public final class CaptureBenchmark {
     final List<Double> bulk = new ArrayList<>();
     /** Transactions per second per round. */
     final List<Double> tps = new ArrayList<>();
+    /** Median change-to-visible latency per round, ms (trigger and WAL capture only). */
+    final List<Double> visible = new ArrayList<>();
   }
 
   /** The command line. */
   record Options(
-      int scale, int rounds, int ops, int clients, int seconds, boolean durable, Path out) {
+      int scale, int rounds, int ops, int clients, int seconds, boolean durable, int samples,
+      Path out) {
     static Options parse(String[] args) {
       Options o = new Options(
           NamedArgs.intArg(args, "--scale", 2),
@@ -117,8 +134,10 @@ public final class CaptureBenchmark {
           NamedArgs.intArg(args, "--clients", 8),
           NamedArgs.intArg(args, "--seconds", 10),
           Boolean.parseBoolean(NamedArgs.stringArg(args, "--durable", "false")),
+          NamedArgs.intArg(args, "--samples", 50),
           Path.of(NamedArgs.stringArg(args, "--out", "docs/benchmarks/capture.md")));
-      if (o.scale < 1 || o.rounds < 1 || o.ops < 1 || o.clients < 1 || o.seconds < 1) {
+      if (o.scale < 1 || o.rounds < 1 || o.ops < 1 || o.clients < 1 || o.seconds < 1
+          || o.samples < 1) {
         throw new IllegalArgumentException("every option must be at least 1");
       }
       return o;

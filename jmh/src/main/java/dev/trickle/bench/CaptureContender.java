@@ -15,7 +15,8 @@ import java.sql.Statement;
  * scheduler's leader has the source armed), {@link #TRIGGER_INVOKER} runs the capture function as
  * the writer instead of {@code SECURITY DEFINER}, {@link #TRIGGER_PER_ROW_XID} takes the
  * transaction id once per row (as the column default did before catalog V15) instead of once per
- * statement. A further way of capturing is one more constant with its own {@link #prepare}.
+ * statement. {@link #WAL} captures from the WAL (cdc_mode 'wal'; {@link CaptureWal} runs the
+ * consumer). A further way of capturing is one more constant with its own {@link #prepare}.
  */
 enum CaptureContender {
   BARE("bare", "no stream table"),
@@ -24,7 +25,9 @@ enum CaptureContender {
       "trigger, notify", "the capture function notifying for every statement that changed rows"),
   TRIGGER_INVOKER("trigger, invoker", "the capture function `SECURITY INVOKER`"),
   TRIGGER_PER_ROW_XID(
-      "trigger, xid per row", "the transaction id taken once per row instead of per statement");
+      "trigger, xid per row", "the transaction id taken once per row instead of per statement"),
+  WAL("wal", "WAL capture: the table in the publication with `REPLICA IDENTITY FULL`, no triggers,"
+      + " decoded by the consumer after each commit");
 
   /** The stream table every trigger contender creates on its accounts table. */
   static final String STREAM_TABLE_QUERY =
@@ -43,7 +46,13 @@ enum CaptureContender {
     return "pgbench_accounts_" + name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private String streamTable() {
+  /** True for the trigger capture and its variants. */
+  boolean triggerVariant() {
+    return this != BARE && this != WAL;
+  }
+
+  /** The contender's stream table. */
+  String streamTable() {
     return "capture_" + name().toLowerCase(java.util.Locale.ROOT);
   }
 
@@ -55,7 +64,8 @@ enum CaptureContender {
     try (Statement st = trickle.createStatement()) {
       st.execute("SELECT pgtrickle.create_stream_table('" + streamTable() + "', $q$"
           + STREAM_TABLE_QUERY.replace("pgbench_accounts", table())
-          + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h')");
+          + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h'"
+          + (this == WAL ? ", cdc_mode => 'wal'" : "") + ")");
       String function = "pgtrickle_changes.capture_" + relid(st);
       switch (this) {
         case TRIGGER_NOTIFYING ->

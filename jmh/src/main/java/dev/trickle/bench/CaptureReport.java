@@ -44,6 +44,10 @@ final class CaptureReport {
         .append(machine.postgres())
         .append(" (embedded, ")
         .append(settings(o.durable()))
+        .append(", ")
+        .append(EmbeddedServer.LOGICAL.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(e -> "`" + e.getKey() + " = " + e.getValue() + "`")
+            .collect(Collectors.joining(", ")))
         .append("), ")
         .append(machine.jvm())
         .append(", ")
@@ -70,6 +74,8 @@ final class CaptureReport {
         .append(o.seconds())
         .append(" --durable ")
         .append(o.durable())
+        .append(" --samples ")
+        .append(o.samples())
         .append("\"`).\n\n")
         .append("pgbench-shaped tables at scale ")
         .append(o.scale())
@@ -125,29 +131,33 @@ final class CaptureReport {
         .append("The trigger capture with one thing changed, as ratios to bare in the same run:")
         .append(" ");
     for (CaptureContender c : CaptureContender.values()) {
-      if (c != CaptureContender.BARE && c != CaptureContender.TRIGGER) {
+      if (c.triggerVariant() && c != CaptureContender.TRIGGER) {
         md.append("`").append(c.label).append("`: ").append(c.description).append("; ");
       }
     }
     md.setLength(md.length() - 2);
     md.append(".\n\n| measure |");
+    long variants = java.util.Arrays.stream(CaptureContender.values())
+        .filter(CaptureContender::triggerVariant).count();
     for (CaptureContender c : CaptureContender.values()) {
-      if (c != CaptureContender.BARE) {
+      if (c.triggerVariant()) {
         md.append(' ').append(c.label).append(" |");
       }
     }
-    md.append("\n|---|").append("---|".repeat(CaptureContender.values().length - 1)).append('\n');
+    md.append("\n|---|").append("---|".repeat((int) variants)).append('\n');
     for (Measure m : MEASURES) {
       double b = median(m.values().apply(bare));
       md.append("| ").append(m.name()).append(" |");
       for (CaptureContender c : CaptureContender.values()) {
-        if (c != CaptureContender.BARE) {
+        if (c.triggerVariant()) {
           md.append(String.format(Locale.ROOT, " %.2fx |",
               median(m.values().apply(results.get(c))) / b));
         }
       }
       md.append('\n');
     }
+    md.append(CaptureWalSection.render(results, MEASURES.stream().map(m ->
+        new CaptureWalSection.Row(m.name(), m.values(), m.lowerIsBetter())).toList()));
     md.append("\n## Every round\n\n| measure | contender | per round |\n|---|---|---|\n");
     for (Measure m : MEASURES) {
       for (CaptureContender c : CaptureContender.values()) {

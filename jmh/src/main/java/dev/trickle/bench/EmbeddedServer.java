@@ -19,6 +19,10 @@ final class EmbeddedServer {
   static final Map<String, String> SETTINGS =
       Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "off");
 
+  /** What logical decoding needs, for benchmarks of WAL capture; the report lists them. */
+  static final Map<String, String> LOGICAL =
+      Map.of("wal_level", "logical", "max_replication_slots", "4", "max_wal_senders", "4");
+
   private EmbeddedServer() {}
 
   /** Starts a fresh server in a temporary directory; closing it stops it and removes the data. */
@@ -32,9 +36,19 @@ final class EmbeddedServer {
    * its WAL flush, and everything serialized around it).
    */
   static EmbeddedPostgres start(boolean durable) throws IOException {
+    return start(durable, false);
+  }
+
+  /**
+   * Like {@link #start(boolean)}; {@code logical} also sets {@link #LOGICAL}, for WAL capture.
+   */
+  static EmbeddedPostgres start(boolean durable, boolean logical) throws IOException {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
     if (!durable) {
       SETTINGS.forEach(builder::setServerConfig);
+    }
+    if (logical) {
+      LOGICAL.forEach(builder::setServerConfig);
     }
     return builder.start();
   }
