@@ -181,7 +181,8 @@ class WalCaptureTest {
         w.execute("UPDATE items SET note = NULL WHERE id = " + id);
         w.execute("COMMIT");
       }
-      default -> w.execute("UPDATE items SET id = id + 1000 WHERE id = " + id);
+      default -> w.execute("UPDATE items SET id = id + 1000 WHERE id = " + id
+          + " AND NOT EXISTS (SELECT FROM items WHERE id = " + (id + 1000) + ")");
     }
   }
 }
