@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class WalCaptureLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(WalCaptureLifecycle.class);
+  /** A move's lock wait ran out ({@code lock_timeout}). */
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
 
   /** A source whose capture should move. */
   private record Move(long relid, String source, boolean toWal) {}
@@ -87,10 +89,10 @@ final class WalCaptureLifecycle {
           c.prepareStatement(
               "UPDATE pgtrickle.pgt_change_buffers SET capture_error = ?"
                   + " WHERE source_relid = ?::oid")) {
-        ps.setString(
-            1,
-            "the scheduler's leader could not move it (" + e.getMessage()
-                + "); the role that runs the scheduler must own the source and the publication");
+        ps.setString(1, "the scheduler's leader could not move it (" + e.getMessage() + "); "
+            + (LOCK_NOT_AVAILABLE.equals(e.getSQLState())
+                ? "other transactions held the source; the move is retried at the next check"
+                : "the role that runs the scheduler must own the source and the publication"));
         ps.setLong(2, move.relid());
         ps.executeUpdate();
       }
