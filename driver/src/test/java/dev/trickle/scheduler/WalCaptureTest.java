@@ -128,7 +128,10 @@ class WalCaptureTest {
         + "')";
   }
 
-  /** The slot exists while a source is captured from the WAL, with its lag and retained WAL. */
+  /**
+   * The slot exists while a source is captured from the WAL; status and health show its lag and
+   * retained WAL, and health warns when the retained WAL passes the setting.
+   */
   private void assertSlotShownWithLagAndRetainedWal(Statement t) throws Exception {
     assertThat(db.slotExists()).isTrue();
     assertThat(StreamTableChecks.value(t, "SELECT count(*) FROM pgtrickle.pgt_cdc_status()"
@@ -141,6 +144,13 @@ class WalCaptureTest {
       assertThat(rs.getString("detail")).startsWith("slot pgtrickle_").contains("behind the server")
           .contains("of WAL retained");
     }
+    t.execute("SET pg_trickle.slot_lag_warning_threshold_mb = 0");
+    try (ResultSet rs = t.executeQuery("SELECT severity FROM pgtrickle.health_check()"
+        + " WHERE check_name = 'wal_capture'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).as("retained WAL past the setting").isEqualTo("WARN");
+    }
+    t.execute("RESET pg_trickle.slot_lag_warning_threshold_mb");
   }
 
   private static String history(Statement t) throws Exception {
