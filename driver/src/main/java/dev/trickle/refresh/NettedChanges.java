@@ -2,10 +2,9 @@ package dev.trickle.refresh;
 
 import dev.trickle.catalog.Column;
 import dev.trickle.sql.Sql;
+import dev.trickle.sql.ValueIdentity;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * The query of a source's delta: its consumed buffer rows netted per row version before any
@@ -22,19 +21,12 @@ import java.util.Set;
  * <p>Versions are told apart by their values' text where equality is coarser than the text ({@code
  * numeric} {@code 1.0} and {@code 1.00}, {@code citext}, {@code interval}, floats' zeros) or
  * missing ({@code json}, geometric types): an update from {@code 1.0} to {@code 1.00} stays an
- * update. Columns of the types in {@link #EXACT} (their equality is their identity, and hashable)
- * are grouped by value, which is cheaper. A truncation marker ({@code 'T'}, weight 0) is kept as
+ * update ({@link ValueIdentity}, the rule {@code ProjectedDelta} shares). A truncation marker ({@code 'T'}, weight 0) is kept as
  * one row: it makes the refresh FULL.
  *
  * <p>Cost: one hash aggregate over the consumed rows, in the same statement that scans the buffer.
  */
 final class NettedChanges {
-  /** Types grouped by value: equal values have equal text. */
-  private static final Set<String> EXACT =
-      Set.of(
-          "smallint", "integer", "bigint", "boolean", "date", "uuid", "bytea", "oid", "\"char\"",
-          "timestamp without time zone", "timestamp with time zone", "time without time zone");
-
   private NettedChanges() {}
 
   /**
@@ -49,14 +41,8 @@ final class NettedChanges {
     for (Column column : columns) {
       String name = Sql.identifier(column.name());
       String value = "r." + name;
-      if (EXACT.contains(column.type().toLowerCase(Locale.ROOT))) {
-        inner.add(value + " AS " + name);
-        groups.add(value);
-      } else {
-        String text = value + "::text COLLATE \"C\"";
-        inner.add("min(" + text + ")::" + column.type() + " AS " + name);
-        groups.add(text);
-      }
+      inner.add(ValueIdentity.groupValue(value, column.type()) + " AS " + name);
+      groups.add(ValueIdentity.groupKey(value, column.type()));
       outer.add("n." + name);
     }
     inner.add("b.__pgt_op = 'T' AS __pgt_t");

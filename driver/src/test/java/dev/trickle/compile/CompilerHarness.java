@@ -226,6 +226,19 @@ final class CompilerHarness implements AutoCloseable {
             + " + (SELECT count(*) FROM ((" + query + ") EXCEPT ALL (TABLE " + name + ")) b)"));
   }
 
+  /**
+   * Like {@link #difference}, but rows are the same only when they print the same: {@code numeric}
+   * {@code 1.0} and {@code 1.00} are equal under {@code =} and {@code EXCEPT ALL}, yet a stream table
+   * holding one where its query gives the other has drifted.
+   */
+  long textDifference(String name, String query) throws SQLException {
+    String table = "(SELECT s::text FROM " + name + " AS s)";
+    String result = "(SELECT q::text FROM (" + query + ") AS q)";
+    return Long.parseLong(
+        scalar("SELECT (SELECT count(*) FROM (" + table + " EXCEPT ALL " + result + ") a)"
+            + " + (SELECT count(*) FROM (" + result + " EXCEPT ALL " + table + ") b)"));
+  }
+
   void run(List<Step> steps) throws SQLException {
     for (String statement : StepPrinter.withoutLoops(steps)) {
       try {

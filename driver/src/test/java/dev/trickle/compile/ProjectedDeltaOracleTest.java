@@ -46,6 +46,7 @@ class ProjectedDeltaOracleTest {
         "SELECT d.name, sum(p.amount) AS total, count(*) AS n FROM pk p JOIN dim d ON d.k = p.k GROUP BY d.name",
         "SELECT d.name, count(*) AS n FROM bag b, dim d, pk p WHERE d.k = b.k AND p.k = b.k AND p.amount > 2 GROUP BY d.name",
         "SELECT a.id, c.id AS other, c.amount FROM pk a JOIN pk c ON c.k = a.k AND c.amount > a.amount",
+        "SELECT a.k, a.v, c.v AS w FROM bag a JOIN bag c ON c.k = a.k AND c.v > a.v",
         "SELECT p.id FROM pk p JOIN dim d ON d.k = p.k WHERE NOT EXISTS (SELECT 1 FROM bag b WHERE b.k = p.k AND b.v > 3)",
         "SELECT count(*) AS n FROM pk p CROSS JOIN dim d WHERE d.name IS NOT NULL");
   }

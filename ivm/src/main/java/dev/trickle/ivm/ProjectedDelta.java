@@ -2,10 +2,9 @@ package dev.trickle.ivm;
 
 import dev.trickle.rewriter.parse.RelationColumn;
 import dev.trickle.sql.Sql;
+import dev.trickle.sql.ValueIdentity;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * The FROM item reading a source's delta in a join delta term projected to the columns the term
@@ -21,7 +20,7 @@ import java.util.Set;
  * duplicates keep their multiplicity (a deleted image is cancelled by an equal inserted one, not by
  * its absence). The weight is the net multiplicity of a projected row, which the term's weight
  * product carries as any other. Columns are compared by value where equality is their identity,
- * otherwise by their text, as the delta fill does: {@code numeric} {@code 1.0} and {@code 1.00} stay
+ * otherwise by their text, as the delta fill does ({@link ValueIdentity}): {@code numeric} {@code 1.0} and {@code 1.00} stay
  * apart, and types without equality ({@code json}, geometric ones) can be grouped.
  *
  * <p>Only for a base relation whose term names fewer than all of its columns; otherwise the delta
@@ -29,12 +28,6 @@ import java.util.Set;
  * visible to the planner).
  */
 final class ProjectedDelta {
-  /** Types grouped by value: equal values have equal text. */
-  private static final Set<String> EXACT =
-      Set.of(
-          "smallint", "integer", "bigint", "boolean", "date", "uuid", "bytea", "oid", "\"char\"",
-          "timestamp without time zone", "timestamp with time zone", "time without time zone");
-
   /** The grouped rows' alias, never a user's (the {@code __pgt_} prefix is reserved). */
   private static final String CHANGES = Sql.identifier("__pgt_changes");
 
@@ -57,14 +50,8 @@ final class ProjectedDelta {
         continue;
       }
       String value = CHANGES + "." + Sql.identifier(column.name());
-      if (EXACT.contains(column.type().toLowerCase(Locale.ROOT))) {
-        select.add(value + " AS " + Sql.identifier(column.name()));
-        groups.add(value);
-      } else {
-        String text = value + "::text COLLATE \"C\"";
-        select.add("min(" + text + ")::" + column.type() + " AS " + Sql.identifier(column.name()));
-        groups.add(text);
-      }
+      select.add(ValueIdentity.groupValue(value, column.type()) + " AS " + Sql.identifier(column.name()));
+      groups.add(ValueIdentity.groupKey(value, column.type()));
     }
     String sum = "sum(" + CHANGES + "." + DeltaNames.WEIGHT + ")";
     select.add(sum + "::int AS " + DeltaNames.WEIGHT);

@@ -84,23 +84,26 @@ final class RowApplier {
   }
 
   /**
-   * How a storage row {@code t} equals a delta row {@code d}: {@code =} on the never-NULL columns
-   * (index probes) and {@code IS NOT DISTINCT FROM} on the others; without any never-NULL column,
-   * equality of the rows' text forms, which PostgreSQL can hash-join (one pass over the storage
-   * instead of one per delta row).
+   * How a storage row {@code t} is a delta row {@code d}: their text forms are equal, as the
+   * consolidation groups them ({@code numeric} {@code 1.0} is not the row {@code 1.00}, though
+   * {@code =} says so), preceded by {@code =} on the never-NULL columns (index probes); without
+   * any never-NULL column the text forms alone, which PostgreSQL can hash-join (one pass over the
+   * storage instead of one per delta row).
    */
   private String bagMatch() {
     if (notNullColumns.isEmpty()) {
-      return "ROW(" + DeltaNames.columnList("t", names.columns()) + ")::text = ROW("
-          + DeltaNames.columnList("d", names.columns()) + ")::text";
+      return rowText("t") + " = " + rowText("d");
     }
     List<String> parts = new java.util.ArrayList<>();
-    for (String column : names.columns()) {
-      String t = "t." + Sql.identifier(column);
-      String d = "d." + Sql.identifier(column);
-      parts.add(notNullColumns.contains(column) ? t + " = " + d : t + " IS NOT DISTINCT FROM " + d);
+    for (String column : notNullColumns) {
+      parts.add("t." + Sql.identifier(column) + " = d." + Sql.identifier(column));
     }
+    parts.add(rowText("t") + " = " + rowText("d"));
     return String.join(" AND ", parts);
+  }
+
+  private String rowText(String alias) {
+    return "ROW(" + DeltaNames.columnList(alias, names.columns()) + ")::text";
   }
 
   /**
@@ -120,7 +123,9 @@ final class RowApplier {
     String out = names.temp(role);
     String columns = Sql.identifiers(names.columns());
     Step consolidate =
-        Step.fill(out, Consolidation.of(names.columns(), signedRows, Consolidation.Keep.NONZERO));
+        Step.fill(
+            out,
+            Consolidation.ofText(names.columns(), signedRows, Consolidation.Keep.NONZERO));
     if (keyed()) {
       List<String> keys = keyNames();
       String match = KeyMatch.of(KeyMatch.columns("t", keys), KeyMatch.columns("d", keys), keyNullable);
