@@ -34,7 +34,8 @@ public final class CatalogInstaller {
           "V16__cdc_status.sql",
           "V17__history_reason.sql",
           "V18__loop_limit.sql",
-          "V19__refresh_as_owner_executor.sql");
+          "V19__refresh_as_owner_executor.sql",
+          "V21__drained_buffer_truncation.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();
