@@ -35,7 +35,8 @@ public final class CatalogInstaller {
           "V17__history_reason.sql",
           "V18__loop_limit.sql",
           "V19__refresh_as_owner_executor.sql",
-          "V20__wal_capture.sql");
+          "V20__wal_capture.sql",
+          "V21__drained_buffer_truncation.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -162,11 +162,17 @@ final class Frontiers {
    * were none: it never fails itself. A buffer whose cleanup lock another transaction holds is
    * skipped. Meant for READ COMMITTED: under REPEATABLE READ a concurrent cleanup's deletes make
    * it fail for that buffer (reported, not thrown).
+   *
+   * @param truncateDrained the transaction ends right after the cleanup: a buffer whose rows every
+   *     consumer has consumed may be emptied with {@code TRUNCATE} (catalog V21), whose lock blocks
+   *     writes to the source until the transaction ends
    */
-  static String cleanUpQuery(List<Long> sources) {
+  static String cleanUpQuery(List<Long> sources, boolean truncateDrained) {
     return "SELECT pgtrickle.clean_up_changes("
         + sources.stream().map(String::valueOf).collect(Collectors.joining(", ", "ARRAY[", "]"))
-        + "::oid[])";
+        + "::oid[], "
+        + truncateDrained
+        + ")";
   }
 
   /**
@@ -187,7 +193,8 @@ final class Frontiers {
    */
   static void addCleanUp(StatementBatch batch, List<Long> sources, Consumer<Cleanup> done) {
     String[] failures = new String[1];
-    batch.add(cleanUpQuery(sources), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
+    batch.add(
+        cleanUpQuery(sources, true), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
     batch.add(
         BufferVacuum.dueQuery(sources),
         rs -> done.accept(new Cleanup(failures[0], BufferVacuum.read(rs))));
@@ -211,7 +218,7 @@ final class Frontiers {
       batch.add("COMMIT");
     } else {
       batch.add(
-          cleanUpQuery(sources),
+          cleanUpQuery(sources, false),
           rs -> cleanup[0] = Cleanup.failed(rs.next() ? rs.getString(1) : null));
     }
     batch.run(c);

@@ -25,6 +25,8 @@ import java.util.List;
  * one row: it makes the refresh FULL.
  *
  * <p>Cost: one hash aggregate over the consumed rows, in the same statement that scans the buffer.
+ * The copies of a version come from {@code generate_series} in a select list (a project-set step
+ * per group), not from a lateral function scan, which fills a tuple store for every group.
  */
 final class NettedChanges {
   private NettedChanges() {}
@@ -38,25 +40,31 @@ final class NettedChanges {
     List<String> inner = new ArrayList<>();
     List<String> groups = new ArrayList<>();
     List<String> outer = new ArrayList<>();
+    List<String> copied = new ArrayList<>();
     for (Column column : columns) {
       String name = Sql.identifier(column.name());
       String value = "r." + name;
       inner.add(ValueIdentity.groupValue(value, column.type()) + " AS " + name);
       groups.add(ValueIdentity.groupKey(value, column.type()));
       outer.add("n." + name);
+      copied.add("n." + name);
     }
     inner.add("b.__pgt_op = 'T' AS __pgt_t");
     inner.add("sum(CASE b.__pgt_op WHEN 'I' THEN 1 WHEN 'D' THEN -1 ELSE 0 END) AS __pgt_net");
     groups.add("b.__pgt_op = 'T'");
     outer.add("CASE WHEN n.__pgt_t THEN 0 WHEN n.__pgt_net > 0 THEN 1 ELSE -1 END AS \"__pgt_w\"");
+    outer.add("generate_series(1, CASE WHEN n.__pgt_t THEN 1 ELSE abs(n.__pgt_net) END)"
+        + " AS __pgt_copy");
+    copied.add("n.\"__pgt_w\"");
     return "SELECT "
+        + String.join(", ", copied)
+        + " FROM (SELECT "
         + String.join(", ", outer)
         + " FROM (SELECT "
         + String.join(", ", inner)
         + consumable
         + " GROUP BY "
         + String.join(", ", groups)
-        + ") AS n CROSS JOIN LATERAL generate_series(1, CASE WHEN n.__pgt_t THEN 1 ELSE"
-        + " abs(n.__pgt_net) END) AS __pgt_copy WHERE n.__pgt_t OR n.__pgt_net <> 0";
+        + ") AS n WHERE n.__pgt_t OR n.__pgt_net <> 0) AS n";
   }
 }

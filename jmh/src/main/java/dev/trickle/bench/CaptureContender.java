@@ -15,8 +15,10 @@ import java.sql.Statement;
  * scheduler's leader has the source armed), {@link #TRIGGER_INVOKER} runs the capture function as
  * the writer instead of {@code SECURITY DEFINER}, {@link #TRIGGER_PER_ROW_XID} takes the
  * transaction id once per row (as the column default did before catalog V15) instead of once per
- * statement. {@link #WAL} captures from the WAL (cdc_mode 'wal'; {@link CaptureWal} runs the
- * consumer). A further way of capturing is one more constant with its own {@link #prepare}.
+ * statement; {@link #TRIGGER_NO_SEQUENCE}, {@link #TRIGGER_NO_IMAGES} and {@link #TRIGGER_NO_WRITE}
+ * take one part of the write away, to show what it costs and where the floor of statement-level
+ * trigger capture is. {@link #WAL} captures from the WAL (cdc_mode 'wal'; {@link CaptureWal} runs
+ * the consumer). A further way of capturing is one more constant with its own {@link #prepare}.
  */
 enum CaptureContender {
   BARE("bare", "no stream table"),
@@ -26,6 +28,17 @@ enum CaptureContender {
   TRIGGER_INVOKER("trigger, invoker", "the capture function `SECURITY INVOKER`"),
   TRIGGER_PER_ROW_XID(
       "trigger, xid per row", "the transaction id taken once per row instead of per statement"),
+  TRIGGER_NO_SEQUENCE(
+      "trigger, no sequence",
+      "the buffer's `__pgt_seq` without its identity sequence (what numbering the rows costs)"),
+  TRIGGER_NO_IMAGES(
+      "trigger, no images",
+      "the buffer rows written without their row images (what `row_to_json` and the wider rows"
+          + " cost)"),
+  TRIGGER_NO_WRITE(
+      "trigger, nothing written",
+      "the capture triggers firing with their transition tables, the function writing nothing"
+          + " (the floor of any statement-level trigger capture)"),
   WAL("wal", "WAL capture: the table in the publication with `REPLICA IDENTITY FULL`, no triggers,"
       + " decoded by the consumer after each commit");
 
@@ -73,6 +86,13 @@ enum CaptureContender {
         case TRIGGER_INVOKER -> st.execute("ALTER FUNCTION " + function + "() SECURITY INVOKER");
         case TRIGGER_PER_ROW_XID ->
             redefine(st, function, "SELECT x\\.id, ", "SELECT pg_catalog.pg_current_xact_id(), ");
+        case TRIGGER_NO_SEQUENCE ->
+            st.execute("ALTER TABLE pgtrickle_changes.changes_" + relid(st)
+                + " ALTER COLUMN __pgt_seq DROP IDENTITY, ALTER COLUMN __pgt_seq DROP NOT NULL");
+        case TRIGGER_NO_IMAGES ->
+            redefine(st, function, "pg_catalog\\.row_to_json\\([on]\\.\\*\\)", "NULL::json");
+        case TRIGGER_NO_WRITE ->
+            redefine(st, function, "(?s)BEGIN\\s*\\n\\s*IF TG_OP.*?END IF;", "BEGIN\n  RETURN NULL;");
         default -> { }
       }
     }
