@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.testing.LoginRole;
 import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.RetriedTransaction;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
+import dev.trickle.testing.WriterFixture;
 import dev.trickle.testing.WritersWithRefresher;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -46,32 +48,31 @@ class ImmediateConcurrencyTest {
       "SELECT a.id, a.bal, g.name FROM acct a JOIN grp g ON g.id = a.grp";
   private static final String NAMES = "SELECT name, count(*) AS n, sum(bal) AS total FROM pairs GROUP BY name";
 
+  private static WriterFixture fixture;
   private static Connection owner;
   private static LoginRole writer;
 
   @BeforeAll
   static void tablesAndStreamTables() throws SQLException {
-    writer = LoginRole.ensure(db, "trickle_imm_concurrent_writer", "imm-concurrent");
-    owner = db.connectWithoutScheduler();
-    try (Statement st = owner.createStatement()) {
-      st.execute("CREATE EXTENSION pg_trickle");
-      st.execute("CREATE TABLE grp (id int PRIMARY KEY, name text)");
-      st.execute("CREATE TABLE acct (id int PRIMARY KEY, grp int, bal int)");
-      st.execute("INSERT INTO grp SELECT g, 'g' || g FROM generate_series(1, 4) g");
-      st.execute("INSERT INTO acct SELECT g, g % 4 + 1, g FROM generate_series(1, 200) g");
-      st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON grp, acct TO " + writer.name());
-      st.execute("SELECT pgtrickle.create_stream_table('groups', $q$" + GROUPS
-          + "$q$, refresh_mode => 'IMMEDIATE')");
-      st.execute("SELECT pgtrickle.create_stream_table('pairs', $q$" + PAIRS
-          + "$q$, refresh_mode => 'IMMEDIATE')");
-      st.execute("SELECT pgtrickle.create_stream_table('names', $q$" + NAMES
-          + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h')");
-    }
+    fixture = WriterFixture.create(db, "trickle_imm_concurrent_writer", "imm-concurrent",
+        List.of("grp", "acct"), List.of(
+            "CREATE TABLE grp (id int PRIMARY KEY, name text)",
+            "CREATE TABLE acct (id int PRIMARY KEY, grp int, bal int)",
+            "INSERT INTO grp SELECT g, 'g' || g FROM generate_series(1, 4) g",
+            "INSERT INTO acct SELECT g, g % 4 + 1, g FROM generate_series(1, 200) g",
+            "SELECT pgtrickle.create_stream_table('groups', $q$" + GROUPS
+                + "$q$, refresh_mode => 'IMMEDIATE')",
+            "SELECT pgtrickle.create_stream_table('pairs', $q$" + PAIRS
+                + "$q$, refresh_mode => 'IMMEDIATE')",
+            "SELECT pgtrickle.create_stream_table('names', $q$" + NAMES
+                + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h')"));
+    owner = fixture.owner();
+    writer = fixture.writer();
   }
 
   @AfterAll
   static void close() throws SQLException {
-    owner.close();
+    fixture.close();
   }
 
   static Stream<Arguments> cases() {
@@ -91,7 +92,6 @@ class ImmediateConcurrencyTest {
     WritersWithRefresher.run(db, sessions, "names", (s, failures) -> {
       try (Connection c = writer.connect()) {
         c.setTransactionIsolation(isolation);
-        c.setAutoCommit(false);
         Random r = new Random(isolation * 1000L + sessions * 100L + s);
         for (int t = 0; t < transactions; t++) {
           runRetried(c, r, failures);
@@ -106,27 +106,14 @@ class ImmediateConcurrencyTest {
     }
   }
 
-  /** One transaction, retried after a serialization failure; anything else propagates. */
+  /** One transaction of one to three statements, retried after a serialization failure. */
   private static void runRetried(Connection c, Random r, Map<String, AtomicLong> failures)
       throws SQLException {
-    while (true) {
-      long mark = r.nextLong();
-      try (Statement st = c.createStatement()) {
-        Random statements = new Random(mark);
-        int n = 1 + statements.nextInt(3);
-        for (int i = 0; i < n; i++) {
-          st.execute(change(statements));
-        }
-        c.commit();
-        return;
-      } catch (SQLException e) {
-        c.rollback();
-        failures.computeIfAbsent(String.valueOf(e.getSQLState()), k -> new AtomicLong()).incrementAndGet();
-        if (!"40001".equals(e.getSQLState())) {
-          throw e;
-        }
-      }
+    List<String> statements = new ArrayList<>();
+    for (int i = 1 + r.nextInt(3); i > 0; i--) {
+      statements.add(change(r));
     }
+    RetriedTransaction.run(c, statements, true, failures);
   }
 
   private static String change(Random r) {

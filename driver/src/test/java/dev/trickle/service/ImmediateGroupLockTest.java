@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trickle.testing.LoginRole;
 import dev.trickle.testing.PostgresFixture;
+import dev.trickle.testing.RetriedTransaction;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
+import dev.trickle.testing.WriterFixture;
 import dev.trickle.testing.WritersWithRefresher;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -55,44 +57,42 @@ class ImmediateGroupLockTest {
       "SELECT status, count(*) AS n, sum(amount) AS total FROM payments GROUP BY status";
   private static final String TOTALS = "SELECT count(*) AS groups, sum(total) AS total FROM by_status";
 
+  private static WriterFixture fixture;
   private static Connection owner;
   private static LoginRole writer;
 
   @BeforeAll
   static void tablesAndStreamTables() throws SQLException {
-    writer = LoginRole.ensure(db, "trickle_imm_group_writer", "imm-group");
-    owner = db.connectWithoutScheduler();
-    try (Statement st = owner.createStatement()) {
-      st.execute("CREATE EXTENSION pg_trickle");
-      st.execute("CREATE TABLE orders (id int PRIMARY KEY, status text, amount int)");
-      st.execute("CREATE TABLE items (order_id int, qty int)");
-      st.execute("INSERT INTO orders SELECT g, (ARRAY['new','paid','packed','sent','void'])[g % 5 + 1],"
-          + " g FROM generate_series(1, 100) g");
-      st.execute("INSERT INTO items SELECT g % 100 + 1, g FROM generate_series(1, 150) g");
-      st.execute("CREATE TABLE payments (id int PRIMARY KEY, status text, amount int)");
-      st.execute("INSERT INTO payments SELECT g, (ARRAY['new','paid','packed','sent','void'])[g % 5 + 1],"
-          + " g FROM generate_series(1, 100) g");
-      st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON orders, items, payments TO "
-          + writer.name());
-      // Holds a statement after its maintenance, while a test session holds advisory lock 4242.
-      st.execute("CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
-          + " IF current_setting('test.hold', true) = 'on' THEN PERFORM pg_advisory_lock(4242);"
-          + " PERFORM pg_advisory_unlock(4242); END IF; RETURN NULL; END$$");
-      st.execute("CREATE TRIGGER zz_hold AFTER UPDATE ON payments FOR EACH STATEMENT EXECUTE FUNCTION hold()");
-      st.execute("SELECT pgtrickle.create_stream_table('paid', $q$" + PAID
-          + "$q$, refresh_mode => 'IMMEDIATE')");
-      st.execute("SELECT pgtrickle.create_stream_table('by_status', $q$" + BY_STATUS
-          + "$q$, refresh_mode => 'IMMEDIATE')");
-      st.execute("SELECT pgtrickle.create_stream_table('order_items', $q$" + ORDER_ITEMS
-          + "$q$, refresh_mode => 'IMMEDIATE')");
-      st.execute("SELECT pgtrickle.create_stream_table('totals', $q$" + TOTALS
-          + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h')");
-    }
+    fixture = WriterFixture.create(db, "trickle_imm_group_writer", "imm-group",
+        List.of("orders", "items", "payments"), List.of(
+            "CREATE TABLE orders (id int PRIMARY KEY, status text, amount int)",
+            "CREATE TABLE items (order_id int, qty int)",
+            "INSERT INTO orders SELECT g, (ARRAY['new','paid','packed','sent','void'])[g % 5 + 1],"
+                + " g FROM generate_series(1, 100) g",
+            "INSERT INTO items SELECT g % 100 + 1, g FROM generate_series(1, 150) g",
+            "CREATE TABLE payments (id int PRIMARY KEY, status text, amount int)",
+            "INSERT INTO payments SELECT g, (ARRAY['new','paid','packed','sent','void'])[g % 5 + 1],"
+                + " g FROM generate_series(1, 100) g",
+            // Holds a statement after its maintenance, while a test session holds advisory lock 4242.
+            "CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+                + " IF current_setting('test.hold', true) = 'on' THEN PERFORM pg_advisory_lock(4242);"
+                + " PERFORM pg_advisory_unlock(4242); END IF; RETURN NULL; END$$",
+            "CREATE TRIGGER zz_hold AFTER UPDATE ON payments FOR EACH STATEMENT EXECUTE FUNCTION hold()",
+            "SELECT pgtrickle.create_stream_table('paid', $q$" + PAID
+                + "$q$, refresh_mode => 'IMMEDIATE')",
+            "SELECT pgtrickle.create_stream_table('by_status', $q$" + BY_STATUS
+                + "$q$, refresh_mode => 'IMMEDIATE')",
+            "SELECT pgtrickle.create_stream_table('order_items', $q$" + ORDER_ITEMS
+                + "$q$, refresh_mode => 'IMMEDIATE')",
+            "SELECT pgtrickle.create_stream_table('totals', $q$" + TOTALS
+                + "$q$, refresh_mode => 'DIFFERENTIAL', schedule => '1h')"));
+    owner = fixture.owner();
+    writer = fixture.writer();
   }
 
   @AfterAll
   static void close() throws SQLException {
-    owner.close();
+    fixture.close();
   }
 
   @Test
@@ -195,35 +195,16 @@ class ImmediateGroupLockTest {
 
   /**
    * One transaction: an autocommit statement, or for a session that {@code blocks} one time in
-   * three a block of two or three; retried after a serialization failure, anything else
-   * propagates.
+   * three a block of two or three; retried after a serialization failure.
    */
   private static void runRetried(Connection c, Random r, boolean blocks, Map<String, AtomicLong> failures)
       throws SQLException {
-    long mark = r.nextLong();
-    while (true) {
-      Random statements = new Random(mark);
-      boolean block = blocks && statements.nextInt(3) == 0;
-      c.setAutoCommit(!block);
-      try (Statement st = c.createStatement()) {
-        int n = block ? 2 + statements.nextInt(2) : 1;
-        for (int i = 0; i < n; i++) {
-          st.execute(change(statements));
-        }
-        if (block) {
-          c.commit();
-        }
-        return;
-      } catch (SQLException e) {
-        if (block) {
-          c.rollback();
-        }
-        failures.computeIfAbsent(String.valueOf(e.getSQLState()), k -> new AtomicLong()).incrementAndGet();
-        if (!"40001".equals(e.getSQLState())) {
-          throw e;
-        }
-      }
+    boolean block = blocks && r.nextInt(3) == 0;
+    List<String> statements = new ArrayList<>();
+    for (int i = block ? 2 + r.nextInt(2) : 1; i > 0; i--) {
+      statements.add(change(r));
     }
+    RetriedTransaction.run(c, statements, block, failures);
   }
 
   private static String change(Random r) {

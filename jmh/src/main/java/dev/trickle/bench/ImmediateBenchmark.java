@@ -25,7 +25,8 @@ import java.util.SplittableRandom;
  *
  * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pimmediate-benchmark
  * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --warmup 40 --writers 8
- * --writer-seconds 60 --out docs/benchmarks/immediate.md"]}.
+ * --writer-seconds 60 --soak-seconds 0 --out docs/benchmarks/immediate.md"]}; {@code --soak-seconds}
+ * above 0 adds a writers' run of that length with the IMMEDIATE aggregate (the deadlock soak).
  */
 public final class ImmediateBenchmark {
   private ImmediateBenchmark() {}
@@ -81,8 +82,11 @@ public final class ImmediateBenchmark {
                 ImmediateWorkload.mismatchedRows(owner, contender.streamTable(), contender.query());
           }
         }
-        writers.add(writersRun(plain, trickle, owner, superuser, o, false));
-        writers.add(writersRun(plain, trickle, owner, superuser, o, true));
+        writers.add(writersRun(plain, trickle, owner, superuser, o.writerSeconds(), "bare", false));
+        writers.add(writersRun(plain, trickle, owner, superuser, o.writerSeconds(), "immediate", true));
+        if (o.soakSeconds() > 0) {
+          writers.add(writersRun(plain, trickle, owner, superuser, o.soakSeconds(), "soak", true));
+        }
       }
       String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
       String md = ImmediateReport.render(o, machine, load, results, writers);
@@ -92,26 +96,29 @@ public final class ImmediateBenchmark {
     }
   }
 
-  /** The writers' run on a fresh orders table, with or without its IMMEDIATE aggregate. */
+  /**
+   * A writers' run of {@code seconds} on a fresh orders table {@code "orders_" + name}, with or
+   * without its IMMEDIATE aggregate.
+   */
   private static ImmediateWorkload.WritersResult writersRun(
-      String plain, Connection trickle, Connection owner, Connection superuser, Options o,
-      boolean immediate) throws Exception {
-    String table = immediate ? "orders_immediate" : "orders_bare";
+      String plain, Connection trickle, Connection owner, Connection superuser, int seconds,
+      String name, boolean immediate) throws Exception {
+    String table = "orders_" + name;
     String query = "SELECT status, count(*) AS n, sum(amount) AS total FROM " + table
         + " GROUP BY status";
     ImmediateWorkload.createOrders(owner, table);
     String streamTable = null;
     if (immediate) {
-      streamTable = "orders_by_status";
+      streamTable = table + "_by_status";
       try (Statement st = trickle.createStatement()) {
         st.execute("SELECT pgtrickle.create_stream_table('" + streamTable + "', $q$" + query
             + "$q$, refresh_mode => 'IMMEDIATE')");
       }
     }
     ImmediateWorkload.settle(superuser);
-    System.out.println("writers, " + (immediate ? "IMMEDIATE aggregate" : "bare"));
+    System.out.println("writers, " + name + ", " + seconds + " s");
     return ImmediateWorkload.orders(
-        plain, owner, table, streamTable, query, o.writers(), o.writerSeconds(), 11);
+        plain, owner, table, streamTable, query, o.writers(), seconds, 11);
   }
 
   /**
@@ -187,7 +194,7 @@ public final class ImmediateBenchmark {
   /** The command line. */
   record Options(
       int scale, int rounds, int ops, int clients, int seconds, int warmup, int writers,
-      int writerSeconds, Path out) {
+      int writerSeconds, int soakSeconds, Path out) {
     static Options parse(String[] args) {
       Options o = new Options(
           NamedArgs.intArg(args, "--scale", 2),
@@ -198,10 +205,12 @@ public final class ImmediateBenchmark {
           NamedArgs.intArg(args, "--warmup", 40),
           NamedArgs.intArg(args, "--writers", 8),
           NamedArgs.intArg(args, "--writer-seconds", 60),
+          NamedArgs.intArg(args, "--soak-seconds", 0),
           Path.of(NamedArgs.stringArg(args, "--out", "docs/benchmarks/immediate.md")));
       if (o.scale < 1 || o.rounds < 1 || o.ops < 1 || o.clients < 1 || o.seconds < 1
-          || o.warmup < 0 || o.writers < 1 || o.writerSeconds < 1) {
-        throw new IllegalArgumentException("every option but --warmup (0 or more) must be at least 1");
+          || o.warmup < 0 || o.writers < 1 || o.writerSeconds < 1 || o.soakSeconds < 0) {
+        throw new IllegalArgumentException(
+            "every option but --warmup and --soak-seconds (0 or more) must be at least 1");
       }
       return o;
     }

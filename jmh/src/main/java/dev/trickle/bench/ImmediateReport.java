@@ -53,6 +53,7 @@ final class ImmediateReport {
         .append(o.clients()).append(" --seconds ").append(o.seconds()).append(" --warmup ")
         .append(o.warmup()).append(" --writers ")
         .append(o.writers()).append(" --writer-seconds ").append(o.writerSeconds())
+        .append(" --soak-seconds ").append(o.soakSeconds())
         .append("\"`).\n\n")
         .append("Tables as `pgbench -i -s ").append(o.scale()).append("` lays them out (")
         .append(String.format(Locale.ROOT, "%,d", (long) o.scale() * CaptureWorkload.ACCOUNTS_PER_SCALE))
@@ -89,13 +90,16 @@ final class ImmediateReport {
         .append(" rows at the start), each transaction inserting an order or changing one's amount")
         .append(" and status, a third of them two or three such statements between BEGIN and")
         .append(" COMMIT; with an IMMEDIATE `SELECT status, count(*), sum(amount) FROM orders GROUP")
-        .append(" BY status` (").append(ImmediateWorkload.STATUSES).append(" groups) and without.\n\n")
-        .append("| orders | committed/s | deadlocks (40P01) | serialization failures | other failures |")
-        .append(" stream table rows differing from its query |\n|---|---|---|---|---|---|\n");
-    String[] labels = {"bare", "IMMEDIATE aggregate"};
+        .append(" BY status` (").append(ImmediateWorkload.STATUSES).append(" groups) and without")
+        .append(o.soakSeconds() > 0 ? "; then the same with the aggregate for " + o.soakSeconds()
+            + " s (the soak)" : "").append(".\n\n")
+        .append("| orders | seconds | committed/s | deadlocks (40P01) | serialization failures | other failures |")
+        .append(" stream table rows differing from its query |\n|---|---|---|---|---|---|---|\n");
+    String[] labels = {"bare", "IMMEDIATE aggregate", "IMMEDIATE aggregate, soak"};
     for (int i = 0; i < writers.size(); i++) {
       ImmediateWorkload.WritersResult w = writers.get(i);
-      md.append("| ").append(labels[i]).append(" | ").append(num(w.tps())).append(" | ")
+      md.append("| ").append(labels[i]).append(" | ").append(String.format(Locale.ROOT, "%.0f", w.seconds()))
+          .append(" | ").append(num(w.tps())).append(" | ")
           .append(w.deadlocks()).append(" | ").append(w.serializationFailures()).append(" | ")
           .append(w.otherFailures()).append(" | ").append(i == 0 ? "-" : String.valueOf(w.mismatchedRows()))
           .append(" |\n");
