@@ -82,10 +82,13 @@ public final class ImmediateBenchmark {
                 ImmediateWorkload.mismatchedRows(owner, contender.streamTable(), contender.query());
           }
         }
-        writers.add(writersRun(plain, trickle, owner, superuser, o.writerSeconds(), "bare", false));
-        writers.add(writersRun(plain, trickle, owner, superuser, o.writerSeconds(), "immediate", true));
+        writers.add(writersRun(
+            plain, trickle, owner, superuser, o.writers(), o.writerSeconds(), "bare", false));
+        writers.add(writersRun(
+            plain, trickle, owner, superuser, o.writers(), o.writerSeconds(), "immediate", true));
         if (o.soakSeconds() > 0) {
-          writers.add(writersRun(plain, trickle, owner, superuser, o.soakSeconds(), "soak", true));
+          writers.add(writersRun(
+              plain, trickle, owner, superuser, o.writers(), o.soakSeconds(), "soak", true));
         }
       }
       String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
@@ -97,12 +100,12 @@ public final class ImmediateBenchmark {
   }
 
   /**
-   * A writers' run of {@code seconds} on a fresh orders table {@code "orders_" + name}, with or
-   * without its IMMEDIATE aggregate.
+   * A writers' run of {@code writers} connections for {@code seconds} on a fresh orders table
+   * {@code "orders_" + name}, with or without its IMMEDIATE aggregate.
    */
   private static ImmediateWorkload.WritersResult writersRun(
-      String plain, Connection trickle, Connection owner, Connection superuser, int seconds,
-      String name, boolean immediate) throws Exception {
+      String plain, Connection trickle, Connection owner, Connection superuser, int writers,
+      int seconds, String name, boolean immediate) throws Exception {
     String table = "orders_" + name;
     String query = "SELECT status, count(*) AS n, sum(amount) AS total FROM " + table
         + " GROUP BY status";
@@ -118,7 +121,7 @@ public final class ImmediateBenchmark {
     ImmediateWorkload.settle(superuser);
     System.out.println("writers, " + name + ", " + seconds + " s");
     return ImmediateWorkload.orders(
-        plain, owner, table, streamTable, query, o.writers(), seconds, 11);
+        plain, owner, table, streamTable, query, writers, seconds, 11);
   }
 
   /**
