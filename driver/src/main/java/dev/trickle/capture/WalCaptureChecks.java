@@ -8,19 +8,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The checks of WAL capture's lifecycle ({@link WalCaptureLifecycle}: moves, slot and publication)
- * about once a second, on a thread and connection of their own, so that the {@link WalConsumer}
- * keeps consuming while a move waits for its source's lock. On one thread, a move waiting for a
- * source that a refresh had locked, while that refresh waited for the consumer to pass its
- * position, held both until the refresh gave up after its timeout.
+ * The checks of WAL capture's lifecycle ({@link WalCaptureLifecycle}: moves, slot and
+ * publication) at the scheduler's interval, on a thread and connection of their own, so that the
+ * {@link WalConsumer} keeps consuming while a move waits for its source's lock. On one thread, a
+ * move waiting for a source that a refresh had locked, while that refresh waited for the consumer
+ * to pass its position, held both until the refresh gave up after its timeout.
  */
 final class WalCaptureChecks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WalCaptureChecks.class);
-  private static final Duration INTERVAL = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final String database;
   private final WalConsumer.Connections connections;
+  private final Duration interval;
   private final Thread thread;
   private volatile boolean stopping;
   /** Whether the slot is needed, as the last check found; the consumer streams while it is. */
@@ -30,8 +30,9 @@ final class WalCaptureChecks implements AutoCloseable {
   private Connection control;
   private String slot;
 
-  WalCaptureChecks(String database, WalConsumer.Connections connections) {
+  WalCaptureChecks(String database, WalConsumer.Connections connections, Duration interval) {
     this.database = database;
+    this.interval = interval;
     this.connections = connections;
     this.thread = new Thread(this::run, "trickle-wal-checks-" + database);
     thread.setDaemon(true);
@@ -64,7 +65,7 @@ final class WalCaptureChecks implements AutoCloseable {
   }
 
   private void run() {
-    Duration backoff = INTERVAL;
+    Duration backoff = interval;
     while (!stopping) {
       try {
         if (control == null) {
@@ -73,12 +74,13 @@ final class WalCaptureChecks implements AutoCloseable {
         }
         boolean needed = WalCaptureLifecycle.check(control, slot);
         slotNeeded = needed;
-        if (!needed && !streaming && WalSlot.present(control, slot) && WalSlot.drop(control, slot)) {
+        if (!needed && !streaming && WalSlot.present(control, slot)
+            && WalSlot.drop(control, slot)) {
           LOG.atInfo().log(() -> "dropped replication slot " + slot + ": no source is"
               + " captured from the WAL any more");
         }
-        backoff = INTERVAL;
-        pause(INTERVAL);
+        backoff = interval;
+        pause(interval);
       } catch (SQLException | RuntimeException e) {
         if (stopping) {
           break;

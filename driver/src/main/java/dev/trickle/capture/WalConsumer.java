@@ -45,6 +45,7 @@ public final class WalConsumer implements AutoCloseable {
   private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
   private static final Duration IDLE_WAIT = Duration.ofMillis(2);
   private static final Duration IDLE_CHECK = Duration.ofMillis(100);
+  private static final Duration MIN_CHECK_INTERVAL = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final int MAX_TRANSACTIONS_PER_WRITE = 1000;
   private static final Duration FLUSH_NUDGE_INTERVAL = Duration.ofMillis(20);
@@ -73,11 +74,17 @@ public final class WalConsumer implements AutoCloseable {
   private long nextNudge;
   private long nextIdleConfirm;
 
-  /** A consumer of {@code database}'s slot; {@link #start} runs it. */
-  public WalConsumer(String database, Connections connections) {
+  /**
+   * A consumer of {@code database}'s slot; {@link #start} runs it.
+   *
+   * @param checkInterval how often its {@link WalCaptureChecks} run: the scheduler's interval
+   *     ({@code pg_trickle.scheduler_interval_ms}), at least 100 ms
+   */
+  public WalConsumer(String database, Connections connections, Duration checkInterval) {
     this.database = database;
     this.connections = connections;
-    this.checks = new WalCaptureChecks(database, connections);
+    this.checks = new WalCaptureChecks(database, connections,
+        checkInterval.compareTo(MIN_CHECK_INTERVAL) < 0 ? MIN_CHECK_INTERVAL : checkInterval);
     this.thread = new Thread(this::run, "trickle-wal-capture-" + database);
     thread.setDaemon(true);
   }

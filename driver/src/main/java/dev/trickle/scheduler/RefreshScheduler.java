@@ -281,7 +281,8 @@ public final class RefreshScheduler {
               public Connection replication() throws SQLException {
                 return target.openReplication();
               }
-            });
+            },
+            settings.interval());
     walConsumer.start();
     wakeupsToArm = true;
     settingsReadAt = clock.instant();

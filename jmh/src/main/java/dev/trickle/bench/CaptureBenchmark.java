@@ -23,7 +23,8 @@ import java.util.Map;
  * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --durable false
  * --samples 50 --out docs/benchmarks/capture.md"]}. The server runs with {@code wal_level =
  * logical} for the WAL contender ({@link CaptureWal}); each round also measures the
- * change-to-visible latency of trigger and WAL capture ({@code --samples} per round). {@code --durable true} runs the server with PostgreSQL's own
+ * change-to-visible latency of trigger and WAL capture ({@code --samples} per round). {@code
+ * --durable true} runs the server with PostgreSQL's own
  * durability settings (every commit waits for its WAL flush), where what serializes commits (a
  * notification's queue lock) shows in the TPS.
  */
@@ -77,10 +78,11 @@ public final class CaptureBenchmark {
             r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds()));
             contender.consume(trickle);
           }
-          for (CaptureContender contender : List.of(CaptureContender.TRIGGER, CaptureContender.WAL)) {
-            System.out.println("round " + (round + 1) + ": change to visible, " + contender.label);
-            results.get(contender).visible.add(medianMs(CaptureWal.visibleLatency(
-                owner, trickle, contender, o.samples(), o.scale() * CaptureWorkload.ACCOUNTS_PER_SCALE)));
+          int rows = o.scale() * CaptureWorkload.ACCOUNTS_PER_SCALE;
+          for (CaptureContender c : List.of(CaptureContender.TRIGGER, CaptureContender.WAL)) {
+            System.out.println("round " + (round + 1) + ": change to visible, " + c.label);
+            results.get(c).visible.add(
+                medianMs(CaptureWal.visibleLatency(owner, trickle, c, o.samples(), rows)));
           }
           order.add(order.remove(0));
         }

@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -49,7 +50,8 @@ final class CaptureWal implements AutoCloseable {
                 p.setProperty("preferQueryMode", "simple");
                 return DriverManager.getConnection(url, p);
               }
-            });
+            },
+            Duration.ofSeconds(1));
     consumer.start();
     return new CaptureWal(consumer);
   }
