@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The cleanup after a refresh empties a buffer whose rows every consumer has consumed with {@code
  * TRUNCATE} (a new file: {@code pg_relation_filenode} changes), records the rows a FULL consumer
  * had not seen, and falls back to deleting row by row while a transaction that wrote the source is
- * still open, whose rows then reach the stream table once it commits.
+ * still open (whose rows then reach the stream table once it commits) or while another DIFFERENTIAL
+ * consumer still needs rows (which it then consumes).
  */
 class DrainedBufferTruncationTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -65,6 +66,17 @@ class DrainedBufferTruncationTest {
       writer.commit();
       s.execute("SELECT pgtrickle.refresh_stream_table('st')");
       assertThat(difference(s, "st", QUERY)).isZero();
+
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'st_lagging', query => $$" + QUERY
+          + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      long current = value(s, file);
+      s.execute("UPDATE src SET v = v + 1");
+      s.execute("SELECT pgtrickle.refresh_stream_table('st')");
+      assertThat(value(s, file)).as("a consumer lags: deleted, not truncated").isEqualTo(current);
+      assertThat(value(s, "SELECT count(*) FROM " + buffer))
+          .as("the lagging consumer's rows are kept").isEqualTo(6000);
+      s.execute("SELECT pgtrickle.refresh_stream_table('st_lagging')");
+      assertThat(difference(s, "st_lagging", QUERY)).isZero();
     }
   }
 }
