@@ -11,8 +11,9 @@
 --   * the role may truncate the buffer;
 --   * the lock is free right now (NOWAIT): no transaction that wrote the source is running, so
 --     every row in the buffer belongs to a finished transaction, and a writer that comes later
---     waits for this short transaction and writes into the new file. Otherwise the DELETE runs, as
---     before.
+--     waits for this short transaction and writes into the new file.
+-- Otherwise, or when the check under the lock finds a row some consumer still needs, the lock is
+-- released again (the block that took it is rolled back) and the DELETE runs, as before.
 -- TRUNCATE is not MVCC-safe: a transaction whose snapshot predates it sees the buffer empty. It
 -- is used only when no consumer needs any row of the buffer (checked under the lock), so what such
 -- a snapshot would have read is what its refresh consumes nothing of. FULL consumers that had not
@@ -47,21 +48,25 @@ BEGIN
                            ' AND pgtrickle.unconsumed(b.__pgt_xid, b.__pgt_seq, f.frontier,'
                            ' f.own_xid, f.own_seq))', buffer)
               INTO drained USING source;
+            IF NOT drained THEN
+              -- Leaves the block through its handler, which releases the lock again: the DELETE
+              -- below must not keep the writers of the source waiting.
+              RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
+            END IF;
+            EXECUTE format('INSERT INTO pgtrickle.pgt_missed_changes (pgt_id, source_relid)'
+                           ' SELECT f.pgt_id, $1 FROM pgtrickle.pgt_frontiers f'
+                           ' JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = f.pgt_id'
+                           ' WHERE f.source_relid = $1 AND s.effective_mode = ''FULL'''
+                           ' AND EXISTS (SELECT 1 FROM %s g WHERE pgtrickle.unconsumed('
+                           'g.__pgt_xid, g.__pgt_seq, f.frontier, f.own_xid, f.own_seq))'
+                           ' ON CONFLICT DO NOTHING', buffer)
+              USING source;
+            EXECUTE format('TRUNCATE %s', buffer);
           EXCEPTION WHEN lock_not_available THEN
             drained := false;
           END;
         END IF;
-        IF drained THEN
-          EXECUTE format('INSERT INTO pgtrickle.pgt_missed_changes (pgt_id, source_relid)'
-                         ' SELECT f.pgt_id, $1 FROM pgtrickle.pgt_frontiers f'
-                         ' JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = f.pgt_id'
-                         ' WHERE f.source_relid = $1 AND s.effective_mode = ''FULL'''
-                         ' AND EXISTS (SELECT 1 FROM %s g WHERE pgtrickle.unconsumed(g.__pgt_xid,'
-                         ' g.__pgt_seq, f.frontier, f.own_xid, f.own_seq))'
-                         ' ON CONFLICT DO NOTHING', buffer)
-            USING source;
-          EXECUTE format('TRUNCATE %s', buffer);
-        ELSE
+        IF NOT drained THEN
           EXECUTE format('WITH consumers AS MATERIALIZED ('
                          ' SELECT f.frontier, f.own_xid, f.own_seq FROM pgtrickle.pgt_frontiers f'
                          ' JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = f.pgt_id'

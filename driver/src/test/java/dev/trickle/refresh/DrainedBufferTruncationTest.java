@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The cleanup after a refresh empties a buffer whose rows every consumer has consumed with {@code
  * TRUNCATE} (a new file: {@code pg_relation_filenode} changes), records the rows a FULL consumer
  * had not seen, and falls back to deleting row by row while a transaction that wrote the source is
- * still open, whose rows then reach the stream table once it commits.
+ * still open (whose rows then reach the stream table once it commits) or while another DIFFERENTIAL
+ * consumer still needs rows (which it then consumes).
  */
 class DrainedBufferTruncationTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -31,7 +32,7 @@ class DrainedBufferTruncationTest {
         Statement w = writer.createStatement()) {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
       s.execute("CREATE TABLE src (id int PRIMARY KEY, v int)");
-      s.execute("INSERT INTO src SELECT g, g FROM generate_series(1, 3000) g");
+      s.execute("INSERT INTO src SELECT g, g FROM generate_series(1, 1000) g");
       s.execute("SELECT pgtrickle.create_stream_table(name => 'st', query => $$" + QUERY
           + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
       s.execute("SELECT pgtrickle.create_stream_table(name => 'st_full', query => $$" + QUERY
@@ -65,6 +66,17 @@ class DrainedBufferTruncationTest {
       writer.commit();
       s.execute("SELECT pgtrickle.refresh_stream_table('st')");
       assertThat(difference(s, "st", QUERY)).isZero();
+
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'st_lagging', query => $$" + QUERY
+          + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      long current = value(s, file);
+      s.execute("UPDATE src SET v = v + 1");
+      s.execute("SELECT pgtrickle.refresh_stream_table('st')");
+      assertThat(value(s, file)).as("a consumer lags: deleted, not truncated").isEqualTo(current);
+      assertThat(value(s, "SELECT count(*) FROM " + buffer))
+          .as("the lagging consumer's rows are kept").isEqualTo(2000);
+      s.execute("SELECT pgtrickle.refresh_stream_table('st_lagging')");
+      assertThat(difference(s, "st_lagging", QUERY)).isZero();
     }
   }
 }
