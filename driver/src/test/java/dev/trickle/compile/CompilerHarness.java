@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -85,6 +86,33 @@ final class CompilerHarness implements AutoCloseable {
           .as("seed %d, cycle %d, query %s, plan %s", seed, cycle, query, plan.explain())
           .isZero();
     }
+  }
+
+  /** One random statement changing the sources, drawn from a batch's randomness. */
+  @FunctionalInterface
+  interface Change {
+    String next(Random random);
+  }
+
+  /**
+   * The oracle of a family whose batches are random statements: runs {@code start} (the statements
+   * that give the sources their starting rows), then {@link #assertMaintained} for {@code query} as
+   * a new table named {@code prefix} and a number, with {@code cycles} batches of {@code least} to
+   * {@code least + spread - 1} statements from {@code change}, drawn with {@code seed}.
+   */
+  void assertMaintainedUnderRandomChanges(
+      String prefix, String query, long seed, int cycles, int least, int spread, Change change,
+      String... start)
+      throws Exception {
+    for (String statement : start) {
+      exec(statement);
+    }
+    Random r = new Random(seed);
+    assertMaintained(nextName(prefix), query, query, seed, cycles, () -> {
+      for (int i = 0; i < least + r.nextInt(spread); i++) {
+        exec(change.next(r));
+      }
+    });
   }
 
   /** Creates storage for {@code query} as table {@code name}, compiles and populates it. */

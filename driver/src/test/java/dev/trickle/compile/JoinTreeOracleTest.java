@@ -59,19 +59,15 @@ class JoinTreeOracleTest {
   @ParameterizedTest
   @MethodSource("queries")
   void matchesItsQueryAfterEveryRefresh(String query) throws Exception {
-    harness.exec("DELETE FROM ja");
-    harness.exec("DELETE FROM jb");
-    harness.exec("DELETE FROM jc");
-    harness.exec("INSERT INTO ja SELECT g, g % 4, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 3 END FROM generate_series(1, 8) g");
-    harness.exec("INSERT INTO jb SELECT g % 6, CASE WHEN g % 7 = 0 THEN NULL ELSE g % 4 END, g % 3 FROM generate_series(1, 10) g");
-    harness.exec("INSERT INTO jc SELECT g % 5, 'l' || (g % 3) FROM generate_series(1, 6) g");
-    long seed = FuzzCycles.seed(query.hashCode() * 17L + 3);
-    Random r = new Random(seed);
-    harness.assertMaintained(harness.nextName("jt_"), query, query, seed, FuzzCycles.perCase(10), () -> {
-      for (int i = 0; i < 2 + r.nextInt(5); i++) {
-        harness.exec(change(r));
-      }
-    });
+    harness.assertMaintainedUnderRandomChanges("jt_", query,
+        FuzzCycles.seed(query.hashCode() * 17L + 3), FuzzCycles.perCase(10), 2, 5,
+        JoinTreeOracleTest::change,
+        "DELETE FROM ja",
+        "DELETE FROM jb",
+        "DELETE FROM jc",
+        "INSERT INTO ja SELECT g, g % 4, CASE WHEN g % 5 = 0 THEN NULL ELSE g % 3 END FROM generate_series(1, 8) g",
+        "INSERT INTO jb SELECT g % 6, CASE WHEN g % 7 = 0 THEN NULL ELSE g % 4 END, g % 3 FROM generate_series(1, 10) g",
+        "INSERT INTO jc SELECT g % 5, 'l' || (g % 3) FROM generate_series(1, 6) g");
   }
 
   /** One random change to one of the three relations. */

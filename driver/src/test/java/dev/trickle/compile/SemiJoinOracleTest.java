@@ -74,19 +74,14 @@ class SemiJoinOracleTest {
   @ParameterizedTest
   @MethodSource("queries")
   void matchesItsQueryAfterEveryRefresh(String query) throws Exception {
-    harness.exec("DELETE FROM op");
-    harness.exec("DELETE FROM ob");
-    harness.exec("DELETE FROM it");
-    harness.exec("INSERT INTO op SELECT g, g % 5, CASE WHEN g % 4 = 0 THEN NULL ELSE g % 6 END FROM generate_series(1, 12) g");
-    harness.exec("INSERT INTO ob SELECT g % 7, g % 5, g % 4 FROM generate_series(1, 14) g");
-    harness.exec("INSERT INTO it SELECT g, g % 6, g % 5 FROM generate_series(1, 5) g");
-    long seed = FuzzCycles.seed(query.hashCode());
-    Random r = new Random(seed);
-    harness.assertMaintained(harness.nextName("sj_"), query, query, seed, FuzzCycles.perCase(30), () -> {
-      for (int i = 0; i < 1 + r.nextInt(5); i++) {
-        harness.exec(change(r));
-      }
-    });
+    harness.assertMaintainedUnderRandomChanges("sj_", query, FuzzCycles.seed(query.hashCode()),
+        FuzzCycles.perCase(30), 1, 5, SemiJoinOracleTest::change,
+        "DELETE FROM op",
+        "DELETE FROM ob",
+        "DELETE FROM it",
+        "INSERT INTO op SELECT g, g % 5, CASE WHEN g % 4 = 0 THEN NULL ELSE g % 6 END FROM generate_series(1, 12) g",
+        "INSERT INTO ob SELECT g % 7, g % 5, g % 4 FROM generate_series(1, 14) g",
+        "INSERT INTO it SELECT g, g % 6, g % 5 FROM generate_series(1, 5) g");
   }
 
   /** One random change; outer and inner relations change in the same batch. */

@@ -2,7 +2,6 @@ package dev.trickle.service;
 
 import static dev.trickle.service.SqlStates.assertFails;
 
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -24,16 +23,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CaptureRolesTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private Connection c;
   private ServiceHarness h;
   private String writer;
   private String outsider;
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
     writer = db.name() + "_writer";
     outsider = db.name() + "_outsider";
     try (Connection admin = db.connectAdmin(); Statement st = admin.createStatement()) {
@@ -46,9 +42,7 @@ class CaptureRolesTest {
 
   @AfterEach
   void tearDown() throws SQLException {
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS src");
-    c.close();
+    h.reset("src");
     try (Connection admin = db.connectAdmin(); Statement st = admin.createStatement()) {
       for (String role : new String[] {writer, outsider}) {
         st.execute("REVOKE CONNECT ON DATABASE " + db.name() + " FROM " + role);

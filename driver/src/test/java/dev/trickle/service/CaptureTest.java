@@ -24,18 +24,15 @@ class CaptureTest {
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
+    c = h.c;
     h.sql("CREATE TABLE items (id int PRIMARY KEY, name text)");
     h.create("items_st", "SELECT * FROM items", "refresh_mode", "FULL");
   }
 
   @AfterEach
   void tearDown() throws SQLException {
-    h.run(new dev.trickle.rewriter.command.TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS items, parent, child, events, dup CASCADE");
-    c.close();
+    h.reset("items", "parent", "child", "events", "dup");
   }
 
   /** The buffer rows of a source as "op:col1,col2,..." (its row image's values), in capture order. */

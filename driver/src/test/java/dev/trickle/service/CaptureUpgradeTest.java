@@ -3,7 +3,6 @@ package dev.trickle.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.catalog.CatalogInstaller;
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -27,16 +26,13 @@ class CaptureUpgradeTest {
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
+    c = h.c;
   }
 
   @AfterEach
   void tearDown() throws SQLException {
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS src");
-    c.close();
+    h.reset("src");
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.trickle.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.LogicalDecodingServer;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
@@ -33,9 +32,8 @@ class CdcStatusTest {
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
+    c = h.c;
     h.sql("CREATE TABLE keyed (id int PRIMARY KEY, v text)",
         "CREATE TABLE unkeyed (v text)",
         "CREATE TABLE other (id int PRIMARY KEY)");
@@ -47,9 +45,7 @@ class CdcStatusTest {
 
   @AfterEach
   void tearDown() throws SQLException {
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS keyed, unkeyed, other");
-    c.close();
+    h.reset("keyed", "unkeyed", "other");
     try (Connection admin = db.connectAdmin(); Statement st = admin.createStatement()) {
       st.execute("DROP ROLE IF EXISTS " + REPLICATOR);
     }

@@ -3,7 +3,6 @@ package dev.trickle.service;
 import static dev.trickle.service.SqlStates.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -23,9 +22,8 @@ class DifferentialSeamTest {
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c, new IdentityCompiler());
-    h.createExtension();
+    h = ServiceHarness.installed(db, new IdentityCompiler());
+    c = h.c;
     h.sql("CREATE TABLE src (id int, v text)",
         "INSERT INTO src VALUES (1, 'a'), (1, 'a'), (2, NULL)");
     h.create("st", "SELECT * FROM src", "refresh_mode", "DIFFERENTIAL");
@@ -33,9 +31,7 @@ class DifferentialSeamTest {
 
   @AfterEach
   void tearDown() throws SQLException {
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS src CASCADE");
-    c.close();
+    h.reset("src");
   }
 
   private List<List<String>> history() throws SQLException {

@@ -35,9 +35,7 @@ class ExtensionTest {
 
   @AfterEach
   void tearDown() throws SQLException {
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS t");
-    c.close();
+    h.reset("t");
   }
 
   @Test

@@ -2,10 +2,8 @@ package dev.trickle.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -21,14 +19,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FullReplacementTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private Connection c;
   private ServiceHarness h;
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
     h.sql("CREATE TABLE src (id int, v int)",
         "INSERT INTO src VALUES (1, 10), (2, NULL), (2, NULL), (3, 30)");
     h.create("st", "SELECT id, v FROM src WHERE id < 100", "refresh_mode", "FULL");
@@ -36,13 +31,7 @@ class FullReplacementTest {
 
   @AfterEach
   void tearDown() throws SQLException {
-    if (!c.getAutoCommit()) {
-      c.rollback();
-      c.setAutoCommit(true);
-    }
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS src, audit CASCADE");
-    c.close();
+    h.reset("src", "audit");
   }
 
   private String fileOf(String table) throws SQLException {

@@ -2,10 +2,8 @@ package dev.trickle.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -33,14 +31,11 @@ class JoinTreeAndGroupedQueriesTest {
       "SELECT DISTINCT cust % 2 AS parity, rank() OVER w AS place FROM orders GROUP BY cust"
           + " WINDOW w AS (PARTITION BY cust % 2 ORDER BY count(*) DESC)");
 
-  private Connection c;
   private ServiceHarness h;
 
   @BeforeEach
   void open() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
     h.sql("CREATE TABLE customer (id int PRIMARY KEY, name text)",
         "CREATE TABLE product (id int PRIMARY KEY, title text)",
         "CREATE TABLE orders (id int PRIMARY KEY, cust int, prod int)",
@@ -51,9 +46,7 @@ class JoinTreeAndGroupedQueriesTest {
 
   @AfterEach
   void close() throws SQLException {
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS orders, customer, product");
-    c.close();
+    h.reset("orders", "customer", "product");
   }
 
   @Test

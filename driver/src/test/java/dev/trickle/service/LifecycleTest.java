@@ -22,9 +22,8 @@ class LifecycleTest {
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
+    c = h.c;
     h.sql(
         "DROP SCHEMA IF EXISTS app CASCADE",
         "CREATE SCHEMA app",
@@ -36,8 +35,7 @@ class LifecycleTest {
 
   @AfterEach
   void tearDown() throws SQLException {
-    h.run(new dev.trickle.rewriter.command.TrickleCommand.DropExtension(true, true));
-    c.close();
+    h.reset();
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.trickle.service;
 import static dev.trickle.service.SqlStates.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
@@ -28,9 +27,8 @@ class RefreshTest {
 
   @BeforeEach
   void setUp() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
+    c = h.c;
     h.sql("CREATE TABLE src (id int PRIMARY KEY, v int)",
         "INSERT INTO src VALUES (1, 10), (2, 20)");
     h.create("st", "SELECT * FROM src", "refresh_mode", "FULL");
@@ -38,13 +36,7 @@ class RefreshTest {
 
   @AfterEach
   void tearDown() throws SQLException {
-    if (!c.getAutoCommit()) {
-      c.rollback();
-      c.setAutoCommit(true);
-    }
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS src, other CASCADE");
-    c.close();
+    h.reset("src", "other");
   }
 
   private List<List<String>> history() throws SQLException {

@@ -11,6 +11,7 @@ import dev.trickle.rewriter.command.StreamTableOptions;
 import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.rewriter.command.TrickleCommand.CreateMode;
 import dev.trickle.rewriter.command.TrickleCommand.Form;
+import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -25,7 +26,9 @@ import java.util.Properties;
 
 /**
  * Runs stream-table commands through {@link StreamTableService} on a plain PgJDBC connection (the
- * way the driver's router will), plus small SQL helpers for assertions.
+ * way the driver's router will), plus small SQL helpers for assertions. A test usually starts with
+ * {@link #installed} and ends with {@link #reset}, so each test of a class sees an empty database
+ * with a fresh catalog.
  */
 final class ServiceHarness {
   final Connection c;
@@ -43,6 +46,36 @@ final class ServiceHarness {
   private ServiceHarness(Connection c, StreamTableService service) {
     this.c = c;
     this.service = service;
+  }
+
+  /** A harness on a new plain connection to {@code db} as its owner, with the catalog installed. */
+  static ServiceHarness installed(TestDatabase db) throws SQLException {
+    return installed(db, new CompilationCache(new IvmMaintenanceCompiler()));
+  }
+
+  /** Like {@link #installed(TestDatabase)}, with {@code compiler} for DIFFERENTIAL plans. */
+  static ServiceHarness installed(TestDatabase db, MaintenanceCompiler compiler)
+      throws SQLException {
+    ServiceHarness h = new ServiceHarness(db.connectPlain(), compiler);
+    h.createExtension();
+    return h;
+  }
+
+  /**
+   * Ends a test: rolls back a transaction it left open, removes the catalog with every stream
+   * table, drops {@code tables} (with what depends on them) and closes the connection, so the next
+   * test starts from an empty database.
+   */
+  void reset(String... tables) throws SQLException {
+    if (!c.getAutoCommit()) {
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+    run(new TrickleCommand.DropExtension(true, true));
+    if (tables.length > 0) {
+      sql("DROP TABLE IF EXISTS " + String.join(", ", tables) + " CASCADE");
+    }
+    c.close();
   }
 
   void run(TrickleCommand command) throws SQLException {

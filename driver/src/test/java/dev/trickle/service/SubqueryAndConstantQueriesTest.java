@@ -3,10 +3,8 @@ package dev.trickle.service;
 import static dev.trickle.service.SqlStates.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trickle.rewriter.command.TrickleCommand;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -24,14 +22,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SubqueryAndConstantQueriesTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
 
-  private Connection c;
   private ServiceHarness h;
 
   @BeforeEach
   void open() throws SQLException {
-    c = db.connectPlain();
-    h = new ServiceHarness(c);
-    h.createExtension();
+    h = ServiceHarness.installed(db);
     h.sql("CREATE TABLE edges (src int, dst int)",
         "CREATE TABLE item (id int PRIMARY KEY, k int, v int)",
         "CREATE TABLE tag (id int, x int, w int)");
@@ -39,9 +34,7 @@ class SubqueryAndConstantQueriesTest {
 
   @AfterEach
   void close() throws SQLException {
-    h.run(new TrickleCommand.DropExtension(true, true));
-    h.sql("DROP TABLE IF EXISTS edges, item, tag");
-    c.close();
+    h.reset("edges", "item", "tag");
   }
 
   @Test
