@@ -77,6 +77,8 @@ class CaptureUpgradeTest {
         // V15 (wake-ups) and V18 (the loop rule) too.
         "DROP TABLE pgtrickle.pgt_change_wakeups",
         "DROP FUNCTION pgtrickle.loop_limit_reached(text, text)",
+        // V20 (WAL capture) gave pgt_cdc_status more columns; V16 creates the old shape again.
+        "DROP FUNCTION pgtrickle.pgt_cdc_status()",
         "UPDATE pgtrickle.pgt_meta SET value = '12' WHERE key = 'catalog_version'");
     h.sql("UPDATE src SET v = NULL WHERE id = 2", "DELETE FROM src WHERE id = 4",
         "INSERT INTO src VALUES (22, 'new', 0), (24, 'o''quote', NULL)");
