@@ -112,9 +112,35 @@ public final class RefreshEngine {
   public Optional<RefreshOutcome> refreshUnlessBusy(
       Connection c, long pgtId, InitiatedBy initiatedBy, int maxConsecutiveErrors)
       throws SQLException {
+    return unlessBusy(
+        () -> refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Requester.SCHEDULER));
+  }
+
+  /**
+   * Like {@link #refreshUnlessBusy(Connection, long, InitiatedBy, int)}, in autocommit, for a
+   * caller that has just read the stream table and its storage ({@link RefreshTarget#load}) in a
+   * round trip of its own (the scheduler sends that read with its job journal).
+   */
+  public Optional<RefreshOutcome> refreshUnlessBusy(
+      Connection c, RefreshTarget target, InitiatedBy initiatedBy, int maxConsecutiveErrors)
+      throws SQLException {
+    if (!ServerTransaction.isOwn(c)) {
+      throw new IllegalStateException("a refresh from a target read ahead runs in autocommit");
+    }
+    return unlessBusy(
+        () ->
+            refreshInOwnTransaction(
+                c, target, initiatedBy, maxConsecutiveErrors, Requester.SCHEDULER));
+  }
+
+  /** A refresh attempt of the scheduler, which skips a stream table another refresh holds. */
+  private interface Attempt {
+    RefreshOutcome run() throws SQLException;
+  }
+
+  private static Optional<RefreshOutcome> unlessBusy(Attempt attempt) throws SQLException {
     try {
-      return Optional.of(
-          refresh(c, pgtId, initiatedBy, maxConsecutiveErrors, Requester.SCHEDULER));
+      return Optional.of(attempt.run());
     } catch (RefreshRefusal refusal) {
       if (RefreshFailures.LOCK_NOT_AVAILABLE.equals(refusal.getSQLState())) {
         return Optional.empty();

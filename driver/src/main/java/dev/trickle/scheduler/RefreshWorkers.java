@@ -1,5 +1,6 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * {@code max_dynamic_refresh_workers} daemon threads, each holding one connection for the unit, and
  * the next depth starts when all of them are done. Connections are opened on demand with the
  * target's URL and credentials, kept between passes, and discarded after a connection failure.
- * Every unit is journaled as jobs ({@link SchedulerJournal}); the outcome feeds the {@link
- * UnitMemory}.
+ * Every unit is journaled as jobs ({@link SchedulerJournal}): a job's start goes with the unit's
+ * first read; in serial mode its end goes with the next unit's first read (or right after the
+ * plan's last refresh), so the journal adds no round trip to the way of a change up its chain. The
+ * outcome feeds the {@link UnitMemory}.
  */
 final class RefreshWorkers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RefreshWorkers.class);
@@ -46,6 +49,7 @@ final class RefreshWorkers implements AutoCloseable {
   private final Clock clock;
   private final Deque<Slot> idle = new ArrayDeque<>();
   private final Set<Slot> all = new HashSet<>();
+  private final Map<Slot, StatementBatch> unsent = new HashMap<>();
   private final AtomicInteger threads = new AtomicInteger();
   private ExecutorService pool;
   private int poolSize;
@@ -101,7 +105,40 @@ final class RefreshWorkers implements AutoCloseable {
     if (!unstarted.isEmpty()) {
       journal.withdraw(control, unstarted);
     }
+    sendUnsentJournal();
     cleanUp(refreshed);
+  }
+
+  /**
+   * The journal writes a worker connection has not sent yet (the end of its last unit), to go with
+   * its next round trip; empty when there are none.
+   */
+  private synchronized StatementBatch unsentJournal(Slot slot) {
+    StatementBatch batch = unsent.remove(slot);
+    return batch == null ? new StatementBatch() : batch;
+  }
+
+  private synchronized void keepUnsent(Slot slot, StatementBatch batch) {
+    unsent.put(slot, batch);
+  }
+
+  /** Sends what the worker connections have not sent of the journal, after the plan's refreshes. */
+  private void sendUnsentJournal() {
+    Map<Slot, StatementBatch> pending;
+    synchronized (this) {
+      pending = new HashMap<>(unsent);
+      unsent.clear();
+    }
+    pending.forEach(
+        (slot, batch) -> {
+          try {
+            batch.run(slot.connection());
+          } catch (SQLException e) {
+            LOG.atWarn().log(
+                () -> "worker connection failed while journaling finished jobs: " + e.getMessage());
+            discard(slot);
+          }
+        });
   }
 
   /**
@@ -172,12 +209,19 @@ final class RefreshWorkers implements AutoCloseable {
     Slot slot = null;
     try {
       slot = borrow();
-      journal.started(slot.connection(), jobs, journal.worker(slot.number()));
-      result = refresher.refresh(slot.connection(), unit, settings.maxConsecutiveErrors());
+      StatementBatch ahead = unsentJournal(slot);
+      journal.started(ahead, jobs, journal.worker(slot.number()));
+      result = refresher.refresh(slot.connection(), unit, settings.maxConsecutiveErrors(), ahead);
+      StatementBatch after = new StatementBatch();
       if (result == UnitRefresher.Result.SKIPPED) {
-        journal.withdraw(slot.connection(), jobs);
+        journal.withdraw(after, jobs);
       } else {
-        journal.finished(slot.connection(), jobs, result == UnitRefresher.Result.REFRESHED);
+        journal.finished(after, jobs, result == UnitRefresher.Result.REFRESHED);
+      }
+      if (settings.parallel()) {
+        after.run(slot.connection());
+      } else {
+        keepUnsent(slot, after);
       }
       giveBack(slot);
     } catch (SQLException e) {
@@ -227,6 +271,7 @@ final class RefreshWorkers implements AutoCloseable {
   }
 
   private synchronized void discard(Slot slot) {
+    unsent.remove(slot);
     all.remove(slot);
     idle.remove(slot);
     closeQuietly(slot.connection());

@@ -1,5 +1,6 @@
 package dev.trickle.scheduler;
 
+import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * What the leading scheduler writes for monitoring ({@code worker_pool_status()}, {@code
@@ -114,37 +116,45 @@ final class SchedulerJournal {
     return jobs;
   }
 
-  /** Marks jobs as running on {@code worker}. */
-  void started(Connection c, List<Long> jobs, String worker) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE pgtrickle.pgt_jobs SET status = 'RUNNING', worker = ?,"
-                + " started_at = clock_timestamp()"
-                + " WHERE job_id = ANY (?)")) {
-      ps.setString(1, worker);
-      ps.setArray(2, c.createArrayOf("int8", jobs.toArray()));
-      ps.executeUpdate();
-    }
+  /**
+   * Adds the marking of jobs as running on {@code worker} to {@code batch}: a worker sends it with
+   * the first read of the refresh, so it costs no round trip of its own.
+   */
+  void started(StatementBatch batch, List<Long> jobs, String worker) {
+    batch.addWithValues(
+        "UPDATE pgtrickle.pgt_jobs SET status = 'RUNNING', worker = ?,"
+            + " started_at = clock_timestamp() WHERE job_id = ANY (?::bigint[])",
+        worker,
+        idArray(jobs));
   }
 
   /** Removes jobs that were not run (their stream table was busy or no longer refreshable). */
   void withdraw(Connection c, List<Long> jobs) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("DELETE FROM pgtrickle.pgt_jobs WHERE job_id = ANY (?)")) {
-      ps.setArray(1, c.createArrayOf("int8", jobs.toArray()));
-      ps.executeUpdate();
-    }
+    StatementBatch batch = new StatementBatch();
+    withdraw(batch, jobs);
+    batch.run(c);
   }
 
-  /** Marks jobs as finished. */
-  void finished(Connection c, List<Long> jobs, boolean completed) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE pgtrickle.pgt_jobs SET status = ?, finished_at = clock_timestamp()"
-                + " WHERE job_id = ANY (?)")) {
-      ps.setString(1, completed ? "COMPLETED" : "FAILED");
-      ps.setArray(2, c.createArrayOf("int8", jobs.toArray()));
-      ps.executeUpdate();
-    }
+  /** Adds the removal of jobs that were not run to {@code batch}. */
+  void withdraw(StatementBatch batch, List<Long> jobs) {
+    batch.addWithValues(
+        "DELETE FROM pgtrickle.pgt_jobs WHERE job_id = ANY (?::bigint[])", idArray(jobs));
+  }
+
+  /**
+   * Adds the marking of jobs as finished to {@code batch}; the time is the server's when the batch
+   * runs, so a worker sends it at once or with a round trip that follows right after.
+   */
+  void finished(StatementBatch batch, List<Long> jobs, boolean completed) {
+    batch.addWithValues(
+        "UPDATE pgtrickle.pgt_jobs SET status = ?, finished_at = clock_timestamp()"
+            + " WHERE job_id = ANY (?::bigint[])",
+        completed ? "COMPLETED" : "FAILED",
+        idArray(jobs));
+  }
+
+  /** The ids as a {@code bigint[]} literal's text, bound as a value. */
+  private static String idArray(List<Long> jobs) {
+    return jobs.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
   }
 }

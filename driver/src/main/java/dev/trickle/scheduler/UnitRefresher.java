@@ -5,9 +5,13 @@ import dev.trickle.catalog.SqlState;
 import dev.trickle.refresh.InitiatedBy;
 import dev.trickle.refresh.RefreshEngine;
 import dev.trickle.refresh.RefreshOutcome;
+import dev.trickle.refresh.RefreshTarget;
+import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -62,22 +66,35 @@ final class UnitRefresher {
 
   /**
    * Refreshes the unit on {@code c} (in autocommit); the change-buffer cleanup is left to {@link
-   * #cleanUp}.
+   * #cleanUp}. {@code journal} holds the worker's job-journal writes (this unit's start, the
+   * previous unit's end); they go with the refresh's first read, in one round trip.
    *
    * @throws SQLException only when the connection itself failed; the caller discards it
    */
-  Result refresh(Connection c, RefreshUnit unit, int maxConsecutiveErrors) throws SQLException {
-    return unit.atomic()
-        ? refreshGroup(c, unit, maxConsecutiveErrors)
-        : refreshSingle(c, unit.members().get(0), maxConsecutiveErrors);
+  Result refresh(Connection c, RefreshUnit unit, int maxConsecutiveErrors, StatementBatch journal)
+      throws SQLException {
+    if (unit.atomic()) {
+      journal.run(c);
+      return refreshGroup(c, unit, maxConsecutiveErrors);
+    }
+    return refreshSingle(c, unit.members().get(0), maxConsecutiveErrors, journal);
   }
 
-  private Result refreshSingle(Connection c, StreamTableNode st, int maxConsecutiveErrors)
+  private Result refreshSingle(
+      Connection c, StreamTableNode st, int maxConsecutiveErrors, StatementBatch journal)
       throws SQLException {
     long start = System.nanoTime();
     try {
+      List<Optional<RefreshTarget>> found = new ArrayList<>(1);
+      RefreshTarget.load(journal, String.valueOf(st.pgtId()), found::add);
+      journal.run(c);
+      if (found.get(0).isEmpty()) {
+        RefreshLog.skipped(st, "it was dropped");
+        return Result.SKIPPED;
+      }
       Optional<RefreshOutcome> outcome =
-          engine.refreshUnlessBusy(c, st.pgtId(), InitiatedBy.SCHEDULER, maxConsecutiveErrors);
+          engine.refreshUnlessBusy(
+              c, found.get(0).get(), InitiatedBy.SCHEDULER, maxConsecutiveErrors);
       if (outcome.isEmpty()) {
         RefreshLog.skipped(st, "another transaction is refreshing it");
         return Result.SKIPPED;
@@ -87,6 +104,11 @@ final class UnitRefresher {
     } catch (SQLException e) {
       return failed(c, st, e);
     }
+  }
+
+  private Result refreshSingle(Connection c, StreamTableNode st, int maxConsecutiveErrors)
+      throws SQLException {
+    return refreshSingle(c, st, maxConsecutiveErrors, new StatementBatch());
   }
 
   private Result refreshGroup(Connection c, RefreshUnit unit, int maxConsecutiveErrors)

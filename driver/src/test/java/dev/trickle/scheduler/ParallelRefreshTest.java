@@ -105,6 +105,50 @@ class ParallelRefreshTest {
     return names;
   }
 
+  /**
+   * In serial mode a job's end is written with the next unit's first read: the journal still shows
+   * every job of a chain completed, on one worker, each ending before the next started.
+   */
+  @Test
+  void serialModeJournalsAChainJobByJob() throws Exception {
+    try (Connection c = db.connect(SchedulerHarness.noScheduler())) {
+      execute(
+          c,
+          "CREATE TABLE chain_src (v int)",
+          "INSERT INTO chain_src VALUES (1)",
+          "SELECT pgtrickle.create_stream_table('chain_sum',"
+              + " 'SELECT sum(v) AS s FROM chain_src', 'calculated')",
+          "SELECT pgtrickle.create_stream_table('chain_top',"
+              + " 'SELECT s * 2 AS d FROM chain_sum', '1s')");
+      SchedulerHarness.start(db, "trickle.scheduler_interval_ms", "100");
+      execute(c, "INSERT INTO chain_src VALUES (2)");
+      Await.until(
+          Duration.ofSeconds(10),
+          "chain_top shows the insert",
+          () -> "6".equals(value(c, "SELECT d FROM chain_top")));
+      Await.until(
+          Duration.ofSeconds(10),
+          "no job of the chain is queued or running",
+          () -> jobs(c, "chain").isEmpty());
+      String sumJob =
+          "(SELECT max(j.job_id) FROM pgtrickle.pgt_jobs j"
+              + " JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'chain_sum')";
+      String topJob =
+          "(SELECT min(j.job_id) FROM pgtrickle.pgt_jobs j"
+              + " JOIN pgtrickle.pgt_stream_tables s USING (pgt_id) WHERE s.pgt_name = 'chain_top'"
+              + " AND j.job_id > " + sumJob + ")";
+      assertThat(
+              rows(
+                  c,
+                  "SELECT sum.status, top.status, sum.worker = top.worker,"
+                      + " sum.started_at <= sum.finished_at, sum.finished_at <= top.started_at,"
+                      + " top.started_at <= top.finished_at"
+                      + " FROM pgtrickle.pgt_jobs sum, pgtrickle.pgt_jobs top"
+                      + " WHERE sum.job_id = " + sumJob + " AND top.job_id = " + topJob))
+          .containsExactly(List.of("COMPLETED", "COMPLETED", "t", "t", "t", "t"));
+    }
+  }
+
   /** Locks the base tables so that refreshes reading them wait, until {@code lock} commits. */
   private static void holdSources(Connection lock, String prefix, int n) throws Exception {
     lock.setAutoCommit(false);
