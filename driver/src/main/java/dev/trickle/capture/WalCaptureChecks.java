@@ -3,7 +3,6 @@ package dev.trickle.capture;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,16 +12,19 @@ import org.slf4j.LoggerFactory;
  * {@link WalConsumer} keeps consuming while a move waits for its source's lock. On one thread, a
  * move waiting for a source that a refresh had locked, while that refresh waited for the consumer
  * to pass its position, held both until the refresh gave up after its timeout.
+ *
+ * <p>Most databases never use WAL capture, and the checks run on every leader: each check first
+ * asks {@link WalCaptureLifecycle#inPlay}, a few index reads, and reads the plan only when a stream
+ * table asks for WAL capture, a source is captured from the WAL, or a slot remains. A move a user
+ * asks for is therefore still made at the next check, one scheduler interval later at most.
  */
 final class WalCaptureChecks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WalCaptureChecks.class);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final String database;
   private final WalConsumer.Connections connections;
   private final Duration interval;
-  private final Thread thread;
-  private volatile boolean stopping;
+  private final CaptureThread thread;
   /** Whether the slot is needed, as the last check found; the consumer streams while it is. */
   private volatile boolean slotNeeded;
   /** Whether the consumer has its stream open (a slot in use cannot be dropped). */
@@ -34,8 +36,7 @@ final class WalCaptureChecks implements AutoCloseable {
     this.database = database;
     this.interval = interval;
     this.connections = connections;
-    this.thread = new Thread(this::run, "trickle-wal-checks-" + database);
-    thread.setDaemon(true);
+    this.thread = new CaptureThread("trickle-wal-checks-" + database, this::run);
   }
 
   void start() {
@@ -54,35 +55,30 @@ final class WalCaptureChecks implements AutoCloseable {
 
   @Override
   public void close() {
-    stopping = true;
-    thread.interrupt();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    thread.stop();
     closeControl();
   }
 
   private void run() {
     Duration backoff = interval;
-    while (!stopping) {
+    while (!thread.stopping()) {
       try {
         if (control == null) {
           control = connections.plain("wal capture checks");
           slot = WalSlot.name(control);
         }
-        boolean needed = WalCaptureLifecycle.check(control, slot);
+        boolean inPlay = WalCaptureLifecycle.inPlay(control, slot);
+        boolean needed = inPlay && WalCaptureLifecycle.check(control, slot);
         slotNeeded = needed;
-        if (!needed && !streaming && WalSlot.present(control, slot)
+        if (inPlay && !needed && !streaming && WalSlot.present(control, slot)
             && WalSlot.drop(control, slot)) {
           LOG.atInfo().log(() -> "dropped replication slot " + slot + ": no source is"
               + " captured from the WAL any more");
         }
         backoff = interval;
-        pause(interval);
+        thread.pause(interval);
       } catch (SQLException | RuntimeException e) {
-        if (stopping) {
+        if (thread.stopping()) {
           break;
         }
         Duration wait = backoff;
@@ -90,9 +86,8 @@ final class WalCaptureChecks implements AutoCloseable {
             () -> "WAL capture check of " + database + " failed (" + e.getMessage()
                 + "); retrying in " + wait.toSeconds() + " s");
         closeControl();
-        pause(wait);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-            ? MAX_BACKOFF : backoff.multipliedBy(2);
+        thread.pause(wait);
+        backoff = CaptureThread.nextBackoff(backoff);
       }
     }
   }
@@ -105,14 +100,6 @@ final class WalCaptureChecks implements AutoCloseable {
         LOG.atDebug().log(() -> "closing the WAL capture checks' connection: " + e.getMessage());
       }
       control = null;
-    }
-  }
-
-  private void pause(Duration wait) {
-    try {
-      Thread.sleep(wait.toMillis());
-    } catch (InterruptedException e) {
-      stopping = true;
     }
   }
 }

@@ -29,6 +29,35 @@ final class WalCaptureLifecycle {
   private WalCaptureLifecycle() {}
 
   /**
+   * Whether WAL capture is in play in the database at all: a stream table asks for cdc_mode
+   * 'wal' or 'auto', a source is captured from the WAL or its last WAL changes are still to be
+   * written, or the slot or its catalog row remains. Index and small-catalog reads only, unlike
+   * the plan, which checks every source against the server and the decoding role. When false
+   * {@link #check} has nothing to do and the slot is not needed: it wants or moves a source to the
+   * WAL only for a reader asking 'wal' or 'auto', and leaves alone sources on triggers that no
+   * reader asks to move.
+   *
+   * @param c a connection in autocommit
+   */
+  static boolean inPlay(Connection c, String slot) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT EXISTS (SELECT FROM pgtrickle.pgt_stream_tables"
+                + " WHERE cdc_mode <> 'trigger')"
+                + " OR EXISTS (SELECT FROM pgtrickle.pgt_change_buffers"
+                + " WHERE capture = 'wal' OR wal_until_lsn IS NOT NULL)"
+                + " OR EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = ?)"
+                + " OR EXISTS (SELECT FROM pgtrickle.pgt_wal_capture WHERE slot_name = ?)")) {
+      ps.setString(1, slot);
+      ps.setString(2, slot);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  /**
    * Brings capture in line with the plan.
    *
    * @param c a connection in autocommit

@@ -46,7 +46,6 @@ public final class WalConsumer implements AutoCloseable {
   private static final Duration IDLE_WAIT = Duration.ofMillis(2);
   private static final Duration IDLE_CHECK = Duration.ofMillis(100);
   private static final Duration MIN_CHECK_INTERVAL = Duration.ofMillis(100);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final int MAX_TRANSACTIONS_PER_WRITE = 1000;
   private static final Duration FLUSH_NUDGE_INTERVAL = Duration.ofMillis(20);
   private static final int FIRST_MAJOR_FLUSHING_MESSAGES = 17;
@@ -54,9 +53,8 @@ public final class WalConsumer implements AutoCloseable {
 
   private final String database;
   private final Connections connections;
-  private final Thread thread;
+  private final CaptureThread thread;
   private final WalCaptureChecks checks;
-  private volatile boolean stopping;
 
   private Connection control;
   private Connection writer;
@@ -85,8 +83,7 @@ public final class WalConsumer implements AutoCloseable {
     this.connections = connections;
     this.checks = new WalCaptureChecks(database, connections,
         checkInterval.compareTo(MIN_CHECK_INTERVAL) < 0 ? MIN_CHECK_INTERVAL : checkInterval);
-    this.thread = new Thread(this::run, "trickle-wal-capture-" + database);
-    thread.setDaemon(true);
+    this.thread = new CaptureThread("trickle-wal-capture-" + database, this::run);
   }
 
   /** Starts the consumer's thread. */
@@ -97,23 +94,17 @@ public final class WalConsumer implements AutoCloseable {
   /** Stops the consumer (what it has written stays; what it has not, the slot keeps). */
   @Override
   public void close() {
-    stopping = true;
-    thread.interrupt();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    thread.stop();
   }
 
   private void run() {
     checks.start();
     Duration backoff = CHECK_INTERVAL;
-    while (!stopping) {
+    while (!thread.stopping()) {
       try {
         if (!checks.slotNeeded()) {
           closeStream();
-          pause(IDLE_CHECK);
+          thread.pause(IDLE_CHECK);
           continue;
         }
         if (control == null) {
@@ -124,11 +115,11 @@ public final class WalConsumer implements AutoCloseable {
           openStream();
         }
         if (!consume()) {
-          pause(IDLE_WAIT);
+          thread.pause(IDLE_WAIT);
         }
         backoff = CHECK_INTERVAL;
       } catch (SQLException | RuntimeException e) {
-        if (stopping) {
+        if (thread.stopping()) {
           break;
         }
         Duration wait = backoff;
@@ -136,9 +127,8 @@ public final class WalConsumer implements AutoCloseable {
             () -> "WAL capture of " + database + " failed (" + e.getMessage() + "); retrying in "
                 + wait.toSeconds() + " s");
         closeAll();
-        pause(wait);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-            ? MAX_BACKOFF : backoff.multipliedBy(2);
+        thread.pause(wait);
+        backoff = CaptureThread.nextBackoff(backoff);
       }
     }
     closeAll();
@@ -318,13 +308,5 @@ public final class WalConsumer implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  private void pause(Duration wait) {
-    try {
-      Thread.sleep(wait.toMillis());
-    } catch (InterruptedException e) {
-      stopping = true;
-    }
   }
 }

@@ -30,6 +30,11 @@ public enum SqlState {
   RESERVED_NAME("42939"),
   /** 2BP01: other objects depend on the one to drop (as PostgreSQL's own DROP reports it). */
   DEPENDENT_OBJECTS("2BP01"),
+  /**
+   * 40001: a concurrent transaction got in the way; running the same work again (in a new
+   * transaction) is expected to succeed.
+   */
+  SERIALIZATION_FAILURE("40001"),
   /** 25P02: the caller's transaction failed; nothing runs until it ends (as PostgreSQL reports). */
   IN_FAILED_TRANSACTION("25P02"),
   /** XX000: an internal error, a defect of Trickle's; the message names what failed. */

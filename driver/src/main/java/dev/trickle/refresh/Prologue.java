@@ -1,6 +1,7 @@
 package dev.trickle.refresh;
 
 import dev.trickle.catalog.Relation;
+import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
 import java.sql.Connection;
@@ -18,9 +19,12 @@ import java.util.stream.Collectors;
  * writers; {@code LOCK TABLE} takes no snapshot, so a REPEATABLE READ refresh gets its snapshot
  * only after the previous refresh committed; only roles with rights on the storage can take it;
  * {@code NOWAIT} for the scheduler, which skips a busy stream table); re-reads the catalog row
- * under a row lock (every refresh updates that row, so a REPEATABLE READ transaction whose snapshot
- * is older than the last refresh fails, 40001, and the refresh is refused instead of moving the
- * frontier backwards); reads the sources and the storage table; takes the frontier snapshot, sets
+ * under a row lock (every refresh updates that row, so in the caller's REPEATABLE READ
+ * transaction whose snapshot is older than the last refresh it fails, 40001, and the refresh is
+ * refused instead of moving the frontier backwards; in the refresh's own transaction, where the
+ * storage lock queued the refreshes before the snapshot, only an alter or resume that committed
+ * while the refresh waited for the row can cause it, and the engine starts the refresh again,
+ * {@link RefreshFailures#changedConcurrently}); reads the sources and the storage table; takes the frontier snapshot, sets
  * the stream table's {@code search_path} and finds the owner's executor ({@link OwnerExecutor}) in
  * one statement; reads the stored frontiers and the session's work tables.
  *
@@ -114,7 +118,7 @@ record Prologue(
       if (!lockSources) {
         addAtSnapshot(batch, c, parts);
       }
-      send(c, batch);
+      send(c, batch, ownTransaction);
       if (parts.locked.isEmpty()) {
         throw RefreshFailures.dropped(st);
       }
@@ -151,7 +155,7 @@ record Prologue(
           WalCapturedSources.await(atSnapshot, st.pgtId());
         }
         addAtSnapshot(atSnapshot, c, parts);
-        send(c, atSnapshot);
+        send(c, atSnapshot, ownTransaction);
       }
       return new Prologue(
           locked, parts.sources, parts.storage.get(), List.copyOf(captured), parts.snapshot,
@@ -181,15 +185,18 @@ record Prologue(
     }
 
     /** Runs a round trip of the prologue, turning its failures into what the engine expects. */
-    private void send(Connection c, StatementBatch batch) throws SQLException {
+    private void send(Connection c, StatementBatch batch, boolean ownTransaction)
+        throws SQLException {
       try {
         batch.run(c);
       } catch (SQLException e) {
         if (whenBusy == WhenBusy.SKIP && RefreshFailures.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
           throw RefreshFailures.busy(st);
         }
-        if ("40001".equals(e.getSQLState())) {
-          throw RefreshFailures.staleSnapshot(st);
+        if (SqlState.SERIALIZATION_FAILURE.code().equals(e.getSQLState())) {
+          throw ownTransaction
+              ? RefreshFailures.changedConcurrently(st)
+              : RefreshFailures.staleSnapshot(st);
         }
         throw OwnerRole.refusedOrSame(st, e);
       }

@@ -32,6 +32,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       refresh the refresh is refused (55000) rather than move the frontier backwards.
  * </ul>
  *
+ * A refresh of its own that overlaps an alter or resume of the stream table in another transaction
+ * waits for it to commit and then refreshes the stream table as changed: an alter that changes the
+ * query or refresh mode holds the storage table, which the refresh locks first; one that changes
+ * only settings holds the catalog row, and the refresh, whose snapshot is older than that change,
+ * starts again in a new transaction ({@link RefreshFailures#changedConcurrently}).
+ *
  * Every attempt is recorded in {@code pgt_refresh_history}. A failed attempt is recorded after the
  * rollback of its work (in its own transaction in autocommit, else in the caller's), and counts
  * towards {@code pg_trickle.max_consecutive_errors}: permanent failures (the query no longer fits
@@ -214,15 +220,17 @@ public final class RefreshEngine {
       int maxConsecutiveErrors,
       Requester requester)
       throws SQLException {
-    StatementBatch batch = new StatementBatch();
-    List<Optional<RefreshTarget>> found = new ArrayList<>(1);
-    RefreshTarget.load(batch, String.valueOf(pgtId), found::add);
-    batch.run(c);
-    RefreshTarget target = found.get(0).orElseThrow(() -> undefined(pgtId));
     return refreshInOwnTransaction(
-        c, target, initiatedBy, maxConsecutiveErrors, requester);
+        c, target(c, pgtId), initiatedBy, maxConsecutiveErrors, requester);
   }
 
+  /**
+   * Runs attempts until one ends otherwise than with a refusal the engine retries ({@link
+   * RefreshRefusal#retry}): a WAL-captured source found by a REPEATABLE READ attempt runs it again
+   * READ COMMITTED; a change of the stream table by another transaction (an alter, a resume) that
+   * committed while the attempt waited for its catalog row runs it again from the stream table as
+   * it is now, at most {@link RefreshFailures#CONCURRENT_CHANGE_ATTEMPTS} times in all.
+   */
   private RefreshOutcome refreshInOwnTransaction(
       Connection c,
       RefreshTarget target,
@@ -230,20 +238,40 @@ public final class RefreshEngine {
       int maxConsecutiveErrors,
       Requester requester)
       throws SQLException {
-    StreamTable st = target.streamTable();
-    Relation storage = storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
-    try {
-      return refreshInOwnTransaction(
-          c, st, storage, initiatedBy, maxConsecutiveErrors, requester,
-          walCaptured.contains(st.pgtId()));
-    } catch (RefreshRefusal refusal) {
-      if (!WalCapturedSources.isRetry(refusal)) {
-        throw refusal;
+    boolean walReady = walCaptured.contains(target.streamTable().pgtId());
+    int attempts = 0;
+    while (true) {
+      StreamTable st = target.streamTable();
+      Relation storage =
+          storageOrFail(c, st, target.storage(), initiatedBy, maxConsecutiveErrors);
+      try {
+        return refreshInOwnTransaction(
+            c, st, storage, initiatedBy, maxConsecutiveErrors, requester, walReady);
+      } catch (RefreshRefusal refusal) {
+        switch (refusal.retry()) {
+          case READ_COMMITTED -> {
+            walCaptured.add(st.pgtId());
+            walReady = true;
+          }
+          case NEW_SNAPSHOT -> {
+            if (++attempts >= RefreshFailures.CONCURRENT_CHANGE_ATTEMPTS) {
+              throw refusal;
+            }
+            target = target(c, st.pgtId());
+          }
+          default -> throw refusal;
+        }
       }
-      walCaptured.add(st.pgtId());
-      return refreshInOwnTransaction(
-          c, st, storage, initiatedBy, maxConsecutiveErrors, requester, true);
     }
+  }
+
+  /** The stream table and its storage as they are now (in autocommit). */
+  private static RefreshTarget target(Connection c, long pgtId) throws SQLException {
+    StatementBatch batch = new StatementBatch();
+    List<Optional<RefreshTarget>> found = new ArrayList<>(1);
+    RefreshTarget.load(batch, String.valueOf(pgtId), found::add);
+    batch.run(c);
+    return found.get(0).orElseThrow(() -> undefined(pgtId));
   }
 
   /**
@@ -280,7 +308,7 @@ public final class RefreshEngine {
         }
       } catch (RefreshRefusal refusal) {
         c.rollback();
-        if (WalCapturedSources.isRetry(refusal)) {
+        if (refusal.retry() != RefreshRefusal.Retry.NONE) {
           throw refusal;
         }
         throw OwnerRole.named(c, st, refusal);

@@ -64,12 +64,41 @@ final class RefreshFailures {
         SqlState.OBJECT_STATE.code());
   }
 
+  /**
+   * The refusal in the caller's REPEATABLE READ or SERIALIZABLE transaction when the catalog row
+   * changed after its snapshot: a refresh committed since (the frontier would move backwards), or
+   * an alter or resume.
+   */
   static RefreshRefusal staleSnapshot(StreamTable st) {
     return new RefreshRefusal(
-        "the transaction's snapshot is older than the last refresh of stream table "
+        "the transaction's snapshot is older than the last refresh or change of stream table "
             + st.displayName()
             + "; refresh it in a new transaction",
         SqlState.OBJECT_STATE.code());
+  }
+
+  /** How often a refresh of its own starts again after {@link #changedConcurrently}. */
+  static final int CONCURRENT_CHANGE_ATTEMPTS = 3;
+
+  /**
+   * The refusal in the refresh's own REPEATABLE READ transaction when another transaction changed
+   * the catalog row after the refresh's snapshot: an alter (of the schedule or another setting that
+   * leaves the storage table alone) or a resume, committed while the refresh waited for the row
+   * lock. Another refresh cannot be the cause: the storage lock, taken before the snapshot,
+   * queues refreshes. The engine runs the refresh again in a new transaction, whose snapshot sees
+   * the change ({@link RefreshRefusal.Retry#NEW_SNAPSHOT}); only after {@link
+   * #CONCURRENT_CHANGE_ATTEMPTS} attempts in a row does the refusal reach the caller.
+   */
+  static RefreshRefusal changedConcurrently(StreamTable st) {
+    return new RefreshRefusal(
+        "stream table "
+            + st.displayName()
+            + " was changed by another transaction (pgtrickle.alter_stream_table or"
+            + " pgtrickle.resume_stream_table) while its refresh waited to start, "
+            + CONCURRENT_CHANGE_ATTEMPTS
+            + " times in a row; retry the refresh",
+        SqlState.SERIALIZATION_FAILURE.code(),
+        RefreshRefusal.Retry.NEW_SNAPSHOT);
   }
 
   static SQLException shapeChanged(StreamTable st) {

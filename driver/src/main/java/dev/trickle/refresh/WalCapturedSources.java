@@ -2,7 +2,6 @@ package dev.trickle.refresh;
 
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
-import java.sql.SQLException;
 import java.util.function.Consumer;
 
 /**
@@ -59,18 +58,14 @@ final class WalCapturedSources {
 
   /**
    * The refusal a REPEATABLE READ refresh of its own gets on finding a WAL-captured source: the
-   * engine runs it again READ COMMITTED ({@link #isRetry}).
+   * engine runs it again READ COMMITTED ({@link RefreshRefusal.Retry#READ_COMMITTED}).
    */
   static RefreshRefusal retry(StreamTable st) {
     return new RefreshRefusal(
         "stream table " + st.displayName() + " reads sources captured from the WAL; its refresh"
             + " runs again READ COMMITTED",
-        RETRY_STATE);
-  }
-
-  /** True for {@link #retry}'s refusal. */
-  static boolean isRetry(SQLException e) {
-    return e instanceof RefreshRefusal && RETRY_STATE.equals(e.getSQLState());
+        RETRY_STATE,
+        RefreshRefusal.Retry.READ_COMMITTED);
   }
 
   /** The refusal in a caller's REPEATABLE READ or SERIALIZABLE transaction. */

@@ -262,8 +262,8 @@ class RefreshTest {
       o.sql("INSERT INTO src VALUES (3, 30)");
       o.refresh("st");
     }
-    assertFails(() -> h.refresh("st"), "55000",
-        "the transaction's snapshot is older than the last refresh of stream table public.st");
+    assertFails(() -> h.refresh("st"), "55000", "the transaction's snapshot is older than the last"
+        + " refresh or change of stream table public.st", "refresh it in a new transaction");
     c.rollback();
     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
     c.setAutoCommit(true);

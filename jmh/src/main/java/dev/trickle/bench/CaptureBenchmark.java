@@ -1,23 +1,19 @@
 package dev.trickle.bench;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What change capture costs the writes to a source: pgbench-shaped tables on an embedded
- * PostgreSQL, one copy of the accounts table per {@link CaptureContender}, each measured in every
- * round (single-row statements alternating between the contenders' tables one by one, bulk updates
- * and TPS windows in an order rotating from round to round, so a burst of other work on a shared
- * machine does not fall on one contender only), and the medians over the rounds compared with the
- * bare table's in one report ({@link CaptureReport}).
+ * What change capture costs the writes to a source: pgbench-shaped tables on an embedded PostgreSQL
+ * ({@link PgbenchRig}), one copy of the accounts table per {@link CaptureContender}, each measured
+ * in every round (single-row statements alternating between the contenders' tables one by one, bulk
+ * updates and TPS windows in an order rotating from round to round, so a burst of other work on a
+ * shared machine does not fall on one contender only), and the medians over the rounds compared
+ * with the bare table's in one report ({@link CaptureReport}).
  *
  * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pcapture-benchmark
  * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --durable false
@@ -34,23 +30,17 @@ public final class CaptureBenchmark {
   /** Runs the benchmark; see the class comment for the arguments. */
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    try (EmbeddedPostgres pg = EmbeddedServer.start(o.durable(), true)) {
-      BenchDatabase bench = BenchDatabase.create(pg);
-      String plain = bench.plainUrl();
+    List<CaptureContender> all = List.of(CaptureContender.values());
+    try (PgbenchRig rig = PgbenchRig.start(
+        o.durable(), true, o.scale(), all.stream().map(CaptureContender::table).toList())) {
+      String plain = rig.plainUrl();
+      Connection trickle = rig.trickle();
+      Connection superuser = rig.superuser();
+      Connection owner = rig.owner();
       Map<CaptureContender, Results> results = new EnumMap<>(CaptureContender.class);
-      MachineInfo machine;
-      String loadBefore = CaptureReport.loadAverage();
       CaptureWal wal = null;
-      try (Connection trickle = bench.trickle();
-          Connection superuser = bench.superuser();
-          Connection owner = bench.owner()) {
-        machine = MachineInfo.collect(owner);
-        List<CaptureContender> all = List.of(CaptureContender.values());
-        CaptureWorkload.createTables(owner, o.scale(), all);
-        try (Statement st = trickle.createStatement()) {
-          st.execute("CREATE EXTENSION pg_trickle");
-        }
-        wal = CaptureWal.start(superuser, pg.getPort());
+      try {
+        wal = CaptureWal.start(superuser, rig.port());
         for (CaptureContender contender : all) {
           contender.prepare(trickle);
           results.put(contender, new Results());
@@ -61,11 +51,10 @@ public final class CaptureBenchmark {
         for (int round = 0; round < o.rounds(); round++) {
           System.out.println("round " + (round + 1) + ": single rows");
           CaptureWorkload.settle(superuser, all);
-          long[][][] single = workload.singleRows(order, o.ops());
+          long[][][] single =
+              workload.singleRows(order.stream().map(CaptureContender::table).toList(), o.ops());
           for (int k = 0; k < order.size(); k++) {
-            for (int kind = 0; kind < 3; kind++) {
-              results.get(order.get(k)).single.get(kind).add(medianMs(single[k][kind]));
-            }
+            results.get(order.get(k)).addSingleRows(single[k]);
           }
           consumeAll(trickle, all);
           for (CaptureContender contender : order) {
@@ -82,7 +71,8 @@ public final class CaptureBenchmark {
           for (CaptureContender c : List.of(CaptureContender.TRIGGER, CaptureContender.WAL)) {
             System.out.println("round " + (round + 1) + ": change to visible, " + c.label);
             results.get(c).visible.add(
-                medianMs(CaptureWal.visibleLatency(owner, trickle, c, o.samples(), rows)));
+                CaptureWorkload.medianMs(
+                    CaptureWal.visibleLatency(owner, trickle, c, o.samples(), rows)));
           }
           order.add(order.remove(0));
         }
@@ -91,11 +81,7 @@ public final class CaptureBenchmark {
           wal.close();
         }
       }
-      String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
-      String md = CaptureReport.render(o, machine, load, results);
-      Files.createDirectories(o.out.toAbsolutePath().getParent());
-      Files.writeString(o.out, md);
-      System.out.println(md);
+      PgbenchRig.write(o.out(), CaptureReport.render(o, rig.machine(), rig.load(), results));
     }
   }
 
@@ -106,20 +92,8 @@ public final class CaptureBenchmark {
     }
   }
 
-  private static double medianMs(long[] nanos) {
-    return CaptureWorkload.median(Arrays.stream(nanos).asDoubleStream().toArray()) / 1e6;
-  }
-
   /** The measurements of one contender, one value per round. */
-  static final class Results {
-    /** Median single-row latency per round, ms: INSERT, UPDATE, DELETE. */
-    final List<List<Double>> single =
-        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-
-    /** Bulk UPDATE of 100,000 rows per round, ms. */
-    final List<Double> bulk = new ArrayList<>();
-    /** Transactions per second per round. */
-    final List<Double> tps = new ArrayList<>();
+  static final class Results extends WriteCosts {
     /** Median change-to-visible latency per round, ms (trigger and WAL capture only). */
     final List<Double> visible = new ArrayList<>();
   }

@@ -56,7 +56,7 @@ enum CaptureContender {
 
   /** The contender's copy of {@code pgbench_accounts}: {@code pgbench_accounts_<name>}. */
   String table() {
-    return "pgbench_accounts_" + name().toLowerCase(java.util.Locale.ROOT);
+    return PgbenchRig.accountsTable(this);
   }
 
   /** True for the trigger capture and its variants. */

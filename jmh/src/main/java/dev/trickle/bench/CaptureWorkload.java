@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The writes of the capture benchmark on pgbench-shaped tables, through plain PgJDBC (capture is in
- * the server, so how the application connects does not matter): single-row INSERT, UPDATE and
+ * The writes of the capture and IMMEDIATE benchmarks on pgbench-shaped tables ({@link PgbenchRig}),
+ * through plain PgJDBC (capture and IMMEDIATE maintenance are in the server, so how the
+ * application connects does not matter): single-row INSERT, UPDATE and
  * DELETE of an accounts table in autocommit, a bulk UPDATE of 100,000 rows, and pgbench's {@code
  * -N} transaction from several clients at once. Every contender writes its own copy of {@code
  * pgbench_accounts}; single-row statements alternate between the copies one by one, so that every
@@ -36,47 +37,17 @@ final class CaptureWorkload {
   }
 
   /**
-   * Creates and fills the pgbench tables (as {@code pgbench -i -s scale} lays them out), with one
-   * copy of {@code pgbench_accounts} per contender.
+   * Single-row latencies in nanoseconds, per accounts table in {@code tables} and kind (INSERT,
+   * UPDATE, DELETE): {@code ops} inserts, then updates, then deletes, each statement followed by
+   * the same statement on the next table (the next contender's).
    */
-  static void createTables(Connection c, int scale, List<CaptureContender> contenders)
-      throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int,"
-          + " filler char(88))");
-      st.execute("CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int,"
-          + " filler char(84))");
-      st.execute("CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int,"
-          + " mtime timestamp, filler char(22))");
-      st.execute("INSERT INTO pgbench_branches SELECT g, 0, '' FROM generate_series(1, "
-          + scale + ") g");
-      st.execute("INSERT INTO pgbench_tellers SELECT g, (g - 1) / 10 + 1, 0, ''"
-          + " FROM generate_series(1, " + 10 * scale + ") g");
-      for (CaptureContender contender : contenders) {
-        st.execute("CREATE TABLE " + contender.table() + " (aid int PRIMARY KEY, bid int,"
-            + " abalance int, filler char(84))");
-        st.execute("INSERT INTO " + contender.table() + " SELECT g, (g - 1) / "
-            + ACCOUNTS_PER_SCALE + " + 1, 0, '' FROM generate_series(1, "
-            + (long) ACCOUNTS_PER_SCALE * scale + ") g");
-        st.execute("VACUUM ANALYZE " + contender.table());
-      }
-      st.execute("VACUUM ANALYZE pgbench_branches, pgbench_tellers, pgbench_history");
-    }
-  }
-
-  /**
-   * Single-row latencies in nanoseconds, per contender and kind (INSERT, UPDATE, DELETE): {@code
-   * ops} inserts, then updates, then deletes, each statement followed by the same statement on the
-   * next contender's table.
-   */
-  long[][][] singleRows(List<CaptureContender> contenders, int ops) throws SQLException {
-    int n = contenders.size();
+  long[][][] singleRows(List<String> tables, int ops) throws SQLException {
+    int n = tables.size();
     long[][][] nanos = new long[n][3][ops];
     int base = ACCOUNTS_PER_SCALE * scale + 1;
     List<PreparedStatement[]> statements = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(url)) {
-      for (CaptureContender contender : contenders) {
-        String table = contender.table();
+      for (String table : tables) {
         statements.add(new PreparedStatement[] {
             c.prepareStatement(
                 "INSERT INTO " + table + " (aid, bid, abalance, filler) VALUES (?, 1, 0, '')"),
@@ -196,6 +167,11 @@ final class CaptureWorkload {
     long start = System.nanoTime();
     ps.executeUpdate();
     return System.nanoTime() - start;
+  }
+
+  /** The median of {@code nanos}, in milliseconds. */
+  static double medianMs(long[] nanos) {
+    return median(Arrays.stream(nanos).asDoubleStream().toArray()) / 1e6;
   }
 
   /** The median of {@code values}. */

@@ -1,27 +1,21 @@
 package dev.trickle.bench;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * What IMMEDIATE maintenance costs the writes to a source, against the same writes without a stream
- * table, in one run: pgbench-shaped tables on an embedded PostgreSQL, one copy of the accounts
- * table per {@link ImmediateContender}, each measured in every round (single-row statements
- * alternating between the contenders' tables one by one, bulk updates and TPS windows in an order
- * rotating from round to round), then the concurrency run of {@link ImmediateWorkload#orders}
- * without and with an IMMEDIATE aggregate. The report ({@link ImmediateReport}) gives medians over
- * the rounds and their ratios to bare.
+ * table, in one run: pgbench-shaped tables on an embedded PostgreSQL ({@link PgbenchRig}), one copy
+ * of the accounts table per {@link ImmediateContender}, each measured in every round (single-row
+ * statements alternating between the contenders' tables one by one, bulk updates and TPS windows in
+ * an order rotating from round to round), then the concurrency run of {@link
+ * ImmediateWorkload#orders} without and with an IMMEDIATE aggregate. The report ({@link
+ * ImmediateReport}) gives medians over the rounds and their ratios to bare.
  *
  * <p>Run from the repository root: {@code mvn -B -pl jmh -am -DskipTests -Pimmediate-benchmark
  * package [-Dexec.args="--scale 2 --rounds 3 --ops 1000 --clients 8 --seconds 10 --warmup 40 --writers 8
@@ -34,68 +28,55 @@ public final class ImmediateBenchmark {
   /** Runs the benchmark; see the class comment for the arguments. */
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    try (EmbeddedPostgres pg = EmbeddedServer.start()) {
-      BenchDatabase bench = BenchDatabase.create(pg);
-      String plain = bench.plainUrl();
+    List<ImmediateContender> all = List.of(ImmediateContender.values());
+    try (PgbenchRig rig = PgbenchRig.start(
+        false, false, o.scale(), all.stream().map(ImmediateContender::table).toList())) {
+      String plain = rig.plainUrl();
+      Connection trickle = rig.trickle();
+      Connection superuser = rig.superuser();
+      Connection owner = rig.owner();
       Map<ImmediateContender, Results> results = new EnumMap<>(ImmediateContender.class);
       List<ImmediateWorkload.WritersResult> writers = new ArrayList<>();
-      String loadBefore = CaptureReport.loadAverage();
-      MachineInfo machine;
-      try (Connection trickle = bench.trickle();
-          Connection superuser = bench.superuser();
-          Connection owner = bench.owner()) {
-        machine = MachineInfo.collect(owner);
-        List<ImmediateContender> all = List.of(ImmediateContender.values());
-        ImmediateWorkload.createTables(owner, o.scale(), all);
-        try (Statement st = trickle.createStatement()) {
-          st.execute("CREATE EXTENSION pg_trickle");
+      for (ImmediateContender contender : all) {
+        contender.prepare(trickle);
+        results.put(contender, new Results());
+      }
+      CaptureWorkload workload = new CaptureWorkload(plain, o.scale(), 42);
+      List<ImmediateContender> order = new ArrayList<>(all);
+      for (int round = 0; round < o.rounds(); round++) {
+        System.out.println("round " + (round + 1) + ": single rows");
+        ImmediateWorkload.settle(superuser);
+        long[][][] single =
+            workload.singleRows(order.stream().map(ImmediateContender::table).toList(), o.ops());
+        for (int k = 0; k < order.size(); k++) {
+          results.get(order.get(k)).addSingleRows(single[k]);
         }
-        for (ImmediateContender contender : all) {
-          contender.prepare(trickle);
-          results.put(contender, new Results());
-        }
-        CaptureWorkload workload = new CaptureWorkload(plain, o.scale(), 42);
-        SplittableRandom random = new SplittableRandom(7);
-        List<ImmediateContender> order = new ArrayList<>(all);
-        for (int round = 0; round < o.rounds(); round++) {
-          System.out.println("round " + (round + 1) + ": single rows");
+        for (ImmediateContender contender : order) {
+          System.out.println("round " + (round + 1) + ": bulk and TPS, " + contender.label);
+          Results r = results.get(contender);
           ImmediateWorkload.settle(superuser);
-          double[][] single = singleRows(plain, order, o.ops(), o.scale(), random);
-          for (int k = 0; k < order.size(); k++) {
-            for (int kind = 0; kind < 3; kind++) {
-              results.get(order.get(k)).single.get(kind).add(single[k][kind]);
-            }
-          }
-          for (ImmediateContender contender : order) {
-            System.out.println("round " + (round + 1) + ": bulk and TPS, " + contender.label);
-            Results r = results.get(contender);
-            ImmediateWorkload.settle(superuser);
-            r.bulk.add(workload.bulkUpdate(contender.table(), round) / 1e6);
-            ImmediateWorkload.settle(superuser);
-            r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds(), o.warmup()));
-          }
-          order.add(order.remove(0));
+          r.bulk.add(workload.bulkUpdate(contender.table(), round) / 1e6);
+          ImmediateWorkload.settle(superuser);
+          r.tps.add(workload.tps(contender.table(), o.clients(), o.seconds(), o.warmup()));
         }
-        for (ImmediateContender contender : all) {
-          if (contender.query() != null) {
-            results.get(contender).mismatchedRows =
-                ImmediateWorkload.mismatchedRows(owner, contender.streamTable(), contender.query());
-          }
-        }
-        writers.add(writersRun(
-            plain, trickle, owner, superuser, o.writers(), o.writerSeconds(), "bare", false));
-        writers.add(writersRun(
-            plain, trickle, owner, superuser, o.writers(), o.writerSeconds(), "immediate", true));
-        if (o.soakSeconds() > 0) {
-          writers.add(writersRun(
-              plain, trickle, owner, superuser, o.writers(), o.soakSeconds(), "soak", true));
+        order.add(order.remove(0));
+      }
+      for (ImmediateContender contender : all) {
+        if (contender.query() != null) {
+          results.get(contender).mismatchedRows =
+              ImmediateWorkload.mismatchedRows(owner, contender.streamTable(), contender.query());
         }
       }
-      String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
-      String md = ImmediateReport.render(o, machine, load, results, writers);
-      Files.createDirectories(o.out().toAbsolutePath().getParent());
-      Files.writeString(o.out(), md);
-      System.out.println(md);
+      writers.add(writersRun(
+          plain, trickle, owner, superuser, o.writers(), o.writerSeconds(), "bare", false));
+      writers.add(writersRun(
+          plain, trickle, owner, superuser, o.writers(), o.writerSeconds(), "immediate", true));
+      if (o.soakSeconds() > 0) {
+        writers.add(writersRun(
+            plain, trickle, owner, superuser, o.writers(), o.soakSeconds(), "soak", true));
+      }
+      PgbenchRig.write(
+          o.out(), ImmediateReport.render(o, rig.machine(), rig.load(), results, writers));
     }
   }
 
@@ -124,72 +105,8 @@ public final class ImmediateBenchmark {
         plain, owner, table, streamTable, query, writers, seconds, 11);
   }
 
-  /**
-   * Median single-row latencies in ms, per contender (in {@code order}) and kind (INSERT, UPDATE,
-   * DELETE): {@code ops} of each kind, every statement followed by the same on the next table.
-   */
-  private static double[][] singleRows(
-      String url, List<ImmediateContender> order, int ops, int scale, SplittableRandom random)
-      throws SQLException {
-    int n = order.size();
-    double[][][] nanos = new double[n][3][ops];
-    int accounts = CaptureWorkload.ACCOUNTS_PER_SCALE * scale;
-    int base = accounts + 1;
-    try (Connection c = DriverManager.getConnection(url)) {
-      List<PreparedStatement[]> statements = new ArrayList<>();
-      for (ImmediateContender contender : order) {
-        String table = contender.table();
-        statements.add(new PreparedStatement[] {
-            c.prepareStatement("INSERT INTO " + table
-                + " (aid, bid, abalance, filler) VALUES (?, 1, 0, '')"),
-            c.prepareStatement("UPDATE " + table + " SET abalance = abalance + ? WHERE aid = ?"),
-            c.prepareStatement("DELETE FROM " + table + " WHERE aid = ?")});
-      }
-      for (int kind = 0; kind < 3; kind++) {
-        for (int i = 0; i < ops; i++) {
-          int delta = random.nextInt(-5000, 5001);
-          int aid = 1 + random.nextInt(accounts);
-          for (int k = 0; k < n; k++) {
-            PreparedStatement ps = statements.get(k)[kind];
-            if (kind == 1) {
-              ps.setInt(1, delta);
-              ps.setInt(2, aid);
-            } else {
-              ps.setInt(1, base + i);
-            }
-            long start = System.nanoTime();
-            ps.executeUpdate();
-            nanos[k][kind][i] = System.nanoTime() - start;
-          }
-        }
-      }
-      for (PreparedStatement[] group : statements) {
-        for (PreparedStatement ps : group) {
-          ps.close();
-        }
-      }
-    }
-    double[][] medians = new double[n][3];
-    for (int k = 0; k < n; k++) {
-      for (int kind = 0; kind < 3; kind++) {
-        medians[k][kind] = CaptureWorkload.median(nanos[k][kind]) / 1e6;
-      }
-    }
-    return medians;
-  }
-
   /** The measurements of one contender, one value per round. */
-  static final class Results {
-    /** Median single-row latency per round, ms: INSERT, UPDATE, DELETE. */
-    final List<List<Double>> single =
-        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-
-    /** Bulk UPDATE of 100,000 rows per round, ms. */
-    final List<Double> bulk = new ArrayList<>();
-
-    /** Transactions per second per round. */
-    final List<Double> tps = new ArrayList<>();
-
+  static final class Results extends WriteCosts {
     /** Rows in which the stream table differed from its query after the rounds. */
     long mismatchedRows;
   }

@@ -31,7 +31,7 @@ enum ImmediateContender {
 
   /** The contender's copy of {@code pgbench_accounts}. */
   String table() {
-    return "pgbench_accounts_" + name().toLowerCase(Locale.ROOT);
+    return PgbenchRig.accountsTable(this);
   }
 
   /** The defining query of its stream table, over its own table; null for {@link #BARE}. */

@@ -13,11 +13,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The tables of the IMMEDIATE benchmark and its writers' run, through plain PgJDBC (the maintenance
- * runs in the server's triggers): pgbench-shaped accounts tables, one per contender (their bulk
- * UPDATE and TPS windows are {@link CaptureWorkload}'s, their single-row statements {@link
- * ImmediateBenchmark}'s), and {@link #orders}, concurrent writers with transactions of one to three
- * statements counting deadlocks.
+ * The IMMEDIATE benchmark's own writes, through plain PgJDBC (the maintenance runs in the server's
+ * triggers): {@link #orders}, concurrent writers with transactions of one to three statements
+ * counting deadlocks. The writes to the pgbench-shaped accounts tables ({@link PgbenchRig}) are
+ * {@link CaptureWorkload}'s.
  */
 final class ImmediateWorkload {
   /** Order statuses: the groups of the orders stream table. */
@@ -27,28 +26,6 @@ final class ImmediateWorkload {
   static final int ORDERS = 10_000;
 
   private ImmediateWorkload() {}
-
-  /** Creates and fills {@code pgbench_branches} and one accounts copy per contender. */
-  static void createTables(Connection c, int scale, List<ImmediateContender> contenders)
-      throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int,"
-          + " filler char(88))");
-      st.execute("CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int,"
-          + " mtime timestamp, filler char(22))");
-      st.execute("INSERT INTO pgbench_branches SELECT g, 0, '' FROM generate_series(1, "
-          + scale + ") g");
-      for (ImmediateContender contender : contenders) {
-        st.execute("CREATE TABLE " + contender.table() + " (aid int PRIMARY KEY, bid int,"
-            + " abalance int, filler char(84))");
-        st.execute("INSERT INTO " + contender.table() + " SELECT g, (g - 1) / "
-            + CaptureWorkload.ACCOUNTS_PER_SCALE + " + 1, 0, '' FROM generate_series(1, "
-            + (long) CaptureWorkload.ACCOUNTS_PER_SCALE * scale + ") g");
-        st.execute("VACUUM ANALYZE " + contender.table());
-      }
-      st.execute("VACUUM ANALYZE pgbench_branches, pgbench_history");
-    }
-  }
 
   /** Untimed, between measurements: vacuums what the writes touched and checkpoints. */
   static void settle(Connection superuser) throws SQLException {
