@@ -166,6 +166,7 @@ final class RefreshRun {
             case CHECK_PENDING ->
                 facts.withPending(DeltaTables.anyPending(c, locked.pgtId(), sourceIds));
             case FILL_DELTAS -> {
+              owner.run(read.temps().upkeep());
               DeltaTables.Fill fill =
                   DeltaTables.fill(
                       locked.pgtId(),

@@ -162,6 +162,34 @@ class SessionWorkTablesTest {
   }
 
   /**
+   * Refreshes whose delta table keeps growing past {@link SessionTempTables#TRUNCATE_BYTES}, so it
+   * is truncated every few refreshes and analyzed again after: the statements that fill and read
+   * it keep their text, so the session functions that run them (planned once) are the ones the
+   * second refresh made, never new ones.
+   */
+  @Test
+  void upkeepOfAWorkTableLeavesTheSessionFunctionsAsTheyWere() throws SQLException {
+    s.execute("INSERT INTO orders SELECT g, 1 + g % 8, g % 13 FROM generate_series(1000, 9000) g");
+    s.execute("SELECT pgtrickle.refresh_stream_table('totals')");
+    String delta = "pg_temp.\"__pgt_delta_" + scalar("SELECT 'orders'::regclass::oid") + "\"";
+    String functions = "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc"
+        + " WHERE pronamespace = pg_my_temp_schema() AND proname LIKE '\\_\\_pgt\\_batch\\_%'";
+    String made = null;
+    java.util.Set<String> fileNodes = new java.util.HashSet<>();
+    for (int cycle = 0; cycle < 9; cycle++) {
+      s.execute("UPDATE orders SET amount = amount + 1 WHERE id % 2 = " + (cycle % 2));
+      refreshAndCheck();
+      fileNodes.add(scalar("SELECT pg_relation_filenode('" + delta + "')"));
+      if (cycle == 1) {
+        made = scalar(functions);
+      } else if (cycle > 1) {
+        assertThat(scalar(functions)).as("session functions after cycle %d", cycle).isEqualTo(made);
+      }
+    }
+    assertThat(fileNodes).as("the delta table was truncated").hasSizeGreaterThan(1);
+  }
+
+  /**
    * Random writes, then a real change to each source: changes that cancel out are netted away, so
    * without these the set of changed sources (and with it the program and its work tables) would
    * vary from refresh to refresh.
