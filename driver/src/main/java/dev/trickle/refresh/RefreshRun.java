@@ -175,7 +175,9 @@ final class RefreshRun {
                       readsNamedColumnsOnly(compilation)
                           ? UnreadChanges.checkable(definition)
                           : Map.of());
-              yield facts.withChanges(fill.changes(owner.run(fill.batch())));
+              List<SourceChanges> changes = fill.changes(owner.run(fill.batch()));
+              owner.run(read.temps().analyzeTruncated());
+              yield facts.withChanges(changes);
             }
             case WEIGH_VOLUME ->
                 facts.withVolume(ChangeVolume.weigh(c, facts.changes().get(), definition));

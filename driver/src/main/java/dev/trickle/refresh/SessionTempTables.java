@@ -31,10 +31,11 @@ import java.util.function.Consumer;
  * the statements planned next would join two such tables by nested loop, also for the next large
  * delta. The measurements behind these choices are in {@code docs/benchmarks/refresh-path.md}.
  *
- * <p>A table is {@code ANALYZE}d when created, and once more before a later refresh when its
- * statistics say it had no pages (created empty, or truncated) but it has rows now (those of the
- * last fill, a representative size): with no pages recorded the planner assumes ten pages of rows,
- * and joins a small delta by scanning a large table instead of probing its index.
+ * <p>A table is {@code ANALYZE}d when created; a delta table the upkeep truncated, right after the
+ * fill refilled it ({@link #analyzeTruncated}); any other table once more before a later refresh
+ * when its statistics say it had no pages (created empty, or truncated) but it has rows now (those
+ * of the last fill, a representative size): with no pages recorded the planner assumes ten pages
+ * of rows, and joins a small delta by scanning a large table instead of probing its index.
  *
  * <p>A kept table's fill is always the same statement, and the {@code TRUNCATE}s and {@code
  * ANALYZE}s are statements of their own ({@link #upkeep}), never part of a fill: the statements
@@ -57,8 +58,13 @@ public final class SessionTempTables {
   /** Work tables kept per server session. */
   static final int CAPACITY = 64;
 
-  /** A kept table at least this large is emptied with TRUNCATE rather than DELETE. */
-  static final long TRUNCATE_BYTES = 1 << 20;
+  /**
+   * A kept table at least this large is emptied with TRUNCATE rather than DELETE. Each truncation
+   * makes the plans that read the table again (and those of its {@code ANALYZE}), so it should be
+   * rare, though the dead rows it removes are scanned until then ({@code
+   * docs/benchmarks/tpch.md}).
+   */
+  static final long TRUNCATE_BYTES = 8 << 20;
 
   /**
    * The shape keys and last use of the work tables refreshes created, by oid, per connection (a
@@ -93,6 +99,7 @@ public final class SessionTempTables {
   private final Set<String> unanalyzed;
   private final Map<String, String> created = new HashMap<>();
   private final Set<String> filled = new HashSet<>();
+  private final Set<String> truncated = new HashSet<>();
 
   private SessionTempTables(
       Connection connection,
@@ -182,6 +189,7 @@ public final class SessionTempTables {
           if (memory.lastUse(connection, oid).isPresent()) {
             if (large.contains(name)) {
               batch.add("TRUNCATE pg_temp." + Sql.identifier(name));
+              truncated.add(name);
             } else if (unanalyzed.contains(name)) {
               batch.add("ANALYZE pg_temp." + Sql.identifier(name));
             }
@@ -189,6 +197,23 @@ public final class SessionTempTables {
         });
     large.clear();
     unanalyzed.clear();
+    return batch;
+  }
+
+  /**
+   * {@code ANALYZE} of the tables {@link #upkeep} truncated that this refresh has filled since, to
+   * run before anything reads them: the plans that read a truncated table are then made again
+   * once, with its statistics, rather than once without (the planner would assume ten pages) and
+   * once more when the next refresh analyzes it. Empty (no round trip) on most refreshes.
+   */
+  public StatementBatch analyzeTruncated() {
+    StatementBatch batch = new StatementBatch();
+    for (String name : List.copyOf(truncated)) {
+      if (filled.contains(name)) {
+        batch.add("ANALYZE pg_temp." + Sql.identifier(name));
+        truncated.remove(name);
+      }
+    }
     return batch;
   }
 
