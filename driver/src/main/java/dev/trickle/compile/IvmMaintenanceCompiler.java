@@ -7,6 +7,7 @@ import dev.trickle.immediate.ImmediateTriggerProgram;
 import dev.trickle.ivm.DeltaCompiler;
 import dev.trickle.ivm.LoopLimit;
 import dev.trickle.ivm.MaintenancePlan;
+import dev.trickle.ivm.NamedColumnReads;
 import dev.trickle.ivm.StepPrinter;
 import dev.trickle.ivm.StorageNames;
 import dev.trickle.ivm.UnsupportedQueryException;
@@ -106,7 +107,11 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
     LoopLimit limit = new LoopLimit(Sql.display(definition.schema(), definition.name()));
     catalog.detach();
     return new Compilation.Differential(
-        new PlanProgram(plan, limit, variant -> variant(catalog, definition, variant)),
+        new PlanProgram(
+            plan,
+            limit,
+            variant -> variant(catalog, definition, variant),
+            NamedColumnReads.only(definition.query())),
         StepPrinter.withoutLoops(plan.setup()),
         StepPrinter.withoutLoops(plan.populate()),
         StepPrinter.withoutLoops(plan.teardown()),

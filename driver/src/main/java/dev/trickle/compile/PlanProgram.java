@@ -32,6 +32,7 @@ final class PlanProgram implements DifferentialProgram {
   private final MaintenancePlan plan;
   private final IntFunction<MaintenancePlan> variants;
   private final StepPrinter printer;
+  private final boolean namedColumnsOnly;
   /** Names this compilation in work-table shape keys: a recompilation may change column types. */
   private final String version = "plan " + VERSIONS.incrementAndGet();
   /**
@@ -47,11 +48,28 @@ final class PlanProgram implements DifferentialProgram {
    * @param limit the loop rule, naming the stream table
    * @param variants the plan compiled again with the work tables of program variant {@code n}
    *     named apart (see {@link #stepsFor})
+   * @param namedColumnsOnly whether the defining query reads its sources only through the columns
+   *     it names ({@link dev.trickle.ivm.NamedColumnReads})
    */
-  PlanProgram(MaintenancePlan plan, LoopLimit limit, IntFunction<MaintenancePlan> variants) {
+  PlanProgram(
+      MaintenancePlan plan,
+      LoopLimit limit,
+      IntFunction<MaintenancePlan> variants,
+      boolean namedColumnsOnly) {
     this.plan = plan;
     this.variants = variants;
     this.printer = new StepPrinter(limit);
+    this.namedColumnsOnly = namedColumnsOnly;
+  }
+
+  /** A program whose query may read its sources beyond the columns it names. */
+  PlanProgram(MaintenancePlan plan, LoopLimit limit, IntFunction<MaintenancePlan> variants) {
+    this(plan, limit, variants, false);
+  }
+
+  @Override
+  public boolean readsNamedColumnsOnly() {
+    return namedColumnsOnly;
   }
 
   @Override

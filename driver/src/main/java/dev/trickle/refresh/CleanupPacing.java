@@ -26,7 +26,7 @@ final class CleanupPacing {
   boolean due(Connection c, long pgtId, List<SourceChanges> changes) {
     long consumed =
         consumedSinceCleanup.get(c, pgtId).orElse(0L)
-            + changes.stream().mapToLong(SourceChanges::rows).sum();
+            + changes.stream().mapToLong(SourceChanges::consumed).sum();
     if (consumed >= CLEANUP_ROWS || changes.stream().anyMatch(SourceChanges::truncated)) {
       consumedSinceCleanup.forget(c, pgtId);
       return true;

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +29,9 @@ import java.util.stream.Collectors;
  * marker. The statements read the frontiers on the server, never as values from the client.
  */
 public final class DeltaTables {
+  /** No statement checks whether the source's changes cancel on the columns the query reads. */
+  private static final int NOT_CHECKED = -1;
+
   private DeltaTables() {}
 
   /** {@code pg_temp."__pgt_delta_<oid>"}. */
@@ -68,9 +72,15 @@ public final class DeltaTables {
    * <p>What a source consumed is read from row counts, not from a query: the fill's count is the
    * rows it wrote, and a second statement deletes the truncation markers (weight 0) again and
    * counts them. A marker makes the refresh FULL, which reads no delta table, so it need not stay.
+   * The delta of a source in {@code checkable} (with the columns the query reads from it) is
+   * emptied, and counted as cancelled, when its changes cancel on those columns ({@link
+   * UnreadChanges}).
    */
   static Fill fill(
-      long pgtId, List<StreamTableDefinition.Source> sources, SessionTempTables temps) {
+      long pgtId,
+      List<StreamTableDefinition.Source> sources,
+      SessionTempTables temps,
+      Map<Long, List<Column>> checkable) {
     StatementBatch batch = new StatementBatch().plannedOncePerSession();
     List<Counted> counted = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
@@ -83,7 +93,12 @@ public final class DeltaTables {
       }
       int last = batch.size();
       int markers = batch.add("DELETE FROM " + source.deltaTable() + " WHERE \"__pgt_w\" = 0");
-      counted.add(new Counted(source.relid(), first, last, markers));
+      List<Column> read = checkable.get(source.relid());
+      int cancelled =
+          read == null
+              ? NOT_CHECKED
+              : batch.add(UnreadChanges.emptyIfCancelled(source.deltaTable(), read));
+      counted.add(new Counted(source.relid(), first, last, markers, cancelled));
     }
     return new Fill(batch, List.copyOf(counted));
   }
@@ -95,8 +110,10 @@ public final class DeltaTables {
    * @param firstFill the index of the first statement of its fill
    * @param endFill the index after the last statement of its fill
    * @param markers the index of the statement deleting its truncation markers
+   * @param cancelled the index of the statement emptying its delta when it cancels on the columns
+   *     the query reads, or {@link #NOT_CHECKED}
    */
-  private record Counted(long sourceRelid, int firstFill, int endFill, int markers) {
+  private record Counted(long sourceRelid, int firstFill, int endFill, int markers, int cancelled) {
     /**
      * What the source consumed. Of the fill's statements (an emptying, the insert or a {@code
      * CREATE TABLE AS}, an {@code ANALYZE}) only the one writing the rows has a row count.
@@ -107,7 +124,9 @@ public final class DeltaTables {
         written = Math.max(written, result.count(i));
       }
       long truncations = result.count(markers);
-      return new SourceChanges(sourceRelid, written - truncations, truncations > 0);
+      long removed = cancelled == NOT_CHECKED ? 0 : result.count(cancelled);
+      return new SourceChanges(
+          sourceRelid, written - truncations - removed, truncations > 0, removed);
     }
   }
 

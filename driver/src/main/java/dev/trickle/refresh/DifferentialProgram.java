@@ -31,4 +31,14 @@ public interface DifferentialProgram {
    */
   RefreshCounts run(AsOwner owner, Set<Long> changedSources, SessionTempTables temps)
       throws SQLException;
+
+  /**
+   * Whether what the program maintains depends on each source only through the columns the
+   * defining query names ({@link StreamTableDefinition.Source#columnsUsed}): no whole-row or
+   * system-column reads. Then a source whose changes cancel on those columns counts as unchanged
+   * ({@link UnreadChanges}). False unless a program says so.
+   */
+  default boolean readsNamedColumnsOnly() {
+    return false;
+  }
 }

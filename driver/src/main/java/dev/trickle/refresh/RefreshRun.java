@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -165,9 +166,18 @@ final class RefreshRun {
             case CHECK_PENDING ->
                 facts.withPending(DeltaTables.anyPending(c, locked.pgtId(), sourceIds));
             case FILL_DELTAS -> {
+              owner.run(read.temps().upkeep());
               DeltaTables.Fill fill =
-                  DeltaTables.fill(locked.pgtId(), definition.capturedSources(), read.temps());
-              yield facts.withChanges(fill.changes(owner.run(fill.batch())));
+                  DeltaTables.fill(
+                      locked.pgtId(),
+                      definition.capturedSources(),
+                      read.temps(),
+                      readsNamedColumnsOnly(compilation)
+                          ? UnreadChanges.checkable(definition)
+                          : Map.of());
+              List<SourceChanges> changes = fill.changes(owner.run(fill.batch()));
+              owner.run(read.temps().analyzeTruncated());
+              yield facts.withChanges(changes);
             }
             case WEIGH_VOLUME ->
                 facts.withVolume(ChangeVolume.weigh(c, facts.changes().get(), definition));
@@ -189,6 +199,11 @@ final class RefreshRun {
     RefreshOutcome outcome = new RefreshOutcome(decision.action(), counts, decision.reason());
     close(c, read, outcome, facts.changes(), transaction);
     return outcome;
+  }
+
+  private static boolean readsNamedColumnsOnly(Optional<Compilation> compilation) {
+    return compilation.orElse(null) instanceof Compilation.Differential differential
+        && differential.program().readsNamedColumnsOnly();
   }
 
   private static Set<Long> changedSources(RefreshDecision.Facts facts) {
@@ -254,7 +269,7 @@ final class RefreshRun {
     }
     boolean cleanUp =
         transaction == Transaction.OWN_AND_CLEAN_UP
-            && outcome.action() != RefreshAction.NO_DATA
+            && (outcome.action() != RefreshAction.NO_DATA || consumedAny(consumed))
             && !sourceIds.isEmpty()
             && (consumed.isEmpty() || cleanupPacing.due(c, st.pgtId(), consumed.get()));
     if (cleanUp) {
@@ -269,6 +284,11 @@ final class RefreshRun {
       // Only the cleanup, after the COMMIT, failed (cancelled, say): the refresh stands.
       cleanup = Optional.of(Frontiers.Cleanup.failed(RefreshFailures.messageOf(e)));
     }
+  }
+
+  /** Whether the refresh consumed changes, ones that cancelled on the columns read included. */
+  private static boolean consumedAny(Optional<List<SourceChanges>> consumed) {
+    return consumed.isPresent() && consumed.get().stream().anyMatch(ch -> ch.consumed() > 0);
   }
 
   /**

@@ -25,15 +25,24 @@ import java.util.function.Consumer;
  * truncates every such table of the session at every commit, a file truncation each, and the next
  * fill extends the file again. A {@code DELETE} of a few rows touches one page. Dead rows stay
  * until the page is pruned, so a table grown past {@link #TRUNCATE_BYTES} is emptied with {@code
- * TRUNCATE} instead (a new file and a catalog update, once in a while). The tables are not
+ * TRUNCATE} before the refresh fills it ({@link #upkeep}: a new file and a catalog update, once in
+ * a while). The tables are not
  * vacuumed: a {@code VACUUM} records the live rows of the last small delta as the table's size, and
  * the statements planned next would join two such tables by nested loop, also for the next large
  * delta. The measurements behind these choices are in {@code docs/benchmarks/refresh-path.md}.
  *
- * <p>A table is {@code ANALYZE}d when created, and once more after a fill when its statistics say
- * it had no pages (created empty, or truncated) but it has rows now: with no pages recorded the
- * planner assumes ten pages of rows, and joins a small delta by scanning a large table instead of
- * probing its index.
+ * <p>A table is {@code ANALYZE}d when created; a delta table the upkeep truncated, right after the
+ * fill refilled it ({@link #analyzeTruncated}); any other table once more before a later refresh
+ * when its statistics say it had no pages (created empty, or truncated) but it has rows now (those
+ * of the last fill, a representative size): with no pages recorded the planner assumes ten pages
+ * of rows, and joins a small delta by scanning a large table instead of probing its index.
+ *
+ * <p>A kept table's fill is always the same statement, and the {@code TRUNCATE}s and {@code
+ * ANALYZE}s are statements of their own ({@link #upkeep}), never part of a fill: the statements
+ * that fill and read the tables run as a function of the session named by their text, planned
+ * once ({@link StatementBatch#plannedOncePerSession}), and a fill whose text changed with the
+ * table's upkeep made a new function, planned again as a whole. The upkeep invalidates only the
+ * plans that read the table it touches.
  *
  * <p>What a session holds is read from {@code pg_class} at the start of every refresh, never
  * assumed: a rollback, {@code DISCARD}, a connection pooler handing out another server session, or
@@ -49,8 +58,13 @@ public final class SessionTempTables {
   /** Work tables kept per server session. */
   static final int CAPACITY = 64;
 
-  /** A kept table at least this large is emptied with TRUNCATE rather than DELETE. */
-  static final long TRUNCATE_BYTES = 1 << 20;
+  /**
+   * A kept table at least this large is emptied with TRUNCATE rather than DELETE. Each truncation
+   * makes the plans that read the table again (and those of its {@code ANALYZE}), so it should be
+   * rare, though the dead rows it removes are scanned until then ({@code
+   * docs/benchmarks/tpch.md}).
+   */
+  static final long TRUNCATE_BYTES = 8 << 20;
 
   /**
    * The shape keys and last use of the work tables refreshes created, by oid, per connection (a
@@ -85,6 +99,7 @@ public final class SessionTempTables {
   private final Set<String> unanalyzed;
   private final Map<String, String> created = new HashMap<>();
   private final Set<String> filled = new HashSet<>();
+  private final Set<String> truncated = new HashSet<>();
 
   private SessionTempTables(
       Connection connection,
@@ -144,18 +159,10 @@ public final class SessionTempTables {
     String name = relationName(table);
     List<String> statements = new ArrayList<>(2);
     if (shape.equals(shapeOf(name))) {
-      if (large.remove(name)) {
-        statements.add("TRUNCATE " + table);
-        statements.add("INSERT INTO " + table + " " + query);
-      } else {
-        // One statement, not a DELETE and an INSERT: the data-modifying CTE sees only the rows
-        // from before the statement, and a small refresh pays the server's per-statement cost
-        // about as much as its work.
-        statements.add("WITH __pgt_emptied AS (DELETE FROM " + table + ") INSERT INTO " + table + " " + query);
-      }
-      if (unanalyzed.remove(name)) {
-        statements.add("ANALYZE " + table);
-      }
+      // One statement, not a DELETE and an INSERT: the data-modifying CTE sees only the rows
+      // from before the statement, and a small refresh pays the server's per-statement cost
+      // about as much as its work.
+      statements.add("WITH __pgt_emptied AS (DELETE FROM " + table + ") INSERT INTO " + table + " " + query);
     } else {
       statements.addAll(evictions());
       statements.add("DROP TABLE IF EXISTS " + table);
@@ -166,6 +173,48 @@ public final class SessionTempTables {
     }
     filled.add(name);
     return statements;
+  }
+
+  /**
+   * The upkeep of the kept tables refreshes on this connection created, to run as their owner
+   * before this refresh fills any of them: {@code TRUNCATE} of a table grown past {@link
+   * #TRUNCATE_BYTES}, {@code ANALYZE} of one that has rows but no pages in its statistics. Empty
+   * (no round trip) on most refreshes. Tables anything else made are left alone: an IMMEDIATE
+   * trigger's may be in use by the current transaction.
+   */
+  public StatementBatch upkeep() {
+    StatementBatch batch = new StatementBatch();
+    existing.forEach(
+        (name, oid) -> {
+          if (memory.lastUse(connection, oid).isPresent()) {
+            if (large.contains(name)) {
+              batch.add("TRUNCATE pg_temp." + Sql.identifier(name));
+              truncated.add(name);
+            } else if (unanalyzed.contains(name)) {
+              batch.add("ANALYZE pg_temp." + Sql.identifier(name));
+            }
+          }
+        });
+    large.clear();
+    unanalyzed.clear();
+    return batch;
+  }
+
+  /**
+   * {@code ANALYZE} of the tables {@link #upkeep} truncated that this refresh has filled since, to
+   * run before anything reads them: the plans that read a truncated table are then made again
+   * once, with its statistics, rather than once without (the planner would assume ten pages) and
+   * once more when the next refresh analyzes it. Empty (no round trip) on most refreshes.
+   */
+  public StatementBatch analyzeTruncated() {
+    StatementBatch batch = new StatementBatch();
+    for (String name : List.copyOf(truncated)) {
+      if (filled.contains(name)) {
+        batch.add("ANALYZE pg_temp." + Sql.identifier(name));
+        truncated.remove(name);
+      }
+    }
+    return batch;
   }
 
   /**

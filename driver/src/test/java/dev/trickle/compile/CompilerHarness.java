@@ -232,9 +232,9 @@ final class CompilerHarness implements AutoCloseable {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      programs
-          .get(plan)
-          .run(batch -> batch.run(c), prepareDeltas(plan), SessionTempTables.load(c, workTables));
+      SessionTempTables temps = SessionTempTables.load(c, workTables);
+      temps.upkeep().run(c);
+      programs.get(plan).run(batch -> batch.run(c), prepareDeltas(plan), temps);
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
       }

@@ -31,6 +31,9 @@ class SessionWorkTablesTest {
       "SELECT g.name, count(*) AS n, sum(o.amount) AS total FROM orders o JOIN grp g ON g.id = o.grp"
           + " GROUP BY g.name";
 
+  /** The last key of a batch whose delta table passes {@link SessionTempTables#TRUNCATE_BYTES}. */
+  private static final int LARGE = 250_000;
+
   private Connection c;
   private Statement s;
   private final Random random = new Random(20261124);
@@ -149,7 +152,8 @@ class SessionWorkTablesTest {
     String delta = "pg_temp.\"__pgt_delta_" + scalar("SELECT 'orders'::regclass::oid") + "\"";
     String deltaOid = scalar("SELECT '" + delta + "'::regclass::oid");
     s.execute("UPDATE orders SET amount = amount + 1");
-    s.execute("INSERT INTO orders SELECT g, 1 + g % 8, g % 13 FROM generate_series(1000, 30000) g");
+    s.execute("INSERT INTO orders SELECT g, 1 + g % 8, g % 13 FROM generate_series(1000, " + LARGE
+        + ") g");
     s.execute("SELECT pgtrickle.refresh_stream_table('totals')"); // most rows changed: FULL
     assertThat(difference("totals", QUERY)).isZero();
     assertThat(Long.parseLong(scalar("SELECT pg_relation_size('" + delta + "')")))
@@ -159,6 +163,39 @@ class SessionWorkTablesTest {
     assertThat(Long.parseLong(scalar("SELECT pg_relation_size('" + delta + "')")))
         .isLessThan(SessionTempTables.TRUNCATE_BYTES);
     assertThat(scalar("SELECT '" + delta + "'::regclass::oid")).as("the same table").isEqualTo(deltaOid);
+  }
+
+  /**
+   * A delta table grown past {@link SessionTempTables#TRUNCATE_BYTES} (by a batch large enough to
+   * be recomputed) is truncated by the next refresh and analyzed right after its fill: the
+   * statements that fill and read it keep their text, so the session functions that run them
+   * (planned once) stay the ones made before, and no later refresh makes a new one.
+   */
+  @Test
+  void upkeepOfAWorkTableLeavesTheSessionFunctionsAsTheyWere() throws SQLException {
+    for (int i = 0; i < 2; i++) { // the first creates the work tables, the second refills them
+      change();
+      refreshAndCheck();
+    }
+    String delta = "pg_temp.\"__pgt_delta_" + scalar("SELECT 'orders'::regclass::oid") + "\"";
+    String functions = "SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc"
+        + " WHERE pronamespace = pg_my_temp_schema() AND proname LIKE '\\_\\_pgt\\_batch\\_%'";
+    s.execute("INSERT INTO orders SELECT g, 1 + g % 8, g % 13 FROM generate_series(1000, " + LARGE
+        + ") g");
+    s.execute("SELECT pgtrickle.refresh_stream_table('totals')"); // most rows changed: FULL
+    assertThat(Long.parseLong(scalar("SELECT pg_relation_size('" + delta + "')")))
+        .isGreaterThanOrEqualTo(SessionTempTables.TRUNCATE_BYTES);
+    String file = scalar("SELECT pg_relation_filenode('" + delta + "')");
+    String made = scalar(functions);
+    for (int cycle = 0; cycle < 4; cycle++) {
+      change();
+      refreshAndCheck();
+      assertThat(scalar(functions)).as("session functions after cycle %d", cycle).isEqualTo(made);
+      assertThat(scalar("SELECT relpages > 0 FROM pg_class WHERE oid = '" + delta + "'::regclass"))
+          .as("the delta table's statistics after cycle %d", cycle).isEqualTo("t");
+    }
+    assertThat(scalar("SELECT pg_relation_filenode('" + delta + "')"))
+        .as("the delta table was truncated").isNotEqualTo(file);
   }
 
   /**
