@@ -94,6 +94,57 @@ class FullReplacementOracleTest {
         + " WHERE action = 'DIFFERENTIAL' AND status = 'COMPLETED'")).isPositive();
   }
 
+  @Test
+  void indexesAreBuiltAgainAfterTheLoadAndKeepTheirDefinitions() throws SQLException {
+    h.sql("CREATE INDEX st_k_v_note ON st (k, v, note) WITH (fillfactor = 80)",
+        "CREATE INDEX st_v_half ON st ((v / 2))");
+    List<List<String>> indexes = indexesOf("st");
+    String expressionIndex = h.value("SELECT 'st_v_half'::regclass::oid");
+    h.sql("DELETE FROM src WHERE id IN (SELECT id FROM src ORDER BY id DESC LIMIT 1)",
+        "UPDATE src SET v = v + 1 WHERE k = 1");
+    String rebuilt = h.value("SELECT 'st_k_v_note'::regclass::oid");
+    h.refresh("st");
+    h.assertMatches("st", QUERY);
+    assertThat(indexesOf("st")).isEqualTo(indexes);
+    assertThat(h.value("SELECT 'st_k_v_note'::regclass::oid")).isNotEqualTo(rebuilt);
+    assertThat(h.value("SELECT 'st_v_half'::regclass::oid")).isEqualTo(expressionIndex);
+    assertThat(h.count("SELECT * FROM st WHERE k = 1 AND v IS NOT NULL AND note IS NOT NULL"))
+        .as("the rebuilt index answers a query")
+        .isEqualTo(h.count("SELECT * FROM (" + QUERY + ") q WHERE k = 1 AND v IS NOT NULL"
+            + " AND note IS NOT NULL"));
+  }
+
+  @Test
+  void aDifferentialStreamTableRecomputingKeepsItsIndexAndGoesOnDifferentially()
+      throws SQLException {
+    h.create("keyed", "SELECT id, k, v FROM src", "refresh_mode", "DIFFERENTIAL");
+    List<List<String>> indexes = indexesOf("keyed");
+    assertThat(indexes).as("the differential plan's index on the storage").isNotEmpty();
+    long seed = Long.getLong("trickle.oracle.seed", System.nanoTime());
+    Random random = new Random(seed);
+    for (int cycle = 0; cycle < FuzzCycles.perCase(6); cycle++) {
+      String where = "cycle " + cycle + " with seed " + seed;
+      if (cycle % 2 == 0) {
+        h.sql("UPDATE src SET v = coalesce(v, 0) + 1");
+      } else {
+        changeAtRandom(random);
+      }
+      h.refresh("keyed");
+      assertMatches("keyed", "SELECT id, k, v FROM src", where);
+      assertThat(indexesOf("keyed")).as("indexes in " + where).isEqualTo(indexes);
+    }
+    assertThat(h.rows("SELECT DISTINCT action FROM pgtrickle.get_refresh_history('keyed', 100)"
+        + " WHERE status = 'COMPLETED' ORDER BY action"))
+        .as("recomputed after whole-table updates, differential after small changes")
+        .containsExactly(List.of("DIFFERENTIAL"), List.of("FULL"));
+  }
+
+  /** The table's indexes, name and definition, by name. */
+  private List<List<String>> indexesOf(String table) throws SQLException {
+    return h.rows("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = '" + table
+        + "' ORDER BY indexname");
+  }
+
   private void assertMatches(String streamTable, String query, String where)
       throws SQLException {
     try {
