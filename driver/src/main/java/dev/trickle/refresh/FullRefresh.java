@@ -14,7 +14,8 @@ import java.sql.SQLException;
  *   <li><b>empty storage</b> (a first population): the query's rows are inserted;
  *   <li><b>nothing reads its changes</b> (no stream table reads it, no trigger but Trickle's
  *       guard, no foreign key points at it) and no transaction holds the table: {@code TRUNCATE}
- *       and insert the query's rows, in the refresh's transaction. This costs what {@code REFRESH
+ *       and insert the query's rows, in the refresh's transaction, its indexes dropped before and
+ *       built again in bulk after ({@link RebuiltIndexes}). This costs what {@code REFRESH
  *       MATERIALIZED VIEW} costs and locks the same way: {@code ACCESS EXCLUSIVE} until the refresh
  *       commits, so readers that come meanwhile wait for the refresh (as they wait for {@code
  *       REFRESH MATERIALIZED VIEW}), and a reader in a REPEATABLE READ transaction whose snapshot
@@ -66,7 +67,7 @@ final class FullRefresh {
     RefreshCounts counts =
         switch (way.lockedOrDifference(c, target)) {
           case INSERT -> insert(owner, apply, target, rows, qualifiedTemp);
-          case REPLACE -> replace(owner, apply, target, rows, qualifiedTemp);
+          case REPLACE -> replace(owner, apply, target, rows, qualifiedTemp, way.indexes());
           case DIFFERENCE -> difference(owner, apply, st, target, rows, qualifiedTemp);
         };
     return counts;
@@ -81,13 +82,23 @@ final class FullRefresh {
     return new RefreshCounts(owner.run(apply).count(inserted), 0);
   }
 
-  /** Nothing reads the changes: the old rows truncated (counted first), the query's inserted. */
+  /**
+   * Nothing reads the changes: the old rows truncated (counted first), the query's inserted, the
+   * indexes that can be ({@link RebuiltIndexes}) dropped before and built in bulk after.
+   */
   private static RefreshCounts replace(
-      AsOwner owner, StatementBatch apply, String target, String rows, String temp)
+      AsOwner owner,
+      StatementBatch apply,
+      String target,
+      String rows,
+      String temp,
+      RebuiltIndexes indexes)
       throws SQLException {
     int old = apply.addQuery("SELECT count(*) AS old_rows FROM " + target);
     apply.add("TRUNCATE " + target);
+    indexes.names().forEach(index -> apply.add("DROP INDEX " + index));
     int inserted = apply.add("INSERT INTO " + target + " " + rows);
+    indexes.definitions().forEach(apply::add);
     apply.add("DROP TABLE " + temp);
     StatementBatch.Result result = owner.run(apply);
     return new RefreshCounts(result.count(inserted), result.row(old).number("old_rows"));

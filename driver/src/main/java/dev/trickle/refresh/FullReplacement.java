@@ -13,8 +13,10 @@ import java.sql.Statement;
  * @param sameShape the query's columns (as the temporary table made from it has them) are the
  *     storage's, by name and type, in order
  * @param kind the way to replace the contents
+ * @param indexes the storage's indexes to drop before a {@link Kind#REPLACE} and create again
+ *     after it
  */
-record FullReplacement(boolean sameShape, Kind kind) {
+record FullReplacement(boolean sameShape, Kind kind, RebuiltIndexes indexes) {
   /** The ways, cheapest first. */
   enum Kind {
     /** The storage is empty: insert the query's rows. */
@@ -59,20 +61,21 @@ record FullReplacement(boolean sameShape, Kind kind) {
         "SELECT ARRAY(" + COLUMNS.formatted("?::regclass") + ")"
             + " = ARRAY(" + COLUMNS.formatted("s.oid") + ") AS same_shape,"
             + " NOT EXISTS (SELECT 1 FROM " + target + ") AS empty,"
-            + " " + CHANGES_READ + " AS changes_read"
+            + " " + CHANGES_READ + " AS changes_read,"
+            + " " + RebuiltIndexes.columns()
             + " FROM pg_catalog.pg_class s WHERE s.oid = ?::oid";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, temp);
       ps.setLong(2, storageRelid);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          return new FullReplacement(false, Kind.DIFFERENCE);
+          return new FullReplacement(false, Kind.DIFFERENCE, RebuiltIndexes.NONE);
         }
         Kind kind =
             rs.getBoolean("empty")
                 ? Kind.INSERT
                 : rs.getBoolean("changes_read") ? Kind.DIFFERENCE : Kind.REPLACE;
-        return new FullReplacement(rs.getBoolean("same_shape"), kind);
+        return new FullReplacement(rs.getBoolean("same_shape"), kind, RebuiltIndexes.read(rs));
       }
     }
   }

@@ -80,6 +80,14 @@ final class Contenders implements AutoCloseable {
     return timed(plain, "REFRESH MATERIALIZED VIEW " + matviewName());
   }
 
+  /**
+   * Reads the query's result once, untimed, on the plain connection: the first reader of changed
+   * source rows sets their hint bits, a cost neither recomputing contender should carry alone.
+   */
+  void readQuery() throws SQLException {
+    timed(plain, "SELECT count(*) FROM (" + sql + ") AS q");
+  }
+
   /** What the last refresh of the DIFFERENTIAL stream table did, per the history. */
   RefreshRecord lastDifferential() throws SQLException {
     return lastRefresh(differentialName());

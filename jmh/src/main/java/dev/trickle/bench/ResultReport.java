@@ -104,14 +104,15 @@ final class ResultReport {
           + " rewrites, is reported in its own column), then ");
     }
     md.append("applies a fresh seeded change to the sources (one transaction: a mix of updates, inserts and"
-        + " deletes, including join- and group-key moves) and then refreshes the three in turn, so all"
-        + " three see exactly the same change");
+        + " deletes, including join- and group-key moves) and then refreshes the three, so all"
+        + " three see exactly the same change: the DIFFERENTIAL stream table first, then the FULL"
+        + " stream table and the materialized view, timed alike");
     if (options.settle() > 0) {
-      md.append(" (the materialized view gets one untimed refresh right before its timed one, for the same"
-          + " reason)");
+      md.append(" (after one untimed read of the query, so that neither pays for being the first to"
+          + " read the changed rows)");
     }
-    md.append(". Before each timed refresh the rewritten FULL table and materialized view are vacuumed and a"
-        + " checkpoint is taken. Times are wall-clock on the client around `SELECT"
+    md.append(" in an order alternated between repetitions. Before each timed refresh the rewritten FULL"
+        + " table and materialized view are vacuumed and a checkpoint is taken. Times are wall-clock on the client around `SELECT"
         + " pgtrickle.refresh_stream_table(...)` (through the Trickle driver) and `REFRESH MATERIALIZED"
         + " VIEW` (plain PgJDBC). The history (`pgtrickle.pgt_refresh_history`) must record every"
         + " DIFFERENTIAL refresh as `DIFFERENTIAL`/`COMPLETED`; after the last repetition of each"
