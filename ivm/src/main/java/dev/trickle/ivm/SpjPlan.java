@@ -171,6 +171,16 @@ final class SpjPlan implements MaintenancePlan {
     return DerivedInputs.teardown(block);
   }
 
+  /** The join key of a root block of inner joins through one key ({@link JoinKeyClass}). */
+  @Override
+  public java.util.Optional<KeyLocking> keyLocking() {
+    if (!root || !sourceOids().equals(
+        block.inputs().stream().map(i -> i.relation().oid()).collect(Collectors.toSet()))) {
+      return java.util.Optional.empty();
+    }
+    return JoinKeyClass.of(block, applier.keyed());
+  }
+
   @Override
   public java.util.Map<Long, java.util.Set<String>> probedColumns() {
     return ProbeKeys.of(block);
