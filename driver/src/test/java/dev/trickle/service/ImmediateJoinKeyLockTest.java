@@ -236,6 +236,26 @@ class ImmediateJoinKeyLockTest {
     }
   }
 
+  @Test
+  void aWriterWhoseSnapshotMissesATruncateFailsOutsideReadCommitted() throws SQLException {
+    try (Connection c = writer.connect(); Statement st = c.createStatement()) {
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setAutoCommit(false);
+      st.execute("SELECT count(*) FROM branches"); // takes the snapshot
+      try (Statement o = owner.createStatement()) {
+        o.execute("TRUNCATE tellers");
+      }
+      assertThatThrownBy(() -> st.execute("INSERT INTO accounts VALUES (1003, 3, 0)"))
+          .as("the write would join the tellers its snapshot still sees")
+          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("40001"));
+      c.rollback();
+    }
+    try (Statement st = owner.createStatement()) {
+      st.execute("INSERT INTO tellers SELECT g, g % 10 + 1 FROM generate_series(1, 20) g");
+      assertExact(st);
+    }
+  }
+
   /** Waits until a session is blocked on advisory lock 4242, inside its statement. */
   private static void awaitHeld(Statement h) throws Exception {
     await(h, "objid = 4242", "the held statement never reached its hold");

@@ -53,7 +53,6 @@ final class TriggerBody {
   private final String storage;
   private final List<String> storageColumns;
   private final String definingQuery;
-  private final String lock;
   private final String namePrefix;
   private final List<Long> sourceOids;
   private final String pendingSetting;
@@ -75,7 +74,6 @@ final class TriggerBody {
     this.storage = storage;
     this.storageColumns = List.copyOf(storageColumns);
     this.definingQuery = definingQuery;
-    this.lock = lock;
     this.namePrefix = namePrefix;
     this.sourceOids = plan.sourceOids().stream().sorted().toList();
     this.pendingSetting = "pgtrickle." + namePrefix + "_pending";
@@ -112,6 +110,7 @@ final class TriggerBody {
     body.append("  BEGIN\n");
     body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
+    locks.appendTruncate(body, "    ");
     body.append("    DELETE FROM ").append(storage).append(";\n");
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identifiers(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");

@@ -176,6 +176,18 @@ final class WriterLocks {
         .append(" || '/' || __pgt_gate || '/' || ").append(stamp).append(", true);\n");
   }
 
+  /**
+   * Appends what a {@code TRUNCATE} of a source records for a plan that locks join keys: every
+   * bucket row, so that a writer of any key whose snapshot misses the stream table's repopulation
+   * fails with 40001 outside READ COMMITTED. It holds the gate exclusive, so no bucket is locked.
+   */
+  void appendTruncate(StringBuilder body, String indent) {
+    if (keys.isPresent()) {
+      body.append(indent).append("UPDATE ").append(lock)
+          .append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
+    }
+  }
+
   /** The PL/pgSQL variable {@link #appendGate} uses. */
   static String declarations() {
     return "  __pgt_gate text;\n  __pgt_single int;\n";
