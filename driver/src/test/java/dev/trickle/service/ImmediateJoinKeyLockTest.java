@@ -33,9 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * writers of one value serialize on it, and the stream tables stay exact.
  *
  * <p>Branches, their accounts and tellers, and notes per branch (a bag with identical copies), all
- * joined on the branch id: a keyed two-table join, a keyed three-table join and a bag whose
- * output carries the key lock key values. A bag whose output does not carry the key ({@code
- * copies}: identical rows of different key values) keeps the lock row. A session held inside its
+ * joined on the branch id: a keyed two-table join, a keyed three-table join, a bag whose output
+ * carries the key and a bag of identical copies whose output carries the accounts' key (accounts
+ * move between branches) lock key values. A bag whose output carries neither ({@code copies}:
+ * identical rows of different key values) keeps the lock row. A session held inside its
  * statement on one branch does not hold up writers of other branches, under READ COMMITTED,
  * REPEATABLE READ and SERIALIZABLE; a writer of its branch waits and then (outside READ COMMITTED)
  * fails with {@code 40001}. Two and eight sessions write random branches, half of them in
@@ -51,6 +52,8 @@ class ImmediateJoinKeyLockTest {
       + " JOIN branches b ON a.bid = b.bid JOIN tellers t ON t.bid = b.bid";
   private static final String NOTE_COPIES =
       "SELECT n.bid, n.v FROM notes n JOIN branches b ON b.bid = n.bid";
+  private static final String ACCOUNT_NOTES =
+      "SELECT a.aid, n.v FROM accounts a JOIN notes n ON n.bid = a.bid";
   private static final String COPIES = "SELECT t.v FROM tags t JOIN kinds k ON k.k = t.k";
   private static final String TOTALS =
       "SELECT count(*) AS n, sum(balance) AS total FROM account_branches";
@@ -91,6 +94,8 @@ class ImmediateJoinKeyLockTest {
                 + "$q$, refresh_mode => 'IMMEDIATE')",
             "SELECT pgtrickle.create_stream_table('note_copies', $q$" + NOTE_COPIES
                 + "$q$, refresh_mode => 'IMMEDIATE')",
+            "SELECT pgtrickle.create_stream_table('account_notes', $q$" + ACCOUNT_NOTES
+                + "$q$, refresh_mode => 'IMMEDIATE')",
             "SELECT pgtrickle.create_stream_table('copies', $q$" + COPIES
                 + "$q$, refresh_mode => 'IMMEDIATE')",
             "SELECT pgtrickle.create_stream_table('totals', $q$" + TOTALS
@@ -110,6 +115,7 @@ class ImmediateJoinKeyLockTest {
       assertThat(locksKeys(st, "account_branches")).as("two tables on one key").isTrue();
       assertThat(locksKeys(st, "teller_accounts")).as("three tables on one key").isTrue();
       assertThat(locksKeys(st, "note_copies")).as("a bag whose output carries the key").isTrue();
+      assertThat(locksKeys(st, "account_notes")).as("a bag whose output carries a row key").isTrue();
       assertThat(locksKeys(st, "copies")).as("a bag of identical rows of different keys").isFalse();
       st.execute("CREATE TABLE s_a (id int PRIMARY KEY, k int, name text)");
       st.execute("CREATE TABLE s_b (id int PRIMARY KEY, k bigint, name text)");
@@ -121,7 +127,8 @@ class ImmediateJoinKeyLockTest {
           "SELECT a.id, b.id AS bid, c.id AS cid FROM s_a a JOIN s_b b ON a.k = b.k"
               + " JOIN s_a c ON c.id = b.id", false,
           "SELECT a.id, b.id AS bid FROM s_a a LEFT JOIN s_b b ON a.k = b.k", false,
-          "SELECT a.name FROM s_a a JOIN s_b b ON a.k = b.k", false);
+          "SELECT a.name FROM s_a a JOIN s_b b ON a.k = b.k", false,
+          "SELECT a.id, b.name FROM s_a a JOIN s_b b ON a.k = b.k", true);
       int i = 0;
       for (Map.Entry<String, Boolean> shape : shapes.entrySet()) {
         String name = "shape_" + i++;
@@ -324,6 +331,7 @@ class ImmediateJoinKeyLockTest {
     assertThat(StreamTableChecks.difference(st, "account_branches", ACCOUNT_BRANCHES)).as("account_branches").isZero();
     assertThat(StreamTableChecks.difference(st, "teller_accounts", TELLER_ACCOUNTS)).as("teller_accounts").isZero();
     assertThat(StreamTableChecks.difference(st, "note_copies", NOTE_COPIES)).as("note_copies").isZero();
+    assertThat(StreamTableChecks.difference(st, "account_notes", ACCOUNT_NOTES)).as("account_notes").isZero();
     assertThat(StreamTableChecks.difference(st, "copies", COPIES)).as("copies").isZero();
   }
 

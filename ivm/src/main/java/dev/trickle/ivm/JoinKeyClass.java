@@ -39,11 +39,16 @@ import net.sf.jsqlparser.schema.Column;
  *       at the same value, so the argument carries over to their result rows, but a padded row's
  *       key columns of the padded side are NULL, so identical padded rows of a bag need not share a
  *       value (next point), and the padding steps are not tested under concurrency.</li>
- *   <li><b>a bag whose output carries no column of the class</b>: its rows are matched as identical
- *       copies, and two writers of different values could each delete "a copy" of identical rows
- *       and pick the same physical one; in READ COMMITTED the second then deletes nothing. With a
- *       key (one per row) or a class column in the output, identical rows have one value and their
- *       writers serialize.</li>
+ *   <li><b>a bag whose output carries neither a column of the class nor the primary key of an
+ *       input</b>: its rows are matched as identical copies, and identical rows may then come from
+ *       different values: two writers of different values could each delete "a copy" and pick the
+ *       same physical one, and in READ COMMITTED the second then deletes nothing. With a key (one
+ *       per row) or a class column in the output, identical rows have one value, so their writers
+ *       serialize. With an input's primary key in the output, identical rows come from one row of
+ *       that input, which has one value at a time: two writers that see it at two different values
+ *       are ordered by the writer that moved it between them (it held both values), so the later
+ *       one reads what the earlier committed (or, outside READ COMMITTED, fails on the bucket rows,
+ *       {@link KeyLocking}).</li>
  *   <li><b>text and other keys</b> whose equality a hash cannot follow ({@link KeyLocking.Family}).</li>
  * </ul>
  */
@@ -102,7 +107,8 @@ final class JoinKeyClass {
       inputs.add(position);
       columns.computeIfAbsent(input.relation().oid(), k -> new LinkedHashSet<>()).add(column);
     }
-    if (inputs.size() != block.inputs().size() || (!keyed && !outputCarries(block, members))) {
+    if (inputs.size() != block.inputs().size()
+        || (!keyed && !outputCarries(block, members) && !outputCarriesARow(block))) {
       return Optional.empty();
     }
     return Optional.of(new KeyLocking(columns, family));
@@ -112,6 +118,17 @@ final class JoinKeyClass {
   private static boolean outputCarries(QueryBlock block, List<String> members) {
     for (Expression output : block.outputs()) {
       if (output instanceof Column c && members.contains(resolve(block, c))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when the output carries the primary key of an input. */
+  private static boolean outputCarriesARow(QueryBlock block) {
+    for (Input input : block.inputs()) {
+      List<String> key = input.relation().primaryKey();
+      if (!key.isEmpty() && key.stream().allMatch(c -> SpjPlan.outputOf(block, input, c) >= 0)) {
         return true;
       }
     }

@@ -108,7 +108,7 @@ final class SpjPlan implements MaintenancePlan {
   }
 
   /** The output position that is exactly column {@code column} of {@code input}, or -1. */
-  private static int outputOf(QueryBlock block, Input input, String column) {
+  static int outputOf(QueryBlock block, Input input, String column) {
     for (int i = 0; i < block.outputs().size(); i++) {
       Expression e = block.outputs().get(i);
       if (e instanceof Column c && Names.fold(c.getColumnName()).equals(column)) {
