@@ -84,18 +84,15 @@ public final class ImmediateTriggerProgram {
   }
 
   /**
-   * The statements that create the stream table's maintenance lock row, which the writers of a
-   * plan that cannot lock groups, and every transaction block, update once per transaction after
-   * taking the IMMEDIATE gate ({@link WriterLocks}): it serializes those writers of one stream
-   * table, and in REPEATABLE READ and SERIALIZABLE a writer whose snapshot misses a concurrent
-   * maintenance fails with 40001 (serialization failure) instead of computing from a state that
-   * misses it.
+   * The statements that create the stream table's maintenance lock table. The writers of a plan
+   * that locks neither groups nor join keys update its one row once per transaction after taking
+   * the IMMEDIATE gate ({@link WriterLocks}): it serializes those writers of one stream table, and
+   * in REPEATABLE READ and SERIALIZABLE a writer whose snapshot misses a concurrent maintenance
+   * fails with 40001 (serialization failure) instead of computing from a state that misses it. A
+   * plan that locks join keys gets one row per bucket of key values instead, for the same check.
    */
   public List<String> installLock() {
-    return List.of(
-        "CREATE TABLE " + lock + " (maintained_by pg_catalog.xid8)",
-        "INSERT INTO " + lock + " VALUES (NULL)",
-        "REVOKE ALL ON " + lock + " FROM PUBLIC");
+    return body.installLock();
   }
 
   /** The statements that remove what {@link #installLock} created. */

@@ -37,8 +37,9 @@ import java.util.stream.Collectors;
  * columns may be in another order than the parent's).
  *
  * <p><b>Concurrency.</b> The first statement of a transaction that writes any source takes the
- * IMMEDIATE gate (in its BEFORE trigger, before the statement locks any row of a source), and a
- * plan that can lock groups locks the changed groups right after computing them; see {@link
+ * IMMEDIATE gate (in its BEFORE trigger, before the statement locks any row of a source), a plan
+ * that can lock groups locks the changed groups right after computing them, and a join that can
+ * lock its key values locks those of the changed rows before its first step; see {@link
  * WriterLocks}.
  *
  * <p>The counter and the gate flag live in transaction-local settings ({@code
@@ -52,7 +53,6 @@ final class TriggerBody {
   private final String storage;
   private final List<String> storageColumns;
   private final String definingQuery;
-  private final String lock;
   private final String namePrefix;
   private final List<Long> sourceOids;
   private final String pendingSetting;
@@ -74,12 +74,17 @@ final class TriggerBody {
     this.storage = storage;
     this.storageColumns = List.copyOf(storageColumns);
     this.definingQuery = definingQuery;
-    this.lock = lock;
     this.namePrefix = namePrefix;
     this.sourceOids = plan.sourceOids().stream().sorted().toList();
     this.pendingSetting = "pgtrickle." + namePrefix + "_pending";
     this.lockedSetting = "pgtrickle." + namePrefix + "_locked";
-    this.locks = new WriterLocks(streamId, lock, lockedSetting, plan.groupLocking(), storage);
+    this.locks = new WriterLocks(
+        streamId, lock, lockedSetting, plan.groupLocking(), plan.keyLocking(), storage);
+  }
+
+  /** The statements that create the stream table's lock table ({@link WriterLocks#installLock}). */
+  List<String> installLock() {
+    return locks.installLock();
   }
 
   /** The body of the function of {@code sourceOid}, whose triggers are on {@code tableOids}. */
@@ -105,6 +110,7 @@ final class TriggerBody {
     body.append("  BEGIN\n");
     body.append("  PERFORM pg_catalog.set_config('pgtrickle.maintenance', 'on', true);\n");
     body.append("  IF TG_OP = 'TRUNCATE' THEN\n");
+    locks.appendTruncate(body, "    ");
     body.append("    DELETE FROM ").append(storage).append(";\n");
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identifiers(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");
@@ -114,7 +120,7 @@ final class TriggerBody {
     work.appendEnsure(body, "    ");
     body.append("    DELETE FROM ").append(DeltaNames.deltaTable(sourceOid)).append(";\n");
     appendCopy(body, DeltaNames.deltaTable(sourceOid), "    ");
-    locks.appendSteps(body, own, "    ", true,
+    locks.appendSteps(body, own, Set.of(sourceOid), "    ", true,
         (steps, in) -> body.append(printer.triggerBody(steps, in, StepPrinter.TriggerForm.PLANNED)));
     work.appendShrink(body, "    ");
     body.append("  ELSE\n");
@@ -238,7 +244,7 @@ final class TriggerBody {
           .append(delta.substring("pg_temp.".length())).append(";\n");
       body.append(indent).append("END IF;\n");
     }
-    locks.appendSteps(body, plan.refresh(Set.copyOf(changed)), indent, false,
+    locks.appendSteps(body, plan.refresh(Set.copyOf(changed)), Set.copyOf(changed), indent, false,
         (steps, in) -> body.append(
             printer.triggerBody(steps, in, StepPrinter.TriggerForm.TRANSACTION_SCOPED)));
     for (long oid : changed) {

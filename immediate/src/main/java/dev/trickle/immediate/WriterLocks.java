@@ -1,10 +1,12 @@
 package dev.trickle.immediate;
 
 import dev.trickle.ivm.GroupLocking;
+import dev.trickle.ivm.KeyLocking;
 import dev.trickle.ivm.Step;
 import dev.trickle.sql.Sql;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
@@ -46,6 +48,16 @@ import java.util.stream.Collectors;
  * as an update of a state row that changed (40001 from the server) or as the insert of a group
  * another writer created, a unique violation on the state's group key that is turned into 40001
  * here; a wrong stream table is never the result.
+ *
+ * <p><b>Join keys.</b> A plan that offers {@link KeyLocking} (inner joins through one key) locks,
+ * before it reads or writes any stream table row, one advisory lock per distinct key value of the
+ * statement's changed rows (old and new images, from the delta tables), keyed and ordered like the
+ * group locks. A join has no state row whose update would tell a writer that its snapshot misses a
+ * concurrent maintenance of its key, so its lock table holds one row per bucket instead of the lock
+ * row, and every writer then updates the rows of its buckets: in REPEATABLE READ and SERIALIZABLE
+ * the update of a bucket another writer updated after the snapshot fails with 40001, whatever the
+ * other writer's isolation. Only the holder of a bucket's advisory lock updates its row, so the
+ * update never waits and the order argument above holds unchanged.
  */
 final class WriterLocks {
   /** The bigint advisory lock key of the IMMEDIATE gate: the bytes of {@code "pgtrickl"}. */
@@ -73,6 +85,7 @@ final class WriterLocks {
   private final String lock;
   private final String lockedSetting;
   private final Optional<GroupLocking> groups;
+  private final Optional<KeyLocking> keys;
   private final String storage;
 
   /**
@@ -80,14 +93,38 @@ final class WriterLocks {
    * @param lock the stream table's lock row table, qualified and quoted
    * @param lockedSetting the transaction-local setting that records the gate as taken
    * @param groups the plan's changed groups, when it can lock them
+   * @param keys the plan's join key, when it can lock its values
    * @param storage the stream table, qualified and quoted, for messages
    */
-  WriterLocks(int streamId, String lock, String lockedSetting, Optional<GroupLocking> groups, String storage) {
+  WriterLocks(
+      int streamId, String lock, String lockedSetting, Optional<GroupLocking> groups,
+      Optional<KeyLocking> keys, String storage) {
     this.streamId = streamId;
     this.lock = lock;
     this.lockedSetting = lockedSetting;
     this.groups = groups;
+    this.keys = groups.isPresent() ? Optional.empty() : keys;
     this.storage = storage;
+  }
+
+  /**
+   * The statements that create the lock table: one row per bucket of key values for a plan that
+   * locks join keys, the one lock row for a plan that locks neither keys nor groups (and, unused,
+   * for one that locks groups).
+   */
+  List<String> installLock() {
+    if (keys.isPresent()) {
+      return List.of(
+          "CREATE TABLE " + lock + " (bucket int PRIMARY KEY, maintained_by pg_catalog.xid8)"
+              + " WITH (fillfactor = 50)",
+          "INSERT INTO " + lock + " SELECT b, NULL FROM pg_catalog.generate_series(0, " + (BUCKETS - 1)
+              + ") AS b",
+          "REVOKE ALL ON " + lock + " FROM PUBLIC");
+    }
+    return List.of(
+        "CREATE TABLE " + lock + " (maintained_by pg_catalog.xid8)",
+        "INSERT INTO " + lock + " VALUES (NULL)",
+        "REVOKE ALL ON " + lock + " FROM PUBLIC");
   }
 
   /**
@@ -123,7 +160,7 @@ final class WriterLocks {
     body.append("    __pgt_gate := 'X';\n");
     appendRecord(body, xid, stamp);
     body.append("  END IF;\n");
-    if (groups.isEmpty()) {
+    if (groups.isEmpty() && keys.isEmpty()) {
       body.append("  IF pg_catalog.current_setting(").append(Sql.literal(lockedSetting))
           .append(", true) IS DISTINCT FROM ").append(xid).append(" THEN\n");
       body.append("    UPDATE ").append(lock)
@@ -139,19 +176,47 @@ final class WriterLocks {
         .append(" || '/' || __pgt_gate || '/' || ").append(stamp).append(", true);\n");
   }
 
+  /**
+   * Appends what a {@code TRUNCATE} of a source records for a plan that locks join keys: every
+   * bucket row, so that a writer of any key whose snapshot misses the stream table's repopulation
+   * fails with 40001 outside READ COMMITTED. It holds the gate exclusive, so no bucket is locked.
+   */
+  void appendTruncate(StringBuilder body, String indent) {
+    if (keys.isPresent()) {
+      body.append(indent).append("UPDATE ").append(lock)
+          .append(" SET maintained_by = pg_catalog.pg_current_xact_id();\n");
+    }
+  }
+
   /** The PL/pgSQL variable {@link #appendGate} uses. */
   static String declarations() {
     return "  __pgt_gate text;\n  __pgt_single int;\n";
   }
 
   /**
-   * Appends the steps through {@code print}, with the lock of the changed groups right after the
-   * step that fills them (as static SQL, or as {@code EXECUTE} of its text when {@code planned} is
-   * false).
+   * Appends the steps of the sources {@code changed} (whose delta tables are filled) through {@code
+   * print}, with the lock of the changed groups right after the step that fills them, or the lock
+   * of the changed key values before them (as static SQL, or as {@code EXECUTE} of its text when
+   * {@code planned} is false).
    */
   void appendSteps(
-      StringBuilder body, List<Step> steps, String indent, boolean planned,
+      StringBuilder body, List<Step> steps, Set<Long> changed, String indent, boolean planned,
       BiConsumer<List<Step>, String> print) {
+    if (keys.isPresent() && !steps.isEmpty()) {
+      String hashes = keys.get().keyHashes(changed);
+      String buckets = "SELECT DISTINCT pg_catalog.abs(k.h % " + BUCKETS + ") AS bucket FROM (" + hashes + ") AS k";
+      String take = "SELECT pg_catalog.pg_advisory_xact_lock(" + streamId + ", q.bucket) FROM ("
+          + buckets + " ORDER BY 1 OFFSET 0) AS q";
+      String record = "UPDATE " + lock + " SET maintained_by = pg_catalog.pg_current_xact_id()"
+          + " WHERE bucket IN (" + buckets + ")";
+      if (planned) {
+        body.append(indent).append("PERFORM ").append(take.substring("SELECT ".length())).append(";\n");
+        body.append(indent).append(record).append(";\n");
+      } else {
+        body.append(indent).append("EXECUTE ").append(Sql.literal(take)).append(";\n");
+        body.append(indent).append("EXECUTE ").append(Sql.literal(record)).append(";\n");
+      }
+    }
     int filled = -1;
     for (int i = 0; i < steps.size() && groups.isPresent(); i++) {
       Step step = steps.get(i);

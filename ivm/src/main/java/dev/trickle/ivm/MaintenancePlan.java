@@ -51,4 +51,13 @@ public interface MaintenancePlan {
   default java.util.Optional<GroupLocking> groupLocking() {
     return java.util.Optional.empty();
   }
+
+  /**
+   * The join key, when concurrent refreshes whose changed rows have no key value in common compute
+   * exactly what they would compute one at a time once each locks its values (see {@link
+   * KeyLocking}); empty when a refresh must run alone.
+   */
+  default java.util.Optional<KeyLocking> keyLocking() {
+    return java.util.Optional.empty();
+  }
 }

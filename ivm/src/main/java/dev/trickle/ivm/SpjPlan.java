@@ -108,7 +108,7 @@ final class SpjPlan implements MaintenancePlan {
   }
 
   /** The output position that is exactly column {@code column} of {@code input}, or -1. */
-  private static int outputOf(QueryBlock block, Input input, String column) {
+  static int outputOf(QueryBlock block, Input input, String column) {
     for (int i = 0; i < block.outputs().size(); i++) {
       Expression e = block.outputs().get(i);
       if (e instanceof Column c && Names.fold(c.getColumnName()).equals(column)) {
@@ -169,6 +169,16 @@ final class SpjPlan implements MaintenancePlan {
   @Override
   public List<Step> teardown() {
     return DerivedInputs.teardown(block);
+  }
+
+  /** The join key of a root block of inner joins through one key ({@link JoinKeyClass}). */
+  @Override
+  public java.util.Optional<KeyLocking> keyLocking() {
+    if (!root || !sourceOids().equals(
+        block.inputs().stream().map(i -> i.relation().oid()).collect(Collectors.toSet()))) {
+      return java.util.Optional.empty();
+    }
+    return JoinKeyClass.of(block, applier.keyed());
   }
 
   @Override
