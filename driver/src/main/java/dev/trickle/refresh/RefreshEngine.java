@@ -178,7 +178,7 @@ public final class RefreshEngine {
             .filter(source -> source.dependency().kind().captured())
             .map(source -> source.dependency().sourceRelid())
             .toList();
-    cleanUpInOwnTransaction(c, found.get(0).get(0), captured);
+    BufferCleanup.inOwnTransaction(c, found.get(0).get(0), captured);
   }
 
   private RefreshOutcome refresh(
@@ -325,7 +325,7 @@ public final class RefreshEngine {
       }
     }
     if (run.cleanup().isPresent()) {
-      afterCleanUp(c, st, run.cleanup().get());
+      BufferCleanup.after(c, st, run.cleanup().get());
     }
     return outcome;
   }
@@ -372,11 +372,11 @@ public final class RefreshEngine {
         String failures = Frontiers.cleanUp(c, run.progress().capturedSources(), false).failures();
         cleanup.release();
         if (failures != null) {
-          warnCleanupFailed(c, st, failures);
+          BufferCleanup.warnFailed(c, st, failures);
         }
       } catch (SQLException e) {
         cleanup.rollback();
-        warnCleanupFailed(c, st, RefreshFailures.messageOf(e));
+        BufferCleanup.warnFailed(c, st, RefreshFailures.messageOf(e));
       }
     }
     return outcome;
@@ -441,67 +441,11 @@ public final class RefreshEngine {
   }
 
   /**
-   * Cleans up in one round trip: the transaction's isolation level and COMMIT go with the deletes.
-   */
-  private static void cleanUpInOwnTransaction(Connection c, StreamTable st, List<Long> sources)
-      throws SQLException {
-    if (sources.isEmpty()) {
-      return;
-    }
-    Frontiers.Cleanup cleanup;
-    try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
-      c.setAutoCommit(false);
-      try {
-        cleanup = Frontiers.cleanUp(c, sources, true);
-      } catch (SQLException e) {
-        c.rollback();
-        cleanup = Frontiers.Cleanup.failed(RefreshFailures.messageOf(e));
-      } catch (RuntimeException | Error e) {
-        rollbackAfter(c, e);
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    }
-    afterCleanUp(c, st, cleanup);
-  }
-
-  /**
-   * On a connection back in autocommit after a cleanup: warns of its failures and vacuums the
-   * change buffers it found due ({@link BufferVacuum}); a failed vacuum is a warning too.
-   */
-  private static void afterCleanUp(Connection c, StreamTable st, Frontiers.Cleanup cleanup)
-      throws SQLException {
-    if (cleanup.failures() != null) {
-      warnCleanupFailed(c, st, cleanup.failures());
-    }
-    String failure = BufferVacuum.vacuum(c, cleanup.vacuumDue());
-    if (failure != null) {
-      ServerNotices.warning(
-          c,
-          "refreshed stream table "
-              + st.displayName()
-              + ", but could not vacuum its change buffers (the next cleanup retries): "
-              + failure);
-    }
-  }
-
-  private static void warnCleanupFailed(Connection c, StreamTable st, String failures)
-      throws SQLException {
-    ServerNotices.warning(
-        c,
-        "refreshed stream table "
-            + st.displayName()
-            + ", but could not clean up its change buffers (the next refresh retries): "
-            + failures);
-  }
-
-  /**
    * Rolls back the refresh's own transaction after an internal error, before the connection goes
    * back to autocommit (which would commit what was half done); a failure is added to {@code
    * cause}.
    */
-  private static void rollbackAfter(Connection c, Throwable cause) {
+  static void rollbackAfter(Connection c, Throwable cause) {
     try {
       c.rollback();
     } catch (SQLException e) {
