@@ -1,7 +1,6 @@
 package dev.trickle.refresh;
 
 import dev.trickle.catalog.Relation;
-import dev.trickle.catalog.ServerNotices;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
