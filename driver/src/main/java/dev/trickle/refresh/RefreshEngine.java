@@ -32,10 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  *
  * A refresh of its own that overlaps an alter or resume of the stream table in another transaction
- * waits for it to commit and then refreshes the stream table as changed: an alter that changes the
- * query or refresh mode holds the storage table, which the refresh locks first; one that changes
- * only settings holds the catalog row, and the refresh, whose snapshot is older than that change,
- * starts again in a new transaction ({@link RefreshFailures#changedConcurrently}).
+ * waits for it to commit and then refreshes the stream table as changed: an alter that repopulates
+ * (a new query) holds the storage table, which the refresh locks first; otherwise the refresh
+ * waits for the catalog row, and as its snapshot is older than the change it starts again in a new
+ * transaction ({@link RefreshFailures#changedConcurrently}).
  *
  * Every attempt is recorded in {@code pgt_refresh_history}. A failed attempt is recorded after the
  * rollback of its work (in its own transaction in autocommit, else in the caller's), and counts

@@ -71,13 +71,8 @@ class ConcurrentAlterTest {
 
   @Test
   void aRefreshDuringAScheduleChangeWaitsAndRefreshes() throws Exception {
-    r.execute("UPDATE src SET v = v + 1 WHERE id <= 10");
-    altering.setAutoCommit(false);
-    a.execute("SELECT pgtrickle.alter_stream_table('st', schedule => '2h')");
-    Future<String> refresh = refreshInBackground();
-    awaitLockWaits(1);
-    altering.commit();
-    assertThat(refresh.get(60, TimeUnit.SECONDS)).isEqualTo("DIFFERENTIAL");
+    assertThat(refreshDuring("SELECT pgtrickle.alter_stream_table('st', schedule => '2h')"))
+        .isEqualTo("DIFFERENTIAL");
     assertThat(difference(r, "st", QUERY)).isZero();
     assertThat(text("SELECT schedule FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'st'"))
         .isEqualTo("2h");
@@ -85,13 +80,8 @@ class ConcurrentAlterTest {
 
   @Test
   void aRefreshDuringAQueryChangeRefreshesTheNewQuery() throws Exception {
-    r.execute("UPDATE src SET v = v + 1 WHERE id <= 10");
-    altering.setAutoCommit(false);
-    a.execute("SELECT pgtrickle.alter_stream_table('st', query => $$" + NEW_QUERY + "$$)");
-    Future<String> refresh = refreshInBackground();
-    awaitLockWaits(1);
-    altering.commit();
-    assertThat(refresh.get(60, TimeUnit.SECONDS))
+    assertThat(refreshDuring(
+            "SELECT pgtrickle.alter_stream_table('st', query => $$" + NEW_QUERY + "$$)"))
         .as("the alter recomputed it, nothing changed since")
         .isEqualTo("NO_DATA");
     assertThat(difference(r, "st", NEW_QUERY)).isZero();
@@ -103,26 +93,30 @@ class ConcurrentAlterTest {
 
   @Test
   void aRefreshDuringARefreshModeChangeRefreshesInTheNewMode() throws Exception {
-    r.execute("UPDATE src SET v = v + 1 WHERE id <= 10");
-    altering.setAutoCommit(false);
-    a.execute("SELECT pgtrickle.alter_stream_table('st', refresh_mode => 'FULL')");
-    Future<String> refresh = refreshInBackground();
-    awaitLockWaits(1);
-    altering.commit();
-    assertThat(refresh.get(60, TimeUnit.SECONDS)).isEqualTo("FULL");
+    assertThat(refreshDuring("SELECT pgtrickle.alter_stream_table('st', refresh_mode => 'FULL')"))
+        .isEqualTo("FULL");
     assertThat(difference(r, "st", QUERY)).isZero();
   }
 
   @Test
   void aRefreshDuringAResumeWaitsAndRefreshes() throws Exception {
+    assertThat(refreshDuring("SELECT pgtrickle.resume_stream_table('st')"))
+        .isEqualTo("DIFFERENTIAL");
+    assertThat(difference(r, "st", QUERY)).isZero();
+  }
+
+  /**
+   * Changes the source, runs {@code change} in a transaction held open until a refresh on the
+   * other connection waits for it, commits, and returns the refresh's action.
+   */
+  private String refreshDuring(String change) throws Exception {
     r.execute("UPDATE src SET v = v + 1 WHERE id <= 10");
     altering.setAutoCommit(false);
-    a.execute("SELECT pgtrickle.resume_stream_table('st')");
+    a.execute(change);
     Future<String> refresh = refreshInBackground();
     awaitLockWaits(1);
     altering.commit();
-    assertThat(refresh.get(60, TimeUnit.SECONDS)).isEqualTo("DIFFERENTIAL");
-    assertThat(difference(r, "st", QUERY)).isZero();
+    return refresh.get(60, TimeUnit.SECONDS);
   }
 
   /**
