@@ -62,11 +62,6 @@ final class PlanProgram implements DifferentialProgram {
     this.namedColumnsOnly = namedColumnsOnly;
   }
 
-  /** A program whose query may read its sources beyond the columns it names. */
-  PlanProgram(MaintenancePlan plan, LoopLimit limit, IntFunction<MaintenancePlan> variants) {
-    this(plan, limit, variants, false);
-  }
-
   @Override
   public boolean readsNamedColumnsOnly() {
     return namedColumnsOnly;

@@ -143,7 +143,8 @@ final class CompilerHarness implements AutoCloseable {
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
-            }));
+            },
+            false));
     run(plan.setup());
     exec("INSERT INTO " + name + " " + query);
     run(plan.populate());
