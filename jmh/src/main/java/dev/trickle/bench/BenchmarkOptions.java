@@ -46,6 +46,10 @@ import java.util.function.Function;
  *   <li>{@code --log-statements}: diagnosis: the server logs every statement with its duration and
  *       {@code auto_explain} every plan with actual rows, times and buffers (nested statements
  *       included) to {@code <out>/pg-log/postgresql.log}; not for timing runs.
+ *   <li>{@code --index-id}: after creating them, give the FULL stream table and the materialized
+ *       view a unique index on their {@code id} column (every query but the aggregates and the
+ *       hierarchy has one), as a stream table read by key carries: times the FULL refresh of an
+ *       indexed storage against {@code REFRESH MATERIALIZED VIEW} rebuilding the same index.
  *   <li>{@code --debug-plan}: connect with {@code trickle.debug_plan=true} (logs compiler plans).
  * </ul>
  *
@@ -65,6 +69,7 @@ import java.util.function.Function;
  * @param outputDirectory where results are written
  * @param debugPlan whether the compiler logs its plans
  * @param logStatements whether the server logs every statement and its plan
+ * @param indexId whether the FULL stream table and the materialized view get a unique index on id
  * @param arguments the arguments as given, for the report's reproduce command
  */
 public record BenchmarkOptions(
@@ -83,6 +88,7 @@ public record BenchmarkOptions(
     Path outputDirectory,
     boolean debugPlan,
     boolean logStatements,
+    boolean indexId,
     List<String> arguments) {
 
   /** Changed rows up to which each repetition times {@link #samples} DIFFERENTIAL cycles. */
@@ -105,6 +111,7 @@ public record BenchmarkOptions(
     Path out = Path.of("docs", "benchmarks");
     boolean debugPlan = false;
     boolean logStatements = false;
+    boolean indexId = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--debug-plan")) {
@@ -113,6 +120,10 @@ public record BenchmarkOptions(
       }
       if (arg.equals("--log-statements")) {
         logStatements = true;
+        continue;
+      }
+      if (arg.equals("--index-id")) {
+        indexId = true;
         continue;
       }
       int eq = arg.indexOf('=');
@@ -144,7 +155,7 @@ public record BenchmarkOptions(
     }
     return new BenchmarkOptions(
         sizes, changes, repetitions, samples, warmup, settle, queries, treeMax, seed, timeoutSeconds, slowMillis, explainOverMillis,
-        out, debugPlan, logStatements, Arrays.asList(args.clone()));
+        out, debugPlan, logStatements, indexId, Arrays.asList(args.clone()));
   }
 
   /** The hierarchy size used with a source size, or 0 when it is above {@link #treeMax()}. */

@@ -166,6 +166,9 @@ public final class RefreshBenchmark {
     Instant created = Instant.now();
     Contenders contenders = Contenders.create(query, trickle, plain);
     try {
+      if (options.indexId()) {
+        contenders.indexId();
+      }
       log("%s at %,d rows: created in %s", query.key(), sourceRows, since(created));
       server.quiesce(contenders.populatedTables());
       workload.apply(plain, query, WARM_UP_ROWS, random(sourceRows, query, -1, 0));

@@ -111,6 +111,9 @@ final class ResultReport {
       md.append(" (after one untimed read of the query, so that neither pays for being the first to"
           + " read the changed rows)");
     }
+    if (options.indexId()) {
+      md.append(" (both carrying a unique index on `id`, `--index-id`)");
+    }
     md.append(" in an order alternated between repetitions. Before each timed refresh the rewritten FULL"
         + " table and materialized view are vacuumed and a checkpoint is taken. Times are wall-clock on the client around `SELECT"
         + " pgtrickle.refresh_stream_table(...)` (through the Trickle driver) and `REFRESH MATERIALIZED"
