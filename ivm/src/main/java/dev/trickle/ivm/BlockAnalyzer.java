@@ -110,6 +110,7 @@ final class BlockAnalyzer {
       }
       inputs.add(input(i + 1, join.getRightItem(), type, on));
     }
+    WholeRowReferences.refuse(plain, inputs, catalog, query);
     List<String> outputNames = new ArrayList<>();
     List<Expression> outputs = expandOutputs(plain.getSelectItems(), inputs, outputNames);
     if (inputs.get(1 < inputs.size() ? 1 : 0).join() == Input.JoinType.RIGHT_SWAPPED) {

@@ -11,6 +11,7 @@ import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.TimeKeyExpression;
 import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.ParenthesedFromItem;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
@@ -63,6 +64,13 @@ final class ConstructFinder extends ExpressionVisitorAdapter<Void> {
       problem = what;
       problemText = text;
     }
+  }
+
+  /** {@code t.*} inside an expression reads {@code t} as a whole row ({@link WholeRowReferences}). */
+  @Override
+  public <S> Void visit(AllTableColumns columns, S context) {
+    flag("whole-row reference " + columns, columns.toString());
+    return null;
   }
 
   @Override
