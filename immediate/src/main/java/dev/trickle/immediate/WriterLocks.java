@@ -25,9 +25,9 @@ import java.util.stream.Collectors;
  * one statement each; then shared, so that its writers wait only for writers of their groups. A
  * later writing statement of a transaction resets the count, and when the transaction holds the
  * gate shared it takes it exclusive there. {@code TRUNCATE} takes it exclusive. The stream table's
- * lock row is then updated once per transaction by the writers of a plan that cannot lock groups:
- * it serializes them, and in REPEATABLE READ and SERIALIZABLE it makes a writer whose snapshot
- * misses another's maintenance fail with 40001.
+ * lock row is then updated once per transaction by the writers of a plan that locks neither
+ * groups nor keys: it serializes them, and in REPEATABLE READ and SERIALIZABLE it makes a writer
+ * whose snapshot misses another's maintenance fail with 40001.
  *
  * <p><b>Groups.</b> A plan that offers {@link GroupLocking} (an aggregate over one source whose rows
  * are matched by the group key) locks, right after it has computed the changed groups and before
