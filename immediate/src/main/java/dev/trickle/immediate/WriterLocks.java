@@ -25,9 +25,9 @@ import java.util.stream.Collectors;
  * one statement each; then shared, so that its writers wait only for writers of their groups. A
  * later writing statement of a transaction resets the count, and when the transaction holds the
  * gate shared it takes it exclusive there. {@code TRUNCATE} takes it exclusive. The stream table's
- * lock row is then updated once per transaction by the writers of a plan that cannot lock groups:
- * it serializes them, and in REPEATABLE READ and SERIALIZABLE it makes a writer whose snapshot
- * misses another's maintenance fail with 40001.
+ * lock row is then updated once per transaction by the writers of a plan that locks neither
+ * groups nor keys: it serializes them, and in REPEATABLE READ and SERIALIZABLE it makes a writer
+ * whose snapshot misses another's maintenance fail with 40001.
  *
  * <p><b>Groups.</b> A plan that offers {@link GroupLocking} (an aggregate over one source whose rows
  * are matched by the group key) locks, right after it has computed the changed groups and before
@@ -188,9 +188,9 @@ final class WriterLocks {
     }
   }
 
-  /** The PL/pgSQL variable {@link #appendGate} uses. */
+  /** The PL/pgSQL variables {@link #appendGate} and {@link #appendSteps} use. */
   static String declarations() {
-    return "  __pgt_gate text;\n  __pgt_single int;\n";
+    return "  __pgt_gate text;\n  __pgt_single int;\n  __pgt_buckets int[];\n";
   }
 
   /**
@@ -203,19 +203,18 @@ final class WriterLocks {
       StringBuilder body, List<Step> steps, Set<Long> changed, String indent, boolean planned,
       BiConsumer<List<Step>, String> print) {
     if (keys.isPresent() && !steps.isEmpty()) {
-      String hashes = keys.get().keyHashes(changed);
-      String buckets = "SELECT DISTINCT pg_catalog.abs(k.h % " + BUCKETS + ") AS bucket FROM (" + hashes + ") AS k";
-      String take = "SELECT pg_catalog.pg_advisory_xact_lock(" + streamId + ", q.bucket) FROM ("
-          + buckets + " ORDER BY 1 OFFSET 0) AS q";
-      String record = "UPDATE " + lock + " SET maintained_by = pg_catalog.pg_current_xact_id()"
-          + " WHERE bucket IN (" + buckets + ")";
+      String buckets = "SELECT pg_catalog.array_agg(DISTINCT pg_catalog.abs(k.h % " + BUCKETS
+          + ") ORDER BY pg_catalog.abs(k.h % " + BUCKETS + ")) FROM (" + keys.get().keyHashes(changed)
+          + ") AS k";
       if (planned) {
-        body.append(indent).append("PERFORM ").append(take.substring("SELECT ".length())).append(";\n");
-        body.append(indent).append(record).append(";\n");
+        body.append(indent).append("__pgt_buckets := (").append(buckets).append(");\n");
       } else {
-        body.append(indent).append("EXECUTE ").append(Sql.literal(take)).append(";\n");
-        body.append(indent).append("EXECUTE ").append(Sql.literal(record)).append(";\n");
+        body.append(indent).append("EXECUTE ").append(Sql.literal(buckets)).append(" INTO __pgt_buckets;\n");
       }
+      body.append(indent).append("PERFORM pg_catalog.pg_advisory_xact_lock(").append(streamId)
+          .append(", u.b) FROM pg_catalog.unnest(__pgt_buckets) WITH ORDINALITY AS u (b, n) ORDER BY u.n;\n");
+      body.append(indent).append("UPDATE ").append(lock)
+          .append(" SET maintained_by = pg_catalog.pg_current_xact_id() WHERE bucket = ANY (__pgt_buckets);\n");
     }
     int filled = -1;
     for (int i = 0; i < steps.size() && groups.isPresent(); i++) {
