@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trickle.testing.LoginRole;
 import dev.trickle.testing.PostgresFixture;
-import dev.trickle.testing.RetriedTransaction;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
 import dev.trickle.testing.WriterFixture;
@@ -16,16 +15,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -156,55 +151,18 @@ class ImmediateGroupLockTest {
     throw new AssertionError("the held statement never reached its hold");
   }
 
-  static Stream<Arguments> cases() {
-    List<Arguments> cases = new ArrayList<>();
-    for (int isolation : new int[] {Connection.TRANSACTION_READ_COMMITTED,
-        Connection.TRANSACTION_REPEATABLE_READ, Connection.TRANSACTION_SERIALIZABLE}) {
-      cases.add(Arguments.of(isolation, 2, 25));
-      cases.add(Arguments.of(isolation, 8, 10));
-    }
-    return cases.stream();
-  }
-
   @ParameterizedTest(name = "isolation {0}, {1} sessions")
-  @MethodSource("cases")
+  @MethodSource("dev.trickle.testing.WritersWithRefresher#cases")
   void writersNeverDeadlockAndStayExact(int isolation, int sessions, int transactions) throws Exception {
-    WritersWithRefresher.run(db, sessions, "totals", (s, failures) -> {
-      boolean blocks = s % 2 == 0;
-      try (Connection c = writer.connect()) {
-        if (!blocks) {
-          try (Statement st = c.createStatement()) {
-            // As after 32 transactions of one writing statement: this session locks groups.
-            st.execute("SET pgtrickle.__pgt_imm_single = 33");
-          }
-        }
-        c.setTransactionIsolation(isolation);
-        Random r = new Random(isolation * 1000L + sessions * 100L + s);
-        for (int t = 0; t < transactions; t++) {
-          runRetried(c, r, blocks, failures);
-        }
-      }
-    }).assertOnlySerializationFailures(isolation);
+    WritersWithRefresher.run(db, sessions, "totals", WritersWithRefresher.randomChanges(
+        writer, isolation, sessions, transactions, ImmediateGroupLockTest::change))
+        .assertOnlySerializationFailures(isolation);
     try (Statement st = owner.createStatement()) {
       st.execute("SELECT pgtrickle.refresh_stream_table('totals')");
       assertThat(StreamTableChecks.difference(st, "by_status", BY_STATUS)).as("by_status").isZero();
       assertThat(StreamTableChecks.difference(st, "order_items", ORDER_ITEMS)).as("order_items").isZero();
       assertThat(StreamTableChecks.difference(st, "totals", TOTALS)).as("totals").isZero();
     }
-  }
-
-  /**
-   * One transaction: an autocommit statement, or for a session that {@code blocks} one time in
-   * three a block of two or three; retried after a serialization failure.
-   */
-  private static void runRetried(Connection c, Random r, boolean blocks, Map<String, AtomicLong> failures)
-      throws SQLException {
-    boolean block = blocks && r.nextInt(3) == 0;
-    List<String> statements = new ArrayList<>();
-    for (int i = block ? 2 + r.nextInt(2) : 1; i > 0; i--) {
-      statements.add(change(r));
-    }
-    RetriedTransaction.run(c, statements, block, failures);
   }
 
   private static String change(Random r) {

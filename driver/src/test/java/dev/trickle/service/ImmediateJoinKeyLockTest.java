@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trickle.testing.LoginRole;
 import dev.trickle.testing.PostgresFixture;
-import dev.trickle.testing.RetriedTransaction;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
 import dev.trickle.testing.WriterFixture;
@@ -18,14 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -287,39 +284,12 @@ class ImmediateJoinKeyLockTest {
     throw new AssertionError(message);
   }
 
-  static Stream<Arguments> cases() {
-    List<Arguments> cases = new ArrayList<>();
-    isolations().forEach(isolation -> {
-      cases.add(Arguments.of(isolation, 2, 25));
-      cases.add(Arguments.of(isolation, 8, 10));
-    });
-    return cases.stream();
-  }
-
   @ParameterizedTest(name = "isolation {0}, {1} sessions")
-  @MethodSource("cases")
+  @MethodSource("dev.trickle.testing.WritersWithRefresher#cases")
   void writersOfRandomKeysStayExact(int isolation, int sessions, int transactions) throws Exception {
-    WritersWithRefresher.run(db, sessions, "totals", (s, failures) -> {
-      boolean blocks = s % 2 == 0;
-      try (Connection c = writer.connect()) {
-        if (!blocks) {
-          try (Statement st = c.createStatement()) {
-            // As after 32 transactions of one writing statement: this session locks keys.
-            st.execute("SET pgtrickle.__pgt_imm_single = 33");
-          }
-        }
-        c.setTransactionIsolation(isolation);
-        Random r = new Random(isolation * 1000L + sessions * 100L + s);
-        for (int t = 0; t < transactions; t++) {
-          boolean block = blocks && r.nextInt(3) == 0;
-          List<String> statements = new ArrayList<>();
-          for (int i = block ? 2 + r.nextInt(2) : 1; i > 0; i--) {
-            statements.add(change(r));
-          }
-          RetriedTransaction.run(c, statements, block, failures);
-        }
-      }
-    }).assertOnlySerializationFailures(isolation);
+    WritersWithRefresher.run(db, sessions, "totals", WritersWithRefresher.randomChanges(
+        writer, isolation, sessions, transactions, ImmediateJoinKeyLockTest::change))
+        .assertOnlySerializationFailures(isolation);
     try (Statement st = owner.createStatement()) {
       st.execute("SELECT pgtrickle.refresh_stream_table('totals')");
       assertExact(st);

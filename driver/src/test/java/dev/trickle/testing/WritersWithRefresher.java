@@ -9,9 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * Writer sessions running at once while another session refreshes a stream table again and again,
@@ -81,6 +85,47 @@ public final class WritersWithRefresher {
     writing.set(false);
     refresher.join();
     return new Outcome(failures, unexpected);
+  }
+
+  /**
+   * The writers of the IMMEDIATE concurrency tests, as a {@link Session}: sessions of odd index
+   * write single statements in autocommit, with the history after which a session locks only its
+   * groups or keys ({@code pgtrickle.__pgt_imm_single}); the others write one transaction in three
+   * as a block of two or three statements. Each session runs {@code transactions} transactions of
+   * statements {@code change} draws from a generator seeded by isolation, session count and
+   * index, each retried after a serialization failure ({@link RetriedTransaction}).
+   */
+  public static Session randomChanges(
+      LoginRole writer, int isolation, int sessions, int transactions,
+      Function<Random, String> change) {
+    return (s, failures) -> {
+      boolean blocks = s % 2 == 0;
+      try (Connection c = writer.connect()) {
+        if (!blocks) {
+          try (Statement st = c.createStatement()) {
+            st.execute("SET pgtrickle.__pgt_imm_single = 33");
+          }
+        }
+        c.setTransactionIsolation(isolation);
+        Random r = new Random(isolation * 1000L + sessions * 100L + s);
+        for (int t = 0; t < transactions; t++) {
+          boolean block = blocks && r.nextInt(3) == 0;
+          List<String> statements = new ArrayList<>();
+          for (int i = block ? 2 + r.nextInt(2) : 1; i > 0; i--) {
+            statements.add(change.apply(r));
+          }
+          RetriedTransaction.run(c, statements, block, failures);
+        }
+      }
+    };
+  }
+
+  /** The cases of the writer runs: each isolation level with 2 sessions of 25 transactions and 8 of 10. */
+  public static Stream<Arguments> cases() {
+    return Stream.of(Connection.TRANSACTION_READ_COMMITTED, Connection.TRANSACTION_REPEATABLE_READ,
+            Connection.TRANSACTION_SERIALIZABLE)
+        .flatMap(isolation -> Stream.of(
+            Arguments.of(isolation, 2, 25), Arguments.of(isolation, 8, 10)));
   }
 
   private interface Work {
