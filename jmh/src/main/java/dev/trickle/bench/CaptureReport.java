@@ -181,11 +181,13 @@ final class CaptureReport {
         .collect(Collectors.joining(", "));
   }
 
-  private static double median(List<Double> values) {
+  /** The median of per-round values. */
+  static double median(List<Double> values) {
     return CaptureWorkload.median(values.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
-  private static String num(double v) {
+  /** A figure as the capture report prints it: whole above 100, else three decimals. */
+  static String num(double v) {
     return v >= 100
         ? String.format(Locale.ROOT, "%,.0f", v)
         : String.format(Locale.ROOT, "%.3f", v);

@@ -37,13 +37,13 @@ final class CaptureWalSection {
         .append("| measure | bare | trigger | wal | wal / bare | target | |\n")
         .append("|---|---|---|---|---|---|---|\n");
     for (Row row : rows) {
-      double b = median(row.values().apply(bare));
-      double t = median(row.values().apply(trigger));
-      double w = median(row.values().apply(wal));
+      double b = CaptureReport.median(row.values().apply(bare));
+      double t = CaptureReport.median(row.values().apply(trigger));
+      double w = CaptureReport.median(row.values().apply(wal));
       double ratio = w / b;
       Double target = TARGETS.get(row.name());
-      md.append("| ").append(row.name()).append(" | ").append(num(b)).append(" | ")
-          .append(num(t)).append(" | ").append(num(w)).append(" | ")
+      md.append("| ").append(row.name()).append(" | ").append(CaptureReport.num(b)).append(" | ")
+          .append(CaptureReport.num(t)).append(" | ").append(CaptureReport.num(w)).append(" | ")
           .append(String.format(Locale.ROOT, "%.2fx", ratio)).append(" | ");
       if (target == null) {
         md.append("| |\n");
@@ -53,8 +53,8 @@ final class CaptureWalSection {
             .append(met ? "met" : "missed").append(" |\n");
       }
     }
-    double tv = median(trigger.visible);
-    double wv = median(wal.visible);
+    double tv = CaptureReport.median(trigger.visible);
+    double wv = CaptureReport.median(wal.visible);
     double ratio = wv / tv;
     md.append("\nChange to visible: a single-row UPDATE committed in autocommit, then, from its")
         .append(" return, a refresh of the contender's stream table until it returns with the")
@@ -62,7 +62,8 @@ final class CaptureWalSection {
         .append(" median per round, then the median of the rounds.\n\n")
         .append("| measure | trigger | wal | wal / trigger | target | |\n")
         .append("|---|---|---|---|---|---|\n")
-        .append("| change to visible, p50 ms | ").append(num(tv)).append(" | ").append(num(wv))
+        .append("| change to visible, p50 ms | ").append(CaptureReport.num(tv)).append(" | ")
+        .append(CaptureReport.num(wv))
         .append(" | ").append(String.format(Locale.ROOT, "%.2fx", ratio)).append(" | ≤ 2.0x | ")
         .append(ratio <= 2.0 ? "met" : "missed").append(" |\n")
         .append("\nPer round, trigger: ").append(list(trigger.visible)).append("; wal: ")
@@ -71,16 +72,6 @@ final class CaptureWalSection {
   }
 
   private static String list(List<Double> values) {
-    return String.join(", ", values.stream().map(CaptureWalSection::num).toList());
-  }
-
-  private static double median(List<Double> values) {
-    return CaptureWorkload.median(values.stream().mapToDouble(Double::doubleValue).toArray());
-  }
-
-  private static String num(double v) {
-    return v >= 100
-        ? String.format(Locale.ROOT, "%,.0f", v)
-        : String.format(Locale.ROOT, "%.3f", v);
+    return String.join(", ", values.stream().map(CaptureReport::num).toList());
   }
 }
