@@ -120,7 +120,8 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
         new PlanDescription(
             plan.explain(),
             new StepPrinter(limit).explain(plan.refresh(plan.sourceOids())),
-            plan.probedColumns()));
+            plan.probedColumns(),
+            plan.deltaLookups()));
   }
 
   /** The source, and every partition of a partitioned source: each gets the triggers. */

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -74,13 +75,16 @@ public final class DeltaTables {
    * counts them. A marker makes the refresh FULL, which reads no delta table, so it need not stay.
    * The delta of a source in {@code checkable} (with the columns the query reads from it) is
    * emptied, and counted as cancelled, when its changes cancel on those columns ({@link
-   * UnreadChanges}).
+   * UnreadChanges}). The delta of a source in {@code lookups} is indexed on each of its column
+   * lists, which the program looks up by equality once per candidate row ({@link
+   * PlanDescription#deltaLookups()}).
    */
   static Fill fill(
       long pgtId,
       List<StreamTableDefinition.Source> sources,
       SessionTempTables temps,
-      Map<Long, List<Column>> checkable) {
+      Map<Long, List<Column>> checkable,
+      Map<Long, Set<List<String>>> lookups) {
     StatementBatch batch = new StatementBatch().plannedOncePerSession();
     List<Counted> counted = new ArrayList<>();
     for (StreamTableDefinition.Source source : sources) {
@@ -88,7 +92,7 @@ public final class DeltaTables {
           NettedChanges.query(
               source.columns(), consumable(pgtId, source.relid(), rowImage(source.columns())));
       int first = batch.size();
-      for (String statement : temps.fill(source.deltaTable(), shape(source), query)) {
+      for (String statement : temps.fill(source.deltaTable(), shape(source), query, lookups.getOrDefault(source.relid(), Set.of()))) {
         batch.add(statement);
       }
       int last = batch.size();

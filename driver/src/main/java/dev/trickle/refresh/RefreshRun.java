@@ -174,7 +174,8 @@ final class RefreshRun {
                       read.temps(),
                       readsNamedColumnsOnly(compilation)
                           ? UnreadChanges.checkable(definition)
-                          : Map.of());
+                          : Map.of(),
+                      deltaLookups(compilation));
               List<SourceChanges> changes = fill.changes(owner.run(fill.batch()));
               owner.run(read.temps().analyzeTruncated());
               yield facts.withChanges(changes);
@@ -204,6 +205,12 @@ final class RefreshRun {
   private static boolean readsNamedColumnsOnly(Optional<Compilation> compilation) {
     return compilation.orElse(null) instanceof Compilation.Differential differential
         && differential.program().readsNamedColumnsOnly();
+  }
+
+  private static Map<Long, Set<List<String>>> deltaLookups(Optional<Compilation> compilation) {
+    return compilation.orElse(null) instanceof Compilation.Differential differential
+        ? differential.description().deltaLookups()
+        : Map.of();
   }
 
   private static Set<Long> changedSources(RefreshDecision.Facts facts) {

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -66,6 +67,9 @@ public final class SessionTempTables {
    */
   static final long TRUNCATE_BYTES = 8 << 20;
 
+  /** Between a table's name and the hash of the columns of one of its lookup indexes. */
+  private static final String INDEX_INFIX = "_k";
+
   /**
    * The shape keys and last use of the work tables refreshes created, by oid, per connection (a
    * closed connection takes its entries with it): what an engine remembers between refreshes.
@@ -95,6 +99,7 @@ public final class SessionTempTables {
   private final Connection connection;
   private final Memory memory;
   private final Map<String, Long> existing;
+  private final Set<String> indexes;
   private final Set<String> large;
   private final Set<String> unanalyzed;
   private final Map<String, String> created = new HashMap<>();
@@ -105,11 +110,13 @@ public final class SessionTempTables {
       Connection connection,
       Memory memory,
       Map<String, Long> existing,
+      Set<String> indexes,
       Set<String> large,
       Set<String> unanalyzed) {
     this.connection = connection;
     this.memory = memory;
     this.existing = existing;
+    this.indexes = indexes;
     this.large = large;
     this.unanalyzed = unanalyzed;
   }
@@ -127,16 +134,23 @@ public final class SessionTempTables {
   static void load(
       StatementBatch batch, Connection c, Memory memory, Consumer<SessionTempTables> loaded) {
     batch.add(
-        "SELECT relname::text, oid::bigint, pg_catalog.pg_relation_size(oid) >= "
+        "SELECT relname::text, oid::bigint, relkind = 'i' AS index,"
+            + " relkind = 'r' AND pg_catalog.pg_relation_size(oid) >= "
             + TRUNCATE_BYTES
-            + " AS large, relpages = 0 AND pg_catalog.pg_relation_size(oid) > 0 AS unanalyzed FROM"
-            + " pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema()"
-            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind = 'r'",
+            + " AS large, relkind = 'r' AND relpages = 0 AND pg_catalog.pg_relation_size(oid) > 0"
+            + " AS unanalyzed FROM pg_catalog.pg_class"
+            + " WHERE relnamespace = pg_catalog.pg_my_temp_schema()"
+            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind IN ('r', 'i')",
         rs -> {
           Map<String, Long> existing = new HashMap<>();
+          Set<String> indexes = new HashSet<>();
           Set<String> large = new HashSet<>();
           Set<String> unanalyzed = new HashSet<>();
           while (rs.next()) {
+            if (rs.getBoolean("index")) {
+              indexes.add(rs.getString("relname"));
+              continue;
+            }
             existing.put(rs.getString("relname"), rs.getLong("oid"));
             if (rs.getBoolean("large")) {
               large.add(rs.getString("relname"));
@@ -145,7 +159,7 @@ public final class SessionTempTables {
               unanalyzed.add(rs.getString("relname"));
             }
           }
-          loaded.accept(new SessionTempTables(c, memory, existing, large, unanalyzed));
+          loaded.accept(new SessionTempTables(c, memory, existing, indexes, large, unanalyzed));
         });
   }
 
@@ -156,9 +170,20 @@ public final class SessionTempTables {
    * @param shape fixes the query's column names and types: equal shapes, equal columns
    */
   public List<String> fill(String table, String shape, String query) {
+    return fill(table, shape, query, List.of());
+  }
+
+  /**
+   * As {@link #fill(String, String, String)}, for a table that is also looked up by equality on
+   * each of {@code lookups} (column lists): each gets an index, created with the table or, for a
+   * kept table, once before the first fill that asks for it. An index stays with the table: other
+   * refreshes of the session fill it too, whether or not they look it up.
+   */
+  public List<String> fill(String table, String shape, String query, Collection<List<String>> lookups) {
     String name = relationName(table);
     List<String> statements = new ArrayList<>(2);
     if (shape.equals(shapeOf(name))) {
+      statements.addAll(missingIndexes(name, table, lookups));
       // One statement, not a DELETE and an INSERT: the data-modifying CTE sees only the rows
       // from before the statement, and a small refresh pays the server's per-statement cost
       // about as much as its work.
@@ -167,11 +192,26 @@ public final class SessionTempTables {
       statements.addAll(evictions());
       statements.add("DROP TABLE IF EXISTS " + table);
       statements.add("CREATE TEMP TABLE " + table + " AS " + query);
+      indexes.removeIf(index -> index.startsWith(name + INDEX_INFIX));
+      statements.addAll(missingIndexes(name, table, lookups));
       statements.add("ANALYZE " + table);
       existing.remove(name);
       created.put(name, shape);
     }
     filled.add(name);
+    return statements;
+  }
+
+  /** {@code CREATE INDEX} of each lookup of table {@code name} the session does not have yet. */
+  private List<String> missingIndexes(String name, String table, Collection<List<String>> lookups) {
+    List<String> statements = new ArrayList<>();
+    for (List<String> columns : lookups) {
+      String index = name + INDEX_INFIX + Integer.toHexString(String.join(",", columns).hashCode());
+      if (indexes.add(index)) {
+        statements.add(
+            "CREATE INDEX " + Sql.identifier(index) + " ON " + table + " (" + Sql.identifiers(columns) + ")");
+      }
+    }
     return statements;
   }
 

@@ -378,6 +378,11 @@ final class AggregatePlan implements MaintenancePlan {
   }
 
   @Override
+  public java.util.Map<Long, java.util.Set<List<String>>> deltaLookups() {
+    return SemiJoinKeys.deltaLookups(block);
+  }
+
+  @Override
   public List<String> explain() {
     List<String> lines = new ArrayList<>();
     lines.add(strategy());

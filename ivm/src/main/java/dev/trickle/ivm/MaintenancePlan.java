@@ -44,6 +44,15 @@ public interface MaintenancePlan {
   }
 
   /**
+   * Source oid → the column lists whose values the plan looks up by equality in the source's
+   * delta table once per candidate row ({@link SemiJoinKeys}). The refresh indexes the delta table
+   * on each, or every lookup scans it.
+   */
+  default java.util.Map<Long, java.util.Set<List<String>>> deltaLookups() {
+    return java.util.Map.of();
+  }
+
+  /**
    * The changed groups, when concurrent refreshes of distinct groups compute exactly what they
    * would compute one at a time once each locks its groups (see {@link GroupLocking}); empty when
    * a refresh must run alone.

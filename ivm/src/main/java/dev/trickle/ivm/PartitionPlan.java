@@ -148,6 +148,11 @@ final class PartitionPlan implements MaintenancePlan {
   }
 
   @Override
+  public java.util.Map<Long, java.util.Set<List<String>>> deltaLookups() {
+    return SemiJoinKeys.deltaLookups(block);
+  }
+
+  @Override
   public Set<Long> sourceOids() {
     Set<Long> oids = new java.util.LinkedHashSet<>(DerivedInputs.sources(block));
     if (block.partitioning().lateral() != null) {

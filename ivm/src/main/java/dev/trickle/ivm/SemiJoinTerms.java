@@ -15,8 +15,9 @@ import java.util.Set;
  * the block's ordinary terms, which evaluate every conjunct on current B; each term of the second
  * reads L₀ as the current inputs minus their deltas (inclusion–exclusion over the changed ones),
  * evaluates the semi-joins before j as they held before the changes and those after j as they hold
- * now, and is restricted to the rows some changed row of B_j matches. Cost per changed B_j: the
- * rows of L its changed rows match.
+ * now, and is restricted to the rows some changed row of B_j matches (also by key, when the
+ * semi-join has equality keys: {@link SemiJoinKeys}). Cost per changed B_j: the rows of L its
+ * changed rows match.
  */
 final class SemiJoinTerms {
   private final QueryBlock block;
@@ -51,6 +52,10 @@ final class SemiJoinTerms {
         } else if (i != j) {
           where.add(other.holdsNow());
         }
+      }
+      String byKey = SemiJoinKeys.restriction(semi);
+      if (byKey != null) {
+        where.add(byKey);
       }
       where.add(semi.touched());
       result.add(terms.render(selectList, Input::current, null, where, semi.statusChange()));

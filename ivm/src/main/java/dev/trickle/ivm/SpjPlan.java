@@ -187,6 +187,11 @@ final class SpjPlan implements MaintenancePlan {
   }
 
   @Override
+  public java.util.Map<Long, java.util.Set<List<String>>> deltaLookups() {
+    return SemiJoinKeys.deltaLookups(block);
+  }
+
+  @Override
   public List<String> explain() {
     List<String> lines = new ArrayList<>();
     lines.add(strategy());

@@ -61,6 +61,11 @@ final class TopKPlan implements MaintenancePlan {
   }
 
   @Override
+  public java.util.Map<Long, java.util.Set<List<String>>> deltaLookups() {
+    return inner.plan().deltaLookups();
+  }
+
+  @Override
   public Set<Long> sourceOids() {
     return inner.plan().sourceOids();
   }

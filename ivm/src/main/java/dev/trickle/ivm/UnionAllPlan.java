@@ -39,6 +39,14 @@ final class UnionAllPlan implements MaintenancePlan {
   }
 
   @Override
+  public java.util.Map<Long, Set<List<String>>> deltaLookups() {
+    java.util.Map<Long, Set<List<String>>> lookups = new java.util.LinkedHashMap<>();
+    branches.forEach(b -> b.plan().deltaLookups().forEach(
+        (oid, lists) -> lookups.computeIfAbsent(oid, o -> new LinkedHashSet<>()).addAll(lists)));
+    return lookups;
+  }
+
+  @Override
   public Set<Long> sourceOids() {
     Set<Long> oids = new LinkedHashSet<>();
     branches.forEach(b -> oids.addAll(b.plan().sourceOids()));
