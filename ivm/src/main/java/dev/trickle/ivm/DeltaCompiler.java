@@ -256,6 +256,8 @@ public final class DeltaCompiler {
       } else {
         throw probe.unsupported("LIMIT or FETCH with a non-constant row count", "LIMIT");
       }
+      boolean offset = select.getOffset() != null
+          || select.getLimit() != null && select.getLimit().getOffset() != null;
       String limitClause = (select.getLimit() != null ? " " + select.getLimit() : "")
           + (select.getOffset() != null ? " " + select.getOffset() : "")
           + (select.getFetch() != null ? " " + select.getFetch() : "");
@@ -288,7 +290,7 @@ public final class DeltaCompiler {
         keys.add(new TopKPlan.SortKey(column, !element.isAsc(), nulls));
       }
       debug.accept("after rewrite: TopK over derived input; order " + keys + limitClause);
-      return new TopKPlan(inner, keys, count, limitClause, names);
+      return new TopKPlan(inner, keys, count, limitClause, offset, names);
     }
 
     private String sortColumn(net.sf.jsqlparser.expression.Expression e, List<String> columns, List<String> outputs) {

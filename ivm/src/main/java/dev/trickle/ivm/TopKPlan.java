@@ -15,6 +15,11 @@ import java.util.Set;
  * LIMIT, index-assisted where the inner storage allows) and diffed against the kept rows, all in
  * the statement that fills the storage's delta (the check guards both halves). Cost: one check
  * over the changed rows, plus the top query when affected.
+ *
+ * <p>A top that is not full holds every row of the inner query (fewer than n exist), so while it
+ * stays within n rows after the change (kept rows plus the delta's net weight at most n) the new
+ * top is the old one plus the inner delta, applied as it is, and nothing is recomputed. Not with
+ * an OFFSET, whose top is not the inner query's first rows.
  */
 final class TopKPlan implements MaintenancePlan {
   /** One ORDER BY key, as a column of the inner query. */
@@ -34,18 +39,22 @@ final class TopKPlan implements MaintenancePlan {
   private final List<SortKey> order;
   private final long count;
   private final String limitClause;
+  private final boolean offset;
   private final StorageNames names;
 
   /**
    * @param count n, the number of rows kept (before ties)
    * @param limitClause the query's LIMIT/OFFSET/FETCH text, reused verbatim
+   * @param offset whether the query skips rows (OFFSET)
    * @param names the stream table's storage, which holds the top
    */
-  TopKPlan(Derived inner, List<SortKey> order, long count, String limitClause, StorageNames names) {
+  TopKPlan(Derived inner, List<SortKey> order, long count, String limitClause, boolean offset,
+      StorageNames names) {
     this.inner = inner;
     this.order = List.copyOf(order);
     this.count = count;
     this.limitClause = limitClause;
+    this.offset = offset;
     this.names = names;
   }
 
@@ -88,14 +97,21 @@ final class TopKPlan implements MaintenancePlan {
     }
     String last = "(SELECT t.* FROM " + names.storage() + " AS t ORDER BY "
         + String.join(", ", order.stream().map(k -> k.reversed("t")).toList()) + " LIMIT 1)";
-    // Uncorrelated, so the server evaluates it once per use and skips what it guards when false.
-    String affected = "((SELECT count(*) FROM " + names.storage() + ") < " + count
+    String kept = "(SELECT count(*) FROM " + names.storage() + ")";
+    // Uncorrelated, so the server evaluates each once per use and skips what it guards when false.
+    String affected = "(" + kept + " < " + count
         + " OR EXISTS (SELECT 1 FROM " + inner.deltaTable() + " AS d, " + last + " AS t WHERE ("
         + after(0) + ") IS NOT TRUE))";
+    String within = offset || count == Long.MAX_VALUE ? "false"
+        : "(" + kept + " < " + count + " AND " + kept + " + (SELECT COALESCE(sum(d." + DeltaNames.WEIGHT
+            + "), 0) FROM " + inner.deltaTable() + " AS d) <= " + count + ")";
+    String recompute = "NOT " + within + " AND " + affected;
     String columns = Sql.identifiers(names.columns());
     steps.addAll(new RowApplier(names, List.of(), List.of()).apply("SELECT " + columns + ", -1 AS " + DeltaNames.WEIGHT
-        + " FROM " + names.storage() + " WHERE " + affected
-        + " UNION ALL SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM (" + top() + ") AS n WHERE " + affected));
+        + " FROM " + names.storage() + " WHERE " + recompute
+        + " UNION ALL SELECT " + columns + ", 1 AS " + DeltaNames.WEIGHT + " FROM (" + top() + ") AS n WHERE " + recompute
+        + " UNION ALL SELECT " + DeltaNames.columnList("d", names.columns()) + ", d." + DeltaNames.WEIGHT
+        + " FROM " + inner.deltaTable() + " AS d WHERE " + within));
     return steps;
   }
 
