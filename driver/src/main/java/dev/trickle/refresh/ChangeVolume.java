@@ -24,12 +24,17 @@ final class ChangeVolume {
 
   private ChangeVolume() {}
 
-  /** The consumed {@code changes} weighed against recomputing. */
+  /**
+   * The consumed {@code changes} weighed against recomputing; {@code estimate}: also ask the
+   * static estimate (only while the stream table's own costs are not learned).
+   */
   static RefreshDecision.Volume weigh(
-      Connection c, List<SourceChanges> changes, StreamTableDefinition definition)
+      Connection c, List<SourceChanges> changes, StreamTableDefinition definition,
+      boolean estimate)
       throws SQLException {
     String mostly = mostlyChanged(c, changes);
-    String estimated = mostly == null ? RecomputeCheck.reason(c, changes, definition) : null;
+    String estimated =
+        mostly == null && estimate ? RecomputeCheck.reason(c, changes, definition) : null;
     return new RefreshDecision.Volume(
         Optional.ofNullable(mostly), Optional.ofNullable(estimated));
   }

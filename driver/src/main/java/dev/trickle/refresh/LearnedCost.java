@@ -34,7 +34,8 @@ import java.util.OptionalDouble;
  * zero, so a batch much smaller than those is predicted cheap and applied, and its time is learned.
  * And every refresh since the last differential one that was worth it (once one was measured)
  * counts in {@code costlyStreak}; after {@link #PROBE_AFTER} of them, and again each time the streak doubles (at most
- * every {@link #PROBE_EVERY_AT_MOST} refreshes), one refresh applies its delta anyway. A probe that
+ * every {@link #PROBE_EVERY_AT_MOST} refreshes), one refresh applies its delta anyway, its reason
+ * in the history saying so ({@link #probeBecause}). A probe that
  * is still expensive only costs that refresh (its time is learned, the streak goes on). A
  * differential refresh that turns out cheap where the figures predicted it much slower than
  * recomputing ends the streak and replaces the averages: the old cost is what kept the deltas from
@@ -129,9 +130,26 @@ final class LearnedCost {
    * learned, predicted not much slower than recomputing, or a probe is due.
    */
   static Optional<String> recomputeBecause(RefreshCosts costs, long changedRows) {
-    if (!learned(costs) || probeDue(costs.costlyStreak())) {
-      return Optional.empty();
-    }
+    return learned(costs) && !probeDue(costs.costlyStreak())
+        ? muchWorseFigures(costs, changedRows)
+        : Optional.empty();
+  }
+
+  /**
+   * Why a batch of {@code changedRows} is applied although predicted much slower than
+   * recomputing: a probe is due; empty otherwise. The history records it with the DIFFERENTIAL
+   * action.
+   */
+  static Optional<String> probeBecause(RefreshCosts costs, long changedRows) {
+    return learned(costs) && probeDue(costs.costlyStreak())
+        ? muchWorseFigures(costs, changedRows)
+            .map(figures -> "trying the delta again after " + costs.costlyStreak()
+                + " refreshes that recomputed or whose delta was slow: " + figures)
+        : Optional.empty();
+  }
+
+  /** Both figures, when the delta is predicted much slower than recomputing; else empty. */
+  private static Optional<String> muchWorseFigures(RefreshCosts costs, long changedRows) {
     Prediction prediction = predict(costs).orElseThrow();
     double predicted = prediction.millis(changedRows);
     double recompute = costs.recomputeMillis().getAsDouble();

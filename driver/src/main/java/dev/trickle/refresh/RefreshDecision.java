@@ -45,7 +45,8 @@ final class RefreshDecision {
    *
    * @param step what to do next
    * @param action the action recorded in the history, for a final step (null otherwise)
-   * @param reason why the refresh recomputes, recorded in the history; null otherwise
+   * @param reason why the refresh recomputes, or applies its deltas although predicted slow,
+   *     recorded in the history; null otherwise
    */
   record Decision(Step step, RefreshAction action, String reason) {
     /** Whether the refresh acts now rather than reading more. */
@@ -70,7 +71,7 @@ final class RefreshDecision {
    *
    * @param mostlyChanged why recomputing is cheaper because most of a source changed, else empty
    * @param estimated why the static estimate finds recomputing cheaper, else empty (not asked
-   *     when most of a source changed)
+   *     when most of a source changed or the stream table's costs are learned)
    */
   record Volume(Optional<String> mostlyChanged, Optional<String> estimated) {
     static final Volume SMALL = new Volume(Optional.empty(), Optional.empty());
@@ -113,6 +114,14 @@ final class RefreshDecision {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
           everySourceCaptured, costs, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Whether the stream table's own refreshes were measured, so they decide and the static
+     * estimate is not read ({@link ChangeVolume#weigh}).
+     */
+    boolean learned() {
+      return LearnedCost.learned(costs);
     }
 
     Facts withPending(boolean anyPending) {
@@ -172,15 +181,22 @@ final class RefreshDecision {
       return Decision.next(Step.WEIGH_VOLUME);
     }
     Volume volume = facts.volume().get();
-    Optional<String> recompute =
-        volume.mostlyChanged().isPresent()
-            ? volume.mostlyChanged()
-            : LearnedCost.learned(facts.costs())
-                ? LearnedCost.recomputeBecause(facts.costs(), changedRows(changes))
-                : volume.estimated();
-    return recompute
+    if (volume.mostlyChanged().isPresent()) {
+      return Decision.recompute(RefreshAction.FULL, volume.mostlyChanged().get());
+    }
+    if (!facts.learned()) {
+      return volume.estimated()
+          .map(reason -> Decision.recompute(RefreshAction.FULL, reason))
+          .orElseGet(() -> applyDeltas(null));
+    }
+    long rows = changedRows(changes);
+    return LearnedCost.recomputeBecause(facts.costs(), rows)
         .map(reason -> Decision.recompute(RefreshAction.FULL, reason))
-        .orElseGet(() -> new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
+        .orElseGet(() -> applyDeltas(LearnedCost.probeBecause(facts.costs(), rows).orElse(null)));
+  }
+
+  private static Decision applyDeltas(String reason) {
+    return new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, reason);
   }
 
   /** The delta rows of a batch, summed over its sources. */

@@ -183,7 +183,8 @@ final class RefreshRun {
               yield facts.withChanges(changes);
             }
             case WEIGH_VOLUME ->
-                facts.withVolume(ChangeVolume.weigh(c, facts.changes().get(), definition));
+                facts.withVolume(
+                    ChangeVolume.weigh(c, facts.changes().get(), definition, !facts.learned()));
             default -> throw new IllegalStateException("not a reading step: " + decision);
           };
       decision = RefreshDecision.decide(facts);

@@ -164,9 +164,14 @@ class LearnedCostTest {
     }
     assertThat(costs.costlyStreak()).as("the delta and seven recomputes").isEqualTo(8);
     assertThat(LearnedCost.recomputeBecause(costs, 2_000)).as("the probe").isEmpty();
+    assertThat(LearnedCost.probeBecause(costs, 2_000))
+        .hasValue("trying the delta again after 8 refreshes that recomputed or whose delta was"
+            + " slow: 2000 changed rows: applying the delta predicted at 6600 ms (0 ms + 3300.0"
+            + " µs a row, learned from 1 differential refreshes), recomputing measured at 110 ms");
     // The plan changed: the delta now takes 40 ms.
     costs = applied(costs, 2_000, 40);
     assertThat(costs.costlyStreak()).isZero();
+    assertThat(LearnedCost.probeBecause(costs, 2_000)).isEmpty();
     assertThat(costs.deltaRefreshes()).as("learning starts again").isEqualTo(1);
     assertThat(LearnedCost.predict(costs).orElseThrow().millis(2_000)).isCloseTo(40, within(1e-9));
     int recomputes = 0;

@@ -106,9 +106,14 @@ class RefreshDecisionTest {
 
   /** A stream table that learned a delta of 2,000 rows takes 6,600 ms and a recompute 110 ms. */
   private static Facts learnedSlowDelta() {
+    return learnedSlowDelta(1);
+  }
+
+  /** The same, after {@code streak} refreshes that recomputed or were slow. */
+  private static Facts learnedSlowDelta(int streak) {
     RefreshCosts slow = LearnedCost.after(
         LearnedCost.after(RefreshCosts.NONE, RefreshAction.FULL, 0, 110),
-        RefreshAction.DIFFERENTIAL, 2_000, 6_600);
+        RefreshAction.DIFFERENTIAL, 2_000, 6_600).withStreak(streak);
     return Facts.read(
         Optional.empty(), true, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true, slow);
   }
@@ -128,6 +133,11 @@ class RefreshDecisionTest {
     assertThat(decide(facts.withVolume(mostly("most of a changed"))).reason())
         .as("most of a source changed takes precedence")
         .isEqualTo("most of a changed");
+    Facts probing = learnedSlowDelta(8)
+        .withChanges(List.of(new SourceChanges(A, 2_000, false)))
+        .withVolume(estimated("estimated"));
+    assertThat(decide(probing).action()).isEqualTo(RefreshAction.DIFFERENTIAL);
+    assertThat(decide(probing).reason()).startsWith("trying the delta again after 8 refreshes");
     Facts small = learnedSlowDelta().withChanges(List.of(new SourceChanges(A, 10, false)));
     assertThat(decide(small.withVolume(estimated("estimated"))))
         .as("a batch 200 times smaller is predicted at 33 ms: applied, whatever the estimate")

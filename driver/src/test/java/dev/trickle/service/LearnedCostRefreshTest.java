@@ -148,6 +148,8 @@ class LearnedCostRefreshTest {
       randomChanges(st, random, 3);
       st.execute("REFRESH STREAM TABLE totals");
       assertThat(lastActionOf(st)).as("streak 8: the delta is tried").isEqualTo("DIFFERENTIAL");
+      assertThat(single(st, "SELECT reason FROM pgtrickle.get_refresh_history('totals', 1)"))
+          .startsWith("trying the delta again after 8 refreshes that recomputed");
       assertThat(difference(st, "totals", QUERY)).isZero();
       assertThat(value(st, "SELECT delta_refreshes * 1000 + costly_streak"
           + " FROM pgtrickle.pgt_stream_tables" + TOTALS))
@@ -184,8 +186,11 @@ class LearnedCostRefreshTest {
   }
 
   private static String lastActionOf(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery(
-        "SELECT action FROM pgtrickle.get_refresh_history('totals', 1)")) {
+    return single(st, "SELECT action FROM pgtrickle.get_refresh_history('totals', 1)");
+  }
+
+  private static String single(Statement st, String query) throws SQLException {
+    try (ResultSet rs = st.executeQuery(query)) {
       assertThat(rs.next()).isTrue();
       return rs.getString(1);
     }
