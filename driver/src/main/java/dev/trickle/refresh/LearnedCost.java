@@ -13,13 +13,13 @@ import java.util.OptionalDouble;
  *
  * <p><b>Learning</b> ({@link #after}). Each refresh is timed from its decision to the end of its
  * action: the delta tables are filled before the decision (it needs the batch's size), so their
- * fill is paid either way and left out of both figures. A recompute (FULL, REINITIALIZE, the first population
- * included) stores its duration: the last one is what recomputing costs now, in whatever way the
- * stream table is recomputed (truncate and insert, or the difference applied when something reads
- * its changes). A differential refresh of at least {@link #MIN_LEARNED_ROWS} changed rows adds its
- * duration and changed rows to exponentially smoothed averages ({@link #SMOOTHING}: the newest refresh weighs 30%), from which {@link
- * #predict} fits a line, a fixed part plus a cost per changed row. A REINITIALIZE forgets the
- * differential figures: they belong to the old query.
+ * fill is paid either way and left out of both figures. A recompute (FULL, REINITIALIZE, the first
+ * population included) stores its duration: the last one is what recomputing costs now, in
+ * whatever way the stream table is recomputed (truncate and insert, or the difference applied when
+ * something reads its changes). A differential refresh of at least {@link #MIN_LEARNED_ROWS}
+ * changed rows adds its duration and changed rows to exponentially smoothed averages ({@link
+ * #SMOOTHING}), from which {@link #predict} fits a line: a fixed part plus a cost per changed row.
+ * A REINITIALIZE forgets the differential figures: they belong to the old query.
  *
  * <p><b>Deciding</b> ({@link #recomputeBecause}). The batch's predicted time is compared with the
  * last recompute: when it is more than {@link #MARGIN} times that and more than {@link
@@ -29,18 +29,18 @@ import java.util.OptionalDouble;
  *
  * <p><b>Coming back</b>. A stream table whose refreshes only recompute would never measure a
  * differential refresh again, so a cost that has fallen (the query's plan changed, the batches
- * shrank, the sources grew) would never be seen. Two things bring it back. The prediction scales
- * with the batch: when the figures were learned from batches of one size the fixed part is taken as
- * zero, so a batch much smaller than those is predicted cheap and applied, and its time is learned.
- * And every refresh since the last differential one that was worth it (once one was measured)
- * counts in {@code costlyStreak}; after {@link #PROBE_AFTER} of them, and again each time the streak doubles (at most
- * every {@link #PROBE_EVERY_AT_MOST} refreshes), one refresh applies its delta anyway, its reason
- * in the history saying so ({@link #probeBecause}). A probe that
- * is still expensive only costs that refresh (its time is learned, the streak goes on). A
- * differential refresh that turns out cheap where the figures predicted it much slower than
- * recomputing ends the streak and replaces the averages: the old cost is what kept the deltas from
- * running, so one cheap measurement is enough to give them their chance again (were it luck, the
- * next deltas learn the cost back).
+ * shrank, the sources grew) would never be seen. Three things bring it back. The prediction scales
+ * with the batch: when the figures were learned from batches of one size the fixed part is taken
+ * as zero, so a batch much smaller than those is predicted cheaper and applied when it is no longer
+ * much slower than recomputing. Every refresh since the last differential one that was worth it
+ * (once one was measured) counts in {@code costlyStreak}; after {@link #PROBE_AFTER} of them, and
+ * again each time the streak doubles (at most every {@link #PROBE_EVERY_AT_MOST} refreshes), one
+ * refresh applies its delta anyway, its reason in the history saying so ({@link #probeBecause});
+ * a probe that is still expensive costs only that refresh (its time is learned, the streak goes
+ * on). And a differential refresh that turns out cheap where the figures predicted it much slower
+ * than recomputing ends the streak and replaces the averages, whatever its size: the old cost is
+ * what kept the deltas from running, so one cheap measurement is enough to give them their chance
+ * again (were it luck, the next large deltas learn the cost back).
  */
 final class LearnedCost {
   /**
@@ -60,7 +60,7 @@ final class LearnedCost {
   static final double MIN_GAIN_MILLIS = 20;
 
   /**
-   * Changed rows from which a differential refresh is learned from. A smaller batch's time is
+   * Changed rows from which a differential refresh is learned. A smaller batch's time is
    * mostly what every refresh pays whatever its size (its statements, their planning, the first
    * run's on a connection): taken as a cost per row it would be multiplied by the next larger
    * batch, and a small stream table would flap between recomputing and not on noise. Such a
