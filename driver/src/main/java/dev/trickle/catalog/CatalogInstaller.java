@@ -36,7 +36,8 @@ public final class CatalogInstaller {
           "V18__loop_limit.sql",
           "V19__refresh_as_owner_executor.sql",
           "V20__wal_capture.sql",
-          "V21__drained_buffer_truncation.sql");
+          "V21__drained_buffer_truncation.sql",
+          "V22__learned_refresh_costs.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Reads and writes rows of {@code pgtrickle.pgt_stream_tables}. */
 public final class StreamTableCatalog {
@@ -19,30 +20,39 @@ public final class StreamTableCatalog {
       "SELECT pgt_id, pgt_schema, pgt_name, pgt_relid, defining_query, search_path,"
           + " requested_mode, effective_mode, mode_reason, schedule, diamond_consistency,"
           + " diamond_schedule_policy, cdc_mode, definition_version, teardown_sql, status,"
-          + " is_populated, consecutive_errors, last_error_message, data_timestamp"
+          + " is_populated, consecutive_errors, last_error_message, data_timestamp, "
+          + RefreshCosts.COLUMNS
           + " FROM pgtrickle.pgt_stream_tables ";
 
   /**
    * The statement that records a successful refresh: populated as of the data timestamp (first
-   * placeholder), errors cleared, status ACTIVE (a suspended table stays suspended), for the stream
-   * table id (second placeholder). A statement, not a call, so the refresh sends it with its other
-   * closing statements in one round trip, the same text every time; it goes into a data-modifying
-   * CTE of the statement that writes the history row.
+   * placeholder), the refresh costs as learned after it (the next placeholders, bound with {@link
+   * #costValues}), errors cleared, status ACTIVE (a suspended table stays suspended), for the
+   * stream table id (last placeholder). A statement, not a call, so the refresh sends it with its
+   * other closing statements in one round trip, the same text every time; it goes into a
+   * data-modifying CTE of the statement that writes the history row.
    */
-  public static final String RECORD_SUCCESS = recordSuccess("?", "?");
+  public static final String RECORD_SUCCESS =
+      "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = ?,"
+          + " last_recompute_ms = ?::float8, delta_refreshes = ?, delta_rows_avg = ?,"
+          + " delta_ms_avg = ?, delta_rows_sq_avg = ?, delta_rows_ms_avg = ?, costly_streak = ?,"
+          + " consecutive_errors = 0, last_error_message = NULL,"
+          + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
+          + " WHERE pgt_id = ?";
 
   private StreamTableCatalog() {}
 
-  /**
-   * {@link #RECORD_SUCCESS} with SQL expressions for the data timestamp and the stream table id.
-   */
-  public static String recordSuccess(String dataTimestamp, String pgtId) {
-    return "UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, data_timestamp = "
-        + dataTimestamp
-        + ", consecutive_errors = 0, last_error_message = NULL,"
-        + " status = CASE WHEN status = 'SUSPENDED' THEN status ELSE 'ACTIVE' END"
-        + " WHERE pgt_id = "
-        + pgtId;
+  /** The values of {@link #RECORD_SUCCESS}'s cost placeholders, in order. */
+  public static Object[] costValues(RefreshCosts costs) {
+    return new Object[] {
+      costs.recomputeMillis().isPresent() ? costs.recomputeMillis().getAsDouble() : null,
+      costs.deltaRefreshes(),
+      costs.rows(),
+      costs.millis(),
+      costs.rowsSquared(),
+      costs.rowsMillis(),
+      costs.costlyStreak()
+    };
   }
 
   /** The stream table with this catalog id. */
@@ -279,7 +289,8 @@ public final class StreamTableCatalog {
               rs.getBoolean("is_populated"),
               rs.getInt("consecutive_errors"),
               rs.getString("last_error_message"),
-              rs.getObject("data_timestamp", OffsetDateTime.class));
+              rs.getObject("data_timestamp", OffsetDateTime.class),
+              costs(rs));
       rows.add(
           new StreamTable(
               rs.getLong("pgt_id"),
@@ -290,6 +301,18 @@ public final class StreamTableCatalog {
               state));
     }
     return rows;
+  }
+
+  private static RefreshCosts costs(ResultSet rs) throws SQLException {
+    double recompute = rs.getDouble("last_recompute_ms");
+    return new RefreshCosts(
+        rs.wasNull() ? OptionalDouble.empty() : OptionalDouble.of(recompute),
+        rs.getInt("delta_refreshes"),
+        rs.getDouble("delta_rows_avg"),
+        rs.getDouble("delta_ms_avg"),
+        rs.getDouble("delta_rows_sq_avg"),
+        rs.getDouble("delta_rows_ms_avg"),
+        rs.getInt("costly_streak"));
   }
 
   /** The elements of a SQL {@code text[]} (empty for NULL). */

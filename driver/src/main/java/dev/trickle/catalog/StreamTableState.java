@@ -11,10 +11,12 @@ import java.time.OffsetDateTime;
  * @param consecutiveErrors failed refreshes since the last successful one
  * @param lastErrorMessage the message of the last failure, or null
  * @param dataTimestamp the time of the snapshot the content reflects, or null
+ * @param costs what its refreshes cost, as learned from them
  */
 public record StreamTableState(
     StreamTableStatus status,
     boolean populated,
     int consecutiveErrors,
     String lastErrorMessage,
-    OffsetDateTime dataTimestamp) {}
+    OffsetDateTime dataTimestamp,
+    RefreshCosts costs) {}

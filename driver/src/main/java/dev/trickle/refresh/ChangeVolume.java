@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one heuristic that turns a differential refresh into a FULL one: when the changes consumed
+ * Weighs a differential refresh's batch against the sizes of its sources: when the changes consumed
  * from a source are at least half of its (estimated) rows, recomputing is cheaper than applying a
- * delta of that size. Sources under {@link #MIN_ROWS} rows never trigger it. The choice is
- * recorded in the history with its reason, never made silently.
+ * delta of that size (sources under {@link #MIN_ROWS} rows never trigger it); else the static
+ * {@link RecomputeEstimate} is asked ({@link RecomputeCheck}). {@link RefreshDecision} combines
+ * what it finds with the learned costs; the choice is recorded in the history with its reason,
+ * never made silently.
  */
 final class ChangeVolume {
   /** Changed rows as a fraction of a source's rows from which FULL is cheaper. */
@@ -22,15 +24,19 @@ final class ChangeVolume {
 
   private ChangeVolume() {}
 
-  /** The consumed {@code changes} weighed against recomputing. */
+  /**
+   * The consumed {@code changes} weighed against recomputing; {@code estimate}: also ask the
+   * static estimate (only while the stream table's own costs are not learned).
+   */
   static RefreshDecision.Volume weigh(
-      Connection c, List<SourceChanges> changes, StreamTableDefinition definition)
+      Connection c, List<SourceChanges> changes, StreamTableDefinition definition,
+      boolean estimate)
       throws SQLException {
-    String reason = mostlyChanged(c, changes);
-    if (reason == null) {
-      reason = RecomputeCheck.reason(c, changes, definition);
-    }
-    return new RefreshDecision.Volume(Optional.ofNullable(reason));
+    String mostly = mostlyChanged(c, changes);
+    String estimated =
+        mostly == null && estimate ? RecomputeCheck.reason(c, changes, definition) : null;
+    return new RefreshDecision.Volume(
+        Optional.ofNullable(mostly), Optional.ofNullable(estimated));
   }
 
   /** The reason to refresh FULL, or null to stay differential. */

@@ -17,6 +17,10 @@ import java.util.Locale;
  * {@link #MIN_CHANGED_ROWS} rows is never recomputed, and neither is one whose delta is not
  * estimated to cost more than the recomputation.
  *
+ * <p>It decides only until the stream table's own refreshes were measured ({@link LearnedCost}),
+ * which then decide instead ({@link RefreshDecision}): it is what a first large batch has before
+ * anything is learned.
+ *
  * <p>Pure: the caller reads the source sizes ({@code pg_class.reltuples}) only when {@link
  * #worthAsking} says the batch is large enough to matter.
  */

@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.RefreshCosts;
 import dev.trickle.catalog.RefreshMode;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,13 @@ import java.util.Optional;
  * Step#FILL_DELTAS}, {@link Step#WEIGH_VOLUME}), the refresh reads it, adds it to the facts and
  * asks again, until the decision is one of the three actions: recompute, nothing, apply the
  * deltas. No database is needed to test it.
+ *
+ * <p>A batch is recomputed instead of applied, in this order of precedence: when most of a source
+ * changed ({@link ChangeVolume}); else, once the stream table's own refreshes were measured, when
+ * its learned costs predict the delta much slower than its last recompute ({@link LearnedCost});
+ * else, before anything is learned, when the static estimate from the sources' sizes says so
+ * ({@link RecomputeEstimate}, for large batches only). The learned costs replace the static
+ * estimate rather than vote with it: they measure this query on this machine.
  */
 final class RefreshDecision {
   private RefreshDecision() {}
@@ -28,7 +36,7 @@ final class RefreshDecision {
     CHECK_PENDING,
     /** Fill the delta tables and read what each source consumed. */
     FILL_DELTAS,
-    /** Weigh the consumed changes against recomputing ({@link ChangeVolume}). */
+    /** Weigh the consumed changes against the sources' sizes ({@link ChangeVolume}). */
     WEIGH_VOLUME
   }
 
@@ -37,7 +45,8 @@ final class RefreshDecision {
    *
    * @param step what to do next
    * @param action the action recorded in the history, for a final step (null otherwise)
-   * @param reason why the refresh recomputes, recorded in the history; null otherwise
+   * @param reason why the refresh recomputes, or applies its deltas although predicted slow,
+   *     recorded in the history; null otherwise
    */
   record Decision(Step step, RefreshAction action, String reason) {
     /** Whether the refresh acts now rather than reading more. */
@@ -58,11 +67,14 @@ final class RefreshDecision {
   record Forced(RefreshAction action, String reason) {}
 
   /**
-   * What the changes weigh against recomputing: empty when applying the delta is cheaper, else
-   * why recomputing is.
+   * What the changes weigh against the sources' sizes.
+   *
+   * @param mostlyChanged why recomputing is cheaper because most of a source changed, else empty
+   * @param estimated why the static estimate finds recomputing cheaper, else empty (not asked
+   *     when most of a source changed or the stream table's costs are learned)
    */
-  record Volume(Optional<String> recomputeBecause) {
-    static final Volume SMALL = new Volume(Optional.empty());
+  record Volume(Optional<String> mostlyChanged, Optional<String> estimated) {
+    static final Volume SMALL = new Volume(Optional.empty(), Optional.empty());
   }
 
   /**
@@ -74,6 +86,7 @@ final class RefreshDecision {
    * @param mode the effective refresh mode
    * @param differentialRefused why the query cannot be maintained differentially, when it cannot
    * @param everySourceCaptured whether the changes of every source are captured
+   * @param costs what the stream table's refreshes cost, as learned from them
    * @param pending whether a FULL stream table's sources have consumable changes, once read
    * @param changes what each source consumed, once the delta tables are filled
    * @param volume the changes weighed against recomputing, once weighed
@@ -85,6 +98,7 @@ final class RefreshDecision {
       RefreshMode mode,
       Optional<String> differentialRefused,
       boolean everySourceCaptured,
+      RefreshCosts costs,
       Optional<Boolean> pending,
       Optional<List<SourceChanges>> changes,
       Optional<Volume> volume) {
@@ -95,28 +109,37 @@ final class RefreshDecision {
         boolean frontierForEverySource,
         RefreshMode mode,
         Optional<String> differentialRefused,
-        boolean everySourceCaptured) {
+        boolean everySourceCaptured,
+        RefreshCosts costs) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, Optional.empty(), Optional.empty(), Optional.empty());
+          everySourceCaptured, costs, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Whether the stream table's own refreshes were measured, so they decide and the static
+     * estimate is not read ({@link ChangeVolume#weigh}).
+     */
+    boolean learned() {
+      return LearnedCost.learned(costs);
     }
 
     Facts withPending(boolean anyPending) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, Optional.of(anyPending), changes, volume);
+          everySourceCaptured, costs, Optional.of(anyPending), changes, volume);
     }
 
     Facts withChanges(List<SourceChanges> consumed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, pending, Optional.of(List.copyOf(consumed)), volume);
+          everySourceCaptured, costs, pending, Optional.of(List.copyOf(consumed)), volume);
     }
 
     Facts withVolume(Volume weighed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, pending, changes, Optional.of(weighed));
+          everySourceCaptured, costs, pending, changes, Optional.of(weighed));
     }
   }
 
@@ -157,11 +180,28 @@ final class RefreshDecision {
     if (facts.volume().isEmpty()) {
       return Decision.next(Step.WEIGH_VOLUME);
     }
-    Optional<String> recompute = facts.volume().get().recomputeBecause();
-    if (recompute.isPresent()) {
-      return Decision.recompute(RefreshAction.FULL, recompute.get());
+    Volume volume = facts.volume().get();
+    if (volume.mostlyChanged().isPresent()) {
+      return Decision.recompute(RefreshAction.FULL, volume.mostlyChanged().get());
     }
-    return new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null);
+    if (!facts.learned()) {
+      return volume.estimated()
+          .map(reason -> Decision.recompute(RefreshAction.FULL, reason))
+          .orElseGet(() -> applyDeltas(null));
+    }
+    long rows = changedRows(changes);
+    return LearnedCost.recomputeBecause(facts.costs(), rows)
+        .map(reason -> Decision.recompute(RefreshAction.FULL, reason))
+        .orElseGet(() -> applyDeltas(LearnedCost.probeBecause(facts.costs(), rows).orElse(null)));
+  }
+
+  private static Decision applyDeltas(String reason) {
+    return new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, reason);
+  }
+
+  /** The delta rows of a batch, summed over its sources. */
+  static long changedRows(List<SourceChanges> changes) {
+    return changes.stream().mapToLong(SourceChanges::rows).sum();
   }
 
   private static Decision fullMode(Facts facts) {

@@ -1,9 +1,13 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.RefreshCosts;
 import dev.trickle.catalog.StreamTableCatalog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Writes rows of {@code pgtrickle.pgt_refresh_history}: one per refresh attempt. A completed
@@ -30,8 +34,9 @@ final class RefreshHistory {
   /**
    * Adds the statement recording a completed refresh to {@code batch}: the history row (end time:
    * when it runs) and, in a data-modifying CTE of the same statement, the stream table's success
-   * ({@link StreamTableCatalog#RECORD_SUCCESS}). One statement, not two: a small refresh pays the
-   * server's per-statement cost about as much as its work.
+   * ({@link StreamTableCatalog#RECORD_SUCCESS}) with the {@code costs} learned from it. One
+   * statement, not two: a small refresh pays the server's per-statement cost about as much as its
+   * work.
    *
    * @param takenAt when the refresh took its frontier snapshot: its start time and the stream
    *     table's data timestamp
@@ -41,11 +46,13 @@ final class RefreshHistory {
       long pgtId,
       OffsetDateTime takenAt,
       RefreshOutcome outcome,
+      RefreshCosts costs,
       InitiatedBy by) {
-    batch.addWithValues(
-        "WITH success AS (" + StreamTableCatalog.RECORD_SUCCESS + ") " + INSERT,
-        takenAt,
-        pgtId,
+    List<Object> values = new ArrayList<>();
+    values.add(takenAt);
+    values.addAll(Arrays.asList(StreamTableCatalog.costValues(costs)));
+    values.add(pgtId);
+    values.addAll(Arrays.asList(
         pgtId,
         takenAt,
         outcome.action().name(),
@@ -54,7 +61,9 @@ final class RefreshHistory {
         outcome.counts().rowsDeleted(),
         null,
         outcome.reason(),
-        by.name());
+        by.name()));
+    batch.addWithValues(
+        "WITH success AS (" + StreamTableCatalog.RECORD_SUCCESS + ") " + INSERT, values.toArray());
   }
 
   /** Records a failed attempt (start null: it failed before it started its work). */

@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.RefreshCosts;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.StreamTable;
@@ -26,8 +27,9 @@ import org.postgresql.core.TransactionState;
  *   <li><b>act</b>: recompute ({@link FullRefresh}), apply the deltas ({@link
  *       DifferentialProgram}) or nothing, every statement that evaluates the query sent through
  *       the owner's executor ({@link OwnerExecutor}), one call per batch;
- *   <li><b>close</b>: store the frontiers, record success and history (and, in a transaction of
- *       its own, commit and clean up the consumed buffer rows) in one round trip.
+ *   <li><b>close</b>: store the frontiers, record success, what the refresh cost ({@link
+ *       LearnedCost}) and history (and, in a transaction of its own, commit and clean up the
+ *       consumed buffer rows) in one round trip.
  * </ol>
  *
  * {@link #progress} says how far it got, for the failure record.
@@ -158,7 +160,8 @@ final class RefreshRun {
             compilation
                 .filter(Compilation.FullOnly.class::isInstance)
                 .map(fullOnly -> ((Compilation.FullOnly) fullOnly).describe()),
-            read.sources().stream().noneMatch(s -> s.dependency().kind().uncapturable()));
+            read.sources().stream().noneMatch(s -> s.dependency().kind().uncapturable()),
+            locked.state().costs());
     RefreshDecision.Decision decision = RefreshDecision.decide(facts);
     while (!decision.isFinal()) {
       facts =
@@ -181,12 +184,14 @@ final class RefreshRun {
               yield facts.withChanges(changes);
             }
             case WEIGH_VOLUME ->
-                facts.withVolume(ChangeVolume.weigh(c, facts.changes().get(), definition));
+                facts.withVolume(
+                    ChangeVolume.weigh(c, facts.changes().get(), definition, !facts.learned()));
             default -> throw new IllegalStateException("not a reading step: " + decision);
           };
       decision = RefreshDecision.decide(facts);
     }
     progress = progress.deciding(decision);
+    long decided = System.nanoTime();
     RefreshCounts counts =
         switch (decision.step()) {
           case RECOMPUTE -> recompute(c, owner, locked, storage, compilation);
@@ -196,9 +201,15 @@ final class RefreshRun {
                   .run(owner, changedSources(facts), read.temps());
           default -> RefreshCounts.NONE;
         };
+    long acted = System.nanoTime();
     read.temps().remember(c);
     RefreshOutcome outcome = new RefreshOutcome(decision.action(), counts, decision.reason());
-    close(c, read, outcome, facts.changes(), transaction);
+    long changedRows = facts.changes().map(RefreshDecision::changedRows).orElse(0L);
+    // What the action took after the decision: the delta fill, already paid when the decision is
+    // made, is left out of both the delta's and the recompute's time.
+    RefreshCosts costs = LearnedCost.after(
+        locked.state().costs(), decision.action(), changedRows, (acted - decided) / 1e6);
+    close(c, read, outcome, costs, facts.changes(), transaction);
     return outcome;
   }
 
@@ -245,12 +256,13 @@ final class RefreshRun {
   /**
    * The closing round trip: restores the caller's {@code search_path} (in the caller's
    * transaction), stores the frontiers, forgets missed changes after a recompute, records success
-   * and history, and in a transaction of its own commits and, when due, cleans up.
+   * with the learned {@code costs} and history, and in a transaction of its own commits and, when due, cleans up.
    */
   private void close(
       Connection c,
       Prologue read,
       RefreshOutcome outcome,
+      RefreshCosts costs,
       Optional<List<SourceChanges>> consumed,
       Transaction transaction)
       throws SQLException {
@@ -270,7 +282,7 @@ final class RefreshRun {
       close.add("DELETE FROM pgtrickle.pgt_missed_changes WHERE pgt_id = " + st.pgtId());
     }
     RefreshHistory.addCompleted(
-        close, st.pgtId(), read.snapshot().takenAt(), outcome, initiatedBy);
+        close, st.pgtId(), read.snapshot().takenAt(), outcome, costs, initiatedBy);
     if (transaction.own()) {
       close.add("COMMIT");
     }

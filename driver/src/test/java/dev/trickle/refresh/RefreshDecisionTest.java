@@ -2,6 +2,7 @@ package dev.trickle.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trickle.catalog.RefreshCosts;
 import dev.trickle.catalog.RefreshMode;
 import dev.trickle.refresh.RefreshDecision.Decision;
 import dev.trickle.refresh.RefreshDecision.Facts;
@@ -17,7 +18,15 @@ class RefreshDecisionTest {
   private static final long B = 2;
 
   private static Facts differential() {
-    return Facts.read(Optional.empty(), true, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true);
+    return Facts.read(Optional.empty(), true, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true, RefreshCosts.NONE);
+  }
+
+  private static Volume mostly(String reason) {
+    return new Volume(Optional.of(reason), Optional.empty());
+  }
+
+  private static Volume estimated(String reason) {
+    return new Volume(Optional.empty(), Optional.of(reason));
   }
 
   private static Decision decide(Facts facts) {
@@ -29,7 +38,7 @@ class RefreshDecisionTest {
     Facts forced =
         Facts.read(
             Optional.of(new RefreshDecision.Forced(RefreshAction.REINITIALIZE, "query changed")),
-            false, false, RefreshMode.IMMEDIATE, Optional.of("anything"), false);
+            false, false, RefreshMode.IMMEDIATE, Optional.of("anything"), false, RefreshCosts.NONE);
     assertThat(decide(forced))
         .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.REINITIALIZE, "query changed"));
   }
@@ -37,31 +46,31 @@ class RefreshDecisionTest {
   @Test
   void anUnpopulatedStreamTableOrOneWithoutAFrontierIsRecomputed() {
     Facts unpopulated =
-        Facts.read(Optional.empty(), false, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true);
+        Facts.read(Optional.empty(), false, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true, RefreshCosts.NONE);
     assertThat(decide(unpopulated))
         .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "not populated"));
     Facts noFrontier =
-        Facts.read(Optional.empty(), true, false, RefreshMode.DIFFERENTIAL, Optional.empty(), true);
+        Facts.read(Optional.empty(), true, false, RefreshMode.DIFFERENTIAL, Optional.empty(), true, RefreshCosts.NONE);
     assertThat(decide(noFrontier).reason()).isEqualTo("no frontier recorded for a source");
   }
 
   @Test
   void anImmediateStreamTableOnlyAdvancesItsFrontier() {
     Facts immediate =
-        Facts.read(Optional.empty(), true, true, RefreshMode.IMMEDIATE, Optional.empty(), true);
+        Facts.read(Optional.empty(), true, true, RefreshMode.IMMEDIATE, Optional.empty(), true, RefreshCosts.NONE);
     assertThat(decide(immediate)).isEqualTo(new Decision(Step.NOTHING, RefreshAction.NO_DATA, null));
   }
 
   @Test
   void aFullStreamTableRecomputesOnlyWhenSomethingIsPending() {
-    Facts full = Facts.read(Optional.empty(), true, true, RefreshMode.FULL, Optional.empty(), true);
+    Facts full = Facts.read(Optional.empty(), true, true, RefreshMode.FULL, Optional.empty(), true, RefreshCosts.NONE);
     assertThat(decide(full).step()).isEqualTo(Step.CHECK_PENDING);
     assertThat(decide(full).isFinal()).isFalse();
     assertThat(decide(full.withPending(false)).action()).isEqualTo(RefreshAction.NO_DATA);
     assertThat(decide(full.withPending(true)))
         .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "refresh mode FULL"));
     Facts uncaptured =
-        Facts.read(Optional.empty(), true, true, RefreshMode.FULL, Optional.empty(), false);
+        Facts.read(Optional.empty(), true, true, RefreshMode.FULL, Optional.empty(), false, RefreshCosts.NONE);
     assertThat(decide(uncaptured).reason())
         .isEqualTo("refresh mode FULL; changes of a source cannot be captured");
   }
@@ -71,7 +80,7 @@ class RefreshDecisionTest {
     Facts refused =
         Facts.read(
             Optional.empty(), true, true, RefreshMode.DIFFERENTIAL,
-            Optional.of("window function at 12"), true);
+            Optional.of("window function at 12"), true, RefreshCosts.NONE);
     assertThat(decide(refused))
         .isEqualTo(
             new Decision(
@@ -88,8 +97,51 @@ class RefreshDecisionTest {
     assertThat(decide(facts).step()).isEqualTo(Step.WEIGH_VOLUME);
     assertThat(decide(facts.withVolume(Volume.SMALL)))
         .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
-    assertThat(decide(facts.withVolume(new Volume(Optional.of("most of a changed")))))
+    assertThat(decide(facts.withVolume(mostly("most of a changed"))))
         .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "most of a changed"));
+    assertThat(decide(facts.withVolume(estimated("estimated"))))
+        .as("nothing learned: the static estimate decides")
+        .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "estimated"));
+  }
+
+  /** A stream table that learned a delta of 2,000 rows takes 6,600 ms and a recompute 110 ms. */
+  private static Facts learnedSlowDelta() {
+    return learnedSlowDelta(1);
+  }
+
+  /** The same, after {@code streak} refreshes that recomputed or were slow. */
+  private static Facts learnedSlowDelta(int streak) {
+    RefreshCosts slow = LearnedCost.after(
+        LearnedCost.after(RefreshCosts.NONE, RefreshAction.FULL, 0, 110),
+        RefreshAction.DIFFERENTIAL, 2_000, 6_600).withStreak(streak);
+    return Facts.read(
+        Optional.empty(), true, true, RefreshMode.DIFFERENTIAL, Optional.empty(), true, slow);
+  }
+
+  @Test
+  void learnedCostsRecomputeABatchPredictedMuchSlowerThanRecomputingAndOverrideTheEstimate() {
+    Facts facts = learnedSlowDelta()
+        .withChanges(List.of(new SourceChanges(A, 1_500, false), new SourceChanges(B, 500, false)));
+    Decision learned = decide(facts.withVolume(Volume.SMALL));
+    assertThat(learned.action()).isEqualTo(RefreshAction.FULL);
+    assertThat(learned.reason())
+        .startsWith("2000 changed rows: applying the delta predicted at 6600 ms")
+        .endsWith("recomputing measured at 110 ms");
+    assertThat(decide(facts.withVolume(estimated("estimated"))))
+        .as("once learned, the static estimate is not consulted")
+        .isEqualTo(learned);
+    assertThat(decide(facts.withVolume(mostly("most of a changed"))).reason())
+        .as("most of a source changed takes precedence")
+        .isEqualTo("most of a changed");
+    Facts probing = learnedSlowDelta(8)
+        .withChanges(List.of(new SourceChanges(A, 2_000, false)))
+        .withVolume(estimated("estimated"));
+    assertThat(decide(probing).action()).isEqualTo(RefreshAction.DIFFERENTIAL);
+    assertThat(decide(probing).reason()).startsWith("trying the delta again after 8 refreshes");
+    Facts small = learnedSlowDelta().withChanges(List.of(new SourceChanges(A, 10, false)));
+    assertThat(decide(small.withVolume(estimated("estimated"))))
+        .as("a batch 200 times smaller is predicted at 33 ms: applied, whatever the estimate")
+        .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
   }
 
   @Test

@@ -79,6 +79,11 @@ class CaptureUpgradeTest {
         "DROP FUNCTION pgtrickle.loop_limit_reached(text, text)",
         // V20 (WAL capture) gave pgt_cdc_status more columns; V16 creates the old shape again.
         "DROP FUNCTION pgtrickle.pgt_cdc_status()",
+        // V22 (the learned refresh costs) too.
+        "ALTER TABLE pgtrickle.pgt_stream_tables DROP COLUMN last_recompute_ms,"
+            + " DROP COLUMN delta_refreshes, DROP COLUMN delta_rows_avg, DROP COLUMN delta_ms_avg,"
+            + " DROP COLUMN delta_rows_sq_avg, DROP COLUMN delta_rows_ms_avg,"
+            + " DROP COLUMN costly_streak",
         "UPDATE pgtrickle.pgt_meta SET value = '12' WHERE key = 'catalog_version'");
     h.sql("UPDATE src SET v = NULL WHERE id = 2", "DELETE FROM src WHERE id = 4",
         "INSERT INTO src VALUES (22, 'new', 0), (24, 'o''quote', NULL)");

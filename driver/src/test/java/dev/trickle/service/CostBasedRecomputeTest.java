@@ -13,10 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A DIFFERENTIAL stream table whose batch would cost more to apply than to recompute (a share of
- * a four-way join's largest source well under the half that {@code ChangeVolumeTest} covers)
- * recomputes that once: the history says FULL and why, in the reason column of the monitoring
- * functions, the stream table stays DIFFERENTIAL, and the next small batch is differential again.
+ * A DIFFERENTIAL stream table whose first batch would cost more to apply than to recompute (a
+ * share of a four-way join's largest source well under the half that {@code ChangeVolumeTest}
+ * covers), before any differential refresh was measured, is recomputed by the static estimate:
+ * the history says FULL and why, in the reason column of the monitoring functions, the stream
+ * table stays DIFFERENTIAL, and the next small batch is differential again. Once refreshes were
+ * measured, {@code LearnedCostRefreshTest} covers the choice.
  */
 class CostBasedRecomputeTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -42,13 +44,7 @@ class CostBasedRecomputeTest {
       st.execute("CREATE STREAM TABLE totals WITH (refresh_mode = 'DIFFERENTIAL') AS " + QUERY);
 
       st.execute("BEGIN");
-      st.execute("UPDATE fact SET v = v + 1 WHERE id <= 50");
       st.execute("INSERT INTO fact VALUES (20001, 1, 1, 1, NULL), (20002, 1, 1, 1, NULL)");
-      st.execute("COMMIT");
-      st.execute("REFRESH STREAM TABLE totals");
-      assertThat(lastHistory(st)).startsWith("DIFFERENTIAL|");
-
-      st.execute("BEGIN");
       st.execute("UPDATE fact SET v = v + 1, a = 1 + (a % 100) WHERE id % 20000 < 2800");
       st.execute("DELETE FROM fact WHERE id = 20001");
       st.execute("COMMIT");

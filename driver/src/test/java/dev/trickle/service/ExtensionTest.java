@@ -77,6 +77,10 @@ class ExtensionTest {
         "ALTER TABLE pgtrickle.pgt_stream_tables DROP COLUMN plan_explain, DROP COLUMN plan_delta_sql",
         "DROP FUNCTION pgtrickle.loop_limit_reached(text, text)",
         "DROP FUNCTION pgtrickle.pgt_cdc_status()",
+        "ALTER TABLE pgtrickle.pgt_stream_tables DROP COLUMN last_recompute_ms,"
+            + " DROP COLUMN delta_refreshes, DROP COLUMN delta_rows_avg, DROP COLUMN delta_ms_avg,"
+            + " DROP COLUMN delta_rows_sq_avg, DROP COLUMN delta_rows_ms_avg,"
+            + " DROP COLUMN costly_streak",
         "UPDATE pgtrickle.pgt_meta SET value = '1' WHERE key = 'catalog_version'",
         "CREATE TABLE t (x int)");
     h.create("st", "SELECT x FROM t", "refresh_mode", "FULL");
