@@ -19,7 +19,9 @@ import java.util.Optional;
  * its learned costs predict the delta much slower than its last recompute ({@link LearnedCost});
  * else, before anything is learned, when the static estimate from the sources' sizes says so
  * ({@link RecomputeEstimate}, for large batches only). The learned costs replace the static
- * estimate rather than vote with it: they measure this query on this machine.
+ * estimate rather than vote with it: they measure this query on this machine. None of the three
+ * applies when the setting {@code pg_trickle.cost_based_recompute} is off ({@link
+ * Step#READ_COST_SETTING}, read only when one of them would recompute).
  */
 final class RefreshDecision {
   private RefreshDecision() {}
@@ -37,7 +39,12 @@ final class RefreshDecision {
     /** Fill the delta tables and read what each source consumed. */
     FILL_DELTAS,
     /** Weigh the consumed changes against the sources' sizes ({@link ChangeVolume}). */
-    WEIGH_VOLUME
+    WEIGH_VOLUME,
+    /**
+     * Read whether a refresh may recompute because recomputing is cheaper ({@link
+     * CostBasedRecompute}).
+     */
+    READ_COST_SETTING
   }
 
   /**
@@ -90,6 +97,7 @@ final class RefreshDecision {
    * @param pending whether a FULL stream table's sources have consumable changes, once read
    * @param changes what each source consumed, once the delta tables are filled
    * @param volume the changes weighed against recomputing, once weighed
+   * @param costBased whether recomputing because it is cheaper is allowed, once read
    */
   record Facts(
       Optional<Forced> forced,
@@ -101,7 +109,8 @@ final class RefreshDecision {
       RefreshCosts costs,
       Optional<Boolean> pending,
       Optional<List<SourceChanges>> changes,
-      Optional<Volume> volume) {
+      Optional<Volume> volume,
+      Optional<Boolean> costBased) {
     /** What the first round trip read; nothing about the changes yet. */
     static Facts read(
         Optional<Forced> forced,
@@ -113,7 +122,8 @@ final class RefreshDecision {
         RefreshCosts costs) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, Optional.empty(), Optional.empty(), Optional.empty());
+          everySourceCaptured, costs, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty());
     }
 
     /**
@@ -127,19 +137,26 @@ final class RefreshDecision {
     Facts withPending(boolean anyPending) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, Optional.of(anyPending), changes, volume);
+          everySourceCaptured, costs, Optional.of(anyPending), changes, volume, costBased);
     }
 
     Facts withChanges(List<SourceChanges> consumed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, Optional.of(List.copyOf(consumed)), volume);
+          everySourceCaptured, costs, pending, Optional.of(List.copyOf(consumed)), volume,
+          costBased);
     }
 
     Facts withVolume(Volume weighed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, changes, Optional.of(weighed));
+          everySourceCaptured, costs, pending, changes, Optional.of(weighed), costBased);
+    }
+
+    Facts withCostBased(boolean allowed) {
+      return new Facts(
+          forced, populated, frontierForEverySource, mode, differentialRefused,
+          everySourceCaptured, costs, pending, changes, volume, Optional.of(allowed));
     }
   }
 
@@ -181,18 +198,21 @@ final class RefreshDecision {
       return Decision.next(Step.WEIGH_VOLUME);
     }
     Volume volume = facts.volume().get();
-    if (volume.mostlyChanged().isPresent()) {
-      return Decision.recompute(RefreshAction.FULL, volume.mostlyChanged().get());
-    }
-    if (!facts.learned()) {
-      return volume.estimated()
-          .map(reason -> Decision.recompute(RefreshAction.FULL, reason))
-          .orElseGet(() -> applyDeltas(null));
-    }
     long rows = changedRows(changes);
-    return LearnedCost.recomputeBecause(facts.costs(), rows)
-        .map(reason -> Decision.recompute(RefreshAction.FULL, reason))
-        .orElseGet(() -> applyDeltas(LearnedCost.probeBecause(facts.costs(), rows).orElse(null)));
+    Optional<String> cheaper = volume.mostlyChanged().isPresent() ? volume.mostlyChanged()
+        : !facts.learned() ? volume.estimated()
+        : LearnedCost.recomputeBecause(facts.costs(), rows);
+    if (cheaper.isPresent()) {
+      if (facts.costBased().isEmpty()) {
+        return Decision.next(Step.READ_COST_SETTING);
+      }
+      if (facts.costBased().get()) {
+        return Decision.recompute(RefreshAction.FULL, cheaper.get());
+      }
+      return applyDeltas(null);
+    }
+    return applyDeltas(
+        facts.learned() ? LearnedCost.probeBecause(facts.costs(), rows).orElse(null) : null);
   }
 
   private static Decision applyDeltas(String reason) {

@@ -183,6 +183,7 @@ final class RefreshRun {
               owner.run(read.temps().analyzeTruncated());
               yield facts.withChanges(changes);
             }
+            case READ_COST_SETTING -> facts.withCostBased(CostBasedRecompute.enabled(c));
             case WEIGH_VOLUME ->
                 facts.withVolume(
                     ChangeVolume.weigh(c, facts.changes().get(), definition, !facts.learned()));

@@ -97,11 +97,20 @@ class RefreshDecisionTest {
     assertThat(decide(facts).step()).isEqualTo(Step.WEIGH_VOLUME);
     assertThat(decide(facts.withVolume(Volume.SMALL)))
         .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
-    assertThat(decide(facts.withVolume(mostly("most of a changed"))))
+    assertThat(decide(facts.withVolume(mostly("most of a changed"))).step())
+        .as("a refresh that would recompute because it is cheaper reads whether it may")
+        .isEqualTo(Step.READ_COST_SETTING);
+    Facts allowed = facts.withCostBased(true);
+    assertThat(decide(allowed.withVolume(mostly("most of a changed"))))
         .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "most of a changed"));
-    assertThat(decide(facts.withVolume(estimated("estimated"))))
+    assertThat(decide(allowed.withVolume(estimated("estimated"))))
         .as("nothing learned: the static estimate decides")
         .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "estimated"));
+    Facts refused = facts.withCostBased(false);
+    assertThat(decide(refused.withVolume(mostly("most of a changed"))))
+        .as("pg_trickle.cost_based_recompute off: the deltas are applied")
+        .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
+    assertThat(decide(refused.withVolume(estimated("estimated"))).step()).isEqualTo(Step.APPLY_DELTAS);
   }
 
   /** A stream table that learned a delta of 2,000 rows takes 6,600 ms and a recompute 110 ms. */
@@ -121,7 +130,8 @@ class RefreshDecisionTest {
   @Test
   void learnedCostsRecomputeABatchPredictedMuchSlowerThanRecomputingAndOverrideTheEstimate() {
     Facts facts = learnedSlowDelta()
-        .withChanges(List.of(new SourceChanges(A, 1_500, false), new SourceChanges(B, 500, false)));
+        .withChanges(List.of(new SourceChanges(A, 1_500, false), new SourceChanges(B, 500, false)))
+        .withCostBased(true);
     Decision learned = decide(facts.withVolume(Volume.SMALL));
     assertThat(learned.action()).isEqualTo(RefreshAction.FULL);
     assertThat(learned.reason())
@@ -138,6 +148,9 @@ class RefreshDecisionTest {
         .withVolume(estimated("estimated"));
     assertThat(decide(probing).action()).isEqualTo(RefreshAction.DIFFERENTIAL);
     assertThat(decide(probing).reason()).startsWith("trying the delta again after 8 refreshes");
+    assertThat(decide(facts.withCostBased(false).withVolume(Volume.SMALL)).step())
+        .as("off, a learned slow delta is applied too")
+        .isEqualTo(Step.APPLY_DELTAS);
     Facts small = learnedSlowDelta().withChanges(List.of(new SourceChanges(A, 10, false)));
     assertThat(decide(small.withVolume(estimated("estimated"))))
         .as("a batch 200 times smaller is predicted at 33 ms: applied, whatever the estimate")

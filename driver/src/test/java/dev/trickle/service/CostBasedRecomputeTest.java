@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * measured, {@code LearnedCostRefreshTest} covers the choice.
  */
 class CostBasedRecomputeTest {
-  @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
+  @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabaseWithCostBasedRecompute();
 
   private static final String QUERY = "SELECT a.name AS an, b.name AS bn, c.name AS cn,"
       + " sum(f.v) AS total, count(*) AS n FROM fact f JOIN dim_a a ON a.id = f.a"

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * what was learned and the refreshes stay differential.
  */
 class LearnedCostRefreshTest {
-  @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
+  @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabaseWithCostBasedRecompute();
 
   private static final String QUERY = "SELECT d.name, count(*) AS n, sum(f.v) AS total"
       + " FROM fact f JOIN dim d ON d.id = f.d GROUP BY d.name";

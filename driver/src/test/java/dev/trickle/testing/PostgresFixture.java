@@ -30,13 +30,26 @@ public final class PostgresFixture {
 
   private PostgresFixture() {}
 
-  /** A fresh database for one test class; register it with {@code @RegisterExtension}. */
+  /**
+   * A fresh database for one test class; register it with {@code @RegisterExtension}. Its
+   * DIFFERENTIAL refreshes never recompute because recomputing looks cheaper ({@code
+   * pg_trickle.cost_based_recompute = off}): test data is small enough that it always would, and a
+   * test of the differential rules must see them run whatever the machine's load.
+   */
   public static TestDatabase newDatabase() {
-    return new TestDatabase();
+    return new TestDatabase(false);
   }
 
-  /** Creates a database owned by the app role and returns its name. */
-  static synchronized String createDatabase() {
+  /** A fresh database with the default {@code pg_trickle.cost_based_recompute} (on). */
+  public static TestDatabase newDatabaseWithCostBasedRecompute() {
+    return new TestDatabase(true);
+  }
+
+  /**
+   * Creates a database owned by the app role and returns its name; {@code costBasedRecompute}
+   * false sets {@code pg_trickle.cost_based_recompute = off} for it.
+   */
+  static synchronized String createDatabase(boolean costBasedRecompute) {
     Server s = server();
     String name = "trickle_test_" + ProcessHandle.current().pid() + "_" + DATABASE_COUNTER.incrementAndGet();
     try (Connection c = DriverManager.getConnection(s.adminUrl("postgres"));
@@ -44,6 +57,9 @@ public final class PostgresFixture {
       st.execute("CREATE DATABASE " + name + " OWNER " + APP_ROLE);
       st.execute("REVOKE ALL ON DATABASE " + name + " FROM PUBLIC");
       st.execute("GRANT CONNECT, TEMPORARY ON DATABASE " + name + " TO " + APP_ROLE);
+      if (!costBasedRecompute) {
+        st.execute("ALTER DATABASE " + name + " SET pg_trickle.cost_based_recompute = off");
+      }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create test database " + name, e);
     }

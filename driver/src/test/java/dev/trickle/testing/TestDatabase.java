@@ -13,13 +13,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * it as {@code @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();}.
  */
 public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
+  private final boolean costBasedRecompute;
   private String name;
 
-  TestDatabase() {}
+  TestDatabase(boolean costBasedRecompute) {
+    this.costBasedRecompute = costBasedRecompute;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    name = PostgresFixture.createDatabase();
+    name = PostgresFixture.createDatabase(costBasedRecompute);
   }
 
   @Override
