@@ -136,20 +136,16 @@ final class WorkTables {
         + sourceOid + " AND a.attnum > 0 AND NOT a.attisdropped";
   }
 
-  /**
-   * One row: the oids of the tables that exist and are the owner's, or {@code -}, in order. Each
-   * table is looked up by its oid (an index probe of {@code pg_class}); a join of the names to
-   * {@code pg_class} would be planned as a scan of the whole catalog, on every firing.
-   */
+  /** One row: the oids of the tables that exist and are the owner's, or {@code -}, in order. */
   private String tablesQuery() {
     List<String> rows = new ArrayList<>();
     List<String> tables = tables();
     for (int i = 0; i < tables.size(); i++) {
       rows.add("(" + i + ", " + Sql.literal(tables.get(i)) + ")");
     }
-    return "SELECT pg_catalog.string_agg(COALESCE((SELECT c.oid::text FROM pg_catalog.pg_class c"
-        + " WHERE c.oid = pg_catalog.to_regclass(t.name) AND c.relowner = (SELECT r.oid"
-        + " FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)), '-'), ',' ORDER BY t.n)"
-        + " AS tables FROM (VALUES " + String.join(", ", rows) + ") AS t (n, name)";
+    return "SELECT pg_catalog.string_agg(COALESCE(c.oid::text, '-'), ',' ORDER BY t.n) AS tables"
+        + " FROM (VALUES " + String.join(", ", rows) + ") AS t (n, name)"
+        + " LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t.name)"
+        + " AND c.relowner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)";
   }
 }

@@ -197,16 +197,15 @@ final class WriterLocks {
    * Appends the steps of the sources {@code changed} (whose delta tables are filled) through {@code
    * print}, with the lock of the changed groups right after the step that fills them, or the lock
    * of the changed key values before them (as static SQL, or as {@code EXECUTE} of its text when
-   * {@code planned} is false). The key values' buckets are made distinct before they are sorted: a
-   * bulk statement's changed rows are many, their buckets at most {@value #BUCKETS}.
+   * {@code planned} is false).
    */
   void appendSteps(
       StringBuilder body, List<Step> steps, Set<Long> changed, String indent, boolean planned,
       BiConsumer<List<Step>, String> print) {
     if (keys.isPresent() && !steps.isEmpty()) {
-      String buckets = "SELECT pg_catalog.array_agg(u.b ORDER BY u.b) FROM (SELECT DISTINCT"
-          + " pg_catalog.abs(k.h % " + BUCKETS + ") AS b FROM (" + keys.get().keyHashes(changed)
-          + ") AS k) AS u";
+      String buckets = "SELECT pg_catalog.array_agg(DISTINCT pg_catalog.abs(k.h % " + BUCKETS
+          + ") ORDER BY pg_catalog.abs(k.h % " + BUCKETS + ")) FROM (" + keys.get().keyHashes(changed)
+          + ") AS k";
       if (planned) {
         body.append(indent).append("__pgt_buckets := (").append(buckets).append(");\n");
       } else {
