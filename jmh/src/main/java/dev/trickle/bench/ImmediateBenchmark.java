@@ -75,8 +75,8 @@ public final class ImmediateBenchmark {
         writers.add(writersRun(
             plain, trickle, owner, superuser, o.writers(), o.soakSeconds(), "soak", true));
       }
-      PgbenchRig.write(
-          o.out(), ImmediateReport.render(o, rig.machine(), rig.load(), results, writers));
+      PgbenchRig.write(o.out(), ImmediateReport.withHandWritten(
+          o.out(), ImmediateReport.render(o, rig.machine(), rig.load(), results, writers)));
     }
   }
 

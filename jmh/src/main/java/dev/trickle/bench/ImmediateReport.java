@@ -1,5 +1,9 @@
 package dev.trickle.bench;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
@@ -9,10 +13,27 @@ import java.util.function.Function;
 /**
  * The Markdown report of {@link ImmediateBenchmark}: medians over rounds, ratios to bare side by
  * side with the targets and with pg_ivm's ratios as measured on another machine, then the writers'
- * run.
+ * run. Sections written by hand after the generated part (from {@value #HAND_WRITTEN} on) are kept
+ * when the report is written again.
  */
 final class ImmediateReport {
+  /** The heading from which an existing report's hand-written analysis is carried over. */
+  static final String HAND_WRITTEN = "## Reading these numbers";
+
   private ImmediateReport() {}
+
+  /**
+   * {@code generated} followed by the hand-written part of the report already at {@code out}, if
+   * there is one.
+   */
+  static String withHandWritten(Path out, String generated) throws IOException {
+    if (!Files.exists(out)) {
+      return generated;
+    }
+    String old = Files.readString(out, StandardCharsets.UTF_8);
+    int at = old.indexOf(HAND_WRITTEN);
+    return at < 0 ? generated : generated + "\n" + old.substring(at);
+  }
 
   /**
    * One measured quantity: how to read it, whether lower is better, the target ratio for the join
