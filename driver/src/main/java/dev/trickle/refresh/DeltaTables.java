@@ -60,6 +60,25 @@ public final class DeltaTables {
   }
 
   /**
+   * The buffer rows the refresh of stream table {@code pgtId} would consume from {@code sources},
+   * counted without decoding them (one query): the size of the batch before the delta tables are
+   * filled, for a refresh that may recompute instead ({@link RefreshDecision}). At least the delta
+   * rows the fill would write (versions that cancel are counted too).
+   */
+  static long consumableRows(Connection c, long pgtId, List<Long> sources) throws SQLException {
+    if (sources.isEmpty()) {
+      return 0;
+    }
+    List<String> counts = new ArrayList<>();
+    for (long source : sources) {
+      counts.add("(SELECT count(*)" + consumable(pgtId, source, "") + ")");
+    }
+    StatementBatch batch = new StatementBatch();
+    batch.add("SELECT " + String.join(" + ", counts));
+    return Long.parseLong(batch.run(c).lastRow().get(0));
+  }
+
+  /**
    * The statements that fill the delta table of every source of stream table {@code pgtId} and
    * count what each consumed, as a batch for the owner's executor ({@link OwnerExecutor}): the fill
    * evaluates no user code, but the work tables must be the owner's, as the program that reads them

@@ -136,6 +136,16 @@ final class LearnedCost {
   }
 
   /**
+   * Whether a refresh should count its batch before filling the delta tables: the last refresh
+   * recomputed or was much slower than recomputing (the streak), a recompute may be chosen again,
+   * and the fill, which decodes every consumed row, would be paid for nothing if it is. A
+   * stream table whose deltas are cheap pays no extra round trip.
+   */
+  static boolean countBeforeFilling(RefreshCosts costs) {
+    return learned(costs) && costs.costlyStreak() > 0 && !probeDue(costs.costlyStreak());
+  }
+
+  /**
    * Why a batch of {@code changedRows} is applied although predicted much slower than
    * recomputing: a probe is due; empty otherwise. The history records it with the DIFFERENTIAL
    * action.

@@ -41,6 +41,11 @@ final class RefreshDecision {
     /** Weigh the consumed changes against the sources' sizes ({@link ChangeVolume}). */
     WEIGH_VOLUME,
     /**
+     * Count the buffer rows the refresh would consume, before filling the delta tables, when the
+     * learned costs may recompute ({@link LearnedCost#countBeforeFilling}).
+     */
+    COUNT_BATCH,
+    /**
      * Read whether a refresh may recompute because recomputing is cheaper ({@link
      * CostBasedRecompute}).
      */
@@ -98,6 +103,7 @@ final class RefreshDecision {
    * @param changes what each source consumed, once the delta tables are filled
    * @param volume the changes weighed against recomputing, once weighed
    * @param costBased whether recomputing because it is cheaper is allowed, once read
+   * @param batchRows the buffer rows the refresh would consume, once counted before the fill
    */
   record Facts(
       Optional<Forced> forced,
@@ -110,7 +116,8 @@ final class RefreshDecision {
       Optional<Boolean> pending,
       Optional<List<SourceChanges>> changes,
       Optional<Volume> volume,
-      Optional<Boolean> costBased) {
+      Optional<Boolean> costBased,
+      Optional<Long> batchRows) {
     /** What the first round trip read; nothing about the changes yet. */
     static Facts read(
         Optional<Forced> forced,
@@ -123,7 +130,7 @@ final class RefreshDecision {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
           everySourceCaptured, costs, Optional.empty(), Optional.empty(), Optional.empty(),
-          Optional.empty());
+          Optional.empty(), Optional.empty());
     }
 
     /**
@@ -137,26 +144,35 @@ final class RefreshDecision {
     Facts withPending(boolean anyPending) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, Optional.of(anyPending), changes, volume, costBased);
+          everySourceCaptured, costs, Optional.of(anyPending), changes, volume, costBased,
+          batchRows);
     }
 
     Facts withChanges(List<SourceChanges> consumed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
           everySourceCaptured, costs, pending, Optional.of(List.copyOf(consumed)), volume,
-          costBased);
+          costBased, batchRows);
     }
 
     Facts withVolume(Volume weighed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, changes, Optional.of(weighed), costBased);
+          everySourceCaptured, costs, pending, changes, Optional.of(weighed), costBased,
+          batchRows);
     }
 
     Facts withCostBased(boolean allowed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, changes, volume, Optional.of(allowed));
+          everySourceCaptured, costs, pending, changes, volume, Optional.of(allowed),
+          batchRows);
+    }
+
+    Facts withBatchRows(long rows) {
+      return new Facts(
+          forced, populated, frontierForEverySource, mode, differentialRefused,
+          everySourceCaptured, costs, pending, changes, volume, costBased, Optional.of(rows));
     }
   }
 
@@ -185,7 +201,7 @@ final class RefreshDecision {
           "differential maintenance not possible: " + facts.differentialRefused().get());
     }
     if (facts.changes().isEmpty()) {
-      return Decision.next(Step.FILL_DELTAS);
+      return beforeFilling(facts);
     }
     List<SourceChanges> changes = facts.changes().get();
     if (changes.stream().anyMatch(SourceChanges::truncated)) {
@@ -213,6 +229,31 @@ final class RefreshDecision {
     }
     return applyDeltas(
         facts.learned() ? LearnedCost.probeBecause(facts.costs(), rows).orElse(null) : null);
+  }
+
+  /**
+   * Fill the delta tables, unless the learned costs, given the batch's buffer rows counted first,
+   * recompute: then the fill, which decodes every row, is not paid.
+   */
+  private static Decision beforeFilling(Facts facts) {
+    if (!LearnedCost.countBeforeFilling(facts.costs())) {
+      return Decision.next(Step.FILL_DELTAS);
+    }
+    if (facts.batchRows().isEmpty()) {
+      return Decision.next(Step.COUNT_BATCH);
+    }
+    long rows = facts.batchRows().get();
+    Optional<String> cheaper =
+        rows == 0 ? Optional.empty() : LearnedCost.recomputeBecause(facts.costs(), rows);
+    if (cheaper.isEmpty()) {
+      return Decision.next(Step.FILL_DELTAS);
+    }
+    if (facts.costBased().isEmpty()) {
+      return Decision.next(Step.READ_COST_SETTING);
+    }
+    return facts.costBased().get()
+        ? Decision.recompute(RefreshAction.FULL, "before filling the delta tables: " + cheaper.get())
+        : Decision.next(Step.FILL_DELTAS);
   }
 
   private static Decision applyDeltas(String reason) {

@@ -184,6 +184,8 @@ final class RefreshRun {
               yield facts.withChanges(changes);
             }
             case READ_COST_SETTING -> facts.withCostBased(CostBasedRecompute.enabled(c));
+            case COUNT_BATCH ->
+                facts.withBatchRows(DeltaTables.consumableRows(c, locked.pgtId(), sourceIds));
             case WEIGH_VOLUME ->
                 facts.withVolume(
                     ChangeVolume.weigh(c, facts.changes().get(), definition, !facts.learned()));

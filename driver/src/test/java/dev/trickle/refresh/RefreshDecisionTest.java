@@ -158,6 +158,26 @@ class RefreshDecisionTest {
   }
 
   @Test
+  void afterARecomputeTheLearnedCostsDecideBeforeTheFill() {
+    Facts costly = learnedSlowDelta(1);
+    assertThat(decide(costly).step()).as("a streak: count the batch first").isEqualTo(Step.COUNT_BATCH);
+    assertThat(decide(costly.withBatchRows(2_000)).step()).isEqualTo(Step.READ_COST_SETTING);
+    Decision before = decide(costly.withBatchRows(2_000).withCostBased(true));
+    assertThat(before.action()).isEqualTo(RefreshAction.FULL);
+    assertThat(before.reason()).startsWith("before filling the delta tables: 2000 changed rows");
+    assertThat(decide(costly.withBatchRows(2_000).withCostBased(false)).step())
+        .as("setting off: fill and apply").isEqualTo(Step.FILL_DELTAS);
+    assertThat(decide(costly.withBatchRows(10)).step())
+        .as("a small batch is filled and applied").isEqualTo(Step.FILL_DELTAS);
+    assertThat(decide(costly.withBatchRows(0)).step())
+        .as("nothing to consume: the fill finds it out").isEqualTo(Step.FILL_DELTAS);
+    assertThat(decide(learnedSlowDelta(0)).step())
+        .as("no streak: no extra round trip").isEqualTo(Step.FILL_DELTAS);
+    assertThat(decide(learnedSlowDelta(8)).step())
+        .as("a probe is due: the delta is tried").isEqualTo(Step.FILL_DELTAS);
+  }
+
+  @Test
   void nothingChangedIsNoDataAndATruncationRecomputes() {
     Facts unchanged =
         differential()

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Real refreshes deciding from the costs a stream table learned from its own refreshes: seeded
  * through the catalog (a delta learned at 10 s for 100 changed rows, a recompute at 1 ms) so the
  * choice does not depend on this machine's speed, then refreshed after random changes. Such a
- * refresh recomputes (history FULL, the reason stating both figures; the stream table stays
+ * refresh recomputes (history FULL, the reason stating both figures; after a recompute, decided
+ * from the buffer's row count before any delta table is filled; the stream table stays
  * DIFFERENTIAL and equals its query, also for a stream table that reads it), learns the real
  * recompute time, and tries the delta again once the probe is due; a cheap delta then replaces
  * what was learned and the refreshes stay differential.
@@ -99,7 +100,9 @@ class LearnedCostRefreshTest {
           assertThat(rs.next()).isTrue();
           assertThat(rs.getString("action")).as("round %d", round).isEqualTo("FULL");
           assertThat(rs.getString("reason"))
-              .matches("\\d+ changed rows: applying the delta predicted at \\d+ ms \\(0 ms \\+"
+              .as("a streak: decided from the buffer's rows, before filling the delta tables")
+              .matches("before filling the delta tables: \\d+ changed rows: applying the delta"
+                  + " predicted at \\d+ ms \\(0 ms \\+"
                   + " 100000\\.0 µs a row, learned from 3 differential refreshes\\), recomputing"
                   + " measured at \\d+ ms");
           if (round == 1) {
@@ -110,6 +113,12 @@ class LearnedCostRefreshTest {
         st.execute("REFRESH STREAM TABLE names");
         assertThat(difference(st, "names", "SELECT n, count(*) AS c FROM totals GROUP BY n"))
             .isZero();
+      }
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_class WHERE relnamespace ="
+          + " pg_my_temp_schema() AND relname IN ('__pgt_delta_' || 'fact'::regclass::oid,"
+          + " '__pgt_delta_' || 'dim'::regclass::oid)")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).as("no delta table of totals' sources was filled").isZero();
       }
       try (ResultSet rs = st.executeQuery("SELECT refresh_mode FROM pgtrickle.pgt_status()"
           + " WHERE name = 'recomputed.totals'")) {
