@@ -1,5 +1,7 @@
 package dev.trickle.refresh;
 
+import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.lastAction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.testing.PostgresFixture;
@@ -10,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,9 +42,7 @@ class DeltaLookupIndexesTest {
 
   @BeforeEach
   void setUp() throws SQLException {
-    Properties noScheduler = new Properties();
-    noScheduler.setProperty("trickle.scheduler", "false");
-    c = db.connect(noScheduler);
+    c = db.connectWithoutScheduler();
     s = c.createStatement();
     s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
     s.execute("DROP TABLE IF EXISTS orders CASCADE");
@@ -121,16 +120,8 @@ class DeltaLookupIndexesTest {
 
   private void refreshAndCheck(String name, String query) throws SQLException {
     s.execute("SELECT pgtrickle.refresh_stream_table('" + name + "')");
-    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ((TABLE " + name + ") EXCEPT ALL ("
-        + query + ")) a) + (SELECT count(*) FROM ((" + query + ") EXCEPT ALL (TABLE " + name + ")) b)")) {
-      rs.next();
-      assertThat(rs.getLong(1)).as("rows of %s differing from its query", name).isZero();
-    }
-    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('" + name
-        + "') ORDER BY start_time DESC LIMIT 1")) {
-      assertThat(rs.next()).isTrue();
-      assertThat(rs.getString(1)).isIn("DIFFERENTIAL", "NO_DATA");
-    }
+    assertThat(difference(s, name, query)).as("rows of %s differing from its query", name).isZero();
+    assertThat(lastAction(s, name)).isIn("DIFFERENTIAL", "NO_DATA");
   }
 
   /** The orders delta table of this session, with its oid, or null. */

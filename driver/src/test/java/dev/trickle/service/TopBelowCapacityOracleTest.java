@@ -1,11 +1,12 @@
 package dev.trickle.service;
 
+import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.lastAction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -74,26 +75,10 @@ class TopBelowCapacityOracleTest {
       }
       for (int i = 0; i < QUERIES.size(); i++) {
         s.execute("SELECT pgtrickle.refresh_stream_table('top_" + i + "')");
-        assertThat(difference("top_" + i, QUERIES.get(i)))
+        assertThat(difference(s, "top_" + i, QUERIES.get(i)))
             .as("round %d, rows of top_%d differing from %s", round, i, QUERIES.get(i)).isZero();
-        assertThat(lastAction("top_" + i)).isIn("DIFFERENTIAL", "NO_DATA");
+        assertThat(lastAction(s, "top_" + i)).isIn("DIFFERENTIAL", "NO_DATA");
       }
-    }
-  }
-
-  private static long difference(String table, String query) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM ((TABLE " + table + ") EXCEPT ALL ("
-        + query + ")) a) + (SELECT count(*) FROM ((" + query + ") EXCEPT ALL (TABLE " + table + ")) b)")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static String lastAction(String name) throws SQLException {
-    try (ResultSet rs = s.executeQuery("SELECT action FROM pgtrickle.get_refresh_history('" + name
-        + "') ORDER BY start_time DESC LIMIT 1")) {
-      assertThat(rs.next()).isTrue();
-      return rs.getString(1);
     }
   }
 }
