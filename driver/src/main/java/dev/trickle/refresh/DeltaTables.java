@@ -60,22 +60,29 @@ public final class DeltaTables {
   }
 
   /**
-   * The buffer rows the refresh of stream table {@code pgtId} would consume from {@code sources},
-   * counted without decoding them (one query): the size of the batch before the delta tables are
+   * The buffer rows the refresh of stream table {@code pgtId} would consume from each of {@code
+   * sources}, counted without decoding them (one query): the batch before the delta tables are
    * filled, for a refresh that may recompute instead ({@link RefreshDecision}). At least the delta
-   * rows the fill would write (versions that cancel are counted too).
+   * rows the fill would write (versions that cancel are counted too); a truncation counts as a
+   * row.
    */
-  static long consumableRows(Connection c, long pgtId, List<Long> sources) throws SQLException {
+  static List<SourceChanges> consumableRows(Connection c, long pgtId, List<Long> sources)
+      throws SQLException {
     if (sources.isEmpty()) {
-      return 0;
+      return List.of();
     }
     List<String> counts = new ArrayList<>();
     for (long source : sources) {
       counts.add("(SELECT count(*)" + consumable(pgtId, source, "") + ")");
     }
     StatementBatch batch = new StatementBatch();
-    batch.add("SELECT " + String.join(" + ", counts));
-    return Long.parseLong(batch.run(c).lastRow().get(0));
+    batch.add("SELECT " + String.join(", ", counts));
+    List<String> row = batch.run(c).lastRow();
+    List<SourceChanges> batchRows = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      batchRows.add(new SourceChanges(sources.get(i), Long.parseLong(row.get(i)), false));
+    }
+    return batchRows;
   }
 
   /**

@@ -137,12 +137,14 @@ final class LearnedCost {
 
   /**
    * Whether a refresh should count its batch before filling the delta tables: the last refresh
-   * recomputed or was much slower than recomputing (the streak), a recompute may be chosen again,
+   * recomputed (for its cost, or once differential refreshes were learned) or was much slower than
+   * recomputing (the streak), a recompute may be chosen again,
    * and the fill, which decodes every consumed row, would be paid for nothing if it is. A
    * stream table whose deltas are cheap pays no extra round trip.
    */
   static boolean countBeforeFilling(RefreshCosts costs) {
-    return learned(costs) && costs.costlyStreak() > 0 && !probeDue(costs.costlyStreak());
+    return costs.recomputeMillis().isPresent() && costs.costlyStreak() > 0
+        && !probeDue(costs.costlyStreak());
   }
 
   /**
@@ -179,13 +181,23 @@ final class LearnedCost {
    */
   static RefreshCosts after(
       RefreshCosts before, RefreshAction action, long changedRows, double millis) {
+    return after(before, action, false, changedRows, millis);
+  }
+
+  /**
+   * As {@link #after(RefreshCosts, RefreshAction, long, double)}; {@code forCost}: the refresh
+   * recomputed because recomputing looked cheaper, which counts in the streak also before any
+   * differential refresh was learned (so the next refresh counts its batch before filling).
+   */
+  static RefreshCosts after(
+      RefreshCosts before, RefreshAction action, boolean forCost, long changedRows, double millis) {
     return switch (action) {
       case NO_DATA -> before;
       case REINITIALIZE -> new RefreshCosts(OptionalDouble.of(millis), 0, 0, 0, 0, 0, 0);
       case FULL -> new RefreshCosts(
           OptionalDouble.of(millis), before.deltaRefreshes(), before.rows(), before.millis(),
           before.rowsSquared(), before.rowsMillis(),
-          before.deltaRefreshes() == 0 ? 0 : plusOne(before.costlyStreak()));
+          before.deltaRefreshes() == 0 && !forCost ? 0 : plusOne(before.costlyStreak()));
       case DIFFERENTIAL -> differential(before, changedRows, millis);
     };
   }

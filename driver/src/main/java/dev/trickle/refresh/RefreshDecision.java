@@ -103,7 +103,8 @@ final class RefreshDecision {
    * @param changes what each source consumed, once the delta tables are filled
    * @param volume the changes weighed against recomputing, once weighed
    * @param costBased whether recomputing because it is cheaper is allowed, once read
-   * @param batchRows the buffer rows the refresh would consume, once counted before the fill
+   * @param batch the buffer rows the refresh would consume from each source, once counted before
+   *     the fill
    */
   record Facts(
       Optional<Forced> forced,
@@ -117,7 +118,7 @@ final class RefreshDecision {
       Optional<List<SourceChanges>> changes,
       Optional<Volume> volume,
       Optional<Boolean> costBased,
-      Optional<Long> batchRows) {
+      Optional<List<SourceChanges>> batch) {
     /** What the first round trip read; nothing about the changes yet. */
     static Facts read(
         Optional<Forced> forced,
@@ -145,34 +146,35 @@ final class RefreshDecision {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
           everySourceCaptured, costs, Optional.of(anyPending), changes, volume, costBased,
-          batchRows);
+          batch);
     }
 
     Facts withChanges(List<SourceChanges> consumed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
           everySourceCaptured, costs, pending, Optional.of(List.copyOf(consumed)), volume,
-          costBased, batchRows);
+          costBased, batch);
     }
 
     Facts withVolume(Volume weighed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
           everySourceCaptured, costs, pending, changes, Optional.of(weighed), costBased,
-          batchRows);
+          batch);
     }
 
     Facts withCostBased(boolean allowed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
           everySourceCaptured, costs, pending, changes, volume, Optional.of(allowed),
-          batchRows);
+          batch);
     }
 
-    Facts withBatchRows(long rows) {
+    Facts withBatch(List<SourceChanges> counted) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, changes, volume, costBased, Optional.of(rows));
+          everySourceCaptured, costs, pending, changes, volume, costBased,
+          Optional.of(List.copyOf(counted)));
     }
   }
 
@@ -232,19 +234,31 @@ final class RefreshDecision {
   }
 
   /**
-   * Fill the delta tables, unless the learned costs, given the batch's buffer rows counted first,
-   * recompute: then the fill, which decodes every row, is not paid.
+   * Fill the delta tables, unless, given the batch's buffer rows counted first, the learned costs
+   * (or, before any are learned, the volume and the static estimate) recompute: then the fill,
+   * which decodes every row, is not paid. A volume weighed here from the counts is kept: the fill
+   * consumes at most as many rows, so it would not recompute either.
    */
   private static Decision beforeFilling(Facts facts) {
     if (!LearnedCost.countBeforeFilling(facts.costs())) {
       return Decision.next(Step.FILL_DELTAS);
     }
-    if (facts.batchRows().isEmpty()) {
+    if (facts.batch().isEmpty()) {
       return Decision.next(Step.COUNT_BATCH);
     }
-    long rows = facts.batchRows().get();
-    Optional<String> cheaper =
-        rows == 0 ? Optional.empty() : LearnedCost.recomputeBecause(facts.costs(), rows);
+    long rows = changedRows(facts.batch().get());
+    if (rows == 0) {
+      return Decision.next(Step.FILL_DELTAS);
+    }
+    Optional<String> cheaper;
+    if (facts.learned()) {
+      cheaper = LearnedCost.recomputeBecause(facts.costs(), rows);
+    } else if (facts.volume().isEmpty()) {
+      return Decision.next(Step.WEIGH_VOLUME);
+    } else {
+      Volume volume = facts.volume().get();
+      cheaper = volume.mostlyChanged().or(volume::estimated);
+    }
     if (cheaper.isEmpty()) {
       return Decision.next(Step.FILL_DELTAS);
     }

@@ -185,10 +185,16 @@ final class RefreshRun {
             }
             case READ_COST_SETTING -> facts.withCostBased(CostBasedRecompute.enabled(c));
             case COUNT_BATCH ->
-                facts.withBatchRows(DeltaTables.consumableRows(c, locked.pgtId(), sourceIds));
+                facts.withBatch(DeltaTables.consumableRows(c, locked.pgtId(), sourceIds));
             case WEIGH_VOLUME ->
                 facts.withVolume(
-                    ChangeVolume.weigh(c, facts.changes().get(), definition, !facts.learned()));
+                    ChangeVolume.weigh(
+                        c,
+                        facts.changes().isPresent()
+                            ? facts.changes().get()
+                            : facts.batch().orElseThrow(),
+                        definition,
+                        !facts.learned()));
             default -> throw new IllegalStateException("not a reading step: " + decision);
           };
       decision = RefreshDecision.decide(facts);
@@ -210,8 +216,10 @@ final class RefreshRun {
     long changedRows = facts.changes().map(RefreshDecision::changedRows).orElse(0L);
     // What the action took after the decision: the delta fill, already paid when the decision is
     // made, is left out of both the delta's and the recompute's time.
+    boolean forCost = decision.step() == RefreshDecision.Step.RECOMPUTE
+        && facts.costBased().orElse(false);
     RefreshCosts costs = LearnedCost.after(
-        locked.state().costs(), decision.action(), changedRows, (acted - decided) / 1e6);
+        locked.state().costs(), decision.action(), forCost, changedRows, (acted - decided) / 1e6);
     close(c, read, outcome, costs, facts.changes(), transaction);
     return outcome;
   }

@@ -161,20 +161,43 @@ class RefreshDecisionTest {
   void afterARecomputeTheLearnedCostsDecideBeforeTheFill() {
     Facts costly = learnedSlowDelta(1);
     assertThat(decide(costly).step()).as("a streak: count the batch first").isEqualTo(Step.COUNT_BATCH);
-    assertThat(decide(costly.withBatchRows(2_000)).step()).isEqualTo(Step.READ_COST_SETTING);
-    Decision before = decide(costly.withBatchRows(2_000).withCostBased(true));
+    assertThat(decide(costly.withBatch(List.of(new SourceChanges(A, 2_000, false)))).step()).isEqualTo(Step.READ_COST_SETTING);
+    Decision before = decide(costly.withBatch(List.of(new SourceChanges(A, 2_000, false))).withCostBased(true));
     assertThat(before.action()).isEqualTo(RefreshAction.FULL);
     assertThat(before.reason()).startsWith("before filling the delta tables: 2000 changed rows");
-    assertThat(decide(costly.withBatchRows(2_000).withCostBased(false)).step())
+    assertThat(decide(costly.withBatch(List.of(new SourceChanges(A, 2_000, false))).withCostBased(false)).step())
         .as("setting off: fill and apply").isEqualTo(Step.FILL_DELTAS);
-    assertThat(decide(costly.withBatchRows(10)).step())
+    assertThat(decide(costly.withBatch(List.of(new SourceChanges(A, 10, false)))).step())
         .as("a small batch is filled and applied").isEqualTo(Step.FILL_DELTAS);
-    assertThat(decide(costly.withBatchRows(0)).step())
+    assertThat(decide(costly.withBatch(List.of(new SourceChanges(A, 0, false), new SourceChanges(B, 0, false)))).step())
         .as("nothing to consume: the fill finds it out").isEqualTo(Step.FILL_DELTAS);
     assertThat(decide(learnedSlowDelta(0)).step())
         .as("no streak: no extra round trip").isEqualTo(Step.FILL_DELTAS);
     assertThat(decide(learnedSlowDelta(8)).step())
         .as("a probe is due: the delta is tried").isEqualTo(Step.FILL_DELTAS);
+  }
+
+  @Test
+  void beforeAnythingIsLearnedARecomputeForCostAlsoMakesTheNextCountFirst() {
+    RefreshCosts recomputedForCost =
+        LearnedCost.after(RefreshCosts.NONE, RefreshAction.FULL, true, 0, 110);
+    assertThat(recomputedForCost.costlyStreak()).isEqualTo(1);
+    assertThat(LearnedCost.after(RefreshCosts.NONE, RefreshAction.FULL, false, 0, 110).costlyStreak())
+        .as("a first population is no streak").isZero();
+    Facts facts = Facts.read(Optional.empty(), true, true, RefreshMode.DIFFERENTIAL,
+        Optional.empty(), true, recomputedForCost);
+    assertThat(decide(facts).step()).isEqualTo(Step.COUNT_BATCH);
+    Facts counted = facts.withBatch(List.of(new SourceChanges(A, 30_000, false)));
+    assertThat(decide(counted).step()).as("not learned: weigh the counted batch")
+        .isEqualTo(Step.WEIGH_VOLUME);
+    Decision recompute = decide(counted.withVolume(estimated("estimated")).withCostBased(true));
+    assertThat(recompute).isEqualTo(new Decision(
+        Step.RECOMPUTE, RefreshAction.FULL, "before filling the delta tables: estimated"));
+    Facts small = counted.withVolume(Volume.SMALL);
+    assertThat(decide(small).step()).isEqualTo(Step.FILL_DELTAS);
+    assertThat(decide(small.withChanges(List.of(new SourceChanges(A, 20_000, false)))))
+        .as("after the fill the volume weighed from the counts stands")
+        .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
   }
 
   @Test

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * share of a four-way join's largest source well under the half that {@code ChangeVolumeTest}
  * covers), before any differential refresh was measured, is recomputed by the static estimate:
  * the history says FULL and why, in the reason column of the monitoring functions, the stream
- * table stays DIFFERENTIAL, and the next small batch is differential again. Once refreshes were
+ * table stays DIFFERENTIAL; the next large batch is weighed from the buffer's row counts before any
+ * delta table is filled, and the next small batch is differential again. Once refreshes were
  * measured, {@code LearnedCostRefreshTest} covers the choice.
  */
 class CostBasedRecomputeTest {
@@ -59,6 +60,14 @@ class CostBasedRecomputeTest {
         assertThat(rs.next()).isTrue();
         assertThat(rs.getString(1)).isEqualTo("DIFFERENTIAL");
       }
+
+      st.execute("UPDATE fact SET v = v - 1, b = 1 + (b % 100) WHERE id % 20000 < 2800");
+      st.execute("REFRESH STREAM TABLE totals");
+      assertThat(lastHistory(st))
+          .as("after a recompute for cost, the next batch is counted and weighed before the fill")
+          .startsWith("FULL|before filling the delta tables: ")
+          .contains("changed rows through 4 inputs");
+      assertThat(difference(st, "totals", QUERY)).isZero();
 
       st.execute("UPDATE fact SET v = NULL WHERE id BETWEEN 100 AND 120");
       st.execute("REFRESH STREAM TABLE totals");
