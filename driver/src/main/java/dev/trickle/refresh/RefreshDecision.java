@@ -221,16 +221,21 @@ final class RefreshDecision {
         : !facts.learned() ? volume.estimated()
         : LearnedCost.recomputeBecause(facts.costs(), rows);
     if (cheaper.isPresent()) {
-      if (facts.costBased().isEmpty()) {
-        return Decision.next(Step.READ_COST_SETTING);
-      }
-      if (facts.costBased().get()) {
-        return Decision.recompute(RefreshAction.FULL, cheaper.get());
-      }
-      return applyDeltas(null);
+      return recomputeIfAllowed(facts, cheaper.get(), applyDeltas(null));
     }
     return applyDeltas(
         facts.learned() ? LearnedCost.probeBecause(facts.costs(), rows).orElse(null) : null);
+  }
+
+  /**
+   * Recompute because {@code reason} says it is cheaper, when {@code pg_trickle.cost_based_recompute}
+   * allows (read first when not known yet); else {@code otherwise}.
+   */
+  private static Decision recomputeIfAllowed(Facts facts, String reason, Decision otherwise) {
+    if (facts.costBased().isEmpty()) {
+      return Decision.next(Step.READ_COST_SETTING);
+    }
+    return facts.costBased().get() ? Decision.recompute(RefreshAction.FULL, reason) : otherwise;
   }
 
   /**
@@ -259,15 +264,10 @@ final class RefreshDecision {
       Volume volume = facts.volume().get();
       cheaper = volume.mostlyChanged().or(volume::estimated);
     }
-    if (cheaper.isEmpty()) {
-      return Decision.next(Step.FILL_DELTAS);
-    }
-    if (facts.costBased().isEmpty()) {
-      return Decision.next(Step.READ_COST_SETTING);
-    }
-    return facts.costBased().get()
-        ? Decision.recompute(RefreshAction.FULL, "before filling the delta tables: " + cheaper.get())
-        : Decision.next(Step.FILL_DELTAS);
+    return cheaper
+        .map(reason -> recomputeIfAllowed(
+            facts, "before filling the delta tables: " + reason, Decision.next(Step.FILL_DELTAS)))
+        .orElseGet(() -> Decision.next(Step.FILL_DELTAS));
   }
 
   private static Decision applyDeltas(String reason) {

@@ -159,7 +159,8 @@ final class SemiJoinFinder {
     }
   }
 
-  private static Expression unparenthesized(Expression e) {
+  /** {@code e} without the parentheses around it. */
+  static Expression unparenthesized(Expression e) {
     Expression x = e;
     while (x instanceof Parenthesis
         || x

@@ -9,10 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import net.sf.jsqlparser.JSQLParserException;
 import net.sf.jsqlparser.expression.Expression;
-import net.sf.jsqlparser.expression.Parenthesis;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
-import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 
@@ -101,13 +99,13 @@ final class SemiJoinKeys {
   }
 
   private static void collect(Expression e, String inner, List<Key> keys) {
-    Expression x = unparenthesized(e);
+    Expression x = SemiJoinFinder.unparenthesized(e);
     if (x instanceof AndExpression and) {
       collect(and.getLeftExpression(), inner, keys);
       collect(and.getRightExpression(), inner, keys);
     } else if (x instanceof EqualsTo equals
-        && unparenthesized(equals.getLeftExpression()) instanceof Column left
-        && unparenthesized(equals.getRightExpression()) instanceof Column right) {
+        && SemiJoinFinder.unparenthesized(equals.getLeftExpression()) instanceof Column left
+        && SemiJoinFinder.unparenthesized(equals.getRightExpression()) instanceof Column right) {
       if (of(left, inner) && outer(right, inner)) {
         keys.add(new Key(Names.fold(left.getColumnName()), right.toString()));
       } else if (of(right, inner) && outer(left, inner)) {
@@ -125,13 +123,5 @@ final class SemiJoinKeys {
   /** True when {@code column} is qualified by an outer input's alias (never B's). */
   private static boolean outer(Column column, String inner) {
     return column.getTable() != null && column.getTable().getName() != null && !of(column, inner);
-  }
-
-  private static Expression unparenthesized(Expression e) {
-    Expression x = e;
-    while (x instanceof Parenthesis || x instanceof ParenthesedExpressionList<?> list && list.size() == 1) {
-      x = x instanceof Parenthesis p ? p.getExpression() : ((ParenthesedExpressionList<?>) x).get(0);
-    }
-    return x;
   }
 }
