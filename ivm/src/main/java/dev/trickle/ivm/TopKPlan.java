@@ -102,7 +102,7 @@ final class TopKPlan implements MaintenancePlan {
     String affected = "(" + kept + " < " + count
         + " OR EXISTS (SELECT 1 FROM " + inner.deltaTable() + " AS d, " + last + " AS t WHERE ("
         + after(0) + ") IS NOT TRUE))";
-    String within = offset || count == Long.MAX_VALUE ? "false"
+    String within = offset ? "false"
         : "(" + kept + " < " + count + " AND " + kept + " + (SELECT COALESCE(sum(d." + DeltaNames.WEIGHT
             + "), 0) FROM " + inner.deltaTable() + " AS d) <= " + count + ")";
     String recompute = "NOT " + within + " AND " + affected;
