@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A stream table whose semi-joins look up a source's delta by key gets that delta table indexed
  * on the key, once per session, and the index lives as long as the table: kept across refreshes
  * (of this and of other stream tables on the same source), created again after a rolled-back
- * refresh or {@code DISCARD TEMP}. After every refresh each stream table equals its query and the
- * refresh was DIFFERENTIAL.
+ * refresh or {@code DISCARD TEMP}; a superuser's refresh makes them in its own session, as the
+ * stream table's owner. After every refresh each stream table equals its query and the refresh
+ * was DIFFERENTIAL.
  */
 class DeltaLookupIndexesTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -88,6 +90,29 @@ class DeltaLookupIndexesTest {
     change();
     refreshAndCheck("keyed", KEYED);
     assertThat(deltaIndexes()).hasSize(1);
+  }
+
+  @Test
+  void aSuperusersRefreshIndexesItsOwnSessionsDeltaAsTheOwner() throws SQLException {
+    change();
+    Properties noScheduler = new Properties();
+    noScheduler.setProperty("trickle.scheduler", "false");
+    try (Connection admin = db.connectAdminThroughTrickle(noScheduler);
+        Statement su = admin.createStatement()) {
+      su.execute("SELECT pgtrickle.refresh_stream_table('public.keyed')");
+      assertThat(difference(su, "public.keyed", KEYED)).isZero();
+      assertThat(lastAction(su, "public.keyed")).isEqualTo("DIFFERENTIAL");
+      try (ResultSet rs = su.executeQuery("SELECT t.relowner::regrole::text, count(i.indexrelid)"
+          + " FROM pg_class t LEFT JOIN pg_index i ON i.indrelid = t.oid WHERE t.relnamespace ="
+          + " pg_my_temp_schema() AND t.relname = '__pgt_delta_' || 'public.orders'::regclass::oid"
+          + " GROUP BY t.relowner")) {
+        assertThat(rs.next()).as("the superuser's session has the orders delta").isTrue();
+        assertThat(rs.getString(1)).as("made by the refresh as the owner")
+            .isEqualTo(PostgresFixture.APP_ROLE);
+        assertThat(rs.getLong(2)).isEqualTo(1);
+      }
+    }
+    assertThat(deltaIndexes()).as("the owner's own session is untouched").isEmpty();
   }
 
   @Test
