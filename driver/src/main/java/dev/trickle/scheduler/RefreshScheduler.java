@@ -266,6 +266,7 @@ public final class RefreshScheduler {
     try (Statement st = control.createStatement()) {
       st.execute("LISTEN " + CHANNEL);
     }
+    NotificationPeek.skip(control);
     journal.lead(control, settings);
     leader = true;
     walConsumer =
