@@ -99,6 +99,16 @@ public final class StatementBatch {
     return add(sql);
   }
 
+  /**
+   * Appends a query of Trickle's own with bound values ({@link #addWithValues}) whose rows {@code
+   * reader} reads when the batch runs; returns its index.
+   */
+  public int addQueryWithValues(String query, RowsReader reader, Object... queryValues) {
+    int index = addWithValues(query, queryValues);
+    readers.put(index, reader);
+    return index;
+  }
+
   /** The statements added so far, in order. */
   List<String> statements() {
     return List.copyOf(statements);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,37 +68,61 @@ final class RefreshWorkers implements AutoCloseable {
     this.clock = clock;
   }
 
+  /** How a unit's jobs are journaled as started: added to the unit's first round trip. */
+  @FunctionalInterface
+  private interface JobStart {
+    void add(StatementBatch ahead, String worker);
+  }
+
   /**
    * Runs the plan; stops starting units once {@code stopping} says so (what runs finishes).
    *
-   * @param control the leader connection, where the jobs are queued
+   * <p>In serial mode the jobs are queued with the first unit's first round trip, its own already
+   * running, so queueing adds no round trip before the first refresh; should that round trip fail,
+   * the next unit queues what is left. In parallel mode they are queued on {@code control} first.
+   *
+   * @param control the leader connection
    */
   void run(
       Connection control, RefreshPlan plan, SchedulerSettings settings, BooleanSupplier stopping)
       throws SQLException {
-    Map<String, List<Long>> jobs = enqueue(control, plan.units());
+    Map<Long, Long> jobs = new ConcurrentHashMap<>();
     List<Long> unstarted = new ArrayList<>();
     List<RefreshUnit> refreshed = Collections.synchronizedList(new ArrayList<>());
     if (!settings.parallel()) {
       serialMode();
-      for (RefreshUnit unit : plan.units()) {
+      List<RefreshUnit> units = plan.units();
+      for (int i = 0; i < units.size(); i++) {
+        RefreshUnit unit = units.get(i);
         if (stopping.getAsBoolean()) {
-          unstarted.addAll(jobs.get(unit.key()));
-        } else {
-          runUnit(unit, jobs.get(unit.key()), settings, refreshed);
+          unstarted.addAll(jobsOf(unit, jobs));
+          continue;
         }
+        List<Long> fromHere = pgtIds(units.subList(i, units.size()));
+        JobStart start =
+            (ahead, worker) -> {
+              if (jobs.isEmpty()) {
+                journal.enqueue(ahead, fromHere, unit.members().size(), worker, jobs::put);
+              } else {
+                journal.started(ahead, jobsOf(unit, jobs), worker);
+              }
+            };
+        runUnit(unit, start, jobs, settings, refreshed);
       }
     } else {
+      StatementBatch queue = new StatementBatch();
+      journal.enqueue(queue, pgtIds(plan.units()), 0, null, jobs::put);
+      queue.run(control);
       ExecutorService executor = parallelMode(settings.maxWorkers());
       for (List<RefreshUnit> level : plan.levels()) {
         if (stopping.getAsBoolean()) {
-          level.forEach(u -> unstarted.addAll(jobs.get(u.key())));
+          level.forEach(u -> unstarted.addAll(jobsOf(u, jobs)));
           continue;
         }
         List<Future<?>> running = new ArrayList<>();
         for (RefreshUnit unit : level) {
-          running.add(
-              executor.submit(() -> runUnit(unit, jobs.get(unit.key()), settings, refreshed)));
+          JobStart start = (ahead, worker) -> journal.started(ahead, jobsOf(unit, jobs), worker);
+          running.add(executor.submit(() -> runUnit(unit, start, jobs, settings, refreshed)));
         }
         awaitAll(running);
       }
@@ -188,35 +213,44 @@ final class RefreshWorkers implements AutoCloseable {
     idle.clear();
   }
 
-  private Map<String, List<Long>> enqueue(Connection control, List<RefreshUnit> units)
-      throws SQLException {
+  /** The stream tables of {@code units}, in order. */
+  private static List<Long> pgtIds(List<RefreshUnit> units) {
     List<Long> ids = new ArrayList<>();
     units.forEach(u -> u.members().forEach(m -> ids.add(m.pgtId())));
-    List<Long> jobIds = journal.enqueue(control, ids);
-    Map<String, List<Long>> jobs = new HashMap<>();
-    int i = 0;
-    for (RefreshUnit unit : units) {
-      jobs.put(unit.key(), List.copyOf(jobIds.subList(i, i + unit.members().size())));
-      i += unit.members().size();
-    }
-    return jobs;
+    return ids;
+  }
+
+  /** The queued jobs of {@code unit}'s members (none for a member dropped, or not yet queued). */
+  private static List<Long> jobsOf(RefreshUnit unit, Map<Long, Long> jobs) {
+    List<Long> ids = new ArrayList<>();
+    unit.members().forEach(m -> {
+      Long job = jobs.get(m.pgtId());
+      if (job != null) {
+        ids.add(job);
+      }
+    });
+    return ids;
   }
 
   private void runUnit(
-      RefreshUnit unit, List<Long> jobs, SchedulerSettings settings, List<RefreshUnit> refreshed) {
+      RefreshUnit unit,
+      JobStart jobStart,
+      Map<Long, Long> jobs,
+      SchedulerSettings settings,
+      List<RefreshUnit> refreshed) {
     Instant start = clock.instant();
     UnitRefresher.Result result;
     Slot slot = null;
     try {
       slot = borrow();
       StatementBatch ahead = unsentJournal(slot);
-      journal.started(ahead, jobs, journal.worker(slot.number()));
+      jobStart.add(ahead, journal.worker(slot.number()));
       result = refresher.refresh(slot.connection(), unit, settings.maxConsecutiveErrors(), ahead);
       StatementBatch after = new StatementBatch();
       if (result == UnitRefresher.Result.SKIPPED) {
-        journal.withdraw(after, jobs);
+        journal.withdraw(after, jobsOf(unit, jobs));
       } else {
-        journal.finished(after, jobs, result == UnitRefresher.Result.REFRESHED);
+        journal.finished(after, jobsOf(unit, jobs), result == UnitRefresher.Result.REFRESHED);
       }
       if (settings.parallel()) {
         after.run(slot.connection());

@@ -3,12 +3,11 @@ package dev.trickle.scheduler;
 import dev.trickle.refresh.StatementBatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -98,22 +97,35 @@ final class SchedulerJournal {
     }
   }
 
-  /** Queues one job per stream table; returns their ids in the same order. */
-  List<Long> enqueue(Connection c, List<Long> pgtIds) throws SQLException {
-    List<Long> jobs = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO pgtrickle.pgt_jobs (pgt_id, status)"
-                + " SELECT id, 'QUEUED' FROM unnest(?::bigint[]) WITH ORDINALITY AS q (id, n)"
-                + " ORDER BY n RETURNING job_id")) {
-      ps.setArray(1, c.createArrayOf("int8", pgtIds.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          jobs.add(rs.getLong(1));
-        }
-      }
-    }
-    return jobs;
+  /**
+   * Adds the queueing of one job per stream table in {@code pgtIds} (in order) to {@code batch};
+   * the first {@code running} of them are started at once by {@code worker} (null when none are).
+   * Stream tables dropped since the pass read the catalog get no job. When the batch runs, {@code
+   * queued} receives each job's stream table and id.
+   */
+  void enqueue(
+      StatementBatch batch,
+      List<Long> pgtIds,
+      int running,
+      String worker,
+      BiConsumer<Long, Long> queued) {
+    batch.addQueryWithValues(
+        "INSERT INTO pgtrickle.pgt_jobs (pgt_id, status, worker, started_at)"
+            + " SELECT q.id, CASE WHEN q.n <= p.running THEN 'RUNNING' ELSE 'QUEUED' END,"
+            + " CASE WHEN q.n <= p.running THEN p.worker END,"
+            + " CASE WHEN q.n <= p.running THEN clock_timestamp() END"
+            + " FROM unnest(?::bigint[]) WITH ORDINALITY AS q (id, n),"
+            + " (SELECT ?::int AS running, ?::text AS worker) AS p"
+            + " WHERE EXISTS (SELECT FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = q.id)"
+            + " ORDER BY q.n RETURNING pgt_id, job_id",
+        rows -> {
+          while (rows.next()) {
+            queued.accept(rows.getLong("pgt_id"), rows.getLong("job_id"));
+          }
+        },
+        idArray(pgtIds),
+        running,
+        worker);
   }
 
   /**
