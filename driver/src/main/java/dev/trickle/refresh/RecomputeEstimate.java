@@ -28,13 +28,13 @@ public final class RecomputeEstimate {
   /**
    * Microseconds of a differential refresh per delta row (an update counts twice) and per input
    * the query reads: the median over the DIFFERENTIAL TPC-H queries at SF 0.1 with 1% changes
-   * (about 12 µs per changed row and input, 1.35 delta rows per changed row).
+   * (docs/benchmarks/README.md, "Constants fitted to measurements").
    */
   static final double DELTA_US_PER_CHANGED_ROW_PER_INPUT = 9.0;
 
   /**
    * Microseconds of a recomputation per row of the sources it reads: the median of {@code REFRESH
-   * MATERIALIZED VIEW} over the same queries (from 0.07 for Q19 to 2.6 for Q13).
+   * MATERIALIZED VIEW} over the same queries (same section).
    */
   static final double RECOMPUTE_US_PER_SOURCE_ROW = 0.55;
 

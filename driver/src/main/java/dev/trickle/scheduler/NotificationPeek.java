@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * <p>Having read a notification, PgJDBC's {@code getNotifications(timeout)} asks its stream whether
  * another message is pending, and the stream answers with a read that blocks up to 1 ms (it means
  * to do so at most once a second, but a read that times out does not record the time, so every
- * wake-up pays it, and timer slack makes it 1.2 to 1.7 ms). That millisecond lies on the way of
- * every change to its stream tables. With the stream's next look set to never, the question is
+ * wake-up pays it; docs/benchmarks/README.md, "Change-to-visible latency"). That millisecond lies
+ * on the way of every change to its stream tables. With the stream's next look set to never, the question is
  * answered from what is already buffered: notifications that arrived together are still read
  * together, and one that arrives just after is read by the next wait, which blocks for it as
  * before. The connection reads no COPY data, the only other user of that look.

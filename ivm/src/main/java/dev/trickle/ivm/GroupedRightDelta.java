@@ -16,7 +16,7 @@ import net.sf.jsqlparser.schema.Column;
  * left inputs whose match status may have changed: {@code (SELECT key, sum(w) FROM ΔR WHERE
  * filters on R GROUP BY key)} joined to the left rows by the key. Without it each candidate left
  * row summed its matches in ΔR with a correlated subquery, a scan of the whole delta per row,
- * which is quadratic in the batch (TPC-H Q13 at 1% changes: 19.5 s).
+ * which is quadratic in the batch (TPC-H Q13 at 1% changes, docs/benchmarks/tpch.md).
  *
  * <p>Applies when the join condition is a conjunction of equalities between a column of R and a
  * column of the other inputs (at least one) and conditions on R's columns alone; otherwise {@link
