@@ -14,8 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -223,12 +223,12 @@ final class RefreshWorkers implements AutoCloseable {
   /** The queued jobs of {@code unit}'s members (none for a member dropped, or not yet queued). */
   private static List<Long> jobsOf(RefreshUnit unit, Map<Long, Long> jobs) {
     List<Long> ids = new ArrayList<>();
-    unit.members().forEach(m -> {
-      Long job = jobs.get(m.pgtId());
+    for (StreamTableNode member : unit.members()) {
+      Long job = jobs.get(member.pgtId());
       if (job != null) {
         ids.add(job);
       }
-    });
+    }
     return ids;
   }
 
