@@ -121,7 +121,8 @@ public final class IvmMaintenanceCompiler implements MaintenanceCompiler {
             plan.explain(),
             new StepPrinter(limit).explain(plan.refresh(plan.sourceOids())),
             plan.probedColumns(),
-            plan.deltaLookups()));
+            plan.deltaLookups()),
+        plan.storageFromState());
   }
 
   /** The source, and every partition of a partitioned source: each gets the triggers. */

@@ -1,6 +1,7 @@
 package dev.trickle.refresh;
 
 import java.util.List;
+import java.util.Optional;
 
 /** What a {@link MaintenanceCompiler} decided for one stream table definition. */
 public sealed interface Compilation permits Compilation.Differential, Compilation.FullOnly {
@@ -20,6 +21,9 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
    * @param immediateUninstall remove those trigger programs
    * @param description what {@code pgtrickle.explain_st} shows and which source columns the
    *     delta probes
+   * @param storageFromState a SELECT of the storage's rows from the state the populate statements
+   *     rebuild, when the program keeps its whole output in state: a recompute then runs the
+   *     populate statements first and fills the storage from the state ({@link RecomputedRows})
    */
   record Differential(
       DifferentialProgram program,
@@ -28,7 +32,8 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
       List<String> teardownStatements,
       List<String> immediateInstall,
       List<String> immediateUninstall,
-      PlanDescription description)
+      PlanDescription description,
+      Optional<String> storageFromState)
       implements Compilation {
     public Differential {
       setupStatements = List.copyOf(setupStatements);
@@ -45,7 +50,7 @@ public sealed interface Compilation permits Compilation.Differential, Compilatio
         List<String> populateStatements,
         List<String> teardownStatements) {
       this(program, setupStatements, populateStatements, teardownStatements, List.of(), List.of(),
-          PlanDescription.NONE);
+          PlanDescription.NONE, Optional.empty());
     }
   }
 

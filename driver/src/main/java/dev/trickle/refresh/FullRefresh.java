@@ -28,6 +28,9 @@ import java.sql.SQLException;
  *       incremental; readers keep seeing the old content until commit (MVCC, no ACCESS EXCLUSIVE).
  * </ul>
  *
+ * <p>The rows are the query's, or, for a differential stream table whose program keeps its whole
+ * output in state, read from that state rebuilt first in the same batch ({@link RecomputedRows}).
+ *
  * <p>Every statement that evaluates the query goes through the owner's executor ({@link AsOwner}).
  * First the query's shape is taken without running it ({@code CREATE TEMP TABLE ... AS query WITH
  * NO DATA}) and compared with the storage's columns, in the same round trip as the questions which
@@ -46,24 +49,29 @@ final class FullRefresh {
   private FullRefresh() {}
 
   /**
-   * Recomputes the stream table's query and makes the storage hold its rows; every statement that
+   * Recomputes the stream table's query and makes the storage hold its rows, taken from {@code
+   * from} (the query, or the differential program's state rebuilt first); every statement that
    * evaluates the query goes through {@code owner}.
    */
-  static RefreshCounts apply(Connection c, AsOwner owner, StreamTable st, Relation storage)
+  static RefreshCounts apply(
+      Connection c, AsOwner owner, StreamTable st, Relation storage, RecomputedRows from)
       throws SQLException {
     String temp = Sql.identifier("__pgt_full_" + st.relid());
     String qualifiedTemp = "pg_temp." + temp;
     String target = storage.qualifiedName();
-    String rows = "SELECT * FROM (" + st.spec().query() + "\n) AS __pgt_q";
     StatementBatch shape = new StatementBatch();
     shape.add("DROP TABLE IF EXISTS " + qualifiedTemp);
-    shape.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + rows + " WITH NO DATA");
+    shape.add(
+        "CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS "
+            + RecomputedRows.queryRows(st.spec().query()) + " WITH NO DATA");
     owner.run(shape);
     FullReplacement way = FullReplacement.choose(c, storage.relid(), qualifiedTemp, target);
     if (!way.sameShape()) {
       throw RefreshFailures.shapeChanged(st);
     }
+    String rows = from.rows(st.spec().query());
     StatementBatch apply = new StatementBatch();
+    from.before().forEach(apply::add);
     RefreshCounts counts =
         switch (way.lockedOrDifference(c, target)) {
           case INSERT -> insert(owner, apply, target, rows, qualifiedTemp);

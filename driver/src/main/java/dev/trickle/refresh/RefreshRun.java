@@ -242,7 +242,10 @@ final class RefreshRun {
         .collect(Collectors.toSet());
   }
 
-  /** Recomputes, as the owner; after a first population analyzes, then runs what follows it. */
+  /**
+   * Recomputes, as the owner, with the differential program's state ({@link RecomputedRows});
+   * after a first population analyzes.
+   */
   private RefreshCounts recompute(
       Connection c,
       AsOwner owner,
@@ -250,16 +253,15 @@ final class RefreshRun {
       Relation storage,
       Optional<Compilation> compilation)
       throws SQLException {
-    RefreshCounts counts = FullRefresh.apply(c, owner, locked, storage);
+    RecomputedRows from = RecomputedRows.of(compilation);
+    RefreshCounts counts = FullRefresh.apply(c, owner, locked, storage, from);
     StatementBatch after = new StatementBatch();
     if (!locked.state().populated()) {
       // First population: without statistics the planner would match a small delta against the
       // storage by scanning it whole, until autovacuum gets to it.
       after.add("ANALYZE " + storage.qualifiedName());
     }
-    if (compilation.orElse(null) instanceof Compilation.Differential differential) {
-      differential.populateStatements().forEach(after::add);
-    }
+    from.after().forEach(after::add);
     owner.run(after);
     return counts;
   }

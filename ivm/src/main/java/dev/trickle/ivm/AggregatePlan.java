@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import net.sf.jsqlparser.expression.AnalyticExpression;
@@ -96,6 +97,12 @@ final class AggregatePlan implements MaintenancePlan {
     }
     return "SELECT " + String.join(", ", select) + " FROM " + names.state() + " AS s"
         + (having == null ? "" : " WHERE " + having);
+  }
+
+  /** A root aggregate's visible rows are its state's, through the projection and HAVING. */
+  @Override
+  public Optional<String> storageFromState() {
+    return root ? Optional.of(currentSql()) : Optional.empty();
   }
 
   /** The aggregate calls of {@code e}: plain calls, and calls with FILTER (recomputed per group). */
@@ -355,14 +362,14 @@ final class AggregatePlan implements MaintenancePlan {
    * state and stream table row are touched only by maintenances that change that group.
    */
   @Override
-  public java.util.Optional<GroupLocking> groupLocking() {
+  public Optional<GroupLocking> groupLocking() {
     boolean oneRelation =
         block.inputs().size() == 1 && !block.inputs().get(0).isFunction()
             && block.semiJoins().isEmpty() && block.derivedInputs().isEmpty();
     if (!root || keys.isEmpty() || !applier.keyed() || !oneRelation || sourceOids().size() != 1) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(new GroupLocking(names.temp("d"), keyColumns()));
+    return Optional.of(new GroupLocking(names.temp("d"), keyColumns()));
   }
 
   @Override

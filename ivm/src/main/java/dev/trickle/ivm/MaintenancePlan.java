@@ -1,6 +1,7 @@
 package dev.trickle.ivm;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,6 +22,17 @@ public interface MaintenancePlan {
 
   /** Run after the storage table was (re)populated from the defining query: rebuild state. */
   List<Step> populate();
+
+  /**
+   * Asked of the plan of the whole query: a SELECT of the storage table's rows (its columns, in
+   * order) read from the state that {@link #populate()} has just rebuilt, when the plan keeps
+   * everything its output is made of in state. A recompute can then rebuild the state first and
+   * fill the storage from it, evaluating the query once instead of twice. Empty when the output
+   * is not read from state alone.
+   */
+  default Optional<String> storageFromState() {
+    return Optional.empty();
+  }
 
   /**
    * The differential refresh for the sources that changed.
@@ -57,8 +69,8 @@ public interface MaintenancePlan {
    * would compute one at a time once each locks its groups (see {@link GroupLocking}); empty when
    * a refresh must run alone.
    */
-  default java.util.Optional<GroupLocking> groupLocking() {
-    return java.util.Optional.empty();
+  default Optional<GroupLocking> groupLocking() {
+    return Optional.empty();
   }
 
   /**
@@ -66,7 +78,7 @@ public interface MaintenancePlan {
    * exactly what they would compute one at a time once each locks its values (see {@link
    * KeyLocking}); empty when a refresh must run alone.
    */
-  default java.util.Optional<KeyLocking> keyLocking() {
-    return java.util.Optional.empty();
+  default Optional<KeyLocking> keyLocking() {
+    return Optional.empty();
   }
 }

@@ -3,6 +3,7 @@ package dev.trickle.ivm;
 import dev.trickle.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -87,6 +88,17 @@ final class TopKPlan implements MaintenancePlan {
   @Override
   public List<Step> populate() {
     return inner.plan().populate();
+  }
+
+  /**
+   * The top of an inner aggregate is read from the aggregate's state, as a refresh that recomputes
+   * the top reads it; over any other inner query that would evaluate the query itself.
+   */
+  @Override
+  public Optional<String> storageFromState() {
+    return inner.plan() instanceof AggregatePlan
+        ? Optional.of(top())
+        : Optional.empty();
   }
 
   @Override
