@@ -66,7 +66,7 @@ public final class LatencyBenchmark {
         while (!scheduler.isLeader() && System.nanoTime() < deadline) {
           Thread.sleep(10);
         }
-        String loadBefore = loadAverage();
+        String loadBefore = CaptureReport.loadAverage();
         Sampler sampler = new Sampler(setup, reader);
         sampler.run(WARMUP, SPACING);
         sampler.takeMoments();
@@ -76,7 +76,7 @@ public final class LatencyBenchmark {
         List<Refreshes> refreshes = refreshDurations(setup);
         String breakdown = Breakdown.of(setup, spacedMoments);
         String version = serverVersion(setup);
-        String load = loadBefore + " before, " + loadAverage() + " after";
+        String load = loadBefore + " before, " + CaptureReport.loadAverage() + " after";
         scheduler.stop(Duration.ofSeconds(10));
         Files.createDirectories(out.getParent());
         Files.writeString(out, report(spaced, paced, refreshes, breakdown, version, load));
@@ -186,15 +186,6 @@ public final class LatencyBenchmark {
         ResultSet rs = st.executeQuery("SHOW server_version")) {
       rs.next();
       return rs.getString(1);
-    }
-  }
-
-  /** The 1-minute load average (Linux), to tell how busy the machine was. */
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 
