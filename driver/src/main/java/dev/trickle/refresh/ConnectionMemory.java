@@ -2,6 +2,7 @@ package dev.trickle.refresh;
 
 import java.sql.Connection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -10,7 +11,8 @@ import java.util.WeakHashMap;
 /**
  * What refreshes on a connection learned, by key, for the next refresh on the same connection:
  * held weakly per connection (a closed, unreferenced connection takes its entries with it), at
- * most {@link #PER_CONNECTION} keys each, the least recently used forgotten first. Keys are only
+ * most {@link #PER_CONNECTION} keys each unless told otherwise, the least recently used forgotten
+ * first. Keys are only
  * meaningful within one database, which a connection never leaves.
  *
  * @param <K> the key
@@ -22,6 +24,17 @@ final class ConnectionMemory<K, V> {
 
   private final Map<Connection, Map<K, V>> byConnection =
       Collections.synchronizedMap(new WeakHashMap<>());
+  private final int perConnection;
+
+  /** Remembers at most {@link #PER_CONNECTION} keys per connection. */
+  ConnectionMemory() {
+    this(PER_CONNECTION);
+  }
+
+  /** Remembers at most {@code perConnection} keys per connection. */
+  ConnectionMemory(int perConnection) {
+    this.perConnection = perConnection;
+  }
 
   /** The value remembered for {@code key} on {@code c}. */
   Optional<V> get(Connection c, K key) {
@@ -45,11 +58,22 @@ final class ConnectionMemory<K, V> {
 
                   @Override
                   protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                    return size() > PER_CONNECTION;
+                    return size() > perConnection;
                   }
                 });
     synchronized (values) {
       values.put(key, value);
+    }
+  }
+
+  /** A copy of everything remembered on {@code c}. */
+  Map<K, V> all(Connection c) {
+    Map<K, V> values = byConnection.get(c);
+    if (values == null) {
+      return Map.of();
+    }
+    synchronized (values) {
+      return new HashMap<>(values);
     }
   }
 

@@ -181,7 +181,7 @@ record Prologue(
             parts.executor = rs.getString("executor");
           });
       Frontiers.read(batch, st.pgtId(), frontiers -> parts.frontiers = frontiers);
-      SessionTempTables.load(batch, c, workTables, temps -> parts.temps = temps);
+      SessionTempTables.load(batch, c, st.pgtId(), workTables, temps -> parts.temps = temps);
     }
 
     /** Runs a round trip of the prologue, turning its failures into what the engine expects. */

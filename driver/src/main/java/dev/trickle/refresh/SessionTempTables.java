@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The temporary work tables ({@code pg_temp."__pgt_..."}) of one server session, reused from one
@@ -48,16 +49,22 @@ import java.util.function.Consumer;
  * <p>What a session holds is read from {@code pg_class} at the start of every refresh, never
  * assumed: a rollback, {@code DISCARD}, a connection pooler handing out another server session, or
  * an IMMEDIATE trigger dropping a table of the same name all just make a table unknown, and it is
- * created again. A table is reused only when a refresh on the same connection created it (its oid
+ * created again. A refresh reads only the tables it can use (its stream table's, tagged with its
+ * id, and the delta tables of its sources), so its read does not grow with the number of stream
+ * tables the session refreshes. A table is reused only when a refresh on the same connection created it (its oid
  * is remembered in the engine's {@link Memory}) with the same shape key, which the caller derives
  * from what fixes the columns (a compilation and its query text, or a buffer's column list with
  * types).
  *
- * <p>At most {@link #CAPACITY} tables are kept per session (the least recently used are dropped).
+ * <p>At most {@link #CAPACITY} tables are kept per session (the least recently used are dropped, as
+ * the engine's {@link Memory} of the tables it created on the connection says): enough for the
+ * scheduler's worker session to keep the tables of a thousand stream tables, where dropping and
+ * creating them on every refresh would plan every statement again
+ * ({@code docs/benchmarks/README.md}, "The scheduler with many stream tables").
  */
 public final class SessionTempTables {
   /** Work tables kept per server session. */
-  static final int CAPACITY = 64;
+  static final int CAPACITY = 2_048;
 
   /**
    * A kept table at least this large is emptied with TRUNCATE rather than DELETE. Each truncation
@@ -75,13 +82,27 @@ public final class SessionTempTables {
    * closed connection takes its entries with it): what an engine remembers between refreshes.
    */
   public static final class Memory {
-    private final ConnectionMemory<Long, Known> known = new ConnectionMemory<>();
+    private final int capacity;
+    private final ConnectionMemory<Long, Known> known;
     private final AtomicLong clock = new AtomicLong();
+
+    /** Keeps at most {@link #CAPACITY} tables per session. */
+    public Memory() {
+      this(CAPACITY);
+    }
+
+    /** Keeps at most {@code capacity} tables per session. */
+    Memory(int capacity) {
+      this.capacity = capacity;
+      // room to spare: the memory must never forget a table it kept, which then could not be dropped
+      this.known = new ConnectionMemory<>(2 * capacity);
+    }
 
     /** What refreshes on {@code c} created, its shape read and its last use moved to now. */
     private Optional<String> touch(Connection c, long oid) {
       Optional<Known> found = known.get(c, oid);
-      found.ifPresent(k -> known.remember(c, oid, new Known(k.shape(), clock.incrementAndGet())));
+      found.ifPresent(
+          k -> known.remember(c, oid, new Known(k.name(), k.shape(), clock.incrementAndGet())));
       return found.map(Known::shape);
     }
 
@@ -89,12 +110,21 @@ public final class SessionTempTables {
       return known.get(c, oid).map(Known::lastUse);
     }
 
-    private void created(Connection c, long oid, String shape) {
-      known.remember(c, oid, new Known(shape, clock.incrementAndGet()));
+    private void created(Connection c, long oid, String name, String shape) {
+      known.remember(c, oid, new Known(name, shape, clock.incrementAndGet()));
+    }
+
+    /** The tables refreshes on {@code c} created, by oid. */
+    private Map<Long, Known> kept(Connection c) {
+      return known.all(c);
+    }
+
+    private void forget(Connection c, long oid) {
+      known.forget(c, oid);
     }
   }
 
-  private record Known(String shape, long lastUse) {}
+  private record Known(String name, String shape, long lastUse) {}
 
   private final Connection connection;
   private final Memory memory;
@@ -121,26 +151,65 @@ public final class SessionTempTables {
     this.unanalyzed = unanalyzed;
   }
 
-  /** The work tables of {@code c}'s session now; {@code memory} knows which ones it may reuse. */
-  public static SessionTempTables load(Connection c, Memory memory) throws SQLException {
+  /**
+   * The work tables in {@code c}'s session now of plans tagged {@code tag} over the sources {@code
+   * sourceOids}; {@code memory} knows which ones it may reuse.
+   */
+  public static SessionTempTables load(
+      Connection c, String tag, Collection<Long> sourceOids, Memory memory) throws SQLException {
     StatementBatch batch = new StatementBatch();
     List<SessionTempTables> loaded = new ArrayList<>(1);
-    load(batch, c, memory, loaded::add);
+    String oids =
+        sourceOids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
+    load(batch, c, tag, "(SELECT unnest(" + Sql.literal(oids) + "::bigint[]))", memory,
+        loaded::add);
     batch.run(c);
     return loaded.get(0);
   }
 
-  /** Like {@link #load(Connection, Memory)}, as a query of {@code batch}, run on {@code c}. */
+  /**
+   * The work tables of stream table {@code pgtId} a refresh can use, as a query of {@code batch},
+   * run on {@code c}: those its plans tag with its id and the delta tables of its sources.
+   */
   static void load(
-      StatementBatch batch, Connection c, Memory memory, Consumer<SessionTempTables> loaded) {
+      StatementBatch batch,
+      Connection c,
+      long pgtId,
+      Memory memory,
+      Consumer<SessionTempTables> loaded) {
+    load(batch, c, String.valueOf(pgtId),
+        "(SELECT d.source_relid FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = " + pgtId + ")",
+        memory, loaded);
+  }
+
+  /**
+   * Adds the query of the work tables tagged {@code tag} ({@code __pgt_<role>_<tag>}, and {@code
+   * __pgt_<role>_<tag>_<more>} for a program variant's, a recursion's or a nested delta's) and of
+   * the delta tables, with their indexes, of the sources {@code sourceOids} (a subquery of one
+   * column) to {@code batch}, and the delta tables of pseudo-sources (negative oids: a recursion's
+   * own rows). A table of another stream table may match too (tag 1 matches {@code
+   * __pgt_ddelta_6_1}); it is only looked at, never filled by this refresh.
+   */
+  private static void load(
+      StatementBatch batch,
+      Connection c,
+      String tag,
+      String sourceOids,
+      Memory memory,
+      Consumer<SessionTempTables> loaded) {
+    String ownTables = "\\_\\_pgt\\_%\\_" + likeEscaped(tag);
     batch.add(
         "SELECT relname::text, oid::bigint, relkind = 'i' AS index,"
             + " relkind = 'r' AND pg_catalog.pg_relation_size(oid) >= "
             + TRUNCATE_BYTES
             + " AS large, relkind = 'r' AND relpages = 0 AND pg_catalog.pg_relation_size(oid) > 0"
             + " AS unanalyzed FROM pg_catalog.pg_class"
-            + " WHERE relnamespace = pg_catalog.pg_my_temp_schema()"
-            + " AND relname LIKE '\\_\\_pgt\\_%' AND relkind IN ('r', 'i')",
+            + " WHERE relnamespace = pg_catalog.pg_my_temp_schema() AND relkind IN ('r', 'i')"
+            + " AND (relname LIKE " + Sql.literal(ownTables)
+            + " OR relname LIKE " + Sql.literal(ownTables + "\\_%")
+            + " OR relname LIKE '\\_\\_pgt\\_delta\\_-%'"
+            + " OR relname LIKE ANY (SELECT '\\_\\_pgt\\_delta\\_' || q.s || '%' FROM "
+            + sourceOids + " AS q (s)))",
         rs -> {
           Map<String, Long> existing = new HashMap<>();
           Set<String> indexes = new HashSet<>();
@@ -275,7 +344,7 @@ public final class SessionTempTables {
         while (rs.next()) {
           String name = rs.getString("relname");
           long oid = rs.getLong("oid");
-          memory.created(c, oid, created.get(name));
+          memory.created(c, oid, name, created.get(name));
           existing.put(name, oid);
         }
       }
@@ -298,28 +367,29 @@ public final class SessionTempTables {
    * anything else (an IMMEDIATE trigger, a caller) may be in use by the current transaction.
    */
   private List<String> evictions() {
-    Map<String, Long> kept = new HashMap<>();
-    existing.forEach(
-        (name, oid) -> {
-          if (!filled.contains(name)) {
-            memory.lastUse(connection, oid).ifPresent(lastUse -> kept.put(name, lastUse));
-          }
-        });
+    Map<Long, Known> kept = new HashMap<>(memory.kept(connection));
+    kept.values().removeIf(k -> filled.contains(k.name()) || created.containsKey(k.name()));
     List<String> drops = new ArrayList<>();
-    while (!kept.isEmpty() && kept.size() + created.size() >= CAPACITY) {
-      String oldest = null;
+    while (!kept.isEmpty() && kept.size() + created.size() >= memory.capacity) {
+      long oldest = -1;
       long oldestUse = Long.MAX_VALUE;
-      for (Map.Entry<String, Long> e : kept.entrySet()) {
-        if (e.getValue() < oldestUse) {
-          oldestUse = e.getValue();
+      for (Map.Entry<Long, Known> e : kept.entrySet()) {
+        if (e.getValue().lastUse() < oldestUse) {
+          oldestUse = e.getValue().lastUse();
           oldest = e.getKey();
         }
       }
-      kept.remove(oldest);
-      existing.remove(oldest);
-      drops.add("DROP TABLE IF EXISTS pg_temp." + Sql.identifier(oldest));
+      String name = kept.remove(oldest).name();
+      memory.forget(connection, oldest);
+      existing.remove(name);
+      drops.add("DROP TABLE IF EXISTS pg_temp." + Sql.identifier(name));
     }
     return drops;
+  }
+
+  /** {@code text} as a LIKE pattern that matches only itself. */
+  private static String likeEscaped(String text) {
+    return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%");
   }
 
   /** {@code pg_temp."a""b"} → {@code a"b}. */

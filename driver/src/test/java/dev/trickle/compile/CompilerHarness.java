@@ -43,6 +43,8 @@ final class CompilerHarness implements AutoCloseable {
   private final Set<Long> captured = new HashSet<>();
   /** One program per plan, as the engine caches compilations: its work tables are reused. */
   private final Map<MaintenancePlan, PlanProgram> programs = new IdentityHashMap<>();
+  /** The tag of each plan's work tables: its storage table's name. */
+  private final Map<MaintenancePlan, String> tags = new IdentityHashMap<>();
   /** What the harness remembers of work tables: nothing is recorded, each refresh creates them. */
   private final SessionTempTables.Memory workTables = new SessionTempTables.Memory();
 
@@ -132,6 +134,7 @@ final class CompilerHarness implements AutoCloseable {
       }
     }
     MaintenancePlan plan = compile(query, name, columns, name);
+    tags.put(plan, name);
     programs.put(
         plan,
         new PlanProgram(
@@ -233,7 +236,8 @@ final class CompilerHarness implements AutoCloseable {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      SessionTempTables temps = SessionTempTables.load(c, workTables);
+      SessionTempTables temps =
+          SessionTempTables.load(c, tags.get(plan), plan.sourceOids(), workTables);
       temps.upkeep().run(c);
       programs.get(plan).run(batch -> batch.run(c), prepareDeltas(plan), temps);
       for (long oid : plan.sourceOids()) {
