@@ -1,4 +1,5 @@
--- Trickle catalog, version 23: IMMEDIATE readers have no say in how a source is captured.
+-- Trickle catalog, version 23: IMMEDIATE readers have no say in how a source is captured, and
+-- list_sources() shows that they capture none.
 --
 -- An IMMEDIATE stream table is maintained by its own triggers inside each writing transaction and
 -- never reads a change buffer, so the driver captures a source only while a stream table of
@@ -49,4 +50,20 @@ LANGUAGE sql STABLE AS $fn$
               THEN 'wal' ELSE 'trigger' END,
          c.missing
     FROM checked c
+$fn$;
+
+-- list_sources(): an IMMEDIATE stream table captures none of its sources, so its cdc_mode is
+-- 'none' for each of them.
+CREATE OR REPLACE FUNCTION pgtrickle.list_sources(name text)
+RETURNS TABLE (source_table text, source_type text, cdc_mode text, columns_used text[])
+LANGUAGE sql STABLE AS $fn$
+  SELECT format('%I.%I', d.source_schema, d.source_name), d.source_kind,
+         CASE WHEN d.source_kind IN ('TABLE', 'PARTITIONED', 'STREAM_TABLE')
+                   AND s.requested_mode <> 'IMMEDIATE' THEN s.cdc_mode
+              ELSE 'none' END,
+         d.columns_used
+    FROM pgtrickle.pgt_dependencies d
+    JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id
+   WHERE d.pgt_id = pgtrickle.resolve_stream_table($1)
+   ORDER BY d.source_schema, d.source_name
 $fn$;

@@ -94,6 +94,10 @@ class ImmediateWithoutCaptureTest {
     assertThat(capture("dim")).as("dim, still read by IMMEDIATE stream tables only")
         .isEqualTo(NOT_CAPTURED);
     assertThat(inventoryRows()).as("capture triggers the inventory expects").isEqualTo(4);
+    assertThat(sources("joined")).as("list_sources of an IMMEDIATE stream table")
+        .isEqualTo("public.dim none, public.src none");
+    assertThat(sources("deferred")).as("list_sources of a DIFFERENTIAL stream table")
+        .isEqualTo("public.src trigger");
     for (int round = 1; round <= 4; round++) {
       writeAsWriterAndSuperuser(15);
       os.execute("SELECT pgtrickle.refresh_stream_table('deferred')");
@@ -347,6 +351,15 @@ class ImmediateWithoutCaptureTest {
   private long inventoryRows() throws SQLException {
     return value("SELECT count(*) FROM pgtrickle.trigger_inventory()"
         + " WHERE trigger_type LIKE 'CAPTURE%'");
+  }
+
+  /** {@code list_sources}: each source and its cdc_mode. */
+  private String sources(String streamTable) throws SQLException {
+    try (ResultSet rs = os.executeQuery("SELECT string_agg(source_table || ' ' || cdc_mode, ', '"
+        + " ORDER BY source_table) FROM pgtrickle.list_sources('" + streamTable + "')")) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   private long value(String query) throws SQLException {
