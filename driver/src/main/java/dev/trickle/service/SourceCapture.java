@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,9 +37,12 @@ final class SourceCapture {
    * transaction: its snapshot may predate writes that commit before the capture triggers exist,
    * and those would be in neither the content nor the change buffer.
    *
-   * @param relations the relations the stream table reads now and read before the command
+   * @param relations the relations the stream table reads
+   * @param update bring installed capture up to date too (its function, and triggers on partitions
+   *     attached since), as a new or changed query does; a mode switch only installs what is missing
    */
-  static void reconcile(Connection c, List<Dependency> relations, String streamTable)
+  static void reconcile(
+      Connection c, List<Dependency> relations, String streamTable, boolean update)
       throws SQLException {
     Set<Long> seen = new HashSet<>();
     for (Dependency source : relations) {
@@ -49,7 +53,15 @@ final class SourceCapture {
         removeIfInstalled(c, source.sourceRelid());
         continue;
       }
+      Optional<Relation> relation = Relation.find(c, source.sourceRelid());
+      if (relation.isEmpty()) {
+        // Dropped, and still recorded for another reader: that one's next refresh names it.
+        continue;
+      }
       boolean installed = ChangeCapture.isInstalled(c, source.sourceRelid());
+      if (installed && !update) {
+        continue;
+      }
       if (!installed && c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
         throw SqlState.UNSUPPORTED.exception(
             "stream table "
@@ -60,14 +72,14 @@ final class SourceCapture {
                 + " transaction; run this command in autocommit or in a READ COMMITTED"
                 + " transaction");
       }
-      Relation relation = Relation.find(c, source.sourceRelid()).orElseThrow();
-      ChangeCapture.ensure(c, relation);
+      ChangeCapture.ensure(c, relation.get());
     }
   }
 
   /**
    * Removes the capture of those of {@code relations} that no stream table consuming change
-   * buffers reads any more (a dropped stream table's former sources).
+   * buffers reads any more (a dropped stream table's sources, or those a changed query no longer
+   * reads).
    */
   static void removeUnneeded(Connection c, List<Dependency> relations) throws SQLException {
     for (Dependency source : relations) {

@@ -18,7 +18,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -96,9 +95,8 @@ final class StreamTableAlterer {
       // The catalog holds the new sources and mode now: capture follows them (IMMEDIATE needs
       // none), before the population below takes its frontier.
       List<Dependency> sources = DependencyCatalog.of(c, st.pgtId());
-      List<Dependency> affected = new ArrayList<>(former);
-      affected.addAll(sources);
-      SourceCapture.reconcile(c, affected, st.displayName());
+      SourceCapture.reconcile(c, sources, st.displayName(), queryChanged);
+      SourceCapture.removeUnneeded(c, former);
       if (queryChanged) {
         SourceCapture.warnWithoutPrimaryKey(c, sources, st.displayName());
       }

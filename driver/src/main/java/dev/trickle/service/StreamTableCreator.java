@@ -104,7 +104,7 @@ final class StreamTableCreator {
             List.of());
     long pgtId = StreamTableCatalog.insert(c, target.schema(), target.name(), relid, spec);
     DependencyCatalog.replace(c, pgtId, sources);
-    SourceCapture.reconcile(c, sources, display);
+    SourceCapture.reconcile(c, sources, display, true);
     SourceCapture.warnWithoutPrimaryKey(c, sources, display);
     SourceCapture.requireWalCapturePossible(c, pgtId, settings.cdcMode(), display);
     MaintenanceSetup.apply(c, compiler, StreamTableCatalog.findById(c, pgtId).orElseThrow());
