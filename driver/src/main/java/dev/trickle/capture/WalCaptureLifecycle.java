@@ -29,8 +29,9 @@ final class WalCaptureLifecycle {
   private WalCaptureLifecycle() {}
 
   /**
-   * Whether WAL capture is in play in the database at all: a stream table asks for cdc_mode
-   * 'wal' or 'auto', a source is captured from the WAL or its last WAL changes are still to be
+   * Whether WAL capture is in play in the database at all: a stream table that reads change
+   * buffers (not IMMEDIATE, whose sources need no capture of their own) asks for cdc_mode 'wal' or
+   * 'auto', a source is captured from the WAL or its last WAL changes are still to be
    * written, or the slot or its catalog row remains. Index and small-catalog reads only, unlike
    * the plan, which checks every source against the server and the decoding role. When false
    * {@link #check} has nothing to do and the slot is not needed: it wants or moves a source to the
@@ -43,7 +44,7 @@ final class WalCaptureLifecycle {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT EXISTS (SELECT FROM pgtrickle.pgt_stream_tables"
-                + " WHERE cdc_mode <> 'trigger')"
+                + " WHERE cdc_mode <> 'trigger' AND requested_mode <> 'IMMEDIATE')"
                 + " OR EXISTS (SELECT FROM pgtrickle.pgt_change_buffers"
                 + " WHERE capture = 'wal' OR wal_until_lsn IS NOT NULL)"
                 + " OR EXISTS (SELECT FROM pg_catalog.pg_replication_slots WHERE slot_name = ?)"

@@ -37,7 +37,8 @@ public final class CatalogInstaller {
           "V19__refresh_as_owner_executor.sql",
           "V20__wal_capture.sql",
           "V21__drained_buffer_truncation.sql",
-          "V22__learned_refresh_costs.sql");
+          "V22__learned_refresh_costs.sql",
+          "V23__immediate_readers_capture.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

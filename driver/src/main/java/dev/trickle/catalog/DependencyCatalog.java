@@ -94,12 +94,20 @@ public final class DependencyCatalog {
     return readers;
   }
 
-  /** True when some stream table still reads {@code relid} with capture. */
+  /**
+   * True when some stream table that consumes change buffers still reads {@code relid} as a
+   * captured source: any but an IMMEDIATE one (by its requested mode, which an alter records
+   * before it sets the new mode up), whose triggers maintain it inside each writing transaction
+   * without the buffer. A relation only IMMEDIATE stream tables read needs no capture.
+   */
   public static boolean isCapturedSourceInUse(Connection c, long relid) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies WHERE source_relid = ?::oid"
-                + " AND source_kind IN ('TABLE', 'PARTITIONED', 'STREAM_TABLE'))")) {
+            "SELECT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d"
+                + " JOIN pgtrickle.pgt_stream_tables s ON s.pgt_id = d.pgt_id"
+                + " WHERE d.source_relid = ?::oid"
+                + " AND d.source_kind IN ('TABLE', 'PARTITIONED', 'STREAM_TABLE')"
+                + " AND s.requested_mode <> 'IMMEDIATE')")) {
       ps.setLong(1, relid);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

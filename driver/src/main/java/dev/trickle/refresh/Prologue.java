@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
@@ -39,7 +40,9 @@ import java.util.stream.Collectors;
  * @param streamTable the catalog row as locked
  * @param sources the sources as the catalog records them and as they are now
  * @param storage the storage table now
- * @param captured the captured sources, in catalog order
+ * @param captured the sources whose change buffers the refresh consumes, in catalog order: none
+ *     for an IMMEDIATE stream table, whose triggers maintain it without the buffers (its sources
+ *     may have none, {@code SourceCapture}), so it keeps no frontier
  * @param snapshot the new frontier and when it was taken
  * @param frontiers the stored frontier rows
  * @param callerSearchPath the {@code search_path} the refresh replaced, restored at its end
@@ -123,7 +126,8 @@ record Prologue(
         throw RefreshFailures.dropped(st);
       }
       StreamTable locked = parts.locked.get(0);
-      parts.walCaptured = parts.wal.captured() && !recompute;
+      boolean buffered = locked.spec().effectiveMode() != RefreshMode.IMMEDIATE;
+      parts.walCaptured = parts.wal.captured() && !recompute && buffered;
       if (parts.walCaptured && !waitable) {
         throw ownTransaction ? WalCapturedSources.retry(locked) : WalCapturedSources.refused(locked);
       }
@@ -134,21 +138,22 @@ record Prologue(
       if (drift.isPresent()) {
         throw drift.get();
       }
-      List<Relation> captured = new ArrayList<>();
+      List<Relation> lockable = new ArrayList<>();
       for (LiveSources.Source source : parts.sources) {
         if (source.dependency().kind().captured()) {
-          captured.add(source.relation().get());
+          lockable.add(source.relation().get());
         }
       }
+      List<Relation> captured = buffered ? lockable : List.of();
       if (parts.storage.isEmpty()) {
         throw RefreshFailures.storageMissing(locked);
       }
       if (lockSources) {
         StatementBatch atSnapshot = new StatementBatch();
-        if (!captured.isEmpty()) {
+        if (!lockable.isEmpty()) {
           atSnapshot.add(
               "LOCK TABLE "
-                  + captured.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
+                  + lockable.stream().map(Relation::qualifiedName).collect(Collectors.joining(", "))
                   + " IN SHARE MODE");
         }
         if (parts.walCaptured) {

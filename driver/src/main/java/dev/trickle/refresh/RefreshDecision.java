@@ -190,8 +190,8 @@ final class RefreshDecision {
       return Decision.recompute(RefreshAction.FULL, "no frontier recorded for a source");
     }
     if (facts.mode() == RefreshMode.IMMEDIATE) {
-      // Its triggers keep it current inside every writing transaction; consuming the buffered
-      // changes again would apply them twice. Only the frontier advances.
+      // Its triggers keep it current inside every writing transaction; it consumes no buffer
+      // (Prologue gives it no captured source), so there is no frontier to advance either.
       return nothing();
     }
     if (facts.mode() == RefreshMode.FULL) {

@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.catalog.RefreshMode;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
@@ -159,6 +160,7 @@ public final class RefreshEngine {
    * in its own READ COMMITTED transaction; for callers that refreshed inside a REPEATABLE READ
    * transaction of their own, where {@link #refresh} leaves the cleanup to the next refresh. A
    * failure is reported as a warning on the connection, never thrown: the next refresh retries.
+   * An IMMEDIATE stream table consumes no buffer, so there is nothing to clean up for it.
    *
    * @param c a connection in autocommit
    */
@@ -169,7 +171,8 @@ public final class RefreshEngine {
     batch.add(StreamTableCatalog.findByIdQuery(pgtId), rs -> found.add(StreamTableCatalog.read(rs)));
     LiveSources.load(batch, pgtId, sources::add);
     batch.run(c);
-    if (found.get(0).isEmpty()) {
+    if (found.get(0).isEmpty()
+        || found.get(0).get(0).spec().effectiveMode() == RefreshMode.IMMEDIATE) {
       return;
     }
     List<Long> captured =

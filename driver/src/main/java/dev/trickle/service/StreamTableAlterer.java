@@ -25,8 +25,10 @@ import java.util.Objects;
  * Changes a stream table: settings only (catalog update), refresh mode (maintenance torn down and
  * set up again, repopulated when it becomes differential or IMMEDIATE, so that changes waiting in
  * the buffers are in it and a deferred mode starts from a frontier taken under the same locks), or
- * query (storage migrated in place,
- * sources and capture updated, cycles refused, dependents checked, repopulated). Every alter bumps
+ * query (storage migrated in place, sources updated, cycles refused, dependents checked,
+ * repopulated). A changed query or mode brings the capture of the sources in line ({@link
+ * SourceCapture}): switching to IMMEDIATE removes the capture no other reader needs, switching
+ * away installs it before the repopulation takes the frontier. Every alter bumps
  * the definition version.
  */
 final class StreamTableAlterer {
@@ -78,6 +80,7 @@ final class StreamTableAlterer {
             changes.cdcMode().orElse(old.cdcMode()),
             old.version() + 1,
             old.teardownSql());
+    List<Dependency> former = DependencyCatalog.of(c, st.pgtId());
     if (queryChanged) {
       replaceQuery(c, st, query);
     }
@@ -89,6 +92,14 @@ final class StreamTableAlterer {
       }
       StreamTableCatalog.updateSpec(
           c, st.pgtId(), spec.withMaintenance(RefreshMode.FULL, null, List.of()));
+      // The catalog holds the new sources and mode now: capture follows them (IMMEDIATE needs
+      // none), before the population below takes its frontier.
+      List<Dependency> sources = DependencyCatalog.of(c, st.pgtId());
+      SourceCapture.reconcile(c, sources, st.displayName(), queryChanged);
+      SourceCapture.removeUnneeded(c, former);
+      if (queryChanged) {
+        SourceCapture.warnWithoutPrimaryKey(c, sources, st.displayName());
+      }
       StreamTableSpec applied =
           MaintenanceSetup.apply(c, compiler, StreamTableCatalog.findById(c, st.pgtId()).orElseThrow());
       if (queryChanged && !initialize) {
@@ -138,17 +149,13 @@ final class StreamTableAlterer {
       List<Column> columns = probe.columns();
       sources = probe.sources();
       DependencyGraph.requireAcyclic(c, st, sources);
-      SourceCapture.requireFreshSnapshotForNewCapture(c, sources, st.displayName());
       StorageTable.migrate(c, storage, columns, st.displayName());
     }
     requireDependentsStillValid(c, st);
     if (ChangeCapture.isInstalled(c, st.relid())) {
       ChangeCapture.ensure(c, Relation.find(c, st.relid()).orElseThrow());
     }
-    List<Dependency> former = DependencyCatalog.of(c, st.pgtId());
     DependencyCatalog.replace(c, st.pgtId(), sources);
-    SourceCapture.install(c, sources, st.displayName());
-    SourceCapture.removeUnused(c, former);
   }
 
   /** Probes the query of every stream table reading {@code st}, now that its columns changed. */

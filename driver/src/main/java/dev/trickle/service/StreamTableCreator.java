@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Creates stream tables: validates the name, settings and query, creates the storage table,
- * catalog rows and change capture, chooses the maintenance, and populates it (unless {@code
+ * catalog rows and the change capture its mode needs ({@link SourceCapture}), chooses the maintenance, and populates it (unless {@code
  * initialize => false}). Handles the IF NOT EXISTS and OR REPLACE variants.
  */
 final class StreamTableCreator {
@@ -87,7 +87,6 @@ final class StreamTableCreator {
     try (QueryProbe probe = QueryProbe.open(c, query, display)) {
       probe.columns();
       sources = probe.sources();
-      SourceCapture.requireFreshSnapshotForNewCapture(c, sources, display);
       relid = StorageTable.create(c, target.schema(), target.name());
     }
     StreamTableSpec spec =
@@ -105,7 +104,8 @@ final class StreamTableCreator {
             List.of());
     long pgtId = StreamTableCatalog.insert(c, target.schema(), target.name(), relid, spec);
     DependencyCatalog.replace(c, pgtId, sources);
-    SourceCapture.install(c, sources, display);
+    SourceCapture.reconcile(c, sources, display, true);
+    SourceCapture.warnWithoutPrimaryKey(c, sources, display);
     SourceCapture.requireWalCapturePossible(c, pgtId, settings.cdcMode(), display);
     MaintenanceSetup.apply(c, compiler, StreamTableCatalog.findById(c, pgtId).orElseThrow());
     if (settings.initialize()) {

@@ -49,7 +49,7 @@ final class StreamTableDropper {
       }
     }
     StreamTableCatalog.delete(c, st.pgtId());
-    SourceCapture.removeUnused(c, sources);
+    SourceCapture.removeUnneeded(c, sources);
     try (Statement s = c.createStatement()) {
       // The owner's refresh executor goes with the owner's last stream table (catalog V19).
       s.execute("SELECT pgtrickle.forget_owner_executors()");

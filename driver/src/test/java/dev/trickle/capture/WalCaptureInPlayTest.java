@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,37 @@ class WalCaptureInPlayTest {
     s.execute("SELECT pgtrickle.alter_stream_table('st2', cdc_mode => 'trigger')");
     assertThat(WalCaptureLifecycle.inPlay(plain, slot)).isFalse();
     assertThat(WalCaptureLifecycle.check(plain, slot)).isFalse();
+  }
+
+  /**
+   * IMMEDIATE stream tables read no buffer: whatever their cdc_mode, they neither bring WAL capture
+   * into play nor have a say in how a source their deferred neighbours read is captured.
+   */
+  @Test
+  void immediateStreamTablesHaveNoSayInWalCapture() throws SQLException {
+    s.execute("CREATE TABLE imm_src (id int PRIMARY KEY, v int)");
+    try {
+      s.execute("CREATE STREAM TABLE imm WITH (refresh_mode = 'IMMEDIATE', cdc_mode = 'auto') AS"
+          + " SELECT id, v FROM imm_src");
+      assertThat(WalCaptureLifecycle.inPlay(plain, slot)).as("IMMEDIATE asking 'auto'").isFalse();
+      assertThat(WalCaptureLifecycle.check(plain, slot)).isFalse();
+      s.execute("SELECT pgtrickle.create_stream_table('imm_other', 'SELECT id, v FROM other',"
+          + " refresh_mode => 'IMMEDIATE', cdc_mode => 'trigger')");
+      s.execute("SELECT pgtrickle.alter_stream_table('st2', cdc_mode => 'auto')");
+      try (Statement p = plain.createStatement();
+          ResultSet rs = p.executeQuery("SELECT source_table, cdc_mode FROM"
+              + " pgtrickle.wal_capture_plan() ORDER BY source_table")) {
+        List<String> plan = new ArrayList<>();
+        while (rs.next()) {
+          plan.add(rs.getString(1) + " " + rs.getString(2));
+        }
+        assertThat(plan).as("the plan: no imm_src, and other as its DIFFERENTIAL reader asks")
+            .containsExactly("public.other auto", "public.src trigger");
+      }
+    } finally {
+      s.execute("DROP STREAM TABLE IF EXISTS imm");
+      s.execute("DROP TABLE imm_src");
+    }
   }
 
   @Test
