@@ -38,7 +38,8 @@ public final class CatalogInstaller {
           "V20__wal_capture.sql",
           "V21__drained_buffer_truncation.sql",
           "V22__learned_refresh_costs.sql",
-          "V23__immediate_readers_capture.sql");
+          "V23__immediate_readers_capture.sql",
+          "V24__confirm_current_set_based.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();
