@@ -98,11 +98,12 @@ final class RefreshWorkers implements AutoCloseable {
           unstarted.addAll(jobsOf(unit, jobs));
           continue;
         }
-        List<Long> fromHere = pgtIds(units.subList(i, units.size()));
+        List<RefreshUnit> fromHere = units.subList(i, units.size());
         JobStart start =
             (ahead, worker) -> {
               if (jobs.isEmpty()) {
-                journal.enqueue(ahead, fromHere, unit.members().size(), worker, jobs::put);
+                journal.enqueue(
+                    ahead, pgtIds(fromHere), unit.members().size(), worker, jobs::put);
               } else {
                 journal.started(ahead, jobsOf(unit, jobs), worker);
               }

@@ -20,8 +20,9 @@ import java.util.Optional;
 
 /**
  * Creates stream tables: validates the name, settings and query, creates the storage table,
- * catalog rows and the change capture its mode needs ({@link SourceCapture}), chooses the maintenance, and populates it (unless {@code
- * initialize => false}). Handles the IF NOT EXISTS and OR REPLACE variants.
+ * catalog rows and the change capture its mode needs ({@link SourceCapture}), chooses the
+ * maintenance, and populates it (unless {@code initialize => false}). Handles the IF NOT EXISTS
+ * and OR REPLACE variants.
  */
 final class StreamTableCreator {
   private final MaintenanceCompiler compiler;
