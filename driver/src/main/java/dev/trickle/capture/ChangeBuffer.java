@@ -7,8 +7,12 @@ import java.util.List;
  * The names of the capture objects of one source relation. The buffer {@code
  * pgtrickle_changes."changes_<oid>"} has the columns {@code __pgt_seq} (identity), {@code
  * __pgt_xid} (the writing transaction, {@code xid8}), {@code __pgt_op} ({@code 'I'} inserted row
- * image, {@code 'D'} deleted row image, {@code 'T'} truncate marker) and {@code __pgt_row}, the
- * row image as {@code json} (an object keyed by the source's column names; null for {@code 'T'}).
+ * image, {@code 'D'} deleted row image, {@code 'T'} truncate marker), a typed column {@code
+ * __pgt_a<attnum>_t<type oid>} per source column (its type without typmod and domains, added by
+ * the catalog function that writes the capture function), and {@code __pgt_row}: the row image as
+ * {@code json} (an object keyed by the source's column names) for a row whose values are not in
+ * the typed columns (the capture's fallback after a schema change of the source, and the WAL
+ * consumer's rows); null for typed rows and for {@code 'T'}.
  *
  * @param sourceRelid the oid of the captured relation (of the parent, for partitioned tables)
  */
@@ -16,7 +20,7 @@ public record ChangeBuffer(long sourceRelid) {
   /** The schema of buffers and capture functions. */
   public static final String SCHEMA = "pgtrickle_changes";
 
-  /** The buffer column holding the row image as json. */
+  /** The buffer column holding the row image as json, null for a row in the typed columns. */
   public static final String ROW_COLUMN = "__pgt_row";
 
   /** The trigger names installed on a captured relation (and on each of its partitions). */

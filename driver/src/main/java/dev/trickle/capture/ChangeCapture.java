@@ -16,21 +16,25 @@ import java.util.List;
  * Installs, updates and removes the capture of one source relation (see {@link ChangeBuffer}).
  *
  * <p>Statement-level AFTER triggers with transition tables call one PL/pgSQL function per source,
- * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V15),
+ * created by the catalog function {@code pgtrickle.create_capture_function(oid)} (catalog V25),
  * which copies the statement's rows into the buffer with one set-based {@code INSERT ... SELECT}:
  * INSERT writes {@code 'I'} rows, DELETE {@code 'D'} rows, UPDATE {@code 'D'} rows of the old
  * images then {@code 'I'} rows of the new ones, in one statement (so primary-key updates need
- * nothing special), TRUNCATE one {@code 'T'} marker. Each image is stored whole, as {@code
- * row_to_json} of the transition table's row: the function names no column of the source, so
- * adding, dropping, renaming or retyping any source column never breaks a write to it (a refresh
- * finds out what changed, {@code dev.trickle.refresh.SourceDrift}). The function runs as its owner
- * ({@code SECURITY DEFINER}), so roles that write the source need no rights on the buffer and
- * roles that cannot write the source cannot write the buffer; it has no {@code SET} clause and
- * names everything schema-qualified. It takes the writing transaction's id once per statement (not
- * once per row, as a column default would). It sends {@code NOTIFY pgtrickle_changes, '<source
- * oid>'} for a statement that changed rows only while the scheduler's leader has the source armed
- * in {@code pgtrickle.pgt_change_wakeups} (PostgreSQL folds the repeats of a transaction into one):
- * a notifying transaction holds the notification queue's lock through its commit, so notifying
+ * nothing special), TRUNCATE one {@code 'T'} marker. The values go into the buffer's typed
+ * columns by position ({@code n.*}), while a check before the statement (function calls, no query
+ * unless the source's file changed) finds the source with the columns the function was written
+ * for; otherwise, after a column was added or dropped, or a rewrite changed a type, the row goes
+ * in whole as {@code row_to_json} of the transition table's row. The function names no column of
+ * the source, so adding, dropping, renaming or retyping any source column never breaks a write to
+ * it (a refresh finds out what changed, {@code dev.trickle.refresh.SourceDrift}); {@link #ensure}
+ * writes it again for the source as it is. It runs as its owner ({@code SECURITY DEFINER}), so
+ * roles that write the source need no rights on the buffer and roles that cannot write the source
+ * cannot write the buffer; it has no {@code SET} clause and names everything schema-qualified. It
+ * takes the writing transaction's id once per statement (not once per row, as a column default
+ * would). It sends {@code NOTIFY pgtrickle_changes, '<source oid>'} for a statement that changed
+ * rows only while the scheduler's leader has the source armed in {@code
+ * pgtrickle.pgt_change_wakeups} (PostgreSQL folds the repeats of a transaction into one): a
+ * notifying transaction holds the notification queue's lock through its commit, so notifying
  * commits of all sessions serialize, and the leader needs one wake-up, not one per write.
  *
  * <p>A source captured from the WAL ({@link WalCaptureMoves}) has the same buffer and function but
@@ -62,8 +66,9 @@ public final class ChangeCapture {
   }
 
   /**
-   * Installs capture for the source, or brings its capture function up to date. Creating
-   * triggers locks the source against writes until the transaction ends.
+   * Installs capture for the source, or brings its capture function (and the buffer's typed
+   * columns) up to date with the source's columns now. Creating triggers locks the source against
+   * writes until the transaction ends.
    *
    * @return true when capture was newly installed
    */

@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes decoded changes into the change buffers, the rows the capture triggers would have written
- * ({@link ChangeBuffer}): {@code 'D'} old images and {@code 'I'} new images, each whole as {@code
- * row_to_json} of the source's row type, the writing transaction's id as {@code __pgt_xid}, a
- * {@code 'T'} marker for a TRUNCATE. The text values pgoutput sends become a row of the source
- * through {@code json_populate_record}, so a value's JSON spelling is the triggers' exactly. The
+ * Writes decoded changes into the change buffers, the rows the capture triggers' json fallback
+ * would have written ({@link ChangeBuffer}): {@code 'D'} old images and {@code 'I'} new images,
+ * each whole as {@code row_to_json} of the source's row type (not the typed columns: the consumer
+ * decodes after the fact, when the source may have other columns than the transaction wrote), the
+ * writing transaction's id as {@code __pgt_xid}, a {@code 'T'} marker for a TRUNCATE. The text
+ * values pgoutput sends become a row of the source through {@code json_populate_record}, so a
+ * value's JSON spelling is the triggers' exactly. The
  * rows of a batch of transactions and the consumer's new position ({@code
  * pgtrickle.pgt_wal_capture.confirmed_lsn}) commit together; only then may the slot advance.
  *

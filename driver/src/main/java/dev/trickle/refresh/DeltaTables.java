@@ -116,7 +116,7 @@ public final class DeltaTables {
     for (StreamTableDefinition.Source source : sources) {
       String query =
           NettedChanges.query(
-              source.columns(), consumable(pgtId, source.relid(), rowImage(source.columns())));
+              source.columns(), consumable(pgtId, source.relid(), rowImage(source)));
       int first = batch.size();
       for (String statement : temps.fill(source.deltaTable(), shape(source), query, lookups.getOrDefault(source.relid(), Set.of()))) {
         batch.add(statement);
@@ -202,19 +202,40 @@ public final class DeltaTables {
   }
 
   /**
-   * The join that reads a buffer row's image ({@code b.__pgt_row}) as the source's columns {@code
-   * r}, by name and with their types now; a column the image lacks (added since) is null, a key the
-   * columns lack (dropped since) is ignored. Nothing when the source has no columns.
+   * The joins that read a buffer row ({@code b}) as the source's columns {@code r}, by name and with
+   * their types now. A row written by the typed capture has its values in the buffer's typed
+   * columns ({@link StreamTableDefinition.Source#typedColumns}), cast to the column's type now (the
+   * buffer's drop typmods and domains); a row written as a json image ({@code b.__pgt_row}: the
+   * capture's fallback after a schema change, and the WAL consumer) is decoded with {@code
+   * json_to_record}, where a column the image lacks (added since) is null and a key the columns
+   * lack (dropped since) is ignored. The decoding is a subquery that a typed row skips without
+   * calling the function (its condition is a one-time filter, kept there by {@code OFFSET 0});
+   * {@code r} is a select list the planner folds into the statement. Nothing when the source has
+   * no columns.
    */
-  private static String rowImage(List<Column> columns) {
+  private static String rowImage(StreamTableDefinition.Source source) {
+    List<Column> columns = source.columns();
     if (columns.isEmpty()) {
       return "";
     }
-    return " LEFT JOIN LATERAL pg_catalog.json_to_record(b." + ChangeBuffer.ROW_COLUMN + ") AS r("
+    List<String> values = new ArrayList<>();
+    for (Column col : columns) {
+      String name = Sql.identifier(col.name());
+      String typed = source.typedColumns().get(col.name());
+      values.add(
+          (typed == null
+                  ? "j." + name
+                  : "CASE WHEN b." + ChangeBuffer.ROW_COLUMN + " IS NULL THEN b."
+                      + Sql.identifier(typed) + "::" + col.type() + " ELSE j." + name + " END")
+              + " AS " + name);
+    }
+    return " LEFT JOIN LATERAL (SELECT * FROM pg_catalog.json_to_record(b." + ChangeBuffer.ROW_COLUMN
+        + ") AS j("
         + columns.stream()
             .map(col -> Sql.identifier(col.name()) + " " + col.type())
             .collect(Collectors.joining(", "))
-        + ") ON true";
+        + ") WHERE b." + ChangeBuffer.ROW_COLUMN + " IS NOT NULL OFFSET 0) AS j ON true"
+        + " CROSS JOIN LATERAL (SELECT " + String.join(", ", values) + ") AS r";
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.trickle.refresh;
 
+import dev.trickle.capture.ChangeBuffer;
 import dev.trickle.catalog.Column;
 import dev.trickle.catalog.Dependency;
 import dev.trickle.catalog.DependencyCatalog;
@@ -10,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -30,8 +33,14 @@ final class LiveSources {
    * @param relation the relation now, empty when it was dropped
    * @param columns the relation's columns now (for a captured source without Trickle's reserved
    *     {@code __pgt_} ones)
+   * @param typedColumns by column name, the change buffer's column holding its values with its type
+   *     now, where the buffer has one
    */
-  record Source(Dependency dependency, Optional<Relation> relation, List<Column> columns) {
+  record Source(
+      Dependency dependency,
+      Optional<Relation> relation,
+      List<Column> columns,
+      Map<String, String> typedColumns) {
     /** As the delta compiler sees it. */
     StreamTableDefinition.Source definition() {
       return new StreamTableDefinition.Source(
@@ -40,7 +49,8 @@ final class LiveSources {
           dependency.name(),
           dependency.kind(),
           dependency.columnsUsed(),
-          columns);
+          columns,
+          typedColumns);
     }
   }
 
@@ -58,20 +68,25 @@ final class LiveSources {
   /**
    * Adds the query to {@code batch}; {@code loaded} receives the sources by schema and name. Per
    * source: the catalog's record, the relation now (NULL names when dropped, {@link
-   * Relation#selectList}), and its columns now. Both column arrays come from one lateral subquery: the
-   * server initializes every subquery of a statement on every run, so each further one would cost
-   * every refresh.
+   * Relation#selectList}), its columns now, and the typed buffer column of each ({@code
+   * __pgt_a<attnum>_t<type oid>}, NULL where the buffer has none). The column arrays come from one
+   * lateral subquery: the server initializes every subquery of a statement on every run, so each
+   * further one would cost every refresh.
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     batch.add(
         "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
             + Relation.selectList()
-            + ", cols.names, cols.types, d.column_types FROM pgtrickle.pgt_dependencies d"
+            + ", cols.names, cols.types, cols.typed, d.column_types FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
             + " LEFT JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " LEFT JOIN LATERAL (SELECT array_agg(a.attname::text ORDER BY a.attnum) AS names,"
-            + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types"
-            + " FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
+            + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types,"
+            + " array_agg(t.attname::text ORDER BY a.attnum) AS typed"
+            + " FROM pg_attribute a LEFT JOIN pg_attribute t"
+            + " ON t.attrelid = to_regclass('" + ChangeBuffer.SCHEMA + ".changes_' || c.oid)"
+            + " AND t.attname = '__pgt_a' || a.attnum || '_t' || a.atttypid AND NOT t.attisdropped"
+            + " WHERE a.attrelid = c.oid AND a.attnum > 0"
             + " AND NOT a.attisdropped"
             + " AND (NOT " + CAPTURED + " OR a.attname NOT LIKE '\\_\\_pgt\\_%')) AS cols ON true"
             + " WHERE d.pgt_id = "
@@ -85,7 +100,16 @@ final class LiveSources {
     while (rs.next()) {
       Dependency dependency = DependencyCatalog.read(rs);
       List<Column> columns = columns(rs.getArray("names"), rs.getArray("types"));
-      sources.add(new Source(dependency, Relation.read(dependency.sourceRelid(), rs), columns));
+      List<String> typed = texts(rs.getArray("typed"));
+      Map<String, String> typedColumns = new HashMap<>();
+      for (int i = 0; i < typed.size(); i++) {
+        if (typed.get(i) != null) {
+          typedColumns.put(columns.get(i).name(), typed.get(i));
+        }
+      }
+      sources.add(
+          new Source(
+              dependency, Relation.read(dependency.sourceRelid(), rs), columns, typedColumns));
     }
     return sources;
   }

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * Whether a source still is what the stream table's query was resolved against. Change capture
- * survives any schema change of a source (it stores whole row images, {@code
+ * survives any schema change of a source (after one it stores whole row images, {@code
  * dev.trickle.capture.ChangeCapture}); the refresh notices the change instead: a source renamed
  * (the query names the old name), or a column the query reads dropped, renamed or retyped, makes
  * the refresh fail with a class-42 error, which puts the stream table in ERROR with a message that

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,6 +52,9 @@ public record StreamTableDefinition(
    * @param columnsUsed the columns the query reads
    * @param columns for captured sources the change buffer's (and delta table's) columns, else the
    *     relation's columns
+   * @param typedColumns for captured sources, by column name, the buffer column that holds the
+   *     column's values with its type now ({@code dev.trickle.capture.ChangeBuffer}); a column
+   *     without one is read from the row images only
    */
   public record Source(
       long relid,
@@ -58,10 +62,12 @@ public record StreamTableDefinition(
       String name,
       SourceKind kind,
       List<String> columnsUsed,
-      List<Column> columns) {
+      List<Column> columns,
+      Map<String, String> typedColumns) {
     public Source {
       columnsUsed = List.copyOf(columnsUsed);
       columns = List.copyOf(columns);
+      typedColumns = Map.copyOf(typedColumns);
     }
 
     /** {@code "schema"."name"}. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.catalog.Column;
 import dev.trickle.catalog.SourceKind;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class CompilationCacheTest {
         List.of(
             new StreamTableDefinition.Source(
                 42, "public", "t", SourceKind.TABLE, List.of("v"),
-                List.of(new Column("v", sourceColumnType)))),
+                List.of(new Column("v", sourceColumnType)), Map.of())),
         version);
   }
 }

@@ -35,12 +35,16 @@ class CaptureTest {
     h.reset("items", "parent", "child", "events", "dup");
   }
 
-  /** The buffer rows of a source as "op:col1,col2,..." (its row image's values), in capture order. */
+  /**
+   * The buffer rows of a source as "op:col1,col2,..." (the row's values, from its typed columns or
+   * its json image), in capture order.
+   */
   private List<String> buffer(String source) throws SQLException {
     String oid = h.value("SELECT '" + source + "'::regclass::oid");
-    return h.rows("SELECT __pgt_op::text || ':' || coalesce((SELECT string_agg(value, ',')"
-            + " FROM json_each_text(__pgt_row)), '')"
-            + " FROM pgtrickle_changes.changes_" + oid + " ORDER BY __pgt_seq")
+    return h.rows("SELECT b.__pgt_op::text || ':' || coalesce((SELECT string_agg(e.value, ',')"
+            + " FROM json_each_text(coalesce(b.__pgt_row, to_json(b))) e"
+            + " WHERE b.__pgt_row IS NOT NULL OR e.key LIKE '\\_\\_pgt\\_a%'), '')"
+            + " FROM pgtrickle_changes.changes_" + oid + " AS b ORDER BY __pgt_seq")
         .stream().map(r -> r.get(0)).toList();
   }
 

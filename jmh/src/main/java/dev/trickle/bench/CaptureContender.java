@@ -15,7 +15,8 @@ import java.sql.Statement;
  * scheduler's leader has the source armed), {@link #TRIGGER_INVOKER} runs the capture function as
  * the writer instead of {@code SECURITY DEFINER}, {@link #TRIGGER_PER_ROW_XID} takes the
  * transaction id once per row (as the column default did before catalog V15) instead of once per
- * statement; {@link #TRIGGER_NO_SEQUENCE}, {@link #TRIGGER_NO_IMAGES} and {@link #TRIGGER_NO_WRITE}
+ * statement, {@link #TRIGGER_JSON} writes every row as a json image (as before catalog V25) instead
+ * of into the buffer's typed columns; {@link #TRIGGER_NO_SEQUENCE} and {@link #TRIGGER_NO_WRITE}
  * take one part of the write away, to show what it costs and where the floor of statement-level
  * trigger capture is. {@link #WAL} captures from the WAL (cdc_mode 'wal'; {@link CaptureWal} runs
  * the consumer). A further way of capturing is one more constant with its own {@link #prepare}.
@@ -31,10 +32,10 @@ enum CaptureContender {
   TRIGGER_NO_SEQUENCE(
       "trigger, no sequence",
       "the buffer's `__pgt_seq` without its identity sequence (what numbering the rows costs)"),
-  TRIGGER_NO_IMAGES(
-      "trigger, no images",
-      "the buffer rows written without their row images (what `row_to_json` and the wider rows"
-          + " cost)"),
+  TRIGGER_JSON(
+      "trigger, json images",
+      "every row written as a json image (`row_to_json`, as before catalog V25) instead of into"
+          + " the buffer's typed columns"),
   TRIGGER_NO_WRITE(
       "trigger, nothing written",
       "the capture triggers firing with their transition tables, the function writing nothing"
@@ -89,10 +90,10 @@ enum CaptureContender {
         case TRIGGER_NO_SEQUENCE ->
             st.execute("ALTER TABLE pgtrickle_changes.changes_" + relid(st)
                 + " ALTER COLUMN __pgt_seq DROP IDENTITY, ALTER COLUMN __pgt_seq DROP NOT NULL");
-        case TRIGGER_NO_IMAGES ->
-            redefine(st, function, "pg_catalog\\.row_to_json\\([on]\\.\\*\\)", "NULL::json");
+        case TRIGGER_JSON -> redefine(st, function, "typed := TG_RELID.*?;", "typed := false;");
         case TRIGGER_NO_WRITE ->
-            redefine(st, function, "(?s)BEGIN\\s*\\n\\s*IF TG_OP.*?END IF;", "BEGIN\n  RETURN NULL;");
+            redefine(
+                st, function, "BEGIN\\s*\\n\\s*IF TG_OP.*?(?=\\n\\s*IF FOUND)", "BEGIN\n  RETURN NULL;");
         default -> { }
       }
     }
