@@ -5,11 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +122,76 @@ class TypedCaptureTest {
   }
 
   /**
+   * Eight writers, each in SQL-text transactions (a savepoint rolled back, a transaction in ten
+   * rolled back), keep writing while another session adds and drops columns, rewrites the table
+   * and renames a column the queries do not read: no write fails, and after the writers stop the
+   * stream tables equal their queries.
+   */
+  @Test
+  void eightWritersAndAMigrationAtOnce() throws Exception {
+    int writers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Future<Integer>> done = new ArrayList<>();
+    seenSeq = lastSeq("src");
+    try {
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        done.add(pool.submit(() -> writeUntil(stop, writer)));
+      }
+      for (String ddl : List.of(
+          "ALTER TABLE src ADD COLUMN extra int DEFAULT 1",
+          "ALTER TABLE src RENAME COLUMN note TO remark",
+          "ALTER TABLE src ALTER COLUMN remark TYPE text",
+          "VACUUM FULL src",
+          "ALTER TABLE src DROP COLUMN extra",
+          "ALTER TABLE src ADD COLUMN later text")) {
+        Thread.sleep(300);
+        s.execute(ddl);
+      }
+      Thread.sleep(300);
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+    }
+    int statements = 0;
+    for (Future<Integer> f : done) {
+      statements += f.get(60, TimeUnit.SECONDS);
+    }
+    assertThat(statements).as("statements written").isGreaterThan(100);
+    assertThat(paths("src")).isEqualTo("mixed");
+    refreshAndCheck("st_filter", FILTER);
+    refreshAndCheck("st_agg", AGGREGATE);
+  }
+
+  /** One writer's transactions until {@code stop}; returns the statements it ran. */
+  private int writeUntil(AtomicBoolean stop, int writer)
+      throws SQLException {
+    Random own = new Random(97L * writer);
+    int statements = 0;
+    int transaction = 0;
+    try (Connection c = db.connectWithoutScheduler(); Statement w = c.createStatement()) {
+      while (!stop.get()) {
+        transaction++;
+        w.execute("BEGIN");
+        int id = 100_000 + writer * 100_000 + transaction;
+        w.execute("INSERT INTO src (id, qty, price, label) VALUES (" + id + ", "
+            + (1 + own.nextInt(5)) + ", " + own.nextInt(500) + ".25, 'l" + own.nextInt(4) + "')");
+        w.execute("SAVEPOINT s");
+        w.execute("UPDATE src SET qty = " + (1 + own.nextInt(5)) + " WHERE id = "
+            + (1 + own.nextInt(2000)));
+        if (own.nextInt(3) == 0) {
+          w.execute("ROLLBACK TO SAVEPOINT s");
+        }
+        w.execute("DELETE FROM src WHERE id = " + (1 + own.nextInt(2000)));
+        w.execute(own.nextInt(10) == 0 ? "ROLLBACK" : "COMMIT");
+        statements += 3;
+      }
+    }
+    return statements;
+  }
+
+  /**
    * Random inserts, updates and deletes through the writer (prepared statements, so its session
    * keeps plans), then checks that their buffer rows took {@code path} and refreshes.
    */
@@ -127,7 +205,7 @@ class TypedCaptureTest {
                   + " VALUES (?, ?, ?, ?, ARRAY[?]::positive[])")) {
             ps.setInt(1, nextId++);
             ps.setInt(2, 1 + random.nextInt(5));
-            ps.setBigDecimal(3, java.math.BigDecimal.valueOf(random.nextInt(10_000), 2));
+            ps.setBigDecimal(3, BigDecimal.valueOf(random.nextInt(10_000), 2));
             ps.setString(4, random.nextBoolean() ? null : "l" + random.nextInt(4));
             ps.setInt(5, 1 + random.nextInt(9));
             ps.executeUpdate();
