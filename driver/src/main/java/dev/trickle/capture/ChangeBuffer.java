@@ -12,7 +12,8 @@ import java.util.List;
  * the catalog function that writes the capture function), and {@code __pgt_row}: the row image as
  * {@code json} (an object keyed by the source's column names) for a row whose values are not in
  * the typed columns (the capture's fallback after a schema change of the source, and the WAL
- * consumer's rows); null for typed rows and for {@code 'T'}.
+ * consumer's while the buffer lacks a typed column for one of the source's); null for typed rows
+ * and for {@code 'T'}.
  *
  * @param sourceRelid the oid of the captured relation (of the parent, for partitioned tables)
  */

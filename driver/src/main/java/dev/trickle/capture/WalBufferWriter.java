@@ -13,13 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes decoded changes into the change buffers, the rows the capture triggers' json fallback
- * would have written ({@link ChangeBuffer}): {@code 'D'} old images and {@code 'I'} new images,
- * each whole as {@code row_to_json} of the source's row type (not the typed columns: the consumer
- * decodes after the fact, when the source may have other columns than the transaction wrote), the
- * writing transaction's id as {@code __pgt_xid}, a {@code 'T'} marker for a TRUNCATE. The text
- * values pgoutput sends become a row of the source through {@code json_populate_record}, so a
- * value's JSON spelling is the triggers' exactly. The
+ * Writes decoded changes into the change buffers, the rows the capture triggers would have written
+ * ({@link ChangeBuffer}): {@code 'D'} old images and {@code 'I'} new images, the writing
+ * transaction's id as {@code __pgt_xid}, a {@code 'T'} marker for a TRUNCATE. The text values
+ * pgoutput sends become a row of the source as it is now through {@code json_populate_record}
+ * (matched by column name: the consumer decodes after the fact, when the source may have other
+ * columns than the transaction wrote), whose values go into the buffer's typed columns for the
+ * source's columns now, or whole as {@code row_to_json} when the buffer lacks a typed column for
+ * one of them (until the capture is brought up to date), as the triggers' fallback does. The
  * rows of a batch of transactions and the consumer's new position ({@code
  * pgtrickle.pgt_wal_capture.confirmed_lsn}) commit together; only then may the slot advance.
  *
@@ -31,8 +32,17 @@ final class WalBufferWriter {
   /** One decoded row image for a buffer. */
   private record Image(long xid8, char op, String row) {}
 
-  /** Where WAL capture of a source began and, after a move back to triggers, ended. */
-  private record Window(long fromLsn, long untilLsn, String qualifiedSource) {
+  /**
+   * Where WAL capture of a source began and, after a move back to triggers, ended; the source's
+   * columns now and, parallel to them, the buffer's typed columns that hold them (both empty when
+   * the buffer lacks one: its rows are then written as json images).
+   */
+  private record Window(
+      long fromLsn,
+      long untilLsn,
+      String qualifiedSource,
+      List<String> columns,
+      List<String> typedColumns) {
     boolean covers(long commitLsn) {
       return commitLsn > fromLsn && (untilLsn == 0 || commitLsn < untilLsn);
     }
@@ -116,7 +126,7 @@ final class WalBufferWriter {
 
   private void insert(Connection c, long relid, List<Image> images) throws SQLException {
     String buffer = new ChangeBuffer(relid).qualifiedTable();
-    String source = windows.get(relid).qualifiedSource();
+    Window window = windows.get(relid);
     String[] xids = new String[images.size()];
     String[] ops = new String[images.size()];
     String[] rows = new String[images.size()];
@@ -125,14 +135,7 @@ final class WalBufferWriter {
       ops[i] = String.valueOf(images.get(i).op());
       rows[i] = images.get(i).row();
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO " + buffer + " (__pgt_xid, __pgt_op, " + ChangeBuffer.ROW_COLUMN + ")"
-                + " SELECT u.x::xid8, u.op::\"char\", CASE WHEN u.r IS NOT NULL THEN"
-                + " pg_catalog.row_to_json(pg_catalog.json_populate_record(NULL::" + source
-                + ", u.r::json)) END"
-                + " FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY"
-                + " AS u(x, op, r, n) ORDER BY u.n")) {
+    try (PreparedStatement ps = c.prepareStatement(insertSql(buffer, window))) {
       Array xidArray = c.createArrayOf("text", xids);
       Array opArray = c.createArrayOf("text", ops);
       Array rowArray = c.createArrayOf("text", rows);
@@ -141,6 +144,31 @@ final class WalBufferWriter {
       ps.setArray(3, rowArray);
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * The insert of a batch's images into {@code buffer}: each pgoutput row, as json, becomes a row
+   * of the source through {@code json_populate_record}, whose columns go into the buffer's typed
+   * columns, or, when the buffer lacks one, whole into the json image.
+   */
+  private static String insertSql(String buffer, Window window) {
+    String rows = " FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS u(x, op, r, n)";
+    String populated =
+        "pg_catalog.json_populate_record(NULL::" + window.qualifiedSource() + ", u.r::json)";
+    if (window.typedColumns().isEmpty()) {
+      return "INSERT INTO " + buffer + " (__pgt_xid, __pgt_op, " + ChangeBuffer.ROW_COLUMN + ")"
+          + " SELECT u.x::xid8, u.op::\"char\", CASE WHEN u.r IS NOT NULL THEN"
+          + " pg_catalog.row_to_json(" + populated + ") END"
+          + rows + " ORDER BY u.n";
+    }
+    List<String> values = new ArrayList<>();
+    for (String column : window.columns()) {
+      values.add("v." + Sql.identifier(column));
+    }
+    return "INSERT INTO " + buffer + " (__pgt_xid, __pgt_op, "
+        + Sql.identifiers(window.typedColumns()) + ")"
+        + " SELECT u.x::xid8, u.op::\"char\", " + String.join(", ", values)
+        + rows + " LEFT JOIN LATERAL " + populated + " AS v ON u.r IS NOT NULL ORDER BY u.n";
   }
 
   /** The window of {@code relid} covering {@code commitLsn}, or null: the change is not ours. */
@@ -162,9 +190,18 @@ final class WalBufferWriter {
         c.prepareStatement(
             "SELECT (b.wal_from_lsn - '0/0'::pg_lsn)::text AS from_lsn,"
                 + " (b.wal_until_lsn - '0/0'::pg_lsn)::text AS until_lsn,"
-                + " n.nspname, r.relname FROM pgtrickle.pgt_change_buffers b"
+                + " n.nspname, r.relname, cols.names, cols.typed, cols.complete"
+                + " FROM pgtrickle.pgt_change_buffers b"
                 + " JOIN pg_catalog.pg_class r ON r.oid = b.source_relid"
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace"
+                + " CROSS JOIN LATERAL (SELECT array_agg(a.attname::text ORDER BY a.attnum) AS names,"
+                + " array_agg(t.attname::text ORDER BY a.attnum) AS typed,"
+                + " bool_and(t.attname IS NOT NULL) AS complete"
+                + " FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attribute t"
+                + " ON t.attrelid = to_regclass(pg_catalog.format('pgtrickle_changes.%I',"
+                + " b.buffer_name)) AND t.attname = '__pgt_a' || a.attnum || '_t' || a.atttypid"
+                + " AND NOT t.attisdropped"
+                + " WHERE a.attrelid = b.source_relid AND a.attnum > 0 AND NOT a.attisdropped) cols"
                 + " WHERE b.source_relid = ?::oid AND b.wal_from_lsn IS NOT NULL"
                 + " AND to_regclass(pg_catalog.format('pgtrickle_changes.%I', b.buffer_name))"
                 + " IS NOT NULL")) {
@@ -174,12 +211,19 @@ final class WalBufferWriter {
           return null;
         }
         String until = rs.getString("until_lsn");
+        boolean typed = rs.getBoolean("complete");
         return new Window(
             Long.parseUnsignedLong(rs.getString("from_lsn")),
             until == null ? 0 : Long.parseUnsignedLong(until),
-            Sql.qualified(rs.getString("nspname"), rs.getString("relname")));
+            Sql.qualified(rs.getString("nspname"), rs.getString("relname")),
+            typed ? texts(rs.getArray("names")) : List.of(),
+            typed ? texts(rs.getArray("typed")) : List.of());
       }
     }
+  }
+
+  private static List<String> texts(Array array) throws SQLException {
+    return array == null ? List.of() : List.of((String[]) array.getArray());
   }
 
   /**

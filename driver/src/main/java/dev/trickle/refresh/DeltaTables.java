@@ -206,7 +206,7 @@ public final class DeltaTables {
    * their types now. A row written by the typed capture has its values in the buffer's typed
    * columns ({@link StreamTableDefinition.Source#typedColumns}), cast to the column's type now (the
    * buffer's drop typmods and domains); a row written as a json image ({@code b.__pgt_row}: the
-   * capture's fallback after a schema change, and the WAL consumer) is decoded with {@code
+   * fallback of the capture and of the WAL consumer after a schema change) is decoded with {@code
    * json_to_record}, where a column the image lacks (added since) is null and a key the columns
    * lack (dropped since) is ignored. The decoding is a subquery that a typed row skips without
    * calling the function (its condition is a one-time filter, kept there by {@code OFFSET 0});

@@ -88,6 +88,7 @@ class WalCaptureTest {
         }
         if (round == 1) {
           assertSlotShownWithLagAndRetainedWal(t);
+          assertTheConsumerWritesTypedColumns(w, t);
         }
         for (int change = 0; change < 12; change++) {
           randomChange(w, random);
@@ -112,6 +113,22 @@ class WalCaptureTest {
       t.execute("SELECT pgtrickle.refresh_stream_table('totals')");
       assertThat(StreamTableChecks.difference(t, "totals", TOTALS)).isZero();
     }
+  }
+
+  /**
+   * A change the WAL consumer wrote into a buffer has its values in the buffer's typed columns, not
+   * as a json image ({@code dev.trickle.capture.WalBufferWriter}).
+   */
+  private void assertTheConsumerWritesTypedColumns(Statement w, Statement t) throws Exception {
+    assertThat(WalCaptureDatabase.capture(trickle, "public.items")).isEqualTo("wal");
+    w.execute("INSERT INTO items VALUES (99999, 1, 2.5, 'typed')");
+    t.execute("SELECT pgtrickle.await_wal_capture((SELECT pgt_id FROM pgtrickle.pgt_stream_tables"
+        + " WHERE pgt_name = 'totals'), 30000)");
+    String buffer = "pgtrickle_changes.changes_"
+        + StreamTableChecks.value(t, "SELECT 'items'::regclass::oid");
+    assertThat(StreamTableChecks.value(t, "SELECT count(*) FROM " + buffer
+        + " WHERE __pgt_op = 'I' AND __pgt_row IS NULL AND __pgt_a1_t23 = 99999"
+        + " AND __pgt_a4_t25 = 'typed'")).isEqualTo(1);
   }
 
   /**
