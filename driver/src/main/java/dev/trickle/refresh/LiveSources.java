@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -68,27 +69,34 @@ final class LiveSources {
   /**
    * Adds the query to {@code batch}; {@code loaded} receives the sources by schema and name. Per
    * source: the catalog's record, the relation now (NULL names when dropped, {@link
-   * Relation#selectList}), its columns now, and the typed buffer column of each ({@code
-   * __pgt_a<attnum>_t<type oid>}, NULL where the buffer has none). The column arrays come from one
-   * lateral subquery: the server initializes every subquery of a statement on every run, so each
-   * further one would cost every refresh.
+   * Relation#selectList}), its columns now, the name of the typed buffer column each would have
+   * ({@code __pgt_a<attnum>_t<type oid>}) and the typed columns the buffer has. The column arrays
+   * come from one lateral subquery scanning the attributes of the source and of its buffer at
+   * once: the server initializes every subquery of a statement on every run, so each further one
+   * would cost every refresh, and the batch is planned on every run, so a join would too.
    */
   static void load(StatementBatch batch, long pgtId, Consumer<List<Source>> loaded) {
     batch.add(
         "SELECT d.source_relid, d.source_schema, d.source_name, d.source_kind, d.columns_used, "
             + Relation.selectList()
-            + ", cols.names, cols.types, cols.typed, d.column_types FROM pgtrickle.pgt_dependencies d"
+            + ", cols.names, cols.types, cols.expected, cols.stored, d.column_types"
+            + " FROM pgtrickle.pgt_dependencies d"
             + " LEFT JOIN pg_class c ON c.oid = d.source_relid"
             + " LEFT JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " LEFT JOIN LATERAL (SELECT array_agg(a.attname::text ORDER BY a.attnum) AS names,"
-            + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types,"
-            + " array_agg(t.attname::text ORDER BY a.attnum) AS typed"
-            + " FROM pg_attribute a LEFT JOIN pg_attribute t"
-            + " ON t.attrelid = to_regclass('" + ChangeBuffer.SCHEMA + ".changes_' || c.oid)"
-            + " AND t.attname = '__pgt_a' || a.attnum || '_t' || a.atttypid AND NOT t.attisdropped"
-            + " WHERE a.attrelid = c.oid AND a.attnum > 0"
+            + " LEFT JOIN LATERAL (SELECT"
+            + " array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attrelid = c.oid)"
+            + " AS names,"
+            + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)"
+            + " FILTER (WHERE a.attrelid = c.oid) AS types,"
+            + " array_agg('__pgt_a' || a.attnum || '_t' || a.atttypid ORDER BY a.attnum)"
+            + " FILTER (WHERE a.attrelid = c.oid) AS expected,"
+            + " array_agg(a.attname::text) FILTER (WHERE a.attrelid <> c.oid) AS stored"
+            + " FROM pg_attribute a WHERE a.attrelid IN (c.oid, to_regclass('"
+            + ChangeBuffer.SCHEMA + ".changes_' || c.oid)) AND a.attnum > 0"
             + " AND NOT a.attisdropped"
-            + " AND (NOT " + CAPTURED + " OR a.attname NOT LIKE '\\_\\_pgt\\_%')) AS cols ON true"
+            + " AND (CASE WHEN a.attrelid = c.oid THEN NOT " + CAPTURED
+            + " OR a.attname NOT LIKE '\\_\\_pgt\\_%' ELSE a.attname LIKE '\\_\\_pgt\\_a%' END))"
+            + " AS cols ON true"
             + " WHERE d.pgt_id = "
             + pgtId
             + " ORDER BY d.source_schema, d.source_name",
@@ -100,11 +108,12 @@ final class LiveSources {
     while (rs.next()) {
       Dependency dependency = DependencyCatalog.read(rs);
       List<Column> columns = columns(rs.getArray("names"), rs.getArray("types"));
-      List<String> typed = texts(rs.getArray("typed"));
+      List<String> expected = texts(rs.getArray("expected"));
+      Set<String> stored = Set.copyOf(texts(rs.getArray("stored")));
       Map<String, String> typedColumns = new HashMap<>();
-      for (int i = 0; i < typed.size(); i++) {
-        if (typed.get(i) != null) {
-          typedColumns.put(columns.get(i).name(), typed.get(i));
+      for (int i = 0; i < expected.size(); i++) {
+        if (stored.contains(expected.get(i))) {
+          typedColumns.put(columns.get(i).name(), expected.get(i));
         }
       }
       sources.add(
