@@ -32,6 +32,15 @@ public record ChangeBuffer(long sourceRelid) {
           "pgtrickle_capture_del",
           "pgtrickle_capture_trunc");
 
+  /**
+   * The SQL expression naming the typed buffer column of a source attribute, {@code
+   * __pgt_a<attnum>_t<type oid>}, from a {@code pg_attribute} row aliased {@code alias} (the name
+   * the catalog function {@code pgtrickle.create_capture_function} gives it).
+   */
+  public static String typedColumnName(String alias) {
+    return "'__pgt_a' || " + alias + ".attnum || '_t' || " + alias + ".atttypid";
+  }
+
   /** The buffer table's name (unqualified). */
   public String tableName() {
     return "changes_" + sourceRelid;

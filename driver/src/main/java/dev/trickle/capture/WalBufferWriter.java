@@ -1,5 +1,6 @@
 package dev.trickle.capture;
 
+import dev.trickle.catalog.StreamTableCatalog;
 import dev.trickle.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
@@ -199,7 +200,7 @@ final class WalBufferWriter {
                 + " bool_and(t.attname IS NOT NULL) AS complete"
                 + " FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attribute t"
                 + " ON t.attrelid = to_regclass(pg_catalog.format('pgtrickle_changes.%I',"
-                + " b.buffer_name)) AND t.attname = '__pgt_a' || a.attnum || '_t' || a.atttypid"
+                + " b.buffer_name)) AND t.attname = " + ChangeBuffer.typedColumnName("a")
                 + " AND NOT t.attisdropped"
                 + " WHERE a.attrelid = b.source_relid AND a.attnum > 0 AND NOT a.attisdropped) cols"
                 + " WHERE b.source_relid = ?::oid AND b.wal_from_lsn IS NOT NULL"
@@ -216,14 +217,10 @@ final class WalBufferWriter {
             Long.parseUnsignedLong(rs.getString("from_lsn")),
             until == null ? 0 : Long.parseUnsignedLong(until),
             Sql.qualified(rs.getString("nspname"), rs.getString("relname")),
-            typed ? texts(rs.getArray("names")) : List.of(),
-            typed ? texts(rs.getArray("typed")) : List.of());
+            typed ? StreamTableCatalog.textArray(rs.getArray("names")) : List.of(),
+            typed ? StreamTableCatalog.textArray(rs.getArray("typed")) : List.of());
       }
     }
-  }
-
-  private static List<String> texts(Array array) throws SQLException {
-    return array == null ? List.of() : List.of((String[]) array.getArray());
   }
 
   /**

@@ -316,7 +316,7 @@ public final class StreamTableCatalog {
   }
 
   /** The elements of a SQL {@code text[]} (empty for NULL). */
-  static List<String> textArray(Array array) throws SQLException {
+  public static List<String> textArray(Array array) throws SQLException {
     return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
   }
 }

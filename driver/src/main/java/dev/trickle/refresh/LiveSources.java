@@ -6,6 +6,7 @@ import dev.trickle.catalog.Dependency;
 import dev.trickle.catalog.DependencyCatalog;
 import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SourceKind;
+import dev.trickle.catalog.StreamTableCatalog;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -88,7 +89,7 @@ final class LiveSources {
             + " AS names,"
             + " array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)"
             + " FILTER (WHERE a.attrelid = c.oid) AS types,"
-            + " array_agg('__pgt_a' || a.attnum || '_t' || a.atttypid ORDER BY a.attnum)"
+            + " array_agg(" + ChangeBuffer.typedColumnName("a") + " ORDER BY a.attnum)"
             + " FILTER (WHERE a.attrelid = c.oid) AS expected,"
             + " array_agg(a.attname::text) FILTER (WHERE a.attrelid <> c.oid) AS stored"
             + " FROM pg_attribute a WHERE a.attrelid IN (c.oid, to_regclass('"
@@ -108,8 +109,8 @@ final class LiveSources {
     while (rs.next()) {
       Dependency dependency = DependencyCatalog.read(rs);
       List<Column> columns = columns(rs.getArray("names"), rs.getArray("types"));
-      List<String> expected = texts(rs.getArray("expected"));
-      Set<String> stored = Set.copyOf(texts(rs.getArray("stored")));
+      List<String> expected = StreamTableCatalog.textArray(rs.getArray("expected"));
+      Set<String> stored = Set.copyOf(StreamTableCatalog.textArray(rs.getArray("stored")));
       Map<String, String> typedColumns = new HashMap<>();
       for (int i = 0; i < expected.size(); i++) {
         if (stored.contains(expected.get(i))) {
@@ -125,8 +126,8 @@ final class LiveSources {
 
   /** Columns from parallel arrays of names and {@code format_type} texts. */
   static List<Column> columns(Array names, Array types) throws SQLException {
-    List<String> n = texts(names);
-    List<String> t = texts(types);
+    List<String> n = StreamTableCatalog.textArray(names);
+    List<String> t = StreamTableCatalog.textArray(types);
     List<Column> columns = new ArrayList<>(n.size());
     for (int i = 0; i < n.size(); i++) {
       columns.add(new Column(n.get(i), t.get(i)));
@@ -134,7 +135,4 @@ final class LiveSources {
     return columns;
   }
 
-  private static List<String> texts(Array array) throws SQLException {
-    return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
-  }
 }

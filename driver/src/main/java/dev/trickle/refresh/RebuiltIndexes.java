@@ -1,6 +1,6 @@
 package dev.trickle.refresh;
 
-import java.sql.Array;
+import dev.trickle.catalog.StreamTableCatalog;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -60,11 +60,7 @@ record RebuiltIndexes(List<String> names, List<String> definitions) {
 
   /** Reads the columns of {@link #columns()} from the current row. */
   static RebuiltIndexes read(ResultSet rs) throws SQLException {
-    return new RebuiltIndexes(strings(rs.getArray("rebuilt_names")),
-        strings(rs.getArray("rebuilt_definitions")));
-  }
-
-  private static List<String> strings(Array array) throws SQLException {
-    return array == null ? List.of() : List.of((String[]) array.getArray());
+    return new RebuiltIndexes(StreamTableCatalog.textArray(rs.getArray("rebuilt_names")),
+        StreamTableCatalog.textArray(rs.getArray("rebuilt_definitions")));
   }
 }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The embedded PostgreSQL the benchmarks run against: the zonky binaries on the class path, with
@@ -56,6 +57,22 @@ final class EmbeddedServer {
   /** The plain PgJDBC URL of the server's {@code postgres} database, as superuser. */
   static String url(EmbeddedPostgres server) {
     return "jdbc:postgresql://localhost:" + server.getPort() + "/postgres?user=postgres";
+  }
+
+  /** The Trickle URL of the server's {@code postgres} database. */
+  static String trickleUrl(EmbeddedPostgres server) {
+    return "jdbc:trickle:postgresql://localhost:" + server.getPort() + "/postgres";
+  }
+
+  /**
+   * Connection properties for {@link #trickleUrl}: the superuser, without a scheduler on the
+   * connection (the benchmarks that need one start it themselves).
+   */
+  static Properties superuserWithoutScheduler() {
+    Properties props = new Properties();
+    props.setProperty("user", "postgres");
+    props.setProperty("trickle.scheduler", "false");
+    return props;
   }
 
   /** The version string of the server the benchmarks run against, e.g. {@code 18.3}. */

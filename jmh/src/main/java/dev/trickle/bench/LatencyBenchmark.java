@@ -54,10 +54,8 @@ public final class LatencyBenchmark {
     Path out = Path.of(NamedArgs.stringArg(args, "--out", "docs/benchmarks/latency.md"));
     Path script = Path.of(NamedArgs.stringArg(args, "--script", "docs/getting-started.sql"));
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-      String url = "jdbc:trickle:postgresql://localhost:" + pg.getPort() + "/postgres";
-      Properties props = new Properties();
-      props.setProperty("user", "postgres");
-      props.setProperty("trickle.scheduler", "false");
+      String url = EmbeddedServer.trickleUrl(pg);
+      Properties props = EmbeddedServer.superuserWithoutScheduler();
       try (Connection setup = DriverManager.getConnection(url, props);
           Connection reader = DriverManager.getConnection(url, props)) {
         createChain(setup, script);

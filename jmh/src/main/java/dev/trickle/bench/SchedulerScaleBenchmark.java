@@ -55,10 +55,8 @@ public final class SchedulerScaleBenchmark {
         Path.of(NamedArgs.stringArg(args, "--out", "docs/benchmarks/scheduler-scale.md"));
     Instant started = Instant.now();
     try (EmbeddedPostgres pg = EmbeddedServer.start()) {
-      String url = "jdbc:trickle:postgresql://localhost:" + pg.getPort() + "/postgres";
-      Properties props = new Properties();
-      props.setProperty("user", "postgres");
-      props.setProperty("trickle.scheduler", "false");
+      String url = EmbeddedServer.trickleUrl(pg);
+      Properties props = EmbeddedServer.superuserWithoutScheduler();
       try (Connection setup = DriverManager.getConnection(url, props);
           Connection sampler = DriverManager.getConnection(url, props)) {
         MachineInfo machine = MachineInfo.collect(setup);
