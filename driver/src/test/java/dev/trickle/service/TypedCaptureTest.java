@@ -7,11 +7,13 @@ import dev.trickle.testing.StreamTableChecks;
 import dev.trickle.testing.TestDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -104,6 +106,47 @@ class TypedCaptureTest {
 
     s.execute("ALTER TABLE src DROP COLUMN remark");
     writeAndCheck("json");
+  }
+
+  /**
+   * A role with only grants on the source writes through the typed capture (the capture function
+   * checks the source's columns with its owner's rights), in SQL-text transactions with a rollback,
+   * and its committed writes reach the stream tables.
+   */
+  @Test
+  void aWriterWithGrantsOnlyWritesTypedRows() throws SQLException {
+    String role = db.name() + "_typed_writer";
+    try (Connection su = db.connectAdmin(); Statement st = su.createStatement()) {
+      st.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'pw'");
+      st.execute("GRANT CONNECT ON DATABASE " + db.name() + " TO " + role);
+    }
+    try {
+      s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON src TO " + role);
+      seenSeq = lastSeq("src");
+      Properties credentials = new Properties();
+      credentials.setProperty("user", role);
+      credentials.setProperty("password", "pw");
+      try (Connection c = DriverManager.getConnection(db.plainUrl(), credentials);
+          Statement w = c.createStatement()) {
+        w.execute("BEGIN");
+        w.execute("INSERT INTO src (id, qty, price, label) VALUES (90001, 4, 1.50, 'l1')");
+        w.execute("ROLLBACK");
+        w.execute("BEGIN");
+        w.execute("INSERT INTO src (id, qty, price, label) VALUES (90002, 5, 2.50, 'l2')");
+        w.execute("UPDATE src SET qty = 3 WHERE id BETWEEN 10 AND 14");
+        w.execute("DELETE FROM src WHERE id = 20");
+        w.execute("COMMIT");
+      }
+      assertThat(paths("src")).isEqualTo("typed");
+      refreshAndCheck("st_filter", FILTER);
+      refreshAndCheck("st_agg", AGGREGATE);
+    } finally {
+      s.execute("REVOKE ALL ON src FROM " + role);
+      try (Connection su = db.connectAdmin(); Statement st = su.createStatement()) {
+        st.execute("REVOKE CONNECT ON DATABASE " + db.name() + " FROM " + role);
+        st.execute("DROP ROLE " + role);
+      }
+    }
   }
 
   @Test
