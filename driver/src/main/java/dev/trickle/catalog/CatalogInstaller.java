@@ -40,7 +40,8 @@ public final class CatalogInstaller {
           "V22__learned_refresh_costs.sql",
           "V23__immediate_readers_capture.sql",
           "V24__confirm_current_set_based.sql",
-          "V25__typed_change_buffers.sql");
+          "V25__typed_change_buffers.sql",
+          "V26__parallel_recompute.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -33,9 +33,13 @@ import java.sql.SQLException;
  *
  * <p>Every statement that evaluates the query goes through the owner's executor ({@link AsOwner}).
  * First the query's shape is taken without running it ({@code CREATE TEMP TABLE ... AS query WITH
- * NO DATA}) and compared with the storage's columns, in the same round trip as the questions which
- * way to take; a query whose columns no longer match the storage fails ({@link
- * RefreshFailures#shapeChanged}).
+ * NO DATA}) and compared with the storage's columns by the query that also decides which way to
+ * take ({@link FullReplacement#choose}); a query whose columns no longer match the storage fails ({@link
+ * RefreshFailures#shapeChanged}). With the shape, PostgreSQL is asked whether it plans the query
+ * with parallel workers ({@code pgtrickle.plans_in_parallel}, an {@code EXPLAIN}): {@code REFRESH
+ * MATERIALIZED VIEW} and {@code CREATE TABLE AS} run such a plan in parallel, {@code INSERT ...
+ * SELECT} never does, so the rows of such a query are computed into the temporary table and copied
+ * from it ({@link Rows}).
  *
  * <p>The difference is a multiset difference keyed by the row's text form ({@code row::text}),
  * which works for every column type (also those without equality, such as {@code json}) and treats
@@ -59,34 +63,73 @@ final class FullRefresh {
     String temp = Sql.identifier("__pgt_full_" + st.relid());
     String qualifiedTemp = "pg_temp." + temp;
     String target = storage.qualifiedName();
+    String rows = from.rows(st.spec().query());
     StatementBatch shape = new StatementBatch();
     shape.add("DROP TABLE IF EXISTS " + qualifiedTemp);
     shape.add(
         "CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS "
             + RecomputedRows.queryRows(st.spec().query()) + " WITH NO DATA");
-    owner.run(shape);
-    FullReplacement way = FullReplacement.choose(c, storage.relid(), qualifiedTemp, target);
+    int parallel =
+        from.fromQuery()
+            ? shape.addQuery(
+                "SELECT pgtrickle.plans_in_parallel(" + Sql.literal(rows) + ") AS parallel")
+            : -1;
+    StatementBatch.Result shaped = owner.run(shape);
+    FullReplacement way = FullReplacement.choose(c, storage.relid(), qualifiedTemp);
     if (!way.sameShape()) {
       throw RefreshFailures.shapeChanged(st);
     }
-    String rows = from.rows(st.spec().query());
     StatementBatch apply = new StatementBatch();
     from.before().forEach(apply::add);
+    Rows source = new Rows(rows, temp, parallel >= 0 && shaped.row(parallel).truth("parallel"));
     RefreshCounts counts =
-        switch (way.lockedOrDifference(c, target)) {
-          case INSERT -> insert(owner, apply, target, rows, qualifiedTemp);
-          case REPLACE -> replace(owner, apply, target, rows, qualifiedTemp, way.indexes());
-          case DIFFERENCE -> difference(owner, apply, st, target, rows, qualifiedTemp);
+        switch (way.kind()) {
+          case INSERT -> insert(owner, apply, target, source);
+          case REPLACE -> replace(owner, apply, target, source, way.indexes());
+          case DIFFERENCE -> difference(owner, apply, st, target, source);
         };
     return counts;
   }
 
+  /**
+   * The recomputed rows and the temporary table made from the query's shape. When PostgreSQL plans
+   * the rows' query with parallel workers, they are computed into that table first ({@code CREATE
+   * TABLE AS} runs the query in parallel, an {@code INSERT ... SELECT} never does) and copied from
+   * it; otherwise they are inserted straight from the query, which spares writing them twice.
+   *
+   * @param query the SELECT of the rows
+   * @param temp the temporary table's name, unqualified
+   * @param parallel whether the query's plan has a Gather node
+   */
+  private record Rows(String query, String temp, boolean parallel) {
+    String qualifiedTemp() {
+      return "pg_temp." + temp;
+    }
+
+    /** Adds the statements that fill the temporary table with the rows. */
+    void fillTemp(StatementBatch apply) {
+      apply.add("DROP TABLE " + qualifiedTemp());
+      apply.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + query);
+    }
+
+    /**
+     * The SELECT to insert the rows from: the temporary table, filled by the statements added here,
+     * when the query runs in parallel, else the query.
+     */
+    String toInsert(StatementBatch apply) {
+      if (!parallel) {
+        return query;
+      }
+      fillTemp(apply);
+      return "SELECT * FROM " + qualifiedTemp();
+    }
+  }
+
   /** Into an empty storage: the query's rows. */
   private static RefreshCounts insert(
-      AsOwner owner, StatementBatch apply, String target, String rows, String temp)
-      throws SQLException {
-    int inserted = apply.add("INSERT INTO " + target + " " + rows);
-    apply.add("DROP TABLE " + temp);
+      AsOwner owner, StatementBatch apply, String target, Rows rows) throws SQLException {
+    int inserted = apply.add("INSERT INTO " + target + " " + rows.toInsert(apply));
+    apply.add("DROP TABLE " + rows.qualifiedTemp());
     return new RefreshCounts(owner.run(apply).count(inserted), 0);
   }
 
@@ -95,34 +138,33 @@ final class FullRefresh {
    * indexes that can be ({@link RebuiltIndexes}) dropped before and built in bulk after.
    */
   private static RefreshCounts replace(
-      AsOwner owner,
-      StatementBatch apply,
-      String target,
-      String rows,
-      String temp,
-      RebuiltIndexes indexes)
+      AsOwner owner, StatementBatch apply, String target, Rows rows, RebuiltIndexes indexes)
       throws SQLException {
     int old = apply.addQuery("SELECT count(*) AS old_rows FROM " + target);
+    String source = rows.toInsert(apply);
     apply.add("TRUNCATE " + target);
     indexes.names().forEach(index -> apply.add("DROP INDEX " + index));
-    int inserted = apply.add("INSERT INTO " + target + " " + rows);
+    int inserted = apply.add("INSERT INTO " + target + " " + source);
     indexes.definitions().forEach(apply::add);
-    apply.add("DROP TABLE " + temp);
+    apply.add("DROP TABLE " + rows.qualifiedTemp());
     StatementBatch.Result result = owner.run(apply);
     return new RefreshCounts(result.count(inserted), result.row(old).number("old_rows"));
   }
 
-  /** Something reads the changes: only the multiset difference is applied. */
+  /**
+   * Something reads the changes: only the multiset difference is applied, between the storage and
+   * the rows in the temporary table (filled in parallel when the query runs so).
+   */
   private static RefreshCounts difference(
-      AsOwner owner,
-      StatementBatch apply,
-      StreamTable st,
-      String target,
-      String rows,
-      String qualifiedTemp)
+      AsOwner owner, StatementBatch apply, StreamTable st, String target, Rows rows)
       throws SQLException {
+    String qualifiedTemp = rows.qualifiedTemp();
     String diff = "pg_temp." + Sql.identifier("__pgt_fulldiff_" + st.relid());
-    apply.add("INSERT INTO " + qualifiedTemp + " " + rows);
+    if (rows.parallel()) {
+      rows.fillTemp(apply);
+    } else {
+      apply.add("INSERT INTO " + qualifiedTemp + " " + rows.query());
+    }
     apply.add("DROP TABLE IF EXISTS " + diff);
     apply.add(
         "CREATE TEMP TABLE " + Sql.identifier("__pgt_fulldiff_" + st.relid())

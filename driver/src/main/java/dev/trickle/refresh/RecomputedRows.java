@@ -44,6 +44,11 @@ record RecomputedRows(List<String> populate, Optional<String> fromState) {
     return fromState.isPresent() ? List.of() : populate;
   }
 
+  /** Whether the storage's rows are the defining query's (not read from the program's state). */
+  boolean fromQuery() {
+    return fromState.isEmpty();
+  }
+
   /** The SELECT of the storage's rows, given the defining query. */
   String rows(String query) {
     return fromState.orElseGet(() -> queryRows(query));

@@ -2,6 +2,7 @@ package dev.trickle.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trickle.sql.Sql;
 import dev.trickle.testing.FuzzCycles;
 import dev.trickle.testing.PostgresFixture;
 import dev.trickle.testing.TestDatabase;
@@ -137,6 +138,42 @@ class FullReplacementOracleTest {
         + " WHERE status = 'COMPLETED' ORDER BY action"))
         .as("recomputed after whole-table updates, differential after small changes")
         .containsExactly(List.of("DIFFERENTIAL"), List.of("FULL"));
+  }
+
+  @Test
+  void aQueryPlannedInParallelGivesTheSameRowsEveryWay() throws SQLException {
+    String aggregate = "SELECT k, count(*) AS n, sum(v) AS s, min(note) AS m FROM src GROUP BY k";
+    h.sql("SET parallel_setup_cost = 0", "SET parallel_tuple_cost = 0",
+        "SET min_parallel_table_scan_size = 0", "SET max_parallel_workers_per_gather = 2");
+    try {
+      assertThat(h.value("SELECT pgtrickle.plans_in_parallel(" + Sql.literal(aggregate) + ")"))
+          .as("the planner's choice under these settings")
+          .isEqualTo("t");
+      h.create("parallel", aggregate, "refresh_mode", "FULL");
+      assertMatches("parallel", aggregate, "the first population");
+      h.create("parallel_reader", "SELECT n, s FROM parallel", "refresh_mode", "DIFFERENTIAL");
+      h.create("replaced", aggregate, "refresh_mode", "FULL");
+      long seed = Long.getLong("trickle.oracle.seed", System.nanoTime());
+      Random random = new Random(seed);
+      for (int cycle = 0; cycle < FuzzCycles.perCase(8); cycle++) {
+        String where = "cycle " + cycle + " with seed " + seed;
+        changeAtRandom(random);
+        String file = fileOf("parallel");
+        h.refresh("parallel");
+        h.refresh("replaced");
+        h.refresh("parallel_reader");
+        assertMatches("parallel", aggregate, where);
+        assertMatches("replaced", aggregate, where);
+        assertMatches("parallel_reader", "SELECT n, s FROM (" + aggregate + ") q", where);
+        assertThat(fileOf("parallel")).as("the difference applied in " + where).isEqualTo(file);
+      }
+    } finally {
+      h.sql("RESET parallel_setup_cost", "RESET parallel_tuple_cost",
+          "RESET min_parallel_table_scan_size", "RESET max_parallel_workers_per_gather");
+    }
+    assertThat(h.value("SELECT pgtrickle.plans_in_parallel('SELECT k FROM src WHERE id = 1')"))
+        .as("an index lookup")
+        .isEqualTo("f");
   }
 
   /** The table's indexes, name and definition, by name. */
