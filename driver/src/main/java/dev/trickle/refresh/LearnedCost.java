@@ -11,9 +11,12 @@ import java.util.OptionalDouble;
  * figures travel in the catalog row the refresh locks ({@link RefreshCosts}) and come back with the
  * statement that records its success, so neither reading nor learning adds a round trip.
  *
- * <p><b>Learning</b> ({@link #after}). Each refresh is timed from its decision to the end of its
- * action: the delta tables are filled before the decision (it needs the batch's size), so their
- * fill is paid either way and left out of both figures. A recompute (FULL, REINITIALIZE, the first
+ * <p><b>Learning</b> ({@link #after}). A differential refresh is timed from the start of its delta
+ * fill to the end of its action: the fill decodes and nets every consumed buffer row, and for a
+ * batch of thousands of rows over a cheap query it costs several times the program (TPC-H Q6 at
+ * 1%), so a cost that left it out would keep applying deltas that lose to recomputing. A recompute
+ * is timed from its decision to the end of its action (a fill paid before the decision is not part
+ * of what recomputing costs). A recompute (FULL, REINITIALIZE, the first
  * population included) stores its duration: the last one is what recomputing costs now, in
  * whatever way the stream table is recomputed (truncate and insert, or the difference applied when
  * something reads its changes). A differential refresh of at least {@link #MIN_LEARNED_ROWS}
@@ -21,9 +24,10 @@ import java.util.OptionalDouble;
  * #SMOOTHING}), from which {@link #predict} fits a line: a fixed part plus a cost per changed row.
  * A REINITIALIZE forgets the differential figures: they belong to the old query.
  *
- * <p><b>Deciding</b> ({@link #recomputeBecause}). The batch's predicted time is compared with the
- * last recompute: when it is more than {@link #MARGIN} times that and more than {@link
- * #MIN_GAIN_MILLIS} above it, the refresh recomputes, with a reason stating both figures; the
+ * <p><b>Deciding</b> ({@link #recomputeBecause}). The batch's predicted time, less what its fill
+ * already took when the decision comes after the fill, is compared with the last recompute: when it
+ * is more than {@link #MARGIN} times that and more than {@link #MIN_GAIN_MILLIS} above it, the
+ * refresh recomputes, with a reason stating both figures; the
  * stream table stays DIFFERENTIAL. Until both a recompute and a differential refresh were measured
  * this says nothing, and the static {@link RecomputeEstimate} decides for large batches.
  *
@@ -127,11 +131,13 @@ final class LearnedCost {
 
   /**
    * Why a batch of {@code changedRows} should be recomputed, or empty to apply it: nothing
-   * learned, predicted not much slower than recomputing, or a probe is due.
+   * learned, predicted not much slower than recomputing, or a probe is due. {@code spentMillis}:
+   * what the refresh already spent of the prediction (its delta fill; 0 before it).
    */
-  static Optional<String> recomputeBecause(RefreshCosts costs, long changedRows) {
+  static Optional<String> recomputeBecause(
+      RefreshCosts costs, long changedRows, double spentMillis) {
     return learned(costs) && !probeDue(costs.costlyStreak())
-        ? muchWorseFigures(costs, changedRows)
+        ? muchWorseFigures(costs, changedRows, spentMillis)
         : Optional.empty();
   }
 
@@ -152,27 +158,36 @@ final class LearnedCost {
    * recomputing: a probe is due; empty otherwise. The history records it with the DIFFERENTIAL
    * action.
    */
-  static Optional<String> probeBecause(RefreshCosts costs, long changedRows) {
+  static Optional<String> probeBecause(
+      RefreshCosts costs, long changedRows, double spentMillis) {
     return learned(costs) && probeDue(costs.costlyStreak())
-        ? muchWorseFigures(costs, changedRows)
+        ? muchWorseFigures(costs, changedRows, spentMillis)
             .map(figures -> "trying the delta again after " + costs.costlyStreak()
                 + " refreshes that recomputed or whose delta was slow: " + figures)
         : Optional.empty();
   }
 
-  /** Both figures, when the delta is predicted much slower than recomputing; else empty. */
-  private static Optional<String> muchWorseFigures(RefreshCosts costs, long changedRows) {
+  /**
+   * Both figures, when the delta, less {@code spentMillis} already spent on it, is predicted much
+   * slower than recomputing; else empty.
+   */
+  private static Optional<String> muchWorseFigures(
+      RefreshCosts costs, long changedRows, double spentMillis) {
     Prediction prediction = predict(costs).orElseThrow();
-    double predicted = prediction.millis(changedRows);
+    double predicted = Math.max(0, prediction.millis(changedRows) - spentMillis);
     double recompute = costs.recomputeMillis().getAsDouble();
     if (!muchWorse(predicted, recompute)) {
       return Optional.empty();
     }
+    String spent =
+        spentMillis > 0
+            ? String.format(Locale.ROOT, ", less the %.0f ms its fill took", spentMillis)
+            : "";
     return Optional.of(String.format(Locale.ROOT,
         "%d changed rows: applying the delta predicted at %.0f ms (%.0f ms + %.1f µs a row,"
-            + " learned from %d differential refreshes), recomputing measured at %.0f ms",
+            + " learned from %d differential refreshes%s), recomputing measured at %.0f ms",
         changedRows, predicted, prediction.fixedMillis(), prediction.microsPerRow(),
-        costs.deltaRefreshes(), recompute));
+        costs.deltaRefreshes(), spent, recompute));
   }
 
   /**

@@ -101,6 +101,7 @@ final class RefreshDecision {
    * @param costs what the stream table's refreshes cost, as learned from them
    * @param pending whether a FULL stream table's sources have consumable changes, once read
    * @param changes what each source consumed, once the delta tables are filled
+   * @param fillMillis how long filling them took (0 before)
    * @param volume the changes weighed against recomputing, once weighed
    * @param costBased whether recomputing because it is cheaper is allowed, once read
    * @param batch the buffer rows the refresh would consume from each source, once counted before
@@ -116,6 +117,7 @@ final class RefreshDecision {
       RefreshCosts costs,
       Optional<Boolean> pending,
       Optional<List<SourceChanges>> changes,
+      double fillMillis,
       Optional<Volume> volume,
       Optional<Boolean> costBased,
       Optional<List<SourceChanges>> batch) {
@@ -130,7 +132,7 @@ final class RefreshDecision {
         RefreshCosts costs) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, Optional.empty(), Optional.empty(), Optional.empty(),
+          everySourceCaptured, costs, Optional.empty(), Optional.empty(), 0, Optional.empty(),
           Optional.empty(), Optional.empty());
     }
 
@@ -145,35 +147,36 @@ final class RefreshDecision {
     Facts withPending(boolean anyPending) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, Optional.of(anyPending), changes, volume, costBased,
-          batch);
+          everySourceCaptured, costs, Optional.of(anyPending), changes, fillMillis, volume,
+          costBased, batch);
     }
 
-    Facts withChanges(List<SourceChanges> consumed) {
+    /** What the delta fill consumed, and the milliseconds it took. */
+    Facts withChanges(List<SourceChanges> consumed, double filledInMillis) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, Optional.of(List.copyOf(consumed)), volume,
-          costBased, batch);
+          everySourceCaptured, costs, pending, Optional.of(List.copyOf(consumed)), filledInMillis,
+          volume, costBased, batch);
     }
 
     Facts withVolume(Volume weighed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, changes, Optional.of(weighed), costBased,
-          batch);
+          everySourceCaptured, costs, pending, changes, fillMillis, Optional.of(weighed),
+          costBased, batch);
     }
 
     Facts withCostBased(boolean allowed) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, changes, volume, Optional.of(allowed),
-          batch);
+          everySourceCaptured, costs, pending, changes, fillMillis, volume,
+          Optional.of(allowed), batch);
     }
 
     Facts withBatch(List<SourceChanges> counted) {
       return new Facts(
           forced, populated, frontierForEverySource, mode, differentialRefused,
-          everySourceCaptured, costs, pending, changes, volume, costBased,
+          everySourceCaptured, costs, pending, changes, fillMillis, volume, costBased,
           Optional.of(List.copyOf(counted)));
     }
   }
@@ -219,12 +222,14 @@ final class RefreshDecision {
     long rows = changedRows(changes);
     Optional<String> cheaper = volume.mostlyChanged().isPresent() ? volume.mostlyChanged()
         : !facts.learned() ? volume.estimated()
-        : LearnedCost.recomputeBecause(facts.costs(), rows);
+        : LearnedCost.recomputeBecause(facts.costs(), rows, facts.fillMillis());
     if (cheaper.isPresent()) {
       return recomputeIfAllowed(facts, cheaper.get(), applyDeltas(null));
     }
     return applyDeltas(
-        facts.learned() ? LearnedCost.probeBecause(facts.costs(), rows).orElse(null) : null);
+        facts.learned()
+            ? LearnedCost.probeBecause(facts.costs(), rows, facts.fillMillis()).orElse(null)
+            : null);
   }
 
   /**
@@ -257,7 +262,7 @@ final class RefreshDecision {
     }
     Optional<String> cheaper;
     if (facts.learned()) {
-      cheaper = LearnedCost.recomputeBecause(facts.costs(), rows);
+      cheaper = LearnedCost.recomputeBecause(facts.costs(), rows, 0);
     } else if (facts.volume().isEmpty()) {
       return Decision.next(Step.WEIGH_VOLUME);
     } else {

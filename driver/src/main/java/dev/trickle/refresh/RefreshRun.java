@@ -163,12 +163,14 @@ final class RefreshRun {
             read.sources().stream().noneMatch(s -> s.dependency().kind().uncapturable()),
             locked.state().costs());
     RefreshDecision.Decision decision = RefreshDecision.decide(facts);
+    double fillMillis = 0;
     while (!decision.isFinal()) {
       facts =
           switch (decision.step()) {
             case CHECK_PENDING ->
                 facts.withPending(DeltaTables.anyPending(c, locked.pgtId(), sourceIds));
             case FILL_DELTAS -> {
+              long filling = System.nanoTime();
               owner.run(read.temps().upkeep());
               DeltaTables.Fill fill =
                   DeltaTables.fill(
@@ -181,7 +183,8 @@ final class RefreshRun {
                       deltaLookups(compilation));
               List<SourceChanges> changes = fill.changes(owner.run(fill.batch()));
               owner.run(read.temps().analyzeTruncated());
-              yield facts.withChanges(changes);
+              fillMillis = (System.nanoTime() - filling) / 1e6;
+              yield facts.withChanges(changes, fillMillis);
             }
             case READ_COST_SETTING -> facts.withCostBased(CostBasedRecompute.enabled(c));
             case COUNT_BATCH ->
@@ -214,12 +217,16 @@ final class RefreshRun {
     read.temps().remember(c);
     RefreshOutcome outcome = new RefreshOutcome(decision.action(), counts, decision.reason());
     long changedRows = facts.changes().map(RefreshDecision::changedRows).orElse(0L);
-    // What the action took after the decision: the delta fill, already paid when the decision is
-    // made, is left out of both the delta's and the recompute's time.
+    // A differential refresh costs its fill and its program; a recompute what it took after the
+    // decision (a fill paid before it is not part of recomputing).
     boolean forCost = decision.step() == RefreshDecision.Step.RECOMPUTE
         && facts.costBased().orElse(false);
+    double actedMillis = (acted - decided) / 1e6;
     RefreshCosts costs = LearnedCost.after(
-        locked.state().costs(), decision.action(), forCost, changedRows, (acted - decided) / 1e6);
+        locked.state().costs(), decision.action(), forCost, changedRows,
+        decision.step() == RefreshDecision.Step.APPLY_DELTAS
+            ? fillMillis + actedMillis
+            : actedMillis);
     close(c, read, outcome, costs, facts.changes(), transaction);
     return outcome;
   }

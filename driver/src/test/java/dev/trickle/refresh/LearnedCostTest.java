@@ -23,14 +23,14 @@ class LearnedCostTest {
   @Test
   void withoutARecomputeAndADifferentialRefreshMeasuredNothingIsDecided() {
     assertThat(LearnedCost.learned(RefreshCosts.NONE)).isFalse();
-    assertThat(LearnedCost.recomputeBecause(RefreshCosts.NONE, 1_000_000)).isEmpty();
+    assertThat(LearnedCost.recomputeBecause(RefreshCosts.NONE, 1_000_000, 0)).isEmpty();
     RefreshCosts onlyRecompute = recomputed(RefreshCosts.NONE, 1);
     assertThat(LearnedCost.learned(onlyRecompute)).isFalse();
-    assertThat(LearnedCost.recomputeBecause(onlyRecompute, 1_000_000)).isEmpty();
+    assertThat(LearnedCost.recomputeBecause(onlyRecompute, 1_000_000, 0)).isEmpty();
     RefreshCosts onlyDelta = applied(RefreshCosts.NONE, 2_000, 10_000);
     assertThat(onlyDelta.deltaRefreshes()).isEqualTo(1);
     assertThat(LearnedCost.learned(onlyDelta)).isFalse();
-    assertThat(LearnedCost.recomputeBecause(onlyDelta, 2_000)).isEmpty();
+    assertThat(LearnedCost.recomputeBecause(onlyDelta, 2_000, 0)).isEmpty();
     assertThat(onlyDelta.costlyStreak()).as("nothing to compare with: not costly").isZero();
   }
 
@@ -79,7 +79,7 @@ class LearnedCostTest {
   @Test
   void aBatchPredictedMuchSlowerThanTheLastRecomputeIsRecomputedWithBothFigures() {
     RefreshCosts costs = applied(recomputed(RefreshCosts.NONE, 110), 2_000, 6_600);
-    Optional<String> reason = LearnedCost.recomputeBecause(costs, 2_100);
+    Optional<String> reason = LearnedCost.recomputeBecause(costs, 2_100, 0);
     assertThat(reason)
         .hasValue("2100 changed rows: applying the delta predicted at 6930 ms (0 ms + 3300.0 µs a"
             + " row, learned from 1 differential refreshes), recomputing measured at 110 ms");
@@ -88,26 +88,26 @@ class LearnedCostTest {
   @Test
   void aDeltaWithinTheMarginOrTheMinimumGainIsApplied() {
     RefreshCosts costs = applied(recomputed(RefreshCosts.NONE, 200), 1_000, 290);
-    assertThat(LearnedCost.recomputeBecause(costs, 1_000))
+    assertThat(LearnedCost.recomputeBecause(costs, 1_000, 0))
         .as("290 ms is under 1.5 x 200 ms").isEmpty();
-    assertThat(LearnedCost.recomputeBecause(costs, 1_100)).as("319 ms is over it").isPresent();
+    assertThat(LearnedCost.recomputeBecause(costs, 1_100, 0)).as("319 ms is over it").isPresent();
     RefreshCosts tiny = applied(recomputed(RefreshCosts.NONE, 1), 1_000, 20);
     assertThat(LearnedCost.learned(tiny)).isTrue();
-    assertThat(LearnedCost.recomputeBecause(tiny, 1_000))
+    assertThat(LearnedCost.recomputeBecause(tiny, 1_000, 0))
         .as("20 times slower, but recomputing would save under 20 ms").isEmpty();
   }
 
   @Test
   void aBatchMuchSmallerThanThoseLearnedFromIsAppliedAndItsCostLearned() {
     RefreshCosts costs = applied(recomputed(RefreshCosts.NONE, 1_000), 20_000, 6_600);
-    assertThat(LearnedCost.recomputeBecause(costs, 20_000)).isPresent();
-    assertThat(LearnedCost.recomputeBecause(costs, 1_000)).as("predicted at 330 ms").isEmpty();
+    assertThat(LearnedCost.recomputeBecause(costs, 20_000, 0)).isPresent();
+    assertThat(LearnedCost.recomputeBecause(costs, 1_000, 0)).as("predicted at 330 ms").isEmpty();
     RefreshCosts after = applied(costs, 1_000, 6_000);
     assertThat(after.costlyStreak()).as("it was costly too").isEqualTo(2);
     assertThat(LearnedCost.predict(after).orElseThrow().fixedMillis())
         .as("a small batch as slow as a large one: the cost is mostly fixed")
         .isGreaterThan(5_000);
-    assertThat(LearnedCost.recomputeBecause(after, 1_000)).isPresent();
+    assertThat(LearnedCost.recomputeBecause(after, 1_000, 0)).isPresent();
   }
 
   @Test
@@ -125,14 +125,30 @@ class LearnedCostTest {
   }
 
   @Test
+  void whatTheFillAlreadyTookIsTakenOffThePrediction() {
+    // Deltas of 20,000 rows took 300 ms from the start of their fill; recomputing takes 110 ms.
+    RefreshCosts costs = applied(recomputed(RefreshCosts.NONE, 110), 20_000, 300);
+    assertThat(LearnedCost.recomputeBecause(costs, 20_000, 0))
+        .as("before the fill: 300 ms against 110")
+        .hasValueSatisfying(reason -> assertThat(reason).contains("predicted at 300 ms"));
+    assertThat(LearnedCost.recomputeBecause(costs, 20_000, 250))
+        .as("after a fill of 250 ms, 50 ms are left to pay")
+        .isEmpty();
+    assertThat(LearnedCost.recomputeBecause(costs, 40_000, 250))
+        .as("twice the batch, 350 ms left")
+        .hasValueSatisfying(reason ->
+            assertThat(reason).contains("predicted at 350 ms").contains("less the 250 ms its fill took"));
+  }
+
+  @Test
   void aSmallBatchShowingTheFiguresWrongReplacesThem() {
     RefreshCosts costs = applied(recomputed(RefreshCosts.NONE, 110), 2_000, 6_600);
     for (int i = 0; i < 7; i++) {
       costs = recomputed(costs, 110);
     }
-    assertThat(LearnedCost.recomputeBecause(recomputed(costs, 110), 200))
+    assertThat(LearnedCost.recomputeBecause(recomputed(costs, 110), 200, 0))
         .as("200 rows predicted at 660 ms").isPresent();
-    assertThat(LearnedCost.recomputeBecause(costs, 200)).as("the probe").isEmpty();
+    assertThat(LearnedCost.recomputeBecause(costs, 200, 0)).as("the probe").isEmpty();
     RefreshCosts after = applied(costs, 200, 4);
     assertThat(after.deltaRefreshes()).isEqualTo(1);
     assertThat(after.costlyStreak()).isZero();
@@ -144,7 +160,7 @@ class LearnedCostTest {
     RefreshCosts costs = applied(recomputed(RefreshCosts.NONE, 110), 2_000, 6_600);
     StringBuilder tried = new StringBuilder();
     for (int refresh = 1; refresh <= 200; refresh++) {
-      if (LearnedCost.recomputeBecause(costs, 2_000).isPresent()) {
+      if (LearnedCost.recomputeBecause(costs, 2_000, 0).isPresent()) {
         costs = recomputed(costs, 110);
       } else {
         tried.append(refresh).append(' ');
@@ -163,20 +179,20 @@ class LearnedCostTest {
       costs = recomputed(costs, 110);
     }
     assertThat(costs.costlyStreak()).as("the delta and seven recomputes").isEqualTo(8);
-    assertThat(LearnedCost.recomputeBecause(costs, 2_000)).as("the probe").isEmpty();
-    assertThat(LearnedCost.probeBecause(costs, 2_000))
+    assertThat(LearnedCost.recomputeBecause(costs, 2_000, 0)).as("the probe").isEmpty();
+    assertThat(LearnedCost.probeBecause(costs, 2_000, 0))
         .hasValue("trying the delta again after 8 refreshes that recomputed or whose delta was"
             + " slow: 2000 changed rows: applying the delta predicted at 6600 ms (0 ms + 3300.0"
             + " µs a row, learned from 1 differential refreshes), recomputing measured at 110 ms");
     // The plan changed: the delta now takes 40 ms.
     costs = applied(costs, 2_000, 40);
     assertThat(costs.costlyStreak()).isZero();
-    assertThat(LearnedCost.probeBecause(costs, 2_000)).isEmpty();
+    assertThat(LearnedCost.probeBecause(costs, 2_000, 0)).isEmpty();
     assertThat(costs.deltaRefreshes()).as("learning starts again").isEqualTo(1);
     assertThat(LearnedCost.predict(costs).orElseThrow().millis(2_000)).isCloseTo(40, within(1e-9));
     int recomputes = 0;
     for (int i = 0; i < 20; i++) {
-      if (LearnedCost.recomputeBecause(costs, 2_000).isPresent()) {
+      if (LearnedCost.recomputeBecause(costs, 2_000, 0).isPresent()) {
         recomputes++;
         costs = recomputed(costs, 110);
       } else {

@@ -93,7 +93,7 @@ class RefreshDecisionTest {
   void aDifferentialRefreshFillsThenWeighsThenApplies() {
     Facts facts = differential();
     assertThat(decide(facts).step()).isEqualTo(Step.FILL_DELTAS);
-    facts = facts.withChanges(List.of(new SourceChanges(A, 3, false), new SourceChanges(B, 0, false)));
+    facts = facts.withChanges(List.of(new SourceChanges(A, 3, false), new SourceChanges(B, 0, false)), 0);
     assertThat(decide(facts).step()).isEqualTo(Step.WEIGH_VOLUME);
     assertThat(decide(facts.withVolume(Volume.SMALL)))
         .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
@@ -130,7 +130,7 @@ class RefreshDecisionTest {
   @Test
   void learnedCostsRecomputeABatchPredictedMuchSlowerThanRecomputingAndOverrideTheEstimate() {
     Facts facts = learnedSlowDelta()
-        .withChanges(List.of(new SourceChanges(A, 1_500, false), new SourceChanges(B, 500, false)))
+        .withChanges(List.of(new SourceChanges(A, 1_500, false), new SourceChanges(B, 500, false)), 0)
         .withCostBased(true);
     Decision learned = decide(facts.withVolume(Volume.SMALL));
     assertThat(learned.action()).isEqualTo(RefreshAction.FULL);
@@ -144,14 +144,14 @@ class RefreshDecisionTest {
         .as("most of a source changed takes precedence")
         .isEqualTo("most of a changed");
     Facts probing = learnedSlowDelta(8)
-        .withChanges(List.of(new SourceChanges(A, 2_000, false)))
+        .withChanges(List.of(new SourceChanges(A, 2_000, false)), 0)
         .withVolume(estimated("estimated"));
     assertThat(decide(probing).action()).isEqualTo(RefreshAction.DIFFERENTIAL);
     assertThat(decide(probing).reason()).startsWith("trying the delta again after 8 refreshes");
     assertThat(decide(facts.withCostBased(false).withVolume(Volume.SMALL)).step())
         .as("off, a learned slow delta is applied too")
         .isEqualTo(Step.APPLY_DELTAS);
-    Facts small = learnedSlowDelta().withChanges(List.of(new SourceChanges(A, 10, false)));
+    Facts small = learnedSlowDelta().withChanges(List.of(new SourceChanges(A, 10, false)), 0);
     assertThat(decide(small.withVolume(estimated("estimated"))))
         .as("a batch 200 times smaller is predicted at 33 ms: applied, whatever the estimate")
         .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
@@ -195,7 +195,7 @@ class RefreshDecisionTest {
         Step.RECOMPUTE, RefreshAction.FULL, "before filling the delta tables: estimated"));
     Facts small = counted.withVolume(Volume.SMALL);
     assertThat(decide(small).step()).isEqualTo(Step.FILL_DELTAS);
-    assertThat(decide(small.withChanges(List.of(new SourceChanges(A, 20_000, false)))))
+    assertThat(decide(small.withChanges(List.of(new SourceChanges(A, 20_000, false)), 0)))
         .as("after the fill the volume weighed from the counts stands")
         .isEqualTo(new Decision(Step.APPLY_DELTAS, RefreshAction.DIFFERENTIAL, null));
   }
@@ -204,12 +204,12 @@ class RefreshDecisionTest {
   void nothingChangedIsNoDataAndATruncationRecomputes() {
     Facts unchanged =
         differential()
-            .withChanges(List.of(new SourceChanges(A, 0, false), new SourceChanges(B, 0, false)));
+            .withChanges(List.of(new SourceChanges(A, 0, false), new SourceChanges(B, 0, false)), 0);
     assertThat(decide(unchanged)).isEqualTo(new Decision(Step.NOTHING, RefreshAction.NO_DATA, null));
-    assertThat(decide(differential().withChanges(List.of()))).isEqualTo(decide(unchanged));
+    assertThat(decide(differential().withChanges(List.of(), 0))).isEqualTo(decide(unchanged));
     Facts truncated =
         differential()
-            .withChanges(List.of(new SourceChanges(A, 0, true), new SourceChanges(B, 5, false)));
+            .withChanges(List.of(new SourceChanges(A, 0, true), new SourceChanges(B, 5, false)), 0);
     assertThat(decide(truncated))
         .isEqualTo(new Decision(Step.RECOMPUTE, RefreshAction.FULL, "source truncated"));
   }
