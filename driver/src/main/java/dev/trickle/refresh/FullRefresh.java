@@ -34,8 +34,8 @@ import java.sql.SQLException;
  * <p>Every statement that evaluates the query goes through the owner's executor ({@link AsOwner}).
  * First the query's shape is taken without running it ({@code CREATE TEMP TABLE ... AS query WITH
  * NO DATA}) and compared with the storage's columns by the query that also decides which way to
- * take ({@link FullReplacement#choose}); a query whose columns no longer match the storage fails ({@link
- * RefreshFailures#shapeChanged}). With the shape, PostgreSQL is asked whether it plans the query
+ * take ({@link FullReplacement#choose}); a query whose columns no longer match the storage fails
+ * ({@link RefreshFailures#shapeChanged}). With the shape, PostgreSQL is asked whether it plans the query
  * with parallel workers ({@code pgtrickle.plans_in_parallel}, an {@code EXPLAIN}): {@code REFRESH
  * MATERIALIZED VIEW} and {@code CREATE TABLE AS} run such a plan in parallel, {@code INSERT ...
  * SELECT} never does, so the rows of such a query are computed into the temporary table and copied

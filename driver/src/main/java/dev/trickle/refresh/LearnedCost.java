@@ -37,8 +37,9 @@ import java.util.OptionalDouble;
  * with the batch: when the figures were learned from batches of one size the fixed part is taken
  * as zero, so a batch much smaller than those is predicted cheaper and applied when it is no longer
  * much slower than recomputing. Every refresh since the last differential one that was worth it
- * (once one was measured) counts in {@code costlyStreak}; after {@link #PROBE_AFTER} of them, and
- * again each time the streak doubles (at most every {@link #PROBE_EVERY_AT_MOST} refreshes), one
+ * (once one was measured) counts in {@code costlyStreak} (a differential refresh of fewer than
+ * {@link #MIN_LEARNED_ROWS} rows ends it: its time says little); after {@link #PROBE_AFTER} of
+ * them, and again each time the streak doubles (at most every {@link #PROBE_EVERY_AT_MOST} refreshes), one
  * refresh applies its delta anyway, its reason in the history saying so ({@link #probeBecause});
  * a probe that is still expensive costs only that refresh (its time is learned, the streak goes
  * on). And a differential refresh that turns out cheap where the figures predicted it much slower
@@ -68,8 +69,11 @@ final class LearnedCost {
    * mostly what every refresh pays whatever its size (its statements, their planning, the first
    * run's on a connection): taken as a cost per row it would be multiplied by the next larger
    * batch, and a small stream table would flap between recomputing and not on noise. Such a
-   * refresh still counts in the streak, and replaces what was learned when it shows the figures
-   * wrong ({@link #after}).
+   * refresh is never counted as costly either (a busy moment makes a one-row refresh take 1.5
+   * times a small stream table's recompute, and a streak would have every later refresh count its
+   * batch first, two round trips more each: the scheduler with 300 stream tables ran 30% fewer
+   * refreshes so); a cheap one ends a streak, and replaces what was learned when it shows the
+   * figures wrong ({@link #after}).
    */
   static final long MIN_LEARNED_ROWS = 1_000;
 
@@ -219,7 +223,7 @@ final class LearnedCost {
 
   private static RefreshCosts differential(RefreshCosts before, long changedRows, double millis) {
     double x = Math.max(1, changedRows);
-    boolean costly = before.recomputeMillis().isPresent()
+    boolean costly = changedRows >= MIN_LEARNED_ROWS && before.recomputeMillis().isPresent()
         && muchWorse(millis, before.recomputeMillis().getAsDouble());
     boolean fell = !costly && learned(before)
         && muchWorse(predict(before).orElseThrow().millis(changedRows),

@@ -111,17 +111,20 @@ class LearnedCostTest {
   }
 
   @Test
-  void batchesUnderTheMinimumAreNotLearnedFromButCountInTheStreak() {
+  void batchesUnderTheMinimumAreNeitherLearnedFromNorCostly() {
     RefreshCosts costs = recomputed(RefreshCosts.NONE, 10);
     RefreshCosts small = applied(costs, 999, 500);
     assertThat(small.deltaRefreshes()).isZero();
-    assertThat(small.costlyStreak()).as("500 ms against 10 ms").isEqualTo(1);
+    assertThat(small.costlyStreak()).as("500 ms against 10 ms, but 999 rows").isZero();
     assertThat(LearnedCost.learned(small)).isFalse();
+    assertThat(LearnedCost.countBeforeFilling(small)).as("no round trip added").isFalse();
     RefreshCosts learned = applied(costs, 2_000, 20);
-    RefreshCosts costly = applied(learned, 10, 500);
-    assertThat(costly.costlyStreak()).isEqualTo(1);
-    assertThat(costly.rows()).isEqualTo(learned.rows());
-    assertThat(costly.millis()).isEqualTo(learned.millis());
+    RefreshCosts large = applied(learned, 2_000, 500);
+    assertThat(large.costlyStreak()).as("a large batch at 500 ms").isEqualTo(1);
+    RefreshCosts thenSmall = applied(large, 10, 500);
+    assertThat(thenSmall.costlyStreak()).as("a small one ends the streak").isZero();
+    assertThat(thenSmall.rows()).isEqualTo(large.rows());
+    assertThat(thenSmall.millis()).isEqualTo(large.millis());
   }
 
   @Test
