@@ -35,11 +35,11 @@ import java.sql.SQLException;
  * First the query's shape is taken without running it ({@code CREATE TEMP TABLE ... AS query WITH
  * NO DATA}) and compared with the storage's columns by the query that also decides which way to
  * take ({@link FullReplacement#choose}); a query whose columns no longer match the storage fails
- * ({@link RefreshFailures#shapeChanged}). With the shape, PostgreSQL is asked whether it plans the query
- * with parallel workers ({@code pgtrickle.plans_in_parallel}, an {@code EXPLAIN}): {@code REFRESH
- * MATERIALIZED VIEW} and {@code CREATE TABLE AS} run such a plan in parallel, {@code INSERT ...
- * SELECT} never does, so the rows of such a query are computed into the temporary table and copied
- * from it ({@link Rows}).
+ * ({@link RefreshFailures#shapeChanged}). With the shape, PostgreSQL is asked whether it plans the
+ * query with parallel workers ({@code pgtrickle.plans_in_parallel}, an {@code EXPLAIN}): {@code
+ * REFRESH MATERIALIZED VIEW} and {@code CREATE TABLE AS} run such a plan in parallel, {@code
+ * INSERT ... SELECT} never does, so the rows of such a query are computed into the temporary table
+ * and copied from it ({@link Rows}).
  *
  * <p>The difference is a multiset difference keyed by the row's text form ({@code row::text}),
  * which works for every column type (also those without equality, such as {@code json}) and treats
@@ -106,10 +106,17 @@ final class FullRefresh {
       return "pg_temp." + temp;
     }
 
-    /** Adds the statements that fill the temporary table with the rows. */
-    void fillTemp(StatementBatch apply) {
-      apply.add("DROP TABLE " + qualifiedTemp());
-      apply.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + query);
+    /**
+     * Adds the statements that put the rows into the temporary table: computed by {@code CREATE
+     * TABLE AS} when the query runs in parallel, else inserted into the table made from its shape.
+     */
+    void intoTemp(StatementBatch apply) {
+      if (parallel) {
+        apply.add("DROP TABLE " + qualifiedTemp());
+        apply.add("CREATE TEMP TABLE " + temp + " ON COMMIT DROP AS " + query);
+      } else {
+        apply.add("INSERT INTO " + qualifiedTemp() + " " + query);
+      }
     }
 
     /**
@@ -120,7 +127,7 @@ final class FullRefresh {
       if (!parallel) {
         return query;
       }
-      fillTemp(apply);
+      intoTemp(apply);
       return "SELECT * FROM " + qualifiedTemp();
     }
   }
@@ -160,11 +167,7 @@ final class FullRefresh {
       throws SQLException {
     String qualifiedTemp = rows.qualifiedTemp();
     String diff = "pg_temp." + Sql.identifier("__pgt_fulldiff_" + st.relid());
-    if (rows.parallel()) {
-      rows.fillTemp(apply);
-    } else {
-      apply.add("INSERT INTO " + qualifiedTemp + " " + rows.query());
-    }
+    rows.intoTemp(apply);
     apply.add("DROP TABLE IF EXISTS " + diff);
     apply.add(
         "CREATE TEMP TABLE " + Sql.identifier("__pgt_fulldiff_" + st.relid())

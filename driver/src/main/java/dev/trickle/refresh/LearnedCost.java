@@ -13,8 +13,8 @@ import java.util.OptionalDouble;
  *
  * <p><b>Learning</b> ({@link #after}). A differential refresh is timed from the start of its delta
  * fill to the end of its action: the fill decodes and nets every consumed buffer row, and for a
- * batch of thousands of rows over a cheap query it costs several times the program (TPC-H Q6 at
- * 1%), so a cost that left it out would keep applying deltas that lose to recomputing. A recompute
+ * batch of thousands of rows over a cheap query it costs several times the program, so a cost
+ * that left it out would keep applying deltas that lose to recomputing. A recompute
  * is timed from its decision to the end of its action (a fill paid before the decision is not part
  * of what recomputing costs). A recompute (FULL, REINITIALIZE, the first
  * population included) stores its duration: the last one is what recomputing costs now, in
@@ -39,10 +39,10 @@ import java.util.OptionalDouble;
  * much slower than recomputing. Every refresh since the last differential one that was worth it
  * (once one was measured) counts in {@code costlyStreak} (a differential refresh of fewer than
  * {@link #MIN_LEARNED_ROWS} rows ends it: its time says little); after {@link #PROBE_AFTER} of
- * them, and again each time the streak doubles (at most every {@link #PROBE_EVERY_AT_MOST} refreshes), one
- * refresh applies its delta anyway, its reason in the history saying so ({@link #probeBecause});
- * a probe that is still expensive costs only that refresh (its time is learned, the streak goes
- * on). And a differential refresh that turns out cheap where the figures predicted it much slower
+ * them, and again each time the streak doubles (at most every {@link #PROBE_EVERY_AT_MOST}
+ * refreshes), one refresh applies its delta anyway, its reason in the history saying so ({@link
+ * #probeBecause}); a probe that is still expensive costs only that refresh (its time is learned,
+ * the streak goes on). And a differential refresh that turns out cheap where the figures predicted it much slower
  * than recomputing ends the streak and replaces the averages, whatever its size: the old cost is
  * what kept the deltas from running, so one cheap measurement is enough to give them their chance
  * again (were it luck, the next large deltas learn the cost back).
@@ -71,8 +71,8 @@ final class LearnedCost {
    * batch, and a small stream table would flap between recomputing and not on noise. Such a
    * refresh is never counted as costly either (a busy moment makes a one-row refresh take 1.5
    * times a small stream table's recompute, and a streak would have every later refresh count its
-   * batch first, two round trips more each: the scheduler with 300 stream tables ran 30% fewer
-   * refreshes so); a cheap one ends a streak, and replaces what was learned when it shows the
+   * batch first, two round trips more each; see {@code docs/benchmarks/README.md}); a cheap one
+   * ends a streak, and replaces what was learned when it shows the
    * figures wrong ({@link #after}).
    */
   static final long MIN_LEARNED_ROWS = 1_000;

@@ -163,7 +163,6 @@ final class RefreshRun {
             read.sources().stream().noneMatch(s -> s.dependency().kind().uncapturable()),
             locked.state().costs());
     RefreshDecision.Decision decision = RefreshDecision.decide(facts);
-    double fillMillis = 0;
     while (!decision.isFinal()) {
       facts =
           switch (decision.step()) {
@@ -183,8 +182,7 @@ final class RefreshRun {
                       deltaLookups(compilation));
               List<SourceChanges> changes = fill.changes(owner.run(fill.batch()));
               owner.run(read.temps().analyzeTruncated());
-              fillMillis = (System.nanoTime() - filling) / 1e6;
-              yield facts.withChanges(changes, fillMillis);
+              yield facts.withChanges(changes, (System.nanoTime() - filling) / 1e6);
             }
             case READ_COST_SETTING -> facts.withCostBased(CostBasedRecompute.enabled(c));
             case COUNT_BATCH ->
@@ -225,7 +223,7 @@ final class RefreshRun {
     RefreshCosts costs = LearnedCost.after(
         locked.state().costs(), decision.action(), forCost, changedRows,
         decision.step() == RefreshDecision.Step.APPLY_DELTAS
-            ? fillMillis + actedMillis
+            ? facts.fillMillis() + actedMillis
             : actedMillis);
     close(c, read, outcome, costs, facts.changes(), transaction);
     return outcome;
