@@ -41,7 +41,8 @@ public final class CatalogInstaller {
           "V23__immediate_readers_capture.sql",
           "V24__confirm_current_set_based.sql",
           "V25__typed_change_buffers.sql",
-          "V26__parallel_recompute.sql");
+          "V26__parallel_recompute.sql",
+          "V27__catalog_row_fillfactor.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

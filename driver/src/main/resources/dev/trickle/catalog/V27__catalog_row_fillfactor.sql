@@ -1,0 +1,13 @@
+-- Trickle catalog, version 27: a stream table's catalog row stays on its page.
+--
+-- Every refresh updates its stream table's row in pgtrickle.pgt_stream_tables (success, costs,
+-- timestamps), a row of about 1.5 kB. PostgreSQL updates a row in place (a HOT update, no new
+-- index entries) only when the new version fits on the same page, and prunes the page's dead
+-- versions only once its free space falls under a tenth of the page: with five versions to a page
+-- about one update in five found no room, moved the row to another page and left the old one to
+-- autovacuum, so the table grew by hundreds of pages between vacuums and every refresh's read of
+-- its row (planned as a scan of a table of a few rows) read them all. With half of each page kept
+-- free the page is pruned while the new version still fits, so every such update is a HOT update
+-- and one stream table's row stays on one page. Rows already stored keep their pages; new pages
+-- follow the setting.
+ALTER TABLE pgtrickle.pgt_stream_tables SET (fillfactor = 50);
