@@ -42,7 +42,8 @@ public final class CatalogInstaller {
           "V24__confirm_current_set_based.sql",
           "V25__typed_change_buffers.sql",
           "V26__parallel_recompute.sql",
-          "V27__catalog_row_fillfactor.sql");
+          "V27__catalog_row_fillfactor.sql",
+          "V28__parallel_state_rebuild.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -84,8 +84,9 @@ class CaptureUpgradeTest {
             + " DROP COLUMN delta_refreshes, DROP COLUMN delta_rows_avg, DROP COLUMN delta_ms_avg,"
             + " DROP COLUMN delta_rows_sq_avg, DROP COLUMN delta_rows_ms_avg,"
             + " DROP COLUMN costly_streak",
-        // V26 (the FULL refresh's functions) too.
+        // V26 (the FULL refresh's functions) and V28 (the state rebuild's procedure) too.
         "DROP FUNCTION pgtrickle.plans_in_parallel(text), pgtrickle.full_replacement(oid, regclass)",
+        "DROP PROCEDURE pgtrickle.insert_query_rows(regclass, text)",
         "UPDATE pgtrickle.pgt_meta SET value = '12' WHERE key = 'catalog_version'");
     h.sql("UPDATE src SET v = NULL WHERE id = 2", "DELETE FROM src WHERE id = 4",
         "INSERT INTO src VALUES (22, 'new', 0), (24, 'o''quote', NULL)");

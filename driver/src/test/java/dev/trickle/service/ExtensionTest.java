@@ -82,6 +82,7 @@ class ExtensionTest {
             + " DROP COLUMN delta_rows_sq_avg, DROP COLUMN delta_rows_ms_avg,"
             + " DROP COLUMN costly_streak",
         "DROP FUNCTION pgtrickle.plans_in_parallel(text), pgtrickle.full_replacement(oid, regclass)",
+        "DROP PROCEDURE pgtrickle.insert_query_rows(regclass, text)",
         "UPDATE pgtrickle.pgt_meta SET value = '1' WHERE key = 'catalog_version'",
         "CREATE TABLE t (x int)");
     h.create("st", "SELECT x FROM t", "refresh_mode", "FULL");

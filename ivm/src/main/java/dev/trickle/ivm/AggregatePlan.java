@@ -255,7 +255,7 @@ final class AggregatePlan implements MaintenancePlan {
   public List<Step> populate() {
     List<Step> steps = new ArrayList<>(DerivedInputs.populate(block));
     steps.add(Step.of("DELETE FROM " + names.state()));
-    steps.add(Step.of("INSERT INTO " + names.state() + " " + stateQuery(null, false)));
+    steps.add(Step.insertRows(names.state(), stateQuery(null, false)));
     // Statistics now: the planner must see the state table's size to probe its index for a
     // small delta rather than scan it whole until autovacuum gets to it.
     steps.add(Step.of("ANALYZE " + names.state()));

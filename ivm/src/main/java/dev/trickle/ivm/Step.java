@@ -1,5 +1,6 @@
 package dev.trickle.ivm;
 
+import dev.trickle.sql.Sql;
 import java.util.List;
 
 /**
@@ -40,6 +41,17 @@ public record Step(String sql, Counts counts, List<Step> body, String fills) {
   /** A statement whose count is not reported. */
   static Step of(String sql) {
     return new Step(sql, Counts.NONE);
+  }
+
+  /**
+   * Inserts the rows of {@code query} into the table {@code table}, for state rebuilt from the
+   * whole query: a call of {@code pgtrickle.insert_query_rows}, which computes the rows with
+   * parallel workers when PostgreSQL plans the query so ({@code INSERT ... SELECT} never runs in
+   * parallel), as {@code REFRESH MATERIALIZED VIEW} and a FULL refresh do.
+   */
+  static Step insertRows(String table, String query) {
+    return of("CALL pgtrickle.insert_query_rows(" + Sql.literal(table) + ", "
+        + Sql.dollarQuoted(query) + ")");
   }
 
   /** Runs {@code body}, then repeats it while {@code continueWhile} (a boolean query) is true. */
