@@ -8,14 +8,20 @@
 -- VIEW scan in parallel.
 
 -- Inserts the rows of query `query` into table `target`, with the caller's rights and search_path:
--- when PostgreSQL plans the query with parallel workers (pgtrickle.plans_in_parallel) the rows are
--- computed into a temporary table by CREATE TABLE AS, which runs such a plan in parallel, and
--- copied from it; otherwise they are inserted straight from the query. A procedure, so that CALL
--- is one statement both on its own and inside a PL/pgSQL body.
+-- when PostgreSQL plans the query with parallel workers (a Gather node) and expects at most 10,000
+-- rows, the rows are computed into a temporary table by CREATE TABLE AS, which runs such a plan in
+-- parallel, and copied from it; otherwise they are inserted straight from the query. The copy
+-- writes every row twice: for a large state (TPC-H Q17, Q18, Q20: a group per part or per order)
+-- it cost more than the workers saved, and the refresh then judged recomputing dearer than it is.
+-- A procedure, so that CALL is one statement both on its own and inside a PL/pgSQL body.
 CREATE PROCEDURE pgtrickle.insert_query_rows(target regclass, query text)
 LANGUAGE plpgsql AS $fn$
+DECLARE
+  plan json;
 BEGIN
-  IF pgtrickle.plans_in_parallel(query) THEN
+  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+  IF pg_catalog.strpos(plan::text, '"Node Type": "Gather') > 0
+     AND (plan -> 0 -> 'Plan' ->> 'Plan Rows')::float8 <= 10000 THEN
     IF pg_catalog.to_regclass('pg_temp.__pgt_query_rows') IS NOT NULL THEN
       DROP TABLE pg_temp.__pgt_query_rows;
     END IF;
