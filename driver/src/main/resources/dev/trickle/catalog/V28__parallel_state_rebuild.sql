@@ -11,9 +11,9 @@
 -- when PostgreSQL plans the query with parallel workers (a Gather node) and expects at most 10,000
 -- rows, the rows are computed into a temporary table by CREATE TABLE AS, which runs such a plan in
 -- parallel, and copied from it; otherwise they are inserted straight from the query. The copy
--- writes every row twice: for a large state (TPC-H Q17, Q18, Q20: a group per part or per order)
--- it cost more than the workers saved, and the refresh then judged recomputing dearer than it is.
--- A procedure, so that CALL is one statement both on its own and inside a PL/pgSQL body.
+-- writes every row twice, which for a large state (a group per part or per order) can cost more
+-- than the workers save. A procedure, so that CALL is one statement both on its own and inside a
+-- PL/pgSQL body.
 CREATE PROCEDURE pgtrickle.insert_query_rows(target regclass, query text)
 LANGUAGE plpgsql AS $fn$
 DECLARE

@@ -46,8 +46,8 @@ public record Step(String sql, Counts counts, List<Step> body, String fills) {
   /**
    * Inserts the rows of {@code query} into the table {@code table}, for state rebuilt from the
    * whole query: a call of {@code pgtrickle.insert_query_rows}, which computes the rows with
-   * parallel workers when PostgreSQL plans the query so ({@code INSERT ... SELECT} never runs in
-   * parallel), as {@code REFRESH MATERIALIZED VIEW} and a FULL refresh do.
+   * parallel workers when PostgreSQL plans the query so and expects few rows ({@code INSERT ...
+   * SELECT} never runs in parallel), as {@code REFRESH MATERIALIZED VIEW} and a FULL refresh do.
    */
   static Step insertRows(String table, String query) {
     return of("CALL pgtrickle.insert_query_rows(" + Sql.literal(table) + ", "
