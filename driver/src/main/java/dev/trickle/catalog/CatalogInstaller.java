@@ -43,7 +43,8 @@ public final class CatalogInstaller {
           "V25__typed_change_buffers.sql",
           "V26__parallel_recompute.sql",
           "V27__catalog_row_fillfactor.sql",
-          "V28__parallel_state_rebuild.sql");
+          "V28__parallel_state_rebuild.sql",
+          "V29__cleanup_by_frontier_bounds.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();
