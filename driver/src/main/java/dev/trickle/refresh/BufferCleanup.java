@@ -27,7 +27,7 @@ final class BufferCleanup {
     try (AutosaveOff autosaveOff = AutosaveOff.on(c)) {
       c.setAutoCommit(false);
       try {
-        cleanup = Frontiers.cleanUp(c, sources, true);
+        cleanup = Frontiers.cleanUp(c, sources, st.spec().effectiveMode(), true);
       } catch (SQLException e) {
         c.rollback();
         cleanup = Frontiers.Cleanup.failed(RefreshFailures.messageOf(e));

@@ -11,7 +11,8 @@ import java.util.List;
  * has consumed: deciding by the buffer's size instead would run it on every refresh while a stream
  * table on a slower schedule holds rows back, deleting nothing. Consumed rows left in the buffer
  * cost the next fill a skipped row each (they are told apart by visibility against the frontier,
- * never by their presence). FULL refreshes, and the scheduler after its pass, clean up every time.
+ * never by their presence). FULL refreshes, and the scheduler after its pass, clean up every time
+ * (a FULL one only the buffers no DIFFERENTIAL stream table reads: {@link Frontiers#cleanUpQuery}).
  */
 final class CleanupPacing {
   /** Rows consumed since the last cleanup from which the next refresh cleans up. */

@@ -1,6 +1,7 @@
 package dev.trickle.refresh;
 
 import dev.trickle.capture.ChangeBuffer;
+import dev.trickle.catalog.RefreshMode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -166,12 +167,17 @@ final class Frontiers {
    * @param truncateDrained the transaction ends right after the cleanup: a buffer whose rows every
    *     consumer has consumed may be emptied with {@code TRUNCATE} (catalog V21), whose lock blocks
    *     writes to the source until the transaction ends
+   * @param readerMode the mode of the stream table whose refresh cleans up: a FULL one's frontier
+   *     makes no row deletable, so the buffers of sources that a DIFFERENTIAL stream table reads
+   *     too are left to that one's cleanups (catalog V30)
    */
-  static String cleanUpQuery(List<Long> sources, boolean truncateDrained) {
+  static String cleanUpQuery(List<Long> sources, boolean truncateDrained, RefreshMode readerMode) {
     return "SELECT pgtrickle.clean_up_changes("
         + sources.stream().map(String::valueOf).collect(Collectors.joining(", ", "ARRAY[", "]"))
         + "::oid[], "
         + truncateDrained
+        + ", "
+        + (readerMode == RefreshMode.FULL)
         + ")";
   }
 
@@ -191,10 +197,11 @@ final class Frontiers {
    * BufferVacuum} to {@code batch}, for a transaction whose connection returns to autocommit
    * afterwards (where the vacuum can run); {@code done} receives both once the batch has run.
    */
-  static void addCleanUp(StatementBatch batch, List<Long> sources, Consumer<Cleanup> done) {
+  static void addCleanUp(
+      StatementBatch batch, List<Long> sources, RefreshMode readerMode, Consumer<Cleanup> done) {
     String[] failures = new String[1];
     batch.add(
-        cleanUpQuery(sources, true), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
+        cleanUpQuery(sources, true, readerMode), rs -> failures[0] = rs.next() ? rs.getString(1) : null);
     batch.add(
         BufferVacuum.dueQuery(sources),
         rs -> done.accept(new Cleanup(failures[0], BufferVacuum.read(rs))));
@@ -208,17 +215,18 @@ final class Frontiers {
    *     {@link BufferVacuum} ({@link #addCleanUp}); in the caller's transaction none is, since the
    *     vacuum cannot run there
    */
-  static Cleanup cleanUp(Connection c, List<Long> sources, boolean ownTransaction)
+  static Cleanup cleanUp(
+      Connection c, List<Long> sources, RefreshMode readerMode, boolean ownTransaction)
       throws SQLException {
     StatementBatch batch = new StatementBatch();
     Cleanup[] cleanup = new Cleanup[1];
     if (ownTransaction) {
       batch.add("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-      addCleanUp(batch, sources, done -> cleanup[0] = done);
+      addCleanUp(batch, sources, readerMode, done -> cleanup[0] = done);
       batch.add("COMMIT");
     } else {
       batch.add(
-          cleanUpQuery(sources, false),
+          cleanUpQuery(sources, false, readerMode),
           rs -> cleanup[0] = Cleanup.failed(rs.next() ? rs.getString(1) : null));
     }
     batch.run(c);

@@ -371,7 +371,10 @@ public final class RefreshEngine {
     if (requester.cleansUpAfter && readCommitted) {
       NamedSavepoint cleanup = NamedSavepoint.set(c, SAVEPOINT);
       try {
-        String failures = Frontiers.cleanUp(c, run.progress().capturedSources(), false).failures();
+        String failures =
+            Frontiers.cleanUp(
+                    c, run.progress().capturedSources(), st.spec().effectiveMode(), false)
+                .failures();
         cleanup.release();
         if (failures != null) {
           BufferCleanup.warnFailed(c, st, failures);

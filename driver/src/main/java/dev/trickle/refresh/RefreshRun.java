@@ -310,7 +310,11 @@ final class RefreshRun {
             && !sourceIds.isEmpty()
             && (consumed.isEmpty() || cleanupPacing.due(c, st.pgtId(), consumed.get()));
     if (cleanUp) {
-      Frontiers.addCleanUp(close, sourceIds, done -> cleanup = Optional.of(done));
+      Frontiers.addCleanUp(
+          close,
+          sourceIds,
+          read.streamTable().spec().effectiveMode(),
+          done -> cleanup = Optional.of(done));
     }
     try {
       close.run(c);

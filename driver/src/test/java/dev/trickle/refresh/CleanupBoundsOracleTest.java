@@ -22,8 +22,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of the buffer just before each cleanup. Random steps move three DIFFERENTIAL and one FULL stream
  * table's frontiers apart: writes in autocommit, a refresh inside a transaction that wrote the
  * source first (a frontier with rows of its own transaction), a writer on another connection left
- * open across refreshes and cleanups, and refreshes in random order. Every stream table equals its
- * query at the end. Seeded; {@code trickle.fuzz.cycles} lengthens it.
+ * open across refreshes and cleanups, and refreshes in random order. The cleanup runs as a
+ * refresh's own (which may truncate a drained buffer), as one in a caller's transaction, or as a
+ * FULL reader's, which leaves a buffer that DIFFERENTIAL stream tables read to their cleanups.
+ * Every stream table equals its query at the end. Seeded; {@code trickle.fuzz.cycles} lengthens
+ * it.
  */
 class CleanupBoundsOracleTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -96,8 +99,16 @@ class CleanupBoundsOracleTest {
             + differentialConsumers() + " AND pgtrickle.unconsumed(b.__pgt_xid, b.__pgt_seq,"
             + " f2.frontier, f2.own_xid, f2.own_seq)) AND pgtrickle.unconsumed(b.__pgt_xid,"
             + " b.__pgt_seq, f.frontier, f.own_xid, f.own_seq)))");
+        int form = r.nextInt(3);
+        if (form == 2) {
+          // As a FULL reader's refresh cleans up: a DIFFERENTIAL reader exists, nothing changes.
+          kept = value(s, "SELECT count(*) FROM " + buffer);
+          missed = value(s, "SELECT count(*) FROM pgtrickle.pgt_missed_changes m"
+              + " WHERE m.source_relid = " + source);
+        }
         assertThat(value(s, "SELECT count(*) FROM pgtrickle.clean_up_changes(ARRAY[" + source
-            + "]::oid[], false) AS failures WHERE failures IS NOT NULL")).as(at).isZero();
+            + "]::oid[], " + (form == 1) + ", " + (form == 2) + ") AS failures"
+            + " WHERE failures IS NOT NULL")).as(at).isZero();
         assertThat(value(s, "SELECT count(*) FROM " + buffer)).as("rows kept, %s", at)
             .isEqualTo(kept);
         assertThat(value(s, "SELECT count(*) FROM pgtrickle.pgt_missed_changes m"

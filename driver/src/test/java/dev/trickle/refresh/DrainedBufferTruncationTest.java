@@ -1,6 +1,7 @@
 package dev.trickle.refresh;
 
 import static dev.trickle.testing.StreamTableChecks.difference;
+import static dev.trickle.testing.StreamTableChecks.lastAction;
 import static dev.trickle.testing.StreamTableChecks.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * TRUNCATE} (a new file: {@code pg_relation_filenode} changes), records the rows a FULL consumer
  * had not seen, and falls back to deleting row by row while a transaction that wrote the source is
  * still open (whose rows then reach the stream table once it commits) or while another DIFFERENTIAL
- * consumer still needs rows (which it then consumes).
+ * consumer still needs rows (which it then consumes). A FULL stream table's refresh leaves the
+ * buffer of a source that a DIFFERENTIAL one reads to that one's cleanups (its own frontier makes
+ * no row deletable) and empties the buffer of a source that only FULL ones read.
  */
 class DrainedBufferTruncationTest {
   @RegisterExtension static final TestDatabase db = PostgresFixture.newDatabase();
@@ -77,6 +80,40 @@ class DrainedBufferTruncationTest {
           .as("the lagging consumer's rows are kept").isEqualTo(2000);
       s.execute("SELECT pgtrickle.refresh_stream_table('st_lagging')");
       assertThat(difference(s, "st_lagging", QUERY)).isZero();
+    }
+  }
+
+  @Test
+  void aFullReadersRefreshLeavesTheBufferToTheDifferentialReaders() throws SQLException {
+    try (Connection c = db.connectWithoutScheduler(); Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_trickle");
+      s.execute("CREATE TABLE pairs (id int PRIMARY KEY, v int)");
+      s.execute("INSERT INTO pairs SELECT g, g FROM generate_series(1, 100) g");
+      String query = "SELECT id, v FROM pairs WHERE v % 3 <> 0";
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'pairs_diff', query => $$" + query
+          + "$$, schedule => '1h', refresh_mode => 'DIFFERENTIAL')");
+      s.execute("SELECT pgtrickle.create_stream_table(name => 'pairs_full', query => $$" + query
+          + "$$, schedule => '1h', refresh_mode => 'FULL')");
+      String buffer = "pgtrickle_changes.changes_" + value(s, "SELECT 'pairs'::regclass::oid");
+
+      s.execute("UPDATE pairs SET v = v + 1 WHERE id <= 10");
+      s.execute("SELECT pgtrickle.refresh_stream_table('pairs_diff')");
+      long left = value(s, "SELECT count(*) FROM " + buffer);
+      assertThat(left).as("too few consumed rows for the differential refresh's cleanup")
+          .isPositive();
+      s.execute("SELECT pgtrickle.refresh_stream_table('pairs_full')");
+      assertThat(difference(s, "pairs_full", query)).isZero();
+      assertThat(value(s, "SELECT count(*) FROM " + buffer))
+          .as("the FULL reader's refresh deletes nothing").isEqualTo(left);
+      s.execute("SELECT pgtrickle.refresh_stream_table('pairs_full')");
+      assertThat(lastAction(s, "pairs_full")).as("the rows left are ones it has seen").isEqualTo("NO_DATA");
+
+      s.execute("SELECT pgtrickle.drop_stream_table('pairs_diff')");
+      s.execute("UPDATE pairs SET v = v + 1 WHERE id <= 10");
+      s.execute("SELECT pgtrickle.refresh_stream_table('pairs_full')");
+      assertThat(difference(s, "pairs_full", query)).isZero();
+      assertThat(value(s, "SELECT count(*) FROM " + buffer))
+          .as("read by FULL stream tables only: emptied").isZero();
     }
   }
 }

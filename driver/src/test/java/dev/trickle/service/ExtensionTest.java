@@ -65,7 +65,7 @@ class ExtensionTest {
             + " pgtrickle.pending_stream_tables(), pgtrickle.confirm_current(bigint[], timestamptz)",
         "DROP FUNCTION pgtrickle.create_capture_function(oid)",
         "ALTER TABLE pgtrickle.pgt_dependencies DROP COLUMN column_types",
-        "DROP FUNCTION pgtrickle.clean_up_changes(oid[], boolean)",
+        "DROP FUNCTION pgtrickle.clean_up_changes(oid[], boolean, boolean)",
         "DROP FUNCTION pgtrickle.owner_executor(oid), pgtrickle.forget_owner_executors()",
         "DROP FUNCTION pgtrickle.take_scheduler_leadership(),"
             + " pgtrickle.resign_scheduler_leadership()",
