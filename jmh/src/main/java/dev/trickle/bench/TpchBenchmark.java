@@ -89,6 +89,7 @@ public final class TpchBenchmark {
             ChangeCycle done = changes.apply(plain, cycleNumber);
             log("%s cycle %d/%d: %,d rows changed in %s (%s)", TpchOptions.percent(share), cycle,
                 options.cycles(), done.total(), since(changing), done.describe());
+            server.quiesce(TpchSchema.TABLES);
             for (Map.Entry<Integer, Contenders> e : contenders.entrySet()) {
               measureCycle(
                   TpchQuery.of(e.getKey()),

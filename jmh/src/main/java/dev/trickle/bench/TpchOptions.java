@@ -15,7 +15,7 @@ import java.util.Locale;
  *       updates (each); every size runs its own cycles, one after the other.
  *   <li>{@code --cycles 5}: change cycles per change size; times are the median of the cycles
  *       after the first.
- *   <li>{@code --queries 1,3,6}: a subset of the 22 queries (default: all).
+ *   <li>{@code --queries 1,3,6} (or {@code Q1,Q3,Q6}): a subset of the 22 queries (default: all).
  *   <li>{@code --seed 42}: seeds the change cycles (the data is the generator's, fixed per scale).
  *   <li>{@code --timeout-s 900}: {@code statement_timeout} of every statement.
  *   <li>{@code --out docs/benchmarks}: where {@code tpch.md}, the chart and the raw CSV go.
@@ -72,7 +72,7 @@ record TpchOptions(
         case "--cycles" -> cycles = Integer.parseInt(value);
         case "--queries" ->
             queries =
-                Arrays.stream(value.split(",")).map(String::trim).map(Integer::parseInt).toList();
+                Arrays.stream(value.split(",")).map(TpchOptions::queryNumber).toList();
         case "--seed" -> seed = Long.parseLong(value);
         case "--timeout-s" -> timeout = Integer.parseInt(value);
         case "--out" -> out = Path.of(value);
@@ -118,6 +118,20 @@ record TpchOptions(
     return t.endsWith("%")
         ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100
         : Double.parseDouble(t);
+  }
+
+  /** A query's number from {@code 19} or {@code Q19}; anything else is refused by name. */
+  private static int queryNumber(String text) {
+    String t = text.trim();
+    String digits = t.regionMatches(true, 0, "Q", 0, 1) ? t.substring(1) : t;
+    if (digits.matches("[0-9]{1,2}")) {
+      int n = Integer.parseInt(digits);
+      if (n >= 1 && n <= 22) {
+        return n;
+      }
+    }
+    throw new IllegalArgumentException(
+        "--queries: '" + t + "' is not a TPC-H query; give numbers 1 to 22 (or Q1 to Q22)");
   }
 
   private static List<Integer> range() {

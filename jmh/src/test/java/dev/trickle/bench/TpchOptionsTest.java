@@ -35,6 +35,15 @@ class TpchOptionsTest {
   }
 
   @Test
+  void takesQueriesByNumberOrName() {
+    assertThat(TpchOptions.parse(new String[] {"--queries", "Q19, q11,22"}).queries())
+        .containsExactly(19, 11, 22);
+    assertThatThrownBy(() -> TpchOptions.parse(new String[] {"--queries", "Q23"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'Q23' is not a TPC-H query");
+  }
+
+  @Test
   void refusesUnknownOptionsAndTooFewCycles() {
     assertThatThrownBy(() -> TpchOptions.parse(new String[] {"--sizes", "1"}))
         .hasMessageContaining("unknown option --sizes");
