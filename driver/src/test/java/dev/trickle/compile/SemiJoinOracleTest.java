@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The oracle for semi- and anti-joins ([NOT] EXISTS, [NOT] IN, correlated with extra predicates,
  * including {@code <>}): over one table, and over derived inputs (a grouped subquery with HAVING, a
  * join, a view, a UNION, a subquery holding its own IN and a correlated scalar subquery), several
- * in one block, under aggregates. NULLs on both sides, duplicate rows on both sides, a subquery
+ * in one block, under aggregates; a NOT IN between columns that cannot be NULL (a plain equality).
+ * NULLs on both sides, duplicate rows on both sides, a subquery
  * result (and a HAVING group) that becomes empty and fills again, and changes to the outer and the
  * inner relations in the same batch. After each batch and a differential refresh the table equals
  * its query as a multiset.
@@ -50,6 +51,7 @@ class SemiJoinOracleTest {
         "SELECT o.id, o.v FROM op o WHERE NOT EXISTS (SELECT 1 FROM it i WHERE i.x = o.k AND i.w <> o.v)",
         "SELECT b.id, b.k FROM ob b WHERE NOT EXISTS (SELECT 1 FROM it WHERE it.x = b.k AND id < b.v)",
         "SELECT id, k FROM op WHERE k NOT IN (SELECT v FROM op WHERE v > 3)",
+        "SELECT id, v FROM op WHERE id NOT IN (SELECT o2.id FROM op o2 WHERE o2.v > 3)",
         "SELECT b.id, b.k FROM ob b WHERE b.k IN (SELECT b.v FROM ob WHERE ob.k = 2)",
         "SELECT o.id, b.v FROM op o JOIN ob b ON b.id = o.id WHERE o.k NOT IN (SELECT x FROM it WHERE it.w = o.v)",
         "SELECT k, count(*) AS n, sum(v) AS total FROM ob WHERE v NOT IN (SELECT w FROM it WHERE x IS NOT NULL) GROUP BY k",

@@ -145,7 +145,10 @@ final class SemiJoinFinder {
         copy.getWhere() == null
             ? "TRUE"
             : "(" + qualified(copy.getWhere(), input, sub, outerInputs) + ")";
-    String match = not
+    boolean nullable =
+        !neverNull(sub.getSelectItems().get(0).getExpression(), input, sub, outerInputs)
+            || !neverNull(in.getLeftExpression(), null, null, outerInputs);
+    String match = not && nullable
         ? "(" + inner + " = " + outer + " OR " + inner + " IS NULL OR " + outer + " IS NULL)"
         : inner + " = " + outer;
     return new SemiJoin(not, renamed, where + " AND " + match, rest);
@@ -224,6 +227,46 @@ final class SemiJoinFinder {
         },
         null);
     return e.toString();
+  }
+
+  /**
+   * Whether {@code e} is never NULL where the semi-join tests it: a column declared NOT NULL of the
+   * subquery's table ({@code inner}, null for the IN's outer side), resolved as {@link #qualified}
+   * does, or of an outer table that no outer join pads. NOT IN then needs no NULL disjuncts, so its
+   * condition is a plain equality PostgreSQL can hash or probe an index with.
+   */
+  private static boolean neverNull(Expression e, Input inner, PlainSelect sub, List<Input> outer) {
+    if (!(unparenthesized(e) instanceof Column column)) {
+      return false;
+    }
+    String name = Names.fold(column.getColumnName());
+    Table table = column.getTable();
+    String qualifier =
+        table == null || table.getName() == null ? null : Names.fold(table.getName());
+    boolean innerColumn =
+        inner != null
+            && (qualifier == null
+                ? inner.relation().column(name) != null
+                : qualifier.equals(innerName(sub)) && table.getSchemaName() == null);
+    if (innerColumn) {
+      return inner.declaredNotNull(name);
+    }
+    if (table != null && table.getSchemaName() != null) {
+      return false;
+    }
+    List<Input> owners =
+        outer.stream()
+            .filter(i -> qualifier == null ? i.relation().column(name) != null : i.alias().equals(qualifier))
+            .toList();
+    boolean padded =
+        outer.stream()
+            .anyMatch(
+                i -> i.join() == Input.JoinType.FULL || i.join() == Input.JoinType.RIGHT_SWAPPED);
+    return owners.size() == 1
+        && !padded
+        && owners.get(0).join() != Input.JoinType.LEFT
+        && owners.get(0).derived() == null
+        && owners.get(0).declaredNotNull(name);
   }
 
   /** The name the subquery gives its relation: its alias, else the table's name. */

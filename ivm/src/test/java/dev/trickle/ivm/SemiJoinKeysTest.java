@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A semi-join's equality keys: the plan asks for the delta lookups they make (an index on the
  * delta table) and restricts the term for the subquery's changes by the changed keys; a semi-join
- * without an equality to an outer column (NOT IN's null-matching condition, OR, inequalities) has
- * neither.
+ * without an equality to an outer column (NOT IN's null-matching condition where either side may be
+ * NULL, OR, inequalities) has neither.
  */
 class SemiJoinKeysTest {
   private static final long EMP = 102;
@@ -58,6 +58,17 @@ class SemiJoinKeysTest {
     MaintenancePlan plan = compile("SELECT d.id FROM dept d WHERE d.id NOT IN (SELECT dept_id FROM emp)");
     assertThat(plan.deltaLookups()).isEmpty();
     assertThat(refreshSql(plan)).doesNotContain(" IN (SELECT \"__pgt_sj\"");
+  }
+
+  @Test
+  void notInBetweenColumnsThatCannotBeNullIsAPlainEqualityWithAKey() throws Exception {
+    MaintenancePlan plan = compile("SELECT e.id FROM emp e WHERE e.id NOT IN (SELECT d.id FROM dept d)");
+    assertThat(plan.deltaLookups()).isEqualTo(Map.of(DEPT, Set.of(List.of("id"))));
+    assertThat(refreshSql(plan)).doesNotContain("IS NULL OR");
+    MaintenancePlan nullable =
+        compile("SELECT e.id FROM emp e WHERE e.dept_id NOT IN (SELECT d.id FROM dept d)");
+    assertThat(nullable.deltaLookups()).isEmpty();
+    assertThat(refreshSql(nullable)).as("emp.dept_id may be NULL").contains("IS NULL OR");
   }
 
   @Test
