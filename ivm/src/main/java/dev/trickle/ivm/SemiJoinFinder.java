@@ -75,12 +75,12 @@ final class SemiJoinFinder {
     List<String> kept = new ArrayList<>();
     boolean replaced = false;
     for (Expression conjunct : conjuncts) {
-      SemiJoin semi = isSemiJoin(conjunct) ? semiJoin(conjunct, resolver, outer, rest) : null;
+      Found semi = isSemiJoin(conjunct) ? semiJoin(conjunct, resolver, outer, rest) : null;
       if (semi != null) {
-        found.add(semi);
+        found.add(semi.semiJoin());
       }
-      if (semi != null && semi.input().derived() != null && semi.input().derived().plan() != null) {
-        kept.add("(" + semi.holdsNow() + ")");
+      if (semi != null && semi.writtenAsExists()) {
+        kept.add("(" + semi.semiJoin().holdsNow() + ")");
         replaced = true;
       } else {
         kept.add("(" + conjunct + ")");
@@ -92,6 +92,15 @@ final class SemiJoinFinder {
     return new Split(List.copyOf(found), others, replaced ? condition(String.join(" AND ", kept)) : where);
   }
 
+  /**
+   * A semi-join and whether the block's WHERE tests it as {@link SemiJoin#holdsNow()} rather than
+   * as written: a derived input's test reads its current rows instead of evaluating the subquery,
+   * and a NOT IN between columns that cannot be NULL is the NOT EXISTS PostgreSQL plans as an anti
+   * join (a NOT IN stays a hashed subplan, whose build PostgreSQL charges again on every rescan of
+   * an inner index scan, so it would rather scan the outer table whole than probe it from a delta).
+   */
+  private record Found(SemiJoin semiJoin, boolean writtenAsExists) {}
+
   private static boolean isSemiJoin(Expression conjunct) {
     Expression e = unparenthesized(conjunct);
     if (e instanceof NotExpression not) {
@@ -102,7 +111,7 @@ final class SemiJoinFinder {
     return subquery != null && SubqueryScope.readsRelation(subquery);
   }
 
-  private static SemiJoin semiJoin(
+  private static Found semiJoin(
       Expression conjunct, Resolver resolver, List<Input> outerInputs, String rest)
       throws QueryException, UnsupportedQueryException {
     boolean negated = false;
@@ -116,14 +125,14 @@ final class SemiJoinFinder {
       Select select = subquery(exists.getRightExpression());
       Input input = select instanceof PlainSelect sub && simple(sub) ? resolver.table(sub) : null;
       if (input == null) {
-        return resolver.derived(not, null, copy(select), rest);
+        return derived(resolver.derived(not, null, copy(select), rest));
       }
       PlainSelect sub = (PlainSelect) select;
       Input renamed = new Input(input.index(), ALIAS, input.relation(), input.join(), input.on());
       PlainSelect copy = (PlainSelect) copy(sub);
       String condition = copy.getWhere() == null ? "TRUE"
           : qualified(copy.getWhere(), input, sub, outerInputs);
-      return new SemiJoin(not, renamed, condition, rest);
+      return new Found(new SemiJoin(not, renamed, condition, rest), false);
     }
     InExpression in = (InExpression) e;
     boolean not = negated ^ in.isNot();
@@ -132,7 +141,7 @@ final class SemiJoinFinder {
     Input input = select instanceof PlainSelect sub && simple(sub) && sub.getSelectItems().size() == 1
         ? resolver.table(sub) : null;
     if (input == null) {
-      return resolver.derived(not, outer, copy(select), rest);
+      return derived(resolver.derived(not, outer, copy(select), rest));
     }
     PlainSelect sub = (PlainSelect) select;
     Input renamed = new Input(input.index(), ALIAS, input.relation(), input.join(), input.on());
@@ -151,7 +160,11 @@ final class SemiJoinFinder {
     String match = not && nullable
         ? "(" + inner + " = " + outer + " OR " + inner + " IS NULL OR " + outer + " IS NULL)"
         : inner + " = " + outer;
-    return new SemiJoin(not, renamed, where + " AND " + match, rest);
+    return new Found(new SemiJoin(not, renamed, where + " AND " + match, rest), not && !nullable);
+  }
+
+  private static Found derived(SemiJoin semi) {
+    return new Found(semi, semi.input().derived() != null && semi.input().derived().plan() != null);
   }
 
   private static Expression condition(String text) throws QueryException {
