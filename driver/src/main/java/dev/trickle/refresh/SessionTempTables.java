@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -165,6 +166,27 @@ public final class SessionTempTables {
         loaded::add);
     batch.run(c);
     return loaded.get(0);
+  }
+
+  /**
+   * Drops the work tables of stream table {@code pgtId} in {@code c}'s session, as the stream table
+   * is dropped: those its refreshes and IMMEDIATE triggers made, tagged with its id (never the delta
+   * tables of its sources, which other stream tables share); otherwise they stay until the session
+   * ends, which in a pool of long-lived connections is never. A table of another stream table that
+   * the same pattern matches goes too, and that one's next use creates it again, as after a
+   * rollback. A table the role may not drop (another owner's) stays. Other sessions keep theirs.
+   */
+  public static void dropOf(Connection c, long pgtId) throws SQLException {
+    String own = "\\_\\_pgt\\_%\\_" + pgtId;
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "DO $pgt$DECLARE t regclass; BEGIN FOR t IN SELECT oid FROM pg_catalog.pg_class"
+              + " WHERE relnamespace = pg_catalog.pg_my_temp_schema() AND relkind = 'r'"
+              + " AND relname NOT LIKE '\\_\\_pgt\\_delta\\_%'"
+              + " AND (relname LIKE '" + own + "' OR relname LIKE '" + own + "\\_%') LOOP"
+              + " BEGIN EXECUTE 'DROP TABLE IF EXISTS ' || t;"
+              + " EXCEPTION WHEN insufficient_privilege THEN NULL; END; END LOOP; END$pgt$");
+    }
   }
 
   /**

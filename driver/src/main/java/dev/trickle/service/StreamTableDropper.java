@@ -7,6 +7,7 @@ import dev.trickle.catalog.Relation;
 import dev.trickle.catalog.SqlState;
 import dev.trickle.catalog.StreamTable;
 import dev.trickle.catalog.StreamTableCatalog;
+import dev.trickle.refresh.SessionTempTables;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,7 +15,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Drops stream tables: the compiler's auxiliary objects, the storage table, the catalog rows
+ * Drops stream tables: the compiler's auxiliary objects, this session's work tables of the stream
+ * table ({@link SessionTempTables#dropOf}), the storage table, the catalog rows
  * (dependencies, frontiers and history go with them), the capture of sources no other stream
  * table reads, and the owner's refresh executor when the owner has no stream table left. Refuses with 2BP01 ("dependent objects still exist", as PostgreSQL's own DROP does)
  * while other stream tables read it, unless cascade, which drops them first.
@@ -40,6 +42,7 @@ final class StreamTableDropper {
     }
     List<Dependency> sources = DependencyCatalog.of(c, st.pgtId());
     MaintenanceSetup.tearDown(c, st);
+    SessionTempTables.dropOf(c, st.pgtId());
     if (ChangeCapture.isInstalled(c, st.relid())) {
       ChangeCapture.remove(c, st.relid());
     }
