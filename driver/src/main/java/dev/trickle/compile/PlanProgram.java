@@ -6,6 +6,7 @@ import dev.trickle.ivm.Step;
 import dev.trickle.ivm.StepPrinter;
 import dev.trickle.refresh.AsOwner;
 import dev.trickle.refresh.DifferentialProgram;
+import dev.trickle.refresh.PageCosts;
 import dev.trickle.refresh.RefreshCounts;
 import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.refresh.StatementBatch;
@@ -24,7 +25,8 @@ import java.util.function.IntFunction;
  * statements go to the server as one {@link StatementBatch}, printed by the plan's {@link
  * StepPrinter} (a fixpoint loop among them as one {@code DO} block, a loop with counted statements
  * as a round trip per iteration under the same {@link LoopLimit}); temporary tables are the
- * session's reusable work tables.
+ * session's reusable work tables. The statements run with the lowered page cost of {@link
+ * PageCosts}, set in the first batch and restored in the last.
  */
 final class PlanProgram implements DifferentialProgram {
   private static final AtomicLong VERSIONS = new AtomicLong();
@@ -68,10 +70,13 @@ final class PlanProgram implements DifferentialProgram {
   }
 
   @Override
-  public RefreshCounts run(AsOwner owner, Set<Long> changedSources, SessionTempTables temps)
+  public RefreshCounts run(
+      AsOwner owner, Set<Long> changedSources, SessionTempTables temps, PageCosts pageCosts)
       throws SQLException {
     BatchedRun run = new BatchedRun(owner, new StatementBatch().plannedOncePerSession(), temps);
+    pageCosts.lower().ifPresent(lower -> run.add(lower, Step.Counts.NONE));
     run.run(stepsFor(changedSources));
+    pageCosts.restore().ifPresent(restore -> run.add(restore, Step.Counts.NONE));
     run.flush();
     return new RefreshCounts(run.inserted, run.deleted);
   }

@@ -28,8 +28,11 @@ public interface DifferentialProgram {
    * @param owner sends every statement, as the stream table's owner (one round trip per batch)
    * @param changedSources oids of the sources whose delta tables hold rows (the engine counted them)
    * @param temps the session's work tables, for the program's temporary tables
+   * @param pageCosts the session's page costs: the program's statements run with {@link
+   *     PageCosts#lower} in effect and {@link PageCosts#restore} after them
    */
-  RefreshCounts run(AsOwner owner, Set<Long> changedSources, SessionTempTables temps)
+  RefreshCounts run(
+      AsOwner owner, Set<Long> changedSources, SessionTempTables temps, PageCosts pageCosts)
       throws SQLException;
 
   /**

@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
  * storage lock queued the refreshes before the snapshot, only an alter or resume that committed
  * while the refresh waited for the row can cause it, and the engine starts the refresh again,
  * {@link RefreshFailures#changedConcurrently}); reads the sources and the storage table; takes the frontier snapshot, sets
- * the stream table's {@code search_path} and finds the owner's executor ({@link OwnerExecutor}) in
- * one statement; reads the stored frontiers and the session's work tables.
+ * the stream table's {@code search_path}, finds the owner's executor ({@link OwnerExecutor}) and
+ * reads the planner's page costs ({@link PageCosts}) in one statement; reads the stored frontiers and the session's work tables.
  *
  * <p>When a source is captured from the WAL ({@code pgtrickle.wal_captured}) the snapshot must
  * wait for the WAL consumer: the refresh runs READ COMMITTED, locks the captured sources in SHARE
@@ -47,6 +47,7 @@ import java.util.stream.Collectors;
  * @param frontiers the stored frontier rows
  * @param callerSearchPath the {@code search_path} the refresh replaced, restored at its end
  * @param executor the owner's executor, qualified
+ * @param pageCosts the planner's page costs of the session ({@link PageCosts})
  * @param temps the session's work tables
  * @param walCaptured a source is captured from the WAL (the refresh waited for the consumer)
  */
@@ -59,6 +60,7 @@ record Prologue(
     Frontiers.Stored frontiers,
     String callerSearchPath,
     String executor,
+    PageCosts pageCosts,
     SessionTempTables temps,
     boolean walCaptured) {
 
@@ -164,7 +166,7 @@ record Prologue(
       }
       return new Prologue(
           locked, parts.sources, parts.storage.get(), List.copyOf(captured), parts.snapshot,
-          parts.frontiers, parts.callerSearchPath, parts.executor, parts.temps,
+          parts.frontiers, parts.callerSearchPath, parts.executor, parts.pageCosts, parts.temps,
           parts.walCaptured);
     }
 
@@ -178,12 +180,15 @@ record Prologue(
           batch,
           "caller.search_path AS caller_search_path, pg_catalog.set_config('search_path',"
               + " (SELECT search_path FROM pgtrickle.pgt_stream_tables WHERE pgt_id = "
-              + st.pgtId() + "), true), " + OwnerExecutor.find(storage.relid()) + " AS executor",
+              + st.pgtId() + "), true), " + OwnerExecutor.find(storage.relid()) + " AS executor, "
+              + PageCosts.COLUMNS,
           "(SELECT pg_catalog.current_setting('search_path') AS search_path OFFSET 0) AS caller",
           snapshot -> parts.snapshot = snapshot,
           rs -> {
             parts.callerSearchPath = rs.getString("caller_search_path");
             parts.executor = rs.getString("executor");
+            parts.pageCosts =
+                new PageCosts(rs.getString("random_page_cost"), rs.getString("seq_page_cost"));
           });
       Frontiers.read(batch, st.pgtId(), frontiers -> parts.frontiers = frontiers);
       SessionTempTables.load(batch, c, st.pgtId(), workTables, temps -> parts.temps = temps);
@@ -217,6 +222,7 @@ record Prologue(
     private Frontiers.Stored frontiers;
     private String callerSearchPath;
     private String executor;
+    private PageCosts pageCosts;
     private SessionTempTables temps;
     private WalCapturedSources.Found wal;
     private boolean walCaptured;

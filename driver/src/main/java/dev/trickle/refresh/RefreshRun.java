@@ -208,7 +208,7 @@ final class RefreshRun {
           case APPLY_DELTAS ->
               ((Compilation.Differential) compilation.get())
                   .program()
-                  .run(owner, changedSources(facts), read.temps());
+                  .run(owner, changedSources(facts), read.temps(), read.pageCosts());
           default -> RefreshCounts.NONE;
         };
     long acted = System.nanoTime();

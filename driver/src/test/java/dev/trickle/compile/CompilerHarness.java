@@ -9,6 +9,7 @@ import dev.trickle.ivm.MaintenancePlan;
 import dev.trickle.ivm.Step;
 import dev.trickle.ivm.StepPrinter;
 import dev.trickle.ivm.StorageNames;
+import dev.trickle.refresh.PageCosts;
 import dev.trickle.refresh.SessionTempTables;
 import dev.trickle.sql.Sql;
 import dev.trickle.testing.TestDatabase;
@@ -31,6 +32,8 @@ import java.util.Set;
  * call (the recursion guard, say).
  */
 final class CompilerHarness implements AutoCloseable {
+  private static final PageCosts PAGE_COSTS = new PageCosts("4", "1");
+
 
   /** One batch of random changes to the sources, applied before each refresh of the oracle. */
   @FunctionalInterface
@@ -230,7 +233,8 @@ final class CompilerHarness implements AutoCloseable {
 
   /**
    * One differential refresh of {@code plan} in one transaction, run as the engine runs it:
-   * batched, with the session's reusable work tables.
+   * batched, with the session's reusable work tables, and PostgreSQL's default page costs, which the
+   * program lowers for its statements and restores after them.
    */
   void refresh(MaintenancePlan plan) throws SQLException {
     boolean auto = c.getAutoCommit();
@@ -239,7 +243,7 @@ final class CompilerHarness implements AutoCloseable {
       SessionTempTables temps =
           SessionTempTables.load(c, tags.get(plan), plan.sourceOids(), workTables);
       temps.upkeep().run(c);
-      programs.get(plan).run(batch -> batch.run(c), prepareDeltas(plan), temps);
+      programs.get(plan).run(batch -> batch.run(c), prepareDeltas(plan), temps, PAGE_COSTS);
       for (long oid : plan.sourceOids()) {
         exec("DELETE FROM chg_" + oid);
       }

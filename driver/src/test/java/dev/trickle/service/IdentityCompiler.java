@@ -34,7 +34,7 @@ final class IdentityCompiler implements MaintenanceCompiler {
     List<String> populate =
         List.of("DELETE FROM " + state, "INSERT INTO " + state + " SELECT count(*) FROM " + target);
     return new Compilation.Differential(
-        (owner, changed, temps) -> {
+        (owner, changed, temps, pageCosts) -> {
           StatementBatch batch = new StatementBatch();
           int deleted =
               batch.add(
