@@ -87,6 +87,8 @@ class CaptureUpgradeTest {
         // V26 (the FULL refresh's functions) and V28 (the state rebuild's procedure) too.
         "DROP FUNCTION pgtrickle.plans_in_parallel(text), pgtrickle.full_replacement(oid, regclass)",
         "DROP PROCEDURE pgtrickle.insert_query_rows(regclass, text)",
+        // V30 (the cleanup's third argument) too; V14 and V21 create the older ones again.
+        "DROP FUNCTION pgtrickle.clean_up_changes(oid[], boolean, boolean)",
         "UPDATE pgtrickle.pgt_meta SET value = '12' WHERE key = 'catalog_version'");
     h.sql("UPDATE src SET v = NULL WHERE id = 2", "DELETE FROM src WHERE id = 4",
         "INSERT INTO src VALUES (22, 'new', 0), (24, 'o''quote', NULL)");
