@@ -177,14 +177,13 @@ public final class SessionTempTables {
    * rollback. A table the role may not drop (another owner's) stays. Other sessions keep theirs.
    */
   public static void dropOf(Connection c, long pgtId) throws SQLException {
-    String own = "\\_\\_pgt\\_%\\_" + pgtId;
     try (Statement s = c.createStatement()) {
       s.execute(
           "DO $pgt$DECLARE t regclass; BEGIN FOR t IN SELECT oid FROM pg_catalog.pg_class"
               + " WHERE relnamespace = pg_catalog.pg_my_temp_schema() AND relkind = 'r'"
-              + " AND relname NOT LIKE '\\_\\_pgt\\_delta\\_%'"
-              + " AND (relname LIKE '" + own + "' OR relname LIKE '" + own + "\\_%') LOOP"
-              + " BEGIN EXECUTE 'DROP TABLE IF EXISTS ' || t;"
+              + " AND relname NOT LIKE '\\_\\_pgt\\_delta\\_%' AND "
+              + taggedWith(String.valueOf(pgtId))
+              + " LOOP BEGIN EXECUTE 'DROP TABLE IF EXISTS ' || t;"
               + " EXCEPTION WHEN insufficient_privilege THEN NULL; END; END LOOP; END$pgt$");
     }
   }
@@ -219,7 +218,6 @@ public final class SessionTempTables {
       String sourceOids,
       Memory memory,
       Consumer<SessionTempTables> loaded) {
-    String ownTables = "\\_\\_pgt\\_%\\_" + likeEscaped(tag);
     batch.add(
         "SELECT relname::text, oid::bigint, relkind = 'i' AS index,"
             + " relkind = 'r' AND pg_catalog.pg_relation_size(oid) >= "
@@ -227,8 +225,7 @@ public final class SessionTempTables {
             + " AS large, relkind = 'r' AND relpages = 0 AND pg_catalog.pg_relation_size(oid) > 0"
             + " AS unanalyzed FROM pg_catalog.pg_class"
             + " WHERE relnamespace = pg_catalog.pg_my_temp_schema() AND relkind IN ('r', 'i')"
-            + " AND (relname LIKE " + Sql.literal(ownTables)
-            + " OR relname LIKE " + Sql.literal(ownTables + "\\_%")
+            + " AND (" + taggedWith(tag)
             + " OR relname LIKE '\\_\\_pgt\\_delta\\_-%'"
             + " OR relname LIKE ANY (SELECT '\\_\\_pgt\\_delta\\_' || q.s || '%' FROM "
             + sourceOids + " AS q (s)))",
@@ -410,6 +407,16 @@ public final class SessionTempTables {
   }
 
   /** {@code text} as a LIKE pattern that matches only itself. */
+  /**
+   * The condition on {@code relname} that matches the work tables tagged {@code tag}: {@code
+   * __pgt_<role>_<tag>} and {@code __pgt_<role>_<tag>_<more>}, in parentheses.
+   */
+  private static String taggedWith(String tag) {
+    String own = "\\_\\_pgt\\_%\\_" + likeEscaped(tag);
+    return "(relname LIKE " + Sql.literal(own) + " OR relname LIKE " + Sql.literal(own + "\\_%")
+        + ")";
+  }
+
   private static String likeEscaped(String text) {
     return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%");
   }
