@@ -135,6 +135,70 @@ class ImmediateOneStatementManyFiringsTest {
     assertThat(count("node")).isEqualTo(13);
   }
 
+  /**
+   * The firings of one statement wait in session tables, not in tables created for the statement:
+   * once a session has made them, upserts, {@code MERGE} and data-modifying {@code WITH} queries
+   * keep using the same temporary relations (a {@code CREATE TEMP TABLE} per statement writes the
+   * system catalogs, and its dead catalog rows pile up while another session holds the xmin
+   * horizon back).
+   */
+  @Test
+  void statementsFiringSeveralTimesCreateNoTablesOnceTheSessionHasThem() throws Exception {
+    String upsert = "INSERT INTO emp VALUES (5, 1, 61), (80, 5, 62) ON CONFLICT (id) DO UPDATE"
+        + " SET salary = emp.salary + 1";
+    String merge = "MERGE INTO emp e USING (VALUES (80, 3), (81, 4)) s (id, salary) ON e.id = s.id"
+        + " WHEN MATCHED THEN UPDATE SET salary = e.salary + s.salary"
+        + " WHEN NOT MATCHED THEN INSERT VALUES (s.id, 1, s.salary)";
+    String with = "WITH gone AS (DELETE FROM emp WHERE id = 81 RETURNING id)"
+        + " UPDATE emp SET salary = salary - 1 WHERE id = 80";
+    exec(upsert);
+    exec(merge);
+    exec(with);
+    String before = temporaryTables();
+    exec("BEGIN");
+    exec(upsert);
+    exec(merge);
+    exec(with);
+    String inside = temporaryTables();
+    exec("COMMIT");
+    assertThat(inside).as("the session's temporary tables inside the transaction").isEqualTo(before);
+    assertThat(temporaryTables()).as("the session's temporary tables after it").isEqualTo(before);
+    assertBothMatch("after the statements run twice");
+  }
+
+  /**
+   * Writes naming a partition whose columns lie in another order than the parent's, alone and
+   * together with a write through the parent in one statement: the rows are taken by column name.
+   */
+  @Test
+  void writesNamingAPartitionWithColumnsInAnotherOrder() throws Exception {
+    String query = "SELECT part, count(*) AS n, sum(v) AS total, sum(id) AS ids FROM ev GROUP BY part";
+    exec("CREATE TABLE ev (id int, part int, v int) PARTITION BY LIST (part)");
+    exec("CREATE TABLE ev_a PARTITION OF ev FOR VALUES IN (1)");
+    exec("CREATE TABLE ev_b (v int, id int, part int)");
+    exec("CREATE UNIQUE INDEX ON ev_b (id)");
+    exec("ALTER TABLE ev ATTACH PARTITION ev_b FOR VALUES IN (2)");
+    exec("INSERT INTO ev VALUES (1, 1, 10), (2, 2, 20)");
+    exec("SELECT pgtrickle.create_stream_table('ev_totals', $q$" + query + "$q$,"
+        + " refresh_mode => 'IMMEDIATE')");
+    try {
+      exec("INSERT INTO ev_b VALUES (5, 3, 2)");
+      assertThat(difference("ev_totals", query)).as("after an insert naming the partition").isZero();
+      exec("INSERT INTO ev_b VALUES (7, 3, 2), (8, 4, 2) ON CONFLICT (id) DO UPDATE"
+          + " SET v = ev_b.v + excluded.v");
+      assertThat(difference("ev_totals", query)).as("after an upsert naming the partition").isZero();
+      exec("WITH n AS (INSERT INTO ev VALUES (9, 2, 40), (10, 1, 50) RETURNING id)"
+          + " DELETE FROM ev_b WHERE id = 4");
+      assertThat(difference("ev_totals", query))
+          .as("after one statement writing the parent and the partition").isZero();
+      exec("UPDATE ev_b SET v = v + id");
+      assertThat(difference("ev_totals", query)).as("after an update naming the partition").isZero();
+    } finally {
+      exec("SELECT pgtrickle.drop_stream_table('ev_totals')");
+      exec("DROP TABLE ev");
+    }
+  }
+
   private static void assertBothMatch(String when) throws SQLException {
     try (Statement st = c.createStatement()) {
       assertThat(StreamTableChecks.difference(st, "scalar", SCALAR)).as("scalar %s", when).isZero();
@@ -151,6 +215,14 @@ class ImmediateOneStatementManyFiringsTest {
   private static long count(String table) throws SQLException {
     try (Statement st = c.createStatement()) {
       return StreamTableChecks.value(st, "SELECT count(*) FROM " + table);
+    }
+  }
+
+  /** The session's temporary relations, by name and oid. */
+  private static String temporaryTables() throws SQLException {
+    try (Statement st = c.createStatement()) {
+      return StreamTableChecks.text(st, "SELECT string_agg(relname || ':' || oid, ', ' ORDER BY relname)"
+          + " FROM pg_class WHERE relnamespace = pg_my_temp_schema()");
     }
   }
 

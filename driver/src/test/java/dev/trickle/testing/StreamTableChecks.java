@@ -34,7 +34,8 @@ public final class StreamTableChecks {
     return Long.parseLong(text(s, query));
   }
 
-  private static String text(Statement s, String query) throws SQLException {
+  /** The first column of the first row of {@code query}, as text. */
+  public static String text(Statement s, String query) throws SQLException {
     try (ResultSet rs = s.executeQuery(query)) {
       rs.next();
       return rs.getString(1);

@@ -25,16 +25,18 @@ import java.util.stream.Collectors;
  * count the firings to come in one counter per stream table, each AFTER firing counts one down,
  * and the one that brings the count to zero maintains the stream table from all of them.
  *
- * <p><b>The common case is planned once per session.</b> A firing that is the statement's only one
- * (count back to zero, no changes pending from other firings) copies its transition tables into
- * the source's delta table and runs the plan's steps for that source as static SQL of the function
- * over session work tables ({@link WorkTables}, {@link StepPrinter.TriggerForm#PLANNED}): PL/pgSQL plans each
+ * <p><b>Planned once per session.</b> A firing that is the statement's only one (count back to
+ * zero, nothing stashed by other firings) copies its transition tables into the source's delta
+ * table and runs the plan's steps for that source as static SQL of the function over session work
+ * tables ({@link WorkTables}, {@link StepPrinter.TriggerForm#PLANNED}): PL/pgSQL plans each
  * statement once per session. Otherwise each firing adds its transition rows to its source's
- * pending changes (a table for the transaction), and the last one runs the plan of all changed
- * sources together (a source without changes gets an empty delta), the combination a deferred
- * refresh uses, as {@code EXECUTE} of each statement: rare statements are not worth a plan kept per
- * session. Firings of a partition of a partitioned source take that path too (the partition's
- * columns may be in another order than the parent's).
+ * {@link Stash}, a session work table too, and the last one maintains from the stashes: when only
+ * its own source changed (an upsert, {@code MERGE}, several {@code WITH} queries writing one
+ * source, a write naming a partition) it copies the stash into the delta table and runs the same
+ * planned steps; when several sources changed it runs the plan of all sources together (a source
+ * without changes gets an empty delta), the combination a deferred refresh uses, as {@code
+ * EXECUTE} of each statement over tables made for the transaction: statements that change several
+ * sources at once are rare enough that a plan kept per session does not pay.
  *
  * <p><b>Concurrency.</b> The first statement of a transaction that writes any source takes the
  * IMMEDIATE gate (in its BEFORE trigger, before the statement locks any row of a source), a plan
@@ -95,7 +97,8 @@ final class TriggerBody {
     body.append("#variable_conflict use_column\n");
     body.append("DECLARE\n")
         .append("  __pgt_previous text;\n  __pgt_pending int := 0;\n  __pgt_count text;\n")
-        .append(WorkTables.declarations()).append(WriterLocks.declarations());
+        .append(WorkTables.declarations()).append(Stash.declarations())
+        .append(WriterLocks.declarations());
     body.append("BEGIN\n");
     body.append("  IF TG_RELID <> ALL ('{")
         .append(tableOids.stream().map(String::valueOf).collect(Collectors.joining(",")))
@@ -115,25 +118,31 @@ final class TriggerBody {
     body.append("    INSERT INTO ").append(storage).append(" (").append(Sql.identifiers(storageColumns))
         .append(") ").append(definingQuery.strip()).append(";\n");
     body.append(printer.triggerBody(plan.populate(), "    ", StepPrinter.TriggerForm.TRANSACTION_SCOPED));
-    body.append("  ELSIF __pgt_pending = 0 AND TG_RELID = ").append(sourceOid).append(" AND ")
-        .append(noPendingChanges(sourceOids)).append(" THEN\n");
+    body.append("  ELSIF __pgt_pending = 0 AND TG_RELID = ").append(sourceOid).append(" AND NOT (")
+        .append(anyHeld(sourceOids)).append(") THEN\n");
     work.appendEnsure(body, "    ");
     body.append("    DELETE FROM ").append(DeltaNames.deltaTable(sourceOid)).append(";\n");
     appendCopy(body, DeltaNames.deltaTable(sourceOid), "    ");
-    locks.appendSteps(body, own, Set.of(sourceOid), "    ", true,
-        (steps, in) -> body.append(printer.triggerBody(steps, in, StepPrinter.TriggerForm.PLANNED)));
-    work.appendShrink(body, "    ");
+    appendOwnSteps(body, sourceOid, own, work, "    ");
     body.append("  ELSE\n");
-    appendCollect(body, sourceOid);
+    Stash stash = new Stash(sourceOid, namePrefix);
+    stash.appendAdd(body, "    ");
     body.append("    IF __pgt_pending = 0 THEN\n");
     List<Long> others = sourceOids.stream().filter(oid -> oid != sourceOid).toList();
-    if (others.isEmpty()) {
-      appendMaintenance(body, List.of(sourceOid), "      ");
-    } else {
-      body.append("      IF ").append(noPendingChanges(others)).append(" THEN\n");
-      appendMaintenance(body, List.of(sourceOid), "        ");
+    String indent = others.isEmpty() ? "      " : "        ";
+    if (!others.isEmpty()) {
+      body.append("      IF NOT (").append(anyHeld(others)).append(") THEN\n");
+    }
+    work.appendEnsure(body, indent);
+    body.append(indent).append("DELETE FROM ").append(DeltaNames.deltaTable(sourceOid)).append(";\n");
+    body.append(indent).append("INSERT INTO ").append(DeltaNames.deltaTable(sourceOid))
+        .append(" SELECT * FROM ").append(stash.table()).append(";\n");
+    stash.appendConsumed(body, indent);
+    appendOwnSteps(body, sourceOid, own, work, indent);
+    stash.appendShrink(body, indent);
+    if (!others.isEmpty()) {
       body.append("      ELSE\n");
-      appendMaintenance(body, sourceOids, "        ");
+      appendMaintenance(body, "        ");
       body.append("      END IF;\n");
     }
     body.append("    END IF;\n");
@@ -142,7 +151,7 @@ final class TriggerBody {
     body.append("  WHEN undefined_column OR undefined_table OR datatype_mismatch\n");
     body.append("      OR undefined_function THEN\n");
     for (long oid : sourceOids) {
-      body.append(StepPrinter.dropIfExists(pending(oid), "    "));
+      new Stash(oid, namePrefix).appendConsumed(body, "    ");
     }
     body.append("    RAISE WARNING USING MESSAGE = ")
         .append(Sql.literal("stream table " + storage + " is not maintained: "))
@@ -179,7 +188,7 @@ final class TriggerBody {
   }
 
   /** Copies the firing's transition tables into {@code target}, weighted. */
-  private static void appendCopy(StringBuilder body, String target, String indent) {
+  static void appendCopy(StringBuilder body, String target, String indent) {
     body.append(indent).append("IF TG_OP = 'INSERT' THEN\n");
     body.append(indent).append("  INSERT INTO ").append(target).append(" SELECT *, 1 FROM new_rows;\n");
     body.append(indent).append("ELSIF TG_OP = 'DELETE' THEN\n");
@@ -190,79 +199,54 @@ final class TriggerBody {
     body.append(indent).append("END IF;\n");
   }
 
-  /** Adds the firing's transition rows to its source's pending changes (a transaction table). */
-  private void appendCollect(StringBuilder body, long sourceOid) {
-    String table = pending(sourceOid);
-    String name = pendingName(sourceOid);
-    body.append("    IF pg_catalog.to_regclass(").append(Sql.literal(table)).append(") IS NULL THEN\n");
-    body.append("      IF TG_OP = 'DELETE' THEN\n");
-    body.append("        CREATE TEMP TABLE ").append(Sql.identifier(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
-        .append(DeltaNames.WEIGHT).append(" FROM old_rows WITH NO DATA;\n");
-    body.append("      ELSE\n");
-    body.append("        CREATE TEMP TABLE ").append(Sql.identifier(name)).append(" ON COMMIT DROP AS SELECT *, 1 AS ")
-        .append(DeltaNames.WEIGHT).append(" FROM new_rows WITH NO DATA;\n");
-    body.append("      END IF;\n");
-    body.append("    END IF;\n");
-    appendOwnedCheck(body, table, "    ");
-    appendCopy(body, table, "    ");
+  /**
+   * Appends the source's own steps, planned once per session, over its delta table as filled, and
+   * the truncation of the work tables a large statement grew.
+   */
+  private void appendOwnSteps(
+      StringBuilder body, long sourceOid, List<Step> own, WorkTables work, String indent) {
+    locks.appendSteps(body, own, Set.of(sourceOid), indent, true,
+        (steps, in) -> body.append(printer.triggerBody(steps, in, StepPrinter.TriggerForm.PLANNED)));
+    work.appendShrink(body, indent);
   }
 
-  /** A condition: none of the sources has pending changes. */
-  private String noPendingChanges(List<Long> oids) {
+  /** A condition: one of the sources has changes of the present statement in its stash. */
+  private String anyHeld(List<Long> oids) {
     return oids.stream()
-        .map(oid -> "pg_catalog.to_regclass(" + Sql.literal(pending(oid)) + ") IS NULL")
-        .collect(Collectors.joining(" AND "));
-  }
-
-  /** The transaction table holding one source's pending changes. */
-  private String pending(long sourceOid) {
-    return Sql.qualified("pg_temp", pendingName(sourceOid));
-  }
-
-  private String pendingName(long sourceOid) {
-    return namePrefix + "_" + sourceOid + "_changes";
+        .map(oid -> new Stash(oid, namePrefix).held())
+        .collect(Collectors.joining(" OR "));
   }
 
   /**
-   * Appends the maintenance from the pending changes of {@code changed}: each source's pending
-   * changes become its delta table (an empty one when it has none), the plan's steps for those
-   * sources run, and the delta tables go.
+   * Appends the maintenance of a statement that changed several sources: each source's stashed
+   * changes become its delta table for the transaction (an empty one when it has none), the plan's
+   * steps for all sources run as the deferred refresh combines them, and the delta tables go.
+   * Statements that change several sources at once are rare enough that this path creates its
+   * tables for the transaction and plans every statement when it runs.
    */
-  private void appendMaintenance(StringBuilder body, List<Long> changed, String indent) {
-    for (long oid : changed) {
+  private void appendMaintenance(StringBuilder body, String indent) {
+    for (long oid : sourceOids) {
       String delta = DeltaNames.deltaTable(oid);
-      String stash = pending(oid);
+      Stash stash = new Stash(oid, namePrefix);
       body.append(StepPrinter.dropIfExists(delta, indent));
-      body.append(indent).append("IF pg_catalog.to_regclass(").append(Sql.literal(stash)).append(") IS NULL THEN\n");
+      body.append(indent).append("IF ").append(stash.held()).append(" THEN\n");
+      body.append(indent).append("  EXECUTE ")
+          .append(Sql.literal("CREATE TEMP TABLE " + delta + " ON COMMIT DROP AS SELECT * FROM "
+              + stash.table()))
+          .append(";\n");
+      stash.appendConsumed(body, indent + "  ");
+      body.append(indent).append("ELSE\n");
       body.append(indent).append("  EXECUTE pg_catalog.format(")
           .append(Sql.literal("CREATE TEMP TABLE " + delta + " ON COMMIT DROP AS SELECT *, 1 AS "
               + DeltaNames.WEIGHT + " FROM %s WITH NO DATA"))
           .append(", ").append(oid).append("::pg_catalog.regclass);\n");
-      body.append(indent).append("ELSE\n");
-      appendOwnedCheck(body, stash, indent + "  ");
-      body.append(indent).append("  ALTER TABLE ").append(stash).append(" RENAME TO ")
-          .append(delta.substring("pg_temp.".length())).append(";\n");
       body.append(indent).append("END IF;\n");
     }
-    locks.appendSteps(body, plan.refresh(Set.copyOf(changed)), Set.copyOf(changed), indent, false,
-        (steps, in) -> body.append(
+    locks.appendSteps(body, plan.refresh(Set.copyOf(sourceOids)), Set.copyOf(sourceOids), indent,
+        false, (steps, in) -> body.append(
             printer.triggerBody(steps, in, StepPrinter.TriggerForm.TRANSACTION_SCOPED)));
-    for (long oid : changed) {
+    for (long oid : sourceOids) {
       body.append(indent).append("DROP TABLE ").append(DeltaNames.deltaTable(oid)).append(";\n");
     }
-  }
-
-  /**
-   * Appends a check that the temporary table is the owner's: a table of that name a writer made
-   * (and granted) in its session is refused rather than read or written.
-   */
-  private static void appendOwnedCheck(StringBuilder body, String table, String indent) {
-    body.append(indent).append("IF (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(")
-        .append(Sql.literal(table)).append(")) IS DISTINCT FROM (SELECT r.oid FROM pg_catalog.pg_roles r")
-        .append(" WHERE r.rolname = current_user) THEN\n");
-    body.append(indent).append("  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = ")
-        .append(Sql.literal(table + " is not the stream table owner's; drop it"))
-        .append(";\n");
-    body.append(indent).append("END IF;\n");
   }
 }

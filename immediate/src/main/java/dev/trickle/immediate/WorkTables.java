@@ -82,7 +82,7 @@ final class WorkTables {
   /** Appends the check, and the creation of whatever is missing or stale. */
   void appendEnsure(StringBuilder body, String indent) {
     String check = "SELECT s.shape || '/' || pg_catalog.split_part(w.tables, ',', 1), w.tables"
-        + " INTO __pgt_delta_state, __pgt_tables FROM (" + shapeQuery() + ") AS s, ("
+        + " INTO __pgt_delta_state, __pgt_tables FROM (" + shapeQuery(sourceOid) + ") AS s, ("
         + tablesQuery() + ") AS w;\n";
     body.append(indent).append(check);
     body.append(indent).append("IF __pgt_delta_state IS DISTINCT FROM pg_catalog.current_setting(")
@@ -128,8 +128,11 @@ final class WorkTables {
     return tables;
   }
 
-  /** One row: the source's live columns, each with its name, type and type modifier, in order. */
-  private String shapeQuery() {
+  /**
+   * One row: the live columns of {@code sourceOid}, each with its name, type and type modifier, in
+   * order.
+   */
+  static String shapeQuery(long sourceOid) {
     return "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' '"
         + " || a.atttypid::pg_catalog.text || ' ' || a.atttypmod::pg_catalog.text, ', '"
         + " ORDER BY a.attnum) AS shape FROM pg_catalog.pg_attribute a WHERE a.attrelid = "
