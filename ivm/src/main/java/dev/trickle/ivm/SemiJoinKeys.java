@@ -39,7 +39,7 @@ final class SemiJoinKeys {
    * @param innerColumn B's column, unquoted
    * @param outer the outer column it equals, as written in the condition
    */
-  record Key(String innerColumn, String outer) {}
+  record Key(String innerColumn, String outer, String outerAlias, String outerColumn) {}
 
   private SemiJoinKeys() {}
 
@@ -61,11 +61,39 @@ final class SemiJoinKeys {
    * outer rows some changed row of B may match, by key alone; null when {@code semi} has no keys.
    */
   static String restriction(SemiJoin semi) {
+    return restriction(semi, List.of());
+  }
+
+  /**
+   * Like {@link #restriction(SemiJoin)}; when the key is one column that is the whole primary key
+   * of the outer input ({@code inputs}) it names, the changed keys are handed over as an array,
+   * {@code a.x = ANY (ARRAY(SELECT DISTINCT b.c FROM ΔB))}: PostgreSQL cannot estimate how many
+   * rows an {@code IN (SELECT ...)} over a work table keeps of a large outer table, and hashes the
+   * whole outer table (filtered) rather than probe its key index once per changed key; the array
+   * is one index scan of the primary key (measured in {@code docs/benchmarks/README.md}). Only for
+   * a key with an index behind it: without one the array would be searched once per outer row.
+   *
+   * @param inputs the outer inputs the term reads in their current state (a delta or pre-change
+   *     state has no index)
+   */
+  static String restriction(SemiJoin semi, List<Input> inputs) {
     List<Key> keys = of(semi);
     if (keys.isEmpty()) {
       return null;
     }
     String alias = Sql.identifier(semi.input().alias());
+    if (keys.size() == 1) {
+      Key key = keys.get(0);
+      for (Input input : inputs) {
+        if (input.derived() == null
+            && !input.isFunction()
+            && input.alias().equals(key.outerAlias())
+            && input.relation().primaryKey().equals(List.of(key.outerColumn()))) {
+          return key.outer() + " = ANY (ARRAY(SELECT DISTINCT " + alias + "."
+              + Sql.identifier(key.innerColumn()) + " FROM " + semi.input().delta() + "))";
+        }
+      }
+    }
     List<String> outer = keys.stream().map(Key::outer).toList();
     List<String> inner = keys.stream().map(k -> alias + "." + Sql.identifier(k.innerColumn())).toList();
     String left = outer.size() == 1 ? outer.get(0) : "(" + String.join(", ", outer) + ")";
@@ -107,9 +135,11 @@ final class SemiJoinKeys {
         && SemiJoinFinder.unparenthesized(equals.getLeftExpression()) instanceof Column left
         && SemiJoinFinder.unparenthesized(equals.getRightExpression()) instanceof Column right) {
       if (of(left, inner) && outer(right, inner)) {
-        keys.add(new Key(Names.fold(left.getColumnName()), right.toString()));
+        keys.add(new Key(Names.fold(left.getColumnName()), right.toString(),
+            Names.fold(right.getTable().getName()), Names.fold(right.getColumnName())));
       } else if (of(right, inner) && outer(left, inner)) {
-        keys.add(new Key(Names.fold(right.getColumnName()), left.toString()));
+        keys.add(new Key(Names.fold(right.getColumnName()), left.toString(),
+            Names.fold(left.getTable().getName()), Names.fold(left.getColumnName())));
       }
     }
   }

@@ -53,15 +53,23 @@ final class SemiJoinTerms {
           where.add(other.holdsNow());
         }
       }
-      String byKey = SemiJoinKeys.restriction(semi);
+      List<String> current = new ArrayList<>(where);
+      String byKey = SemiJoinKeys.restriction(semi, block.inputs());
       if (byKey != null) {
-        where.add(byKey);
+        current.add(byKey);
       }
-      where.add(semi.touched());
-      result.add(terms.render(selectList, Input::current, null, where, semi.statusChange()));
+      current.add(semi.touched());
+      result.add(terms.render(selectList, Input::current, null, current, semi.statusChange()));
       for (List<Input> subset : DeltaTerms.subsets(changedInputs)) {
+        List<Input> unchanged = block.inputs().stream().filter(i -> !subset.contains(i)).toList();
+        List<String> conditions = new ArrayList<>(where);
+        String keyed = SemiJoinKeys.restriction(semi, unchanged);
+        if (keyed != null) {
+          conditions.add(keyed);
+        }
+        conditions.add(semi.touched());
         String w = DeltaTerms.weight(subset, -DeltaTerms.sign(subset)) + " * " + semi.statusChange();
-        result.add(terms.render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null, where, w));
+        result.add(terms.render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null, conditions, w));
       }
     }
     return result;

@@ -53,6 +53,22 @@ class SemiJoinKeysTest {
     assertThat(plan.deltaLookups()).isEqualTo(Map.of(EMP, Set.of(List.of("dept_id"))));
   }
 
+  /**
+   * A key that is the outer table's whole primary key, read in its current state, is handed over as
+   * an array of the changed keys, which PostgreSQL probes through the key's index; where the outer
+   * table is a delta (no index), or the key is another column, it stays {@code IN (SELECT ...)}.
+   */
+  @Test
+  void aPrimaryKeyIsProbedWithTheArrayOfChangedKeys() throws Exception {
+    String sql = refreshSql(
+        compile("SELECT d.id FROM dept d WHERE d.id IN (SELECT dept_id FROM emp WHERE salary > 10)"));
+    assertThat(sql)
+        .contains("d.id = ANY (ARRAY(SELECT DISTINCT \"__pgt_sj\".\"dept_id\" FROM"
+            + " pg_temp.\"__pgt_delta_102\" AS \"__pgt_sj\"))")
+        .as("the term for both tables' changes reads dept's delta, which has no index")
+        .contains("d.id IN (SELECT \"__pgt_sj\".\"dept_id\" FROM pg_temp.\"__pgt_delta_102\"");
+  }
+
   @Test
   void notInMatchesNullsSoItHasNoKey() throws Exception {
     MaintenancePlan plan = compile("SELECT d.id FROM dept d WHERE d.id NOT IN (SELECT dept_id FROM emp)");
