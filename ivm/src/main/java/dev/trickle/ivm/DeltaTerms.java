@@ -23,14 +23,9 @@ import java.util.Set;
  * read only current relations ({@link #telescoped}): m + m(m−1)/2 terms in all. Every term is
  * driven by a delta probing the others' indexes, so the cost is O(changes × index lookups); no old state of a whole table is built.
  * In a join whose terms are the whole delta of their output ({@link #projected}), a source's delta
- * is read projected to the columns the term names and consolidated there ({@link ProjectedDelta})
- * in a term that joins it to relations in their current state. A term that joins two or more
- * deltas reads the delta tables as they are: through the consolidating {@code GROUP BY} their
- * columns have no statistics, so PostgreSQL would price the join of two deltas at its default
- * selectivity, far above what it yields, and build the whole term around that guess; the term's
- * weights are summed at the end either way. Terms that only find the keys a plan recomputes are
- * not projected: a change to a column the term does not name would cancel there, and its key
- * would not be recomputed.
+ * is read projected to the columns the term names and consolidated there ({@link ProjectedDelta}).
+ * Terms that only find the keys a plan recomputes are not projected: a change to a column the
+ * term does not name would cancel there, and its key would not be recomputed.
  *
  * <p>A LEFT JOIN of the last input R to the inputs L before it is the inner join plus the rows of L
  * without a match, padded with NULLs (N). N is linear in L but not in R:
@@ -201,11 +196,8 @@ final class DeltaTerms {
     String w = weight.length() == 0 ? "1" : weight.toString();
     String draft = render(selectList, Input::current, padded, conditions, w, extraJoin);
     TermColumns named = new TermColumns(draft);
-    long deltas = states.values().stream().filter(s -> s == State.DELTA).count();
     boolean joined =
-        projectDeltas
-            && deltas == 1
-            && block.inputs().stream().filter(i -> !i.isFunction()).count() > 1;
+        projectDeltas && block.inputs().stream().filter(i -> !i.isFunction()).count() > 1;
     PreChangeState old = new PreChangeState(named);
     return render(
         selectList,
