@@ -83,6 +83,30 @@ class SubqueryAndConstantQueriesTest {
     assertThat(h.count("SELECT 1 FROM pgtrickle.pgt_refresh_history WHERE status = 'FAILED'")).isZero();
   }
 
+  /**
+   * A column named {@code v}, written without its table, beside an uncorrelated scalar subquery:
+   * the subquery's value is joined in under a reserved name, so the column stays unambiguous.
+   */
+  @Test
+  void aColumnNamedVBesideAScalarSubqueryStaysEqualToItsQuery() throws SQLException {
+    String query = "SELECT id, v FROM item WHERE v > (SELECT avg(v) FROM item)";
+    h.sql("INSERT INTO item SELECT g, g % 3, g FROM generate_series(1, 10) g");
+    h.create("above", query, "refresh_mode", "DIFFERENTIAL");
+    Random r = new Random(31);
+    for (int cycle = 0; cycle < 12; cycle++) {
+      int id = r.nextInt(14);
+      h.sql(switch (r.nextInt(3)) {
+        case 0 -> "INSERT INTO item VALUES (" + id + ", 1, " + r.nextInt(30) + ") ON CONFLICT (id)"
+            + " DO UPDATE SET v = excluded.v";
+        case 1 -> "UPDATE item SET v = NULL WHERE id = " + id;
+        default -> "DELETE FROM item WHERE id = " + id;
+      });
+      h.refresh("above");
+      h.assertMatches("above", query);
+    }
+    assertThat(h.count("SELECT 1 FROM pgtrickle.pgt_refresh_history WHERE status = 'FAILED'")).isZero();
+  }
+
   @Test
   void aCteInFromAndInAScalarSubqueryAndACorrelatedScalarSubqueryAreDifferential() throws SQLException {
     String top = "WITH r AS (SELECT k, sum(v) AS total FROM item GROUP BY k)"

@@ -32,7 +32,9 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  *
  * <ul>
  *   <li>uncorrelated: they return exactly one row, so each becomes a CROSS JOIN with a derived
- *       input {@code (subquery) AS __pgt_sqN(v)} and the expression reads {@code __pgt_sqN.v};
+ *       input {@code (subquery) AS __pgt_sqN(__pgt_v)} and the expression reads {@code
+ *       __pgt_sqN.__pgt_v} (a reserved name: a column {@code v} of the outer tables, written
+ *       without its table, stays unambiguous);
  *   <li>correlated by equalities: each becomes a join with the subquery grouped by its
  *       correlation columns, {@code JOIN (grouped) AS __pgt_sqN ON __pgt_sqN.__pgt_k1 = outer},
  *       an inner join when the subquery is an operand of a comparison that is a conjunct of WHERE
@@ -44,6 +46,9 @@ import net.sf.jsqlparser.statement.select.SelectItem;
  * outer block has outer joins or groups its SELECT list, are refused with their position.
  */
 final class ScalarSubqueryRewrite {
+  /** The column of an uncorrelated subquery's derived input. */
+  static final String VALUE = "__pgt_v";
+
   private ScalarSubqueryRewrite() {}
 
   /** The rewritten text, or null when the block has no such subquery. */
@@ -108,8 +113,9 @@ final class ScalarSubqueryRewrite {
       String alias = "__pgt_sq" + (++n);
       switch (s.kind()) {
         case UNCORRELATED -> {
-          rewritten = rewritten.replace(subquery, Sql.identifier(alias) + ".\"v\"");
-          crossJoins.add(" CROSS JOIN " + subquery + " AS " + Sql.identifier(alias) + "(\"v\")");
+          rewritten = rewritten.replace(subquery, Sql.identifier(alias) + "." + Sql.identifier(VALUE));
+          crossJoins.add(" CROSS JOIN " + subquery + " AS " + Sql.identifier(alias) + "("
+              + Sql.identifier(VALUE) + ")");
         }
         case EQUALITY_CORRELATED -> {
           if (outerJoins
