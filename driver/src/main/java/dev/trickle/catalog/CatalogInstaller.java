@@ -45,7 +45,8 @@ public final class CatalogInstaller {
           "V27__catalog_row_fillfactor.sql",
           "V28__parallel_state_rebuild.sql",
           "V29__cleanup_by_frontier_bounds.sql",
-          "V30__cleanup_skips_what_it_cannot_delete.sql");
+          "V30__cleanup_skips_what_it_cannot_delete.sql",
+          "V31__refresh_leaves_other_roles_tables.sql");
 
   /** The catalog version this driver installs. */
   public static final int CURRENT_VERSION = MIGRATIONS.size();

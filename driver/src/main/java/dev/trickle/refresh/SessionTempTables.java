@@ -406,7 +406,6 @@ public final class SessionTempTables {
     return drops;
   }
 
-  /** {@code text} as a LIKE pattern that matches only itself. */
   /**
    * The condition on {@code relname} that matches the work tables tagged {@code tag}: {@code
    * __pgt_<role>_<tag>} and {@code __pgt_<role>_<tag>_<more>}, in parentheses.
@@ -417,6 +416,7 @@ public final class SessionTempTables {
         + ")";
   }
 
+  /** {@code text} as a LIKE pattern that matches only itself. */
   private static String likeEscaped(String text) {
     return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%");
   }
