@@ -1,7 +1,5 @@
 package dev.trickle.immediate;
 
-import dev.trickle.ivm.DeltaNames;
-import dev.trickle.ivm.StepPrinter;
 import dev.trickle.sql.Sql;
 
 /**
@@ -97,11 +95,7 @@ final class Stash {
     body.append(indent).append(check);
     body.append(indent).append("IF __pgt_stash_state IS DISTINCT FROM pg_catalog.current_setting(")
         .append(Sql.literal(stateSetting)).append(", true) THEN\n");
-    body.append(StepPrinter.dropIfExists(table, indent + "  "));
-    body.append(indent).append("  EXECUTE pg_catalog.format(")
-        .append(Sql.literal("CREATE TEMP TABLE " + table + " AS SELECT *, 1 AS " + DeltaNames.WEIGHT
-            + " FROM %s WITH NO DATA"))
-        .append(", ").append(sourceOid).append("::pg_catalog.regclass);\n");
+    WorkTables.appendMadeFromSource(body, indent + "  ", table, sourceOid);
     body.append(indent).append("  ").append(check);
     body.append(indent).append("  PERFORM pg_catalog.set_config(").append(Sql.literal(stateSetting))
         .append(", __pgt_stash_state, false);\n");

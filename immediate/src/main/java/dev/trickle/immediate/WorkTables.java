@@ -87,11 +87,7 @@ final class WorkTables {
     body.append(indent).append(check);
     body.append(indent).append("IF __pgt_delta_state IS DISTINCT FROM pg_catalog.current_setting(")
         .append(Sql.literal(deltaSetting)).append(", true) THEN\n");
-    body.append(StepPrinter.dropIfExists(delta, indent + "  "));
-    body.append(indent).append("  EXECUTE pg_catalog.format(")
-        .append(Sql.literal("CREATE TEMP TABLE " + delta + " AS SELECT *, 1 AS " + DeltaNames.WEIGHT
-            + " FROM %s WITH NO DATA"))
-        .append(", ").append(sourceOid).append("::pg_catalog.regclass);\n");
+    appendMadeFromSource(body, indent + "  ", delta, sourceOid);
     body.append(indent).append("  ").append(check);
     body.append(indent).append("  PERFORM pg_catalog.set_config(").append(Sql.literal(deltaSetting))
         .append(", __pgt_delta_state, false);\n");
@@ -108,6 +104,18 @@ final class WorkTables {
     body.append(indent).append("  PERFORM pg_catalog.set_config(").append(Sql.literal(tablesSetting))
         .append(", __pgt_tables, false);\n");
     body.append(indent).append("END IF;\n");
+  }
+
+  /**
+   * Appends the statements that make {@code table} again, empty, with the columns of the source
+   * {@code sourceOid} as they are now and a weight.
+   */
+  static void appendMadeFromSource(StringBuilder body, String indent, String table, long sourceOid) {
+    body.append(StepPrinter.dropIfExists(table, indent));
+    body.append(indent).append("EXECUTE pg_catalog.format(")
+        .append(Sql.literal("CREATE TEMP TABLE " + table + " AS SELECT *, 1 AS " + DeltaNames.WEIGHT
+            + " FROM %s WITH NO DATA"))
+        .append(", ").append(sourceOid).append("::pg_catalog.regclass);\n");
   }
 
   /** Appends the truncation of the tables a large statement grew. */
