@@ -89,6 +89,11 @@ final class AggregatePlan implements MaintenancePlan {
     this.root = sink == null;
   }
 
+  /** True when the block has no GROUP BY: one state row, so at most one visible row. */
+  boolean atMostOneRow() {
+    return keys.isEmpty();
+  }
+
   /** The current visible rows, read from the state: the parent's view of a derived aggregate. */
   String currentSql() {
     List<String> select = new ArrayList<>();

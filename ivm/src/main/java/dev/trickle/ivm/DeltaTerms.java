@@ -39,6 +39,7 @@ import java.util.Set;
 final class DeltaTerms {
   private final QueryBlock block;
   private final boolean projectDeltas;
+  private final ScalarChangeFilter scalarChanges;
 
   /** Terms that read each changed source's whole delta. */
   DeltaTerms(QueryBlock block) {
@@ -48,6 +49,7 @@ final class DeltaTerms {
   private DeltaTerms(QueryBlock block, boolean projectDeltas) {
     this.block = block;
     this.projectDeltas = projectDeltas;
+    this.scalarChanges = ScalarChangeFilter.of(block);
   }
 
   /**
@@ -181,7 +183,9 @@ final class DeltaTerms {
    * extraJoin}, when not null, is joined after the inputs.
    */
   private String term(String selectList, Map<Input, State> states, Input padded,
-      List<String> conditions, String factor, String extraJoin) {
+      List<String> written, String factor, String extraJoin) {
+    List<String> conditions = scalarChanges.narrowed(written,
+        states.keySet().stream().filter(i -> states.get(i) == State.DELTA).toList());
     StringBuilder weight = new StringBuilder();
     for (Input input : block.inputs()) {
       State state = states.getOrDefault(input, State.CURRENT);
@@ -258,6 +262,11 @@ final class DeltaTerms {
       sql.append(" WHERE ").append(String.join(" AND ", conditions));
     }
     return sql.toString();
+  }
+
+  /** The narrowing of terms that read a scalar subquery's change ({@link ScalarChangeFilter}). */
+  ScalarChangeFilter scalarChanges() {
+    return scalarChanges;
   }
 
   static int sign(List<Input> subset) {

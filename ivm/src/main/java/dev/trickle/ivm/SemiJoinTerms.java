@@ -69,7 +69,8 @@ final class SemiJoinTerms {
         }
         conditions.add(semi.touched());
         String w = DeltaTerms.weight(subset, -DeltaTerms.sign(subset)) + " * " + semi.statusChange();
-        result.add(terms.render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null, conditions, w));
+        result.add(terms.render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null,
+            terms.scalarChanges().narrowed(conditions, subset), w));
       }
     }
     return result;
