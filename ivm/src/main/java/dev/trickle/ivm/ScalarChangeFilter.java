@@ -14,14 +14,18 @@ import net.sf.jsqlparser.util.deparser.SelectDeParser;
 
 /**
  * Narrows a delta term that reads the change of an uncorrelated scalar aggregate subquery, the
- * CROSS JOIN with {@code (subquery) AS __pgt_sqN(v)} that {@link ScalarSubqueryRewrite} makes.
+ * CROSS JOIN with {@code (subquery) AS __pgt_sqN(__pgt_v)} that {@link ScalarSubqueryRewrite}
+ * makes (its value is called {@code v} below).
  * That input has at most one row before and one after the refresh, so its delta is at most the old
  * value with weight −1 and the new one with weight +1. When {@code v} is read only by WHERE
  * conjuncts (their conjunction p), a row a of the term's other inputs yields the same output row
  * with either value, and its two rows sum to {@code [p(a, new)] − [p(a, old)]}: zero unless the
  * truth of p differs. So the term may keep only the rows a with
  *
- * <pre>  (old exists AND COALESCE(p[v := old], false)) &lt;&gt; (new exists AND COALESCE(p[v := new], false))</pre>
+ * <pre>
+ *   (old exists AND COALESCE(p[v := old], false))
+ *     &lt;&gt; (new exists AND COALESCE(p[v := new], false))
+ * </pre>
  *
  * where old and new are uncorrelated subqueries of the delta table (evaluated once per statement),
  * and a side without a row counts as false, as its missing term row does. The sum per a is
@@ -83,7 +87,7 @@ final class ScalarChangeFilter {
     return all;
   }
 
-  /** A CROSS JOIN with a keyless aggregate of one column {@code v}: ScalarSubqueryRewrite's form. */
+  /** A CROSS JOIN with a keyless aggregate of one value column: ScalarSubqueryRewrite's form. */
   private static boolean isScalarAggregate(Input input) {
     return input.derived() != null
         && input.join() == Input.JoinType.CROSS
@@ -143,8 +147,11 @@ final class ScalarChangeFilter {
   private static String side(List<Expression> conjuncts, String alias, Pattern mention,
       String table, String rowAlias, String sign) {
     String row = Sql.identifier(rowAlias);
-    String from = " FROM " + table + " AS " + row + " WHERE " + row + "." + DeltaNames.WEIGHT + " " + sign + " 0";
-    String value = "(SELECT " + row + "." + Sql.identifier(ScalarSubqueryRewrite.VALUE) + from + ")";
+    String from =
+        " FROM " + table + " AS " + row + " WHERE " + row + "." + DeltaNames.WEIGHT + " " + sign
+            + " 0";
+    String value =
+        "(SELECT " + row + "." + Sql.identifier(ScalarSubqueryRewrite.VALUE) + from + ")";
     List<String> substituted = new ArrayList<>();
     for (Expression conjunct : conjuncts) {
       String printed = Substitution.print(conjunct, alias, value);
@@ -153,7 +160,8 @@ final class ScalarChangeFilter {
       }
       substituted.add("(" + printed + ")");
     }
-    return "(EXISTS (SELECT 1" + from + ") AND COALESCE(" + String.join(" AND ", substituted) + ", false))";
+    return "(EXISTS (SELECT 1" + from + ") AND COALESCE(" + String.join(" AND ", substituted)
+        + ", false))";
   }
 
   /** Prints an expression with every column {@code alias.v} printed as another expression. */
