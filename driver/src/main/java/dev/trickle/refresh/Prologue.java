@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * while the refresh waited for the row can cause it, and the engine starts the refresh again,
  * {@link RefreshFailures#changedConcurrently}); reads the sources and the storage table; takes the frontier snapshot, sets
  * the stream table's {@code search_path}, finds the owner's executor ({@link OwnerExecutor}) and
- * reads the planner's page costs ({@link PageCosts}) in one statement; reads the stored frontiers and the session's work tables.
+ * reads the planner's page costs ({@link PageCosts}) in one statement; reads the stored frontiers
+ * and the session's work tables.
  *
  * <p>When a source is captured from the WAL ({@code pgtrickle.wal_captured}) the snapshot must
  * wait for the WAL consumer: the refresh runs READ COMMITTED, locks the captured sources in SHARE

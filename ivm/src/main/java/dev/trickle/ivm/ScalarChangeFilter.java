@@ -67,7 +67,7 @@ final class ScalarChangeFilter {
    * The condition for a term that reads {@code deltas} as deltas: the first narrowable scalar input
    * among them (only one, see the class comment), or null.
    */
-  String condition(Collection<Input> deltas) {
+  private String condition(Collection<Input> deltas) {
     for (Map.Entry<Input, String> entry : conditions.entrySet()) {
       if (deltas.contains(entry.getKey())) {
         return entry.getValue();

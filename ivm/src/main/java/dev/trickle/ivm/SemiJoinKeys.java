@@ -59,19 +59,13 @@ final class SemiJoinKeys {
   /**
    * {@code (a.x, ...) IN (SELECT b.c, ... FROM ΔB)}, implied by {@link SemiJoin#touched()}: the
    * outer rows some changed row of B may match, by key alone; null when {@code semi} has no keys.
-   */
-  static String restriction(SemiJoin semi) {
-    return restriction(semi, List.of());
-  }
-
-  /**
-   * Like {@link #restriction(SemiJoin)}; when the key is one column that is the whole primary key
-   * of the outer input ({@code inputs}) it names, the changed keys are handed over as an array,
-   * {@code a.x = ANY (ARRAY(SELECT DISTINCT b.c FROM ΔB))}: PostgreSQL cannot estimate how many
-   * rows an {@code IN (SELECT ...)} over a work table keeps of a large outer table, and hashes the
-   * whole outer table (filtered) rather than probe its key index once per changed key; the array
-   * is one index scan of the primary key (measured in {@code docs/benchmarks/README.md}). Only for
-   * a key with an index behind it: without one the array would be searched once per outer row.
+   * When the key is one column that is the whole primary key of the outer input ({@code inputs})
+   * it names, the changed keys are handed over as an array, {@code a.x = ANY (ARRAY(SELECT DISTINCT
+   * b.c FROM ΔB))}: PostgreSQL cannot estimate how many rows an {@code IN (SELECT ...)} over a work
+   * table keeps of a large outer table, and hashes the whole outer table (filtered) rather than
+   * probe its key index once per changed key; the array is one index scan of the primary key
+   * (measured in {@code docs/benchmarks/README.md}). Only for a key with an index behind it:
+   * without one the array would be searched once per outer row.
    *
    * @param inputs the outer inputs the term reads in their current state (a delta or pre-change
    *     state has no index)

@@ -53,26 +53,30 @@ final class SemiJoinTerms {
           where.add(other.holdsNow());
         }
       }
-      List<String> current = new ArrayList<>(where);
-      String byKey = SemiJoinKeys.restriction(semi, block.inputs());
-      if (byKey != null) {
-        current.add(byKey);
-      }
-      current.add(semi.touched());
-      result.add(terms.render(selectList, Input::current, null, current, semi.statusChange()));
+      result.add(terms.render(selectList, Input::current, null,
+          touched(where, semi, block.inputs()), semi.statusChange()));
       for (List<Input> subset : DeltaTerms.subsets(changedInputs)) {
         List<Input> unchanged = block.inputs().stream().filter(i -> !subset.contains(i)).toList();
-        List<String> conditions = new ArrayList<>(where);
-        String keyed = SemiJoinKeys.restriction(semi, unchanged);
-        if (keyed != null) {
-          conditions.add(keyed);
-        }
-        conditions.add(semi.touched());
+        List<String> conditions = touched(where, semi, unchanged);
         String w = DeltaTerms.weight(subset, -DeltaTerms.sign(subset)) + " * " + semi.statusChange();
         result.add(terms.render(selectList, i -> subset.contains(i) ? i.delta() : i.current(), null,
             terms.scalarChanges().narrowed(conditions, subset), w));
       }
     }
     return result;
+  }
+
+  /**
+   * {@code where} and the condition that the row's match status may have changed, restricted by the
+   * changed keys ({@link SemiJoinKeys#restriction}) over the outer inputs read {@code current}.
+   */
+  private static List<String> touched(List<String> where, SemiJoin semi, List<Input> current) {
+    List<String> conditions = new ArrayList<>(where);
+    String byKey = SemiJoinKeys.restriction(semi, current);
+    if (byKey != null) {
+      conditions.add(byKey);
+    }
+    conditions.add(semi.touched());
+    return conditions;
   }
 }
